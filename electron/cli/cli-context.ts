@@ -1,0 +1,53 @@
+import type { i18n } from 'i18next';
+import type { Core } from '../core/create-core.js';
+import type { Language } from '../shared/i18n/languages.js';
+
+/** Where the CLI reads and writes; injected so tests capture output. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the process is asked to stop (Ctrl+C); long-running commands await it. */
+  waitForStop: () => Promise<void>;
+}
+
+/** Exit codes shared by every command. */
+export const exitCodes = { ok: 0, findings: 1, usage: 2 } as const;
+
+/** A parsed option value. */
+export type OptionValue = string | boolean | undefined;
+
+/** Everything a command's `run` receives. */
+export interface CommandContext {
+  values: Record<string, OptionValue>;
+  positionals: string[];
+  json: boolean;
+  language: Language;
+  t: i18n['t'];
+  io: CliIo;
+  dataDir: string;
+  /** Opens core on the data folder (logging to its log file). */
+  openCore: () => Promise<Core>;
+}
+
+/** One option of a command, for parsing and for `--help`. */
+export interface CommandOption {
+  name: string;
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Shown in help after the flag, e.g. `N` or `DIR`. */
+  valueName?: string;
+  /** i18n key of the option's help line. */
+  helpKey: string;
+}
+
+/** A CLI subcommand; later issues add theirs to the registry in commands/index.ts. */
+export interface CliCommand {
+  name: string;
+  /** i18n key of the one-line summary. */
+  summaryKey: string;
+  /** Usage line after `scan-station <name>`. */
+  usage?: string;
+  options: CommandOption[];
+  run(ctx: CommandContext): Promise<number>;
+}

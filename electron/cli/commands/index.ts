@@ -1,0 +1,7 @@
+import type { CliCommand } from '../cli-context.js';
+import { infoCommand } from './info.js';
+import { selfCheckCommand } from './self-check.js';
+import { serveCommand } from './serve.js';
+
+/** Every subcommand, in help order. */
+export const cliCommands: readonly CliCommand[] = [infoCommand, selfCheckCommand, serveCommand];

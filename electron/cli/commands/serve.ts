@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createDispatcher } from '../../ipc/dispatcher.js';
+import { createHandlers } from '../../ipc/handlers.js';
+import { isTrustedHttpSender } from '../../ipc/sender-check.js';
+import { startBrowserServer } from '../../server/browser-server.js';
+import { defaultRendererDir } from '../app-root.js';
+import type { CliCommand } from '../cli-context.js';
+import { exitCodes } from '../cli-context.js';
+
+/** `scan-station serve`: the UI in browser mode on 127.0.0.1, same handler table as Electron. */
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summaryKey: 'cli.serve.summary',
+  options: [
+    { name: 'port', type: 'string', valueName: 'N', helpKey: 'cli.serve.portOption' },
+    { name: 'static', type: 'string', valueName: 'DIR', helpKey: 'cli.serve.staticOption' },
+  ],
+  async run({ values, openCore, json, io, t }) {
+    const staticDir = path.resolve(typeof values['static'] === 'string' ? values['static'] : defaultRendererDir());
+    if (!existsSync(path.join(staticDir, 'index.html'))) {
+      const message = t('cli.serve.missingBuild', { path: staticDir });
+      if (json) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
+      else io.stderr(`${message}\n`);
+      return exitCodes.usage;
+    }
+    const portText = typeof values['port'] === 'string' ? values['port'] : '0';
+    const port = Number(portText);
+    if (!/^\d{1,5}$/.test(portText) || port > 65535) {
+      const message = `--port: ${portText}`;
+      if (json) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
+      else io.stderr(`${message}\n`);
+      return exitCodes.usage;
+    }
+    const core = await openCore();
+    const dispatcher = createDispatcher({
+      handlers: createHandlers(core, 'browser'),
+      isTrustedSender: isTrustedHttpSender,
+      log: core.log,
+    });
+    const server = await startBrowserServer({ dispatcher, staticDir, port, log: core.log });
+    if (json) io.stdout(`${JSON.stringify({ url: server.url, origin: server.origin, port: server.port })}\n`);
+    else io.stdout(`${t('cli.serve.listening')}\n\n    ${server.url}\n\n${t('cli.serve.tokenNote')}\n`);
+    await io.waitForStop();
+    await server.close();
+    return exitCodes.ok;
+  },
+};

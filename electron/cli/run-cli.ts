@@ -1,0 +1,146 @@
+import os from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
+import { createCore } from '../core/create-core.js';
+import { createFileLogger } from '../core/log/logger.js';
+import { defaultDataDir, resolveCorePaths } from '../core/paths.js';
+import { createTranslator } from '../shared/i18n/catalog.js';
+import { languages, pickLanguage, type Language } from '../shared/i18n/languages.js';
+import type { CliCommand, CliIo, CommandOption } from './cli-context.js';
+import { exitCodes } from './cli-context.js';
+import { cliCommands } from './commands/index.js';
+
+const globalOptions: CommandOption[] = [
+  { name: 'help', type: 'boolean', short: 'h', helpKey: 'cli.helpOption' },
+  { name: 'version', type: 'boolean', short: 'V', helpKey: 'cli.versionOption' },
+  { name: 'json', type: 'boolean', helpKey: 'cli.jsonOption' },
+  { name: 'lang', type: 'string', valueName: 'zh-CN|en', helpKey: 'cli.langOption' },
+  { name: 'data-dir', type: 'string', valueName: 'DIR', helpKey: 'cli.dataDirOption' },
+];
+
+/** The CLI's language: `--lang`, else the POSIX locale variables, else the OS (Intl) locale. */
+export function detectLanguage(flag: string | undefined, env: NodeJS.ProcessEnv): Language {
+  if (flag && (languages as readonly string[]).includes(flag)) return flag as Language;
+  if (flag) return pickLanguage(flag);
+  const posix = env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG'];
+  if (posix && posix !== 'C' && posix !== 'POSIX' && !posix.startsWith('C.')) return pickLanguage(posix);
+  return pickLanguage(Intl.DateTimeFormat().resolvedOptions().locale);
+}
+
+function toParseOptions(options: CommandOption[]): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    options.map((option) => [option.name, option.short ? { type: option.type, short: option.short } : { type: option.type }]),
+  );
+}
+
+function formatOptions(options: CommandOption[], t: (key: string, params?: Record<string, string>) => string, dataDir: string): string {
+  const rows = options.map((option) => {
+    const flag = `${option.short ? `-${option.short}, ` : '    '}--${option.name}${option.valueName ? ` ${option.valueName}` : ''}`;
+    return [flag, t(option.helpKey, { path: dataDir })] as const;
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return rows.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`).join('\n');
+}
+
+/** Runs the CLI with the given arguments and returns the exit code (0 ok, 1 findings, 2 usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // The language must be known before parsing so that even usage errors speak the user's language.
+  const langIndex = argv.findIndex((arg) => arg === '--lang' || arg.startsWith('--lang='));
+  const langFlag = langIndex < 0 ? undefined : argv[langIndex]?.includes('=') ? argv[langIndex]?.split('=')[1] : argv[langIndex + 1];
+  const language = detectLanguage(langFlag, io.env);
+  const { t } = createTranslator(language);
+  const wantsJson = argv.includes('--json');
+  const usageError = (message: string): number => {
+    if (wantsJson) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
+    else io.stderr(`${message}\n`);
+    return exitCodes.usage;
+  };
+
+  const commandName = argv.find((arg) => !arg.startsWith('-') && arg !== langFlag && !isOptionValue(argv, arg));
+  const command: CliCommand | undefined = cliCommands.find((candidate) => candidate.name === commandName);
+  if (commandName !== undefined && !command) return usageError(t('cli.unknownCommand', { name: commandName }));
+
+  const options = [...globalOptions, ...(command?.options ?? [])];
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: toParseOptions(options), allowPositionals: true, strict: true });
+  } catch (error) {
+    return usageError(describeParseError(error, t, command?.name ?? ''));
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const positionals = parsed.positionals.slice(command ? 1 : 0);
+  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir(io.env, process.platform, os.homedir());
+
+  if (values['version']) {
+    io.stdout(wantsJson ? `${JSON.stringify({ version: packageJson.version })}\n` : `${packageJson.version}\n`);
+    return exitCodes.ok;
+  }
+  if (values['help'] || !command) {
+    io.stdout(`${formatHelp(command, t, dataDir)}\n`);
+    return command || values['help'] ? exitCodes.ok : exitCodes.usage;
+  }
+  return command.run({
+    values,
+    positionals,
+    json: Boolean(values['json']),
+    language,
+    t,
+    io,
+    dataDir,
+    openCore: () =>
+      createCore({
+        dataDir,
+        appVersion: packageJson.version,
+        log: createFileLogger({ file: resolveCorePaths(dataDir).logFile }),
+        defaultLanguage: language,
+      }),
+  });
+}
+
+/** Turns node:util parseArgs errors (English only) into localized usage messages. */
+function describeParseError(error: unknown, t: (key: string, params?: Record<string, string>) => string, command: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'([^']+)'/.exec(message)?.[1] ?? message;
+  switch ((error as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return t('cli.missingValue', { option: option.split(' ')[0] ?? option });
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return t('cli.unexpectedArgument', { option });
+    default:
+      return t('cli.unknownOption', { option, command });
+  }
+}
+
+function isOptionValue(argv: string[], arg: string): boolean {
+  const index = argv.indexOf(arg);
+  const previous = index > 0 ? argv[index - 1] : undefined;
+  return previous === '--data-dir' || previous === '--lang';
+}
+
+function formatHelp(command: CliCommand | undefined, t: (key: string, params?: Record<string, string>) => string, dataDir: string): string {
+  if (command) {
+    const lines = [
+      `${t('cli.usage')}: scan-station ${command.name}${command.usage ? ` ${command.usage}` : ''} ${t('cli.optionsPlaceholder')}`,
+      '',
+      t(command.summaryKey),
+    ];
+    if (command.options.length) lines.push('', `${t('cli.options')}:`, formatOptions(command.options, t, dataDir));
+    lines.push('', `${t('cli.globalOptions')}:`, formatOptions(globalOptions, t, dataDir), '', t('cli.exitCodes'));
+    return lines.join('\n');
+  }
+  const width = Math.max(...cliCommands.map((candidate) => candidate.name.length));
+  return [
+    `${t('app.name')} ${packageJson.version} · ${t('app.tagline')}`,
+    '',
+    `${t('cli.usage')}: scan-station <command> ${t('cli.optionsPlaceholder')}`,
+    '',
+    `${t('cli.commands')}:`,
+    ...cliCommands.map((candidate) => `  ${candidate.name.padEnd(width)}  ${t(candidate.summaryKey)}`),
+    '',
+    `${t('cli.globalOptions')}:`,
+    formatOptions(globalOptions, t, dataDir),
+    '',
+    t('cli.moreHelp'),
+    t('cli.exitCodes'),
+  ].join('\n');
+}

@@ -1,0 +1,80 @@
+import { promises as fs } from 'node:fs';
+import type { Language } from '../shared/i18n/languages.js';
+import { featureStates } from './app/features.js';
+import { runStationCheck, type StationCheckReport, type StationCheckStep } from './diagnose/station-check.js';
+import type { Logger } from './log/logger.js';
+import { createMemoryLogger } from './log/logger.js';
+import { resolveCorePaths, type CorePaths } from './paths.js';
+import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
+
+/** What the edge (Electron main, CLI, tests) injects into core. */
+export interface CoreOptions {
+  /** The station's data folder; every file core writes lives below it. */
+  dataDir: string;
+  /** Application version shown to users and support. */
+  appVersion: string;
+  /** Clock; injected so tests control time. */
+  now?: () => Date;
+  /** Structured logger; defaults to an in-memory one. */
+  log?: Logger;
+  /** HTTP client for endpoint checks and uploads; injected so tests control the network. */
+  fetch?: typeof globalThis.fetch;
+  /** Language used until the user picks one (from the OS locale at the edge). */
+  defaultLanguage?: Language;
+}
+
+/** Station facts core knows (the edge adds how it runs). */
+export interface CoreInfo {
+  name: string;
+  version: string;
+  dataDir: string;
+  logFile: string;
+  node: string;
+  platform: string;
+  arch: string;
+  features: typeof featureStates;
+}
+
+/** The services every edge drives; later issues add qr, cover, endpoint, intake and upload. */
+export interface Core {
+  paths: CorePaths;
+  log: Logger;
+  now: () => Date;
+  fetch: typeof globalThis.fetch;
+  app: { describeStation(): CoreInfo };
+  prefs: PrefsStore;
+  diagnose: {
+    runStationCheck(onStep?: (step: StationCheckStep, index: number, total: number) => void): Promise<StationCheckReport>;
+  };
+}
+
+/** Builds a core instance over one data folder; no globals, everything injected. */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const paths = resolveCorePaths(options.dataDir);
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? createMemoryLogger(now);
+  await fs.mkdir(paths.dataDir, { recursive: true });
+  const prefs = createPrefsStore({ file: paths.prefsFile, defaultLanguage: options.defaultLanguage ?? 'zh-CN', now, log });
+  return {
+    paths,
+    log,
+    now,
+    fetch: options.fetch ?? globalThis.fetch,
+    app: {
+      describeStation: () => ({
+        name: 'Scan Station',
+        version: options.appVersion,
+        dataDir: paths.dataDir,
+        logFile: paths.logFile,
+        node: process.versions.node,
+        platform: process.platform,
+        arch: process.arch,
+        features: { ...featureStates },
+      }),
+    },
+    prefs,
+    diagnose: {
+      runStationCheck: (onStep) => runStationCheck({ paths, prefs, now }, onStep),
+    },
+  };
+}

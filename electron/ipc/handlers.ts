@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import type { Core } from '../core/create-core.js';
+import type {
+  Channel,
+  EventName,
+  EventPayload,
+  ParsedArgsOf,
+  runtimeSchema,
+  ValueOf,
+} from '../shared/ipc-contract.js';
+
+/** What a handler may do besides returning: push events to the caller's window. */
+export interface HandlerContext {
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+/** One implementation per contract channel; the compiler rejects a missing or extra one. */
+export type HandlerTable = {
+  [C in Channel]: (args: ParsedArgsOf<C>, ctx: HandlerContext) => Promise<ValueOf<C>>;
+};
+
+/** Where the handlers are served from. */
+export type Runtime = z.output<typeof runtimeSchema>;
+
+/** Binds every contract channel to core; the same table serves Electron IPC, the HTTP bridge and tests. */
+export function createHandlers(core: Core, runtime: Runtime): HandlerTable {
+  return {
+    'app:info': async () => ({ ...core.app.describeStation(), runtime }),
+    'prefs:get': () => core.prefs.readPrefs(),
+    'prefs:set': (patch) => core.prefs.updatePrefs(patch),
+    'diagnose:stationCheck': ({ jobId }, ctx) =>
+      core.diagnose.runStationCheck((step, index, total) => ctx.emit('diagnose:progress', { jobId, index, total, step })),
+  };
+}

@@ -1,0 +1,21 @@
+import type { App } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Every filesystem location the Electron shell needs; the only place `app.getPath` is called. */
+export interface ElectronPaths {
+  dataDir: string;
+  rendererDir: string;
+  preloadFile: string;
+}
+
+/** Resolves the shell's paths: data under userData, bundle files next to the built main. */
+export function resolveElectronPaths(app: App): ElectronPaths {
+  // The build bundles main.cjs and preload.cjs into dist/electron and the renderer into dist/renderer.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return {
+    dataDir: app.getPath('userData'),
+    rendererDir: path.resolve(here, '..', 'renderer'),
+    preloadFile: path.join(here, 'preload.cjs'),
+  };
+}

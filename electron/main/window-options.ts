@@ -1,0 +1,27 @@
+import type { BrowserWindowConstructorOptions } from 'electron';
+
+/** The main window's options: isolated, sandboxed, no Node in the page, no webviews. */
+export function createMainWindowOptions(preloadFile: string): BrowserWindowConstructorOptions {
+  return {
+    width: 1280,
+    height: 820,
+    minWidth: 1024,
+    minHeight: 680,
+    title: '扫描台助手 Scan Station',
+    show: false,
+    backgroundColor: '#f4f6f8',
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      devTools: process.env['SCAN_STATION_DEVTOOLS'] === '1',
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** Every error code the app can return at an edge (IPC, HTTP bridge, CLI). */
+export const errorCodes = [
+  'untrusted-sender',
+  'unknown-channel',
+  'invalid-arguments',
+  'invalid-result',
+  'internal-error',
+  'bridge-unauthorized',
+  'bridge-bad-host',
+  'bridge-bad-origin',
+  'bridge-body-too-large',
+  'bridge-bad-request',
+  'bridge-unreachable',
+  'prefs-corrupt',
+  'data-dir-unwritable',
+  'usage',
+] as const;
+
+/** A stable, documented error code. */
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** Values interpolated into a localized message. */
+export type MessageParams = Record<string, string | number>;
+
+/** Error shape carried across IPC, the HTTP bridge and `--json` CLI output. */
+export interface AppErrorInfo {
+  code: ErrorCode;
+  /** English text for logs and machine readers; the UI localizes by `code` and `params`. */
+  message: string;
+  params?: MessageParams;
+}
+
+/** The outcome of every IPC call: results, never throws. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorInfo };
+
+/** Narrows an unknown string to a known error code. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
+}

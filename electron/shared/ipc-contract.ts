@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { languages } from './i18n/languages.js';
+
+/**
+ * The one IPC contract. Each entry is a channel `domain:action` with the zod schemas of its
+ * arguments and result. The preload, the HTTP bridge client and the renderer's types are all
+ * derived from this object; main registers a handler for each key (see electron/ipc/handlers.ts).
+ */
+
+/** A supported UI language. */
+export const languageSchema = z.enum(languages);
+
+/** The six areas of the app frame. */
+export const areaIds = ['scanDesk', 'templateCheck', 'covers', 'connection', 'troubleshoot', 'settings'] as const;
+
+/** An area id. */
+export const areaIdSchema = z.enum(areaIds);
+
+/** Whether an area's engine has shipped in this build. */
+export const featureStateSchema = z.enum(['available', 'planned']);
+
+/** Where this core is running. */
+export const runtimeSchema = z.enum(['electron', 'browser', 'cli']);
+
+/** Facts about this installation, for the status bar, Settings and support. */
+export const appInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  runtime: runtimeSchema,
+  dataDir: z.string(),
+  logFile: z.string(),
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  features: z.record(areaIdSchema, featureStateSchema),
+});
+
+/** User interface preferences stored per station. */
+export const prefsSchema = z.object({
+  language: languageSchema,
+});
+
+/** A partial preferences update. */
+export const prefsPatchSchema = prefsSchema.partial().strict();
+
+/** Ids of the station self-check steps, in run order. */
+export const stationCheckStepIds = ['data-dir', 'disk-space', 'runtime', 'prefs', 'logs'] as const;
+
+/** A check step's outcome. */
+export const stepStatusSchema = z.enum(['pass', 'warn', 'fail', 'skipped']);
+
+const messageParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/** One finished self-check step; `code` keys the localized message in selfCheck.messages. */
+export const stationCheckStepSchema = z.object({
+  id: z.enum(stationCheckStepIds),
+  status: stepStatusSchema,
+  ms: z.number().nonnegative(),
+  code: z.string(),
+  params: messageParamsSchema,
+});
+
+/** The full self-check report. */
+export const stationCheckReportSchema = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  verdict: z.enum(['pass', 'warn', 'fail']),
+  steps: z.array(stationCheckStepSchema),
+});
+
+/** A client-chosen id that ties progress events to the call that started a long job. */
+export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a job id is 1-64 letters, digits, - or _');
+
+const noArgs = z.object({}).strict();
+
+/** The invoke channels: name → argument and result schemas. */
+export const ipcContract = {
+  'app:info': { args: noArgs, result: appInfoSchema },
+  'prefs:get': { args: noArgs, result: prefsSchema },
+  'prefs:set': { args: prefsPatchSchema, result: prefsSchema },
+  'diagnose:stationCheck': { args: z.object({ jobId: jobIdSchema }).strict(), result: stationCheckReportSchema },
+} as const;
+
+/** The event channels main pushes to the renderer: name → payload schema. */
+export const ipcEvents = {
+  'diagnose:progress': z.object({
+    jobId: jobIdSchema,
+    index: z.number().int().nonnegative(),
+    total: z.number().int().positive(),
+    step: stationCheckStepSchema,
+  }),
+} as const;
+
+/** An invoke channel name. */
+export type Channel = keyof typeof ipcContract;
+
+/** An event channel name. */
+export type EventName = keyof typeof ipcEvents;
+
+/** The argument type a caller passes on a channel. */
+export type ArgsOf<C extends Channel> = z.input<(typeof ipcContract)[C]['args']>;
+
+/** The parsed argument type a handler receives. */
+export type ParsedArgsOf<C extends Channel> = z.output<(typeof ipcContract)[C]['args']>;
+
+/** The value a channel resolves with. */
+export type ValueOf<C extends Channel> = z.output<(typeof ipcContract)[C]['result']>;
+
+/** The payload of an event. */
+export type EventPayload<E extends EventName> = z.output<(typeof ipcEvents)[E]>;
+
+/** All invoke channel names, in contract order. */
+export const channelNames = Object.keys(ipcContract) as Channel[];
+
+/** All event channel names. */
+export const eventNames = Object.keys(ipcEvents) as EventName[];
+
+/** Narrows a string to an invoke channel name. */
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(ipcContract, name);
+}
+
+/** Narrows a string to an event channel name. */
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(ipcEvents, name);
+}

@@ -1,0 +1,64 @@
+import type { Result } from '../../../electron/shared/error-codes.js';
+import { buildScanStationApi, type ScanStationApi } from '../../../electron/shared/ipc-api.js';
+import type { EventName } from '../../../electron/shared/ipc-contract.js';
+
+const tokenKey = 'scan-station-token';
+
+/**
+ * Takes the per-run token from `#token=…` (put there by the server's printed URL), keeps it for
+ * this tab only, and removes it from the address bar so it is not bookmarked or shared.
+ */
+export function takeBridgeToken(location: Location, history: History, storage: Storage): string | null {
+  const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(location.hash);
+  if (match?.[1]) {
+    storage.setItem(tokenKey, match[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+    return match[1];
+  }
+  return storage.getItem(tokenKey);
+}
+
+/** Health of the bridge, for the status bar. */
+export type BridgeListener = (reachable: boolean) => void;
+
+/** The `scanStation` API over the browser-mode HTTP bridge: POST /ipc/<channel>, events via SSE. */
+export function createHttpBridgeApi(token: string, onReachability: BridgeListener): ScanStationApi {
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const source = new EventSource(`./events?token=${encodeURIComponent(token)}`);
+  // Calls wait for the event stream so progress of a fast job is not emitted before we listen.
+  const streamReady = new Promise<void>((resolve) => {
+    source.addEventListener('open', () => resolve(), { once: true });
+    setTimeout(resolve, 2000);
+  });
+  source.addEventListener('open', () => onReachability(true));
+  source.addEventListener('error', () => onReachability(false));
+  source.addEventListener('message', (message: MessageEvent<string>) => {
+    const { event, payload } = JSON.parse(message.data) as { event: EventName; payload: unknown };
+    for (const listener of listeners.get(event) ?? []) listener(payload);
+  });
+
+  return buildScanStationApi(
+    async (channel, args): Promise<Result<unknown>> => {
+      await streamReady;
+      try {
+        const response = await fetch(`./ipc/${encodeURIComponent(channel)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-scan-station-token': token },
+          body: JSON.stringify(args),
+        });
+        onReachability(true);
+        return (await response.json()) as Result<unknown>;
+      } catch (error) {
+        onReachability(false);
+        const reason = error instanceof Error ? error.message : String(error);
+        return { ok: false, error: { code: 'bridge-unreachable', message: `Cannot reach the background service: ${reason}`, params: { reason } } };
+      }
+    },
+    (event, listener) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+  );
+}

@@ -1,0 +1,153 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ValueOf } from '../../electron/shared/ipc-contract.js';
+import type { Language } from '../../electron/shared/i18n/languages.js';
+import { useApi } from './api/api-context.js';
+import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
+import { SettingsArea } from './areas/settings-area.js';
+import { AreaIcon } from './components/icons.js';
+import { NotAvailable } from './components/not-available.js';
+import { SelfCheckPanel } from './components/self-check-panel.js';
+import { StatusBar } from './components/status-bar.js';
+import { switchLanguage } from './i18n/setup.js';
+
+type Info = ValueOf<'app:info'>;
+
+/** The app frame: navigation, the current area, language switch and status bar. */
+export function App({ initialLanguage, bridgeUp }: { initialLanguage: Language; bridgeUp: boolean }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [area, setArea] = useState<AreaId>(() => areaFromHash(window.location.hash));
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  const [info, setInfo] = useState<Info | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const firstRender = useRef(true);
+
+  useEffect(() => {
+    void api.app.info().then((result) => {
+      if (result.ok) setInfo(result.value);
+    });
+  }, [api]);
+
+  const goTo = useCallback((next: AreaId) => {
+    setArea(next);
+    window.history.replaceState(null, '', `#/${next}`);
+  }, []);
+
+  // Move focus to the new page's heading so keyboard and screen-reader users land on it.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    headingRef.current?.focus();
+  }, [area]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      const index = Number.parseInt(event.key, 10) - 1;
+      const target = areaOrder[index];
+      if (target) {
+        event.preventDefault();
+        goTo(target);
+      }
+    };
+    const onHash = () => setArea(areaFromHash(window.location.hash));
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('hashchange', onHash);
+    };
+  }, [goTo]);
+
+  const changeLanguage = useCallback(
+    async (next: Language): Promise<boolean> => {
+      setLanguage(next);
+      await switchLanguage(next);
+      const saved = await api.prefs.set({ language: next });
+      return saved.ok;
+    },
+    [api],
+  );
+
+  const onNavKey = (event: React.KeyboardEvent<HTMLElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    const buttons = Array.from(event.currentTarget.querySelectorAll('button'));
+    const current = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const next = buttons[(current + (event.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length];
+    next?.focus();
+  };
+
+  return (
+    <div className="frame">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <header className="top-bar">
+        <div className="brand">
+          <img src="./favicon.svg" alt="" width={32} height={32} />
+          <div>
+            <div className="brand-name">{t('app.name')}</div>
+            <div className="brand-tagline">{t('app.tagline')}</div>
+          </div>
+        </div>
+        <span className="shortcut-hint">{t('app.shortcutHint')}</span>
+        <button
+          type="button"
+          className="lang-switch"
+          aria-label={t('app.languageSwitchLabel')}
+          data-testid="language-switch"
+          onClick={() => void changeLanguage(language === 'zh-CN' ? 'en' : 'zh-CN')}
+        >
+          {t('app.languageSwitch')}
+        </button>
+      </header>
+      <nav className="side-nav" aria-label={t('nav.label')} onKeyDown={onNavKey}>
+        {areaOrder.map((id, index) => (
+          <button
+            key={id}
+            type="button"
+            className={`nav-item${id === area ? ' active' : ''}`}
+            aria-current={id === area ? 'page' : undefined}
+            data-testid={`nav-${id}`}
+            onClick={() => goTo(id)}
+          >
+            <AreaIcon area={id} />
+            <span className="nav-label">{t(`nav.${id}`)}</span>
+            <kbd className="nav-key">Alt+{index + 1}</kbd>
+          </button>
+        ))}
+      </nav>
+      <main id="main" className="content" data-testid={`area-${area}`}>
+        <h1 ref={headingRef} tabIndex={-1}>
+          {t(`nav.${area}`)}
+        </h1>
+        <p className="intro">{t(`areas.${area}.intro`)}</p>
+        <AreaBody area={area} info={info} language={language} onLanguage={changeLanguage} />
+      </main>
+      <StatusBar info={info} bridgeUp={bridgeUp} />
+    </div>
+  );
+}
+
+function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: Info | null; language: Language; onLanguage: (language: Language) => Promise<boolean> }) {
+  switch (area) {
+    case 'settings':
+      return <SettingsArea info={info} language={language} onLanguage={onLanguage} />;
+    case 'troubleshoot':
+      return (
+        <>
+          <NotAvailable area={area} />
+          <SelfCheckPanel />
+        </>
+      );
+    case 'scanDesk':
+    case 'templateCheck':
+    case 'covers':
+    case 'connection':
+      return <NotAvailable area={area} />;
+  }
+}

@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { languages, type Language } from '../../../electron/shared/i18n/languages.js';
+
+type Info = ValueOf<'app:info'>;
+
+/** Settings: interface language (saved per station) and facts about this installation. */
+export function SettingsArea({ info, language, onLanguage }: { info: Info | null; language: Language; onLanguage: (language: Language) => Promise<boolean> }) {
+  const { t } = useTranslation();
+  const [saved, setSaved] = useState(false);
+  const labels: Record<Language, string> = { 'zh-CN': t('settings.languageZh'), en: t('settings.languageEn') };
+  return (
+    <>
+      <section className="panel" aria-labelledby="language-title">
+        <h2 id="language-title">{t('settings.language')}</h2>
+        <div className="radio-row" role="radiogroup" aria-labelledby="language-title">
+          {languages.map((candidate) => (
+            <label key={candidate} className={`radio-card${candidate === language ? ' selected' : ''}`}>
+              <input
+                type="radio"
+                name="language"
+                value={candidate}
+                checked={candidate === language}
+                onChange={() => {
+                  setSaved(false);
+                  void onLanguage(candidate).then(setSaved);
+                }}
+              />
+              {labels[candidate]}
+            </label>
+          ))}
+          {saved && (
+            <span className="saved" role="status">
+              ✔ {t('settings.saved')}
+            </span>
+          )}
+        </div>
+      </section>
+      {info && (
+        <section className="panel" aria-labelledby="about-title">
+          <h2 id="about-title">{t('settings.about')}</h2>
+          <dl className="facts">
+            <dt>{t('settings.version')}</dt>
+            <dd>{info.version}</dd>
+            <dt>{t('status.runtime')}</dt>
+            <dd>{t(`status.runtime${info.runtime === 'electron' ? 'Electron' : info.runtime === 'browser' ? 'Browser' : 'Cli'}`)}</dd>
+            <dt>{t('settings.dataDir')}</dt>
+            <dd className="mono">{info.dataDir}</dd>
+            <dt>{t('settings.logFile')}</dt>
+            <dd className="mono">{info.logFile}</dd>
+            <dt>{t('settings.node')}</dt>
+            <dd>{info.node}</dd>
+            <dt>{t('settings.platform')}</dt>
+            <dd>
+              {info.platform}/{info.arch}
+            </dd>
+          </dl>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,12 @@
+/** A labelled determinate progress bar. */
+export function ProgressBar({ value, max, label }: { value: number; max: number; label: string }) {
+  const percent = max > 0 ? Math.round((value / max) * 100) : 0;
+  return (
+    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value}>
+      <div className="progress-fill" style={{ width: `${percent}%` }} />
+      <span className="progress-text">
+        {label} {value}/{max}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
+import type { EventPayload, ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { useApi } from '../api/api-context.js';
+import { describeError } from '../api/error-text.js';
+import { ProgressBar } from './progress-bar.js';
+
+type Report = ValueOf<'diagnose:stationCheck'>;
+type Step = EventPayload<'diagnose:progress'>['step'];
+
+/** Runs the station self-check with live progress and shows each step's result. */
+export function SelfCheckPanel() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [running, setRunning] = useState(false);
+  const [steps, setSteps] = useState<Step[]>([]);
+  const [total, setTotal] = useState(0);
+  const [report, setReport] = useState<Report | null>(null);
+  const [error, setError] = useState<AppErrorInfo | null>(null);
+  const jobRef = useRef<string | null>(null);
+
+  useEffect(
+    () =>
+      api.on('diagnose:progress', (progress) => {
+        if (progress.jobId !== jobRef.current) return;
+        setTotal(progress.total);
+        setSteps((previous) => [...previous.filter((step) => step.id !== progress.step.id), progress.step]);
+      }),
+    [api],
+  );
+
+  const run = async () => {
+    const jobId = crypto.randomUUID();
+    jobRef.current = jobId;
+    setRunning(true);
+    setSteps([]);
+    setReport(null);
+    setError(null);
+    const result = await api.diagnose.stationCheck({ jobId });
+    setRunning(false);
+    if (result.ok) {
+      setReport(result.value);
+      setSteps(result.value.steps);
+      setTotal(result.value.steps.length);
+    } else setError(result.error);
+  };
+
+  const summaryKey = report ? ({ pass: 'summaryPass', warn: 'summaryWarn', fail: 'summaryFail' } as const)[report.verdict] : null;
+
+  return (
+    <section className="panel" aria-labelledby="self-check-title">
+      <h2 id="self-check-title">{t('selfCheck.title')}</h2>
+      <p className="muted">{t('selfCheck.intro')}</p>
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => void run()} disabled={running} data-testid="run-self-check">
+          {running ? t('selfCheck.running') : t('selfCheck.run')}
+        </button>
+      </div>
+      {(running || total > 0) && <ProgressBar value={steps.length} max={total || 1} label={t('selfCheck.title')} />}
+      {error && (
+        <p className="banner banner-fail" role="alert">
+          {describeError(t, error)}
+        </p>
+      )}
+      {report && summaryKey && (
+        <p className={`banner banner-${report.verdict}`} role="status" data-testid="self-check-verdict">
+          {t(`selfCheck.${summaryKey}`)}
+        </p>
+      )}
+      {steps.length > 0 && (
+        <table className="results">
+          <thead>
+            <tr>
+              <th scope="col">{t('selfCheck.columnStep')}</th>
+              <th scope="col">{t('selfCheck.columnStatus')}</th>
+              <th scope="col">{t('selfCheck.columnDetail')}</th>
+              <th scope="col" className="num">
+                {t('selfCheck.columnMs')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {steps.map((step) => (
+              <tr key={step.id}>
+                <td>{t(`selfCheck.steps.${step.id}`)}</td>
+                <td>
+                  <span className={`pill pill-${step.status}`}>{t(`selfCheck.status.${step.status}`)}</span>
+                </td>
+                <td>{t(`selfCheck.messages.${step.code}`, step.params)}</td>
+                <td className="num">{step.ms}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import i18next from 'i18next';
+import { StrictMode, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { ScanStationApi } from '../../electron/shared/ipc-api.js';
+import type { Language } from '../../electron/shared/i18n/languages.js';
+import { ApiProvider } from './api/api-context.js';
+import { createHttpBridgeApi, takeBridgeToken } from './api/http-bridge.js';
+import { App } from './app.js';
+import { setupI18n } from './i18n/setup.js';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root') as HTMLElement);
+let reportBridge: (up: boolean) => void = () => undefined;
+
+function Root({ api, language }: { api: ScanStationApi; language: Language }) {
+  const [bridgeUp, setBridgeUp] = useState(true);
+  reportBridge = setBridgeUp;
+  return (
+    <StrictMode>
+      <ApiProvider value={api}>
+        <App initialLanguage={language} bridgeUp={bridgeUp} />
+      </ApiProvider>
+    </StrictMode>
+  );
+}
+
+async function start(): Promise<void> {
+  let api = window.scanStation;
+  if (!api) {
+    const token = takeBridgeToken(window.location, window.history, window.sessionStorage);
+    if (!token) {
+      // Without a token nothing can be called: say so in both languages rather than show a dead UI.
+      setupI18n('zh-CN');
+      root.render(<MissingToken />);
+      return;
+    }
+    api = createHttpBridgeApi(token, (up) => reportBridge(up));
+  }
+  const prefs = await api.prefs.get();
+  if (!prefs.ok && prefs.error.code === 'bridge-unauthorized') {
+    setupI18n('zh-CN');
+    root.render(<MissingToken />);
+    return;
+  }
+  const language: Language = prefs.ok ? prefs.value.language : 'zh-CN';
+  setupI18n(language);
+  root.render(<Root api={api} language={language} />);
+}
+
+/** Shown when the page was opened without (or with a stale) bridge token: both languages at once. */
+function MissingToken() {
+  return (
+    <div className="fatal" role="alert" data-testid="missing-token">
+      <h1>
+        {i18next.t('app.name', { lng: 'zh-CN' })} {i18next.t('app.name', { lng: 'en' })}
+      </h1>
+      <p lang="zh-CN">{i18next.t('errors.bridge-unauthorized', { lng: 'zh-CN' })}</p>
+      <p lang="en">{i18next.t('errors.bridge-unauthorized', { lng: 'en' })}</p>
+    </div>
+  );
+}
+
+void start();

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
+import { createPrefsStore } from '../../../../electron/core/prefs/prefs-store.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const now = () => new Date('2026-11-23T08:00:00Z');
+
+test('missing file gives defaults; updates persist in a versioned file', async () => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'prefs.json');
+  const store = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
+  assert.deepEqual(await store.readPrefs(), { language: 'zh-CN' });
+  assert.deepEqual(await store.inspectPrefsFile(), { state: 'missing' });
+  assert.deepEqual(await store.updatePrefs({ language: 'en' }), { language: 'en' });
+  assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { version: 1, prefs: { language: 'en' } });
+  const reopened = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
+  assert.deepEqual(await reopened.readPrefs(), { language: 'en' });
+});
+
+test('a damaged file is set aside (not deleted), defaults are used and the event is logged', async () => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'prefs.json');
+  await writeFile(file, '{"version":1,"prefs":{"language":"klingon"}');
+  const log = createMemoryLogger();
+  const store = createPrefsStore({ file, defaultLanguage: 'en', now, log });
+  assert.deepEqual(await store.readPrefs(), { language: 'en' });
+  const state = await store.inspectPrefsFile();
+  assert.equal(state.state, 'recovered');
+  const files = await readdir(dir);
+  assert.deepEqual(files, ['prefs.json.corrupt-2026-11-23T08-00-00-000Z']);
+  assert.equal(await readFile(path.join(dir, files[0] ?? ''), 'utf8'), '{"version":1,"prefs":{"language":"klingon"}');
+  assert.equal(log.records[0]?.event, 'prefs.corrupt');
+});
+
+test('concurrent updates are serialised, the last one wins', async () => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'prefs.json');
+  const store = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
+  const results = await Promise.all([store.updatePrefs({ language: 'en' }), store.updatePrefs({ language: 'zh-CN' }), store.updatePrefs({ language: 'en' })]);
+  assert.deepEqual(results.map((prefs) => prefs.language), ['en', 'zh-CN', 'en']);
+  assert.deepEqual(await store.readPrefs(), { language: 'en' });
+});
