@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { CoreError, formatErrorEnglish } from '../core/errors.js';
 import type { Logger } from '../core/log/logger.js';
 import type { AppErrorInfo, ErrorCode, MessageParams, Result } from '../shared/error-codes.js';

@@ -11,7 +11,8 @@ import {
 
 type DomainOf<C> = C extends `${infer D}:${string}` ? D : never;
 type ActionOf<C, D extends string> = C extends `${D}:${infer A}` ? A : never;
-type MethodOf<C extends Channel> = {} extends ArgsOf<C>
+// Channels whose arguments are all optional may be called with no argument at all.
+type MethodOf<C extends Channel> = Record<never, never> extends ArgsOf<C>
   ? (args?: ArgsOf<C>) => Promise<Result<ValueOf<C>>>
   : (args: ArgsOf<C>) => Promise<Result<ValueOf<C>>>;
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../electron/shared/ipc-contract.js';
 import type { Language } from '../../electron/shared/i18n/languages.js';
 import { useApi } from './api/api-context.js';
+import { useBridgeHealth } from './api/bridge-health.js';
 import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
 import { SettingsArea } from './areas/settings-area.js';
 import { AreaIcon } from './components/icons.js';
@@ -14,9 +15,10 @@ import { switchLanguage } from './i18n/setup.js';
 type Info = ValueOf<'app:info'>;
 
 /** The app frame: navigation, the current area, language switch and status bar. */
-export function App({ initialLanguage, bridgeUp }: { initialLanguage: Language; bridgeUp: boolean }) {
+export function App({ initialLanguage }: { initialLanguage: Language }) {
   const { t } = useTranslation();
   const api = useApi();
+  const bridgeUp = useBridgeHealth();
   const [area, setArea] = useState<AreaId>(() => areaFromHash(window.location.hash));
   const [language, setLanguage] = useState<Language>(initialLanguage);
   const [info, setInfo] = useState<Info | null>(null);
@@ -140,8 +142,8 @@ function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: In
     case 'troubleshoot':
       return (
         <>
-          <NotAvailable area={area} />
           <SelfCheckPanel />
+          <NotAvailable area={area} titleKey="areas.troubleshoot.pendingTitle" />
         </>
       );
     case 'scanDesk':

@@ -1,28 +1,15 @@
 import i18next from 'i18next';
-import { StrictMode, useState } from 'react';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { ScanStationApi } from '../../electron/shared/ipc-api.js';
 import type { Language } from '../../electron/shared/i18n/languages.js';
 import { ApiProvider } from './api/api-context.js';
+import { reportBridgeHealth } from './api/bridge-health.js';
 import { createHttpBridgeApi, takeBridgeToken } from './api/http-bridge.js';
 import { App } from './app.js';
 import { setupI18n } from './i18n/setup.js';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
-let reportBridge: (up: boolean) => void = () => undefined;
-
-function Root({ api, language }: { api: ScanStationApi; language: Language }) {
-  const [bridgeUp, setBridgeUp] = useState(true);
-  reportBridge = setBridgeUp;
-  return (
-    <StrictMode>
-      <ApiProvider value={api}>
-        <App initialLanguage={language} bridgeUp={bridgeUp} />
-      </ApiProvider>
-    </StrictMode>
-  );
-}
 
 async function start(): Promise<void> {
   let api = window.scanStation;
@@ -34,7 +21,7 @@ async function start(): Promise<void> {
       root.render(<MissingToken />);
       return;
     }
-    api = createHttpBridgeApi(token, (up) => reportBridge(up));
+    api = createHttpBridgeApi(token, reportBridgeHealth);
   }
   const prefs = await api.prefs.get();
   if (!prefs.ok && prefs.error.code === 'bridge-unauthorized') {
@@ -44,7 +31,13 @@ async function start(): Promise<void> {
   }
   const language: Language = prefs.ok ? prefs.value.language : 'zh-CN';
   setupI18n(language);
-  root.render(<Root api={api} language={language} />);
+  root.render(
+    <StrictMode>
+      <ApiProvider value={api}>
+        <App initialLanguage={language} />
+      </ApiProvider>
+    </StrictMode>,
+  );
 }
 
 /** Shown when the page was opened without (or with a stale) bridge token: both languages at once. */

@@ -57,6 +57,7 @@ export const en: Catalog = {
     },
     troubleshoot: {
       intro: 'Troubleshoot “no image”: was this image code’s cover scanned, split, queued, uploaded, acknowledged?',
+      pendingTitle: 'Look-up by image code: not yet available',
       planned: [
         'Enter an image code: was its cover scanned, split, queued, uploaded, acknowledged?',
         'Export a diagnostic bundle with secrets removed, for support',
@@ -75,8 +76,7 @@ export const en: Catalog = {
     label: 'Status bar',
     endpoint: 'Imaging endpoint',
     queue: 'Upload queue',
-    endpointNotAvailable: 'endpoint settings not yet available',
-    queueNotAvailable: 'upload queue not yet available',
+    notAvailable: 'not yet available',
     runtime: 'Running as',
     runtimeElectron: 'desktop app',
     runtimeBrowser: 'browser mode (this PC, 127.0.0.1)',
@@ -149,7 +149,7 @@ export const en: Catalog = {
     'bridge-bad-origin': 'Request origin {{origin}} is not accepted.',
     'bridge-body-too-large': 'The request is larger than the {{limit}}-byte limit.',
     'bridge-bad-request': 'Malformed request: {{reason}}',
-    'bridge-unreachable': 'Cannot reach the background service: {{reason}}. Is npm start still running?',
+    'bridge-unreachable': 'Cannot reach the background service. Check that npm start is still running, then reload the page.',
     'prefs-corrupt': 'The preferences file is damaged: {{reason}}',
     'data-dir-unwritable': 'Cannot write to the data folder {{path}}: {{reason}}',
     usage: '{{detail}}',

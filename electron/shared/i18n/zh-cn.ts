@@ -53,6 +53,7 @@ export const zhCN = {
     },
     troubleshoot: {
       intro: '排查“无影像”：这个影像编码的封面是否已扫描、拆分、排队、上传、被确认？',
+      pendingTitle: '按影像编码排查：尚未提供',
       planned: [
         '输入影像编码，查看封面是否已扫描、拆分、排队、上传、确认',
         '导出诊断包（已隐去密钥）交给技术支持',
@@ -71,8 +72,7 @@ export const zhCN = {
     label: '状态栏',
     endpoint: '影像端点',
     queue: '上传队列',
-    endpointNotAvailable: '尚未提供端点设置',
-    queueNotAvailable: '尚未提供上传队列',
+    notAvailable: '尚未提供',
     runtime: '运行方式',
     runtimeElectron: '桌面程序',
     runtimeBrowser: '浏览器模式（本机 127.0.0.1）',
@@ -145,7 +145,7 @@ export const zhCN = {
     'bridge-bad-origin': '请求来源 {{origin}} 不被接受。',
     'bridge-body-too-large': '请求内容超过 {{limit}} 字节的上限。',
     'bridge-bad-request': '请求格式不正确：{{reason}}',
-    'bridge-unreachable': '无法连接后台服务：{{reason}}。请确认 npm start 仍在运行。',
+    'bridge-unreachable': '无法连接后台服务。请确认 npm start 仍在运行，然后刷新页面。',
     'prefs-corrupt': '偏好设置文件已损坏：{{reason}}',
     'data-dir-unwritable': '无法写入数据目录 {{path}}：{{reason}}',
     usage: '{{detail}}',

@@ -51,7 +51,8 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
       } catch (error) {
         onReachability(false);
         const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, error: { code: 'bridge-unreachable', message: `Cannot reach the background service: ${reason}`, params: { reason } } };
+        // The browser's reason ("Failed to fetch") is English-only and says nothing a clerk can act on.
+        return { ok: false, error: { code: 'bridge-unreachable', message: `Cannot reach the background service: ${reason}` } };
       }
     },
     (event, listener) => {

@@ -16,11 +16,11 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       )}
       <span className="status-item">
         <strong>{t('status.endpoint')}</strong>
-        {t('status.endpointNotAvailable')}
+        {t('status.notAvailable')}
       </span>
       <span className="status-item">
         <strong>{t('status.queue')}</strong>
-        {t('status.queueNotAvailable')}
+        {t('status.notAvailable')}
       </span>
       <span className="status-spacer" />
       {info && (
