@@ -6,7 +6,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 import { launchChromium, saveScreenshot, watchPageErrors } from './helpers/chromium.js';
 
 test('npm start without the Electron runtime explains itself and serves the UI on 127.0.0.1', async () => {
-  const env = { ...process.env, SCAN_STATION_DATA_DIR: await makeTempDir(), LANG: 'zh_CN.UTF-8' };
+  const env: NodeJS.ProcessEnv = { ...process.env, SCAN_STATION_DATA_DIR: await makeTempDir(), LANG: 'zh_CN.UTF-8' };
   // No display and no runtime download: exactly the situation of this offline machine and CI.
   delete env['DISPLAY'];
   delete env['WAYLAND_DISPLAY'];

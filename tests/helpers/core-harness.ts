@@ -2,6 +2,7 @@ import { createCore, type Core, type CoreOptions } from '../../electron/core/cre
 import { createMemoryLogger, type LogRecord } from '../../electron/core/log/logger.js';
 import { createDispatcher, type Dispatcher, type SenderInfo } from '../../electron/ipc/dispatcher.js';
 import { createHandlers, type Runtime } from '../../electron/ipc/handlers.js';
+import packageJson from '../../package.json' with { type: 'json' };
 import { makeTempDir } from './temp-dir.js';
 
 /** A real core on a temp folder with an in-memory log, plus a dispatcher over its real handlers. */
@@ -18,7 +19,7 @@ export async function makeCoreHarness(
 ): Promise<CoreHarness> {
   const dataDir = options.dataDir ?? (await makeTempDir());
   const log = createMemoryLogger();
-  const core = await createCore({ appVersion: '0.0.0-test', ...options, dataDir, log });
+  const core = await createCore({ appVersion: packageJson.version, ...options, dataDir, log });
   const dispatcher = createDispatcher({
     handlers: createHandlers(core, options.runtime ?? 'cli'),
     isTrustedSender: options.isTrustedSender ?? ((sender) => sender.transport === 'in-process'),
