@@ -30,6 +30,13 @@ export interface CommandContext {
   openCore: () => Promise<Core>;
 }
 
+/** Reports a usage error (exit 2): one JSON document with --json, else a line on stderr. */
+export function reportUsageError(io: CliIo, json: boolean, message: string): number {
+  if (json) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
+  else io.stderr(`${message}\n`);
+  return exitCodes.usage;
+}
+
 /** One option of a command, for parsing and for `--help`. */
 export interface CommandOption {
   name: string;

@@ -7,7 +7,7 @@ import { defaultDataDir, resolveCorePaths } from '../core/paths.js';
 import { createTranslator } from '../shared/i18n/catalog.js';
 import { languages, pickLanguage, type Language } from '../shared/i18n/languages.js';
 import type { CliCommand, CliIo, CommandOption } from './cli-context.js';
-import { exitCodes } from './cli-context.js';
+import { exitCodes, reportUsageError } from './cli-context.js';
 import { cliCommands } from './commands/index.js';
 
 const globalOptions: CommandOption[] = [
@@ -50,11 +50,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const language = detectLanguage(langFlag, io.env);
   const { t } = createTranslator(language);
   const wantsJson = argv.includes('--json');
-  const usageError = (message: string): number => {
-    if (wantsJson) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
-    else io.stderr(`${message}\n`);
-    return exitCodes.usage;
-  };
+  const usageError = (message: string): number => reportUsageError(io, wantsJson, message);
 
   const commandName = argv.find((arg) => !arg.startsWith('-') && arg !== langFlag && !isOptionValue(argv, arg));
   const command: CliCommand | undefined = cliCommands.find((candidate) => candidate.name === commandName);

@@ -6,7 +6,7 @@ import { isTrustedHttpSender } from '../../ipc/sender-check.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { defaultRendererDir } from '../app-root.js';
 import type { CliCommand } from '../cli-context.js';
-import { exitCodes } from '../cli-context.js';
+import { exitCodes, reportUsageError } from '../cli-context.js';
 
 /** `scan-station serve`: the UI in browser mode on 127.0.0.1, same handler table as Electron. */
 export const serveCommand: CliCommand = {
@@ -19,18 +19,12 @@ export const serveCommand: CliCommand = {
   async run({ values, openCore, json, io, t }) {
     const staticDir = path.resolve(typeof values['static'] === 'string' ? values['static'] : defaultRendererDir());
     if (!existsSync(path.join(staticDir, 'index.html'))) {
-      const message = t('cli.serve.missingBuild', { path: staticDir });
-      if (json) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
-      else io.stderr(`${message}\n`);
-      return exitCodes.usage;
+      return reportUsageError(io, json, t('cli.serve.missingBuild', { path: staticDir }));
     }
     const portText = typeof values['port'] === 'string' ? values['port'] : '0';
     const port = Number(portText);
     if (!/^\d{1,5}$/.test(portText) || port > 65535) {
-      const message = `--port: ${portText}`;
-      if (json) io.stdout(`${JSON.stringify({ error: { code: 'usage', message } })}\n`);
-      else io.stderr(`${message}\n`);
-      return exitCodes.usage;
+      return reportUsageError(io, json, t('cli.serve.badPort', { port: portText }));
     }
     const core = await openCore();
     const dispatcher = createDispatcher({

@@ -184,6 +184,7 @@ export const en: Catalog = {
       listening: 'Scan Station is running in browser mode. Open this address in a browser on this PC:',
       tokenNote: 'The address holds this run’s access token; do not share it. Press Ctrl+C to stop.',
       missingBuild: 'UI files not found at {{path}}. Run npm run build first.',
+      badPort: 'Port {{port}} is not valid; give a number from 0 to 65535 (0 = random).',
     },
   },
 };

@@ -180,6 +180,7 @@ export const zhCN = {
       listening: '扫描台助手已在浏览器模式下运行。请在本机浏览器中打开：',
       tokenNote: '地址中包含本次运行的访问令牌，请勿分享。按 Ctrl+C 停止。',
       missingBuild: '找不到界面文件 {{path}}。请先运行 npm run build。',
+      badPort: '端口 {{port}} 无效，请给出 0 到 65535 之间的数字（0 = 随机）。',
     },
   },
 };
