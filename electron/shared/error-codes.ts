@@ -14,6 +14,17 @@ export const errorCodes = [
   'prefs-corrupt',
   'data-dir-unwritable',
   'usage',
+  'file-unreadable',
+  'file-empty',
+  'file-too-large',
+  'unsupported-format',
+  'corrupt-image',
+  'corrupt-pdf',
+  'pdf-encrypted',
+  'too-many-pages',
+  'image-too-large',
+  'inspection-timeout',
+  'inspection-crashed',
 ] as const;
 
 /** A stable, documented error code. */

@@ -1,0 +1,73 @@
+/** What a decoded QR payload is. */
+export type PayloadKind = 'cover' | 'invoice' | 'other';
+
+/** How image codes are checked; configurable per customer (the ERP's code strategy varies). */
+export interface ImageCodeRules {
+  pattern: RegExp;
+  /** When non-empty, a code must start with one of these. */
+  prefixes: string[];
+  /** When set, a code must be one of these (exported from the ERP). */
+  expected: ReadonlySet<string> | null;
+}
+
+/** Default: 4–64 letters, digits, `-`, `_` or `.`. */
+export const defaultCodePattern = /^[A-Za-z0-9._-]{4,64}$/;
+
+/** Default rules: the pattern only. */
+export const defaultCodeRules: ImageCodeRules = { pattern: defaultCodePattern, prefixes: [], expected: null };
+
+/** Why a payload is not a valid image code. */
+export type CodeDefect = 'control-characters' | 'bidi-characters' | 'path-characters' | 'markup' | 'too-long' | 'pattern' | 'prefix' | 'whitespace';
+
+/** Maximum length shown back to people, so a 3,000-byte payload cannot flood a report. */
+export const maxShownLength = 80;
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
+const bidiCharacters = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * A VAT invoice QR: comma-separated fields starting with a two-digit version and a type code
+ * (e.g. `01,10,044031900111,12345678,100.00,20260101,…`). Never a cover code.
+ */
+export function isInvoicePayload(text: string): boolean {
+  const fields = text.split(',');
+  return fields.length >= 6 && /^\d{2}$/.test(fields[0] ?? '') && /^\d{2}$/.test(fields[1] ?? '');
+}
+
+/** Checks a payload against the rules; an empty list means it is a valid image code. */
+export function findCodeDefects(text: string, rules: ImageCodeRules): CodeDefect[] {
+  const defects: CodeDefect[] = [];
+  if (controlCharacters.test(text)) defects.push('control-characters');
+  if (bidiCharacters.test(text)) defects.push('bidi-characters');
+  if (/[/\\]|\.\./.test(text)) defects.push('path-characters');
+  if (/[<>]/.test(text)) defects.push('markup');
+  if (/\s/.test(text)) defects.push('whitespace');
+  if (text.length > 64) defects.push('too-long');
+  if (defects.length === 0 && !rules.pattern.test(text)) defects.push('pattern');
+  if (defects.length === 0 && rules.prefixes.length > 0 && !rules.prefixes.some((prefix) => text.startsWith(prefix))) defects.push('prefix');
+  return defects;
+}
+
+/** Classifies a payload: invoice QR, valid cover code, or something else. */
+export function classifyPayload(text: string, rules: ImageCodeRules): { kind: PayloadKind; defects: CodeDefect[] } {
+  if (isInvoicePayload(text)) return { kind: 'invoice', defects: [] };
+  const defects = findCodeDefects(text, rules);
+  return { kind: defects.length === 0 ? 'cover' : 'other', defects };
+}
+
+/** A payload made safe to show: control and bidi characters escaped, long texts cut. */
+export function describePayload(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`);
+  return escaped.length > maxShownLength ? `${escaped.slice(0, maxShownLength)}… (${text.length} chars)` : escaped;
+}
+
+/** Compiles a user-supplied pattern (anchored), or explains why it is not usable. */
+export function compileCodePattern(source: string): RegExp | string {
+  try {
+    const anchored = `^(?:${source.replace(/^\^/, '').replace(/\$$/, '')})$`;
+    return new RegExp(anchored, 'u');
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

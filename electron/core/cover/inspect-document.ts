@@ -1,0 +1,62 @@
+import { CoreError, describeCause } from '../errors.js';
+import type { DocumentLimits } from '../intake/document-limits.js';
+import { openDocument } from '../intake/read-document.js';
+import type { AppErrorInfo } from '../../shared/error-codes.js';
+import { formatErrorEnglish } from '../errors.js';
+import { annotatePage } from './annotate-page.js';
+import { inspectPage, type InspectOptions, type PageReport } from './inspect-page.js';
+
+/** Options for checking one file. */
+export interface InspectDocumentOptions extends InspectOptions {
+  limits?: DocumentLimits;
+  renderDpi?: number;
+  /** Produce an annotated PNG per page. */
+  annotate?: boolean;
+}
+
+/** A page's report with its annotated image when asked for. */
+export interface InspectedPage {
+  report: PageReport;
+  annotation?: Buffer;
+}
+
+/** The check of one file: its pages, or the error that stopped it (earlier pages are kept). */
+export interface DocumentReport {
+  name: string;
+  pageCount: number;
+  error: AppErrorInfo | null;
+  pages: PageReport[];
+}
+
+/**
+ * Checks every page of a file, one page in memory at a time, calling `onPage` as each finishes.
+ * A bad file becomes a report with an error, never a throw: a batch always completes.
+ */
+export async function inspectDocument(
+  source: string | { name: string; bytes: Uint8Array },
+  options: InspectDocumentOptions,
+  onPage: (page: InspectedPage, pageCount: number) => void | Promise<void> = () => undefined,
+): Promise<DocumentReport> {
+  const name = typeof source === 'string' ? source : source.name;
+  const pages: PageReport[] = [];
+  let pageCount = 0;
+  try {
+    const document = await openDocument(source, { limits: options.limits, renderDpi: options.renderDpi, fallbackDpi: options.stationDpi });
+    pageCount = document.pageCount;
+    try {
+      for (let index = 0; index < document.pageCount; index += 1) {
+        const raster = await document.readPage(index);
+        const report = await inspectPage(raster, options);
+        pages.push(report);
+        await onPage({ report, annotation: options.annotate ? await annotatePage(raster, report) : undefined }, pageCount);
+      }
+    } finally {
+      document.close();
+    }
+    return { name, pageCount, error: null, pages };
+  } catch (error) {
+    if (error instanceof CoreError) return { name, pageCount, error: { code: error.code, message: error.message, params: error.params }, pages };
+    const params = { name, reason: describeCause(error) };
+    return { name, pageCount, error: { code: 'corrupt-image', message: formatErrorEnglish('corrupt-image', params), params }, pages };
+  }
+}

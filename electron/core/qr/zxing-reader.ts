@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
+import { grayToRgba, type GrayImage } from './gray-image.js';
+
+let ready: Promise<unknown> | undefined;
+
+/** Where the reader's .wasm sits in the installed package (or beside a packaged app's bundle). */
+export function resolveZxingWasmPath(): string {
+  return createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm');
+}
+
+/**
+ * Loads ZXing's WebAssembly from the installed package, once per thread. By default zxing-wasm
+ * fetches it from a CDN, which must never happen: scanning desks are offline and CDNs leak data.
+ */
+export function loadZxing(wasmPath: string = resolveZxingWasmPath()): Promise<unknown> {
+  ready ??= readFile(wasmPath).then((bytes) => {
+    const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    return prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true });
+  });
+  return ready;
+}
+
+/** A QR symbol as ZXing saw it, in the coordinates of the image it was given. */
+export interface ZxingSymbol {
+  text: string;
+  bytes: Uint8Array;
+  /** Corners: top-left, top-right, bottom-right, bottom-left of the symbol (finder-pattern order). */
+  corners: Array<{ x: number; y: number }>;
+  /** QR version 1–40 (size = 17 + 4·version modules), 0 when unknown. */
+  version: number;
+  ecLevel: string;
+}
+
+const readerOptions: ReaderOptions = {
+  formats: ['QRCode'],
+  tryHarder: true,
+  tryRotate: true,
+  tryInvert: false,
+  tryDownscale: true,
+  maxNumberOfSymbols: 8,
+  // Raw bytes are kept so hostile payloads (control characters, huge texts) can be judged exactly.
+  textMode: 'Plain',
+};
+
+/** Reads every QR code in a gray image with ZXing-C++ (WebAssembly). */
+export async function readQrWithZxing(image: GrayImage): Promise<ZxingSymbol[]> {
+  if (image.width < 21 || image.height < 21) return [];
+  await loadZxing();
+  // zxing-wasm accepts any { data, width, height } RGBA object as ImageData (Node has no ImageData class).
+  const input = { data: grayToRgba(image), width: image.width, height: image.height, colorSpace: 'srgb' };
+  const results = await readBarcodes(input as unknown as Parameters<typeof readBarcodes>[0], readerOptions);
+  return results.filter((result) => result.isValid).map(toSymbol);
+}
+
+function toSymbol(result: ReadResult): ZxingSymbol {
+  const { topLeft, topRight, bottomRight, bottomLeft } = result.position;
+  return {
+    text: result.text,
+    bytes: result.bytes,
+    corners: [topLeft, topRight, bottomRight, bottomLeft].map((point) => ({ x: point.x, y: point.y })),
+    version: Number.parseInt(result.version, 10) || 0,
+    ecLevel: result.ecLevel,
+  };
+}
