@@ -87,3 +87,6 @@ function print(title: string, rows: Row[]): void {
 console.log(`Scan Station bench · Node ${process.versions.node} · ${os.cpus().length} cores · ratios are from this one run`);
 print('IPC: app:info calls', await benchIpc());
 print('CLI cold start (--version)', benchCliStart());
+
+const { runQrBench } = await import('./qr-bench.js');
+await runQrBench();

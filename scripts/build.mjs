@@ -22,15 +22,22 @@ const common = {
   define: { 'import.meta.url': '__importMetaUrl' },
 };
 
+// Native code (sharp/libvips) and WebAssembly packages load their binaries from their own package
+// folders at run time, so they stay external and ship as real dependencies.
+const nativeAndWasm = ['sharp', 'zxing-wasm', 'zxing-wasm/*', '@hyzyla/pdfium'];
+
 async function buildNode() {
   await rm(`${root}dist/electron`, { recursive: true, force: true });
   await rm(`${root}dist/cli`, { recursive: true, force: true });
   await Promise.all([
-    esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),
+    esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron', ...nativeAndWasm] }),
     // The preload loads with every window: minified, it parses in a few milliseconds.
     esbuild({ ...common, minify: true, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
     // Top-level await in the CLI entry needs ESM, so the CLI bundle is .mjs-free CJS via a wrapper entry.
-    esbuild({ ...common, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs' }),
+    esbuild({ ...common, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs', external: nativeAndWasm }),
+    // The inspection worker sits next to each bundle that starts it (see inspection-pool.ts).
+    esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/cli/inspection-worker.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/electron/inspection-worker.cjs', external: nativeAndWasm }),
   ]);
 }
 

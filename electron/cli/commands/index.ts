@@ -1,7 +1,8 @@
 import type { CliCommand } from '../cli-context.js';
+import { checkCommand } from './check.js';
 import { infoCommand } from './info.js';
 import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [infoCommand, selfCheckCommand, serveCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, infoCommand, selfCheckCommand, serveCommand];

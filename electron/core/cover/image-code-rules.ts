@@ -58,6 +58,7 @@ export function classifyPayload(text: string, rules: ImageCodeRules): { kind: Pa
 
 /** A payload made safe to show: control and bidi characters escaped, long texts cut. */
 export function describePayload(text: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
   const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`);
   return escaped.length > maxShownLength ? `${escaped.slice(0, maxShownLength)}… (${text.length} chars)` : escaped;
 }

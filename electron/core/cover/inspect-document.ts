@@ -1,6 +1,8 @@
 import { CoreError, describeCause } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
-import { openDocument } from '../intake/read-document.js';
+import { openDocument, type OpenedDocument, type PageRaster } from '../intake/read-document.js';
+import { findTopCornerCodes } from '../qr/find-qr-codes.js';
+import { classifyPayload } from './image-code-rules.js';
 import type { AppErrorInfo } from '../../shared/error-codes.js';
 import { formatErrorEnglish } from '../errors.js';
 import { annotatePage } from './annotate-page.js';
@@ -28,6 +30,26 @@ export interface DocumentReport {
   pages: PageReport[];
 }
 
+/** Share of the page height decoded first in fast mode. */
+const fastBandShare = 0.3;
+
+/**
+ * Fast mode decodes only the top band and stops there when a cover code sits in a top corner;
+ * anything else (no code, an invoice QR, an annotation request) falls back to the whole page.
+ */
+async function inspectOnePage(document: OpenedDocument, index: number, options: InspectDocumentOptions): Promise<{ raster: PageRaster; report: PageReport }> {
+  if (options.mode === 'fast' && !options.annotate) {
+    const band = await document.readPage(index, { topShare: fastBandShare });
+    const found = await findTopCornerCodes(band.image);
+    if (found.some((symbol) => classifyPayload(symbol.text, options.rules).kind === 'cover')) {
+      return { raster: band, report: await inspectPage(band, options, found) };
+    }
+    if (band.coverage >= 1) return { raster: band, report: await inspectPage(band, options) };
+  }
+  const raster = await document.readPage(index);
+  return { raster, report: await inspectPage(raster, options) };
+}
+
 /**
  * Checks every page of a file, one page in memory at a time, calling `onPage` as each finishes.
  * A bad file becomes a report with an error, never a throw: a batch always completes.
@@ -45,8 +67,7 @@ export async function inspectDocument(
     pageCount = document.pageCount;
     try {
       for (let index = 0; index < document.pageCount; index += 1) {
-        const raster = await document.readPage(index);
-        const report = await inspectPage(raster, options);
+        const { raster, report } = await inspectOnePage(document, index, options);
         pages.push(report);
         await onPage({ report, annotation: options.annotate ? await annotatePage(raster, report) : undefined }, pageCount);
       }

@@ -1,6 +1,6 @@
 import type { MessageParams } from '../../shared/error-codes.js';
 import type { PageRaster, PageSource } from '../intake/read-document.js';
-import { findQrCodes, type QrEngine, type SearchMode } from '../qr/find-qr-codes.js';
+import { findQrCodes, type FoundQr, type QrEngine, type SearchMode } from '../qr/find-qr-codes.js';
 import { measureSymbol } from '../qr/measure-symbol.js';
 import { classifyPayload, describePayload, type ImageCodeRules, type PayloadKind } from './image-code-rules.js';
 import { classifyPlacement, type Corner } from './placement.js';
@@ -86,9 +86,9 @@ export const minContrast = 0.35;
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Finds, measures and judges every QR on one page. */
-export async function inspectPage(raster: PageRaster, options: InspectOptions): Promise<PageReport> {
-  const symbols = await findQrCodes(raster.image, options.mode);
+/** Finds (unless given), measures and judges every QR on one page. */
+export async function inspectPage(raster: PageRaster, options: InspectOptions, found?: FoundQr[]): Promise<PageReport> {
+  const symbols = found ?? (await findQrCodes(raster.image, options.mode));
   const mmPerPx = 25.4 / raster.dpi;
   const codes: CodeReport[] = symbols.map((symbol) => {
     const measure = measureSymbol(raster.image, symbol.corners, symbol.version);

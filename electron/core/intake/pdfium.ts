@@ -1,5 +1,5 @@
-import { PDFiumLibrary } from '@hyzyla/pdfium';
-import { readFile } from 'node:fs/promises';
+import { PDFiumDocument, PDFiumLibrary, type PDFiumPage } from '@hyzyla/pdfium';
+import { open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 let library: Promise<PDFiumLibrary> | undefined;
@@ -15,4 +15,58 @@ export function loadPdfium(wasmPath: string = resolvePdfiumWasmPath()): Promise<
     PDFiumLibrary.init({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }),
   );
   return library;
+}
+
+/** The parts of PDFium's Emscripten module used to load a file without a JavaScript copy. */
+interface PdfiumModuleInternals {
+  wasmExports: { malloc(size: number): number; free(ptr: number): void };
+  HEAPU8: Uint8Array;
+  _FPDF_LoadMemDocument(documentPtr: number, size: number, passwordPtr: number): number;
+  _FPDF_GetLastError(): number;
+}
+
+/** PDFium's FPDF_ERR_* codes that matter to users. */
+const pdfiumErrors: Record<number, string> = { 1: 'unknown error', 2: 'file not found or could not be opened', 3: 'not in PDF format or corrupted', 4: 'password required', 5: 'unsupported security scheme', 6: 'page not found or content error' };
+
+/**
+ * Opens a PDF straight from disk into PDFium's memory, in 8 MB chunks. `PDFiumLibrary.loadDocument`
+ * needs the whole file as a JavaScript buffer first, which doubles the peak memory of a 1,000-page
+ * scanner PDF; this does what it does (malloc, copy, FPDF_LoadMemDocument) without that copy.
+ */
+export async function loadPdfiumDocumentFromFile(library: PDFiumLibrary, file: string, size: number): Promise<PDFiumDocument> {
+  const module = (library as unknown as { module: PdfiumModuleInternals }).module;
+  const pointer = module.wasmExports.malloc(size);
+  if (!pointer) throw new Error(`cannot allocate ${size} bytes for the PDF`);
+  const handle = await open(file, 'r');
+  try {
+    const chunk = 8 * 1024 * 1024;
+    for (let offset = 0; offset < size; offset += chunk) {
+      // Re-read HEAPU8 each time: it is replaced when WebAssembly memory grows.
+      const view = module.HEAPU8.subarray(pointer + offset, pointer + Math.min(size, offset + chunk));
+      const { bytesRead } = await handle.read(view, 0, view.length, offset);
+      if (bytesRead !== view.length) throw new Error('the file changed while it was read');
+    }
+  } catch (error) {
+    module.wasmExports.free(pointer);
+    throw error;
+  } finally {
+    await handle.close();
+  }
+  const documentIdx = module._FPDF_LoadMemDocument(pointer, size, 0);
+  if (!documentIdx) {
+    const code = module._FPDF_GetLastError();
+    module.wasmExports.free(pointer);
+    throw new Error(pdfiumErrors[code] ?? `PDFium error ${code}`);
+  }
+  return new PDFiumDocument({ module: module as never, documentPtr: pointer, documentIdx });
+}
+
+/**
+ * Closes a page that was not rendered. `PDFiumDocument.getPage` loads a page and only `render()`
+ * closes it, so every page read through its embedded image would otherwise stay loaded (with its
+ * decoded image) until the document is destroyed: hundreds of megabytes on a long scanner PDF.
+ */
+export function closeUnrenderedPage(page: PDFiumPage): void {
+  const internals = page as unknown as { module: { _FPDF_ClosePage(pageIdx: number): void }; pageIdx: number };
+  internals.module._FPDF_ClosePage(internals.pageIdx);
 }

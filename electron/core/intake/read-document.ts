@@ -7,7 +7,7 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
-import { loadPdfium } from './pdfium.js';
+import { closeUnrenderedPage, loadPdfium, loadPdfiumDocumentFromFile } from './pdfium.js';
 
 /** How a page's pixels were obtained. */
 export type PageSource = 'image' | 'pdf-embedded-jpeg' | 'pdf-embedded-image' | 'pdf-render';
@@ -24,13 +24,19 @@ export interface PageRaster {
   source: PageSource;
   /** True when the file recorded no resolution and `fallbackDpi` was assumed. */
   dpiAssumed: boolean;
+  /** Share of the page height the image covers, from the top (1 = the whole page). */
+  coverage: number;
 }
 
 /** An opened input file whose pages are read one at a time (memory stays at one page). */
 export interface OpenedDocument {
   format: DocumentFormat;
   pageCount: number;
-  readPage(index: number): Promise<PageRaster>;
+  /**
+   * Reads one page. With `topShare` only that top share of the page is decoded (JPEG and TIFF
+   * decoding is sequential, so the rest is never touched): the fast path for top-corner covers.
+   */
+  readPage(index: number, region?: { topShare: number }): Promise<PageRaster>;
   close(): void;
 }
 
@@ -50,25 +56,41 @@ sharp.cache(false);
 export async function openDocument(source: string | { name: string; bytes: Uint8Array }, options: OpenDocumentOptions = {}): Promise<OpenedDocument> {
   const limits = options.limits ?? defaultDocumentLimits;
   const name = typeof source === 'string' ? path.basename(source) : source.name;
-  let bytes: Uint8Array;
+  let size: number;
+  let head: Uint8Array;
   if (typeof source === 'string') {
+    const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, reason: describeCause(error) }, { cause: error });
     const stat = await fs.stat(source).catch((error: unknown) => {
-      throw new CoreError('file-unreadable', { name, reason: describeCause(error) }, { cause: error });
+      throw unreadable(error);
     });
     if (!stat.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not a regular file' });
-    if (stat.size > limits.maxBytes) throw new CoreError('file-too-large', { name, size: formatBytes(stat.size), limit: formatBytes(limits.maxBytes) });
-    bytes = await fs.readFile(source).catch((error: unknown) => {
-      throw new CoreError('file-unreadable', { name, reason: describeCause(error) }, { cause: error });
+    size = stat.size;
+    // Only the first kilobyte is read here: PDFs go straight into PDFium, images straight into libvips.
+    head = await readHead(source).catch((error: unknown) => {
+      throw unreadable(error);
     });
   } else {
-    bytes = source.bytes;
-    if (bytes.length > limits.maxBytes) throw new CoreError('file-too-large', { name, size: formatBytes(bytes.length), limit: formatBytes(limits.maxBytes) });
+    size = source.bytes.length;
+    head = source.bytes.subarray(0, 1024);
   }
-  if (bytes.length === 0) throw new CoreError('file-empty', { name });
-  const format = detectFormat(bytes.subarray(0, 1024));
+  if (size > limits.maxBytes) throw new CoreError('file-too-large', { name, size: formatBytes(size), limit: formatBytes(limits.maxBytes) });
+  if (size === 0) throw new CoreError('file-empty', { name });
+  const format = detectFormat(head);
   if (!format) throw new CoreError('unsupported-format', { name });
   const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200 };
-  return format === 'pdf' ? openPdf(bytes, context) : openRaster(bytes, format, context);
+  const input = typeof source === 'string' ? { file: source, size } : { bytes: source.bytes };
+  return format === 'pdf' ? openPdf(input, context) : openRaster(typeof source === 'string' ? source : source.bytes, format, context);
+}
+
+async function readHead(file: string): Promise<Uint8Array> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = new Uint8Array(1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 interface OpenContext {
@@ -84,7 +106,8 @@ function checkPixels(context: OpenContext, page: number, width: number, height: 
   }
 }
 
-async function openRaster(bytes: Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
+/** Raster files: libvips reads the file itself (sequentially), so no JavaScript copy is held. */
+async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
   let meta: Metadata;
   try {
     // Header only: a PNG declaring 60,000 × 60,000 pixels is refused before a byte is decoded.
@@ -99,13 +122,17 @@ async function openRaster(bytes: Uint8Array, format: DocumentFormat, context: Op
   return {
     format,
     pageCount,
-    async readPage(index) {
+    async readPage(index, region) {
       const page = index + 1;
       let decoded: { data: Buffer; info: OutputInfo };
+      let fullHeight: number;
       try {
         const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });
         const pageMeta = index === 0 ? meta : await input.metadata();
-        checkPixels(context, page, pageMeta.width ?? 0, pageMeta.pageHeight ?? pageMeta.height ?? 0);
+        const width = pageMeta.width ?? 0;
+        fullHeight = pageMeta.pageHeight ?? pageMeta.height ?? 0;
+        checkPixels(context, page, width, fullHeight);
+        if (region && region.topShare < 1) input.extract({ left: 0, top: 0, width, height: Math.max(1, Math.ceil(fullHeight * region.topShare)) });
         // "Fast gray": the green channel of colour scans, the only channel of gray and 1-bit ones.
         decoded = await input.extractChannel((pageMeta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
       } catch (error) {
@@ -118,25 +145,36 @@ async function openRaster(bytes: Uint8Array, format: DocumentFormat, context: Op
         image: { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width, height },
         dpi,
         widthMm: (width / dpi) * 25.4,
-        heightMm: (height / dpi) * 25.4,
+        heightMm: (fullHeight / dpi) * 25.4,
         source: 'image',
         dpiAssumed,
+        coverage: height / fullHeight,
       };
     },
     close() {},
   };
 }
 
-async function openPdf(bytes: Uint8Array, context: OpenContext): Promise<OpenedDocument> {
+/**
+ * PDFium keeps every stream it has read (each page's image) until the document is closed, about
+ * one page's bytes per page; closing and reopening every this-many pages keeps a 1,000-page scan
+ * from carrying all of them at once.
+ */
+export const pdfRecycleInterval = 64;
+
+async function openPdf(input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
   const pdfium = await loadPdfium();
-  let document: PDFiumDocument;
-  try {
-    document = await pdfium.loadDocument(bytes);
-  } catch (error) {
-    const reason = describeCause(error);
-    if (/password/i.test(reason)) throw new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
-    throw new CoreError('corrupt-pdf', { name: context.name, reason }, { cause: error });
-  }
+  const load = async (): Promise<PDFiumDocument> => {
+    try {
+      return 'file' in input ? await loadPdfiumDocumentFromFile(pdfium, input.file, input.size) : await pdfium.loadDocument(input.bytes);
+    } catch (error) {
+      const reason = describeCause(error);
+      if (/password/i.test(reason)) throw new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
+      throw new CoreError('corrupt-pdf', { name: context.name, reason }, { cause: error });
+    }
+  };
+  let document = await load();
+  let pagesSinceLoad = 0;
   const pageCount = document.getPageCount();
   if (pageCount > context.limits.maxPages) {
     document.destroy();
@@ -149,7 +187,13 @@ async function openPdf(bytes: Uint8Array, context: OpenContext): Promise<OpenedD
   return {
     format: 'pdf',
     pageCount,
-    async readPage(index) {
+    async readPage(index, region) {
+      if (pagesSinceLoad >= pdfRecycleInterval) {
+        document.destroy();
+        document = await load();
+        pagesSinceLoad = 0;
+      }
+      pagesSinceLoad += 1;
       let page: PDFiumPage;
       try {
         page = document.getPage(index);
@@ -159,8 +203,18 @@ async function openPdf(bytes: Uint8Array, context: OpenContext): Promise<OpenedD
       const { originalWidth, originalHeight } = page.getOriginalSize();
       const widthMm = (originalWidth / 72) * 25.4;
       const heightMm = (originalHeight / 72) * 25.4;
-      const embedded = await readEmbeddedScan(page, widthMm, heightMm, context, index + 1);
-      if (embedded) return embedded;
+      let embedded: PageRaster | null;
+      try {
+        embedded = await readEmbeddedScan(page, widthMm, heightMm, context, index + 1, region);
+      } catch (error) {
+        closeUnrenderedPage(page);
+        throw error;
+      }
+      if (embedded) {
+        closeUnrenderedPage(page);
+        return embedded;
+      }
+      // render() closes the page itself.
       const scale = context.renderDpi / 72;
       checkPixels(context, index + 1, Math.round(originalWidth * scale), Math.round(originalHeight * scale));
       try {
@@ -173,6 +227,7 @@ async function openPdf(bytes: Uint8Array, context: OpenContext): Promise<OpenedD
           heightMm,
           source: 'pdf-render',
           dpiAssumed: false,
+          coverage: 1,
         };
       } catch (error) {
         if (error instanceof CoreError) throw error;
@@ -198,7 +253,14 @@ function toGray(data: Uint8Array, width: number, height: number): Uint8Array {
  * A scanner PDF page is one image covering the whole page. Taking that image's own pixels is exact
  * (no resampling) and several times faster than rendering; anything else is rendered.
  */
-async function readEmbeddedScan(page: PDFiumPage, widthMm: number, heightMm: number, context: OpenContext, pageNumber: number): Promise<PageRaster | null> {
+async function readEmbeddedScan(
+  page: PDFiumPage,
+  widthMm: number,
+  heightMm: number,
+  context: OpenContext,
+  pageNumber: number,
+  region?: { topShare: number },
+): Promise<PageRaster | null> {
   if (page.getObjectCount() !== 1) return null;
   const object = page.getObject(0);
   if (object.type !== 'image') return null;
@@ -212,15 +274,17 @@ async function readEmbeddedScan(page: PDFiumPage, widthMm: number, heightMm: num
   const base = { page: pageNumber, dpi: dpiX, widthMm, heightMm, dpiAssumed: false };
   if (raw.filters.length === 1 && raw.filters[0] === 'DCTDecode') {
     try {
-      const decoded = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: 'error' })
-        .metadata()
-        .then((meta) => sharp(raw.data, { failOn: 'error' }).extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true }));
-      return { ...base, image: { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width: decoded.info.width, height: decoded.info.height }, source: 'pdf-embedded-jpeg' };
+      const meta = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels }).metadata();
+      const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: 'error' });
+      if (region && region.topShare < 1) input.extract({ left: 0, top: 0, width: raw.width, height: Math.max(1, Math.ceil(raw.height * region.topShare)) });
+      const decoded = await input.extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
+      const image = { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width: decoded.info.width, height: decoded.info.height };
+      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height };
     } catch (error) {
       throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });
     }
   }
   const rendered = await object.render({ render: 'bitmap' }).catch(() => null);
   if (!rendered || rendered.width !== raw.width || rendered.height !== raw.height) return null;
-  return { ...base, image: { data: toGray(rendered.data, rendered.width, rendered.height), width: rendered.width, height: rendered.height }, source: 'pdf-embedded-image' };
+  return { ...base, image: { data: toGray(rendered.data, rendered.width, rendered.height), width: rendered.width, height: rendered.height }, source: 'pdf-embedded-image', coverage: 1 };
 }

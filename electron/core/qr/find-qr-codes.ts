@@ -19,14 +19,12 @@ export type SearchMode = 'fast' | 'thorough';
 /** Share of the page height searched first. */
 export const topBandShare = 0.3;
 
-function cornerRects(width: number, height: number): Record<'top-right' | 'top-left' | 'bottom-right' | 'bottom-left', PixelRect> {
+function cornerRects(width: number, height: number): Record<'top-right' | 'top-left', PixelRect> {
   const w = Math.ceil(width * 0.55);
   const h = Math.ceil(height * topBandShare);
   return {
     'top-right': { x: width - w, y: 0, w, h },
     'top-left': { x: 0, y: 0, w, h },
-    'bottom-right': { x: width - w, y: height - h, w, h },
-    'bottom-left': { x: 0, y: height - h, w, h },
   };
 }
 
@@ -54,9 +52,22 @@ function addUnique(into: FoundQr[], found: FoundQr[]): void {
 }
 
 /**
- * Finds every QR on a page: top-right then top-left crops first (small, fast), then the whole page,
- * then each corner crop again with jsQR when ZXing found nothing, so a centred or bottom code is
- * reported as misplaced rather than missing.
+ * Searches only the top-right, then the top-left half of an image that is the page's top band;
+ * returns at the first hit. The scan desk's fast path: covers carry their code there.
+ */
+export async function findTopCornerCodes(band: GrayImage): Promise<FoundQr[]> {
+  const w = Math.ceil(band.width * 0.55);
+  for (const rect of [{ x: band.width - w, y: 0, w, h: band.height }, { x: 0, y: 0, w, h: band.height }]) {
+    const found = shift(await readQrWithZxing(cropGray(band, rect)), rect, 'zxing');
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/**
+ * Finds every QR on a page: top-right then top-left crops first (small, fast), then the whole page
+ * (so a centred or bottom code is reported as misplaced rather than missing), then the top-corner
+ * crops again with jsQR when ZXing found nothing at all.
  */
 export async function findQrCodes(page: GrayImage, mode: SearchMode = 'thorough'): Promise<FoundQr[]> {
   const found: FoundQr[] = [];
@@ -68,7 +79,8 @@ export async function findQrCodes(page: GrayImage, mode: SearchMode = 'thorough'
   }
   addUnique(found, shift(await readQrWithZxing(page), { x: 0, y: 0, w: page.width, h: page.height }, 'zxing'));
   if (found.length > 0) return found;
-  for (const corner of ['top-right', 'top-left', 'bottom-right', 'bottom-left'] as const) {
+  // jsQR's second opinion goes where a cover code belongs; ZXing has already searched the whole page.
+  for (const corner of ['top-right', 'top-left'] as const) {
     const rect = corners[corner];
     addUnique(found, shift(readQrWithJsqr(cropGray(page, rect)), rect, 'jsqr'));
   }

@@ -27,9 +27,17 @@ export function cropGray(image: GrayImage, rect: PixelRect): GrayImage {
   return { data, width: w, height: h };
 }
 
-/** Expands gray to RGBA (what zxing-wasm's ImageData path and jsQR take). */
+let rgbaScratch = new Uint8ClampedArray(0);
+
+/**
+ * Expands gray to RGBA (what zxing-wasm's ImageData path and jsQR take). The result is a view of
+ * one per-thread scratch buffer, reused by the next call: page-sized allocations on every call
+ * otherwise pile up faster than the garbage collector returns them.
+ */
 export function grayToRgba(image: GrayImage): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(image.width * image.height * 4);
+  const size = image.width * image.height * 4;
+  if (rgbaScratch.length < size) rgbaScratch = new Uint8ClampedArray(Math.ceil(size * 1.1));
+  const out = rgbaScratch.subarray(0, size);
   const src = image.data;
   for (let i = 0, j = 0; i < src.length; i += 1, j += 4) {
     const v = src[i] ?? 255;

@@ -44,8 +44,19 @@ const readerOptions: ReaderOptions = {
   textMode: 'Plain',
 };
 
-/** Reads every QR code in a gray image with ZXing-C++ (WebAssembly). */
-export async function readQrWithZxing(image: GrayImage): Promise<ZxingSymbol[]> {
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * Reads every QR code in a gray image with ZXing-C++ (WebAssembly). Calls on one thread run one
+ * after another: they share the thread's RGBA scratch buffer (see grayToRgba).
+ */
+export function readQrWithZxing(image: GrayImage): Promise<ZxingSymbol[]> {
+  const run = previous.then(() => decodeWithZxing(image));
+  previous = run.catch(() => undefined);
+  return run;
+}
+
+async function decodeWithZxing(image: GrayImage): Promise<ZxingSymbol[]> {
   if (image.width < 21 || image.height < 21) return [];
   await loadZxing();
   // zxing-wasm accepts any { data, width, height } RGBA object as ImageData (Node has no ImageData class).

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { formatErrorEnglish } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { DocumentReport } from './inspect-document.js';
+import type { PageReport } from './inspect-page.js';
+import type { InspectionMessage, InspectionRequest, InspectionSettings } from './inspection-task.js';
+
+/** Progress of one file. */
+export type PageListener = (page: { report: PageReport; annotation?: Uint8Array; pageCount: number }) => void;
+
+/** Runs file inspections on worker threads, off the main (IPC) thread. */
+export interface InspectionPool {
+  inspect(source: InspectionRequest['source'], settings: InspectionSettings, onPage?: PageListener): Promise<DocumentReport>;
+  close(): Promise<void>;
+  readonly size: number;
+}
+
+/** Pool options. */
+export interface InspectionPoolOptions {
+  size?: number;
+  /**
+   * A file that makes no progress (no page finished) for this long is stopped, its worker replaced,
+   * and reported as `inspection-timeout`: long files are fine, stuck ones are not.
+   */
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+/**
+ * How to start a worker: the bundled .cjs next to this bundle in a build; from source, a small
+ * bootstrap that registers tsx (as bin/scan-station.mjs does) and imports the TypeScript worker.
+ */
+export function resolveWorkerScript(): { script: string; eval: boolean } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const bundled = path.join(here, 'inspection-worker.cjs');
+  if (existsSync(bundled)) return { script: bundled, eval: false };
+  const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
+  const worker = pathToFileURL(path.join(here, 'inspection-worker.ts')).href;
+  return { script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`, eval: true };
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+interface Job {
+  request: InspectionRequest;
+  onPage: PageListener;
+  resolve: (report: DocumentReport) => void;
+  timer?: NodeJS.Timeout;
+  pages: PageReport[];
+  slot?: Slot;
+}
+
+/** Creates a pool of `size` workers (default 2: the stations have 2 cores). */
+export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: InspectionPoolOptions = {}): InspectionPool {
+  const script = resolveWorkerScript();
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  const running = new Map<number, Job>();
+  let nextId = 1;
+  let closed = false;
+
+  const nameOf = (job: Job) => path.basename(typeof job.request.source === 'string' ? job.request.source : job.request.source.name);
+
+  const finish = (job: Job, report: DocumentReport) => {
+    clearTimeout(job.timer);
+    running.delete(job.request.id);
+    if (job.slot) job.slot.busy = false;
+    job.resolve(report);
+    pump();
+  };
+
+  const failed = (job: Job, code: 'inspection-timeout' | 'inspection-crashed', params: Record<string, string | number>): DocumentReport => ({
+    name: typeof job.request.source === 'string' ? job.request.source : job.request.source.name,
+    pageCount: 0,
+    error: { code, message: formatErrorEnglish(code, params), params },
+    pages: job.pages,
+  });
+
+  const spawn = (): Slot => {
+    // WebAssembly memory lives outside the V8 heap; a modest heap limit makes V8 collect page-sized
+    // garbage early instead of letting RSS swell, and bounds the JS side of a malformed file.
+    const worker = new Worker(script.script, { eval: script.eval, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    const slot: Slot = { worker, busy: false };
+    worker.on('message', (message: InspectionMessage) => {
+      const job = running.get(message.id);
+      if (!job) return;
+      if (message.type === 'page') {
+        job.timer?.refresh();
+        job.pages.push(message.report);
+        job.onPage({ report: message.report, annotation: message.annotation, pageCount: message.pageCount });
+      } else finish(job, message.report);
+    });
+    const replace = (reason: string) => {
+      const index = slots.indexOf(slot);
+      if (index >= 0) slots.splice(index, 1);
+      const job = [...running.values()].find((candidate) => candidate.slot === slot);
+      if (job) {
+        log?.error('inspection.worker-died', { file: nameOf(job), reason });
+        finish(job, failed(job, 'inspection-crashed', { name: nameOf(job), reason }));
+      } else pump();
+    };
+    worker.on('error', (error) => replace(error.message));
+    worker.on('exit', (code) => {
+      if (!closed && slots.includes(slot)) replace(`exit ${code}`);
+    });
+    slots.push(slot);
+    return slot;
+  };
+
+  const pump = () => {
+    if (closed) return;
+    while (queue.length > 0) {
+      let slot = slots.find((candidate) => !candidate.busy);
+      if (!slot && slots.length < size) slot = spawn();
+      if (!slot) return;
+      const job = queue.shift() as Job;
+      slot.busy = true;
+      job.slot = slot;
+      running.set(job.request.id, job);
+      job.timer = setTimeout(() => {
+        const stuck = job.slot;
+        if (stuck) {
+          slots.splice(slots.indexOf(stuck), 1);
+          void stuck.worker.terminate();
+        }
+        log?.warn('inspection.timeout', { file: nameOf(job), ms: timeoutMs });
+        finish(job, failed(job, 'inspection-timeout', { name: nameOf(job), seconds: Math.round(timeoutMs / 1000) }));
+      }, timeoutMs);
+      slot.worker.postMessage(job.request);
+    }
+  };
+
+  return {
+    size,
+    inspect(source, settings, onPage = () => undefined) {
+      return new Promise<DocumentReport>((resolve) => {
+        queue.push({ request: { id: nextId++, source, settings }, onPage, resolve, pages: [] });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      slots.length = 0;
+    },
+  };
+}
