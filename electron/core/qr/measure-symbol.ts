@@ -38,9 +38,9 @@ export function measureSymbol(page: GrayImage, corners: Array<{ x: number; y: nu
 }
 
 /**
- * Walks outward from each side in one-module strips; a strip is clean when at most 1 % of its
- * pixels are darker than the symbol's own threshold. The quiet zone is the smallest side's count;
- * the paper edge ends a side (beyond it a scanner sees its own background).
+ * Walks outward from each side; a strip is clean when at most 1 % of its pixels are as dark as the
+ * symbol's own threshold. The quiet zone is the smallest side's clear distance; the paper edge
+ * ends a side (beyond it a scanner sees its own background).
  */
 function measureQuietZone(page: GrayImage, box: { x: number; y: number; w: number; h: number }, modulePx: number, threshold: number): number {
   const darkShare = (x0: number, y0: number, x1: number, y1: number): number | null => {
@@ -56,22 +56,25 @@ function measureQuietZone(page: GrayImage, box: { x: number; y: number; w: numbe
     }
     return dark / ((bx - ax) * (by - ay));
   };
+  // Each side: the strip from `at` to `at + width` modules away from the symbol.
   const sides = [
-    (i: number) => darkShare(box.x, box.y - (i + 1) * modulePx, box.x + box.w, box.y - i * modulePx),
-    (i: number) => darkShare(box.x, box.y + box.h + i * modulePx, box.x + box.w, box.y + box.h + (i + 1) * modulePx),
-    (i: number) => darkShare(box.x - (i + 1) * modulePx, box.y, box.x - i * modulePx, box.y + box.h),
-    (i: number) => darkShare(box.x + box.w + i * modulePx, box.y, box.x + box.w + (i + 1) * modulePx, box.y + box.h),
+    (at: number, width: number) => darkShare(box.x, box.y - (at + width) * modulePx, box.x + box.w, box.y - at * modulePx),
+    (at: number, width: number) => darkShare(box.x, box.y + box.h + at * modulePx, box.x + box.w, box.y + box.h + (at + width) * modulePx),
+    (at: number, width: number) => darkShare(box.x - (at + width) * modulePx, box.y, box.x - at * modulePx, box.y + box.h),
+    (at: number, width: number) => darkShare(box.x + box.w + at * modulePx, box.y, box.x + box.w + (at + width) * modulePx, box.y + box.h),
   ];
-  // Corner detectors land a fraction of a module inside or outside the symbol: start half a module out.
+  // Quarter-module strips, from half a module out (corner detectors land up to that far inside the
+  // ink on small or 1-bit symbols): the quiet zone is the distance to the first ink, in whole modules.
+  const step = 0.25;
   let smallest = quietZoneCap;
   for (const strip of sides) {
-    let clean = 0;
-    while (clean < quietZoneCap) {
-      const share = strip(clean + 0.5);
+    let offset = 0.5;
+    while (offset < quietZoneCap) {
+      const share = strip(offset, step);
       if (share === null || share > 0.01) break;
-      clean += 1;
+      offset += step;
     }
-    smallest = Math.min(smallest, clean);
+    smallest = Math.min(smallest, Math.floor(offset));
   }
   return smallest;
 }

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CoreError } from '../../../../electron/core/errors.js';
+import { detectFormat } from '../../../../electron/core/intake/detect-format.js';
+import { openDocument } from '../../../../electron/core/intake/read-document.js';
+import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
+import { encodeG4Tiff, encodeJpeg, encodeLzwTiff, encodePng, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';
+import { corruptPdf, encryptedPdf, hugePageCountPdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const spec = { dpi: 200, qrs: [{ text: 'FY-1', placement: 'top-right' as const, sizeMm: 22 }] };
+
+async function write(name: string, bytes: Uint8Array): Promise<string> {
+  const file = path.join(await makeTempDir(), name);
+  await writeFile(file, bytes);
+  return file;
+}
+
+test('every input format opens to gray pixels with the right physical size and source', async () => {
+  const image = renderCoverRaster(spec);
+  const g16 = renderCoverRaster({ ...spec, widthMm: (1648 * 25.4) / 200, heightMm: (2336 * 25.4) / 200 });
+  const cases: Array<[string, Uint8Array, string]> = [
+    ['a.jpg', await encodeJpeg(image, 200), 'image'],
+    ['a.png', await encodePng(image, 200), 'image'],
+    ['a.tif', await encodeG4Tiff(image, 200), 'image'],
+    ['lzw.tif', await encodeLzwTiff(image, 200), 'image'],
+    ['scan-jpeg.pdf', await encodeScannerPdf([{ kind: 'jpeg', bytes: await encodeJpeg(image, 200), width: image.width, height: image.height, dpi: 200 }]), 'pdf-embedded-jpeg'],
+    ['scan-g4.pdf', await encodeScannerPdf([{ kind: 'g4', image: g16, dpi: 200 }]), 'pdf-embedded-image'],
+    ['template.pdf', await encodeVectorPdf(spec), 'pdf-render'],
+  ];
+  for (const [name, bytes, source] of cases) {
+    const document = await openDocument(await write(name, bytes));
+    const page = await document.readPage(0);
+    document.close();
+    assert.equal(page.source, source, name);
+    assert.ok(Math.abs(page.widthMm - 210) < 1 && Math.abs(page.heightMm - 297) < 1, `${name}: ${page.widthMm}×${page.heightMm}`);
+    assert.ok(Math.abs(page.dpi - 200) < 1, `${name}: ${page.dpi} dpi`);
+    assert.equal(page.image.data.length, page.image.width * page.image.height, name);
+    // The QR's top-left module is black: the pixels are right side up and not inverted.
+    const qrX = Math.round(((210 - 12 - 22 + 0.5) / 25.4) * page.dpi);
+    const qrY = Math.round(((12 + 0.5) / 25.4) * page.dpi);
+    assert.ok((page.image.data[qrY * page.image.width + qrX] ?? 255) < 100, `${name}: finder pattern is dark`);
+    assert.ok((page.image.data[10 * page.image.width + 10] ?? 0) > 200, `${name}: paper is white`);
+  }
+});
+
+test('a top band read decodes only that share of the page', async () => {
+  const document = await openDocument(await write('a.jpg', await encodeJpeg(renderCoverRaster(spec), 200)));
+  const band = await document.readPage(0, { topShare: 0.3 });
+  assert.ok(Math.abs(band.coverage - 0.3) < 0.01);
+  assert.ok(Math.abs(band.heightMm - 297) < 1, 'the page size is still the whole page');
+});
+
+test('bad input becomes a typed error with a clear code', async () => {
+  const expect = async (name: string, bytes: Uint8Array, code: string) => {
+    await assert.rejects(
+      (async () => {
+        const document = await openDocument(await write(name, bytes));
+        await document.readPage(0);
+      })(),
+      (error: unknown) => error instanceof CoreError && error.code === code,
+      `${name} → ${code}`,
+    );
+  };
+  await expect('zero.pdf', new Uint8Array(0), 'file-empty');
+  await expect('text.pdf', Buffer.from('just some text'), 'unsupported-format');
+  await expect('corrupt.pdf', corruptPdf(), 'corrupt-pdf');
+  await expect('locked.pdf', encryptedPdf(), 'pdf-encrypted');
+  await expect('claims-100k.pdf', hugePageCountPdf(), 'too-many-pages');
+  await expect('bomb.png', pngDeclaring(60000, 60000), 'image-too-large');
+  await expect('bomb.tif', tiffDeclaring(60000, 60000), 'image-too-large');
+  await expect('cut.jpg', await truncatedJpeg(), 'corrupt-image');
+  await assert.rejects(openDocument('/nonexistent/x.pdf'), (error: unknown) => error instanceof CoreError && error.code === 'file-unreadable');
+});
+
+test('formats are recognised by content, not by extension', () => {
+  assert.equal(detectFormat(Buffer.from('%PDF-1.4')), 'pdf');
+  assert.equal(detectFormat(Buffer.from('junk\n%PDF-1.4')), 'pdf');
+  assert.equal(detectFormat(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), 'jpeg');
+  assert.equal(detectFormat(Buffer.from('II*\0')), 'tiff');
+  assert.equal(detectFormat(Buffer.from('hello')), null);
+});
