@@ -6,6 +6,7 @@ import type { Logger } from './log/logger.js';
 import { createMemoryLogger } from './log/logger.js';
 import { resolveCorePaths, type CorePaths } from './paths.js';
 import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
+import { createTemplateService, type TemplateService } from './cover/template-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {
@@ -35,7 +36,7 @@ export interface CoreInfo {
   features: typeof featureStates;
 }
 
-/** The services every edge drives; later issues add qr, cover, endpoint, intake and upload. */
+/** The services every edge drives; later issues add endpoint, intake (scan desk) and upload. */
 export interface Core {
   paths: CorePaths;
   log: Logger;
@@ -46,6 +47,9 @@ export interface Core {
   diagnose: {
     runStationCheck(onStep?: (step: StationCheckStep, index: number, total: number) => void): Promise<StationCheckReport>;
   };
+  templates: TemplateService;
+  /** Stops worker threads; call before the process exits. */
+  close(): Promise<void>;
 }
 
 /** Builds a core instance over one data folder; no globals, everything injected. */
@@ -55,6 +59,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? createMemoryLogger(now);
   await fs.mkdir(paths.dataDir, { recursive: true });
   const prefs = createPrefsStore({ file: paths.prefsFile, defaultLanguage: options.defaultLanguage ?? 'zh-CN', now, log });
+  const templates = createTemplateService(log);
   return {
     paths,
     log,
@@ -76,5 +81,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     diagnose: {
       runStationCheck: (onStep) => runStationCheck({ paths, prefs, now }, onStep),
     },
+    templates,
+    close: () => templates.close(),
   };
 }

@@ -30,5 +30,22 @@ export function createHandlers(core: Core, runtime: Runtime): HandlerTable {
     'prefs:set': (patch) => core.prefs.updatePrefs(patch),
     'diagnose:stationCheck': ({ jobId }, ctx) =>
       core.diagnose.runStationCheck((step, index, total) => ctx.emit('diagnose:progress', { jobId, index, total, step })),
+    'templateCheck:inspect': async ({ jobId, name, dataBase64, dpi, pattern }, ctx) => {
+      const bytes = Buffer.from(dataBase64, 'base64');
+      ctx.emit('templateCheck:progress', { jobId, name, page: 0, pageCount: 0 });
+      const report = await core.templates.inspectUpload({ name, bytes, stationDpi: dpi, pattern }, (page, pageCount) =>
+        ctx.emit('templateCheck:progress', { jobId, name, page, pageCount }),
+      );
+      return {
+        name: report.name,
+        pageCount: report.pageCount,
+        error: report.error,
+        pages: report.pages.map(({ annotation, source: _source, ...page }) => ({
+          ...page,
+          codes: page.codes.map(({ boxPx: _boxPx, engine: _engine, ...code }) => code),
+          annotatedPng: annotation ? `data:image/png;base64,${Buffer.from(annotation).toString('base64')}` : null,
+        })),
+      };
+    },
   };
 }

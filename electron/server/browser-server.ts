@@ -52,7 +52,8 @@ export function tokensMatch(expected: string, given: string | undefined | null):
 /** Serves the renderer and the IPC bridge on 127.0.0.1 only. */
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  // Template uploads travel as base64 JSON: room for the largest accepted template.
+  const maxBodyBytes = options.maxBodyBytes ?? 72 * 1024 * 1024;
   const staticRoot = path.resolve(options.staticDir);
   const streams = new Set<http.ServerResponse>();
   let port = 0;

@@ -25,6 +25,7 @@ export const errorCodes = [
   'image-too-large',
   'inspection-timeout',
   'inspection-crashed',
+  'invalid-pattern',
 ] as const;
 
 /** A stable, documented error code. */

@@ -7,6 +7,8 @@ import { languages } from './i18n/languages.js';
  * derived from this object; main registers a handler for each key (see electron/ipc/handlers.ts).
  */
 
+const messageParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
 /** A supported UI language. */
 export const languageSchema = z.enum(languages);
 
@@ -49,8 +51,6 @@ export const stationCheckStepIds = ['data-dir', 'disk-space', 'runtime', 'prefs'
 /** A check step's outcome. */
 export const stepStatusSchema = z.enum(['pass', 'warn', 'fail', 'skipped']);
 
-const messageParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
-
 /** One finished self-check step; `code` keys the localized message in selfCheck.messages. */
 export const stationCheckStepSchema = z.object({
   id: z.enum(stationCheckStepIds),
@@ -73,12 +73,69 @@ export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a job id i
 
 const noArgs = z.object({}).strict();
 
+/** One finding on a page (localized by the renderer from `code` and `params`). */
+export const pageProblemSchema = z.object({
+  code: z.string(),
+  severity: z.enum(['warn', 'fail']),
+  params: messageParamsSchema,
+  symbol: z.number().int().nonnegative().optional(),
+});
+
+/** One QR found on a page. */
+export const codeReportSchema = z.object({
+  value: z.string(),
+  corner: z.enum(['top-right', 'top-left', 'bottom-right', 'bottom-left', 'center', 'edge']),
+  box: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }),
+  moduleMm: z.number(),
+  modulePx: z.number(),
+  quietZoneModules: z.number(),
+  kind: z.enum(['cover', 'invoice', 'other']),
+  valid: z.boolean(),
+  contrast: z.number(),
+  version: z.number(),
+});
+
+/** The check of one page, with its annotated picture as a PNG data URL. */
+export const pageReportSchema = z.object({
+  page: z.number().int().positive(),
+  widthMm: z.number(),
+  heightMm: z.number(),
+  dpi: z.number(),
+  verdict: z.enum(['ok', 'warn', 'fail']),
+  problems: z.array(pageProblemSchema),
+  codes: z.array(codeReportSchema),
+  annotatedPng: z.string().startsWith('data:image/png;base64,').nullable(),
+});
+
+/** The check of one uploaded file. */
+export const fileReportSchema = z.object({
+  name: z.string(),
+  pageCount: z.number().int().nonnegative(),
+  error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable(),
+  pages: z.array(pageReportSchema),
+});
+
+/** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
+export const maxTemplateBytes = 48 * 1024 * 1024;
+
 /** The invoke channels: name → argument and result schemas. */
 export const ipcContract = {
   'app:info': { args: noArgs, result: appInfoSchema },
   'prefs:get': { args: noArgs, result: prefsSchema },
   'prefs:set': { args: prefsPatchSchema, result: prefsSchema },
   'diagnose:stationCheck': { args: z.object({ jobId: jobIdSchema }).strict(), result: stationCheckReportSchema },
+  'templateCheck:inspect': {
+    args: z
+      .object({
+        jobId: jobIdSchema,
+        name: z.string().min(1).max(255),
+        dataBase64: z.string().max(Math.ceil((maxTemplateBytes * 4) / 3) + 4),
+        dpi: z.number().int().min(50).max(1200),
+        pattern: z.string().max(500).optional(),
+      })
+      .strict(),
+    result: fileReportSchema,
+  },
 } as const;
 
 /** The event channels main pushes to the renderer: name → payload schema. */
@@ -88,6 +145,12 @@ export const ipcEvents = {
     index: z.number().int().nonnegative(),
     total: z.number().int().positive(),
     step: stationCheckStepSchema,
+  }),
+  'templateCheck:progress': z.object({
+    jobId: jobIdSchema,
+    name: z.string(),
+    page: z.number().int().nonnegative(),
+    pageCount: z.number().int().nonnegative(),
   }),
 } as const;
 

@@ -6,6 +6,7 @@ import { useApi } from './api/api-context.js';
 import { useBridgeHealth } from './api/bridge-health.js';
 import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
 import { SettingsArea } from './areas/settings-area.js';
+import { TemplateCheckArea } from './areas/template-check-area.js';
 import { AreaIcon } from './components/icons.js';
 import { NotAvailable } from './components/not-available.js';
 import { SelfCheckPanel } from './components/self-check-panel.js';
@@ -146,8 +147,9 @@ function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: In
           <NotAvailable area={area} titleKey="areas.troubleshoot.pendingTitle" />
         </>
       );
-    case 'scanDesk':
     case 'templateCheck':
+      return <TemplateCheckArea />;
+    case 'scanDesk':
     case 'covers':
     case 'connection':
       return <NotAvailable area={area} />;

@@ -8,6 +8,7 @@ import { createInspectionPool } from '../../core/cover/inspection-pool.js';
 import { defaultInspectionSettings, type InspectionSettings } from '../../core/cover/inspection-task.js';
 import { CoreError, formatErrorEnglish } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic-write.js';
+import { localizeProblem } from '../../shared/check-messages.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError } from '../cli-context.js';
 
@@ -114,12 +115,6 @@ function annotationName(file: string, page: number, used: Set<string>): string {
 type JsonPage = ReturnType<typeof toJsonPage>;
 
 function toJsonPage(page: PageReport, { t }: CommandContext) {
-  const message = (code: string, params: Record<string, string | number>) => {
-    const localized = { ...params };
-    if (typeof params['corner'] === 'string') localized['corner'] = t(`check.corners.${params['corner']}`);
-    if (typeof params['reason'] === 'string') localized['reason'] = t(`check.defects.${params['reason']}`);
-    return { message: t(`check.problems.${code}`, localized), fix: t(`check.fixes.${code}`, localized) };
-  };
   return {
     page: page.page,
     widthMm: page.widthMm,
@@ -127,7 +122,7 @@ function toJsonPage(page: PageReport, { t }: CommandContext) {
     dpi: page.dpi,
     source: page.source,
     verdict: page.verdict,
-    problems: page.problems.map((problem) => ({ code: problem.code, severity: problem.severity, ...message(problem.code, problem.params) })),
+    problems: page.problems.map((problem) => ({ code: problem.code, severity: problem.severity, ...localizeProblem(t, problem) })),
     codes: page.codes.map((code) => ({
       value: code.value,
       corner: code.corner,

@@ -37,6 +37,7 @@ export const serveCommand: CliCommand = {
     else io.stdout(`${t('cli.serve.listening')}\n\n    ${server.url}\n\n${t('cli.serve.tokenNote')}\n`);
     await io.waitForStop();
     await server.close();
+    await core.close();
     return exitCodes.ok;
   },
 };

@@ -4,7 +4,7 @@ import type { areaIdSchema, featureStateSchema } from '../../shared/ipc-contract
 /** Which area engines ship in this build; later issues flip their entry to `available`. */
 export const featureStates: Record<z.output<typeof areaIdSchema>, z.output<typeof featureStateSchema>> = {
   scanDesk: 'planned',
-  templateCheck: 'planned',
+  templateCheck: 'available',
   covers: 'planned',
   connection: 'planned',
   troubleshoot: 'planned',

@@ -189,6 +189,8 @@ export const en: Catalog = {
     verdict: 'Verdict',
     codes: 'QR codes',
     noCodes: 'none found',
+    noProblems: 'No problems found.',
+    unreadable: 'Unreadable',
     problems: 'Problems and fixes',
     fix: 'Fix:',
     annotated: 'Annotated page: green zones are the top corners, amber the bottom corners, red the centre; each QR’s outline shows its verdict.',
@@ -229,6 +231,7 @@ export const en: Catalog = {
     'image-too-large': 'Page {{page}} of {{name}} is {{width}}×{{height}} pixels, over the {{limit}}-megapixel limit. Rescan at 300 dpi or less.',
     'inspection-timeout': 'Checking {{name}} took longer than {{seconds}} s and was stopped. The file may be malformed; split it and try again.',
     'inspection-crashed': 'The worker checking {{name}} stopped unexpectedly: {{reason}}. Other files are not affected.',
+    'invalid-pattern': 'The image-code rule is not valid: {{reason}}. Check the regular expression.',
   },
   cli: {
     usage: 'Usage',

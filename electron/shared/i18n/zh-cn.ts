@@ -185,6 +185,8 @@ export const zhCN = {
     verdict: '结论',
     codes: '二维码',
     noCodes: '未找到',
+    noProblems: '没有发现问题。',
+    unreadable: '无法读取',
     problems: '问题与修改建议',
     fix: '建议：',
     annotated: '标注图：绿色框为右上/左上角区域，橙色为下方角区，红色为中央区域；二维码外框颜色表示结论。',
@@ -225,6 +227,7 @@ export const zhCN = {
     'image-too-large': '{{name}} 第 {{page}} 页为 {{width}}×{{height}} 像素，超过 {{limit}} 百万像素的上限。请用 300 dpi 以下重新扫描。',
     'inspection-timeout': '检查 {{name}} 超过 {{seconds}} 秒仍未完成，已中止。文件可能异常，请拆分后重试。',
     'inspection-crashed': '检查 {{name}} 时处理进程意外退出：{{reason}}。其余文件不受影响。',
+    'invalid-pattern': '影像编码规则无效：{{reason}}。请检查正则表达式。',
   },
   cli: {
     usage: '用法',

@@ -4,8 +4,8 @@ import { buildScanStationApi } from '../../../electron/shared/ipc-api.js';
 import { channelNames, eventNames, ipcContract } from '../../../electron/shared/ipc-contract.js';
 
 test('channel names follow domain:action', () => {
-  for (const channel of channelNames) assert.match(channel, /^[a-z]+:[a-z][A-Za-z]*$/);
-  for (const event of eventNames) assert.match(event, /^[a-z]+:[a-z][A-Za-z]*$/);
+  for (const channel of channelNames) assert.match(channel, /^[a-z][A-Za-z]*:[a-z][A-Za-z]*$/);
+  for (const event of eventNames) assert.match(event, /^[a-z][A-Za-z]*:[a-z][A-Za-z]*$/);
 });
 
 test('the API exposes exactly the contract channels, grouped by domain, plus on()', async () => {

@@ -82,3 +82,28 @@ test('formats are recognised by content, not by extension', () => {
   assert.equal(detectFormat(Buffer.from('II*\0')), 'tiff');
   assert.equal(detectFormat(Buffer.from('hello')), null);
 });
+
+test('multi-page TIFF (LZW gray and 1-bit G4): every page is read and checked on its own', async () => {
+  const { inspectDocument } = await import('../../../../electron/core/cover/inspect-document.js');
+  const { defaultCodeRules } = await import('../../../../electron/core/cover/image-code-rules.js');
+  const { encodeMultiPageTiff } = await import('../../../fixtures/encode.js');
+  const pages = [
+    renderCoverRaster({ dpi: 200, qrs: [{ text: 'FY-BILL-0001', placement: 'top-right', sizeMm: 22 }] }),
+    renderCoverRaster({ dpi: 200, qrs: [] }),
+    renderCoverRaster({ dpi: 200, qrs: [{ text: 'FY-BILL-0002', placement: 'top-left', sizeMm: 22 }] }),
+  ];
+  for (const compression of ['lzw', 'ccittfax4'] as const) {
+    const file = await write(`batch-${compression}.tif`, await encodeMultiPageTiff(pages, 200, compression));
+    const report = await inspectDocument(file, { stationDpi: 200, rules: defaultCodeRules, mode: 'thorough' });
+    assert.equal(report.error, null, compression);
+    assert.deepEqual(
+      report.pages.map((page) => [page.page, page.verdict, page.codes.map((code) => `${code.value}@${code.corner}`).join()]),
+      [
+        [1, 'ok', 'FY-BILL-0001@top-right'],
+        [2, 'fail', ''],
+        [3, 'ok', 'FY-BILL-0002@top-left'],
+      ],
+      compression,
+    );
+  }
+});

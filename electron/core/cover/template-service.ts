@@ -1,0 +1,62 @@
+import { CoreError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { compileCodePattern } from './image-code-rules.js';
+import type { DocumentReport } from './inspect-document.js';
+import { createInspectionPool, type InspectionPool } from './inspection-pool.js';
+import { defaultInspectionSettings } from './inspection-task.js';
+import type { PageReport } from './inspect-page.js';
+
+/** A page report with its annotated PNG. */
+export interface AnnotatedPage extends PageReport {
+  annotation: Uint8Array | null;
+}
+
+/** A file's report with annotated pages. */
+export interface AnnotatedReport extends Omit<DocumentReport, 'pages'> {
+  pages: AnnotatedPage[];
+}
+
+/** One upload to check. */
+export interface TemplateUpload {
+  name: string;
+  bytes: Uint8Array;
+  stationDpi: number;
+  pattern?: string;
+}
+
+/** Template checks for the UI: always thorough, always annotated, on the shared worker pool. */
+export interface TemplateService {
+  inspectUpload(upload: TemplateUpload, onPage?: (page: number, pageCount: number) => void): Promise<AnnotatedReport>;
+  close(): Promise<void>;
+}
+
+/** Creates the service; the worker pool starts on first use, so start-up stays fast. */
+export function createTemplateService(log: Logger): TemplateService {
+  let pool: InspectionPool | undefined;
+  return {
+    async inspectUpload(upload, onPage = () => undefined) {
+      let pattern = defaultInspectionSettings.pattern;
+      if (upload.pattern && upload.pattern.trim() !== '') {
+        const compiled = compileCodePattern(upload.pattern.trim());
+        if (typeof compiled === 'string') throw new CoreError('invalid-pattern', { reason: compiled });
+        pattern = compiled.source;
+      }
+      pool ??= createInspectionPool({ size: 2, log });
+      const annotations = new Map<number, Uint8Array>();
+      const report = await pool.inspect(
+        { name: upload.name, bytes: upload.bytes },
+        { ...defaultInspectionSettings, stationDpi: upload.stationDpi, pattern, annotate: true },
+        ({ report: page, annotation, pageCount }) => {
+          if (annotation) annotations.set(page.page, annotation);
+          onPage(page.page, pageCount);
+        },
+      );
+      log.info('template.checked', { name: upload.name, pages: report.pages.length, error: report.error?.code ?? null });
+      return { ...report, pages: report.pages.map((page) => ({ ...page, annotation: annotations.get(page.page) ?? null })) };
+    },
+    async close() {
+      await pool?.close();
+      pool = undefined;
+    },
+  };
+}

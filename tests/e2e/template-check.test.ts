@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { isTrustedHttpSender } from '../../electron/ipc/sender-check.js';
+import { startBrowserServer, type BrowserServer } from '../../electron/server/browser-server.js';
+import { en } from '../../electron/shared/i18n/en.js';
+import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
+import { encodeVectorPdf } from '../fixtures/encode.js';
+import { makeCoreHarness, type CoreHarness } from '../helpers/core-harness.js';
+import { launchChromium, saveScreenshot, watchPageErrors } from './helpers/chromium.js';
+
+let harness: CoreHarness;
+let server: BrowserServer;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+before(async () => {
+  harness = await makeCoreHarness({ runtime: 'browser', isTrustedSender: isTrustedHttpSender });
+  server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  problems = watchPageErrors(page);
+  await page.goto(server.url);
+  await page.getByTestId('nav-templateCheck').click();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await harness?.core.close();
+});
+
+/** Drops a file on the drop zone the way a person's drag does (a real DataTransfer). */
+async function dropFile(name: string, bytes: Uint8Array, mime: string): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ({ name: fileName, base64, type }) => {
+      const binary = atob(base64);
+      const data = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i += 1) data[i] = binary.charCodeAt(i);
+      const dataTransfer = new DataTransfer();
+      dataTransfer.items.add(new File([data], fileName, { type }));
+      return dataTransfer;
+    },
+    { name, base64: Buffer.from(bytes).toString('base64'), type: mime },
+  );
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+test('dropping a template with a centred QR shows the failure, the fix and the annotated page', async () => {
+  const pdf = await encodeVectorPdf({ dpi: 200, qrs: [{ text: 'FY-2026-000777', placement: 'center', sizeMm: 22 }], title: 'Expense claim (centred QR)' });
+  await dropFile('centred-template.pdf', pdf, 'application/pdf');
+  const verdict = page.getByTestId('page-verdict');
+  await verdict.waitFor({ timeout: 30_000 });
+  assert.equal(await verdict.textContent(), zhCN.check.verdict.fail);
+  const problemsText = (await page.getByTestId('problems').textContent()) ?? '';
+  assert.ok(problemsText.includes('二维码 FY-2026-000777 位于页面中央，不在右上角或左上角。'), problemsText);
+  assert.ok(problemsText.includes(zhCN.check.fixes['qr-not-in-corner']), problemsText);
+  const image = page.getByTestId('annotated-image');
+  await image.waitFor();
+  const size = await image.evaluate((element) => ({ width: (element as HTMLImageElement).naturalWidth, height: (element as HTMLImageElement).naturalHeight }));
+  assert.ok(size.width > 500 && size.height > size.width, JSON.stringify(size));
+  await saveScreenshot(page, 'zh-template-check-centred');
+});
+
+test('a good template and an unreadable file join the list; CSV export has every row', async () => {
+  const good = await encodeVectorPdf({ dpi: 200, qrs: [{ text: 'FY-2026-000778', placement: 'top-right', sizeMm: 22 }] });
+  await page.getByTestId('file-input').setInputFiles([
+    { name: 'good-template.pdf', mimeType: 'application/pdf', buffer: Buffer.from(good) },
+    { name: 'not-really.pdf', mimeType: 'application/pdf', buffer: Buffer.from('plain text pretending to be a PDF') },
+  ]);
+  await page.getByText('3 个文件，2 页：合格 1，警告 0，不合格 1，无法读取 1').waitFor({ timeout: 30_000 });
+  await page.locator('.result-row', { hasText: 'not-really.pdf' }).click();
+  await page.getByTestId('page-detail').getByText(/不是支持的格式/).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const csv = await readFile((await download.path()) ?? '', 'utf8');
+  const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
+  assert.equal(lines[0], 'file,page,verdict,code,corner,module_mm,module_px,quiet_zone_modules,problems');
+  assert.equal(lines.length, 4);
+  assert.ok(lines.some((line) => line.startsWith('"good-template.pdf","1","合格","FY-2026-000778","右上角"')), csv);
+  await page.locator('.result-row', { hasText: 'good-template.pdf' }).click();
+  await page.getByTestId('page-verdict').getByText(zhCN.check.verdict.ok).waitFor();
+  await saveScreenshot(page, 'zh-template-check-list');
+});
+
+test('in English the same results read in English', async () => {
+  await page.getByTestId('language-switch').click();
+  await page.locator('.result-row', { hasText: 'centred-template.pdf' }).click();
+  await page.getByTestId('page-verdict').getByText(en.check.verdict.fail).waitFor();
+  const text = (await page.getByTestId('problems').textContent()) ?? '';
+  assert.ok(text.includes('QR FY-2026-000777 is in the centre of the page'), text);
+  await saveScreenshot(page, 'en-template-check-centred');
+  await page.getByTestId('language-switch').click();
+});
+
+test('no console errors or CSP violations while checking templates', () => {
+  assert.deepEqual(problems, []);
+});
