@@ -77,7 +77,8 @@ export async function inspectDocument(
     return { name, pageCount, error: null, pages };
   } catch (error) {
     if (error instanceof CoreError) return { name, pageCount, error: { code: error.code, message: error.message, params: error.params }, pages };
+    // Not a typed error: a bug or an engine failure on this file. Report it; the batch goes on.
     const params = { name, reason: describeCause(error) };
-    return { name, pageCount, error: { code: 'corrupt-image', message: formatErrorEnglish('corrupt-image', params), params }, pages };
+    return { name, pageCount, error: { code: 'inspection-crashed', message: formatErrorEnglish('inspection-crashed', params), params }, pages };
   }
 }

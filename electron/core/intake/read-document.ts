@@ -1,7 +1,7 @@
 import type { PDFiumDocument, PDFiumPage } from '@hyzyla/pdfium';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { CoreError, describeCause } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
@@ -100,6 +100,16 @@ interface OpenContext {
   fallbackDpi: number;
 }
 
+/**
+ * Decodes to one gray channel ("fast gray": the green channel of colour images, the only channel
+ * of gray and 1-bit ones), optionally only the top share of the image.
+ */
+async function decodeGray(input: Sharp, width: number, height: number, channels: number, region?: { topShare: number }): Promise<GrayImage> {
+  if (region && region.topShare < 1) input.extract({ left: 0, top: 0, width, height: Math.max(1, Math.ceil(height * region.topShare)) });
+  const { data, info } = await input.extractChannel(channels >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
 function checkPixels(context: OpenContext, page: number, width: number, height: number): void {
   if (width * height > context.limits.maxPixels) {
     throw new CoreError('image-too-large', { name: context.name, page, width, height, limit: Math.round(context.limits.maxPixels / 1e6) });
@@ -124,31 +134,27 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
     pageCount,
     async readPage(index, region) {
       const page = index + 1;
-      let decoded: { data: Buffer; info: OutputInfo };
+      let image: GrayImage;
       let fullHeight: number;
       try {
         const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });
         const pageMeta = index === 0 ? meta : await input.metadata();
-        const width = pageMeta.width ?? 0;
         fullHeight = pageMeta.pageHeight ?? pageMeta.height ?? 0;
-        checkPixels(context, page, width, fullHeight);
-        if (region && region.topShare < 1) input.extract({ left: 0, top: 0, width, height: Math.max(1, Math.ceil(fullHeight * region.topShare)) });
-        // "Fast gray": the green channel of colour scans, the only channel of gray and 1-bit ones.
-        decoded = await input.extractChannel((pageMeta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
+        checkPixels(context, page, pageMeta.width ?? 0, fullHeight);
+        image = await decodeGray(input, pageMeta.width ?? 0, fullHeight, pageMeta.channels ?? 1, region);
       } catch (error) {
         if (error instanceof CoreError) throw error;
         throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });
       }
-      const { width, height } = decoded.info;
       return {
         page,
-        image: { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width, height },
+        image,
         dpi,
-        widthMm: (width / dpi) * 25.4,
+        widthMm: (image.width / dpi) * 25.4,
         heightMm: (fullHeight / dpi) * 25.4,
         source: 'image',
         dpiAssumed,
-        coverage: height / fullHeight,
+        coverage: image.height / fullHeight,
       };
     },
     close() {},
@@ -276,9 +282,7 @@ async function readEmbeddedScan(
     try {
       const meta = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels }).metadata();
       const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: 'error' });
-      if (region && region.topShare < 1) input.extract({ left: 0, top: 0, width: raw.width, height: Math.max(1, Math.ceil(raw.height * region.topShare)) });
-      const decoded = await input.extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
-      const image = { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width: decoded.info.width, height: decoded.info.height };
+      const image = await decodeGray(input, raw.width, raw.height, meta.channels ?? 1, region);
       return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height };
     } catch (error) {
       throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });
