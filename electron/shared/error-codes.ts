@@ -26,6 +26,8 @@ export const errorCodes = [
   'inspection-timeout',
   'inspection-crashed',
   'invalid-pattern',
+  'cover-csv-no-code-column',
+  'output-unwritable',
 ] as const;
 
 /** A stable, documented error code. */

@@ -19,7 +19,8 @@ export type CoverRowProblem =
   | { reason: 'duplicate-code'; firstLine: number }
   | { reason: 'invalid-amount'; value: string }
   | { reason: 'field-too-long'; field: string }
-  | { reason: 'self-check-failed'; detail: string };
+  | { reason: 'self-check-failed'; detail: string }
+  | { reason: 'broken-encoding' };
 
 /** The text fields besides the code, in print order. */
 export const coverTextFields = ['billType', 'billNo', 'company', 'submitter', 'department', 'date', 'amount'] as const;
