@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { after, test } from 'node:test';
+import { parseCoverCsv } from '../../../../electron/core/cover/cover-csv.js';
+import { loadCoverFonts } from '../../../../electron/core/cover/cover-fonts.js';
+import { bilingualCoverLabels } from '../../../../electron/core/cover/cover-labels.js';
+import { defaultCoverLayout } from '../../../../electron/core/cover/cover-layout.js';
+import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { inspectDocument } from '../../../../electron/core/cover/inspect-document.js';
+import { createInspectionPool } from '../../../../electron/core/cover/inspection-pool.js';
+import { coverFileName, writeCovers } from '../../../../electron/core/cover/write-covers.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const pool = createInspectionPool({ size: 2 });
+after(() => pool.close());
+
+const bill = { code: 'FY-2026-000123', billNo: 'BX-2026-00042', billType: '费用报销单', company: '金蝶软件（中国）有限公司', submitter: '张三', department: '财务部', date: '2026-11-23', amount: '1234.5' };
+
+async function options(extra: Partial<Parameters<typeof writeCovers>[1]>) {
+  return { layout: defaultCoverLayout, rules: defaultCodeRules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool, ...extra };
+}
+
+const hasTool = (tool: string) => spawnSync(tool, ['-v']).error === undefined;
+
+test('one cover: Chinese text extractable, the check engine says top-right ok, zbarimg reads it', async () => {
+  const out = path.join(await makeTempDir(), 'cover.pdf');
+  const result = await writeCovers([{ line: 0, fields: bill }], await options({ out }));
+  assert.deepEqual(result.rejected, []);
+  assert.deepEqual(result.written, [{ code: bill.code, file: out, pages: 1 }]);
+  const report = await inspectDocument(out, { stationDpi: 200, rules: defaultCodeRules, mode: 'thorough' });
+  assert.deepEqual(report.pages.map((page) => [page.verdict, page.codes[0]?.value, page.codes[0]?.corner]), [['ok', bill.code, 'top-right']]);
+  assert.ok(Math.abs((report.pages[0]?.codes[0]?.box.w ?? 0) - 22) < 0.5, 'the symbol is 22 mm');
+  if (hasTool('pdftotext')) {
+    const text = spawnSync('pdftotext', [out, '-'], { encoding: 'utf8' }).stdout;
+    for (const expected of ['费用报销单', '金蝶软件（中国）有限公司', '张三', '财务部', '¥1,234.50', 'BX-2026-00042', '影像编码']) assert.ok(text.includes(expected), `${expected} in ${text}`);
+  }
+  if (hasTool('pdftoppm') && spawnSync('zbarimg', ['--version']).status === 0) {
+    const png = path.join(path.dirname(out), 'page');
+    spawnSync('pdftoppm', ['-r', '200', '-gray', '-png', out, png]);
+    const read = spawnSync('zbarimg', ['-q', '--raw', `${png}-1.png`], { encoding: 'utf8' });
+    assert.equal(read.stdout.trim(), bill.code);
+  }
+  // One font program per face, however many covers.
+  const pdf = readFileSync(out, 'latin1');
+  assert.ok(pdf.length < 120_000, `single cover is ${pdf.length} bytes`);
+});
+
+test('a GBK CSV batch → one merged PDF; bad rows rejected with their line numbers; no scratch files left', async () => {
+  const lines = ['影像编码,单据编号,金额,提交人,备注'];
+  for (let i = 1; i <= 40; i += 1) lines.push(`FY-B-${String(i).padStart(4, '0')},BX-${i},"${(i * 1000.5).toLocaleString('en-US')}",李四,x`);
+  lines.push(',BX-none,1,王五,', 'FY-B-0003,BX-dup,1,王五,', 'FY B,BX-space,1,王五,', 'FY-B-AMT,BX-amt,12.3a,王五,');
+  const csv = parseCoverCsv(iconv.encode(lines.join('\r\n'), 'gbk'), 'bills.csv');
+  assert.equal(csv.encoding, 'gbk');
+  assert.deepEqual(csv.ignoredColumns, ['备注']);
+  const dir = await makeTempDir();
+  const out = path.join(dir, 'batch.pdf');
+  const result = await writeCovers(csv.rows, await options({ out }));
+  assert.equal(result.written.length, 40);
+  assert.deepEqual(
+    result.rejected.map((entry) => [entry.line, entry.problem.reason]),
+    [
+      [42, 'missing-code'],
+      [43, 'duplicate-code'],
+      [44, 'invalid-code'],
+      [45, 'invalid-amount'],
+    ],
+  );
+  const report = await inspectDocument(out, { stationDpi: 200, rules: defaultCodeRules, mode: 'fast' });
+  assert.equal(report.pages.length, 40);
+  assert.ok(report.pages.every((page, index) => page.codes[0]?.value === `FY-B-${String(index + 1).padStart(4, '0')}`));
+  assert.deepEqual(readdirSync(dir), ['batch.pdf']);
+});
+
+test('one PDF per bill, named by a sanitised code; a cover that fails its self-check is not written', async () => {
+  const dir = path.join(await makeTempDir(), 'out');
+  // 10 mm with error correction Q and a long code: modules too small at 200 dpi → self-check fails.
+  const result = await writeCovers(
+    [
+      { line: 2, fields: { code: 'FY-2026-000001' } },
+      { line: 3, fields: { code: 'CON' } },
+    ],
+    await options({ outDir: dir }),
+  );
+  assert.deepEqual(readdirSync(dir).sort(), ['FY-2026-000001.pdf']);
+  assert.deepEqual(result.rejected.map((entry) => entry.problem.reason), ['invalid-code']);
+  const tiny = await writeCovers([{ line: 2, fields: { code: 'FY-2026-000000000000000000000000000000000001' } }], await options({ outDir: dir, layout: { ...defaultCoverLayout, sizeMm: 10, ecLevel: 'Q' } }));
+  assert.equal(tiny.written.length, 0);
+  assert.equal(tiny.rejected[0]?.problem.reason, 'self-check-failed');
+  assert.match(String((tiny.rejected[0]?.problem as { detail?: string }).detail), /module-too-small|module-small/);
+  assert.deepEqual(readdirSync(dir).sort(), ['FY-2026-000001.pdf'], 'nothing half-written');
+});
+
+test('file names from codes never collide or hit reserved names', () => {
+  const used = new Set<string>();
+  assert.equal(coverFileName('FY-a', used), 'FY-a.pdf');
+  assert.equal(coverFileName('FY-A', used), 'FY-A-2.pdf');
+  assert.equal(coverFileName('con', used), '_con.pdf');
+  assert.equal(coverFileName('..\\x/y', used), '__x_y.pdf');
+});
