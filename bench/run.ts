@@ -88,5 +88,7 @@ console.log(`Scan Station bench · Node ${process.versions.node} · ${os.cpus().
 print('IPC: app:info calls', await benchIpc());
 print('CLI cold start (--version)', benchCliStart());
 
+const { runCoverBench } = await import('./cover-bench.js');
+await runCoverBench();
 const { runQrBench } = await import('./qr-bench.js');
 await runQrBench();

@@ -1,7 +1,7 @@
 // Builds everything the app runs from: the renderer (Vite) and three Node bundles (esbuild):
 // the Electron main process, the sandboxed preload, and the CLI.
 import { build as esbuild } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
 
@@ -24,7 +24,7 @@ const common = {
 
 // Native code (sharp/libvips) and WebAssembly packages load their binaries from their own package
 // folders at run time, so they stay external and ship as real dependencies.
-const nativeAndWasm = ['sharp', 'zxing-wasm', 'zxing-wasm/*', '@hyzyla/pdfium'];
+const nativeAndWasm = ['sharp', 'zxing-wasm', 'zxing-wasm/*', '@hyzyla/pdfium', 'subset-font'];
 
 async function buildNode() {
   await rm(`${root}dist/electron`, { recursive: true, force: true });
@@ -41,11 +41,26 @@ async function buildNode() {
   ]);
 }
 
+/** The cover font (Noto Sans SC Regular and Bold, OFL-1.1) with its licence, beside the bundles. */
+async function copyFonts() {
+  const from = `${root}node_modules/@expo-google-fonts/noto-sans-sc`;
+  const to = `${root}dist/assets/fonts`;
+  await mkdir(to, { recursive: true });
+  await Promise.all([
+    copyFile(`${from}/400Regular/NotoSansSC_400Regular.ttf`, `${to}/NotoSansSC-Regular.ttf`),
+    copyFile(`${from}/700Bold/NotoSansSC_700Bold.ttf`, `${to}/NotoSansSC-Bold.ttf`),
+    copyFile(`${from}/LICENSE_FONT`, `${to}/OFL.txt`),
+  ]);
+}
+
 async function buildRenderer() {
   await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });
 }
 
 const started = Date.now();
-if (only !== 'renderer') await buildNode();
+if (only !== 'renderer') {
+  await buildNode();
+  await copyFonts();
+}
 if (only !== 'node') await buildRenderer();
 console.log(`build: ${only} done in ${Date.now() - started} ms → dist/`);

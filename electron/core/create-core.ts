@@ -7,6 +7,7 @@ import { createMemoryLogger } from './log/logger.js';
 import { resolveCorePaths, type CorePaths } from './paths.js';
 import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
 import { createTemplateService, type TemplateService } from './cover/template-service.js';
+import { createCoverService, type CoverService } from './cover/cover-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {
@@ -48,6 +49,7 @@ export interface Core {
     runStationCheck(onStep?: (step: StationCheckStep, index: number, total: number) => void): Promise<StationCheckReport>;
   };
   templates: TemplateService;
+  covers: CoverService;
   /** Stops worker threads; call before the process exits. */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       runStationCheck: (onStep) => runStationCheck({ paths, prefs, now }, onStep),
     },
     templates,
+    covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log }),
     close: () => templates.close(),
   };
 }

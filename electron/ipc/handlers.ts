@@ -30,6 +30,23 @@ export function createHandlers(core: Core, runtime: Runtime): HandlerTable {
     'prefs:set': (patch) => core.prefs.updatePrefs(patch),
     'diagnose:stationCheck': ({ jobId }, ctx) =>
       core.diagnose.runStationCheck((step, index, total) => ctx.emit('diagnose:progress', { jobId, index, total, step })),
+    'covers:preview': async ({ fields, layout }) => {
+      const result = await core.covers.preview(fields, layout);
+      return 'png' in result ? { png: `data:image/png;base64,${Buffer.from(result.png).toString('base64')}` } : { problem: { ...result.problem } };
+    },
+    'covers:importCsv': async ({ name, dataBase64 }) => {
+      const { encoding, rows, ignoredColumns } = core.covers.importCsv(name, Buffer.from(dataBase64, 'base64'));
+      return { encoding, ignoredColumns, rows: rows.map((row) => ({ line: row.line, fields: row.fields, problem: row.problem ? { ...row.problem } : null })) };
+    },
+    'covers:generate': async ({ jobId, layout, rows }, ctx) => {
+      const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }));
+      return {
+        pdfBase64: result.pdf ? Buffer.from(result.pdf).toString('base64') : null,
+        written: result.written.length,
+        rejected: result.rejected.map((entry) => ({ line: entry.line, code: entry.code, problem: { ...entry.problem } })),
+        selfCheckMs: Math.round(result.timings.checkMs),
+      };
+    },
     'templateCheck:inspect': async ({ jobId, name, dataBase64, dpi, pattern }, ctx) => {
       const bytes = Buffer.from(dataBase64, 'base64');
       ctx.emit('templateCheck:progress', { jobId, name, page: 0, pageCount: 0 });

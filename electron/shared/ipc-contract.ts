@@ -115,6 +115,34 @@ export const fileReportSchema = z.object({
   pages: z.array(pageReportSchema),
 });
 
+/** What a cover shows (all text; the amount is formatted by core). */
+export const coverFieldsSchema = z
+  .object({
+    code: z.string().max(200),
+    billNo: z.string().max(500).optional(),
+    billType: z.string().max(500).optional(),
+    company: z.string().max(500).optional(),
+    submitter: z.string().max(500).optional(),
+    department: z.string().max(500).optional(),
+    date: z.string().max(500).optional(),
+    amount: z.string().max(500).optional(),
+  })
+  .strict();
+
+/** Cover layout choices. */
+export const coverLayoutSchema = z.object({
+  paper: z.enum(['a4', 'a5', 'letter']),
+  corner: z.enum(['top-right', 'top-left']),
+  sizeMm: z.number().min(10).max(60),
+  ecLevel: z.enum(['M', 'Q']),
+});
+
+/** Why a cover row was refused (localized by `coverReasons.<reason>`). */
+export const coverProblemSchema = z.object({ reason: z.string() }).catchall(z.union([z.string(), z.number()]));
+
+/** Largest bills CSV accepted from the UI. */
+export const maxCoverCsvUploadBytes = 16 * 1024 * 1024;
+
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
 export const maxTemplateBytes = 48 * 1024 * 1024;
 
@@ -136,6 +164,33 @@ export const ipcContract = {
       .strict(),
     result: fileReportSchema,
   },
+  'covers:preview': {
+    args: z.object({ fields: coverFieldsSchema, layout: coverLayoutSchema }).strict(),
+    result: z.union([z.object({ png: z.string().startsWith('data:image/png;base64,') }), z.object({ problem: coverProblemSchema })]),
+  },
+  'covers:importCsv': {
+    args: z.object({ name: z.string().min(1).max(255), dataBase64: z.string().max(Math.ceil((maxCoverCsvUploadBytes * 4) / 3) + 4) }).strict(),
+    result: z.object({
+      encoding: z.enum(['utf-8', 'gbk']),
+      ignoredColumns: z.array(z.string()),
+      rows: z.array(z.object({ line: z.number().int(), fields: coverFieldsSchema, problem: coverProblemSchema.nullable() })),
+    }),
+  },
+  'covers:generate': {
+    args: z
+      .object({
+        jobId: jobIdSchema,
+        layout: coverLayoutSchema,
+        rows: z.array(z.object({ line: z.number().int().nonnegative(), fields: coverFieldsSchema })).min(1).max(20_000),
+      })
+      .strict(),
+    result: z.object({
+      pdfBase64: z.string().nullable(),
+      written: z.number().int().nonnegative(),
+      rejected: z.array(z.object({ line: z.number().int(), code: z.string(), problem: coverProblemSchema })),
+      selfCheckMs: z.number(),
+    }),
+  },
 } as const;
 
 /** The event channels main pushes to the renderer: name → payload schema. */
@@ -146,6 +201,7 @@ export const ipcEvents = {
     total: z.number().int().positive(),
     step: stationCheckStepSchema,
   }),
+  'covers:progress': z.object({ jobId: jobIdSchema, done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   'templateCheck:progress': z.object({
     jobId: jobIdSchema,
     name: z.string(),

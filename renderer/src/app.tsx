@@ -5,6 +5,7 @@ import type { Language } from '../../electron/shared/i18n/languages.js';
 import { useApi } from './api/api-context.js';
 import { useBridgeHealth } from './api/bridge-health.js';
 import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
+import { CoversArea } from './areas/covers-area.js';
 import { SettingsArea } from './areas/settings-area.js';
 import { TemplateCheckArea } from './areas/template-check-area.js';
 import { AreaIcon } from './components/icons.js';
@@ -149,8 +150,9 @@ function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: In
       );
     case 'templateCheck':
       return <TemplateCheckArea />;
-    case 'scanDesk':
     case 'covers':
+      return <CoversArea />;
+    case 'scanDesk':
     case 'connection':
       return <NotAvailable area={area} />;
   }

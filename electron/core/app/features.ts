@@ -5,7 +5,7 @@ import type { areaIdSchema, featureStateSchema } from '../../shared/ipc-contract
 export const featureStates: Record<z.output<typeof areaIdSchema>, z.output<typeof featureStateSchema>> = {
   scanDesk: 'planned',
   templateCheck: 'available',
-  covers: 'planned',
+  covers: 'available',
   connection: 'planned',
   troubleshoot: 'planned',
   settings: 'available',

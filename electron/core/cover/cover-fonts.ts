@@ -14,8 +14,8 @@ export interface CoverFonts {
 export const coverFontFiles = { regular: 'NotoSansSC-Regular.ttf', bold: 'NotoSansSC-Bold.ttf' } as const;
 
 /**
- * Where the fonts are: beside a built bundle (dist/assets/fonts, two levels up from dist/cli or
- * dist/electron… — see scripts/build.mjs), else in the installed npm package (source checkout).
+ * Where the fonts are: beside a built bundle (dist/assets/fonts, one level up from dist/cli or
+ * dist/electron; see scripts/build.mjs), else in the installed npm package (source checkout).
  */
 export function resolveCoverFontPaths(): { regular: string; bold: string } {
   const bundled = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets', 'fonts');

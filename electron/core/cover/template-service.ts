@@ -27,13 +27,17 @@ export interface TemplateUpload {
 /** Template checks for the UI: always thorough, always annotated, on the shared worker pool. */
 export interface TemplateService {
   inspectUpload(upload: TemplateUpload, onPage?: (page: number, pageCount: number) => void): Promise<AnnotatedReport>;
+  /** The shared worker pool (started on first use); the cover self-check runs on it too. */
+  pool(): InspectionPool;
   close(): Promise<void>;
 }
 
 /** Creates the service; the worker pool starts on first use, so start-up stays fast. */
 export function createTemplateService(log: Logger): TemplateService {
   let pool: InspectionPool | undefined;
+  const sharedPool = () => (pool ??= createInspectionPool({ size: 2, log }));
   return {
+    pool: sharedPool,
     async inspectUpload(upload, onPage = () => undefined) {
       let pattern = defaultInspectionSettings.pattern;
       if (upload.pattern && upload.pattern.trim() !== '') {
@@ -41,9 +45,8 @@ export function createTemplateService(log: Logger): TemplateService {
         if (typeof compiled === 'string') throw new CoreError('invalid-pattern', { reason: compiled });
         pattern = compiled.source;
       }
-      pool ??= createInspectionPool({ size: 2, log });
       const annotations = new Map<number, Uint8Array>();
-      const report = await pool.inspect(
+      const report = await sharedPool().inspect(
         { name: upload.name, bytes: upload.bytes },
         { ...defaultInspectionSettings, stationDpi: upload.stationDpi, pattern, annotate: true },
         ({ report: page, annotation, pageCount }) => {

@@ -7,6 +7,7 @@ import { maxTemplateBytes } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { downloadBytes, fileToBase64 } from '../files.js';
 
 type FileReport = ValueOf<'templateCheck:inspect'>;
 type PageReport = FileReport['pages'][number];
@@ -19,14 +20,6 @@ interface Row {
 }
 
 const accept = '.pdf,.tif,.tiff,.jpg,.jpeg,.png';
-
-async function toBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  // Chunks keep String.fromCharCode's argument list short.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /** Template check: drop templates or scans, see each page's verdict, annotated picture and fixes. */
 export function TemplateCheckArea() {
@@ -60,7 +53,7 @@ export function TemplateCheckArea() {
       if (file.size > maxTemplateBytes) {
         added = [{ key: `${jobId}`, file: file.name, page: null, error: { code: 'file-too-large', message: '', params: { name: file.name, size: `${Math.round(file.size / 1e6)} MB`, limit: `${maxTemplateBytes / 1e6} MB` } } }];
       } else {
-        const result = await api.templateCheck.inspect({ jobId, name: file.name, dataBase64: await toBase64(file), dpi, pattern: pattern.trim() || undefined });
+        const result = await api.templateCheck.inspect({ jobId, name: file.name, dataBase64: await fileToBase64(file), dpi, pattern: pattern.trim() || undefined });
         if (!result.ok) {
           if (result.error.code === 'invalid-pattern' || result.error.code === 'invalid-arguments') {
             setError(describeError(t, result.error));
@@ -98,12 +91,7 @@ export function TemplateCheckArea() {
       lines.push([row.file, row.page?.page ?? '', row.page ? t(`check.verdict.${row.page.verdict}`) : t('templateCheck.unreadable'), code?.value ?? '', code ? t(`check.corners.${code.corner}`) : '', code?.moduleMm ?? '', code?.modulePx ?? '', code?.quietZoneModules ?? '', problems].map(quote).join(','));
     }
     // BOM so Excel on a Chinese PC opens it as UTF-8.
-    const blob = new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' });
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = 'template-check.csv';
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    downloadBytes(`\ufeff${lines.join('\r\n')}\r\n`, 'template-check.csv', 'text/csv;charset=utf-8');
   };
 
   const onListKey = (event: React.KeyboardEvent<HTMLElement>) => {

@@ -17,11 +17,11 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves a full-window PNG under the screenshot folder. */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/** Saves a PNG of the window (or the whole scrolled page) under the screenshot folder. */
+export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
   return file;
 }
 

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { loadPdfium } from '../intake/pdfium.js';
+import type { Logger } from '../log/logger.js';
+import { parseCoverCsv, type CoverCsv } from './cover-csv.js';
+import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
+import { loadCoverFonts } from './cover-fonts.js';
+import { bilingualCoverLabels } from './cover-labels.js';
+import type { CoverLayoutOptions } from './cover-layout.js';
+import { buildCoverPdf } from './cover-writer.js';
+import { defaultCodeRules } from './image-code-rules.js';
+import type { InspectionPool } from './inspection-pool.js';
+import { writeCovers, type CoverBatchResult, type CoverRequest } from './write-covers.js';
+
+/** A CSV row with what validation says about it, for the import table. */
+export interface CoverImportRow {
+  line: number;
+  fields: CoverFields;
+  problem: CoverRowProblem | null;
+}
+
+/** Covers for the UI: preview, CSV import, and self-checked PDF bytes. */
+export interface CoverService {
+  preview(fields: CoverFields, layout: CoverLayoutOptions): Promise<{ png: Uint8Array } | { problem: CoverRowProblem }>;
+  importCsv(name: string, bytes: Uint8Array): { encoding: CoverCsv['encoding']; rows: CoverImportRow[]; ignoredColumns: string[] };
+  generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void): Promise<CoverBatchResult & { pdf: Uint8Array | null }>;
+}
+
+/** Creates the service; `tmpDir` holds the scratch PDF while it is checked. */
+export function createCoverService(options: { tmpDir: string; pool: () => InspectionPool; log: Logger }): CoverService {
+  return {
+    async preview(fields, layout) {
+      const checked = validateCoverFields(fields, defaultCodeRules);
+      if (!checked.ok) return { problem: checked.problem };
+      const pdf = await buildCoverPdf([checked.fields], await loadCoverFonts(), layout, bilingualCoverLabels());
+      const pdfium = await loadPdfium();
+      const document = await pdfium.loadDocument(pdf);
+      try {
+        // 110 dpi: sharp enough to read on screen, small enough to refresh as the clerk types.
+        const rendered = await document.getPage(0).render({ scale: 110 / 72, colorSpace: 'Gray', render: 'bitmap' });
+        const png = await sharp(rendered.data, { raw: { width: rendered.width, height: rendered.height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
+        return { png };
+      } finally {
+        document.destroy();
+      }
+    },
+    importCsv(name, bytes) {
+      const csv = parseCoverCsv(bytes, name);
+      const seen = new Map<string, number>();
+      const rows: CoverImportRow[] = csv.rejected.map((entry) => ({ line: entry.line, fields: { code: entry.code }, problem: entry.problem }));
+      for (const row of csv.rows) {
+        const checked = validateCoverFields(row.fields, defaultCodeRules);
+        let problem: CoverRowProblem | null = checked.ok ? null : checked.problem;
+        const code = checked.ok ? checked.fields.code : row.fields.code;
+        if (!problem && seen.has(code)) problem = { reason: 'duplicate-code', firstLine: seen.get(code) ?? 0 };
+        if (!problem) seen.set(code, row.line);
+        rows.push({ line: row.line, fields: checked.ok ? checked.fields : row.fields, problem });
+      }
+      rows.sort((a, b) => a.line - b.line);
+      return { encoding: csv.encoding, rows, ignoredColumns: csv.ignoredColumns };
+    },
+    async generate(requests, layout, onProgress) {
+      await fs.mkdir(options.tmpDir, { recursive: true });
+      const out = path.join(options.tmpDir, `covers-${randomBytes(6).toString('hex')}.pdf`);
+      try {
+        const result = await writeCovers(requests, { out, layout, rules: defaultCodeRules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool: options.pool(), onProgress });
+        const pdf = result.written.length > 0 ? await fs.readFile(out) : null;
+        options.log.info('covers.generated', { written: result.written.length, rejected: result.rejected.length });
+        return { ...result, pdf };
+      } finally {
+        await fs.rm(out, { force: true });
+      }
+    },
+  };
+}
