@@ -47,6 +47,11 @@ export async function runCoverBench(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   console.log(`  build, one core                    ${(rows.length / seconds).toFixed(0)} covers/s (target ≥ 100)`);
   console.log(`  size                               ${(bytes.length / 1024 / rows.length).toFixed(1)} KB per cover, ${(bytes.length / 1e6).toFixed(1)} MB in all (target ≤ 60 KB)`);
+  const many = bills(10_000);
+  const startedMany = performance.now();
+  const manyBytes = await buildCoverPdf(many, fonts, defaultCoverLayout, labels);
+  const manySeconds = (performance.now() - startedMany) / 1000;
+  console.log(`  10,000 covers, one PDF              ${manySeconds.toFixed(1)} s, ${(manyBytes.length / 1e6).toFixed(1)} MB; process peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scan-station-cover-bench-'));
   const pool = createInspectionPool({ size: 2 });
   try {
