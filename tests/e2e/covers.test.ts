@@ -3,36 +3,22 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultCodeRules } from '../../electron/core/cover/image-code-rules.js';
 import { inspectDocument } from '../../electron/core/cover/inspect-document.js';
-import { isTrustedHttpSender } from '../../electron/ipc/sender-check.js';
-import { startBrowserServer, type BrowserServer } from '../../electron/server/browser-server.js';
-import { makeCoreHarness, type CoreHarness } from '../helpers/core-harness.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { launchChromium, saveScreenshot, watchPageErrors } from './helpers/chromium.js';
+import { saveScreenshot } from './helpers/chromium.js';
+import { openUiSession, type UiSession } from './helpers/ui-session.js';
 
-let harness: CoreHarness;
-let server: BrowserServer;
-let browser: Browser;
+let session: UiSession;
 let page: Page;
-let problems: string[];
 
 before(async () => {
-  harness = await makeCoreHarness({ runtime: 'browser', isTrustedSender: isTrustedHttpSender });
-  server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 1000 }, acceptDownloads: true });
-  problems = watchPageErrors(page);
-  await page.goto(server.url);
-  await page.getByTestId('nav-covers').click();
+  session = await openUiSession({ area: 'covers', viewport: { width: 1366, height: 1000 } });
+  page = session.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await harness?.core.close();
-});
+after(() => session?.close());
 
 async function savedDownload(trigger: () => Promise<void>): Promise<string> {
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), trigger()]);
@@ -78,5 +64,5 @@ test('a GBK bill list imports with its bad rows marked, and the valid ones becom
 });
 
 test('no console errors or CSP violations on the Covers page', () => {
-  assert.deepEqual(problems, []);
+  assert.deepEqual(session.problems, []);
 });

@@ -1,37 +1,22 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { isTrustedHttpSender } from '../../electron/ipc/sender-check.js';
-import { startBrowserServer, type BrowserServer } from '../../electron/server/browser-server.js';
+import type { Page } from 'playwright-core';
 import { en } from '../../electron/shared/i18n/en.js';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
 import { encodeVectorPdf } from '../fixtures/encode.js';
-import { makeCoreHarness, type CoreHarness } from '../helpers/core-harness.js';
-import { launchChromium, saveScreenshot, watchPageErrors } from './helpers/chromium.js';
+import { saveScreenshot } from './helpers/chromium.js';
+import { openUiSession, type UiSession } from './helpers/ui-session.js';
 
-let harness: CoreHarness;
-let server: BrowserServer;
-let browser: Browser;
+let session: UiSession;
 let page: Page;
-let problems: string[];
 
 before(async () => {
-  harness = await makeCoreHarness({ runtime: 'browser', isTrustedSender: isTrustedHttpSender });
-  server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
-  problems = watchPageErrors(page);
-  await page.goto(server.url);
-  await page.getByTestId('nav-templateCheck').click();
+  session = await openUiSession({ area: 'templateCheck', viewport: { width: 1366, height: 900 } });
+  page = session.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await harness?.core.close();
-});
+after(() => session?.close());
 
 /** Drops a file on the drop zone the way a person's drag does (a real DataTransfer). */
 async function dropFile(name: string, bytes: Uint8Array, mime: string): Promise<void> {
@@ -96,5 +81,5 @@ test('in English the same results read in English', async () => {
 });
 
 test('no console errors or CSP violations while checking templates', () => {
-  assert.deepEqual(problems, []);
+  assert.deepEqual(session.problems, []);
 });
