@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { PrintPage } from '../core/cover/cover-service.js';
 import type { Core } from '../core/create-core.js';
 import type {
   Channel,
@@ -19,11 +20,17 @@ export type HandlerTable = {
   [C in Channel]: (args: ParsedArgsOf<C>, ctx: HandlerContext) => Promise<ValueOf<C>>;
 };
 
+/** What only the desktop shell can do; absent in browser mode and the CLI. */
+export interface ShellServices {
+  /** Opens the system print dialog for these page pictures; resolves false if cancelled or failed. */
+  printPages(pages: PrintPage[]): Promise<{ printed: boolean; reason?: string }>;
+}
+
 /** Where the handlers are served from. */
 export type Runtime = z.output<typeof runtimeSchema>;
 
 /** Binds every contract channel to core; the same table serves Electron IPC, the HTTP bridge and tests. */
-export function createHandlers(core: Core, runtime: Runtime): HandlerTable {
+export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServices): HandlerTable {
   return {
     'app:info': async () => ({ ...core.app.describeStation(), runtime }),
     'prefs:get': () => core.prefs.readPrefs(),
@@ -46,6 +53,15 @@ export function createHandlers(core: Core, runtime: Runtime): HandlerTable {
         rejected: result.rejected.map((entry) => ({ line: entry.line, code: entry.code, problem: { ...entry.problem } })),
         selfCheckMs: Math.round(result.timings.checkMs),
       };
+    },
+    'covers:print': async ({ jobId, layout, rows }, ctx) => {
+      if (!shell) return { printed: false, reason: 'unavailable', written: 0, rejected: [] };
+      const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }));
+      const rejected = result.rejected.map((entry) => ({ line: entry.line, code: entry.code, problem: { ...entry.problem } }));
+      if (!result.pdf) return { printed: false, reason: 'nothing-to-print', written: 0, rejected };
+      // 200 dpi: the QR's modules are ~8 printer dots wide, and a 1,000-page job stays small.
+      const printed = await shell.printPages(await core.covers.renderPages(result.pdf, 200));
+      return { ...printed, written: result.written.length, rejected };
     },
     'templateCheck:inspect': async ({ jobId, name, dataBase64, dpi, pattern }, ctx) => {
       const bytes = Buffer.from(dataBase64, 'base64');

@@ -9,6 +9,7 @@ import { pickLanguage } from '../shared/i18n/languages.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { resolveElectronPaths } from './app-paths.js';
 import { registerIpcHandlers } from './ipc-main.js';
+import { printPages } from './print-pages.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { denyNavigation, denyPermissions } from './security.js';
 import { createMainWindowOptions } from './window-options.js';
@@ -40,7 +41,7 @@ async function startApp(): Promise<void> {
   });
   const ownWindows = new Set<number>();
   const dispatcher = createDispatcher({
-    handlers: createHandlers(core, 'electron'),
+    handlers: createHandlers(core, 'electron', { printPages: (pages) => printPages(pages, core.paths.tmpDir) }),
     isTrustedSender: (sender) => isTrustedElectronSender(sender, ownWindows),
     log,
   });

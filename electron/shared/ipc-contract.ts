@@ -176,6 +176,21 @@ export const ipcContract = {
       rows: z.array(z.object({ line: z.number().int(), fields: coverFieldsSchema, problem: coverProblemSchema.nullable() })),
     }),
   },
+  'covers:print': {
+    args: z
+      .object({
+        jobId: jobIdSchema,
+        layout: coverLayoutSchema,
+        rows: z.array(z.object({ line: z.number().int().nonnegative(), fields: coverFieldsSchema })).min(1).max(2_000),
+      })
+      .strict(),
+    result: z.object({
+      printed: z.boolean(),
+      reason: z.string().optional(),
+      written: z.number().int().nonnegative(),
+      rejected: z.array(z.object({ line: z.number().int(), code: z.string(), problem: coverProblemSchema })),
+    }),
+  },
   'covers:generate': {
     args: z
       .object({

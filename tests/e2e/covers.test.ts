@@ -63,6 +63,14 @@ test('a GBK bill list imports with its bad rows marked, and the valid ones becom
   assert.ok((await readFile(file)).length < 12 * 60_000);
 });
 
+
+test('in browser mode, Print opens the self-checked PDF in a new tab for the browser to print', async () => {
+  const [popup] = await Promise.all([page.waitForEvent('popup', { timeout: 60_000 }), page.getByTestId('cover-print').click()]);
+  await page.getByTestId('cover-outcome').getByText('封面 PDF 已在新标签页打开').waitFor({ timeout: 60_000 });
+  await popup.waitForURL(/^blob:/, { timeout: 30_000 });
+  await popup.close();
+});
+
 test('no console errors or CSP violations on the Covers page', () => {
   assert.deepEqual(session.problems, []);
 });

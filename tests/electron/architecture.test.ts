@@ -21,7 +21,8 @@ test('the CLI and the core never load electron or the main-process code', async 
 
 test('only the main process and the preload import electron at run time', async () => {
   const main = await importsOf('electron/main/main.ts');
-  assert.deepEqual(main.electronUsers, ['electron/main/main.ts']);
+  assert.ok(main.electronUsers.includes('electron/main/main.ts'));
+  assert.deepEqual(main.electronUsers.filter((file) => !file.startsWith('electron/main/')), []);
   const preload = await importsOf('electron/preload/preload.ts');
   assert.deepEqual(preload.electronUsers, ['electron/preload/preload.ts']);
   assert.ok(!preload.files.some((file) => file.startsWith('electron/core/')), 'the preload carries no core code');

@@ -26,6 +26,15 @@ export interface CoverService {
   preview(fields: CoverFields, layout: CoverLayoutOptions): Promise<{ png: Uint8Array } | { problem: CoverRowProblem }>;
   importCsv(name: string, bytes: Uint8Array): { encoding: CoverCsv['encoding']; rows: CoverImportRow[]; ignoredColumns: string[] };
   generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void): Promise<CoverBatchResult & { pdf: Uint8Array | null }>;
+  /** Renders every page of a cover PDF to a gray PNG (for printing), with its paper size. */
+  renderPages(pdf: Uint8Array, dpi: number): Promise<PrintPage[]>;
+}
+
+/** One page ready to print: its picture and its paper size. */
+export interface PrintPage {
+  png: Uint8Array;
+  widthMm: number;
+  heightMm: number;
 }
 
 /** Creates the service; `tmpDir` holds the scratch PDF while it is checked. */
@@ -60,6 +69,23 @@ export function createCoverService(options: { tmpDir: string; pool: () => Inspec
       }
       rows.sort((a, b) => a.line - b.line);
       return { encoding: csv.encoding, rows, ignoredColumns: csv.ignoredColumns };
+    },
+    async renderPages(pdf, dpi) {
+      const pdfium = await loadPdfium();
+      const document = await pdfium.loadDocument(pdf);
+      try {
+        const pages: PrintPage[] = [];
+        for (let index = 0; index < document.getPageCount(); index += 1) {
+          const page = document.getPage(index);
+          const { originalWidth, originalHeight } = page.getOriginalSize();
+          const rendered = await page.render({ scale: dpi / 72, colorSpace: 'Gray', render: 'bitmap' });
+          const png = await sharp(rendered.data, { raw: { width: rendered.width, height: rendered.height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
+          pages.push({ png, widthMm: (originalWidth / 72) * 25.4, heightMm: (originalHeight / 72) * 25.4 });
+        }
+        return pages;
+      } finally {
+        document.destroy();
+      }
     },
     async generate(requests, layout, onProgress) {
       await fs.mkdir(options.tmpDir, { recursive: true });

@@ -198,6 +198,11 @@ export const en: Catalog = {
     done: 'Made {{written}} covers; the self-check took {{seconds}} s.',
     rejectedTitle: 'Rows not made',
     needCode: 'Enter an image code to see the preview.',
+    print: 'Print',
+    printAll: 'Print all',
+    printed: 'Sent to the printer: {{written}} covers.',
+    printNotDone: 'Not printed ({{reason}}).',
+    printInBrowser: 'The cover PDF opened in a new tab; print it with the browser’s print button.',
   },
   coverReasons: {
     'missing-code': 'the image code is missing',

@@ -194,6 +194,11 @@ export const zhCN = {
     done: '已生成 {{written}} 张封面，自检用时 {{seconds}} 秒。',
     rejectedTitle: '未生成的行',
     needCode: '请输入影像编码后查看预览。',
+    print: '打印',
+    printAll: '打印全部',
+    printed: '已发送到打印机：{{written}} 张封面。',
+    printNotDone: '没有打印（{{reason}}）。',
+    printInBrowser: '封面 PDF 已在新标签页打开，请用浏览器的打印按钮打印。',
   },
   coverReasons: {
     'missing-code': '缺少影像编码',

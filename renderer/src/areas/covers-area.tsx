@@ -34,6 +34,11 @@ export function CoversArea() {
   const jobRef = useRef<string | null>(null);
   const csvInput = useRef<HTMLInputElement>(null);
 
+  const [runtime, setRuntime] = useState<string | null>(null);
+  useEffect(() => {
+    void api.app.info().then((result) => result.ok && setRuntime(result.value.runtime));
+  }, [api]);
+
   useEffect(() => api.on('covers:progress', (event) => event.jobId === jobRef.current && setProgress({ done: event.done, total: event.total })), [api]);
 
   // Live preview, debounced so typing stays smooth.
@@ -64,6 +69,39 @@ export function CoversArea() {
     const { pdfBase64, written, rejected, selfCheckMs } = result.value;
     if (pdfBase64) downloadBytes(base64ToBytes(pdfBase64), fileName, 'application/pdf');
     setOutcome({ message: t('coversPage.done', { written, seconds: (selfCheckMs / 1000).toFixed(1) }), rejected: rejected.map((entry) => ({ ...entry, problem: entry.problem as CoverRejection })) });
+  };
+
+  /**
+   * Desktop: the system print dialog (pages printed as images by main). Browser mode: the PDF in a
+   * new tab, opened at the click so popup blockers allow it, printed with the browser's own button.
+   */
+  const print = async (rows: Array<{ line: number; fields: Fields }>) => {
+    const jobId = crypto.randomUUID();
+    jobRef.current = jobId;
+    setError(null);
+    setOutcome(null);
+    setProgress({ done: 0, total: rows.length });
+    const tab = runtime === 'electron' ? null : window.open('', '_blank');
+    const result = runtime === 'electron' ? await api.covers.print({ jobId, layout, rows }) : await api.covers.generate({ jobId, layout, rows });
+    setProgress(null);
+    if (!result.ok) {
+      tab?.close();
+      setError(describeError(t, result.error));
+      return;
+    }
+    const rejected = result.value.rejected.map((entry) => ({ ...entry, problem: entry.problem as CoverRejection }));
+    if ('printed' in result.value) {
+      const { printed, reason, written } = result.value;
+      setOutcome({ message: printed ? t('coversPage.printed', { written }) : t('coversPage.printNotDone', { reason: reason ?? '' }), rejected });
+      return;
+    }
+    if (result.value.pdfBase64 && tab) {
+      tab.location.href = URL.createObjectURL(new Blob([base64ToBytes(result.value.pdfBase64) as BlobPart], { type: 'application/pdf' }));
+      setOutcome({ message: t('coversPage.printInBrowser'), rejected });
+    } else {
+      tab?.close();
+      setOutcome({ message: t('coversPage.done', { written: result.value.written, seconds: (result.value.selfCheckMs / 1000).toFixed(1) }), rejected });
+    }
   };
 
   const importCsv = async (file: File) => {
@@ -127,6 +165,9 @@ export function CoversArea() {
           <div className="actions">
             <button type="button" className="primary" disabled={!fields.code.trim() || !preview.png || progress !== null} data-testid="cover-save" onClick={() => void generate([{ line: 0, fields }], codeName(fields.code))}>
               {t('coversPage.save')}
+            </button>
+            <button type="button" disabled={!fields.code.trim() || !preview.png || progress !== null || runtime === null} data-testid="cover-print" onClick={() => void print([{ line: 0, fields }])}>
+              {t('coversPage.print')}
             </button>
           </div>
         </div>
@@ -200,6 +241,9 @@ export function CoversArea() {
             <div className="actions">
               <button type="button" className="primary" disabled={validRows.length === 0 || progress !== null} data-testid="cover-generate-all" onClick={() => void generate(validRows.map((row) => ({ line: row.line, fields: row.fields })), imported.name.replace(/\.[^.]+$/, '') + '-covers.pdf')}>
                 {t('coversPage.generateAll', { count: validRows.length })}
+              </button>
+              <button type="button" disabled={validRows.length === 0 || progress !== null || runtime === null} onClick={() => void print(validRows.map((row) => ({ line: row.line, fields: row.fields })))}>
+                {t('coversPage.printAll')}
               </button>
             </div>
           </>
