@@ -28,6 +28,7 @@ export const errorCodes = [
   'invalid-pattern',
   'cover-csv-no-code-column',
   'output-unwritable',
+  'settings-file-invalid',
 ] as const;
 
 /** A stable, documented error code. */

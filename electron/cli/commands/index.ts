@@ -1,9 +1,10 @@
 import type { CliCommand } from '../cli-context.js';
 import { checkCommand } from './check.js';
+import { configCommand } from './config.js';
 import { coverCommand } from './cover.js';
 import { infoCommand } from './info.js';
 import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, coverCommand, infoCommand, selfCheckCommand, serveCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, selfCheckCommand, serveCommand];

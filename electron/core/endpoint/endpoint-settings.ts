@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** Where the imaging system runs (NOTES.md, 影像系统配置). */
+export const environmentPresets = ['public-demo', 'public-production', 'private', 'local-training'] as const;
+
+/** How the tenant uses imaging; a scan station is not used in sync-to-submitter mode. */
+export const imagingModes = ['basic', 'match', 'sync-to-submitter'] as const;
+
+/** Hosts the public invoice-cloud presets accept. */
+export const publicHosts = { 'public-demo': ['api-dev.piaozone.com', 'kdimage-demo.piaozone.com'], 'public-production': ['api.piaozone.com'] } as const;
+
+/** One endpoint profile as stored and exported: never any secret (the client secret lives in the secret store). */
+export const endpointSettingsSchema = z.object({
+  version: z.literal(1),
+  profileName: z.string().trim().min(1).max(80),
+  preset: z.enum(environmentPresets),
+  code: z.string().max(20),
+  host: z.string().max(253),
+  port: z.number().int().min(1).max(65535),
+  scheme: z.enum(['http', 'https']),
+  apiAddress: z.string().max(500),
+  mode: z.enum(imagingModes),
+  clientId: z.string().max(200),
+  taxNumber: z.string().max(40),
+  stationId: z.string().max(80),
+  scanDpi: z.number().int(),
+  caCertificateFile: z.string().max(1000).optional(),
+  proxy: z.string().max(500).optional(),
+});
+
+/** An endpoint profile. */
+export type EndpointSettings = z.output<typeof endpointSettingsSchema>;
+
+/** A fresh station works out of the box against the built-in training server. */
+export const defaultEndpointSettings: EndpointSettings = {
+  version: 1,
+  profileName: '本机练习 Local training',
+  preset: 'local-training',
+  code: 'FPY',
+  host: '127.0.0.1',
+  port: 80,
+  scheme: 'http',
+  apiAddress: 'http://127.0.0.1',
+  mode: 'basic',
+  clientId: 'training',
+  taxNumber: '',
+  stationId: 'station-1',
+  scanDpi: 200,
+};
+
+/** One finding about a profile; `code` keys `endpointProblems.<code>` (message) and `endpointFixes.<code>`. */
+export interface SettingsProblem {
+  field: keyof EndpointSettings;
+  code: string;
+  severity: 'error' | 'warning';
+  params: Record<string, string | number>;
+}
+
+const hostName = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+/** 统一社会信用代码: 18 characters from digits and capitals without I, O, S, V, Z. */
+const creditCode = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+
+/** True for a DNS name, an IPv4 address or a bracket-free IPv6 address. */
+export function isHostOrIp(host: string): boolean {
+  return ipv4.test(host) || hostName.test(host) || (/^[0-9a-f:]+$/i.test(host) && host.includes(':'));
+}
+
+/**
+ * Checks a profile against the rules of NOTES.md and returns every problem, each with the field it
+ * concerns; the UI and CLI turn codes into a message and the exact fix.
+ */
+export function validateEndpointSettings(settings: EndpointSettings): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const add = (field: keyof EndpointSettings, code: string, params: Record<string, string | number> = {}, severity: 'error' | 'warning' = 'error') => problems.push({ field, code, severity, params });
+  if (settings.code !== 'FPY') add('code', 'code-not-fpy', { value: settings.code });
+  if (!isHostOrIp(settings.host)) add('host', 'host-invalid', { value: settings.host });
+  if ((settings.scheme === 'http' && settings.port === 443) || (settings.scheme === 'https' && settings.port === 80)) {
+    add('port', 'scheme-port-mismatch', { scheme: settings.scheme, port: settings.port, want: settings.scheme === 'http' ? 80 : 443 });
+  }
+  let api: URL | null = null;
+  try {
+    const parsed = new URL(settings.apiAddress);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    api = parsed;
+  } catch {
+    add('apiAddress', 'api-address-invalid', { value: settings.apiAddress });
+  }
+  if (api) {
+    if (api.protocol.slice(0, -1) !== settings.scheme) add('apiAddress', 'api-scheme-mismatch', { value: settings.apiAddress, scheme: settings.scheme }, 'warning');
+    if (api.hostname !== settings.host && settings.preset !== 'local-training') add('apiAddress', 'api-host-mismatch', { value: api.hostname, host: settings.host }, 'warning');
+    if (settings.preset === 'private' && !/\/api\/?$/.test(api.pathname)) {
+      add('apiAddress', 'private-api-suffix', { value: settings.apiAddress, suggestion: `${api.origin}${api.pathname.replace(/\/+$/, '')}/api` });
+    }
+  }
+  if (settings.preset === 'public-demo' || settings.preset === 'public-production') {
+    const allowed: readonly string[] = publicHosts[settings.preset];
+    if (!allowed.includes(settings.host)) add('host', 'preset-host', { value: settings.host, allowed: allowed.join(' / ') });
+  }
+  if (settings.mode === 'sync-to-submitter') add('mode', 'mode-sync-to-submitter');
+  if (settings.preset !== 'local-training' && settings.clientId.trim() === '') add('clientId', 'client-id-missing');
+  if (settings.taxNumber !== '' && !creditCode.test(settings.taxNumber)) add('taxNumber', 'tax-number-invalid', { value: settings.taxNumber }, 'warning');
+  if (settings.scanDpi < 150 || settings.scanDpi > 600) add('scanDpi', 'scan-dpi-range', { value: settings.scanDpi });
+  if (settings.proxy) {
+    try {
+      const proxy = new URL(settings.proxy);
+      if (!['http:', 'https:'].includes(proxy.protocol)) throw new Error('scheme');
+    } catch {
+      add('proxy', 'proxy-invalid', { value: settings.proxy });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultEndpointSettings, isHostOrIp, validateEndpointSettings, type EndpointSettings } from '../../../../electron/core/endpoint/endpoint-settings.js';
+import { computeErpPrefix } from '../../../../electron/core/endpoint/erp-prefix.js';
+
+const codes = (settings: Partial<EndpointSettings>) => validateEndpointSettings({ ...defaultEndpointSettings, ...settings }).map((problem) => `${problem.field}:${problem.code}`);
+
+const production: Partial<EndpointSettings> = { preset: 'public-production', host: 'api.piaozone.com', apiAddress: 'http://api.piaozone.com', clientId: 'abc' };
+const privateDeployment: Partial<EndpointSettings> = { preset: 'private', host: '10.1.2.3', port: 80, apiAddress: 'http://10.1.2.3:8080/api', clientId: 'abc' };
+
+test('the defaults and the documented good settings pass', () => {
+  assert.deepEqual(codes({}), []);
+  assert.deepEqual(codes(production), []);
+  assert.deepEqual(codes({ ...production, preset: 'public-demo', host: 'kdimage-demo.piaozone.com', apiAddress: 'http://kdimage-demo.piaozone.com' }), []);
+  assert.deepEqual(codes(privateDeployment), []);
+  assert.deepEqual(codes({ ...privateDeployment, scheme: 'https', port: 443, apiAddress: 'https://10.1.2.3:8443/api/' }), []);
+});
+
+test('every rule from NOTES.md is caught, with the field it concerns', () => {
+  assert.deepEqual(codes({ code: 'fpy' }), ['code:code-not-fpy']);
+  assert.deepEqual(codes({ scheme: 'http', port: 443 }), ['port:scheme-port-mismatch']);
+  assert.deepEqual(codes({ scheme: 'https', port: 80, apiAddress: 'https://127.0.0.1' }), ['port:scheme-port-mismatch']);
+  assert.deepEqual(codes({ ...privateDeployment, apiAddress: 'http://10.1.2.3:8080' }), ['apiAddress:private-api-suffix']);
+  assert.deepEqual(codes({ host: 'http://10.1.2.3/' }), ['host:host-invalid']);
+  assert.deepEqual(codes({ mode: 'sync-to-submitter' }), ['mode:mode-sync-to-submitter']);
+  assert.deepEqual(codes({ ...production, host: 'api-dev.piaozone.com', apiAddress: 'http://api-dev.piaozone.com' }), ['host:preset-host']);
+  assert.deepEqual(codes({ ...production, clientId: ' ' }), ['clientId:client-id-missing']);
+  assert.deepEqual(codes({ apiAddress: 'ftp://x' }), ['apiAddress:api-address-invalid']);
+  assert.deepEqual(codes({ taxNumber: '12345' }), ['taxNumber:tax-number-invalid']);
+  assert.deepEqual(codes({ taxNumber: '91440300MA5FXXXX1X' }), []);
+  assert.deepEqual(codes({ scanDpi: 72 }), ['scanDpi:scan-dpi-range']);
+  assert.deepEqual(codes({ proxy: 'not a url' }), ['proxy:proxy-invalid']);
+  const fix = validateEndpointSettings({ ...defaultEndpointSettings, ...privateDeployment, apiAddress: 'http://10.1.2.3:8080/' })[0];
+  assert.equal(fix?.params['suggestion'], 'http://10.1.2.3:8080/api');
+});
+
+test('host names and IP addresses', () => {
+  for (const good of ['api.piaozone.com', '10.1.2.3', 'imaging-01', 'fe80::1']) assert.ok(isHostOrIp(good), good);
+  for (const bad of ['http://x', 'a b', '-x.com', '', 'x/y']) assert.ok(!isHostOrIp(bad), bad);
+});
+
+test('ERP prefix address from the login address', () => {
+  assert.deepEqual(computeErpPrefix('http://172.0.0.1:8080/ierp/'), { prefix: 'http://172.0.0.1:8080/ierp/api/', serviceDomain: 'http://172.0.0.1:8080/ierp/', ierp: true });
+  assert.equal(computeErpPrefix('http://172.0.0.1:8080/ierp')?.prefix, 'http://172.0.0.1:8080/ierp/api/');
+  assert.equal(computeErpPrefix('http://172.0.0.1:8080/ierp/index.html?x=1')?.prefix, 'http://172.0.0.1:8080/ierp/api/');
+  assert.deepEqual(computeErpPrefix('https://xxx.kdcloud.com/'), { prefix: 'https://xxx.kdcloud.com/api/', serviceDomain: 'https://xxx.kdcloud.com/', ierp: false });
+  assert.equal(computeErpPrefix(' https://xxx.kdcloud.com ')?.prefix, 'https://xxx.kdcloud.com/api/');
+  assert.equal(computeErpPrefix('ftp://x/'), null);
+  assert.equal(computeErpPrefix('not a url'), null);
+});
