@@ -5,6 +5,7 @@ import { coverCommand } from './cover.js';
 import { infoCommand } from './info.js';
 import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
+import { serveImagingCommand } from './serve-imaging.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, selfCheckCommand, serveCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, selfCheckCommand, serveCommand, serveImagingCommand];

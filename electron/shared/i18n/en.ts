@@ -378,6 +378,15 @@ export const en: Catalog = {
       prefix: 'ERP prefix address: {{prefix}}',
       serviceDomain: 'Receipt assistant service domain: {{domain}}',
     },
+    serveImaging: {
+      summary: 'run the reference imaging server (training, tests, protocol checks)',
+      hostOption: 'address to listen on (default 127.0.0.1, this PC only)',
+      dataOption: 'folder for bills and page images',
+      clientIdOption: 'client id (default training)',
+      clientSecretOption: 'client secret (default training-secret; visible in the process list, prefer --client-secret-file)',
+      clientSecretFileOption: 'read the client secret from a file',
+      listening: 'Reference imaging server running at {{url}} (client id: {{clientId}}). Press Ctrl+C to stop.',
+    },
     info: {
       summary: 'show the version, data folder and runtime',
     },

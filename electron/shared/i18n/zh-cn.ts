@@ -374,6 +374,15 @@ export const zhCN = {
       prefix: 'ERP 前缀地址：{{prefix}}',
       serviceDomain: '收票助手服务域名：{{domain}}',
     },
+    serveImaging: {
+      summary: '运行参考影像服务器（练习、测试、核对影像接口协议）',
+      hostOption: '监听地址（默认 127.0.0.1，仅本机）',
+      dataOption: '存放单据和影像的目录',
+      clientIdOption: 'client id（默认 training）',
+      clientSecretOption: 'client secret（默认 training-secret；会出现在进程列表中，建议用 --client-secret-file）',
+      clientSecretFileOption: '从文件读取 client secret',
+      listening: '参考影像服务器已启动：{{url}}（client id：{{clientId}}）。按 Ctrl+C 停止。',
+    },
     info: {
       summary: '显示版本、数据目录和运行环境',
     },

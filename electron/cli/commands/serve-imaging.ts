@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startReferenceImagingServer } from '../../core/imaging/reference-server.js';
+import type { CliCommand } from '../cli-context.js';
+import { exitCodes, reportUsageError } from '../cli-context.js';
+
+/** `scan-station serve-imaging`: the reference imaging server (training, tests, protocol checks). */
+export const serveImagingCommand: CliCommand = {
+  name: 'serve-imaging',
+  summaryKey: 'cli.serveImaging.summary',
+  options: [
+    { name: 'host', type: 'string', valueName: 'ADDR', helpKey: 'cli.serveImaging.hostOption' },
+    { name: 'port', type: 'string', valueName: 'N', helpKey: 'cli.serve.portOption' },
+    { name: 'data', type: 'string', valueName: 'DIR', helpKey: 'cli.serveImaging.dataOption' },
+    { name: 'client-id', type: 'string', valueName: 'ID', helpKey: 'cli.serveImaging.clientIdOption' },
+    { name: 'client-secret', type: 'string', valueName: 'S', helpKey: 'cli.serveImaging.clientSecretOption' },
+    { name: 'client-secret-file', type: 'string', valueName: 'F', helpKey: 'cli.serveImaging.clientSecretFileOption' },
+  ],
+  async run({ values, json, io, t, dataDir }) {
+    const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const port = Number(text('port') ?? '0');
+    if (!/^\d{1,5}$/.test(text('port') ?? '0') || port > 65535) return reportUsageError(io, json, t('cli.serve.badPort', { port: text('port') ?? '' }));
+    let secret = text('client-secret') ?? 'training-secret';
+    if (text('client-secret-file')) {
+      try {
+        secret = (await readFile(text('client-secret-file') as string, 'utf8')).trim();
+      } catch {
+        return reportUsageError(io, json, t('errors.file-unreadable', { name: text('client-secret-file') as string, reason: 'ENOENT' }));
+      }
+    }
+    const clientId = text('client-id') ?? 'training';
+    const server = await startReferenceImagingServer({
+      dataDir: path.resolve(text('data') ?? path.join(dataDir, 'reference-imaging')),
+      clients: { [clientId]: secret },
+      host: text('host') ?? '127.0.0.1',
+      port,
+    });
+    // The secret is never printed: whoever started the server knows it.
+    if (json) io.stdout(`${JSON.stringify({ url: server.url, clientId })}\n`);
+    else io.stdout(`${t('cli.serveImaging.listening', { url: server.url, clientId })}\n`);
+    await io.waitForStop();
+    await server.close();
+    return exitCodes.ok;
+  },
+};

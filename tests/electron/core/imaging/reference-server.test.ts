@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { imagingErrcodes, signTokenRequest, startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const clients = { 'station-test': 'secret-123' };
+
+async function token(url: string, timestamp = String(Date.now()), secret = 'secret-123'): Promise<{ errcode: string; access_token?: string }> {
+  const response = await fetch(`${url}/base/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'station-test', timestamp, sign: signTokenRequest('station-test', secret, timestamp) }),
+  });
+  return (await response.json()) as { errcode: string; access_token?: string };
+}
+
+function upload(url: string, accessToken: string, code: string, page: number, bytes: Uint8Array, key: string, sha = createHash('sha256').update(bytes).digest('hex')) {
+  const form = new FormData();
+  form.set('file', new Blob([bytes], { type: 'image/jpeg' }), `p${page}.jpg`);
+  form.set('page', String(page));
+  form.set('sha256', sha);
+  form.set('idempotencyKey', key);
+  return fetch(`${url}/imaging/v1/bills/${code}/pages?access_token=${accessToken}`, { method: 'POST', body: form });
+}
+
+test('token: md5(client_id + secret + timestamp); errcode "0000" only when right and on time', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    const ok = await token(server.url);
+    assert.equal(ok.errcode, '0000');
+    assert.match(ok.access_token ?? '', /^[0-9a-f]{48}$/);
+    assert.equal((await token(server.url, String(Date.now()), 'wrong')).errcode, imagingErrcodes.badCredentials);
+    assert.equal((await token(server.url, String(Date.now() - 3_600_000))).errcode, imagingErrcodes.clockSkew);
+    assert.equal((await token(server.url, String(Math.floor(Date.now() / 1000)))).errcode, '0000', 'seconds are accepted too');
+    const noToken = await fetch(`${server.url}/imaging/v1/bills/FY-0001`);
+    assert.deepEqual([noToken.status, ((await noToken.json()) as { errcode: string }).errcode], [401, imagingErrcodes.tokenInvalid]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('upload: hash verified, a repeated key gets the same receipt, close checks the page count, state survives a restart', async () => {
+  const dataDir = await makeTempDir();
+  let server = await startReferenceImagingServer({ dataDir, clients });
+  const accessToken = (await token(server.url)).access_token ?? '';
+  const page1 = Buffer.from('page one bytes');
+  const first = (await (await upload(server.url, accessToken, 'FY-0001', 1, page1, 'key-0001-a')).json()) as { errcode: string; data: { receiptId: string } };
+  assert.equal(first.errcode, '0000');
+  const again = (await (await upload(server.url, accessToken, 'FY-0001', 1, page1, 'key-0001-a')).json()) as { data: { receiptId: string } };
+  assert.equal(again.data.receiptId, first.data.receiptId);
+  const badHash = await upload(server.url, accessToken, 'FY-0001', 2, Buffer.from('two'), 'key-0002-a', 'a'.repeat(64));
+  assert.deepEqual([badHash.status, ((await badHash.json()) as { errcode: string }).errcode], [422, imagingErrcodes.hashMismatch]);
+  const conflict = await upload(server.url, accessToken, 'FY-0001', 1, Buffer.from('other bytes'), 'key-0001-b');
+  assert.equal(((await conflict.json()) as { errcode: string }).errcode, imagingErrcodes.pageConflict);
+  const close = (body: unknown) => fetch(`${server.url}/imaging/v1/bills/FY-0001/close?access_token=${accessToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const early = (await (await close({ pageCount: 2 })).json()) as { errcode: string; data: { missing: number[] } };
+  assert.deepEqual([early.errcode, early.data.missing], [imagingErrcodes.pagesMissing, [2]]);
+  await upload(server.url, accessToken, 'FY-0001', 2, Buffer.from('two'), 'key-0002-b');
+  assert.equal(((await (await close({ pageCount: 2 })).json()) as { errcode: string }).errcode, '0000');
+  const late = await upload(server.url, accessToken, 'FY-0001', 3, Buffer.from('three'), 'key-0003-a');
+  assert.equal(((await late.json()) as { errcode: string }).errcode, imagingErrcodes.billClosed);
+  await server.close();
+  server = await startReferenceImagingServer({ dataDir, clients });
+  try {
+    const fresh = (await token(server.url)).access_token ?? '';
+    const bill = (await (await fetch(`${server.url}/imaging/v1/bills/FY-0001?access_token=${fresh}`)).json()) as { data: { status: string; pages: Array<{ page: number; sha256: string }> } };
+    assert.equal(bill.data.status, 'closed');
+    assert.deepEqual(bill.data.pages.map((page) => page.page), [1, 2]);
+    assert.equal(bill.data.pages[0]?.sha256, createHash('sha256').update(page1).digest('hex'));
+    const log = await readFile(path.join(dataDir, 'access.log'), 'utf8');
+    assert.ok(!log.includes(accessToken) && log.includes('access_token=[redacted]'), 'tokens never reach the access log');
+  } finally {
+    await server.close();
+  }
+});
+
+test('faults: 503, 429 with Retry-After, and a dropped connection after saving (the retry gets the same receipt)', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    server.setFaults({ failEvery: 1 });
+    assert.equal((await fetch(`${server.url}/imaging/v1/bills/FY-0002?access_token=${accessToken}`)).status, 503);
+    server.setFaults({ rateLimitEvery: 1 });
+    const limited = await fetch(`${server.url}/imaging/v1/bills/FY-0002?access_token=${accessToken}`);
+    assert.deepEqual([limited.status, limited.headers.get('retry-after')], [429, '1']);
+    server.setFaults({ dropAfterSaveEvery: 1 });
+    await assert.rejects(upload(server.url, accessToken, 'FY-0002', 1, Buffer.from('saved'), 'key-drop-1'));
+    server.setFaults({});
+    const retry = (await (await upload(server.url, accessToken, 'FY-0002', 1, Buffer.from('saved'), 'key-drop-1')).json()) as { errcode: string; data: { page: number } };
+    assert.deepEqual([retry.errcode, retry.data.page], ['0000', 1]);
+    const bill = (await (await fetch(`${server.url}/imaging/v1/bills/FY-0002?access_token=${accessToken}`)).json()) as { data: { pages: unknown[] } };
+    assert.equal(bill.data.pages.length, 1, 'saved once, never twice');
+  } finally {
+    await server.close();
+  }
+});
