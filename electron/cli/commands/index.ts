@@ -3,9 +3,10 @@ import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
 import { coverCommand } from './cover.js';
 import { infoCommand } from './info.js';
+import { preflightCommand } from './preflight.js';
 import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
 import { serveImagingCommand } from './serve-imaging.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, selfCheckCommand, serveCommand, serveImagingCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand];

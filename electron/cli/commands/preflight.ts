@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isHostOrIp } from '../../core/endpoint/endpoint-settings.js';
+import { runPreflight } from '../../core/endpoint/preflight.js';
+import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
+import { CoreError } from '../../core/errors.js';
+import type { CliCommand } from '../cli-context.js';
+import { exitCodes, reportUsageError } from '../cli-context.js';
+
+const marks = { pass: '✔', warn: '!', fail: '✘', skipped: '-' } as const;
+
+/** `scan-station preflight`: the ordered connection check, one line per step. */
+export const preflightCommand: CliCommand = {
+  name: 'preflight',
+  summaryKey: 'cli.preflight.summary',
+  options: [
+    { name: 'api', type: 'string', valueName: 'URL', helpKey: 'cli.preflight.apiOption' },
+    { name: 'client-id', type: 'string', valueName: 'ID', helpKey: 'cli.preflight.clientIdOption' },
+    { name: 'secret-file', type: 'string', valueName: 'F', helpKey: 'cli.preflight.secretFileOption' },
+    { name: 'ca', type: 'string', valueName: 'FILE', helpKey: 'cli.preflight.caOption' },
+    { name: 'file', type: 'string', valueName: 'F', helpKey: 'cli.config.fileOption' },
+  ],
+  async run({ values, json, io, t, dataDir }) {
+    const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const read = async (file: string) => {
+      try {
+        return (await readFile(file, 'utf8')).trim();
+      } catch {
+        throw new CoreError('file-unreadable', { name: file, reason: 'ENOENT' });
+      }
+    };
+    let settings;
+    let clientSecret: string | undefined;
+    let caPem: string | undefined;
+    try {
+      settings = await readEndpointSettings(text('file') ?? path.join(dataDir, endpointSettingsFileName), { missingIsDefault: text('file') === undefined });
+      if (text('secret-file')) clientSecret = await read(text('secret-file') as string);
+      if (text('ca')) caPem = await read(text('ca') as string);
+    } catch (error) {
+      if (error instanceof CoreError) return reportUsageError(io, json, t(`errors.${error.code}`, error.params));
+      throw error;
+    }
+    if (text('api')) {
+      let api: URL;
+      try {
+        api = new URL(text('api') as string);
+      } catch {
+        return reportUsageError(io, json, t('cli.config.badUrl', { url: text('api') as string }));
+      }
+      // An address given on the command line brings its own host, scheme and port.
+      const scheme = api.protocol === 'https:' ? 'https' : 'http';
+      settings = { ...settings, apiAddress: api.href.replace(/\/$/, ''), host: isHostOrIp(api.hostname) ? api.hostname : settings.host, scheme, port: scheme === 'https' ? 443 : 80 } as typeof settings;
+    }
+    if (text('client-id')) settings = { ...settings, clientId: text('client-id') as string };
+    const report = await runPreflight({ settings, clientSecret, caPem }, (step) => {
+      if (json) return;
+      const fixKey = `preflight.fixes.${step.code}`;
+      const fix = step.status === 'fail' || step.status === 'warn' ? t(fixKey, { ...step.params, defaultValue: '' }) : '';
+      io.stdout(`${marks[step.status]} ${t(`preflight.steps.${step.id}`)} (${step.ms} ms) · ${t(`preflight.codes.${step.code}`, step.params)}${fix ? `\n    ${t('templateCheck.fix')} ${fix}` : ''}\n`);
+    });
+    if (json) {
+      const steps = report.steps.map((step) => ({
+        id: step.id,
+        status: step.status,
+        ms: step.ms,
+        code: step.code,
+        message: t(`preflight.codes.${step.code}`, step.params),
+        fix: t(`preflight.fixes.${step.code}`, { ...step.params, defaultValue: '' }),
+      }));
+      io.stdout(`${JSON.stringify({ ok: report.ok, steps }, null, 2)}\n`);
+    } else io.stdout(`${t(report.ok ? 'cli.preflight.ok' : 'cli.preflight.failed')}\n`);
+    return report.ok ? exitCodes.ok : exitCodes.findings;
+  },
+};

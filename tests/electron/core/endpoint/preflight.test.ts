@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { defaultEndpointSettings, type EndpointSettings } from '../../../../electron/core/endpoint/endpoint-settings.js';
+import { effectiveProxy, runPreflight, type PreflightReport } from '../../../../electron/core/endpoint/preflight.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const settings = (apiAddress: string, extra: Partial<EndpointSettings> = {}): EndpointSettings => ({ ...defaultEndpointSettings, host: new URL(apiAddress).hostname, apiAddress, clientId: 'station-test', ...extra });
+const step = (report: PreflightReport, id: string) => report.steps.find((candidate) => candidate.id === id);
+const noEnv = {};
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+test('against the reference imaging server every step passes and a token is obtained', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-test': 's3cret' } });
+  try {
+    const report = await runPreflight({ settings: settings(server.url), clientSecret: 's3cret', env: noEnv });
+    assert.equal(report.ok, true, JSON.stringify(report.steps));
+    assert.deepEqual(report.steps.map((entry) => `${entry.id}:${entry.status}`), ['settings:pass', 'proxy:pass', 'dns:pass', 'tcp:pass', 'tls:skipped', 'http:pass', 'auth:pass', 'clock:pass', 'whitelist:skipped']);
+    assert.equal(step(report, 'auth')?.code, 'auth-ok');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a closed port fails at tcp with connection-refused; the rest is skipped, not waited for', async () => {
+  const probe = net.createServer();
+  const port = await listen(probe);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const report = await runPreflight({ settings: settings(`http://127.0.0.1:${port}`), env: noEnv });
+  assert.deepEqual([report.ok, step(report, 'tcp')?.status, step(report, 'tcp')?.code], [false, 'fail', 'connection-refused']);
+  assert.equal(step(report, 'http')?.status, 'skipped');
+});
+
+test('a self-signed HTTPS server fails tls as untrusted, and passes once its CA is configured', async () => {
+  const dir = await makeTempDir();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => res.end('ok'));
+  const port = await listen(server);
+  try {
+    const apiAddress = `https://127.0.0.1:${port}/api`;
+    const profile = settings(apiAddress, { preset: 'private', scheme: 'https', port: 443 });
+    const untrusted = await runPreflight({ settings: profile, env: noEnv });
+    assert.deepEqual([step(untrusted, 'tls')?.status, step(untrusted, 'tls')?.code], ['fail', 'untrusted-certificate']);
+    const trusted = await runPreflight({ settings: profile, caPem: cert, env: noEnv });
+    assert.deepEqual([step(trusted, 'tls')?.status, step(trusted, 'http')?.status, trusted.ok], ['pass', 'pass', true]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('HTTP 200 with errcode "1300" is an authentication failure', async () => {
+  const server = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ errcode: '1300', description: 'sign error' }));
+  });
+  const port = await listen(server);
+  try {
+    const report = await runPreflight({ settings: settings(`http://127.0.0.1:${port}`), clientSecret: 'x', env: noEnv });
+    assert.deepEqual([step(report, 'auth')?.status, step(report, 'auth')?.code, step(report, 'auth')?.params['errcode']], ['fail', 'auth-refused', '1300']);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('a server that never answers times out within the step limit', async () => {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((socket) => sockets.push(socket));
+  const port = await listen(server);
+  try {
+    const started = Date.now();
+    const report = await runPreflight({ settings: settings(`http://127.0.0.1:${port}`), env: noEnv, timeouts: { httpMs: 800 } });
+    assert.deepEqual([step(report, 'tcp')?.status, step(report, 'http')?.status, step(report, 'http')?.code], ['pass', 'fail', 'timeout']);
+    assert.ok((step(report, 'http')?.ms ?? 0) < 1500, 'the step stops at its limit');
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('an unresolvable .invalid name fails at dns, quickly', async () => {
+  const started = Date.now();
+  const report = await runPreflight({ settings: settings('http://imaging.scan-station.invalid'), env: noEnv });
+  assert.deepEqual([step(report, 'dns')?.status, step(report, 'dns')?.code], ['fail', 'dns-not-found']);
+  assert.ok(Date.now() - started < 15_000);
+});
+
+test('invalid settings fail the first step and skip the network; match mode checks the invoice-cloud whitelist', async () => {
+  const bad = await runPreflight({ settings: { ...settings('http://127.0.0.1:9'), code: 'XYZ' }, env: noEnv });
+  assert.deepEqual([step(bad, 'settings')?.code, step(bad, 'dns')?.status], ['settings-invalid', 'skipped']);
+  const closed = net.createServer();
+  const port = await listen(closed);
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const match = await runPreflight({ settings: { ...settings('http://127.0.0.1:9/api'), preset: 'private', mode: 'match' }, env: noEnv, whitelistTargets: [{ host: '127.0.0.1', port }] });
+  assert.deepEqual([step(match, 'whitelist')?.status, step(match, 'whitelist')?.code], ['fail', 'whitelist-unreachable']);
+});
+
+test('proxies: settings first, then HTTPS_PROXY/HTTP_PROXY, NO_PROXY respected', () => {
+  const url = new URL('https://api.piaozone.com');
+  assert.equal(effectiveProxy(url, undefined, { HTTPS_PROXY: 'http://proxy:3128' }), 'http://proxy:3128');
+  assert.equal(effectiveProxy(url, 'http://mine:8080', { HTTPS_PROXY: 'http://proxy:3128' }), 'http://mine:8080');
+  assert.equal(effectiveProxy(url, undefined, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.piaozone.com' }), null);
+  assert.equal(effectiveProxy(new URL('http://10.1.2.3/api'), undefined, { HTTPS_PROXY: 'http://proxy:3128' }), null);
+});
