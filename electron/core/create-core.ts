@@ -8,6 +8,7 @@ import { resolveCorePaths, type CorePaths } from './paths.js';
 import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
 import { createTemplateService, type TemplateService } from './cover/template-service.js';
 import { createCoverService, type CoverService } from './cover/cover-service.js';
+import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {
@@ -37,7 +38,7 @@ export interface CoreInfo {
   features: typeof featureStates;
 }
 
-/** The services every edge drives; later issues add endpoint, intake (scan desk) and upload. */
+/** The services every edge drives; later issues add intake (scan desk) and upload. */
 export interface Core {
   paths: CorePaths;
   log: Logger;
@@ -50,6 +51,7 @@ export interface Core {
   };
   templates: TemplateService;
   covers: CoverService;
+  endpoint: EndpointService;
   /** Stops worker threads; call before the process exits. */
   close(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await fs.mkdir(paths.dataDir, { recursive: true });
   const prefs = createPrefsStore({ file: paths.prefsFile, defaultLanguage: options.defaultLanguage ?? 'zh-CN', now, log });
   const templates = createTemplateService(log);
+  const endpoint = createEndpointService({ dataDir: paths.dataDir, log });
   return {
     paths,
     log,
@@ -85,6 +88,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     templates,
     covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log }),
-    close: () => templates.close(),
+    endpoint,
+    close: async () => {
+      await Promise.all([templates.close(), endpoint.close()]);
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PrintPage } from '../core/cover/cover-service.js';
 import type { Core } from '../core/create-core.js';
+import { preflightStepIds } from '../core/endpoint/preflight.js';
 import type {
   Channel,
   EventName,
@@ -54,6 +55,13 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
         selfCheckMs: Math.round(result.timings.checkMs),
       };
     },
+    'endpoint:settings': async () => {
+      const { settings, problems } = await core.endpoint.readSettings();
+      const { profileName, preset, code, host, apiAddress, mode, clientId, scanDpi } = settings;
+      return { settings: { profileName, preset, code, host, apiAddress, mode, clientId, scanDpi }, problems: problems.map((problem) => ({ ...problem })) };
+    },
+    'endpoint:preflight': ({ jobId }, ctx) =>
+      core.endpoint.preflight((step, index) => ctx.emit('endpoint:preflightStep', { jobId, index, total: preflightStepIds.length, step })),
     'covers:print': async ({ jobId, layout, rows }, ctx) => {
       if (!shell) return { printed: false, reason: 'unavailable', written: 0, rejected: [] };
       const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }));

@@ -143,6 +143,15 @@ export const coverProblemSchema = z.object({ reason: z.string() }).catchall(z.un
 /** Largest bills CSV accepted from the UI. */
 export const maxCoverCsvUploadBytes = 16 * 1024 * 1024;
 
+/** One finished preflight step (localized by `preflight.codes.<code>` and `preflight.fixes.<code>`). */
+export const preflightStepSchema = z.object({
+  id: z.enum(['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist']),
+  status: z.enum(['pass', 'warn', 'fail', 'skipped']),
+  ms: z.number().nonnegative(),
+  code: z.string(),
+  params: messageParamsSchema,
+});
+
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
 export const maxTemplateBytes = 48 * 1024 * 1024;
 
@@ -175,6 +184,17 @@ export const ipcContract = {
       ignoredColumns: z.array(z.string()),
       rows: z.array(z.object({ line: z.number().int(), fields: coverFieldsSchema, problem: coverProblemSchema.nullable() })),
     }),
+  },
+  'endpoint:settings': {
+    args: noArgs,
+    result: z.object({
+      settings: z.object({ profileName: z.string(), preset: z.string(), code: z.string(), host: z.string(), apiAddress: z.string(), mode: z.string(), clientId: z.string(), scanDpi: z.number() }),
+      problems: z.array(z.object({ field: z.string(), code: z.string(), severity: z.enum(['error', 'warning']), params: messageParamsSchema })),
+    }),
+  },
+  'endpoint:preflight': {
+    args: z.object({ jobId: jobIdSchema }).strict(),
+    result: z.object({ ok: z.boolean(), steps: z.array(preflightStepSchema) }),
   },
   'covers:print': {
     args: z
@@ -216,6 +236,7 @@ export const ipcEvents = {
     total: z.number().int().positive(),
     step: stationCheckStepSchema,
   }),
+  'endpoint:preflightStep': z.object({ jobId: jobIdSchema, index: z.number().int().nonnegative(), total: z.number().int().positive(), step: preflightStepSchema }),
   'covers:progress': z.object({ jobId: jobIdSchema, done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   'templateCheck:progress': z.object({
     jobId: jobIdSchema,

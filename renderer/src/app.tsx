@@ -5,6 +5,7 @@ import type { Language } from '../../electron/shared/i18n/languages.js';
 import { useApi } from './api/api-context.js';
 import { useBridgeHealth } from './api/bridge-health.js';
 import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
+import { ConnectionArea } from './areas/connection-area.js';
 import { CoversArea } from './areas/covers-area.js';
 import { SettingsArea } from './areas/settings-area.js';
 import { TemplateCheckArea } from './areas/template-check-area.js';
@@ -152,8 +153,9 @@ function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: In
       return <TemplateCheckArea />;
     case 'covers':
       return <CoversArea />;
-    case 'scanDesk':
     case 'connection':
+      return <ConnectionArea />;
+    case 'scanDesk':
       return <NotAvailable area={area} />;
   }
 }

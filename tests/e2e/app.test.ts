@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isTrustedHttpSender } from '../../electron/ipc/sender-check.js';
 import { startBrowserServer, type BrowserServer } from '../../electron/server/browser-server.js';
+import { defaultEndpointSettings } from '../../electron/core/endpoint/endpoint-settings.js';
 import { areaIds } from '../../electron/shared/ipc-contract.js';
 import { en } from '../../electron/shared/i18n/en.js';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
@@ -46,7 +47,8 @@ test('opens in Chinese on the scan desk, with the token gone from the address ba
   const status = page.getByTestId('status-bar');
   // The runtime label appears once app:info has answered.
   await status.getByText(zhCN.status.runtimeBrowser).waitFor();
-  assert.match((await status.textContent()) ?? '', new RegExp(`${zhCN.status.endpoint}\\s*${zhCN.status.notAvailable}`));
+  await status.getByText(zhCN.connectionPage.presets['local-training']).waitFor();
+  assert.match((await status.textContent()) ?? '', new RegExp(`${zhCN.status.queue}\\s*${zhCN.status.notAvailable}`));
 });
 
 test('clicks through all six areas; unfinished ones say so honestly', async () => {
@@ -56,7 +58,7 @@ test('clicks through all six areas; unfinished ones say so honestly', async () =
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), zhCN.nav[area]);
     assert.equal(await page.getByTestId(`nav-${area}`).getAttribute('aria-current'), 'page');
     const placeholder = await page.getByTestId('not-available').count();
-    assert.equal(placeholder, ['settings', 'templateCheck', 'covers'].includes(area) ? 0 : 1, area);
+    assert.equal(placeholder, ['settings', 'templateCheck', 'covers', 'connection'].includes(area) ? 0 : 1, area);
     await saveScreenshot(page, `zh-${area}`);
   }
 });
@@ -100,8 +102,9 @@ test('the language switch turns every area to English and the choice survives a 
     await page.getByTestId(`nav-${area}`).click();
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), en.nav[area]);
     const text = (await page.locator('main').textContent()) ?? '';
-    // The batch hint quotes the CSV's Chinese column names on purpose.
-    assert.ok(!/\p{Script=Han}/u.test(text.replace(en.settings.languageZh, '').replace(en.coversPage.batchHint, '')), `no Chinese left on ${area}: ${text}`);
+    // The batch hint quotes the CSV's Chinese column names on purpose; the profile name is data.
+    const uiText = text.replace(en.settings.languageZh, '').replace(en.coversPage.batchHint, '').replace(defaultEndpointSettings.profileName, '');
+    assert.ok(!/\p{Script=Han}/u.test(uiText), `no Chinese left on ${area}: ${text}`);
     await saveScreenshot(page, `en-${area}`);
   }
   // Saved by the real core, atomically, in the data folder.

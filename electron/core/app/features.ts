@@ -6,7 +6,7 @@ export const featureStates: Record<z.output<typeof areaIdSchema>, z.output<typeo
   scanDesk: 'planned',
   templateCheck: 'available',
   covers: 'available',
-  connection: 'planned',
+  connection: 'available',
   troubleshoot: 'planned',
   settings: 'available',
 };

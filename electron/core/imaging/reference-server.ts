@@ -199,7 +199,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       if (!body) return send(res, 413, imagingErrcodes.tooLarge, `a page may be at most ${maxPageBytes} bytes`);
       let form: FormData;
       try {
-        form = await new Request('http://imaging.local/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body }).formData();
+        form = await new Request('http://imaging.local/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer }).formData();
       } catch {
         return send(res, 400, imagingErrcodes.badRequest, 'body must be multipart/form-data');
       }

@@ -1,11 +1,18 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useApi } from '../api/api-context.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 
 type Info = ValueOf<'app:info'>;
 
-/** The always-visible status line: endpoint, queue (both arrive with later features), runtime, bridge health. */
+/** The always-visible status line: endpoint, queue (arrives with the scan desk), runtime, bridge health. */
 export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boolean }) {
   const { t } = useTranslation();
+  const api = useApi();
+  const [preset, setPreset] = useState<string | null>(null);
+  useEffect(() => {
+    void api.endpoint.settings().then((result) => result.ok && setPreset(result.value.settings.preset));
+  }, [api]);
   const runtimeKey = info?.runtime === 'electron' ? 'status.runtimeElectron' : info?.runtime === 'browser' ? 'status.runtimeBrowser' : 'status.runtimeCli';
   return (
     <footer className="status-bar" aria-label={t('status.label')} data-testid="status-bar">
@@ -16,7 +23,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       )}
       <span className="status-item">
         <strong>{t('status.endpoint')}</strong>
-        {t('status.notAvailable')}
+        <span data-testid="status-endpoint">{preset ? t(`connectionPage.presets.${preset}`) : '…'}</span>
       </span>
       <span className="status-item">
         <strong>{t('status.queue')}</strong>

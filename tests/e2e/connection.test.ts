@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
+import { saveScreenshot } from './helpers/chromium.js';
+import { openUiSession, type UiSession } from './helpers/ui-session.js';
+
+let session: UiSession;
+let page: Page;
+
+before(async () => {
+  session = await openUiSession({ area: 'connection', viewport: { width: 1366, height: 1000 } });
+  page = session.page;
+});
+
+after(() => session?.close());
+
+test('a fresh station runs the preflight from the Connection page against the built-in training server', async () => {
+  await page.getByText(zhCN.connectionPage.presets['local-training']).first().waitFor();
+  await page.getByTestId('run-preflight').click();
+  const verdict = page.getByTestId('preflight-verdict');
+  await verdict.waitFor({ timeout: 30_000 });
+  assert.equal(await verdict.textContent(), zhCN.connectionPage.passed);
+  assert.equal(await page.getByTestId('preflight-steps').locator('tbody tr').count(), 9);
+  assert.match((await page.getByTestId('preflight-steps').textContent()) ?? '', /认证成功，已取得令牌。/);
+  const report = await page.getByTestId('preflight-report').inputValue();
+  assert.match(report, /\[通过\] 认证/);
+  assert.ok(!report.includes('training-secret'), 'the report never carries the secret');
+  await page.waitForFunction(() => {
+    const bar = document.querySelector('.progress');
+    const fill = document.querySelector('.progress-fill');
+    return bar && fill && fill.getBoundingClientRect().width >= bar.getBoundingClientRect().width - 1;
+  });
+  await saveScreenshot(page, 'zh-connection-preflight', { fullPage: true });
+});
+
+test('no console errors or CSP violations on the Connection page', () => {
+  assert.deepEqual(session.problems, []);
+});
