@@ -284,9 +284,6 @@ export const en: Catalog = {
     report: 'Report (copy it for support)',
     copy: 'Copy report',
     copied: 'Copied',
-    step: 'Step',
-    result: 'Result',
-    detail: 'Detail and fix',
     trainingNote: 'Local training uses the built-in imaging server: practise scanning and uploading with no setup at all.',
   },
   coversPage: {

@@ -280,9 +280,6 @@ export const zhCN = {
     report: '检查报告（可复制给技术支持）',
     copy: '复制报告',
     copied: '已复制',
-    step: '步骤',
-    result: '结果',
-    detail: '说明与建议',
     trainingNote: '本机练习模式使用内置的影像服务器，无需任何设置即可练习扫描和上传。',
   },
   coversPage: {

@@ -5,11 +5,10 @@ import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { StepTable } from '../components/step-table.js';
 
 type Settings = ValueOf<'endpoint:settings'>;
 type Step = ValueOf<'endpoint:preflight'>['steps'][number];
-
-const pillClass: Record<Step['status'], string> = { pass: 'pill-pass', warn: 'pill-warn', fail: 'pill-fail', skipped: 'pill-skipped' };
 
 /** Connection: which endpoint this station uses, and the step-by-step preflight with fixes. */
 export function ConnectionArea() {
@@ -129,40 +128,10 @@ export function ConnectionArea() {
           </p>
         )}
         {steps.length > 0 && (
-          <table className="results" data-testid="preflight-steps">
-            <thead>
-              <tr>
-                <th scope="col">{t('connectionPage.step')}</th>
-                <th scope="col">{t('connectionPage.result')}</th>
-                <th scope="col">{t('connectionPage.detail')}</th>
-                <th scope="col" className="num">
-                  {t('selfCheck.columnMs')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {steps.map((step) => {
-                const { message, fix } = detail(step);
-                return (
-                  <tr key={step.id}>
-                    <td>{t(`preflight.steps.${step.id}`)}</td>
-                    <td>
-                      <span className={`pill ${pillClass[step.status]}`}>{t(`selfCheck.status.${step.status}`)}</span>
-                    </td>
-                    <td>
-                      {message}
-                      {fix && (
-                        <div className="fix">
-                          <strong>{t('templateCheck.fix')}</strong> {fix}
-                        </div>
-                      )}
-                    </td>
-                    <td className="num">{step.ms}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <StepTable
+            testId="preflight-steps"
+            rows={steps.map((step) => ({ key: step.id, label: t(`preflight.steps.${step.id}`), status: step.status, ms: step.ms, detail: detail(step).message, fix: detail(step).fix || undefined }))}
+          />
         )}
       </section>
       {verdict !== null && (

@@ -5,6 +5,7 @@ import type { EventPayload, ValueOf } from '../../../electron/shared/ipc-contrac
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { ProgressBar } from './progress-bar.js';
+import { StepTable } from './step-table.js';
 
 type Report = ValueOf<'diagnose:stationCheck'>;
 type Step = EventPayload<'diagnose:progress'>['step'];
@@ -69,30 +70,7 @@ export function SelfCheckPanel() {
         </p>
       )}
       {steps.length > 0 && (
-        <table className="results">
-          <thead>
-            <tr>
-              <th scope="col">{t('selfCheck.columnStep')}</th>
-              <th scope="col">{t('selfCheck.columnStatus')}</th>
-              <th scope="col">{t('selfCheck.columnDetail')}</th>
-              <th scope="col" className="num">
-                {t('selfCheck.columnMs')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {steps.map((step) => (
-              <tr key={step.id}>
-                <td>{t(`selfCheck.steps.${step.id}`)}</td>
-                <td>
-                  <span className={`pill pill-${step.status}`}>{t(`selfCheck.status.${step.status}`)}</span>
-                </td>
-                <td>{t(`selfCheck.messages.${step.code}`, step.params)}</td>
-                <td className="num">{step.ms}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <StepTable rows={steps.map((step) => ({ key: step.id, label: t(`selfCheck.steps.${step.id}`), status: step.status, detail: t(`selfCheck.messages.${step.code}`, step.params), ms: step.ms }))} />
       )}
     </section>
   );
