@@ -37,6 +37,18 @@ export function reportUsageError(io: CliIo, json: boolean, message: string): num
   return exitCodes.usage;
 }
 
+/** A string option's value, or undefined when it was not given. */
+export function stringOption(values: Record<string, OptionValue>, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A port from `--port` (0 = any free port), or null when it is not a number from 0 to 65535. */
+export function parsePort(text: string | undefined): number | null {
+  const value = text ?? '0';
+  return /^\d{1,5}$/.test(value) && Number(value) <= 65535 ? Number(value) : null;
+}
+
 /** One option of a command, for parsing and for `--help`. */
 export interface CommandOption {
   name: string;

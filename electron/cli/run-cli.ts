@@ -7,7 +7,7 @@ import { defaultDataDir, resolveCorePaths } from '../core/paths.js';
 import { createTranslator } from '../shared/i18n/catalog.js';
 import { languages, pickLanguage, type Language } from '../shared/i18n/languages.js';
 import type { CliCommand, CliIo, CommandOption } from './cli-context.js';
-import { exitCodes, reportUsageError } from './cli-context.js';
+import { exitCodes, reportUsageError, stringOption } from './cli-context.js';
 import { cliCommands } from './commands/index.js';
 
 const globalOptions: CommandOption[] = [
@@ -65,7 +65,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const positionals = parsed.positionals.slice(command ? 1 : 0);
-  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : defaultDataDir(io.env, process.platform, os.homedir());
+  const dataDir = stringOption(values, 'data-dir') ?? defaultDataDir(io.env, process.platform, os.homedir());
 
   if (values['version']) {
     io.stdout(wantsJson ? `${JSON.stringify({ version: packageJson.version })}\n` : `${packageJson.version}\n`);

@@ -10,7 +10,7 @@ import { CoreError, formatErrorEnglish } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic-write.js';
 import { localizeProblem } from '../../shared/check-messages.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
-import { exitCodes, reportUsageError } from '../cli-context.js';
+import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
 const verdictMarks = { ok: '✔', warn: '!', fail: '✘' } as const;
 
@@ -36,32 +36,35 @@ export const checkCommand: CliCommand = {
     const workers = parseWhole(values['workers'], 2);
     if (workers === null || workers < 1 || workers > 16) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--workers', value: String(values['workers']), min: 1, max: 16 }));
     let pattern = defaultInspectionSettings.pattern;
-    if (typeof values['pattern'] === 'string') {
-      const compiled = compileCodePattern(values['pattern']);
+    const patternText = stringOption(values, 'pattern');
+    if (patternText !== undefined) {
+      const compiled = compileCodePattern(patternText);
       if (typeof compiled === 'string') return reportUsageError(io, json, t('templateCheck.badPattern', { reason: compiled }));
       pattern = compiled.source;
     }
     let expected: string[] | null = null;
-    if (typeof values['codes'] === 'string') {
+    const codesFile = stringOption(values, 'codes');
+    if (codesFile !== undefined) {
       try {
-        expected = [...(await readExpectedCodes(values['codes']))];
+        expected = [...(await readExpectedCodes(codesFile))];
       } catch (error) {
         if (error instanceof CoreError) return reportUsageError(io, json, t(`errors.${error.code}`, error.params));
         throw error;
       }
     }
+    const annotateOption = stringOption(values, 'annotate');
+    const annotateDir = annotateOption !== undefined ? path.resolve(annotateOption) : null;
     const settings: InspectionSettings = {
       ...defaultInspectionSettings,
       stationDpi: dpi,
       mode: values['fast'] ? 'fast' : 'thorough',
-      annotate: typeof values['annotate'] === 'string',
+      annotate: annotateDir !== null,
       pattern,
-      prefixes: typeof values['prefix'] === 'string' ? values['prefix'].split(',').map((prefix) => prefix.trim()).filter(Boolean) : [],
+      prefixes: (stringOption(values, 'prefix') ?? '').split(',').map((prefix) => prefix.trim()).filter(Boolean),
       expected,
     };
     const inputs = await collectInputFiles(positionals);
     const pool = createInspectionPool({ size: Math.min(workers, Math.max(1, inputs.length)) });
-    const annotateDir = typeof values['annotate'] === 'string' ? path.resolve(values['annotate']) : null;
     const usedNames = new Set<string>();
     const writes: Array<Promise<void>> = [];
     let reports: DocumentReport[];

@@ -4,7 +4,7 @@ import { computeErpPrefix } from '../../core/endpoint/erp-prefix.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
 import { CoreError } from '../../core/errors.js';
 import type { CliCommand } from '../cli-context.js';
-import { exitCodes, reportUsageError } from '../cli-context.js';
+import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
 /** `scan-station config check|erp-prefix`: endpoint settings validation and the ERP prefix helper. */
 export const configCommand: CliCommand = {
@@ -22,7 +22,7 @@ export const configCommand: CliCommand = {
       return exitCodes.ok;
     }
     if (action !== 'check') return reportUsageError(io, json, t('cli.config.usage'));
-    const given = typeof values['file'] === 'string' ? values['file'] : undefined;
+    const given = stringOption(values, 'file');
     let settings;
     try {
       settings = await readEndpointSettings(given ?? path.join(dataDir, endpointSettingsFileName), { missingIsDefault: given === undefined });

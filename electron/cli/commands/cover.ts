@@ -9,7 +9,7 @@ import { writeCovers, type CoverRequest } from '../../core/cover/write-covers.js
 import { CoreError } from '../../core/errors.js';
 import { localizeCoverRejection, type CoverRejection } from '../../shared/cover-messages.js';
 import type { CliCommand } from '../cli-context.js';
-import { exitCodes, reportUsageError } from '../cli-context.js';
+import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
 const fieldOptions = [
   ['bill-no', 'billNo'],
@@ -39,7 +39,7 @@ export const coverCommand: CliCommand = {
     { name: 'pattern', type: 'string', valueName: 'RE', helpKey: 'cli.check.patternOption' },
   ],
   async run({ values, json, io, t }) {
-    const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const text = (name: string) => stringOption(values, name);
     const usage = (message: string) => reportUsageError(io, json, message);
     const from = text('from');
     const out = text('out');

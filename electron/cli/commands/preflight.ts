@@ -5,7 +5,7 @@ import { runPreflight } from '../../core/endpoint/preflight.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
 import { CoreError } from '../../core/errors.js';
 import type { CliCommand } from '../cli-context.js';
-import { exitCodes, reportUsageError } from '../cli-context.js';
+import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
 const marks = { pass: '✔', warn: '!', fail: '✘', skipped: '-' } as const;
 
@@ -21,7 +21,7 @@ export const preflightCommand: CliCommand = {
     { name: 'file', type: 'string', valueName: 'F', helpKey: 'cli.config.fileOption' },
   ],
   async run({ values, json, io, t, dataDir }) {
-    const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const text = (name: string) => stringOption(values, name);
     const read = async (file: string) => {
       try {
         return (await readFile(file, 'utf8')).trim();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startReferenceImagingServer } from '../../core/imaging/reference-server.js';
 import type { CliCommand } from '../cli-context.js';
-import { exitCodes, reportUsageError } from '../cli-context.js';
+import { exitCodes, parsePort, reportUsageError, stringOption } from '../cli-context.js';
 
 /** `scan-station serve-imaging`: the reference imaging server (training, tests, protocol checks). */
 export const serveImagingCommand: CliCommand = {
@@ -17,9 +17,9 @@ export const serveImagingCommand: CliCommand = {
     { name: 'client-secret-file', type: 'string', valueName: 'F', helpKey: 'cli.serveImaging.clientSecretFileOption' },
   ],
   async run({ values, json, io, t, dataDir }) {
-    const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-    const port = Number(text('port') ?? '0');
-    if (!/^\d{1,5}$/.test(text('port') ?? '0') || port > 65535) return reportUsageError(io, json, t('cli.serve.badPort', { port: text('port') ?? '' }));
+    const text = (name: string) => stringOption(values, name);
+    const port = parsePort(text('port'));
+    if (port === null) return reportUsageError(io, json, t('cli.serve.badPort', { port: text('port') ?? '' }));
     let secret = text('client-secret') ?? 'training-secret';
     if (text('client-secret-file')) {
       try {

@@ -6,7 +6,7 @@ import { isTrustedHttpSender } from '../../ipc/sender-check.js';
 import { startBrowserServer } from '../../server/browser-server.js';
 import { defaultRendererDir } from '../app-root.js';
 import type { CliCommand } from '../cli-context.js';
-import { exitCodes, reportUsageError } from '../cli-context.js';
+import { exitCodes, parsePort, reportUsageError, stringOption } from '../cli-context.js';
 
 /** `scan-station serve`: the UI in browser mode on 127.0.0.1, same handler table as Electron. */
 export const serveCommand: CliCommand = {
@@ -17,15 +17,12 @@ export const serveCommand: CliCommand = {
     { name: 'static', type: 'string', valueName: 'DIR', helpKey: 'cli.serve.staticOption' },
   ],
   async run({ values, openCore, json, io, t }) {
-    const staticDir = path.resolve(typeof values['static'] === 'string' ? values['static'] : defaultRendererDir());
+    const staticDir = path.resolve(stringOption(values, 'static') ?? defaultRendererDir());
     if (!existsSync(path.join(staticDir, 'index.html'))) {
       return reportUsageError(io, json, t('cli.serve.missingBuild', { path: staticDir }));
     }
-    const portText = typeof values['port'] === 'string' ? values['port'] : '0';
-    const port = Number(portText);
-    if (!/^\d{1,5}$/.test(portText) || port > 65535) {
-      return reportUsageError(io, json, t('cli.serve.badPort', { port: portText }));
-    }
+    const port = parsePort(stringOption(values, 'port'));
+    if (port === null) return reportUsageError(io, json, t('cli.serve.badPort', { port: stringOption(values, 'port') ?? '' }));
     const core = await openCore();
     const dispatcher = createDispatcher({
       handlers: createHandlers(core, 'browser'),
