@@ -9,6 +9,7 @@ import { defaultInspectionSettings, type InspectionSettings } from '../../core/c
 import { CoreError, formatErrorEnglish } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic-write.js';
 import { localizeProblem } from '../../shared/check-messages.js';
+import { safeFileStem } from '../../shared/file-names.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
@@ -108,7 +109,7 @@ function parseWhole(value: string | boolean | undefined, fallback: number): numb
 
 /** `<base>-p<page>.png`, made unique when two inputs share a base name. */
 function annotationName(file: string, page: number, used: Set<string>): string {
-  const base = path.basename(file).replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 100);
+  const base = safeFileStem(path.basename(file), 100);
   let name = `${base}-p${page}.png`;
   for (let n = 2; used.has(name); n += 1) name = `${base}-p${page}-${n}.png`;
   used.add(name);

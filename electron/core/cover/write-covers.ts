@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { safeFileStem } from '../../shared/file-names.js';
 import { CoreError, describeCause } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
@@ -44,7 +45,7 @@ const windowsReserved = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 
 /** A file name from an image code: letters, digits, `.`, `_`, `-` only; never a reserved name. */
 export function coverFileName(code: string, used: Set<string>): string {
-  let base = code.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[.]+/, '_').slice(0, 120) || 'cover';
+  let base = safeFileStem(code.replace(/^[.]+/, '_')) || 'cover';
   if (windowsReserved.test(base)) base = `_${base}`;
   let name = `${base}.pdf`;
   // Case-insensitive file systems (Windows, macOS) would merge FY-a and FY-A.

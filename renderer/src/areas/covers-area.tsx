@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localizeCoverRejection, type CoverRejection } from '../../../electron/shared/cover-messages.js';
+import { safeFileStem } from '../../../electron/shared/file-names.js';
 import type { ArgsOf, ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
@@ -116,7 +117,7 @@ export function CoversArea() {
   };
 
   const validRows = imported?.rows.filter((row) => row.problem === null) ?? [];
-  const codeName = (code: string) => `${code.replace(/[^\p{L}\p{N}._-]+/gu, '_') || 'cover'}.pdf`;
+  const codeName = (code: string) => `${safeFileStem(code) || 'cover'}.pdf`;
 
   return (
     <>
