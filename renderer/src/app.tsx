@@ -152,7 +152,7 @@ function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: In
     case 'templateCheck':
       return <TemplateCheckArea />;
     case 'covers':
-      return <CoversArea />;
+      return <CoversArea runtime={info?.runtime ?? null} />;
     case 'connection':
       return <ConnectionArea />;
     case 'scanDesk':

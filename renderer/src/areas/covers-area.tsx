@@ -22,7 +22,7 @@ function base64ToBytes(base64: string): Uint8Array {
 }
 
 /** Covers: one cover from a form with a live preview, or a batch from a bills CSV; self-checked PDFs. */
-export function CoversArea() {
+export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'] | null }) {
   const { t } = useTranslation();
   const api = useApi();
   const [fields, setFields] = useState<Fields>({ code: '', billType: '费用报销单' });
@@ -34,11 +34,6 @@ export function CoversArea() {
   const [error, setError] = useState<string | null>(null);
   const jobRef = useRef<string | null>(null);
   const csvInput = useRef<HTMLInputElement>(null);
-
-  const [runtime, setRuntime] = useState<string | null>(null);
-  useEffect(() => {
-    void api.app.info().then((result) => result.ok && setRuntime(result.value.runtime));
-  }, [api]);
 
   useEffect(() => api.on('covers:progress', (event) => event.jobId === jobRef.current && setProgress({ done: event.done, total: event.total })), [api]);
 
