@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Language } from '../shared/i18n/languages.js';
 import { featureStates } from './app/features.js';
 import { runStationCheck, type StationCheckReport, type StationCheckStep } from './diagnose/station-check.js';
@@ -9,6 +10,8 @@ import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
 import { createTemplateService, type TemplateService } from './cover/template-service.js';
 import { createCoverService, type CoverService } from './cover/cover-service.js';
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
+import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
+import { createFileSecretStore } from './secrets/secret-store.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {
@@ -24,6 +27,10 @@ export interface CoreOptions {
   fetch?: typeof globalThis.fetch;
   /** Language used until the user picks one (from the OS locale at the edge). */
   defaultLanguage?: Language;
+  /** How secrets are sealed: safeStorage in the desktop app; a key file in the data folder otherwise. */
+  secretCipher?: SecretCipher;
+  /** Environment for proxy settings (HTTPS_PROXY, NO_PROXY); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Station facts core knows (the edge adds how it runs). */
@@ -64,7 +71,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await fs.mkdir(paths.dataDir, { recursive: true });
   const prefs = createPrefsStore({ file: paths.prefsFile, defaultLanguage: options.defaultLanguage ?? 'zh-CN', now, log });
   const templates = createTemplateService(log);
-  const endpoint = createEndpointService({ dataDir: paths.dataDir, log });
+  const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });
+  const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
   return {
     paths,
     log,

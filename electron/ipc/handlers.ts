@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { PrintPage } from '../core/cover/cover-service.js';
 import type { Core } from '../core/create-core.js';
-import { preflightStepIds } from '../core/endpoint/preflight.js';
+import type { EndpointView } from '../core/endpoint/endpoint-service.js';
+import { preflightStepIds } from '../shared/endpoint/endpoint-settings.js';
 import type {
   Channel,
   EventName,
@@ -32,6 +33,10 @@ export type Runtime = z.output<typeof runtimeSchema>;
 
 /** Binds every contract channel to core; the same table serves Electron IPC, the HTTP bridge and tests. */
 export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServices): HandlerTable {
+  const withLastPreflight = async (view: EndpointView) => {
+    const last = await core.endpoint.lastPreflight();
+    return { ...view, lastPreflight: last && { at: last.at, ok: last.ok, stale: last.stale, failed: last.failed } };
+  };
   return {
     'app:info': async () => ({ ...core.app.describeStation(), runtime }),
     'prefs:get': () => core.prefs.readPrefs(),
@@ -55,11 +60,10 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
         selfCheckMs: Math.round(result.timings.checkMs),
       };
     },
-    'endpoint:settings': async () => {
-      const { settings, problems } = await core.endpoint.readSettings();
-      const { profileName, preset, code, host, apiAddress, mode, clientId, scanDpi } = settings;
-      return { settings: { profileName, preset, code, host, apiAddress, mode, clientId, scanDpi }, problems: problems.map((problem) => ({ ...problem })) };
-    },
+    'endpoint:settings': async () => withLastPreflight(await core.endpoint.readSettings()),
+    'endpoint:save': async ({ settings, clientSecret }) => withLastPreflight(await core.endpoint.saveSettings(settings, clientSecret)),
+    'endpoint:export': async () => ({ fileName: `scan-station-endpoint-${core.now().toISOString().slice(0, 10)}.json`, text: await core.endpoint.exportProfile() }),
+    'endpoint:parseProfile': ({ text }) => core.endpoint.parseProfile(text),
     'endpoint:preflight': ({ jobId }, ctx) =>
       core.endpoint.preflight((step, index) => ctx.emit('endpoint:preflightStep', { jobId, index, total: preflightStepIds.length, step })),
     'covers:print': async ({ jobId, layout, rows }, ctx) => {

@@ -29,6 +29,21 @@ export const errorCodes = [
   'cover-csv-no-code-column',
   'output-unwritable',
   'settings-file-invalid',
+  'settings-invalid',
+  'secret-unreadable',
+  'ca-certificate-invalid',
+  'preflight-missing',
+  'preflight-failed',
+  'preflight-stale',
+  'imaging-unreachable',
+  'imaging-timeout',
+  'imaging-auth-failed',
+  'imaging-clock-skew',
+  'imaging-rejected',
+  'imaging-conflict',
+  'imaging-server-busy',
+  'imaging-bad-answer',
+  'folder-unwritable',
 ] as const;
 
 /** A stable, documented error code. */

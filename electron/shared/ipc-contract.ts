@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpointSettingsSchema, preflightStepIds } from './endpoint/endpoint-settings.js';
 import { languages } from './i18n/languages.js';
 
 /**
@@ -145,11 +146,22 @@ export const maxCoverCsvUploadBytes = 16 * 1024 * 1024;
 
 /** One finished preflight step (localized by `preflight.codes.<code>` and `preflight.fixes.<code>`). */
 export const preflightStepSchema = z.object({
-  id: z.enum(['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist']),
+  id: z.enum(preflightStepIds),
   status: z.enum(['pass', 'warn', 'fail', 'skipped']),
   ms: z.number().nonnegative(),
   code: z.string(),
   params: messageParamsSchema,
+});
+
+/** One finding about an endpoint profile (keys `endpointProblems.<code>` and `endpointFixes.<code>`). */
+export const settingsProblemSchema = z.object({ field: z.string(), code: z.string(), severity: z.enum(['error', 'warning']), params: messageParamsSchema });
+
+/** The station's endpoint profile as Settings and Connection show it: whether a secret is stored, never the secret. */
+export const endpointViewSchema = z.object({
+  settings: endpointSettingsSchema,
+  problems: z.array(settingsProblemSchema),
+  secret: z.object({ stored: z.boolean(), protection: z.enum(['os-keychain', 'key-file']) }),
+  lastPreflight: z.object({ at: z.string(), ok: z.boolean(), stale: z.boolean(), failed: z.array(z.string()) }).nullable(),
 });
 
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
@@ -185,12 +197,16 @@ export const ipcContract = {
       rows: z.array(z.object({ line: z.number().int(), fields: coverFieldsSchema, problem: coverProblemSchema.nullable() })),
     }),
   },
-  'endpoint:settings': {
-    args: noArgs,
-    result: z.object({
-      settings: z.object({ profileName: z.string(), preset: z.string(), code: z.string(), host: z.string(), apiAddress: z.string(), mode: z.string(), clientId: z.string(), scanDpi: z.number() }),
-      problems: z.array(z.object({ field: z.string(), code: z.string(), severity: z.enum(['error', 'warning']), params: messageParamsSchema })),
-    }),
+  'endpoint:settings': { args: noArgs, result: endpointViewSchema },
+  'endpoint:save': {
+    // clientSecret: a string replaces the stored one, null removes it, absent keeps it.
+    args: z.object({ settings: endpointSettingsSchema, clientSecret: z.string().max(500).nullable().optional() }).strict(),
+    result: endpointViewSchema,
+  },
+  'endpoint:export': { args: noArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
+  'endpoint:parseProfile': {
+    args: z.object({ text: z.string().max(256 * 1024) }).strict(),
+    result: z.object({ settings: endpointSettingsSchema, problems: z.array(settingsProblemSchema) }),
   },
   'endpoint:preflight': {
     args: z.object({ jobId: jobIdSchema }).strict(),

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isTrustedHttpSender } from '../../electron/ipc/sender-check.js';
 import { startBrowserServer, type BrowserServer } from '../../electron/server/browser-server.js';
-import { defaultEndpointSettings } from '../../electron/core/endpoint/endpoint-settings.js';
+import { defaultEndpointSettings } from '../../electron/shared/endpoint/endpoint-settings.js';
 import { areaIds } from '../../electron/shared/ipc-contract.js';
 import { en } from '../../electron/shared/i18n/en.js';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { validateEndpointSettings } from '../../core/endpoint/endpoint-settings.js';
-import { computeErpPrefix } from '../../core/endpoint/erp-prefix.js';
+import { validateEndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { computeErpPrefix } from '../../shared/endpoint/erp-prefix.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
 import { CoreError } from '../../core/errors.js';
 import type { CliCommand } from '../cli-context.js';

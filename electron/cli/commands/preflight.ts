@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isHostOrIp } from '../../core/endpoint/endpoint-settings.js';
+import { isHostOrIp } from '../../shared/endpoint/endpoint-settings.js';
 import { runPreflight } from '../../core/endpoint/preflight.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
 import { CoreError } from '../../core/errors.js';

@@ -1,49 +1,208 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
+import {
+  endpointProfileExportSchema,
+  endpointSettingsSchema,
+  validateEndpointSettings,
+  type EndpointProfileExport,
+  type EndpointSettings,
+  type SettingsProblem,
+} from '../../shared/endpoint/endpoint-settings.js';
+import { CoreError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { createFolderAdapter } from '../imaging/folder-adapter.js';
+import { createHttpAdapter } from '../imaging/http-adapter.js';
+import type { ImagingAdapter } from '../imaging/imaging-adapter.js';
 import { startReferenceImagingServer, type ReferenceServer } from '../imaging/reference-server.js';
 import type { Logger } from '../log/logger.js';
-import { validateEndpointSettings, type EndpointSettings, type SettingsProblem } from './endpoint-settings.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 import { runPreflight, type PreflightReport, type PreflightStep } from './preflight.js';
 import { endpointSettingsFileName, readEndpointSettings } from './settings-file.js';
 
 /** The training server's credentials: it listens on loopback only and holds practice scans. */
 export const trainingClient = { id: 'training', secret: 'training-secret' } as const;
 
-/** The station's endpoint: its profile, the built-in training server, and the preflight. */
+/** The file that remembers the last preflight, so uploads can refuse to run after a failed one. */
+export const lastPreflightFileName = 'preflight-last.json';
+
+/** The station's profile as Settings shows it: never the secret itself, only whether one is stored. */
+export interface EndpointView {
+  settings: EndpointSettings;
+  problems: SettingsProblem[];
+  secret: { stored: boolean; protection: SecretStore['kind'] };
+}
+
+/** The last preflight, remembered with the profile it checked. */
+export interface LastPreflight {
+  at: string;
+  ok: boolean;
+  /** SHA-256 of the profile and the secret's revision it ran with: a later change makes it stale. */
+  fingerprint: string;
+  failed: string[];
+}
+
+const lastPreflightSchema = z.object({ at: z.string(), ok: z.boolean(), fingerprint: z.string(), failed: z.array(z.string()) });
+
+/** The station's endpoint: its profile and secret, import/export, the training server, the preflight and the upload gate. */
 export interface EndpointService {
-  readSettings(): Promise<{ settings: EndpointSettings; problems: SettingsProblem[] }>;
+  readSettings(): Promise<EndpointView>;
+  /** Saves a profile; `clientSecret`: a string replaces it, null removes it, undefined keeps it. Refuses a profile with errors. */
+  saveSettings(settings: EndpointSettings, clientSecret?: string | null): Promise<EndpointView>;
+  /** The profile as a file for other stations: no secret, no station id. */
+  exportProfile(): Promise<string>;
+  /** Reads an exported profile (or a bare one) into this station's profile, keeping its station id; does not save. */
+  parseProfile(text: string): Promise<{ settings: EndpointSettings; problems: SettingsProblem[] }>;
   preflight(onStep: (step: PreflightStep, index: number) => void): Promise<PreflightReport>;
+  lastPreflight(): Promise<(LastPreflight & { stale: boolean }) | null>;
+  /** Throws `preflight-missing` / `preflight-failed` / `preflight-stale` unless the last preflight passed for this very profile. */
+  assertUploadAllowed(): Promise<void>;
+  /** The configured adapter, after the gate; the upload queue sends through it. */
+  openAdapter(): Promise<ImagingAdapter>;
   close(): Promise<void>;
+}
+
+/** Options of the endpoint service. */
+export interface EndpointServiceOptions {
+  dataDir: string;
+  log: Logger;
+  secrets: SecretStore;
+  now: () => Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Refuses a CA text that is not a parseable certificate (the shape check runs in validation). */
+function checkCaCertificate(pem: string | undefined): void {
+  if (pem === undefined) return;
+  try {
+    new X509Certificate(pem);
+  } catch (error) {
+    throw new CoreError('ca-certificate-invalid', { reason: error instanceof Error ? error.message.slice(0, 120) : 'parse' }, { cause: error });
+  }
 }
 
 /**
  * Creates the service. A fresh install is in "local training" mode: the reference imaging server
  * runs in-process on 127.0.0.1 (started on first use), so the whole flow works with no setup.
  */
-export function createEndpointService(options: { dataDir: string; log: Logger }): EndpointService {
+export function createEndpointService(options: EndpointServiceOptions): EndpointService {
+  const settingsFile = path.join(options.dataDir, endpointSettingsFileName);
+  const lastFile = path.join(options.dataDir, lastPreflightFileName);
+  const revisionFile = path.join(options.dataDir, 'secret-revision');
   let training: Promise<ReferenceServer> | undefined;
   const startTraining = () =>
-    (training ??= startReferenceImagingServer({ dataDir: path.join(options.dataDir, 'training-imaging'), clients: { [trainingClient.id]: trainingClient.secret } }).then((server) => {
+    (training ??= startReferenceImagingServer({ dataDir: path.join(options.dataDir, 'training-imaging'), clients: { [trainingClient.id]: trainingClient.secret }, now: options.now }).then((server) => {
       options.log.info('endpoint.training-server', { url: server.url });
       return server;
     }));
-  const readSettings = async () => {
-    const settings = await readEndpointSettings(path.join(options.dataDir, endpointSettingsFileName), { missingIsDefault: true });
-    return { settings, problems: validateEndpointSettings(settings) };
+  const readProfile = () => readEndpointSettings(settingsFile, { missingIsDefault: true });
+  const view = async (settings: EndpointSettings): Promise<EndpointView> => ({
+    settings,
+    problems: validateEndpointSettings(settings),
+    secret: { stored: await options.secrets.has('endpoint.clientSecret'), protection: options.secrets.kind },
+  });
+  /** The secret's revision changes on every save, so a new secret also invalidates the last preflight without hashing the secret. */
+  const secretRevision = async () => (await fs.readFile(revisionFile, 'utf8').catch(() => '0')).trim();
+  const fingerprintOf = async (settings: EndpointSettings) => createHash('sha256').update(JSON.stringify(settings)).update(`\0${await secretRevision()}`).digest('hex');
+  /** What the checks and the adapter run against: the training server stands in for a local-training profile. */
+  const resolveTarget = async (settings: EndpointSettings): Promise<{ settings: EndpointSettings; clientSecret: string | undefined }> => {
+    if (settings.preset === 'local-training' && settings.adapter === 'http') {
+      const server = await startTraining();
+      return { settings: { ...settings, apiAddress: server.url, host: '127.0.0.1', scheme: 'http', port: 80, clientId: trainingClient.id, proxy: undefined }, clientSecret: trainingClient.secret };
+    }
+    return { settings, clientSecret: await options.secrets.get('endpoint.clientSecret') };
   };
+  const readLast = async (): Promise<LastPreflight | null> => {
+    try {
+      const parsed = lastPreflightSchema.safeParse(JSON.parse(await fs.readFile(lastFile, 'utf8')));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  };
+  const lastPreflight = async () => {
+    const last = await readLast();
+    if (!last) return null;
+    return { ...last, stale: last.fingerprint !== (await fingerprintOf(await readProfile())) };
+  };
+
   return {
-    readSettings,
+    readSettings: async () => view(await readProfile()),
+    async saveSettings(candidate, clientSecret) {
+      const settings = endpointSettingsSchema.parse(candidate);
+      const errors = validateEndpointSettings(settings).filter((problem) => problem.severity === 'error');
+      if (errors.length) throw new CoreError('settings-invalid', { count: errors.length, first: errors[0]?.code ?? '' });
+      checkCaCertificate(settings.caCertificatePem);
+      await writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+      if (clientSecret !== undefined) {
+        if (clientSecret === null || clientSecret === '') await options.secrets.delete('endpoint.clientSecret');
+        else await options.secrets.set('endpoint.clientSecret', clientSecret);
+        await writeFileAtomic(revisionFile, String(Number(await secretRevision()) + 1));
+      }
+      // Field names only: values such as hosts are fine in the log, the secret never reaches it.
+      options.log.info('endpoint.settings-saved', { preset: settings.preset, adapter: settings.adapter, secretChanged: clientSecret !== undefined });
+      return view(settings);
+    },
+    async exportProfile() {
+      const { stationId: _station, ...profile } = await readProfile();
+      const file: EndpointProfileExport = { format: 'scan-station.endpoint-profile', version: 1, exportedAt: options.now().toISOString(), profile };
+      return `${JSON.stringify(file, null, 2)}\n`;
+    },
+    async parseProfile(text) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text.replace(/^\ufeff/, ''));
+      } catch (error) {
+        throw new CoreError('settings-file-invalid', { name: 'profile', reason: 'not JSON' }, { cause: error });
+      }
+      const current = await readProfile();
+      const exported = endpointProfileExportSchema.safeParse(json);
+      const bare = exported.success ? null : endpointSettingsSchema.safeParse(json);
+      if (!exported.success && !bare?.success) {
+        const issues = (bare?.error ?? exported.error).issues;
+        throw new CoreError('settings-file-invalid', { name: 'profile', reason: issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ') });
+      }
+      // Each station keeps its own id: twenty stations importing one profile must stay twenty stations.
+      const settings: EndpointSettings = exported.success ? { ...exported.data.profile, stationId: current.stationId } : { ...(bare?.data as EndpointSettings), stationId: current.stationId };
+      return { settings, problems: validateEndpointSettings(settings) };
+    },
     async preflight(onStep) {
-      let { settings } = await readSettings();
-      let clientSecret: string | undefined;
-      if (settings.preset === 'local-training') {
-        const server = await startTraining();
-        settings = { ...settings, apiAddress: server.url, host: '127.0.0.1', scheme: 'http', port: 80, clientId: trainingClient.id };
-        clientSecret = trainingClient.secret;
+      const profile = await readProfile();
+      const fingerprint = await fingerprintOf(profile);
+      let target: { settings: EndpointSettings; clientSecret: string | undefined };
+      try {
+        target = await resolveTarget(profile);
+      } catch (error) {
+        // An unreadable secret is reported by the auth step, not as a crash of the whole check.
+        if (!(error instanceof CoreError)) throw error;
+        target = { settings: profile, clientSecret: undefined };
       }
       let index = 0;
-      const report = await runPreflight({ settings, clientSecret }, (step) => onStep(step, index++));
-      options.log.info('endpoint.preflight', { ok: report.ok, failed: report.steps.filter((step) => step.status === 'fail').map((step) => step.id) });
+      const report = await runPreflight({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now }, (step) => onStep(step, index++));
+      const failed = report.steps.filter((step) => step.status === 'fail').map((step) => step.id);
+      const last: LastPreflight = { at: options.now().toISOString(), ok: report.ok, fingerprint, failed };
+      await writeFileAtomic(lastFile, `${JSON.stringify(last, null, 1)}\n`);
+      options.log.info('endpoint.preflight', { ok: report.ok, failed });
       return report;
+    },
+    lastPreflight,
+    async assertUploadAllowed() {
+      const last = await lastPreflight();
+      if (!last) throw new CoreError('preflight-missing');
+      if (last.stale) throw new CoreError('preflight-stale', { at: last.at });
+      if (!last.ok) throw new CoreError('preflight-failed', { steps: last.failed.join(', '), at: last.at });
+    },
+    async openAdapter() {
+      await this.assertUploadAllowed();
+      const target = await resolveTarget(await readProfile());
+      switch (target.settings.adapter) {
+        case 'folder':
+          return createFolderAdapter({ folder: target.settings.folderPath ?? '', now: options.now });
+        case 'http':
+          if (!target.clientSecret) throw new CoreError('secret-unreadable', { reason: 'no client secret saved' });
+          return createHttpAdapter({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now });
+      }
     },
     async close() {
       if (training) await (await training).close();

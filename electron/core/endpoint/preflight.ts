@@ -1,13 +1,16 @@
 import { promises as dns } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import tls from 'node:tls';
-import { signTokenRequest } from '../imaging/reference-server.js';
-import { validateEndpointSettings, type EndpointSettings } from './endpoint-settings.js';
+import { preflightStepIds, resolveImagingPaths, validateEndpointSettings, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { signTokenRequest } from '../imaging/token-sign.js';
+import { sendRequest } from '../net/http-request.js';
+import { classifyNetworkError, errorCode } from '../net/network-errors.js';
+import { effectiveProxy, openTunnel, ProxyRefusedError } from '../net/proxy.js';
 
-/** Preflight steps, in the order they run. */
-export const preflightStepIds = ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist'] as const;
+
+export { preflightStepIds };
 
 /** A step id. */
 export type PreflightStepId = (typeof preflightStepIds)[number];
@@ -26,7 +29,7 @@ export interface PreflightInput {
   settings: EndpointSettings;
   /** The client secret from the secret store; without it the auth step is skipped. */
   clientSecret?: string;
-  /** PEM of a custom CA for private deployments with their own certificates. */
+  /** PEM of a custom CA for private deployments; defaults to the profile's own. */
   caPem?: string;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
@@ -44,7 +47,6 @@ export interface PreflightReport {
 
 type Outcome = Omit<PreflightStep, 'id' | 'ms'>;
 
-const errorCode = (error: unknown) => (error && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '');
 
 function withTimeout<T>(work: Promise<T>, ms: number, code: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -52,16 +54,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, code: string): Promise<T> 
     timer = setTimeout(() => reject(Object.assign(new Error(code), { code })), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The proxy that applies to `url` from the settings or HTTPS_PROXY/HTTP_PROXY, honouring NO_PROXY. */
-export function effectiveProxy(url: URL, settingsProxy: string | undefined, env: NodeJS.ProcessEnv): string | null {
-  const noProxy = (env['NO_PROXY'] ?? env['no_proxy'] ?? '').split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean);
-  const host = url.hostname.toLowerCase();
-  if (noProxy.some((entry) => entry === '*' || host === entry.replace(/^\./, '') || host.endsWith(entry.startsWith('.') ? entry : `.${entry}`))) return null;
-  if (settingsProxy) return settingsProxy;
-  const fromEnv = url.protocol === 'https:' ? (env['HTTPS_PROXY'] ?? env['https_proxy']) : (env['HTTP_PROXY'] ?? env['http_proxy']);
-  return fromEnv || null;
 }
 
 function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
@@ -79,47 +71,6 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void
   });
 }
 
-interface HttpAnswer {
-  status: number;
-  date: string | undefined;
-  body: string;
-}
-
-function request(url: URL, options: { method: string; body?: string; ca?: string; timeoutMs: number }): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(url, { method: options.method, ca: options.ca, headers: options.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= 64 * 1024) chunks.push(chunk);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, date: res.headers.date, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error('http timeout'), { code: 'ETIMEDOUT' })));
-    req.once('error', reject);
-    req.end(options.body);
-  });
-}
-
-const untrustedCodes = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
-
-/** Maps a network error to a stable, documented code. */
-export function classifyNetworkError(error: unknown): string {
-  const code = errorCode(error);
-  if (code === 'ECONNREFUSED') return 'connection-refused';
-  if (code === 'ETIMEDOUT' || code === 'dns-timeout') return 'timeout';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns-not-found';
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host-unreachable';
-  if (code === 'ECONNRESET') return 'connection-reset';
-  if (untrustedCodes.has(code)) return 'untrusted-certificate';
-  if (code === 'CERT_HAS_EXPIRED') return 'certificate-expired';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'hostname-mismatch';
-  return 'network-error';
-}
-
 /**
  * Proves, step by step, that this PC can reach and use the imaging endpoint. Steps after a failed
  * connection step are skipped rather than left to time out: a dead host costs only dns + tcp.
@@ -128,8 +79,11 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
   const now = input.now ?? (() => new Date());
   const env = input.env ?? process.env;
   const limits = { dnsMs: 3000, tcpMs: 3000, tlsMs: 4000, httpMs: 5000, ...input.timeouts };
+  const caPem = input.caPem ?? input.settings.caCertificatePem;
+  const folderMode = input.settings.adapter === 'folder';
   const steps: PreflightStep[] = [];
   let url: URL | null = null;
+  let proxy: URL | null = null;
   let blocked: string | null = null;
   let serverDate: string | undefined;
   const run = async (id: PreflightStepId, work: () => Promise<Outcome>) => {
@@ -140,14 +94,16 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
       try {
         outcome = await work();
       } catch (error) {
-        outcome = { status: 'fail', code: classifyNetworkError(error), params: { reason: errorCode(error) || (error instanceof Error ? error.message : String(error)) } };
+        outcome = { status: 'fail', code: classifyNetworkError(error), params: { reason: error instanceof ProxyRefusedError ? error.status : errorCode(error) || (error instanceof Error ? error.message : String(error)) } };
       }
     }
-    if (outcome.status === 'fail' && ['settings', 'dns', 'tcp', 'tls', 'http'].includes(id)) blocked ??= id;
+    if (outcome.status === 'fail' && ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http'].includes(id)) blocked ??= id;
     const step: PreflightStep = { id, ms: Math.round(performance.now() - started), ...outcome };
     steps.push(step);
     onStep(step);
   };
+  /** Network steps of the http adapter; the folder adapter writes to a path instead. */
+  const network = (id: PreflightStepId, work: () => Promise<Outcome>) => run(id, folderMode ? async () => ({ status: 'skipped', code: 'network-not-used', params: {} }) : work);
 
   await run('settings', async (): Promise<Outcome> => {
     const problems = validateEndpointSettings(input.settings);
@@ -161,68 +117,81 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
     return problems.length ? { status: 'warn', code: 'settings-warnings', params: { count: problems.length } } : { status: 'pass', code: 'settings-ok', params: {} };
   });
   const target = () => url as unknown as URL;
+  const host = () => target().hostname.replace(/^\[|\]$/g, '');
   const port = () => Number(target().port || (target().protocol === 'https:' ? 443 : 80));
+  const proxied = () => proxy !== null;
 
-  await run('proxy', async (): Promise<Outcome> => {
-    const proxy = effectiveProxy(target(), input.settings.proxy, env);
-    if (!proxy) return { status: 'pass', code: 'proxy-none', params: {} };
-    const proxyUrl = new URL(proxy);
-    await tcpConnect(proxyUrl.hostname, Number(proxyUrl.port || 80), limits.tcpMs);
-    // The checks below still go direct; tunnelling them through the proxy is not implemented yet.
-    return { status: 'warn', code: 'proxy-in-use', params: { proxy: `${proxyUrl.protocol}//${proxyUrl.host}` } };
+  await network('proxy', async (): Promise<Outcome> => {
+    const chosen = effectiveProxy(target(), input.settings.proxy, env);
+    if (!chosen) return { status: 'pass', code: 'proxy-none', params: {} };
+    proxy = new URL(chosen);
+    await tcpConnect(proxy.hostname.replace(/^\[|\]$/g, ''), Number(proxy.port || 80), limits.tcpMs);
+    return { status: 'pass', code: 'proxy-in-use', params: { proxy: `${proxy.protocol}//${proxy.host}` } };
   });
 
-  await run('dns', async (): Promise<Outcome> => {
-    const host = target().hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(host)) return { status: 'pass', code: 'dns-ip-literal', params: { host } };
-    const addresses = await withTimeout(dns.lookup(host, { all: true }), limits.dnsMs, 'dns-timeout');
-    return { status: 'pass', code: 'dns-ok', params: { host, addresses: addresses.map((entry) => entry.address).join(', ') } };
+  await network('dns', async (): Promise<Outcome> => {
+    if (net.isIP(host())) return { status: 'pass', code: 'dns-ip-literal', params: { host: host() } };
+    // Behind a proxy the proxy resolves names; stations there often have no outside DNS at all.
+    if (proxied()) return { status: 'skipped', code: 'dns-by-proxy', params: { host: host() } };
+    const addresses = await withTimeout(dns.lookup(host(), { all: true }), limits.dnsMs, 'dns-timeout');
+    return { status: 'pass', code: 'dns-ok', params: { host: host(), addresses: addresses.map((entry) => entry.address).join(', ') } };
   });
 
-  await run('tcp', async (): Promise<Outcome> => {
-    await tcpConnect(target().hostname.replace(/^\[|\]$/g, ''), port(), limits.tcpMs);
-    return { status: 'pass', code: 'tcp-ok', params: { host: target().hostname, port: port() } };
+  await network('tcp', async (): Promise<Outcome> => {
+    if (proxy && target().protocol === 'http:') return { status: 'skipped', code: 'tcp-by-proxy', params: { host: target().host } };
+    if (proxy) {
+      (await openTunnel(proxy, host(), port(), limits.tcpMs)).destroy();
+      return { status: 'pass', code: 'tcp-ok-proxy', params: { host: host(), port: port() } };
+    }
+    await tcpConnect(host(), port(), limits.tcpMs);
+    return { status: 'pass', code: 'tcp-ok', params: { host: host(), port: port() } };
   });
 
-  await run('tls', async (): Promise<Outcome> => {
+  await network('tls', async (): Promise<Outcome> => {
     if (target().protocol !== 'https:') return { status: 'skipped', code: 'tls-not-used', params: {} };
+    const socket = proxy ? await openTunnel(proxy, host(), port(), limits.tcpMs) : undefined;
     const certificate = await withTimeout(
       new Promise<tls.PeerCertificate>((resolve, reject) => {
-        const socket = tls.connect({ host: target().hostname, port: port(), servername: net.isIP(target().hostname) ? undefined : target().hostname, ca: input.caPem }, () => {
-          const peer = socket.getPeerCertificate();
-          socket.destroy();
+        const options: tls.ConnectionOptions = { host: host(), port: port(), servername: net.isIP(host()) ? undefined : host(), ca: caPem ? [...tls.rootCertificates, caPem] : undefined, socket };
+        const secure = tls.connect(options, () => {
+          const peer = secure.getPeerCertificate();
+          secure.destroy();
           resolve(peer);
         });
-        socket.once('error', reject);
+        secure.on('error', reject);
       }),
       limits.tlsMs,
       'ETIMEDOUT',
-    );
+    ).finally(() => socket?.destroy());
     const daysLeft = Math.floor((new Date(certificate.valid_to).getTime() - now().getTime()) / 86_400_000);
     if (daysLeft < 14) return { status: 'warn', code: 'certificate-expires-soon', params: { days: daysLeft } };
     return { status: 'pass', code: 'tls-ok', params: { days: daysLeft } };
   });
 
-  await run('http', async (): Promise<Outcome> => {
-    const answer = await request(target(), { method: 'GET', ca: input.caPem, timeoutMs: limits.httpMs });
-    serverDate = answer.date;
+  await network('http', async (): Promise<Outcome> => {
+    const answer = await sendRequest(target(), { method: 'GET', ca: caPem, proxy: proxy?.href ?? null, timeoutMs: limits.httpMs, maxBodyBytes: 64 * 1024 });
+    serverDate = headerText(answer.headers.date);
+    if (proxy && (answer.status === 502 || answer.status === 504)) return { status: 'fail', code: 'proxy-upstream', params: { status: answer.status } };
     return answer.status >= 500 ? { status: 'warn', code: 'http-server-error', params: { status: answer.status } } : { status: 'pass', code: 'http-ok', params: { status: answer.status } };
   });
 
-  await run('auth', async (): Promise<Outcome> => {
+  await network('auth', async (): Promise<Outcome> => {
     if (!input.clientSecret) return { status: 'skipped', code: 'auth-no-secret', params: {} };
     const timestamp = String(now().getTime());
-    const tokenUrl = new URL(`${target().pathname.replace(/\/+$/, '')}/base/oauth/token`, target());
-    const answer = await request(tokenUrl, {
+    const tokenUrl = new URL(`${target().pathname.replace(/\/+$/, '')}${resolveImagingPaths(input.settings).token}`, target());
+    const answer = await sendRequest(tokenUrl, {
       method: 'POST',
-      ca: input.caPem,
+      headers: { 'content-type': 'application/json' },
+      ca: caPem,
+      proxy: proxy?.href ?? null,
       timeoutMs: limits.httpMs,
+      maxBodyBytes: 64 * 1024,
       body: JSON.stringify({ client_id: input.settings.clientId, timestamp, sign: signTokenRequest(input.settings.clientId, input.clientSecret, timestamp) }),
     });
-    serverDate = answer.date ?? serverDate;
+    serverDate = headerText(answer.headers.date) ?? serverDate;
     let envelope: { errcode?: unknown; description?: unknown; access_token?: unknown };
     try {
-      envelope = JSON.parse(answer.body) as typeof envelope;
+      envelope = JSON.parse(answer.body.toString('utf8')) as typeof envelope;
     } catch {
       return { status: 'fail', code: 'auth-not-json', params: { status: answer.status } };
     }
@@ -233,7 +202,7 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
     return { status: 'pass', code: 'auth-ok', params: {} };
   });
 
-  await run('clock', async (): Promise<Outcome> => {
+  await network('clock', async (): Promise<Outcome> => {
     if (!serverDate) return { status: 'skipped', code: 'clock-no-date', params: {} };
     const skew = Math.round((now().getTime() - new Date(serverDate).getTime()) / 1000);
     if (Math.abs(skew) > 300) return { status: 'fail', code: 'clock-skew', params: { seconds: skew } };
@@ -241,12 +210,14 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
     return { status: 'pass', code: 'clock-ok', params: { seconds: skew } };
   });
 
-  await run('whitelist', async (): Promise<Outcome> => {
+  await network('whitelist', async (): Promise<Outcome> => {
     if (input.settings.mode !== 'match' || input.settings.preset !== 'private') return { status: 'skipped', code: 'whitelist-not-needed', params: {} };
     const targets = input.whitelistTargets ?? [{ host: 'api.piaozone.com', port: 443 }, { host: 'api-dev.piaozone.com', port: 443 }];
     const unreachable: string[] = [];
     for (const entry of targets) {
-      await tcpConnect(entry.host, entry.port, limits.tcpMs).catch(() => unreachable.push(`${entry.host}:${entry.port}`));
+      const through = effectiveProxy(new URL(`https://${entry.host}:${entry.port}`), input.settings.proxy, env);
+      const attempt = through ? openTunnel(new URL(through), entry.host, entry.port, limits.tcpMs).then((socket) => socket.destroy()) : tcpConnect(entry.host, entry.port, limits.tcpMs);
+      await attempt.catch(() => unreachable.push(`${entry.host}:${entry.port}`));
     }
     return unreachable.length === targets.length
       ? { status: 'fail', code: 'whitelist-unreachable', params: { hosts: unreachable.join(', ') } }
@@ -255,5 +226,33 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
         : { status: 'pass', code: 'whitelist-ok', params: {} };
   });
 
+  await run('folder', async (): Promise<Outcome> => {
+    if (!folderMode) return { status: 'skipped', code: 'folder-not-used', params: {} };
+    return checkUploadFolder(input.settings.folderPath ?? '');
+  });
+
   return { ok: !steps.some((step) => step.status === 'fail'), steps };
+}
+
+const headerText = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** The folder adapter's target must exist, be a folder, and take a file (written, read back, removed). */
+async function checkUploadFolder(folder: string): Promise<Outcome> {
+  const stat = await fs.stat(folder).catch(() => null);
+  if (!stat) return { status: 'fail', code: 'folder-missing', params: { folder } };
+  if (!stat.isDirectory()) return { status: 'fail', code: 'folder-not-directory', params: { folder } };
+  const probe = path.join(folder, `.scan-station-probe-${process.pid}-${Date.now()}`);
+  try {
+    await fs.access(folder, fsConstants.W_OK);
+    await fs.writeFile(probe, 'probe');
+    if ((await fs.readFile(probe, 'utf8')) !== 'probe') throw new Error('read back differs');
+  } catch (error) {
+    return { status: 'fail', code: 'folder-not-writable', params: { folder, reason: errorCode(error) || String(error) } };
+  } finally {
+    await fs.rm(probe, { force: true });
+  }
+  const space = await fs.statfs(folder).catch(() => null);
+  const freeMb = space ? Math.floor((space.bavail * space.bsize) / 1024 / 1024) : -1;
+  if (freeMb >= 0 && freeMb < 1024) return { status: 'warn', code: 'folder-low-space', params: { folder, mb: freeMb } };
+  return { status: 'pass', code: 'folder-ok', params: { folder } };
 }

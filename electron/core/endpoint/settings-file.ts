@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CoreError, describeCause } from '../errors.js';
-import { defaultEndpointSettings, endpointSettingsSchema, type EndpointSettings } from './endpoint-settings.js';
+import { defaultEndpointSettings, endpointSettingsSchema, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
 
 /** The station's endpoint profile file inside the data folder. */
 export const endpointSettingsFileName = 'endpoint.json';

@@ -1,10 +1,11 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
+import { createBillStore, type BillConflict } from './bill-store.js';
+import { signTokenRequest } from './token-sign.js';
 
 /** Faults the reference server can inject, for tests of the upload queue's resilience. */
 export interface ImagingFaults {
@@ -40,26 +41,6 @@ export interface ReferenceServer {
   close(): Promise<void>;
 }
 
-/** What the server answers for one stored page (the same receipt for a repeated idempotency key). */
-export interface PageReceipt {
-  receiptId: string;
-  imageCode: string;
-  page: number;
-  sha256: string;
-  bytes: number;
-  receivedAt: string;
-}
-
-interface BillManifest {
-  imageCode: string;
-  status: 'open' | 'closed';
-  pageCount: number | null;
-  pages: Record<string, PageReceipt>;
-  /** idempotency key → receipt id */
-  keys: Record<string, string>;
-  closedAt: string | null;
-}
-
 /** Error codes of the protocol (docs/imaging-protocol.md); `errcode` is always a string. */
 export const imagingErrcodes = {
   ok: '0000',
@@ -78,13 +59,15 @@ export const imagingErrcodes = {
   tooLarge: '2413',
 } as const;
 
+const conflictErrcodes: Record<BillConflict, string> = {
+  'idempotency-conflict': imagingErrcodes.idempotencyConflict,
+  'page-conflict': imagingErrcodes.pageConflict,
+  'bill-closed': imagingErrcodes.billClosed,
+};
+
 /** Timestamps may be seconds or milliseconds; a sign older or newer than this is refused. */
 export const maxClockSkewMs = 5 * 60 * 1000;
 
-/** md5(client_id + client_secret + timestamp), lower-case hex, as the invoice cloud signs tokens. */
-export function signTokenRequest(clientId: string, clientSecret: string, timestamp: string): string {
-  return createHash('md5').update(`${clientId}${clientSecret}${timestamp}`).digest('hex');
-}
 
 const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -102,28 +85,13 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
   const maxPageBytes = options.maxPageBytes ?? 50 * 1024 * 1024;
   let faults: ImagingFaults = options.faults ?? {};
   const tokens = new Map<string, { clientId: string; expires: number }>();
-  const locks = new Map<string, Promise<unknown>>();
   let requestCount = 0;
   let uploadCount = 0;
   const billsDir = path.join(options.dataDir, 'bills');
   const accessLog = path.join(options.dataDir, 'access.log');
   await fs.mkdir(billsDir, { recursive: true });
 
-  /** One bill's changes run one at a time: two uploads must not both rewrite its manifest. */
-  const withBill = <T>(code: string, work: () => Promise<T>): Promise<T> => {
-    const next = (locks.get(code) ?? Promise.resolve()).then(work);
-    locks.set(code, next.catch(() => undefined));
-    return next;
-  };
-  const manifestFile = (code: string) => path.join(billsDir, code, 'bill.json');
-  const readManifest = async (code: string): Promise<BillManifest | null> => {
-    try {
-      return JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
-    } catch {
-      return null;
-    }
-  };
-  const writeManifest = (manifest: BillManifest) => writeFileAtomic(manifestFile(manifest.imageCode), JSON.stringify(manifest, null, 1));
+  const store = createBillStore({ root: billsDir, now });
 
   const send = (res: http.ServerResponse, status: number, errcode: string, description: string, extra: Record<string, unknown> = {}) => {
     const body = JSON.stringify({ errcode, description, ...extra });
@@ -158,6 +126,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       return send(res, 429, '4290', 'injected rate limit');
     }
     const url = new URL(req.url ?? '/', 'http://imaging.local');
+    // Private deployments live under /api (NOTES.md); the same server answers with or without it.
+    url.pathname = url.pathname.replace(/^\/api(?=\/)/, '');
 
     if (req.method === 'POST' && url.pathname === '/base/oauth/token') {
       const body = await readBody(req, 64 * 1024);
@@ -188,7 +158,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     if (!defaultCodePattern.test(code)) return send(res, 400, imagingErrcodes.invalidImageCode, 'not a valid image code');
 
     if (req.method === 'GET' && !bill[2]) {
-      const manifest = await readManifest(code);
+      const manifest = await store.readBill(code);
       if (!manifest) return send(res, 404, imagingErrcodes.billUnknown, 'no such bill');
       const pages = Object.values(manifest.pages).sort((a, b) => a.page - b.page).map(({ page, sha256, bytes, receivedAt }) => ({ page, sha256, bytes, receivedAt }));
       return send(res, 200, imagingErrcodes.ok, 'success', { data: { imageCode: code, status: manifest.status, pageCount: manifest.pageCount, pages } });
@@ -212,30 +182,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       }
       const bytes = Buffer.from(await file.arrayBuffer());
       if (createHash('sha256').update(bytes).digest('hex') !== sha256) return send(res, 422, imagingErrcodes.hashMismatch, 'the file does not match its sha256');
-      const outcome = await withBill(code, async () => {
-        const manifest: BillManifest = (await readManifest(code)) ?? { imageCode: code, status: 'open', pageCount: null, pages: {}, keys: {}, closedAt: null };
-        const existingId = manifest.keys[key];
-        if (existingId) {
-          const receipt = Object.values(manifest.pages).find((candidate) => candidate.receiptId === existingId);
-          if (receipt && receipt.sha256 === sha256 && receipt.page === page) return { receipt };
-          return { conflict: imagingErrcodes.idempotencyConflict };
-        }
-        if (manifest.status === 'closed') return { conflict: imagingErrcodes.billClosed };
-        const stored = manifest.pages[String(page)];
-        if (stored) {
-          if (stored.sha256 !== sha256) return { conflict: imagingErrcodes.pageConflict };
-          manifest.keys[key] = stored.receiptId;
-          await writeManifest(manifest);
-          return { receipt: stored };
-        }
-        await writeFileAtomic(path.join(billsDir, code, `${String(page).padStart(4, '0')}.bin`), bytes);
-        const receipt: PageReceipt = { receiptId: randomUUID(), imageCode: code, page, sha256, bytes: bytes.length, receivedAt: now().toISOString() };
-        manifest.pages[String(page)] = receipt;
-        manifest.keys[key] = receipt.receiptId;
-        await writeManifest(manifest);
-        return { receipt };
-      });
-      if ('conflict' in outcome) return send(res, 409, outcome.conflict ?? imagingErrcodes.pageConflict, 'conflicts with what this bill already holds');
+      const outcome = await store.putPage({ imageCode: code, page, bytes, sha256, idempotencyKey: key, extension: 'bin' });
+      if ('conflict' in outcome) return send(res, 409, conflictErrcodes[outcome.conflict], 'conflicts with what this bill already holds');
       uploadCount += 1;
       if (faults.dropAfterSaveEvery && uploadCount % faults.dropAfterSaveEvery === 0) {
         // Saved, but the client never hears so: it must retry with the same key and get the same receipt.
@@ -254,22 +202,19 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         pageCount = Number.NaN;
       }
       if (!Number.isInteger(pageCount) || pageCount < 1) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {pageCount}');
-      const outcome = await withBill(code, async () => {
-        const manifest = await readManifest(code);
-        if (!manifest) return { status: 404, errcode: imagingErrcodes.billUnknown, extra: {} };
-        const have = Object.keys(manifest.pages).map(Number);
-        const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !have.includes(page));
-        if (missing.length) return { status: 409, errcode: imagingErrcodes.pagesMissing, extra: { data: { missing } } };
-        const beyond = have.filter((page) => page > pageCount);
-        if (beyond.length) return { status: 409, errcode: imagingErrcodes.pagesBeyondCount, extra: { data: { beyond } } };
-        if (manifest.status !== 'closed') {
-          manifest.status = 'closed';
-          manifest.pageCount = pageCount;
-          manifest.closedAt = now().toISOString();
-          await writeManifest(manifest);
+      const closed = await store.closeBill(code, pageCount);
+      const outcome = (() => {
+        switch (closed.kind) {
+          case 'unknown':
+            return { status: 404, errcode: imagingErrcodes.billUnknown, extra: {} };
+          case 'missing':
+            return { status: 409, errcode: imagingErrcodes.pagesMissing, extra: { data: { missing: closed.missing } } };
+          case 'beyond':
+            return { status: 409, errcode: imagingErrcodes.pagesBeyondCount, extra: { data: { beyond: closed.beyond } } };
+          case 'closed':
+            return { status: 200, errcode: imagingErrcodes.ok, extra: { data: { imageCode: code, status: closed.manifest.status, pageCount: closed.manifest.pageCount, closedAt: closed.manifest.closedAt } } };
         }
-        return { status: 200, errcode: imagingErrcodes.ok, extra: { data: { imageCode: code, status: manifest.status, pageCount: manifest.pageCount, closedAt: manifest.closedAt } } };
-      });
+      })();
       return send(res, outcome.status, outcome.errcode, outcome.errcode === imagingErrcodes.ok ? 'success' : 'the bill cannot be closed', outcome.extra);
     }
     return send(res, 405, imagingErrcodes.badRequest, 'method not allowed');

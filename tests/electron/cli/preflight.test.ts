@@ -21,7 +21,7 @@ test('preflight --json: {ok, steps:[{id,status,ms,code,message,fix}]}; exit 0 wh
     const good = await cli(['preflight', '--api', server.url, '--client-id', 'station-cli', '--secret-file', secret, '--json', '--data-dir', dir]);
     const report = JSON.parse(good.stdout) as { ok: boolean; steps: Array<{ id: string; status: string; code: string; message: string; fix: string; ms: number }> };
     assert.deepEqual([good.code, report.ok], [0, true]);
-    assert.deepEqual(report.steps.map((step) => step.id), ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist']);
+    assert.deepEqual(report.steps.map((step) => step.id), ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist', 'folder']);
     assert.equal(report.steps.find((step) => step.id === 'auth')?.message, 'Authenticated; a token was obtained.');
     await writeFile(secret, 'Wr0ng-S3cret-x91');
     const refused = await cli(['preflight', '--api', server.url, '--client-id', 'station-cli', '--secret-file', secret, '--json', '--data-dir', dir]);

@@ -7,9 +7,11 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultEndpointSettings, type EndpointSettings } from '../../../../electron/core/endpoint/endpoint-settings.js';
-import { effectiveProxy, runPreflight, type PreflightReport } from '../../../../electron/core/endpoint/preflight.js';
+import { defaultEndpointSettings, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
+import { runPreflight, type PreflightReport } from '../../../../electron/core/endpoint/preflight.js';
+import { effectiveProxy } from '../../../../electron/core/net/proxy.js';
 import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { startTestProxy } from '../../../helpers/http-proxy.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const settings = (apiAddress: string, extra: Partial<EndpointSettings> = {}): EndpointSettings => ({ ...defaultEndpointSettings, host: new URL(apiAddress).hostname, apiAddress, clientId: 'station-test', ...extra });
@@ -26,7 +28,7 @@ test('against the reference imaging server every step passes and a token is obta
   try {
     const report = await runPreflight({ settings: settings(server.url), clientSecret: 's3cret', env: noEnv });
     assert.equal(report.ok, true, JSON.stringify(report.steps));
-    assert.deepEqual(report.steps.map((entry) => `${entry.id}:${entry.status}`), ['settings:pass', 'proxy:pass', 'dns:pass', 'tcp:pass', 'tls:skipped', 'http:pass', 'auth:pass', 'clock:pass', 'whitelist:skipped']);
+    assert.deepEqual(report.steps.map((entry) => `${entry.id}:${entry.status}`), ['settings:pass', 'proxy:pass', 'dns:pass', 'tcp:pass', 'tls:skipped', 'http:pass', 'auth:pass', 'clock:pass', 'whitelist:skipped', 'folder:skipped']);
     assert.equal(step(report, 'auth')?.code, 'auth-ok');
   } finally {
     await server.close();
@@ -115,4 +117,57 @@ test('proxies: settings first, then HTTPS_PROXY/HTTP_PROXY, NO_PROXY respected',
   assert.equal(effectiveProxy(url, 'http://mine:8080', { HTTPS_PROXY: 'http://proxy:3128' }), 'http://mine:8080');
   assert.equal(effectiveProxy(url, undefined, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.piaozone.com' }), null);
   assert.equal(effectiveProxy(new URL('http://10.1.2.3/api'), undefined, { HTTPS_PROXY: 'http://proxy:3128' }), null);
+});
+
+test('through an HTTP proxy: CONNECT for https (with the custom CA), absolute-form for http, NO_PROXY goes direct', async () => {
+  const dir = await makeTempDir();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  const secure = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => res.end('ok'));
+  const securePort = await listen(secure);
+  const imaging = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-test': 's3cret' } });
+  const proxy = await startTestProxy();
+  try {
+    const viaProxy = { ...settings(`https://localhost:${securePort}/api`, { preset: 'private', scheme: 'https', port: 443, host: 'localhost' }), proxy: proxy.url, caCertificatePem: cert };
+    const tunnelled = await runPreflight({ settings: viaProxy, env: noEnv });
+    assert.equal(tunnelled.ok, true, JSON.stringify(tunnelled.steps));
+    assert.deepEqual(['proxy', 'dns', 'tcp', 'tls', 'http'].map((id) => step(tunnelled, id)?.code), ['proxy-in-use', 'dns-by-proxy', 'tcp-ok-proxy', 'tls-ok', 'http-ok']);
+    // tcp, tls and http each open their own tunnel: nothing went direct.
+    assert.equal(proxy.seen.filter((line) => line === `CONNECT localhost:${securePort}`).length, 3, proxy.seen.join('\n'));
+
+    const plain = await runPreflight({ settings: settings(`${imaging.url}/api`, { preset: 'private' }), clientSecret: 's3cret', env: { HTTP_PROXY: proxy.url } });
+    assert.equal(plain.ok, true, JSON.stringify(plain.steps));
+    assert.equal(step(plain, 'auth')?.code, 'auth-ok');
+    assert.ok(proxy.seen.some((line) => line.startsWith('POST http://127.0.0.1') && line.endsWith('/api/base/oauth/token')), proxy.seen.join('\n'));
+
+    const before = proxy.seen.length;
+    const direct = await runPreflight({ settings: settings(imaging.url), clientSecret: 's3cret', env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    assert.deepEqual([direct.ok, step(direct, 'proxy')?.code, proxy.seen.length], [true, 'proxy-none', before]);
+  } finally {
+    await proxy.close();
+    await imaging.close();
+    secure.closeAllConnections();
+    await new Promise<void>((resolve) => secure.close(() => resolve()));
+  }
+});
+
+test('a proxy that refuses the tunnel fails with proxy-refused; one that wants a login with proxy-auth-required', async () => {
+  for (const [status, code] of [[403, 'proxy-refused'], [407, 'proxy-auth-required']] as const) {
+    const proxy = await startTestProxy({ refuse: status });
+    try {
+      const report = await runPreflight({ settings: settings('https://imaging.example.com/api', { preset: 'private', scheme: 'https', port: 443, host: 'imaging.example.com', proxy: proxy.url }), env: noEnv });
+      assert.deepEqual([report.ok, step(report, 'tcp')?.code, step(report, 'tls')?.status], [false, code, 'skipped']);
+    } finally {
+      await proxy.close();
+    }
+  }
+});
+
+test('the folder adapter checks its folder instead of the network', async () => {
+  const folder = await makeTempDir();
+  const folderSettings = (folderPath: string): EndpointSettings => ({ ...defaultEndpointSettings, adapter: 'folder', folderPath });
+  const good = await runPreflight({ settings: folderSettings(folder), env: noEnv });
+  assert.deepEqual([good.ok, step(good, 'folder')?.code, step(good, 'dns')?.code], [true, 'folder-ok', 'network-not-used']);
+  const missing = await runPreflight({ settings: folderSettings(path.join(folder, 'nope')), env: noEnv });
+  assert.deepEqual([missing.ok, step(missing, 'folder')?.code], [false, 'folder-missing']);
 });

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { imagingErrcodes, signTokenRequest, startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { imagingErrcodes, startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { signTokenRequest } from '../../../../electron/core/imaging/token-sign.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const clients = { 'station-test': 'secret-123' };

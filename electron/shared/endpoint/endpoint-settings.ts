@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Preflight steps, in the order they run. */
+export const preflightStepIds = ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist', 'folder'] as const;
+
 /** Where the imaging system runs (NOTES.md, 影像系统配置). */
 export const environmentPresets = ['public-demo', 'public-production', 'private', 'local-training'] as const;
 
@@ -8,6 +11,19 @@ export const imagingModes = ['basic', 'match', 'sync-to-submitter'] as const;
 
 /** Hosts the public invoice-cloud presets accept. */
 export const publicHosts = { 'public-demo': ['api-dev.piaozone.com', 'kdimage-demo.piaozone.com'], 'public-production': ['api.piaozone.com'] } as const;
+
+/** Where uploads go: the imaging protocol over HTTP, or a shared folder another system imports from. */
+export const uploadAdapters = ['http', 'folder'] as const;
+
+/** The imaging protocol's paths (docs/imaging-protocol.md), relative to the API address. */
+export const defaultImagingPaths = {
+  token: '/base/oauth/token',
+  upload: '/imaging/v1/bills/{imageCode}/pages',
+  close: '/imaging/v1/bills/{imageCode}/close',
+  query: '/imaging/v1/bills/{imageCode}',
+} as const;
+
+const imagingPathSchema = z.string().max(300);
 
 /** One endpoint profile as stored and exported: never any secret (the client secret lives in the secret store). */
 export const endpointSettingsSchema = z.object({
@@ -24,8 +40,14 @@ export const endpointSettingsSchema = z.object({
   taxNumber: z.string().max(40),
   stationId: z.string().max(80),
   scanDpi: z.number().int(),
-  caCertificateFile: z.string().max(1000).optional(),
+  /** PEM of the private deployment's own CA (public data, so it travels with exported profiles). */
+  caCertificatePem: z.string().max(64_000).optional(),
   proxy: z.string().max(500).optional(),
+  adapter: z.enum(uploadAdapters).default('http'),
+  /** Target of the folder adapter (a local or UNC path). */
+  folderPath: z.string().max(1000).optional(),
+  /** Paths a deployment maps the imaging protocol to; missing ones use the defaults. */
+  httpPaths: z.object({ token: imagingPathSchema, upload: imagingPathSchema, close: imagingPathSchema, query: imagingPathSchema }).partial().optional(),
 });
 
 /** An endpoint profile. */
@@ -46,6 +68,7 @@ export const defaultEndpointSettings: EndpointSettings = {
   taxNumber: '',
   stationId: 'station-1',
   scanDpi: 200,
+  adapter: 'http',
 };
 
 /** One finding about a profile; `code` keys `endpointProblems.<code>` (message) and `endpointFixes.<code>`. */
@@ -61,6 +84,8 @@ const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** 统一社会信用代码: 18 characters from digits and capitals without I, O, S, V, Z. */
 const creditCode = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
+const pemCertificate = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
 /** True for a DNS name, an IPv4 address or a bracket-free IPv6 address. */
 export function isHostOrIp(host: string): boolean {
   return ipv4.test(host) || hostName.test(host) || (/^[0-9a-f:]+$/i.test(host) && host.includes(':'));
@@ -74,6 +99,19 @@ export function validateEndpointSettings(settings: EndpointSettings): SettingsPr
   const problems: SettingsProblem[] = [];
   const add = (field: keyof EndpointSettings, code: string, params: Record<string, string | number> = {}, severity: 'error' | 'warning' = 'error') => problems.push({ field, code, severity, params });
   if (settings.code !== 'FPY') add('code', 'code-not-fpy', { value: settings.code });
+  if (settings.mode === 'sync-to-submitter') add('mode', 'mode-sync-to-submitter');
+  if (settings.taxNumber !== '' && !creditCode.test(settings.taxNumber)) add('taxNumber', 'tax-number-invalid', { value: settings.taxNumber }, 'warning');
+  if (settings.scanDpi < 150 || settings.scanDpi > 600) add('scanDpi', 'scan-dpi-range', { value: settings.scanDpi });
+  if (settings.adapter === 'folder') {
+    // The network fields do not apply: pages are written to a folder another system imports from.
+    if (!settings.folderPath?.trim()) add('folderPath', 'folder-path-missing');
+    else if (!/^([A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\]+|\/)/.test(settings.folderPath.trim())) add('folderPath', 'folder-path-relative', { value: settings.folderPath });
+    return problems;
+  }
+  for (const [name, value] of Object.entries(settings.httpPaths ?? {})) {
+    const needsCode = name !== 'token';
+    if (value !== undefined && (!value.startsWith('/') || /\s|\.\.|[?#]/.test(value) || needsCode !== value.includes('{imageCode}'))) add('httpPaths', 'http-path-invalid', { name, value });
+  }
   if (!isHostOrIp(settings.host)) add('host', 'host-invalid', { value: settings.host });
   if ((settings.scheme === 'http' && settings.port === 443) || (settings.scheme === 'https' && settings.port === 80)) {
     add('port', 'scheme-port-mismatch', { scheme: settings.scheme, port: settings.port, want: settings.scheme === 'http' ? 80 : 443 });
@@ -97,17 +135,50 @@ export function validateEndpointSettings(settings: EndpointSettings): SettingsPr
     const allowed: readonly string[] = publicHosts[settings.preset];
     if (!allowed.includes(settings.host)) add('host', 'preset-host', { value: settings.host, allowed: allowed.join(' / ') });
   }
-  if (settings.mode === 'sync-to-submitter') add('mode', 'mode-sync-to-submitter');
   if (settings.preset !== 'local-training' && settings.clientId.trim() === '') add('clientId', 'client-id-missing');
-  if (settings.taxNumber !== '' && !creditCode.test(settings.taxNumber)) add('taxNumber', 'tax-number-invalid', { value: settings.taxNumber }, 'warning');
-  if (settings.scanDpi < 150 || settings.scanDpi > 600) add('scanDpi', 'scan-dpi-range', { value: settings.scanDpi });
   if (settings.proxy) {
+    let proxy: URL | null = null;
     try {
-      const proxy = new URL(settings.proxy);
-      if (!['http:', 'https:'].includes(proxy.protocol)) throw new Error('scheme');
+      proxy = new URL(settings.proxy);
+      if (proxy.protocol !== 'http:') throw new Error('scheme');
     } catch {
       add('proxy', 'proxy-invalid', { value: settings.proxy });
     }
+    // A password in the address would sit in plain text in every exported profile.
+    if (proxy && (proxy.username || proxy.password)) add('proxy', 'proxy-credentials', { value: `${proxy.protocol}//${proxy.host}` });
   }
+  if (settings.caCertificatePem !== undefined && !pemCertificate.test(settings.caCertificatePem.trim())) add('caCertificatePem', 'ca-not-pem');
+  if (settings.caCertificatePem !== undefined && settings.scheme === 'http') add('caCertificatePem', 'ca-unused', {}, 'warning');
   return problems;
+}
+
+/** What `exportEndpointProfile` writes: the profile without the station's own id and without secrets. */
+export const endpointProfileExportSchema = z.object({
+  format: z.literal('scan-station.endpoint-profile'),
+  version: z.literal(1),
+  exportedAt: z.string().max(40),
+  profile: endpointSettingsSchema.omit({ stationId: true }),
+});
+
+/** An exported profile file. */
+export type EndpointProfileExport = z.output<typeof endpointProfileExportSchema>;
+
+/** Field values each preset sets when chosen in Settings (the user may still edit them). */
+export function presetDefaults(preset: EndpointSettings['preset']): Pick<EndpointSettings, 'host' | 'scheme' | 'port' | 'apiAddress'> {
+  switch (preset) {
+    case 'public-demo':
+      // As Kingdee's imaging configuration guide lists them (NOTES.md): http on port 80.
+      return { host: 'api-dev.piaozone.com', scheme: 'http', port: 80, apiAddress: 'http://api-dev.piaozone.com' };
+    case 'public-production':
+      return { host: 'api.piaozone.com', scheme: 'http', port: 80, apiAddress: 'http://api.piaozone.com' };
+    case 'private':
+      return { host: '10.0.0.10', scheme: 'http', port: 80, apiAddress: 'http://10.0.0.10:8080/api' };
+    case 'local-training':
+      return { host: '127.0.0.1', scheme: 'http', port: 80, apiAddress: 'http://127.0.0.1' };
+  }
+}
+
+/** The four protocol paths this profile uses, defaults filled in. */
+export function resolveImagingPaths(settings: Pick<EndpointSettings, 'httpPaths'>): Record<keyof typeof defaultImagingPaths, string> {
+  return { ...defaultImagingPaths, ...Object.fromEntries(Object.entries(settings.httpPaths ?? {}).filter(([, value]) => value)) };
 }

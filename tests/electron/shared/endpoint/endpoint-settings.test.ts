@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultEndpointSettings, isHostOrIp, validateEndpointSettings, type EndpointSettings } from '../../../../electron/core/endpoint/endpoint-settings.js';
-import { computeErpPrefix } from '../../../../electron/core/endpoint/erp-prefix.js';
+import { defaultEndpointSettings, isHostOrIp, validateEndpointSettings, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
+import { computeErpPrefix } from '../../../../electron/shared/endpoint/erp-prefix.js';
 
 const codes = (settings: Partial<EndpointSettings>) => validateEndpointSettings({ ...defaultEndpointSettings, ...settings }).map((problem) => `${problem.field}:${problem.code}`);
 

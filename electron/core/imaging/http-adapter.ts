@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { resolveImagingPaths, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { sendRequest, type HttpAnswer } from '../net/http-request.js';
+import { effectiveProxy } from '../net/proxy.js';
+import { classifyNetworkError } from '../net/network-errors.js';
+import { ImagingError, pageExtension, type BillState, type ImagingAdapter, type PageReceipt } from './imaging-adapter.js';
+import { signTokenRequest } from './token-sign.js';
+
+/** What the http adapter needs; the secret comes from the secret store and is never logged. */
+export interface HttpAdapterOptions {
+  settings: Pick<EndpointSettings, 'apiAddress' | 'clientId' | 'httpPaths' | 'proxy' | 'caCertificatePem'>;
+  clientSecret: string;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  /** Per request: connect, send, answer. Pages are up to 50 MB, so uploads get longer. */
+  timeouts?: { requestMs?: number; uploadMs?: number };
+}
+
+interface Envelope {
+  errcode?: unknown;
+  description?: unknown;
+  data?: unknown;
+  access_token?: unknown;
+  expires_in?: unknown;
+}
+
+const contentTypes: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', tif: 'image/tiff', pdf: 'application/pdf', bin: 'application/octet-stream' };
+
+/** Builds a multipart/form-data body by hand: the page bytes are copied once, never re-encoded. */
+export function buildMultipart(fields: Record<string, string>, file: { field: string; name: string; type: string; bytes: Uint8Array }): { body: Buffer; contentType: string } {
+  const boundary = `----scan-station-${randomBytes(12).toString('hex')}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.name}"\r\ncontent-type: ${file.type}\r\n\r\n`));
+  parts.push(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
+  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** Seconds or an HTTP date → milliseconds from now; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now: Date): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}
+
+/**
+ * The imaging protocol over HTTP(S): token per `md5(client_id + secret + timestamp)`, cached until a
+ * minute before it expires and renewed once when the server says it is no longer valid.
+ */
+export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
+  const now = options.now ?? (() => new Date());
+  const env = options.env ?? process.env;
+  const paths = resolveImagingPaths(options.settings);
+  const base = new URL(options.settings.apiAddress);
+  const requestMs = options.timeouts?.requestMs ?? 15_000;
+  const uploadMs = options.timeouts?.uploadMs ?? 120_000;
+  let token: { value: string; expires: number } | null = null;
+
+  const urlFor = (template: string, imageCode?: string) => {
+    const pathPart = imageCode === undefined ? template : template.replaceAll('{imageCode}', encodeURIComponent(imageCode));
+    return new URL(`${base.pathname.replace(/\/+$/, '')}${pathPart}`, base);
+  };
+  const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number }): Promise<HttpAnswer> => {
+    try {
+      return await sendRequest(url, {
+        method: request.method,
+        body: request.body,
+        headers: request.contentType ? { 'content-type': request.contentType, accept: 'application/json' } : { accept: 'application/json' },
+        ca: options.settings.caCertificatePem,
+        proxy: effectiveProxy(url, options.settings.proxy, env),
+        timeoutMs: request.timeoutMs,
+      });
+    } catch (error) {
+      const kind = classifyNetworkError(error);
+      if (kind === 'timeout') throw new ImagingError('imaging-timeout', {}, 'retry', { cause: error });
+      const reason = kind === 'network-error' ? String((error as { code?: unknown }).code ?? 'network') : kind;
+      // A certificate problem will not fix itself by retrying.
+      const advice = ['untrusted-certificate', 'certificate-expired', 'hostname-mismatch'].includes(kind) ? 'fix-settings' : 'retry';
+      throw new ImagingError('imaging-unreachable', { reason }, advice, { cause: error });
+    }
+  };
+  /** Reads the envelope, turning transport-level trouble into typed errors. */
+  const envelopeOf = (answer: HttpAnswer): Envelope => {
+    if (answer.status === 429 || answer.status >= 500) {
+      const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], now());
+      throw new ImagingError('imaging-server-busy', { status: answer.status, seconds: Math.ceil((retryAfterMs ?? 30_000) / 1000) }, 'retry', { retryAfterMs });
+    }
+    try {
+      const parsed = JSON.parse(answer.body.toString('utf8')) as unknown;
+      if (parsed && typeof parsed === 'object' && typeof (parsed as Envelope).errcode === 'string') return parsed as Envelope;
+    } catch {
+      // Falls through: an HTML error page or a wrong path.
+    }
+    throw new ImagingError('imaging-bad-answer', { status: answer.status }, answer.status === 404 ? 'fix-settings' : 'retry');
+  };
+  const describe = (envelope: Envelope) => ({ errcode: String(envelope.errcode), description: String(envelope.description ?? '').slice(0, 200) });
+
+  const fetchToken = async (): Promise<string> => {
+    if (token && token.expires > now().getTime()) return token.value;
+    const timestamp = String(now().getTime());
+    const body = JSON.stringify({ client_id: options.settings.clientId, timestamp, sign: signTokenRequest(options.settings.clientId, options.clientSecret, timestamp) });
+    const envelope = envelopeOf(await exchange(urlFor(paths.token), { method: 'POST', body, contentType: 'application/json', timeoutMs: requestMs }));
+    if (envelope.errcode === '1301') throw new ImagingError('imaging-clock-skew', {}, 'fix-settings');
+    if (envelope.errcode !== '0000' || typeof envelope.access_token !== 'string') throw new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
+    const ttl = typeof envelope.expires_in === 'number' ? envelope.expires_in : 7200;
+    token = { value: envelope.access_token, expires: now().getTime() + Math.max(0, ttl - 60) * 1000 };
+    return token.value;
+  };
+  /** One business call with the token; a token the server no longer knows is renewed once. */
+  const call = async (build: (accessToken: string) => Promise<HttpAnswer>): Promise<Envelope> => {
+    for (let attempt = 0; ; attempt += 1) {
+      const answer = await build(await fetchToken());
+      if (answer.status === 401 && attempt === 0) {
+        token = null;
+        continue;
+      }
+      const envelope = envelopeOf(answer);
+      if (envelope.errcode === '1401' && attempt === 0) {
+        token = null;
+        continue;
+      }
+      return envelope;
+    }
+  };
+  const withToken = (url: URL, accessToken: string) => {
+    url.searchParams.set('access_token', accessToken);
+    return url;
+  };
+  const failure = (envelope: Envelope, status: 'conflict' | 'rejected') => {
+    if (envelope.errcode === '1401' || envelope.errcode === '1300') return new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
+    const data = envelope.data as { missing?: number[]; beyond?: number[] } | undefined;
+    const detail = data?.missing ? ` missing ${data.missing.join(',')}` : data?.beyond ? ` beyond ${data.beyond.join(',')}` : '';
+    const params = describe(envelope);
+    return new ImagingError(status === 'conflict' ? 'imaging-conflict' : 'imaging-rejected', { ...params, description: `${params.description}${detail}` }, 'needs-person');
+  };
+  const billState = (imageCode: string, data: unknown): BillState => {
+    const record = (data ?? {}) as Partial<BillState>;
+    return { imageCode, status: record.status === 'closed' ? 'closed' : 'open', pageCount: typeof record.pageCount === 'number' ? record.pageCount : null, pages: Array.isArray(record.pages) ? record.pages : [] };
+  };
+
+  return {
+    kind: 'http',
+    async uploadPage(upload) {
+      const extension = pageExtension(upload.bytes);
+      const name = `${String(upload.page).padStart(4, '0')}.${extension}`;
+      const { body, contentType } = buildMultipart(
+        { page: String(upload.page), sha256: upload.sha256, idempotencyKey: upload.idempotencyKey, originalFilename: name },
+        { field: 'file', name, type: contentTypes[extension] ?? 'application/octet-stream', bytes: upload.bytes },
+      );
+      const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.upload, upload.imageCode), accessToken), { method: 'POST', body, contentType, timeoutMs: uploadMs }));
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      const receipt = envelope.data as PageReceipt | undefined;
+      // The server's receipt must be for these bytes: anything else is not proof of delivery.
+      if (!receipt || receipt.sha256 !== upload.sha256 || receipt.page !== upload.page) throw new ImagingError('imaging-bad-answer', { status: 200 }, 'retry');
+      return receipt;
+    },
+    async closeBill(imageCode, pageCount) {
+      const envelope = await call((accessToken) =>
+        exchange(withToken(urlFor(paths.close, imageCode), accessToken), { method: 'POST', body: JSON.stringify({ pageCount }), contentType: 'application/json', timeoutMs: requestMs }),
+      );
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      return this.queryBill(imageCode);
+    },
+    async queryBill(imageCode) {
+      const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.query, imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
+      if (envelope.errcode === '2404') return { imageCode, status: 'unknown', pageCount: null, pages: [] };
+      if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
+      return billState(imageCode, envelope.data);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CoreError } from '../../../../electron/core/errors.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { defaultEndpointSettings, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
+import { makeCoreHarness } from '../../../helpers/core-harness.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const secret = 'S3cret-for-station-Ж';
+const noEvents = () => undefined;
+const isCoreError = (code: string) => (error: unknown) => error instanceof CoreError && error.code === code;
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+test('saving: profiles with errors are refused; the secret is sealed and never in the profile, an export, the log or an error', async () => {
+  const { core, dispatcher, records, dataDir } = await makeCoreHarness();
+  try {
+    const imaging = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-9': secret } });
+    const profile: EndpointSettings = { ...defaultEndpointSettings, profileName: 'HQ', preset: 'private', host: '127.0.0.1', apiAddress: `${imaging.url}/api`, clientId: 'station-9', stationId: 'desk-3' };
+    const refused = await dispatcher.dispatch('endpoint:save', { settings: { ...profile, code: 'FPX' }, clientSecret: secret }, { transport: 'in-process' }, noEvents);
+    assert.deepEqual(refused.ok ? null : [refused.error.code, refused.error.params?.['first']], ['settings-invalid', 'code-not-fpy']);
+    assert.equal(await core.endpoint.readSettings().then((view) => view.secret.stored), false, 'a refused save stores nothing');
+
+    const saved = await dispatcher.dispatch('endpoint:save', { settings: profile, clientSecret: secret }, { transport: 'in-process' }, noEvents);
+    assert.ok(saved.ok);
+    assert.deepEqual((saved.value as { secret: unknown }).secret, { stored: true, protection: 'key-file' });
+    const exported = await dispatcher.dispatch('endpoint:export', {}, { transport: 'in-process' }, noEvents);
+    assert.ok(exported.ok);
+    const { text } = exported.value as { text: string };
+    assert.ok(text.includes('"clientId": "station-9"') && !text.includes(secret) && !text.includes('desk-3'), 'the profile, without secret or station id');
+
+    // The auth step uses the stored secret: it must really be there, just not readable.
+    const report = await core.endpoint.preflight(() => undefined);
+    assert.equal(report.steps.find((step) => step.id === 'auth')?.code, 'auth-ok');
+    const wrongCa = await dispatcher.dispatch('endpoint:save', { settings: { ...profile, caCertificatePem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' } }, { transport: 'in-process' }, noEvents);
+    assert.equal(wrongCa.ok ? '' : wrongCa.error.code, 'ca-certificate-invalid');
+
+    const needle = Buffer.from(secret);
+    for (const file of await filesUnder(dataDir)) assert.ok(!(await fs.readFile(file)).includes(needle), `${path.relative(dataDir, file)} holds the secret in plain text`);
+    assert.ok(!JSON.stringify(records).includes(secret), 'the log never holds the secret');
+    assert.ok(!JSON.stringify([refused, wrongCa]).includes(secret), 'errors never echo the secret');
+    await imaging.close();
+  } finally {
+    await core.close();
+  }
+});
+
+test('import: an exported profile rolls out to another station, which keeps its own station id', async () => {
+  const first = await makeCoreHarness();
+  const second = await makeCoreHarness();
+  try {
+    const profile: EndpointSettings = { ...defaultEndpointSettings, profileName: 'Branch', preset: 'private', host: '10.1.2.3', apiAddress: 'http://10.1.2.3:8080/api', clientId: 'c-1', stationId: 'desk-1', mode: 'match' };
+    await first.core.endpoint.saveSettings(profile, secret);
+    await second.core.endpoint.saveSettings({ ...defaultEndpointSettings, stationId: 'desk-2' });
+    const text = await first.core.endpoint.exportProfile();
+    const parsed = await second.core.endpoint.parseProfile(text);
+    assert.deepEqual(parsed.settings, { ...profile, stationId: 'desk-2' });
+    assert.deepEqual(parsed.problems, []);
+    const bare = await second.core.endpoint.parseProfile(`\ufeff${JSON.stringify({ ...profile, code: 'XYZ' })}`);
+    assert.deepEqual([bare.settings.stationId, bare.problems.map((problem) => problem.code)], ['desk-2', ['code-not-fpy']]);
+    await assert.rejects(second.core.endpoint.parseProfile('{"format":"something else"}'), isCoreError('settings-file-invalid'));
+    await assert.rejects(second.core.endpoint.parseProfile('<html>'), isCoreError('settings-file-invalid'));
+    assert.equal((await second.core.endpoint.readSettings()).secret.stored, false, 'a profile never carries a secret across');
+  } finally {
+    await Promise.all([first.core.close(), second.core.close()]);
+  }
+});
+
+test('the upload gate: no preflight, a failed one, or one for other settings or another secret keeps uploads shut', async () => {
+  const { core } = await makeCoreHarness();
+  try {
+    await assert.rejects(core.endpoint.openAdapter(), isCoreError('preflight-missing'));
+    // Local training works with no setup: preflight passes, then a page goes to the built-in server.
+    assert.equal((await core.endpoint.preflight(() => undefined)).ok, true);
+    const adapter = await core.endpoint.openAdapter();
+    const bytes = Buffer.from('training page');
+    const receipt = await adapter.uploadPage({ imageCode: 'FY-2026-0900', page: 1, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), idempotencyKey: 'key-0900-1' });
+    assert.equal(receipt.page, 1);
+
+    await core.endpoint.saveSettings({ ...defaultEndpointSettings, scanDpi: 300 });
+    await assert.rejects(core.endpoint.openAdapter(), isCoreError('preflight-stale'));
+    assert.equal((await core.endpoint.preflight(() => undefined)).ok, true);
+    await core.endpoint.openAdapter();
+    await core.endpoint.saveSettings({ ...defaultEndpointSettings, scanDpi: 300 }, 'a-new-secret');
+    await assert.rejects(core.endpoint.assertUploadAllowed(), isCoreError('preflight-stale'));
+
+    const port = await closedPort();
+    await core.endpoint.saveSettings({ ...defaultEndpointSettings, preset: 'private', apiAddress: `http://127.0.0.1:${port}/api`, clientId: 'c-1' });
+    assert.equal((await core.endpoint.preflight(() => undefined)).ok, false);
+    await assert.rejects(core.endpoint.openAdapter(), (error) => isCoreError('preflight-failed')(error) && (error as CoreError).params['steps'] === 'tcp');
+  } finally {
+    await core.close();
+  }
+});

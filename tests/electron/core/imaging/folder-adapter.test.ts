@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createFolderAdapter } from '../../../../electron/core/imaging/folder-adapter.js';
+import { ImagingError, type PageUpload } from '../../../../electron/core/imaging/imaging-adapter.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const png = (text: string) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(text)]);
+const pageOf = (imageCode: string, page: number, bytes: Buffer, idempotencyKey: string): PageUpload => ({ imageCode, page, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), idempotencyKey });
+const isImagingError = (code: string) => (error: unknown) => error instanceof ImagingError && error.code === code;
+
+test('writes each bill as page files plus bill.json, idempotently, and closes only when complete', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder, now: () => new Date('2026-11-23T09:00:00Z') });
+  const first = await adapter.uploadPage(pageOf('FY-2026-0100', 1, png('cover'), 'key-0100-1'));
+  assert.equal((await adapter.uploadPage(pageOf('FY-2026-0100', 1, png('cover'), 'key-0100-1'))).receiptId, first.receiptId);
+  await assert.rejects(adapter.closeBill('FY-2026-0100', 2), isImagingError('imaging-conflict'));
+  await adapter.uploadPage(pageOf('FY-2026-0100', 2, png('invoice'), 'key-0100-2'));
+  await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0100', 2, png('different'), 'key-0100-3')), isImagingError('imaging-conflict'));
+  const closed = await adapter.closeBill('FY-2026-0100', 2);
+  assert.deepEqual([closed.status, closed.pageCount], ['closed', 2]);
+  const billDir = path.join(folder, 'FY-2026-0100');
+  assert.deepEqual((await fs.readdir(billDir)).sort(), ['0001.png', '0002.png', 'bill.json'], 'no temp files left behind');
+  const manifest = JSON.parse(await fs.readFile(path.join(billDir, 'bill.json'), 'utf8')) as { status: string; pages: Record<string, { sha256: string; file: string }> };
+  assert.equal(manifest.status, 'closed');
+  assert.equal(manifest.pages['2']?.sha256, createHash('sha256').update(await fs.readFile(path.join(billDir, '0002.png'))).digest('hex'));
+  assert.equal((await adapter.queryBill('FY-2026-0101')).status, 'unknown');
+});
+
+test('refuses hostile codes and wrong hashes; an unwritable folder is a typed error, not a crash', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  await assert.rejects(adapter.uploadPage(pageOf('../outside', 1, png('x'), 'key-hostile-1')), isImagingError('imaging-rejected'));
+  await assert.rejects(adapter.uploadPage({ ...pageOf('FY-2026-0102', 1, png('x'), 'key-0102-1'), sha256: 'f'.repeat(64) }), isImagingError('imaging-rejected'));
+  assert.deepEqual(await fs.readdir(folder), []);
+  const blocker = path.join(folder, 'a-file');
+  await fs.writeFile(blocker, 'not a folder');
+  const broken = createFolderAdapter({ folder: blocker });
+  await assert.rejects(broken.uploadPage(pageOf('FY-2026-0103', 1, png('x'), 'key-0103-1')), isImagingError('folder-unwritable'));
+});

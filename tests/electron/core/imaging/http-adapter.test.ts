@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createHttpAdapter, parseRetryAfter } from '../../../../electron/core/imaging/http-adapter.js';
+import { ImagingError, type PageUpload } from '../../../../electron/core/imaging/imaging-adapter.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { startTestProxy } from '../../../helpers/http-proxy.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const clients = { 'station-7': 'the-secret-7' };
+const jpeg = (text: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text)]);
+const pageOf = (imageCode: string, page: number, bytes: Buffer, idempotencyKey = randomUUID()): PageUpload => ({ imageCode, page, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), idempotencyKey });
+const adapterFor = (apiAddress: string, extra: Partial<Parameters<typeof createHttpAdapter>[0]> = {}) =>
+  createHttpAdapter({ settings: { apiAddress, clientId: 'station-7' }, clientSecret: 'the-secret-7', env: {}, ...extra });
+const isImagingError = (code: string, advice?: string) => (error: unknown) => error instanceof ImagingError && error.code === code && (advice === undefined || error.advice === advice);
+
+test('uploads pages, closes the bill, and queries it back (under a private /api address)', async () => {
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients });
+  try {
+    const adapter = adapterFor(`${server.url}/api`);
+    assert.equal((await adapter.queryBill('FY-2026-0001')).status, 'unknown');
+    const first = await adapter.uploadPage(pageOf('FY-2026-0001', 1, jpeg('cover')));
+    await adapter.uploadPage(pageOf('FY-2026-0001', 2, jpeg('invoice')));
+    assert.equal(first.page, 1);
+    const closed = await adapter.closeBill('FY-2026-0001', 2);
+    assert.deepEqual([closed.status, closed.pageCount, closed.pages.map((page) => page.page)], ['closed', 2, [1, 2]]);
+    // What the server keeps is byte for byte what was sent.
+    assert.deepEqual(await readFile(path.join(dataDir, 'bills', 'FY-2026-0001', '0002.bin')), jpeg('invoice'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a connection dropped after the server saved: the retry with the same key gets the same receipt, the bill holds the page once', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients, faults: { dropAfterSaveEvery: 1 } });
+  try {
+    const adapter = adapterFor(server.url);
+    const upload = pageOf('FY-2026-0002', 1, jpeg('only page'));
+    await assert.rejects(adapter.uploadPage(upload), isImagingError('imaging-unreachable', 'retry'));
+    server.setFaults({});
+    const receipt = await adapter.uploadPage(upload);
+    const again = await adapter.uploadPage(upload);
+    assert.equal(again.receiptId, receipt.receiptId);
+    assert.equal((await adapter.queryBill('FY-2026-0002')).pages.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('busy servers say when to retry; conflicts and missing pages need a person; a wrong secret needs the settings fixed', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    const adapter = adapterFor(server.url);
+    await adapter.uploadPage(pageOf('FY-2026-0003', 1, jpeg('a')));
+    server.setFaults({ rateLimitEvery: 1 });
+    await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0003', 2, jpeg('b'))), (error) => isImagingError('imaging-server-busy', 'retry')(error) && (error as ImagingError).retryAfterMs === 1000);
+    server.setFaults({ failEvery: 1 });
+    await assert.rejects(adapter.queryBill('FY-2026-0003'), isImagingError('imaging-server-busy', 'retry'));
+    server.setFaults({});
+    await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0003', 1, jpeg('other bytes'))), isImagingError('imaging-conflict', 'needs-person'));
+    await assert.rejects(adapter.closeBill('FY-2026-0003', 3), (error) => isImagingError('imaging-conflict', 'needs-person')(error) && String((error as ImagingError).params['description']).includes('missing 2,3'));
+    await assert.rejects(adapterFor(server.url, { clientSecret: 'wrong' }).queryBill('FY-2026-0003'), isImagingError('imaging-auth-failed', 'fix-settings'));
+    await assert.rejects(adapterFor(server.url).uploadPage(pageOf('../../etc', 1, jpeg('x'))), isImagingError('imaging-rejected', 'needs-person'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a token the server forgot (restart) is renewed once, transparently; a wrong path or clock is reported as such', async () => {
+  const dataDir = await makeTempDir();
+  let server = await startReferenceImagingServer({ dataDir, clients });
+  const port = server.port;
+  try {
+    const adapter = adapterFor(server.url);
+    await adapter.uploadPage(pageOf('FY-2026-0004', 1, jpeg('a')));
+    await server.close();
+    server = await startReferenceImagingServer({ dataDir, clients, port });
+    await adapter.uploadPage(pageOf('FY-2026-0004', 2, jpeg('b')));
+    assert.equal((await adapter.queryBill('FY-2026-0004')).pages.length, 2);
+    const wrongPath = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-7', httpPaths: { query: '/v9/nothing/{imageCode}' } }, clientSecret: 'the-secret-7', env: {} });
+    await assert.rejects(wrongPath.queryBill('FY-2026-0004'), isImagingError('imaging-rejected'));
+    const slowClock = adapterFor(server.url, { now: () => new Date(Date.now() - 3_600_000) });
+    await assert.rejects(slowClock.queryBill('FY-2026-0004'), isImagingError('imaging-clock-skew', 'fix-settings'));
+    await assert.rejects(adapterFor('http://127.0.0.1:9').queryBill('FY-2026-0004'), isImagingError('imaging-unreachable', 'retry'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('uploads go through the configured proxy', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  const proxy = await startTestProxy();
+  try {
+    const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-7', proxy: proxy.url }, clientSecret: 'the-secret-7', env: {} });
+    await adapter.uploadPage(pageOf('FY-2026-0005', 1, jpeg('via proxy')));
+    assert.ok(proxy.seen.some((line) => line.startsWith(`POST ${server.url}/imaging/v1/bills/FY-2026-0005/pages`)), proxy.seen.join('\n'));
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
+
+test('Retry-After in seconds or as a date', () => {
+  const now = new Date('2026-11-23T10:00:00Z');
+  assert.equal(parseRetryAfter('7', now), 7000);
+  assert.equal(parseRetryAfter('Mon, 23 Nov 2026 10:00:30 GMT', now), 30_000);
+  assert.equal(parseRetryAfter(undefined, now), undefined);
+  assert.equal(parseRetryAfter('soon', now), undefined);
+});
