@@ -89,6 +89,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         appVersion: packageJson.version,
         log: createFileLogger({ file: resolveCorePaths(dataDir).logFile }),
         defaultLanguage: language,
+        env: io.env,
       }),
   });
 }

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, Menu, protocol, session } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { createCore } from '../core/create-core.js';
 import { createFileLogger } from '../core/log/logger.js';
 import { resolveCorePaths } from '../core/paths.js';
@@ -10,6 +10,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { resolveElectronPaths } from './app-paths.js';
 import { registerIpcHandlers } from './ipc-main.js';
 import { printPages } from './print-pages.js';
+import { createSafeStorageCipher } from './safe-storage-cipher.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { denyNavigation, denyPermissions } from './security.js';
 import { createMainWindowOptions } from './window-options.js';
@@ -33,11 +34,15 @@ async function startApp(): Promise<void> {
   serveRenderer(protocol, paths.rendererDir);
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
 
+  // Secrets go to the OS keychain where there is one; otherwise core falls back to its key file.
+  const secretCipher = await createSafeStorageCipher(safeStorage, process.platform).catch(() => null);
+  log.info('app.secrets', { protection: secretCipher ? 'os-keychain' : 'key-file' });
   const core = await createCore({
     dataDir: paths.dataDir,
     appVersion: packageJson.version,
     log,
     defaultLanguage: pickLanguage(app.getLocale()),
+    secretCipher: secretCipher ?? undefined,
   });
   const ownWindows = new Set<number>();
   const dispatcher = createDispatcher({

@@ -1,45 +1,143 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { validateEndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { validateEndpointSettings, type SettingsProblem } from '../../shared/endpoint/endpoint-settings.js';
 import { computeErpPrefix } from '../../shared/endpoint/erp-prefix.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
+import type { Core } from '../../core/create-core.js';
 import { CoreError } from '../../core/errors.js';
-import type { CliCommand } from '../cli-context.js';
+import { writeFileAtomic } from '../../core/fs/atomic-write.js';
+import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
-/** `scan-station config check|erp-prefix`: endpoint settings validation and the ERP prefix helper. */
+const actions = ['check', 'show', 'export', 'import', 'set-secret', 'erp-prefix'] as const;
+
+/** Problems with their localized message and fix, as `config check --json` prints them. */
+function describeProblems(problems: SettingsProblem[], t: CommandContext['t']) {
+  return problems.map((problem) => ({
+    field: problem.field,
+    code: problem.code,
+    severity: problem.severity,
+    message: t(`endpointProblems.${problem.code}`, problem.params),
+    fix: t(`endpointFixes.${problem.code}`, problem.params),
+  }));
+}
+
+function printProblems(io: CommandContext['io'], t: CommandContext['t'], problems: ReturnType<typeof describeProblems>): void {
+  if (problems.length === 0) io.stdout(`${t('cli.config.noProblems')}\n`);
+  for (const problem of problems) io.stdout(`${problem.severity === 'error' ? '✘' : '!'} ${problem.field}: ${problem.message}\n    ${t('templateCheck.fix')} ${problem.fix}\n`);
+}
+
+/** Runs `work` on an opened core and always closes it (the training server and workers stop). */
+async function withCore<T>(openCore: () => Promise<Core>, work: (core: Core) => Promise<T>): Promise<T> {
+  const core = await openCore();
+  try {
+    return await work(core);
+  } finally {
+    await core.close();
+  }
+}
+
+/**
+ * `scan-station config …`: check, show, export and import the endpoint profile (never with the
+ * secret), store the client secret from a file, and the ERP prefix helper.
+ */
 export const configCommand: CliCommand = {
   name: 'config',
   summaryKey: 'cli.config.summary',
-  usage: 'check [--file F] | erp-prefix <URL>',
-  options: [{ name: 'file', type: 'string', valueName: 'F', helpKey: 'cli.config.fileOption' }],
-  async run({ values, positionals, json, io, t, dataDir }) {
+  usage: 'check [--file F] | show | export [--out F] | import <F> | set-secret (--secret-file F | --clear) | erp-prefix <URL>',
+  options: [
+    { name: 'file', type: 'string', valueName: 'F', helpKey: 'cli.config.fileOption' },
+    { name: 'out', type: 'string', valueName: 'F', helpKey: 'cli.config.outOption' },
+    { name: 'secret-file', type: 'string', valueName: 'F', helpKey: 'cli.config.secretFileOption' },
+    { name: 'clear', type: 'boolean', helpKey: 'cli.config.clearOption' },
+  ],
+  async run(context) {
+    const { values, positionals, json, io, t, dataDir, openCore } = context;
     const [action, argument] = positionals;
-    if (action === 'erp-prefix') {
-      const prefix = argument ? computeErpPrefix(argument) : null;
-      if (!prefix) return reportUsageError(io, json, argument ? t('cli.config.badUrl', { url: argument }) : t('cli.config.usage'));
-      if (json) io.stdout(`${JSON.stringify(prefix, null, 2)}\n`);
-      else io.stdout(`${t('cli.config.prefix', { prefix: prefix.prefix })}\n${t('cli.config.serviceDomain', { domain: prefix.serviceDomain })}\n${t('erpPrefix.explain')}\n`);
-      return exitCodes.ok;
-    }
-    if (action !== 'check') return reportUsageError(io, json, t('cli.config.usage'));
-    const given = stringOption(values, 'file');
-    let settings;
+    if (!action || !(actions as readonly string[]).includes(action)) return reportUsageError(io, json, t('cli.config.usage'));
+    const out = (value: unknown, text: string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text);
     try {
-      settings = await readEndpointSettings(given ?? path.join(dataDir, endpointSettingsFileName), { missingIsDefault: given === undefined });
+      switch (action as (typeof actions)[number]) {
+        case 'erp-prefix': {
+          const prefix = argument ? computeErpPrefix(argument) : null;
+          if (!prefix) return reportUsageError(io, json, argument ? t('cli.config.badUrl', { url: argument }) : t('cli.config.usage'));
+          out(prefix, `${t('cli.config.prefix', { prefix: prefix.prefix })}\n${t('cli.config.serviceDomain', { domain: prefix.serviceDomain })}\n${t('erpPrefix.explain')}\n`);
+          return exitCodes.ok;
+        }
+        case 'check': {
+          const given = stringOption(values, 'file');
+          const settings = await readEndpointSettings(given ?? path.join(dataDir, endpointSettingsFileName), { missingIsDefault: given === undefined });
+          const problems = describeProblems(validateEndpointSettings(settings), t);
+          if (json) out({ problems }, '');
+          else printProblems(io, t, problems);
+          return problems.some((problem) => problem.severity === 'error') ? exitCodes.findings : exitCodes.ok;
+        }
+        case 'show':
+          return await withCore(openCore, async (core) => {
+            const view = await core.endpoint.readSettings();
+            const last = await core.endpoint.lastPreflight();
+            const lastText = last ? t(last.stale ? 'cli.config.lastStale' : last.ok ? 'cli.config.lastOk' : 'cli.config.lastFailed', { at: last.at, steps: last.failed.join(', ') }) : t('cli.config.lastNone');
+            out(
+              { settings: view.settings, secret: view.secret, lastPreflight: last, problems: describeProblems(view.problems, t) },
+              `${JSON.stringify(view.settings, null, 2)}\n${t(view.secret.stored ? 'cli.config.secretStored' : 'cli.config.secretMissing', { protection: view.secret.protection })}\n${lastText}\n`,
+            );
+            return exitCodes.ok;
+          });
+        case 'export':
+          return await withCore(openCore, async (core) => {
+            const text = await core.endpoint.exportProfile();
+            const target = stringOption(values, 'out');
+            if (!target) {
+              io.stdout(text);
+              return exitCodes.ok;
+            }
+            await writeFileAtomic(path.resolve(target), text);
+            out({ written: path.resolve(target) }, `${t('cli.config.exported', { file: path.resolve(target) })}\n`);
+            return exitCodes.ok;
+          });
+        case 'import': {
+          if (!argument) return reportUsageError(io, json, t('cli.config.usage'));
+          const text = await readFile(argument, 'utf8').catch((error: unknown) => {
+            throw new CoreError('file-unreadable', { name: argument, reason: (error as NodeJS.ErrnoException).code ?? 'read' });
+          });
+          return await withCore(openCore, async (core) => {
+            const { settings, problems } = await core.endpoint.parseProfile(text);
+            const described = describeProblems(problems, t);
+            if (problems.some((problem) => problem.severity === 'error')) {
+              if (json) out({ imported: false, problems: described }, '');
+              else {
+                printProblems(io, t, described);
+                io.stdout(`${t('cli.config.notImported')}\n`);
+              }
+              return exitCodes.findings;
+            }
+            await core.endpoint.saveSettings(settings);
+            if (json) out({ imported: true, problems: described }, '');
+            else {
+              if (described.length) printProblems(io, t, described);
+              io.stdout(`${t('cli.config.imported', { name: settings.profileName, station: settings.stationId })}\n`);
+            }
+            return exitCodes.ok;
+          });
+        }
+        case 'set-secret': {
+          const file = stringOption(values, 'secret-file');
+          const clear = values['clear'] === true;
+          if (clear === (file !== undefined)) return reportUsageError(io, json, t('cli.config.usage'));
+          // From a file only: a secret on the command line would show in the process list and shell history.
+          const secret = file === undefined ? null : (await readFile(file, 'utf8').catch(() => Promise.reject(new CoreError('file-unreadable', { name: file, reason: 'ENOENT' })))).trim();
+          if (secret === '') return reportUsageError(io, json, t('errors.file-empty', { name: file ?? '' }));
+          return await withCore(openCore, async (core) => {
+            const { settings } = await core.endpoint.readSettings();
+            const view = await core.endpoint.saveSettings(settings, secret);
+            out({ stored: view.secret.stored, protection: view.secret.protection }, `${t(view.secret.stored ? 'cli.config.secretStored' : 'cli.config.secretMissing', { protection: view.secret.protection })}\n`);
+            return exitCodes.ok;
+          });
+        }
+      }
     } catch (error) {
       if (error instanceof CoreError) return reportUsageError(io, json, t(`errors.${error.code}`, error.params));
       throw error;
     }
-    const problems = validateEndpointSettings(settings).map((problem) => ({
-      field: problem.field,
-      code: problem.code,
-      severity: problem.severity,
-      message: t(`endpointProblems.${problem.code}`, problem.params),
-      fix: t(`endpointFixes.${problem.code}`, problem.params),
-    }));
-    if (json) io.stdout(`${JSON.stringify({ problems }, null, 2)}\n`);
-    else if (problems.length === 0) io.stdout(`${t('cli.config.noProblems')}\n`);
-    else for (const problem of problems) io.stdout(`${problem.severity === 'error' ? '✘' : '!'} ${problem.field}: ${problem.message}\n    ${t('templateCheck.fix')} ${problem.fix}\n`);
-    return problems.some((problem) => problem.severity === 'error') ? exitCodes.findings : exitCodes.ok;
   },
 };

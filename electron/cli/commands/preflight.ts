@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isHostOrIp } from '../../shared/endpoint/endpoint-settings.js';
-import { runPreflight } from '../../core/endpoint/preflight.js';
+import { runPreflight, type PreflightStep } from '../../core/endpoint/preflight.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
 import { CoreError } from '../../core/errors.js';
 import type { CliCommand } from '../cli-context.js';
@@ -20,7 +20,7 @@ export const preflightCommand: CliCommand = {
     { name: 'ca', type: 'string', valueName: 'FILE', helpKey: 'cli.preflight.caOption' },
     { name: 'file', type: 'string', valueName: 'F', helpKey: 'cli.config.fileOption' },
   ],
-  async run({ values, json, io, t, dataDir }) {
+  async run({ values, json, io, t, dataDir, openCore }) {
     const text = (name: string) => stringOption(values, name);
     const read = async (file: string) => {
       try {
@@ -52,12 +52,24 @@ export const preflightCommand: CliCommand = {
       settings = { ...settings, apiAddress: api.href.replace(/\/$/, ''), host: isHostOrIp(api.hostname) ? api.hostname : settings.host, scheme, port: scheme === 'https' ? 443 : 80 } as typeof settings;
     }
     if (text('client-id')) settings = { ...settings, clientId: text('client-id') as string };
-    const report = await runPreflight({ settings, clientSecret, caPem }, (step) => {
+    const printStep = (step: PreflightStep) => {
       if (json) return;
       const fixKey = `preflight.fixes.${step.code}`;
       const fix = step.status === 'fail' || step.status === 'warn' ? t(fixKey, { ...step.params, defaultValue: '' }) : '';
       io.stdout(`${marks[step.status]} ${t(`preflight.steps.${step.id}`)} (${step.ms} ms) · ${t(`preflight.codes.${step.code}`, step.params)}${fix ? `\n    ${t('templateCheck.fix')} ${fix}` : ''}\n`);
-    });
+    };
+    const overridden = ['api', 'client-id', 'secret-file', 'ca', 'file'].some((name) => text(name) !== undefined);
+    // Without overrides this is the station's own check: stored secret, training server, and the result gates uploads.
+    const report = overridden
+      ? await runPreflight({ settings, clientSecret, caPem, env: io.env }, printStep)
+      : await (async () => {
+          const core = await openCore();
+          try {
+            return await core.endpoint.preflight(printStep);
+          } finally {
+            await core.close();
+          }
+        })();
     if (json) {
       const steps = report.steps.map((step) => ({
         id: step.id,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../electron/cli/run-cli.js';
+import { startReferenceImagingServer } from '../../../electron/core/imaging/reference-server.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 async function cli(args: string[]) {
@@ -42,4 +43,42 @@ test('config: unreadable or malformed files and unknown actions are usage errors
   }
   const prefix = await cli(['config', 'erp-prefix', 'http://172.0.0.1:8080/ierp/', '--json']);
   assert.equal((JSON.parse(prefix.stdout) as { prefix: string }).prefix, 'http://172.0.0.1:8080/ierp/api/');
+});
+
+test('roll-out: export on one station, import on another, set the secret from a file, preflight records the gate', async () => {
+  const [hq, branch, files] = [await makeTempDir(), await makeTempDir(), await makeTempDir()];
+  const imaging = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'branch-7': 'top-secret-7' } });
+  try {
+    const profile = { version: 1, profileName: 'Branch 7', preset: 'private', code: 'FPY', host: '127.0.0.1', port: 80, scheme: 'http', apiAddress: `${imaging.url}/api`, mode: 'basic', clientId: 'branch-7', taxNumber: '', stationId: 'hq-desk', scanDpi: 300 };
+    await writeFile(path.join(files, 'profile.json'), JSON.stringify(profile));
+    assert.equal((await cli(['config', 'import', path.join(files, 'profile.json'), '--data-dir', hq])).code, 0);
+    const exported = path.join(files, 'rollout.json');
+    assert.equal((await cli(['config', 'export', '--out', exported, '--data-dir', hq])).code, 0);
+    const text = await readFile(exported, 'utf8');
+    assert.ok(text.includes('scan-station.endpoint-profile') && !text.includes('hq-desk'));
+
+    const imported = await cli(['config', 'import', exported, '--data-dir', branch, '--json']);
+    assert.deepEqual([imported.code, JSON.parse(imported.stdout)], [0, { imported: true, problems: [] }]);
+    const before = await cli(['preflight', '--json', '--data-dir', branch]);
+    const auth = (JSON.parse(before.stdout) as { steps: Array<{ id: string; code: string }> }).steps.find((step) => step.id === 'auth');
+    assert.equal(auth?.code, 'auth-no-secret');
+
+    await writeFile(path.join(files, 'secret.txt'), 'top-secret-7\n');
+    const stored = await cli(['config', 'set-secret', '--secret-file', path.join(files, 'secret.txt'), '--data-dir', branch, '--json']);
+    assert.deepEqual(JSON.parse(stored.stdout), { stored: true, protection: 'key-file' });
+    const after = await cli(['preflight', '--data-dir', branch]);
+    assert.equal(after.code, 0, after.stdout);
+    const shown = await cli(['config', 'show', '--json', '--data-dir', branch]);
+    const view = JSON.parse(shown.stdout) as { settings: { stationId: string; profileName: string }; secret: { stored: boolean }; lastPreflight: { ok: boolean; stale: boolean } };
+    assert.deepEqual([view.settings.profileName, view.settings.stationId === 'hq-desk', view.secret.stored, view.lastPreflight.ok, view.lastPreflight.stale], ['Branch 7', false, true, true, false]);
+    assert.ok(!shown.stdout.includes('top-secret-7') && !after.stdout.includes('top-secret-7'));
+
+    await writeFile(path.join(files, 'bad.json'), JSON.stringify({ ...profile, code: 'XYZ' }));
+    const refused = await cli(['config', 'import', path.join(files, 'bad.json'), '--data-dir', branch]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /not imported/);
+    assert.equal((await cli(['config', 'set-secret', '--data-dir', branch])).code, 2, 'neither a file nor --clear');
+  } finally {
+    await imaging.close();
+  }
 });
