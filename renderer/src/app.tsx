@@ -131,17 +131,17 @@ export function App({ initialLanguage }: { initialLanguage: Language }) {
           {t(`nav.${area}`)}
         </h1>
         <p className="intro">{t(`areas.${area}.intro`)}</p>
-        <AreaBody area={area} info={info} language={language} onLanguage={changeLanguage} />
+        <AreaBody area={area} info={info} language={language} onLanguage={changeLanguage} goTo={goTo} />
       </main>
       <StatusBar info={info} bridgeUp={bridgeUp} />
     </div>
   );
 }
 
-function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: Info | null; language: Language; onLanguage: (language: Language) => Promise<boolean> }) {
+function AreaBody({ area, info, language, onLanguage, goTo }: { area: AreaId; info: Info | null; language: Language; onLanguage: (language: Language) => Promise<boolean>; goTo: (area: AreaId) => void }) {
   switch (area) {
     case 'settings':
-      return <SettingsArea info={info} language={language} onLanguage={onLanguage} />;
+      return <SettingsArea info={info} language={language} onLanguage={onLanguage} onOpenConnection={() => goTo('connection')} />;
     case 'troubleshoot':
       return (
         <>
@@ -154,7 +154,7 @@ function AreaBody({ area, info, language, onLanguage }: { area: AreaId; info: In
     case 'covers':
       return <CoversArea runtime={info?.runtime ?? null} />;
     case 'connection':
-      return <ConnectionArea />;
+      return <ConnectionArea onOpenSettings={() => goTo('settings')} />;
     case 'scanDesk':
       return <NotAvailable area={area} />;
   }

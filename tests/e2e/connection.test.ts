@@ -21,7 +21,7 @@ test('a fresh station runs the preflight from the Connection page against the bu
   const verdict = page.getByTestId('preflight-verdict');
   await verdict.waitFor({ timeout: 30_000 });
   assert.equal(await verdict.textContent(), zhCN.connectionPage.passed);
-  assert.equal(await page.getByTestId('preflight-steps').locator('tbody tr').count(), 9);
+  assert.equal(await page.getByTestId('preflight-steps').locator('tbody tr').count(), 10);
   assert.match((await page.getByTestId('preflight-steps').textContent()) ?? '', /认证成功，已取得令牌。/);
   const report = await page.getByTestId('preflight-report').inputValue();
   assert.match(report, /\[通过\] 认证/);

@@ -172,7 +172,8 @@ export function presetDefaults(preset: EndpointSettings['preset']): Pick<Endpoin
     case 'public-production':
       return { host: 'api.piaozone.com', scheme: 'http', port: 80, apiAddress: 'http://api.piaozone.com' };
     case 'private':
-      return { host: '10.0.0.10', scheme: 'http', port: 80, apiAddress: 'http://10.0.0.10:8080/api' };
+      // Left empty on purpose: a made-up address could be saved by mistake; the rules ask for the real one.
+      return { host: '', scheme: 'http', port: 80, apiAddress: '' };
     case 'local-training':
       return { host: '127.0.0.1', scheme: 'http', port: 80, apiAddress: 'http://127.0.0.1' };
   }

@@ -1,9 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { preflightStepIds } from '../../../electron/shared/endpoint/endpoint-settings.js';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
+import { announceEndpointChange } from '../api/endpoint-events.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StepTable } from '../components/step-table.js';
 
@@ -11,8 +13,8 @@ type Settings = ValueOf<'endpoint:settings'>;
 type Step = ValueOf<'endpoint:preflight'>['steps'][number];
 
 /** Connection: which endpoint this station uses, and the step-by-step preflight with fixes. */
-export function ConnectionArea() {
-  const { t } = useTranslation();
+export function ConnectionArea({ onOpenSettings }: { onOpenSettings: () => void }) {
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const [info, setInfo] = useState<Settings | null>(null);
   const [steps, setSteps] = useState<Step[]>([]);
@@ -23,9 +25,10 @@ export function ConnectionArea() {
   const jobRef = useRef<string | null>(null);
   const reportRef = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
+  const refresh = useCallback(() => {
     void api.endpoint.settings().then((result) => (result.ok ? setInfo(result.value) : setError(result.error)));
   }, [api]);
+  useEffect(refresh, [refresh]);
   useEffect(
     () =>
       api.on('endpoint:preflightStep', (event) => {
@@ -48,6 +51,20 @@ export function ConnectionArea() {
       setSteps(result.value.steps);
       setVerdict(result.value.ok);
     } else setError(result.error);
+    refresh();
+    announceEndpointChange();
+  };
+
+  /** Whether the upload queue may send, in the words the core's gate uses. */
+  const gate = (view: Settings): { open: boolean; text: string } => {
+    const last = view.lastPreflight;
+    if (last && last.ok && !last.stale) return { open: true, text: t('connectionPage.gateOpen', { at: new Date(last.at).toLocaleString(i18n.language) }) };
+    const reason = !last
+      ? t('errors.preflight-missing')
+      : last.stale
+        ? t('errors.preflight-stale')
+        : t('errors.preflight-failed', { steps: last.failed.map((id) => t(`preflight.steps.${id}`)).join(', ') });
+    return { open: false, text: t('connectionPage.gateShut', { reason }) };
   };
 
   const detail = (step: Step) => {
@@ -88,8 +105,21 @@ export function ConnectionArea() {
               <dd>{info.settings.profileName}</dd>
               <dt>{t('connectionPage.preset')}</dt>
               <dd>{t(`connectionPage.presets.${info.settings.preset}`)}</dd>
-              <dt>{t('connectionPage.apiAddress')}</dt>
-              <dd className="mono">{info.settings.apiAddress}</dd>
+              {info.settings.adapter === 'folder' ? (
+                <>
+                  <dt>{t('endpointSettings.fields.folderPath')}</dt>
+                  <dd className="mono">{info.settings.folderPath}</dd>
+                </>
+              ) : (
+                <>
+                  <dt>{t('connectionPage.apiAddress')}</dt>
+                  <dd className="mono">{info.settings.apiAddress}</dd>
+                  <dt>{t('endpointSettings.fields.clientId')}</dt>
+                  <dd className="mono">
+                    {info.settings.clientId} · {t(info.secret.stored || info.settings.preset === 'local-training' ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}
+                  </dd>
+                </>
+              )}
               <dt>{t('connectionPage.mode')}</dt>
               <dd>{t(`connectionPage.modes.${info.settings.mode}`)}</dd>
             </dl>
@@ -111,12 +141,20 @@ export function ConnectionArea() {
             )}
           </>
         )}
+        {info && !running && (
+          <p className={`gate ${gate(info).open ? 'gate-open' : 'gate-shut'}`} data-testid="upload-gate">
+            {gate(info).text}
+          </p>
+        )}
         <div className="actions">
           <button type="button" className="primary" onClick={() => void run()} disabled={running} data-testid="run-preflight">
             {running ? t('connectionPage.running') : t('connectionPage.run')}
           </button>
+          <button type="button" onClick={onOpenSettings}>
+            {t('connectionPage.editSettings')}
+          </button>
         </div>
-        {(running || steps.length > 0) && <ProgressBar value={steps.length} max={9} label={t('connectionPage.run')} />}
+        {(running || steps.length > 0) && <ProgressBar value={steps.length} max={preflightStepIds.length} label={t('connectionPage.run')} />}
         {error && (
           <p className="banner banner-fail" role="alert">
             {describeError(t, error)}

@@ -2,16 +2,20 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { languages, type Language } from '../../../electron/shared/i18n/languages.js';
+import { EndpointSettingsPanel } from './endpoint-settings-panel.js';
+import { ErpPrefixPanel } from './erp-prefix-panel.js';
 
 type Info = ValueOf<'app:info'>;
 
-/** Settings: interface language (saved per station) and facts about this installation. */
-export function SettingsArea({ info, language, onLanguage }: { info: Info | null; language: Language; onLanguage: (language: Language) => Promise<boolean> }) {
+/** Settings: the imaging endpoint, the ERP prefix helper, interface language (saved per station) and facts about this installation. */
+export function SettingsArea({ info, language, onLanguage, onOpenConnection }: { info: Info | null; language: Language; onLanguage: (language: Language) => Promise<boolean>; onOpenConnection: () => void }) {
   const { t } = useTranslation();
   const [saved, setSaved] = useState(false);
   const labels: Record<Language, string> = { 'zh-CN': t('settings.languageZh'), en: t('settings.languageEn') };
   return (
     <>
+      <EndpointSettingsPanel onOpenConnection={onOpenConnection} />
+      <ErpPrefixPanel />
       <section className="panel" aria-labelledby="language-title">
         <h2 id="language-title">{t('settings.language')}</h2>
         <div className="radio-row" role="radiogroup" aria-labelledby="language-title">

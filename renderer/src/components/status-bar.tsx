@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
+import { endpointChangedEvent } from '../api/endpoint-events.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 
 type Info = ValueOf<'app:info'>;
@@ -9,10 +10,15 @@ type Info = ValueOf<'app:info'>;
 export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boolean }) {
   const { t } = useTranslation();
   const api = useApi();
-  const [preset, setPreset] = useState<string | null>(null);
+  const [endpoint, setEndpoint] = useState<ValueOf<'endpoint:settings'> | null>(null);
   useEffect(() => {
-    void api.endpoint.settings().then((result) => result.ok && setPreset(result.value.settings.preset));
+    const load = () => void api.endpoint.settings().then((result) => result.ok && setEndpoint(result.value));
+    load();
+    window.addEventListener(endpointChangedEvent, load);
+    return () => window.removeEventListener(endpointChangedEvent, load);
   }, [api]);
+  const last = endpoint?.lastPreflight;
+  const gateOpen = last !== null && last !== undefined && last.ok && !last.stale;
   const runtimeKey = info?.runtime === 'electron' ? 'status.runtimeElectron' : info?.runtime === 'browser' ? 'status.runtimeBrowser' : 'status.runtimeCli';
   return (
     <footer className="status-bar" aria-label={t('status.label')} data-testid="status-bar">
@@ -23,7 +29,12 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       )}
       <span className="status-item">
         <strong>{t('status.endpoint')}</strong>
-        <span data-testid="status-endpoint">{preset ? t(`connectionPage.presets.${preset}`) : '…'}</span>
+        <span data-testid="status-endpoint">{endpoint ? (endpoint.settings.adapter === 'folder' ? t('endpointSettings.adapters.folder') : t(`connectionPage.presets.${endpoint.settings.preset}`)) : '…'}</span>
+        {endpoint && (
+          <span className={`status-dot ${gateOpen ? 'status-dot-pass' : 'status-dot-warn'}`} data-testid="status-gate">
+            {gateOpen ? t('status.gateOpen') : t('status.gateShut')}
+          </span>
+        )}
       </span>
       <span className="status-item">
         <strong>{t('status.queue')}</strong>
