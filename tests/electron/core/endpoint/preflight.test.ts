@@ -18,6 +18,14 @@ const settings = (apiAddress: string, extra: Partial<EndpointSettings> = {}): En
 const step = (report: PreflightReport, id: string) => report.steps.find((candidate) => candidate.id === id);
 const noEnv = {};
 
+/** An HTTPS server with a fresh self-signed certificate for 127.0.0.1 and localhost (made by openssl). */
+async function selfSignedServer(): Promise<{ server: https.Server; cert: string }> {
+  const dir = await makeTempDir();
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  return { server: https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => res.end('ok')), cert };
+}
+
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -45,10 +53,7 @@ test('a closed port fails at tcp with connection-refused; the rest is skipped, n
 });
 
 test('a self-signed HTTPS server fails tls as untrusted, and passes once its CA is configured', async () => {
-  const dir = await makeTempDir();
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-  const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-  const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => res.end('ok'));
+  const { server, cert } = await selfSignedServer();
   const port = await listen(server);
   try {
     const apiAddress = `https://127.0.0.1:${port}/api`;
@@ -120,10 +125,7 @@ test('proxies: settings first, then HTTPS_PROXY/HTTP_PROXY, NO_PROXY respected',
 });
 
 test('through an HTTP proxy: CONNECT for https (with the custom CA), absolute-form for http, NO_PROXY goes direct', async () => {
-  const dir = await makeTempDir();
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-  const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-  const secure = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (_req, res) => res.end('ok'));
+  const { server: secure, cert } = await selfSignedServer();
   const securePort = await listen(secure);
   const imaging = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-test': 's3cret' } });
   const proxy = await startTestProxy();
