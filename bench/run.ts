@@ -92,3 +92,5 @@ const { runCoverBench } = await import('./cover-bench.js');
 await runCoverBench();
 const { runQrBench } = await import('./qr-bench.js');
 await runQrBench();
+const { runUploadBench } = await import('./upload-bench.js');
+await runUploadBench();

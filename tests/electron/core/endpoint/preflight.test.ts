@@ -173,3 +173,13 @@ test('the folder adapter checks its folder instead of the network', async () => 
   const missing = await runPreflight({ settings: folderSettings(path.join(folder, 'nope')), env: noEnv });
   assert.deepEqual([missing.ok, step(missing, 'folder')?.code], [false, 'folder-missing']);
 });
+
+test('a host that drops packets costs at most the dns and tcp limits, well under 15 s', async () => {
+  // 192.0.2.1 is TEST-NET-1: never routed, so the connection is refused by the network or times out.
+  const started = Date.now();
+  const report = await runPreflight({ settings: settings('http://192.0.2.1:8080/api', { preset: 'private' }), env: noEnv });
+  assert.equal(report.ok, false);
+  assert.equal(step(report, 'tcp')?.status, 'fail');
+  assert.deepEqual(['tls', 'http', 'auth', 'clock'].map((id) => step(report, id)?.status), ['skipped', 'skipped', 'skipped', 'skipped']);
+  assert.ok(Date.now() - started < 15_000, `${Date.now() - started} ms`);
+});
