@@ -28,7 +28,7 @@ const imagingPathSchema = z.string().max(300);
 /** One endpoint profile as stored and exported: never any secret (the client secret lives in the secret store). */
 export const endpointSettingsSchema = z.object({
   version: z.literal(1),
-  profileName: z.string().trim().min(1).max(80),
+  profileName: z.string().max(80),
   preset: z.enum(environmentPresets),
   code: z.string().max(20),
   host: z.string().max(253),
@@ -98,6 +98,9 @@ export function isHostOrIp(host: string): boolean {
 export function validateEndpointSettings(settings: EndpointSettings): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   const add = (field: keyof EndpointSettings, code: string, params: Record<string, string | number> = {}, severity: 'error' | 'warning' = 'error') => problems.push({ field, code, severity, params });
+  if (settings.profileName.trim() === '') add('profileName', 'profile-name-missing');
+  // The station id names this desk in uploads and troubleshooting, and may become part of file names.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(settings.stationId)) add('stationId', 'station-id-invalid', { value: settings.stationId });
   if (settings.code !== 'FPY') add('code', 'code-not-fpy', { value: settings.code });
   if (settings.mode === 'sync-to-submitter') add('mode', 'mode-sync-to-submitter');
   if (settings.taxNumber !== '' && !creditCode.test(settings.taxNumber)) add('taxNumber', 'tax-number-invalid', { value: settings.taxNumber }, 'warning');

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultEndpointSettings, isHostOrIp, validateEndpointSettings, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
+import {
+  defaultEndpointSettings,
+  defaultImagingPaths,
+  environmentPresets,
+  isHostOrIp,
+  presetDefaults,
+  resolveImagingPaths,
+  validateEndpointSettings,
+  type EndpointSettings,
+} from '../../../../electron/shared/endpoint/endpoint-settings.js';
 import { computeErpPrefix } from '../../../../electron/shared/endpoint/erp-prefix.js';
 
 const codes = (settings: Partial<EndpointSettings>) => validateEndpointSettings({ ...defaultEndpointSettings, ...settings }).map((problem) => `${problem.field}:${problem.code}`);
@@ -32,6 +41,37 @@ test('every rule from NOTES.md is caught, with the field it concerns', () => {
   assert.deepEqual(codes({ proxy: 'not a url' }), ['proxy:proxy-invalid']);
   const fix = validateEndpointSettings({ ...defaultEndpointSettings, ...privateDeployment, apiAddress: 'http://10.1.2.3:8080/' })[0];
   assert.equal(fix?.params['suggestion'], 'http://10.1.2.3:8080/api');
+});
+
+test('profile, proxy, certificate, folder and path rules', () => {
+  assert.deepEqual(codes({ profileName: ' ' }), ['profileName:profile-name-missing']);
+  for (const stationId of ['', 'desk 3', '../x', '-x']) assert.deepEqual(codes({ stationId }), ['stationId:station-id-invalid'], stationId);
+  assert.deepEqual(codes({ proxy: 'http://user:pw@proxy.corp:3128' }), ['proxy:proxy-credentials']);
+  assert.deepEqual(codes({ proxy: 'socks5://proxy.corp:1080' }), ['proxy:proxy-invalid']);
+  assert.deepEqual(codes({ proxy: 'http://proxy.corp:3128' }), []);
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
+  assert.deepEqual(codes({ ...privateDeployment, scheme: 'https', port: 443, apiAddress: 'https://10.1.2.3/api', caCertificatePem: pem }), []);
+  assert.deepEqual(codes({ ...privateDeployment, caCertificatePem: pem }), ['caCertificatePem:ca-unused']);
+  assert.deepEqual(codes({ ...privateDeployment, scheme: 'https', port: 443, apiAddress: 'https://10.1.2.3/api', caCertificatePem: 'hello' }), ['caCertificatePem:ca-not-pem']);
+  // A folder profile is not judged by the network fields it does not use.
+  assert.deepEqual(codes({ adapter: 'folder', host: 'not a host', folderPath: '\\\\fileserver\\scans' }), []);
+  assert.deepEqual(codes({ adapter: 'folder', folderPath: 'D:\\scans' }), []);
+  assert.deepEqual(codes({ adapter: 'folder', folderPath: '/mnt/scans' }), []);
+  assert.deepEqual(codes({ adapter: 'folder' }), ['folderPath:folder-path-missing']);
+  assert.deepEqual(codes({ adapter: 'folder', folderPath: 'scans' }), ['folderPath:folder-path-relative']);
+  assert.deepEqual(codes({ httpPaths: { upload: '/v2/bills/{imageCode}/pages', token: '/oauth/token' } }), []);
+  assert.deepEqual(codes({ httpPaths: { upload: '/v2/pages' } }), ['httpPaths:http-path-invalid']);
+  assert.deepEqual(codes({ httpPaths: { token: 'oauth/token' } }), ['httpPaths:http-path-invalid']);
+  assert.deepEqual(codes({ httpPaths: { query: '/bills/{imageCode}/../x' } }), ['httpPaths:http-path-invalid']);
+  assert.deepEqual(resolveImagingPaths({ httpPaths: { token: '/oauth/token' } }), { ...defaultImagingPaths, token: '/oauth/token' });
+});
+
+test('presets fill host, scheme, port and API address that pass their own rules', () => {
+  for (const preset of environmentPresets) {
+    const filled = { ...defaultEndpointSettings, preset, clientId: 'abc', ...presetDefaults(preset) };
+    const expected = preset === 'private' ? ['host:host-invalid', 'apiAddress:api-address-invalid'] : [];
+    assert.deepEqual(codes(filled), expected, preset);
+  }
 });
 
 test('host names and IP addresses', () => {
