@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { createCore } from '../core/create-core.js';
 import { createFileLogger } from '../core/log/logger.js';
 import { defaultDataDir, resolveCorePaths } from '../core/paths.js';
 import { createTranslator } from '../shared/i18n/catalog.js';
@@ -83,8 +82,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     t,
     io,
     dataDir,
-    openCore: () =>
-      createCore({
+    // Core (with the cover PDF writer and its fonts) loads only for the commands that open it.
+    openCore: async () =>
+      (await import('../core/create-core.js')).createCore({
         dataDir,
         appVersion: packageJson.version,
         log: createFileLogger({ file: resolveCorePaths(dataDir).logFile }),

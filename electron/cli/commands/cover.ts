@@ -1,11 +1,8 @@
 import path from 'node:path';
-import { readCoverCsv } from '../../core/cover/cover-csv.js';
-import { loadCoverFonts } from '../../core/cover/cover-fonts.js';
-import { bilingualCoverLabels } from '../../core/cover/cover-labels.js';
 import { defaultCoverLayout, paperSizes, type CoverLayoutOptions, type PaperName } from '../../core/cover/cover-layout.js';
 import { compileCodePattern, defaultCodeRules } from '../../core/cover/image-code-rules.js';
 import { createInspectionPool } from '../../core/cover/inspection-pool.js';
-import { writeCovers, type CoverRequest } from '../../core/cover/write-covers.js';
+import type { CoverRequest } from '../../core/cover/write-covers.js';
 import { CoreError } from '../../core/errors.js';
 import { localizeCoverRejection, type CoverRejection } from '../../shared/cover-messages.js';
 import type { CliCommand } from '../cli-context.js';
@@ -66,6 +63,13 @@ export const coverCommand: CliCommand = {
     let requests: CoverRequest[];
     let readRejected: Array<{ line: number; code: string; problem: CoverRejection }> = [];
     let ignoredColumns: string[] = [];
+    // Loaded here, not at start-up: the PDF and font code costs every other command ~50 MB of memory.
+    const [{ readCoverCsv }, { loadCoverFonts }, { bilingualCoverLabels }, { writeCovers }] = await Promise.all([
+      import('../../core/cover/cover-csv.js'),
+      import('../../core/cover/cover-fonts.js'),
+      import('../../core/cover/cover-labels.js'),
+      import('../../core/cover/write-covers.js'),
+    ]);
     if (from) {
       try {
         const csv = await readCoverCsv(from);

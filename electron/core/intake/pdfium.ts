@@ -28,12 +28,21 @@ interface PdfiumModuleInternals {
 /** PDFium's FPDF_ERR_* codes that matter to users. */
 const pdfiumErrors: Record<number, string> = { 1: 'unknown error', 2: 'file not found or could not be opened', 3: 'not in PDF format or corrupted', 4: 'password required', 5: 'unsupported security scheme', 6: 'page not found or content error' };
 
+/** A PDF file held in PDFium's memory, from which documents are opened (and reopened) without reading it again. */
+export interface PdfiumFileBuffer {
+  /** Opens a document over the buffer; destroying it leaves the buffer in place. */
+  open(): PDFiumDocument;
+  /** Frees the buffer; call after the last document over it is destroyed. */
+  free(): void;
+}
+
 /**
- * Opens a PDF straight from disk into PDFium's memory, in 8 MB chunks. `PDFiumLibrary.loadDocument`
+ * Reads a PDF straight from disk into PDFium's memory, in 8 MB chunks. `PDFiumLibrary.loadDocument`
  * needs the whole file as a JavaScript buffer first, which doubles the peak memory of a 1,000-page
- * scanner PDF; this does what it does (malloc, copy, FPDF_LoadMemDocument) without that copy.
+ * scanner PDF. The buffer is kept for reopening: freeing and allocating 200 MB again on every reopen
+ * fragmented the WebAssembly heap (which never shrinks) and re-read the file each time.
  */
-export async function loadPdfiumDocumentFromFile(library: PDFiumLibrary, file: string, size: number): Promise<PDFiumDocument> {
+export async function readPdfIntoPdfium(library: PDFiumLibrary, file: string, size: number): Promise<PdfiumFileBuffer> {
   const module = (library as unknown as { module: PdfiumModuleInternals }).module;
   const pointer = module.wasmExports.malloc(size);
   if (!pointer) throw new Error(`cannot allocate ${size} bytes for the PDF`);
@@ -52,13 +61,24 @@ export async function loadPdfiumDocumentFromFile(library: PDFiumLibrary, file: s
   } finally {
     await handle.close();
   }
-  const documentIdx = module._FPDF_LoadMemDocument(pointer, size, 0);
-  if (!documentIdx) {
-    const code = module._FPDF_GetLastError();
-    module.wasmExports.free(pointer);
-    throw new Error(pdfiumErrors[code] ?? `PDFium error ${code}`);
-  }
-  return new PDFiumDocument({ module: module as never, documentPtr: pointer, documentIdx });
+  let freed = false;
+  return {
+    open() {
+      if (freed) throw new Error('the PDF buffer was freed');
+      const documentIdx = module._FPDF_LoadMemDocument(pointer, size, 0);
+      if (!documentIdx) {
+        const code = module._FPDF_GetLastError();
+        throw new Error(pdfiumErrors[code] ?? `PDFium error ${code}`);
+      }
+      // documentPtr 0: PDFiumDocument.destroy() frees its pointer, and free(0) does nothing; the buffer is ours.
+      return new PDFiumDocument({ module: module as never, documentPtr: 0, documentIdx });
+    },
+    free() {
+      if (freed) return;
+      freed = true;
+      module.wasmExports.free(pointer);
+    },
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
-import { closeUnrenderedPage, loadPdfium, loadPdfiumDocumentFromFile } from './pdfium.js';
+import { closeUnrenderedPage, loadPdfium, readPdfIntoPdfium, type PdfiumFileBuffer } from './pdfium.js';
 
 /** How a page's pixels were obtained. */
 export type PageSource = 'image' | 'pdf-embedded-jpeg' | 'pdf-embedded-image' | 'pdf-render';
@@ -170,24 +170,45 @@ export const pdfRecycleInterval = 64;
 
 async function openPdf(input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
   const pdfium = await loadPdfium();
+  const failure = (error: unknown) => {
+    const reason = describeCause(error);
+    if (/password/i.test(reason)) return new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
+    return new CoreError('corrupt-pdf', { name: context.name, reason }, { cause: error });
+  };
+  let buffer: PdfiumFileBuffer | null = null;
+  if ('file' in input) {
+    try {
+      buffer = await readPdfIntoPdfium(pdfium, input.file, input.size);
+    } catch (error) {
+      throw failure(error);
+    }
+  }
   const load = async (): Promise<PDFiumDocument> => {
     try {
-      return 'file' in input ? await loadPdfiumDocumentFromFile(pdfium, input.file, input.size) : await pdfium.loadDocument(input.bytes);
+      return buffer ? buffer.open() : await pdfium.loadDocument((input as { bytes: Uint8Array }).bytes);
     } catch (error) {
-      const reason = describeCause(error);
-      if (/password/i.test(reason)) throw new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
-      throw new CoreError('corrupt-pdf', { name: context.name, reason }, { cause: error });
+      throw failure(error);
     }
   };
-  let document = await load();
+  let document: PDFiumDocument;
+  try {
+    document = await load();
+  } catch (error) {
+    buffer?.free();
+    throw error;
+  }
   let pagesSinceLoad = 0;
+  const closeAll = () => {
+    document.destroy();
+    buffer?.free();
+  };
   const pageCount = document.getPageCount();
   if (pageCount > context.limits.maxPages) {
-    document.destroy();
+    closeAll();
     throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
   }
   if (pageCount === 0) {
-    document.destroy();
+    closeAll();
     throw new CoreError('corrupt-pdf', { name: context.name, reason: 'no pages' });
   }
   return {
@@ -241,7 +262,7 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
       }
     },
     close() {
-      document.destroy();
+      closeAll();
     },
   };
 }
