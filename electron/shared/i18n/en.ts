@@ -335,7 +335,7 @@ export const en: Catalog = {
     secretMissing: 'Not stored yet',
     secretWillClear: 'The stored secret is removed on save',
     clearSecret: 'Remove the stored secret',
-    protection: { 'os-keychain': 'The secret is sealed by the system keychain; it never goes into logs or exports.', 'key-file': 'The secret is sealed with this PC’s key file (browser mode / CLI); it never goes into logs or exports.' },
+    protection: { 'os-keychain': 'The secret is sealed by the system keychain; it never goes into logs or exports.', 'key-file': 'The secret is sealed with this PC’s key file in the data folder (browser mode, CLI, or no system keychain); it never goes into logs or exports.' },
     caLoaded: 'Configured',
     caNone: 'None',
     caPick: 'Choose certificate file…',

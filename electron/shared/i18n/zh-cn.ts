@@ -331,7 +331,7 @@ export const zhCN = {
     secretMissing: '尚未保存',
     secretWillClear: '保存后将删除已保存的密钥',
     clearSecret: '删除已保存的密钥',
-    protection: { 'os-keychain': '密钥由系统钥匙串加密保存，不会写入日志或导出文件。', 'key-file': '密钥用本机密钥文件加密保存（浏览器模式/命令行），不会写入日志或导出文件。' },
+    protection: { 'os-keychain': '密钥由系统钥匙串加密保存，不会写入日志或导出文件。', 'key-file': '密钥用数据目录中的本机密钥文件加密保存（浏览器模式、命令行，或没有系统钥匙串时），不会写入日志或导出文件。' },
     caLoaded: '已配置',
     caNone: '未配置',
     caPick: '选择证书文件…',
