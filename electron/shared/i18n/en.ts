@@ -82,7 +82,8 @@ export const en: Catalog = {
     runtimeBrowser: 'browser mode (this PC, 127.0.0.1)',
     runtimeCli: 'command line',
     gateOpen: '● uploads allowed',
-    gateShut: '● uploads paused (run the connection check)',
+    gateShut: '● uploads paused',
+    gateHint: 'Uploads start once the connection check passes: run it on the Connection page.',
     bridgeDown: 'Lost the connection to the background service; run npm start again',
   },
   settings: {

@@ -78,7 +78,8 @@ export const zhCN = {
     runtimeBrowser: '浏览器模式（本机 127.0.0.1）',
     runtimeCli: '命令行',
     gateOpen: '● 可上传',
-    gateShut: '● 上传暂停（需连接检查）',
+    gateShut: '● 上传暂停',
+    gateHint: '连接检查通过后才会上传：到“连接检查”页运行。',
     bridgeDown: '与后台的连接已断开，请重新运行 npm start',
   },
   settings: {

@@ -31,7 +31,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
         <strong>{t('status.endpoint')}</strong>
         <span data-testid="status-endpoint">{endpoint ? (endpoint.settings.adapter === 'folder' ? t('endpointSettings.adapters.folder') : t(`connectionPage.presets.${endpoint.settings.preset}`)) : '…'}</span>
         {endpoint && (
-          <span className={`status-dot ${gateOpen ? 'status-dot-pass' : 'status-dot-warn'}`} data-testid="status-gate">
+          <span className={`status-dot ${gateOpen ? 'status-dot-pass' : 'status-dot-warn'}`} data-testid="status-gate" title={gateOpen ? undefined : t('status.gateHint')}>
             {gateOpen ? t('status.gateOpen') : t('status.gateShut')}
           </span>
         )}
