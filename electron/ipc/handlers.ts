@@ -63,7 +63,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
     'endpoint:settings': async () => withLastPreflight(await core.endpoint.readSettings()),
     'endpoint:save': async ({ settings, clientSecret }) => withLastPreflight(await core.endpoint.saveSettings(settings, clientSecret)),
     'endpoint:export': async () => ({ fileName: `scan-station-endpoint-${core.now().toISOString().slice(0, 10)}.json`, text: await core.endpoint.exportProfile() }),
-    'endpoint:parseProfile': ({ text }) => core.endpoint.parseProfile(text),
+    'endpoint:parseProfile': ({ text, name }) => core.endpoint.parseProfile(text, name),
     'endpoint:preflight': ({ jobId }, ctx) =>
       core.endpoint.preflight((step, index) => ctx.emit('endpoint:preflightStep', { jobId, index, total: preflightStepIds.length, step })),
     'covers:print': async ({ jobId, layout, rows }, ctx) => {

@@ -205,7 +205,7 @@ export const ipcContract = {
   },
   'endpoint:export': { args: noArgs, result: z.object({ fileName: z.string(), text: z.string() }) },
   'endpoint:parseProfile': {
-    args: z.object({ text: z.string().max(256 * 1024) }).strict(),
+    args: z.object({ text: z.string().max(256 * 1024), name: z.string().max(255).optional() }).strict(),
     result: z.object({ settings: endpointSettingsSchema, problems: z.array(settingsProblemSchema) }),
   },
   'endpoint:preflight': {

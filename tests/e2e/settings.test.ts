@@ -100,6 +100,16 @@ test('importing a profile loads it for review, keeps the station id and shows it
   assert.equal(await page.getByTestId('endpoint-save').isDisabled(), false);
 });
 
+test('a file that is not a profile gets a clear message and changes nothing', async () => {
+  const before = await page.getByTestId('endpoint-profileName').inputValue();
+  await page.getByTestId('endpoint-import-file').setInputFiles({ name: 'photo.json', mimeType: 'application/json', buffer: Buffer.from('<html>not a profile</html>') });
+  await page.getByTestId('endpoint-notice').waitFor();
+  assert.match((await page.getByTestId('endpoint-notice').textContent()) ?? '', /设置文件 photo\.json 格式不正确/);
+  await page.getByTestId('endpoint-import-file').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(300 * 1024, 32) });
+  await page.getByText('超过 256 KB 的上限').waitFor();
+  assert.equal(await page.getByTestId('endpoint-profileName').inputValue(), before);
+});
+
 test('the ERP prefix helper computes the tenant address as the implementer types', async () => {
   await page.getByTestId('erp-login').fill('http://172.0.0.1:8080/ierp/');
   assert.equal(await page.getByTestId('erp-prefix').textContent(), 'http://172.0.0.1:8080/ierp/api/');

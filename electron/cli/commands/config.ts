@@ -101,7 +101,7 @@ export const configCommand: CliCommand = {
             throw new CoreError('file-unreadable', { name: argument, reason: (error as NodeJS.ErrnoException).code ?? 'read' });
           });
           return await withCore(openCore, async (core) => {
-            const { settings, problems } = await core.endpoint.parseProfile(text);
+            const { settings, problems } = await core.endpoint.parseProfile(text, path.basename(argument));
             const described = describeProblems(problems, t);
             if (problems.some((problem) => problem.severity === 'error')) {
               if (json) out({ imported: false, problems: described }, '');

@@ -53,7 +53,7 @@ export interface EndpointService {
   /** The profile as a file for other stations: no secret, no station id. */
   exportProfile(): Promise<string>;
   /** Reads an exported profile (or a bare one) into this station's profile, keeping its station id; does not save. */
-  parseProfile(text: string): Promise<{ settings: EndpointSettings; problems: SettingsProblem[] }>;
+  parseProfile(text: string, name?: string): Promise<{ settings: EndpointSettings; problems: SettingsProblem[] }>;
   preflight(onStep: (step: PreflightStep, index: number) => void): Promise<PreflightReport>;
   lastPreflight(): Promise<(LastPreflight & { stale: boolean }) | null>;
   /** Throws `preflight-missing` / `preflight-failed` / `preflight-stale` unless the last preflight passed for this very profile. */
@@ -149,19 +149,19 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       const file: EndpointProfileExport = { format: 'scan-station.endpoint-profile', version: 1, exportedAt: options.now().toISOString(), profile };
       return `${JSON.stringify(file, null, 2)}\n`;
     },
-    async parseProfile(text) {
+    async parseProfile(text, name = 'profile') {
       let json: unknown;
       try {
         json = JSON.parse(text.replace(/^\ufeff/, ''));
       } catch (error) {
-        throw new CoreError('settings-file-invalid', { name: 'profile', reason: 'not JSON' }, { cause: error });
+        throw new CoreError('settings-file-invalid', { name, reason: 'not JSON' }, { cause: error });
       }
       const current = await readProfile();
       const exported = endpointProfileExportSchema.safeParse(json);
       const bare = exported.success ? null : endpointSettingsSchema.safeParse(json);
       if (!exported.success && !bare?.success) {
         const issues = (bare?.error ?? exported.error).issues;
-        throw new CoreError('settings-file-invalid', { name: 'profile', reason: issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ') });
+        throw new CoreError('settings-file-invalid', { name, reason: issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ') });
       }
       // Each station keeps its own id: twenty stations importing one profile must stay twenty stations.
       const settings: EndpointSettings = exported.success ? { ...exported.data.profile, stationId: current.stationId } : { ...(bare?.data as EndpointSettings), stationId: current.stationId };

@@ -122,7 +122,9 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
   };
   const importProfile = async (file: File | undefined) => {
     if (!file) return;
-    const result = await api.endpoint.parseProfile({ text: await file.text() });
+    // A profile is a few KB; anything near the channel's limit is the wrong file.
+    if (file.size > 256 * 1024) return setNotice({ tone: 'fail', text: t('errors.file-too-large', { name: file.name, size: `${Math.ceil(file.size / 1024)} KB`, limit: '256 KB' }) });
+    const result = await api.endpoint.parseProfile({ text: await file.text(), name: file.name });
     if (!result.ok) return showError(result.error);
     setDraft(result.value.settings);
     setNotice({ tone: result.value.problems.some((problem) => problem.severity === 'error') ? 'fail' : 'warn', text: t('endpointSettings.importedReview', { name: file.name }) });
