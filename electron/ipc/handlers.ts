@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { PrintPage } from '../core/cover/cover-service.js';
 import type { Core } from '../core/create-core.js';
-import type { EndpointView } from '../core/endpoint/endpoint-service.js';
 import { preflightStepIds } from '../shared/endpoint/endpoint-settings.js';
 import type {
   Channel,
@@ -33,10 +32,6 @@ export type Runtime = z.output<typeof runtimeSchema>;
 
 /** Binds every contract channel to core; the same table serves Electron IPC, the HTTP bridge and tests. */
 export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServices): HandlerTable {
-  const withLastPreflight = async (view: EndpointView) => {
-    const last = await core.endpoint.lastPreflight();
-    return { ...view, lastPreflight: last && { at: last.at, ok: last.ok, stale: last.stale, failed: last.failed } };
-  };
   return {
     'app:info': async () => ({ ...core.app.describeStation(), runtime }),
     'prefs:get': () => core.prefs.readPrefs(),
@@ -60,8 +55,8 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
         selfCheckMs: Math.round(result.timings.checkMs),
       };
     },
-    'endpoint:settings': async () => withLastPreflight(await core.endpoint.readSettings()),
-    'endpoint:save': async ({ settings, clientSecret }) => withLastPreflight(await core.endpoint.saveSettings(settings, clientSecret)),
+    'endpoint:settings': () => core.endpoint.readSettings(),
+    'endpoint:save': ({ settings, clientSecret }) => core.endpoint.saveSettings(settings, clientSecret),
     'endpoint:export': async () => ({ fileName: `scan-station-endpoint-${core.now().toISOString().slice(0, 10)}.json`, text: await core.endpoint.exportProfile() }),
     'endpoint:parseProfile': ({ text, name }) => core.endpoint.parseProfile(text, name),
     'endpoint:preflight': ({ jobId }, ctx) =>

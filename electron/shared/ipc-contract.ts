@@ -162,6 +162,7 @@ export const endpointViewSchema = z.object({
   problems: z.array(settingsProblemSchema),
   secret: z.object({ stored: z.boolean(), protection: z.enum(['os-keychain', 'key-file']) }),
   lastPreflight: z.object({ at: z.string(), ok: z.boolean(), stale: z.boolean(), failed: z.array(z.string()) }).nullable(),
+  trainingAddress: z.string().nullable(),
 });
 
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */

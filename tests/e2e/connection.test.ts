@@ -22,6 +22,8 @@ test('a fresh station runs the preflight from the Connection page against the bu
   await verdict.waitFor({ timeout: 30_000 });
   assert.equal(await verdict.textContent(), zhCN.connectionPage.passed);
   assert.equal(await page.getByTestId('preflight-steps').locator('tbody tr').count(), 10);
+  // The training server's real address (a free port) replaces the placeholder once it runs.
+  await page.waitForFunction(() => /^http:\/\/127\.0\.0\.1:\d+$/.test(document.querySelector('[data-testid="connection-api-address"]')?.textContent ?? ''));
   assert.match((await page.getByTestId('preflight-steps').textContent()) ?? '', /认证成功，已取得令牌。/);
   const report = await page.getByTestId('preflight-report').inputValue();
   assert.match(report, /\[通过\] 认证/);

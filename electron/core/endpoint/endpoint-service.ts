@@ -32,6 +32,9 @@ export interface EndpointView {
   settings: EndpointSettings;
   problems: SettingsProblem[];
   secret: { stored: boolean; protection: SecretStore['kind'] };
+  lastPreflight: { at: string; ok: boolean; stale: boolean; failed: string[] } | null;
+  /** Where the built-in training server really listens (a free port), once it has started. */
+  trainingAddress: string | null;
 }
 
 /** The last preflight, remembered with the profile it checked. */
@@ -91,17 +94,24 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   const lastFile = path.join(options.dataDir, lastPreflightFileName);
   const revisionFile = path.join(options.dataDir, 'secret-revision');
   let training: Promise<ReferenceServer> | undefined;
+  let trainingAddress: string | null = null;
   const startTraining = () =>
     (training ??= startReferenceImagingServer({ dataDir: path.join(options.dataDir, 'training-imaging'), clients: { [trainingClient.id]: trainingClient.secret }, now: options.now }).then((server) => {
       options.log.info('endpoint.training-server', { url: server.url });
+      trainingAddress = server.url;
       return server;
     }));
   const readProfile = () => readEndpointSettings(settingsFile, { missingIsDefault: true });
-  const view = async (settings: EndpointSettings): Promise<EndpointView> => ({
-    settings,
-    problems: validateEndpointSettings(settings),
-    secret: { stored: await options.secrets.has('endpoint.clientSecret'), protection: options.secrets.kind },
-  });
+  const view = async (settings: EndpointSettings): Promise<EndpointView> => {
+    const last = await lastPreflightFor(settings);
+    return {
+      settings,
+      problems: validateEndpointSettings(settings),
+      secret: { stored: await options.secrets.has('endpoint.clientSecret'), protection: options.secrets.kind },
+      lastPreflight: last && { at: last.at, ok: last.ok, stale: last.stale, failed: last.failed },
+      trainingAddress: settings.preset === 'local-training' ? trainingAddress : null,
+    };
+  };
   /** The secret's revision changes on every save, so a new secret also invalidates the last preflight without hashing the secret. */
   const secretRevision = async () => (await fs.readFile(revisionFile, 'utf8').catch(() => '0')).trim();
   const fingerprintOf = async (settings: EndpointSettings) => createHash('sha256').update(JSON.stringify(settings)).update(`\0${await secretRevision()}`).digest('hex');
@@ -121,11 +131,13 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       return null;
     }
   };
-  const lastPreflight = async () => {
+  /** The last preflight, stale unless it ran with exactly these settings and the current secret. */
+  async function lastPreflightFor(settings: EndpointSettings) {
     const last = await readLast();
     if (!last) return null;
-    return { ...last, stale: last.fingerprint !== (await fingerprintOf(await readProfile())) };
-  };
+    return { ...last, stale: last.fingerprint !== (await fingerprintOf(settings)) };
+  }
+  const lastPreflight = async () => lastPreflightFor(await readProfile());
 
   return {
     readSettings: async () => view(await readProfile()),

@@ -373,6 +373,7 @@ export const en: Catalog = {
     copy: 'Copy report',
     copied: 'Copied',
     editSettings: 'Edit settings',
+    trainingNotStarted: 'this PC, 127.0.0.1 (started by the connection check on a free port)',
     secretStored: 'client secret stored',
     secretMissing: 'no client secret stored (the auth check is skipped)',
     gateOpen: 'Uploads allowed: the last connection check passed ({{at}}).',

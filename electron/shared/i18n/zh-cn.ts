@@ -369,6 +369,7 @@ export const zhCN = {
     copy: '复制报告',
     copied: '已复制',
     editSettings: '修改设置',
+    trainingNotStarted: '本机 127.0.0.1（连接检查时启动，端口自动分配）',
     secretStored: '已保存 client secret',
     secretMissing: '未保存 client secret（认证检查会跳过）',
     gateOpen: '上传已放行：上次连接检查通过（{{at}}）。',

@@ -74,7 +74,7 @@ export function ConnectionArea({ onOpenSettings }: { onOpenSettings: () => void 
   };
   const report = [
     `${t('app.name')} · ${new Date().toISOString()}`,
-    info ? `${t('connectionPage.apiAddress')}: ${info.settings.apiAddress} (${t(`connectionPage.presets.${info.settings.preset}`)})` : '',
+    info ? `${t('connectionPage.apiAddress')}: ${info.settings.preset === 'local-training' ? (info.trainingAddress ?? info.settings.apiAddress) : info.settings.adapter === 'folder' ? (info.settings.folderPath ?? '') : info.settings.apiAddress} (${t(`connectionPage.presets.${info.settings.preset}`)})` : '',
     ...steps.map((step) => {
       const { message, fix } = detail(step);
       return `[${t(`selfCheck.status.${step.status}`)}] ${t(`preflight.steps.${step.id}`)} (${step.ms} ms): ${message}${fix ? ` → ${fix}` : ''}`;
@@ -113,7 +113,9 @@ export function ConnectionArea({ onOpenSettings }: { onOpenSettings: () => void 
               ) : (
                 <>
                   <dt>{t('connectionPage.apiAddress')}</dt>
-                  <dd className="mono">{info.settings.apiAddress}</dd>
+                  <dd className="mono" data-testid="connection-api-address">
+                    {info.settings.preset === 'local-training' ? (info.trainingAddress ?? t('connectionPage.trainingNotStarted')) : info.settings.apiAddress}
+                  </dd>
                   <dt>{t('endpointSettings.fields.clientId')}</dt>
                   <dd className="mono">
                     {info.settings.clientId} · {t(info.secret.stored || info.settings.preset === 'local-training' ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}
