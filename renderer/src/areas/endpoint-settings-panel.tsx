@@ -180,7 +180,6 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
           </label>
         ))}
       </div>
-      <FieldProblems problems={problemsOf('preset')} onApply={applyFix} />
 
       <h3>{t('endpointSettings.adapter')}</h3>
       <div className="radio-row" role="radiogroup" aria-label={t('endpointSettings.adapter')}>
@@ -213,7 +212,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
                 {t('endpointSettings.fields.port')}
                 <input type="number" min={1} max={65535} value={draft.port} data-testid="endpoint-port" onChange={(event) => update({ port: Math.max(1, Math.min(65535, Math.trunc(Number(event.currentTarget.value)) || 1)) })} />
               </label>
-              <FieldProblems problems={problemsOf('port', 'scheme')} onApply={applyFix} />
+              <FieldProblems problems={problemsOf('port')} onApply={applyFix} />
             </div>
             {text('code', { mono: true })}
             <label>
