@@ -81,6 +81,12 @@ export async function readPdfIntoPdfium(library: PDFiumLibrary, file: string, si
   };
 }
 
+/** The page's /Rotate in quarter turns clockwise (0–3), as PDFium reads it. */
+export function pageQuarterTurns(page: PDFiumPage): number {
+  const internals = page as unknown as { module: { _FPDFPage_GetRotation(pageIdx: number): number }; pageIdx: number };
+  return internals.module._FPDFPage_GetRotation(internals.pageIdx);
+}
+
 /**
  * Closes a page that was not rendered. `PDFiumDocument.getPage` loads a page and only `render()`
  * closes it, so every page read through its embedded image would otherwise stay loaded (with its

@@ -7,7 +7,7 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
-import { closeUnrenderedPage, loadPdfium, readPdfIntoPdfium, type PdfiumFileBuffer } from './pdfium.js';
+import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, type PdfiumFileBuffer } from './pdfium.js';
 
 /** How a page's pixels were obtained. */
 export type PageSource = 'image' | 'pdf-embedded-jpeg' | 'pdf-embedded-image' | 'pdf-render';
@@ -232,7 +232,8 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
       const heightMm = (originalHeight / 72) * 25.4;
       let embedded: PageRaster | null;
       try {
-        embedded = await readEmbeddedScan(page, widthMm, heightMm, context, index + 1, region);
+        // A rotated page (/Rotate) shows its image turned: only PDFium's renderer draws it the way a person sees it.
+        embedded = pageQuarterTurns(page) === 0 ? await readEmbeddedScan(page, widthMm, heightMm, context, index + 1, region) : null;
       } catch (error) {
         closeUnrenderedPage(page);
         throw error;

@@ -46,6 +46,21 @@ test('every input format opens to gray pixels with the right physical size and s
   }
 });
 
+test('a scanner page with /Rotate is read the way it is displayed: upright, QR top-right', async () => {
+  const image = renderCoverRaster(spec);
+  const jpeg = await encodeJpeg(image, 200);
+  for (const rotate of [90, 180, 270] as const) {
+    const bytes = await encodeScannerPdf([{ kind: 'jpeg', bytes: jpeg, width: image.width, height: image.height, dpi: 200, rotate }]);
+    const document = await openDocument(await write(`rotated-${rotate}.pdf`, bytes));
+    const page = await document.readPage(0, { topShare: 0.3 });
+    document.close();
+    assert.ok(Math.abs(page.widthMm - 210) < 1 && Math.abs(page.heightMm - 297) < 1, `${rotate}: ${page.widthMm}×${page.heightMm}`);
+    const qrX = Math.round(((210 - 12 - 22 + 0.5) / 25.4) * page.dpi);
+    const qrY = Math.round(((12 + 0.5) / 25.4) * page.dpi);
+    assert.ok((page.image.data[qrY * page.image.width + qrX] ?? 255) < 100, `${rotate}: the finder pattern is at the top right`);
+  }
+});
+
 test('a top band read decodes only that share of the page', async () => {
   const document = await openDocument(await write('a.jpg', await encodeJpeg(renderCoverRaster(spec), 200)));
   const band = await document.readPage(0, { topShare: 0.3 });
