@@ -110,6 +110,28 @@ test('a file that is not a profile gets a clear message and changes nothing', as
   assert.equal(await page.getByTestId('endpoint-profileName').inputValue(), before);
 });
 
+test('the shared-folder upload method: only the folder is asked for, and the check tries writing there', async () => {
+  const folder = await makeTempDir();
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('preset-local-training').check();
+  await page.getByTestId('adapter-folder').check();
+  assert.equal(await page.getByTestId('endpoint-apiAddress').count(), 0, 'network fields are hidden');
+  await page.getByTestId('problem-folder-path-missing').waitFor();
+  await page.getByTestId('endpoint-folderPath').fill('scans');
+  await page.getByTestId('problem-folder-path-relative').waitFor();
+  await page.getByTestId('endpoint-folderPath').fill(folder);
+  await page.getByTestId('endpoint-save').click();
+  await page.getByText(zhCN.endpointSettings.savedRecheck).waitFor();
+  await page.getByTestId('endpoint-open-connection').click();
+  await page.getByTestId('run-preflight').click();
+  await page.getByTestId('preflight-verdict').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('preflight-verdict').textContent(), zhCN.connectionPage.passed);
+  const table = (await page.getByTestId('preflight-steps').textContent()) ?? '';
+  assert.ok(table.includes(`文件夹 ${folder} 可以写入。`), table);
+  assert.equal(await page.getByTestId('status-endpoint').textContent(), zhCN.endpointSettings.adapters.folder);
+  await page.getByTestId('nav-settings').click();
+});
+
 test('the ERP prefix helper computes the tenant address as the implementer types', async () => {
   await page.getByTestId('erp-login').fill('http://172.0.0.1:8080/ierp/');
   assert.equal(await page.getByTestId('erp-prefix').textContent(), 'http://172.0.0.1:8080/ierp/api/');
