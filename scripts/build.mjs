@@ -31,8 +31,9 @@ async function buildNode() {
   await rm(`${root}dist/cli`, { recursive: true, force: true });
   await Promise.all([
     esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron', ...nativeAndWasm] }),
-    // The preload loads with every window: minified, it parses in a few milliseconds.
-    esbuild({ ...common, minify: true, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
+    // The preload loads with every window: minified, names only (no schemas), under 1 KB. No banner:
+    // a sandboxed preload's require knows only electron, events, timers and url.
+    esbuild({ ...common, banner: {}, define: {}, minify: true, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
     // Top-level await in the CLI entry needs ESM, so the CLI bundle is .mjs-free CJS via a wrapper entry.
     esbuild({ ...common, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs', external: nativeAndWasm }),
     // The inspection worker sits next to each bundle that starts it (see inspection-pool.ts).

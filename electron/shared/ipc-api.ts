@@ -1,13 +1,7 @@
 import type { Result } from './error-codes.js';
-import {
-  channelNames,
-  isEventName,
-  type ArgsOf,
-  type Channel,
-  type EventName,
-  type EventPayload,
-  type ValueOf,
-} from './ipc-contract.js';
+import type { ArgsOf, Channel, EventName, EventPayload, ValueOf } from './ipc-contract.js';
+// Names only, no schemas: this module is bundled into the preload.
+import { channelNameList as channelNames, isEventNameListed as isEventName } from './ipc-names.js';
 
 type DomainOf<C> = C extends `${infer D}:${string}` ? D : never;
 type ActionOf<C, D extends string> = C extends `${D}:${infer A}` ? A : never;

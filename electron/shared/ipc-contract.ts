@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { endpointSettingsSchema, preflightStepIds } from './endpoint/endpoint-settings.js';
 import { languages } from './i18n/languages.js';
+import { channelNameList, eventNameList } from './ipc-names.js';
 
 /**
  * The one IPC contract. Each entry is a channel `domain:action` with the zod schemas of its
@@ -281,11 +282,18 @@ export type ValueOf<C extends Channel> = z.output<(typeof ipcContract)[C]['resul
 /** The payload of an event. */
 export type EventPayload<E extends EventName> = z.output<(typeof ipcEvents)[E]>;
 
+/** Exactly the same members, both ways (a compile-time check). */
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// If either line stops compiling, ipc-names.ts and this contract disagree: update the lists there.
+const channelListMatches: SameMembers<(typeof channelNameList)[number], Channel> = true;
+const eventListMatches: SameMembers<(typeof eventNameList)[number], EventName> = true;
+void [channelListMatches, eventListMatches];
+
 /** All invoke channel names, in contract order. */
-export const channelNames = Object.keys(ipcContract) as Channel[];
+export const channelNames: readonly Channel[] = channelNameList;
 
 /** All event channel names. */
-export const eventNames = Object.keys(ipcEvents) as EventName[];
+export const eventNames: readonly EventName[] = eventNameList;
 
 /** Narrows a string to an invoke channel name. */
 export function isChannel(name: unknown): name is Channel {

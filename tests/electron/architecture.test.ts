@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 /** Every module a bundle of `entry` pulls in, with Electron left external so its use shows. */
@@ -26,4 +27,13 @@ test('only the main process and the preload import electron at run time', async 
   const preload = await importsOf('electron/preload/preload.ts');
   assert.deepEqual(preload.electronUsers, ['electron/preload/preload.ts']);
   assert.ok(!preload.files.some((file) => file.startsWith('electron/core/')), 'the preload carries no core code');
+  // Names only: the zod contract stays in main, and a sandboxed preload may require nothing but electron.
+  assert.deepEqual(preload.files.filter((file) => file.includes('node_modules/')), [], 'the preload bundles no packages');
+  assert.ok(!preload.files.includes('electron/shared/ipc-contract.ts'), 'the preload carries no schemas');
+});
+
+test('the built preload requires nothing but electron (a sandboxed preload can load little else)', { skip: !existsSync('dist/electron/preload.cjs') && 'run npm run build first' }, () => {
+  const text = readFileSync('dist/electron/preload.cjs', 'utf8');
+  const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
+  assert.deepEqual([...new Set(required)], ['electron']);
 });
