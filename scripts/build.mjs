@@ -32,7 +32,7 @@ async function buildNode() {
   await Promise.all([
     esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron', ...nativeAndWasm] }),
     // The preload loads with every window: minified, names only (no schemas), under 1 KB. No banner:
-    // a sandboxed preload's require knows only electron, events, timers and url.
+    // it never reads import.meta.url, and a sandboxed preload should need nothing but electron.
     esbuild({ ...common, banner: {}, define: {}, minify: true, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
     // Top-level await in the CLI entry needs ESM, so the CLI bundle is .mjs-free CJS via a wrapper entry.
     esbuild({ ...common, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs', external: nativeAndWasm }),
