@@ -1,7 +1,7 @@
 // Builds everything the app runs from: the renderer (Vite) and three Node bundles (esbuild):
 // the Electron main process, the sandboxed preload, and the CLI.
 import { build as esbuild } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
 
@@ -54,6 +54,19 @@ async function copyFonts() {
   ]);
 }
 
+/**
+ * The app icon, drawn from assets/icon.svg: build/icon.png (1024 px) for electron-builder, which makes
+ * the Windows .ico and the Linux sizes from it, and dist/assets/icon.png for the window on Linux.
+ */
+async function makeIcons() {
+  const { default: sharp } = await import('sharp');
+  const svg = await readFile(`${root}assets/icon.svg`);
+  await mkdir(`${root}build`, { recursive: true });
+  await mkdir(`${root}dist/assets`, { recursive: true });
+  await sharp(svg, { density: 1152 }).resize(1024, 1024).png().toFile(`${root}build/icon.png`);
+  await sharp(svg, { density: 288 }).resize(256, 256).png().toFile(`${root}dist/assets/icon.png`);
+}
+
 async function buildRenderer() {
   await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });
 }
@@ -61,7 +74,7 @@ async function buildRenderer() {
 const started = Date.now();
 if (only !== 'renderer') {
   await buildNode();
-  await copyFonts();
+  await Promise.all([copyFonts(), makeIcons()]);
 }
 if (only !== 'node') await buildRenderer();
 console.log(`build: ${only} done in ${Date.now() - started} ms → dist/`);

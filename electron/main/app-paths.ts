@@ -7,6 +7,8 @@ export interface ElectronPaths {
   dataDir: string;
   rendererDir: string;
   preloadFile: string;
+  /** The window icon (Linux shows it in the task bar; Windows and macOS take the packaged one). */
+  iconFile: string;
 }
 
 /** Resolves the shell's paths: data under userData, bundle files next to the built main. */
@@ -17,5 +19,6 @@ export function resolveElectronPaths(app: App): ElectronPaths {
     dataDir: app.getPath('userData'),
     rendererDir: path.resolve(here, '..', 'renderer'),
     preloadFile: path.join(here, 'preload.cjs'),
+    iconFile: path.resolve(here, '..', 'assets', 'icon.png'),
   };
 }

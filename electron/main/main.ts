@@ -53,7 +53,7 @@ async function startApp(): Promise<void> {
   registerIpcHandlers(ipcMain, dispatcher);
 
   const openWindow = (): BrowserWindow => {
-    const win = new BrowserWindow(createMainWindowOptions(paths.preloadFile));
+    const win = new BrowserWindow(createMainWindowOptions(paths.preloadFile, paths.iconFile));
     const id = win.webContents.id;
     ownWindows.add(id);
     win.on('closed', () => ownWindows.delete(id));

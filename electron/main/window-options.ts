@@ -1,7 +1,7 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 
 /** The main window's options: isolated, sandboxed, no Node in the page, no webviews. */
-export function createMainWindowOptions(preloadFile: string): BrowserWindowConstructorOptions {
+export function createMainWindowOptions(preloadFile: string, iconFile?: string): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 820,
@@ -10,6 +10,7 @@ export function createMainWindowOptions(preloadFile: string): BrowserWindowConst
     title: '扫描台助手 Scan Station',
     show: false,
     backgroundColor: '#f4f6f8',
+    ...(iconFile ? { icon: iconFile } : {}),
     webPreferences: {
       preload: preloadFile,
       contextIsolation: true,

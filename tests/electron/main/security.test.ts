@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import type { App, Session } from 'electron';
 import { createMemoryLogger } from '../../../electron/core/log/logger.js';
@@ -49,4 +50,13 @@ test('the main window is isolated and sandboxed with no Node in the page', () =>
   assert.equal(prefs?.webviewTag, false);
   assert.equal(prefs?.webSecurity, true);
   assert.equal(prefs?.preload, '/app/preload.cjs');
+});
+
+test('the window carries the app icon drawn by the build', async () => {
+  assert.equal(createMainWindowOptions('/app/preload.cjs', '/app/assets/icon.png').icon, '/app/assets/icon.png');
+  if (!existsSync('build/icon.png')) return;
+  // electron-builder wants at least 512 px to make the .ico and .icns.
+  const { default: sharp } = await import('sharp');
+  const meta = await sharp('build/icon.png').metadata();
+  assert.deepEqual([meta.width, meta.height, meta.format], [1024, 1024, 'png']);
 });
