@@ -154,7 +154,7 @@ function AreaBody({ area, info, language, onLanguage, goTo }: { area: AreaId; in
     case 'covers':
       return <CoversArea runtime={info?.runtime ?? null} />;
     case 'connection':
-      return <ConnectionArea onOpenSettings={() => goTo('settings')} />;
+      return <ConnectionArea onOpenSettings={() => goTo('settings')} appVersion={info?.version} />;
     case 'scanDesk':
       return <NotAvailable area={area} />;
   }

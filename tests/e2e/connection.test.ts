@@ -28,6 +28,8 @@ test('a fresh station runs the preflight from the Connection page against the bu
   const report = await page.getByTestId('preflight-report').inputValue();
   assert.match(report, /\[通过\] 认证/);
   assert.ok(!report.includes('training-secret'), 'the report never carries the secret');
+  assert.match(report, /本机编号: station-1/);
+  assert.match(report, /影像接口地址: http:\/\/127\.0\.0\.1:\d+ \(本机练习/);
   await page.waitForFunction(() => {
     const bar = document.querySelector('.progress');
     const fill = document.querySelector('.progress-fill');

@@ -13,7 +13,7 @@ type Settings = ValueOf<'endpoint:settings'>;
 type Step = ValueOf<'endpoint:preflight'>['steps'][number];
 
 /** Connection: which endpoint this station uses, and the step-by-step preflight with fixes. */
-export function ConnectionArea({ onOpenSettings }: { onOpenSettings: () => void }) {
+export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings: () => void; appVersion?: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const [info, setInfo] = useState<Settings | null>(null);
@@ -72,9 +72,13 @@ export function ConnectionArea({ onOpenSettings }: { onOpenSettings: () => void 
     const fix = step.status === 'fail' || step.status === 'warn' ? t(`preflight.fixes.${step.code}`, { ...step.params, defaultValue: '' }) : '';
     return { message, fix };
   };
+  // What support asks first, in one paste: which app, which station, which endpoint, which way out.
+  const target = info ? (info.settings.preset === 'local-training' ? (info.trainingAddress ?? info.settings.apiAddress) : info.settings.adapter === 'folder' ? (info.settings.folderPath ?? '') : info.settings.apiAddress) : '';
   const report = [
-    `${t('app.name')} · ${new Date().toISOString()}`,
-    info ? `${t('connectionPage.apiAddress')}: ${info.settings.preset === 'local-training' ? (info.trainingAddress ?? info.settings.apiAddress) : info.settings.adapter === 'folder' ? (info.settings.folderPath ?? '') : info.settings.apiAddress} (${t(`connectionPage.presets.${info.settings.preset}`)})` : '',
+    `${t('app.name')} ${appVersion ?? ''} · ${new Date().toISOString()}`,
+    info ? `${t('endpointSettings.fields.stationId')}: ${info.settings.stationId} · ${t('endpointSettings.fields.profileName')}: ${info.settings.profileName}` : '',
+    info ? `${t('connectionPage.apiAddress')}: ${target} (${t(`connectionPage.presets.${info.settings.preset}`)}, ${t(`endpointSettings.adapters.${info.settings.adapter}`)}, ${t(`connectionPage.modes.${info.settings.mode}`)})` : '',
+    info && info.settings.adapter === 'http' ? `${t('endpointSettings.fields.clientId')}: ${info.settings.clientId} · ${t(info.secret.stored || info.settings.preset === 'local-training' ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}${info.settings.proxy ? ` · ${t('endpointSettings.fields.proxy')}: ${info.settings.proxy}` : ''}` : '',
     ...steps.map((step) => {
       const { message, fix } = detail(step);
       return `[${t(`selfCheck.status.${step.status}`)}] ${t(`preflight.steps.${step.id}`)} (${step.ms} ms): ${message}${fix ? ` → ${fix}` : ''}`;
