@@ -139,9 +139,15 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
       try {
         const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });
         const pageMeta = index === 0 ? meta : await input.metadata();
-        fullHeight = pageMeta.pageHeight ?? pageMeta.height ?? 0;
-        checkPixels(context, page, pageMeta.width ?? 0, fullHeight);
-        image = await decodeGray(input, pageMeta.width ?? 0, fullHeight, pageMeta.channels ?? 1, region);
+        const storedWidth = pageMeta.width ?? 0;
+        const storedHeight = pageMeta.pageHeight ?? pageMeta.height ?? 0;
+        checkPixels(context, page, storedWidth, storedHeight);
+        // EXIF/TIFF orientation (a phone photo of a printed template): read the page as it is shown.
+        const orientation = pageMeta.orientation ?? 1;
+        if (orientation > 1) input.rotate();
+        const quarterTurned = orientation >= 5;
+        fullHeight = quarterTurned ? storedWidth : storedHeight;
+        image = await decodeGray(input, quarterTurned ? storedHeight : storedWidth, fullHeight, pageMeta.channels ?? 1, region);
       } catch (error) {
         if (error instanceof CoreError) throw error;
         throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { CoreError } from '../../../../electron/core/errors.js';
 import { detectFormat } from '../../../../electron/core/intake/detect-format.js';
 import { openDocument } from '../../../../electron/core/intake/read-document.js';
@@ -58,6 +59,24 @@ test('a scanner page with /Rotate is read the way it is displayed: upright, QR t
     const qrX = Math.round(((210 - 12 - 22 + 0.5) / 25.4) * page.dpi);
     const qrY = Math.round(((12 + 0.5) / 25.4) * page.dpi);
     assert.ok((page.image.data[qrY * page.image.width + qrX] ?? 255) < 100, `${rotate}: the finder pattern is at the top right`);
+  }
+});
+
+test('a photo with an EXIF orientation is read as it is shown', async () => {
+  const image = renderCoverRaster(spec);
+  const upright = await encodeJpeg(image, 200);
+  // Orientation 6 = "turn 90° clockwise to show": the pixels are stored a quarter turn the other way.
+  for (const [orientation, storedTurn] of [[3, 180], [6, 270], [8, 90]] as const) {
+    const stored = await sharp(upright).rotate(storedTurn).withMetadata({ orientation, density: 200 }).jpeg({ quality: 90 }).toBuffer();
+    const document = await openDocument(await write(`photo-${orientation}.jpg`, stored));
+    for (const region of [undefined, { topShare: 0.3 }]) {
+      const page = await document.readPage(0, region);
+      assert.ok(Math.abs(page.widthMm - 210) < 1 && Math.abs(page.heightMm - 297) < 1, `${orientation}: ${page.widthMm}×${page.heightMm}`);
+      const qrX = Math.round(((210 - 12 - 22 + 0.5) / 25.4) * page.dpi);
+      const qrY = Math.round(((12 + 0.5) / 25.4) * page.dpi);
+      assert.ok((page.image.data[qrY * page.image.width + qrX] ?? 255) < 100, `${orientation}: the finder pattern is at the top right`);
+    }
+    document.close();
   }
 });
 
