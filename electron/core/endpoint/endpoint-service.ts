@@ -138,6 +138,12 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
     return { ...last, stale: last.fingerprint !== (await fingerprintOf(settings)) };
   }
   const lastPreflight = async () => lastPreflightFor(await readProfile());
+  const assertUploadAllowed = async () => {
+    const last = await lastPreflight();
+    if (!last) throw new CoreError('preflight-missing');
+    if (last.stale) throw new CoreError('preflight-stale', { at: last.at });
+    if (!last.ok) throw new CoreError('preflight-failed', { steps: last.failed.join(', '), at: last.at });
+  };
 
   return {
     readSettings: async () => view(await readProfile()),
@@ -199,14 +205,9 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       return report;
     },
     lastPreflight,
-    async assertUploadAllowed() {
-      const last = await lastPreflight();
-      if (!last) throw new CoreError('preflight-missing');
-      if (last.stale) throw new CoreError('preflight-stale', { at: last.at });
-      if (!last.ok) throw new CoreError('preflight-failed', { steps: last.failed.join(', '), at: last.at });
-    },
+    assertUploadAllowed,
     async openAdapter() {
-      await this.assertUploadAllowed();
+      await assertUploadAllowed();
       const target = await resolveTarget(await readProfile());
       switch (target.settings.adapter) {
         case 'folder':

@@ -143,6 +143,13 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     return { imageCode, status: record.status === 'closed' ? 'closed' : 'open', pageCount: typeof record.pageCount === 'number' ? record.pageCount : null, pages: Array.isArray(record.pages) ? record.pages : [] };
   };
 
+  const queryBill = async (imageCode: string): Promise<BillState> => {
+    const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.query, imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
+    if (envelope.errcode === '2404') return { imageCode, status: 'unknown', pageCount: null, pages: [] };
+    if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
+    return billState(imageCode, envelope.data);
+  };
+
   return {
     kind: 'http',
     async uploadPage(upload) {
@@ -164,13 +171,8 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         exchange(withToken(urlFor(paths.close, imageCode), accessToken), { method: 'POST', body: JSON.stringify({ pageCount }), contentType: 'application/json', timeoutMs: requestMs }),
       );
       if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
-      return this.queryBill(imageCode);
+      return queryBill(imageCode);
     },
-    async queryBill(imageCode) {
-      const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.query, imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
-      if (envelope.errcode === '2404') return { imageCode, status: 'unknown', pageCount: null, pages: [] };
-      if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
-      return billState(imageCode, envelope.data);
-    },
+    queryBill,
   };
 }
