@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useStepJob } from '../components/use-step-job.js';
 import { preflightStepIds } from '../../../electron/shared/endpoint/endpoint-settings.js';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
@@ -17,40 +18,23 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
   const { t, i18n } = useTranslation();
   const api = useApi();
   const [info, setInfo] = useState<Settings | null>(null);
-  const [steps, setSteps] = useState<Step[]>([]);
-  const [running, setRunning] = useState(false);
-  const [verdict, setVerdict] = useState<boolean | null>(null);
-  const [error, setError] = useState<AppErrorInfo | null>(null);
+  const [settingsError, setSettingsError] = useState<AppErrorInfo | null>(null);
   const [copied, setCopied] = useState(false);
-  const jobRef = useRef<string | null>(null);
+  const start = useCallback((jobId: string) => api.endpoint.preflight({ jobId }), [api]);
+  const job = useStepJob('endpoint:preflightStep', start);
+  const { running, steps } = job;
+  const verdict = job.result ? job.result.ok : null;
+  const error = job.error ?? settingsError;
   const reportRef = useRef<HTMLTextAreaElement>(null);
 
   const refresh = useCallback(() => {
-    void api.endpoint.settings().then((result) => (result.ok ? setInfo(result.value) : setError(result.error)));
+    void api.endpoint.settings().then((result) => (result.ok ? setInfo(result.value) : setSettingsError(result.error)));
   }, [api]);
   useEffect(refresh, [refresh]);
-  useEffect(
-    () =>
-      api.on('endpoint:preflightStep', (event) => {
-        if (event.jobId === jobRef.current) setSteps((previous) => [...previous.filter((step) => step.id !== event.step.id), event.step]);
-      }),
-    [api],
-  );
 
   const run = async () => {
-    const jobId = crypto.randomUUID();
-    jobRef.current = jobId;
-    setRunning(true);
-    setSteps([]);
-    setVerdict(null);
-    setError(null);
     setCopied(false);
-    const result = await api.endpoint.preflight({ jobId });
-    setRunning(false);
-    if (result.ok) {
-      setSteps(result.value.steps);
-      setVerdict(result.value.ok);
-    } else setError(result.error);
+    await job.run();
     refresh();
     announceEndpointChange();
   };

@@ -1,51 +1,17 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
-import type { EventPayload, ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { ProgressBar } from './progress-bar.js';
 import { StepTable } from './step-table.js';
-
-type Report = ValueOf<'diagnose:stationCheck'>;
-type Step = EventPayload<'diagnose:progress'>['step'];
+import { useStepJob } from './use-step-job.js';
 
 /** Runs the station self-check with live progress and shows each step's result. */
 export function SelfCheckPanel() {
   const { t } = useTranslation();
   const api = useApi();
-  const [running, setRunning] = useState(false);
-  const [steps, setSteps] = useState<Step[]>([]);
-  const [total, setTotal] = useState(0);
-  const [report, setReport] = useState<Report | null>(null);
-  const [error, setError] = useState<AppErrorInfo | null>(null);
-  const jobRef = useRef<string | null>(null);
-
-  useEffect(
-    () =>
-      api.on('diagnose:progress', (progress) => {
-        if (progress.jobId !== jobRef.current) return;
-        setTotal(progress.total);
-        setSteps((previous) => [...previous.filter((step) => step.id !== progress.step.id), progress.step]);
-      }),
-    [api],
-  );
-
-  const run = async () => {
-    const jobId = crypto.randomUUID();
-    jobRef.current = jobId;
-    setRunning(true);
-    setSteps([]);
-    setReport(null);
-    setError(null);
-    const result = await api.diagnose.stationCheck({ jobId });
-    setRunning(false);
-    if (result.ok) {
-      setReport(result.value);
-      setSteps(result.value.steps);
-      setTotal(result.value.steps.length);
-    } else setError(result.error);
-  };
+  const start = useCallback((jobId: string) => api.diagnose.stationCheck({ jobId }), [api]);
+  const { running, steps, total, result: report, error, run } = useStepJob('diagnose:progress', start);
 
   const summaryKey = report ? ({ pass: 'summaryPass', warn: 'summaryWarn', fail: 'summaryFail' } as const)[report.verdict] : null;
 
