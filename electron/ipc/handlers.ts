@@ -32,6 +32,8 @@ export type Runtime = z.output<typeof runtimeSchema>;
 
 /** Binds every contract channel to core; the same table serves Electron IPC, the HTTP bridge and tests. */
 export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServices): HandlerTable {
+  // Running template checks by job id, so the page that started one can stop it.
+  const templateJobs = new Map<string, AbortController>();
   return {
     'app:info': async () => ({ ...core.app.describeStation(), runtime }),
     'prefs:get': () => core.prefs.readPrefs(),
@@ -70,12 +72,19 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       const printed = await shell.printPages(await core.covers.renderPages(result.pdf, 200));
       return { ...printed, written: result.written.length, rejected };
     },
+    'templateCheck:cancel': async ({ jobId }) => {
+      const job = templateJobs.get(jobId);
+      job?.abort();
+      return { cancelled: job !== undefined };
+    },
     'templateCheck:inspect': async ({ jobId, name, dataBase64, dpi, pattern }, ctx) => {
       const bytes = Buffer.from(dataBase64, 'base64');
       ctx.emit('templateCheck:progress', { jobId, name, page: 0, pageCount: 0 });
-      const report = await core.templates.inspectUpload({ name, bytes, stationDpi: dpi, pattern }, (page, pageCount) =>
-        ctx.emit('templateCheck:progress', { jobId, name, page, pageCount }),
-      );
+      const abort = new AbortController();
+      templateJobs.set(jobId, abort);
+      const report = await core.templates
+        .inspectUpload({ name, bytes, stationDpi: dpi, pattern }, (page, pageCount) => ctx.emit('templateCheck:progress', { jobId, name, page, pageCount }), abort.signal)
+        .finally(() => templateJobs.delete(jobId));
       return {
         name: report.name,
         pageCount: report.pageCount,

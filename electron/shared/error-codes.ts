@@ -25,6 +25,7 @@ export const errorCodes = [
   'image-too-large',
   'inspection-timeout',
   'inspection-crashed',
+  'inspection-cancelled',
   'invalid-pattern',
   'cover-csv-no-code-column',
   'output-unwritable',

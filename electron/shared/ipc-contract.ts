@@ -42,10 +42,14 @@ export const appInfoSchema = z.object({
 /** User interface preferences stored per station. */
 export const prefsSchema = z.object({
   language: languageSchema,
+  /** Whether someone chose the language (false: the system's default, so the UI may follow the browser's). */
+  languageChosen: z.boolean().default(false),
+  /** The area the station was last on; the next launch opens it. */
+  lastArea: areaIdSchema.optional(),
 });
 
-/** A partial preferences update. */
-export const prefsPatchSchema = prefsSchema.partial().strict();
+/** A partial preferences update (`languageChosen` follows from setting `language`). */
+export const prefsPatchSchema = prefsSchema.omit({ languageChosen: true }).partial().strict();
 
 /** Ids of the station self-check steps, in run order. */
 export const stationCheckStepIds = ['data-dir', 'disk-space', 'runtime', 'prefs', 'logs'] as const;
@@ -187,6 +191,7 @@ export const ipcContract = {
       .strict(),
     result: fileReportSchema,
   },
+  'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   'covers:preview': {
     args: z.object({ fields: coverFieldsSchema, layout: coverLayoutSchema }).strict(),
     result: z.union([z.object({ png: z.string().startsWith('data:image/png;base64,') }), z.object({ problem: coverProblemSchema })]),

@@ -11,6 +11,7 @@ export const channelNameList = [
   'prefs:set',
   'diagnose:stationCheck',
   'templateCheck:inspect',
+  'templateCheck:cancel',
   'covers:preview',
   'covers:importCsv',
   'endpoint:settings',

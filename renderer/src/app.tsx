@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Activity, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../electron/shared/ipc-contract.js';
 import type { Language } from '../../electron/shared/i18n/languages.js';
@@ -14,15 +14,23 @@ import { NotAvailable } from './components/not-available.js';
 import { SelfCheckPanel } from './components/self-check-panel.js';
 import { StatusBar } from './components/status-bar.js';
 import { switchLanguage } from './i18n/setup.js';
+import { useDirtyAreas, useLeaveGuard } from './state/unsaved-changes.js';
 
 type Info = ValueOf<'app:info'>;
 
-/** The app frame: navigation, the current area, language switch and status bar. */
-export function App({ initialLanguage }: { initialLanguage: Language }) {
+/**
+ * The app frame: navigation, the current area, language switch and status bar. Every area once
+ * opened stays mounted inside an <Activity> for the app's lifetime, so its results, forms and
+ * unsaved edits are still there when the clerk comes back (one place for page state).
+ */
+export function App({ initialLanguage, initialArea }: { initialLanguage: Language; initialArea?: AreaId }) {
   const { t } = useTranslation();
   const api = useApi();
   const bridgeUp = useBridgeHealth();
-  const [area, setArea] = useState<AreaId>(() => areaFromHash(window.location.hash));
+  const [area, setArea] = useState<AreaId>(() => (window.location.hash ? areaFromHash(window.location.hash) : (initialArea ?? 'scanDesk')));
+  const [visited, setVisited] = useState<ReadonlySet<AreaId>>(() => new Set([area]));
+  const dirtyAreas = useDirtyAreas();
+  useLeaveGuard();
   const [language, setLanguage] = useState<Language>(initialLanguage);
   const [info, setInfo] = useState<Info | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -34,10 +42,18 @@ export function App({ initialLanguage }: { initialLanguage: Language }) {
     });
   }, [api]);
 
-  const goTo = useCallback((next: AreaId) => {
-    setArea(next);
-    window.history.replaceState(null, '', `#/${next}`);
-  }, []);
+  const goTo = useCallback(
+    (next: AreaId) => {
+      setArea(next);
+      window.history.replaceState(null, '', `#/${next}`);
+      // The next launch opens the page the station was last on.
+      void api.prefs.set({ lastArea: next });
+    },
+    [api],
+  );
+
+  // An area joins the kept-alive set the first time it is shown (state adjusted during render).
+  if (!visited.has(area)) setVisited(new Set([...visited, area]));
 
   // Move focus to the new page's heading so keyboard and screen-reader users land on it.
   useEffect(() => {
@@ -122,16 +138,29 @@ export function App({ initialLanguage }: { initialLanguage: Language }) {
           >
             <AreaIcon area={id} />
             <span className="nav-label">{t(`nav.${id}`)}</span>
+            {dirtyAreas.includes(id) && (
+              <span className="nav-dirty" title={t('app.unsavedHint')} data-testid={`nav-${id}-unsaved`}>
+                <span className="visually-hidden">{t('app.unsavedHint')}</span>
+              </span>
+            )}
             <kbd className="nav-key">Alt+{index + 1}</kbd>
           </button>
         ))}
       </nav>
       <main id="main" className="content" data-testid={`area-${area}`}>
-        <h1 ref={headingRef} tabIndex={-1}>
-          {t(`nav.${area}`)}
-        </h1>
-        <p className="intro">{t(`areas.${area}.intro`)}</p>
-        <AreaBody area={area} info={info} language={language} onLanguage={changeLanguage} goTo={goTo} />
+        <div className="content-inner">
+          <h1 ref={headingRef} tabIndex={-1}>
+            {t(`nav.${area}`)}
+          </h1>
+          <p className="intro">{t(`areas.${area}.intro`)}</p>
+          {areaOrder
+            .filter((id) => visited.has(id) || id === area)
+            .map((id) => (
+              <Activity key={id} mode={id === area ? 'visible' : 'hidden'}>
+                <AreaBody area={id} info={info} language={language} onLanguage={changeLanguage} goTo={goTo} />
+              </Activity>
+            ))}
+        </div>
       </main>
       <StatusBar info={info} bridgeUp={bridgeUp} />
     </div>

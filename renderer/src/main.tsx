@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { Language } from '../../electron/shared/i18n/languages.js';
+import { pickLanguage, type Language } from '../../electron/shared/i18n/languages.js';
 import { ApiProvider } from './api/api-context.js';
 import { reportBridgeHealth } from './api/bridge-health.js';
 import { createHttpBridgeApi, takeBridgeToken } from './api/http-bridge.js';
@@ -29,12 +29,13 @@ async function start(): Promise<void> {
     root.render(<MissingToken />);
     return;
   }
-  const language: Language = prefs.ok ? prefs.value.language : 'zh-CN';
+  // Until someone picks a language, follow this browser's (the server's LANG says nothing about the clerk).
+  const language: Language = prefs.ok ? (prefs.value.languageChosen ? prefs.value.language : pickLanguage(navigator.languages[0] ?? navigator.language)) : 'zh-CN';
   setupI18n(language);
   root.render(
     <StrictMode>
       <ApiProvider value={api}>
-        <App initialLanguage={language} />
+        <App initialLanguage={language} initialArea={prefs.ok ? prefs.value.lastArea : undefined} />
       </ApiProvider>
     </StrictMode>,
   );

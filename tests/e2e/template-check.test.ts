@@ -6,6 +6,7 @@ import { en } from '../../electron/shared/i18n/en.js';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
 import { encodeVectorPdf } from '../fixtures/encode.js';
 import { saveScreenshot } from './helpers/chromium.js';
+import { dropFile as dropOn } from './helpers/drop-file.js';
 import { openUiSession, type UiSession } from './helpers/ui-session.js';
 
 let session: UiSession;
@@ -18,20 +19,9 @@ before(async () => {
 
 after(() => session?.close());
 
-/** Drops a file on the drop zone the way a person's drag does (a real DataTransfer). */
-async function dropFile(name: string, bytes: Uint8Array, mime: string): Promise<void> {
-  const transfer = await page.evaluateHandle(
-    ({ name: fileName, base64, type }) => {
-      const binary = atob(base64);
-      const data = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i += 1) data[i] = binary.charCodeAt(i);
-      const dataTransfer = new DataTransfer();
-      dataTransfer.items.add(new File([data], fileName, { type }));
-      return dataTransfer;
-    },
-    { name, base64: Buffer.from(bytes).toString('base64'), type: mime },
-  );
-  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+/** Drops a file on this page's drop zone. */
+function dropFile(name: string, bytes: Uint8Array, mime: string): Promise<void> {
+  return dropOn(page, name, bytes, mime);
 }
 
 test('dropping a template with a centred QR shows the failure, the fix and the annotated page', async () => {

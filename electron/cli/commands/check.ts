@@ -1,3 +1,4 @@
+import { localizeError } from '../../shared/message-text.js';
 import path from 'node:path';
 import { collectInputFiles } from '../../core/cover/collect-files.js';
 import { readExpectedCodes } from '../../core/cover/expected-codes.js';
@@ -40,7 +41,7 @@ export const checkCommand: CliCommand = {
     const patternText = stringOption(values, 'pattern');
     if (patternText !== undefined) {
       const compiled = compileCodePattern(patternText);
-      if (typeof compiled === 'string') return reportUsageError(io, json, t('templateCheck.badPattern', { reason: compiled }));
+      if (!(compiled instanceof RegExp)) return reportUsageError(io, json, localizeError(t, { code: 'invalid-pattern', params: { reason: compiled.reason } }));
       pattern = compiled.source;
     }
     let expected: string[] | null = null;
@@ -49,7 +50,7 @@ export const checkCommand: CliCommand = {
       try {
         expected = [...(await readExpectedCodes(codesFile))];
       } catch (error) {
-        if (error instanceof CoreError) return reportUsageError(io, json, t(`errors.${error.code}`, error.params));
+        if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
         throw error;
       }
     }
@@ -73,7 +74,7 @@ export const checkCommand: CliCommand = {
       reports = await Promise.all(
         inputs.map((input) => {
           if (input.missing) {
-            const params = { name: input.path, reason: 'no such file or folder' };
+            const params = { name: input.path, reason: 'ENOENT' };
             return Promise.resolve<DocumentReport>({ name: input.path, pageCount: 0, pages: [], error: { code: 'file-unreadable', message: formatErrorEnglish('file-unreadable', params), params } });
           }
           return pool.inspect(input.path, settings, ({ report, annotation }) => {
@@ -145,7 +146,7 @@ function toJsonPage(page: PageReport, { t }: CommandContext) {
 function toJsonFile(file: string, report: DocumentReport, ctx: CommandContext) {
   return {
     path: file,
-    error: report.error ? { code: report.error.code, message: ctx.t(`errors.${report.error.code}`, report.error.params) } : null,
+    error: report.error ? { code: report.error.code, message: localizeError(ctx.t, report.error) } : null,
     pages: report.pages.map((page) => toJsonPage(page, ctx)),
   };
 }

@@ -1,3 +1,4 @@
+import { localizeError } from '../../shared/message-text.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validateEndpointSettings, type SettingsProblem } from '../../shared/endpoint/endpoint-settings.js';
@@ -136,7 +137,7 @@ export const configCommand: CliCommand = {
         }
       }
     } catch (error) {
-      if (error instanceof CoreError) return reportUsageError(io, json, t(`errors.${error.code}`, error.params));
+      if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
       throw error;
     }
   },

@@ -1,3 +1,4 @@
+import { localizeError } from '../../shared/message-text.js';
 import path from 'node:path';
 import { defaultCoverLayout, paperSizes, type CoverLayoutOptions, type PaperName } from '../../core/cover/cover-layout.js';
 import { compileCodePattern, defaultCodeRules } from '../../core/cover/image-code-rules.js';
@@ -55,7 +56,7 @@ export const coverCommand: CliCommand = {
     let rules = defaultCodeRules;
     if (text('pattern')) {
       const compiled = compileCodePattern(text('pattern') as string);
-      if (typeof compiled === 'string') return usage(t('templateCheck.badPattern', { reason: compiled }));
+      if (!(compiled instanceof RegExp)) return usage(localizeError(t, { code: 'invalid-pattern', params: { reason: compiled.reason } }));
       rules = { ...rules, pattern: compiled };
     }
     const layout: CoverLayoutOptions = { paper: paper as PaperName, corner, sizeMm, ecLevel: ec };
@@ -77,7 +78,7 @@ export const coverCommand: CliCommand = {
         readRejected = csv.rejected.map((entry) => ({ ...entry, problem: entry.problem as CoverRejection }));
         ignoredColumns = csv.ignoredColumns;
       } catch (error) {
-        if (error instanceof CoreError) return usage(t(`errors.${error.code}`, error.params));
+        if (error instanceof CoreError) return usage(localizeError(t, error));
         throw error;
       }
     } else {
@@ -91,7 +92,7 @@ export const coverCommand: CliCommand = {
     try {
       result = await writeCovers(requests, { out: out && path.resolve(out), outDir: outDir && path.resolve(outDir), layout, rules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool });
     } catch (error) {
-      if (error instanceof CoreError) return usage(t(`errors.${error.code}`, error.params));
+      if (error instanceof CoreError) return usage(localizeError(t, error));
       throw error;
     } finally {
       await pool.close();

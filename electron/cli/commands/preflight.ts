@@ -1,3 +1,4 @@
+import { localizeError, localizeParams } from '../../shared/message-text.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isHostOrIp } from '../../shared/endpoint/endpoint-settings.js';
@@ -37,7 +38,7 @@ export const preflightCommand: CliCommand = {
       if (text('secret-file')) clientSecret = await read(text('secret-file') as string);
       if (text('ca')) caPem = await read(text('ca') as string);
     } catch (error) {
-      if (error instanceof CoreError) return reportUsageError(io, json, t(`errors.${error.code}`, error.params));
+      if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
       throw error;
     }
     if (text('api')) {
@@ -56,7 +57,7 @@ export const preflightCommand: CliCommand = {
       if (json) return;
       const fixKey = `preflight.fixes.${step.code}`;
       const fix = step.status === 'fail' || step.status === 'warn' ? t(fixKey, { ...step.params, defaultValue: '' }) : '';
-      io.stdout(`${marks[step.status]} ${t(`preflight.steps.${step.id}`)} (${step.ms} ms) · ${t(`preflight.codes.${step.code}`, step.params)}${fix ? `\n    ${t('templateCheck.fix')} ${fix}` : ''}\n`);
+      io.stdout(`${marks[step.status]} ${t(`preflight.steps.${step.id}`)} (${step.ms} ms) · ${t(`preflight.codes.${step.code}`, localizeParams(t, step.params))}${fix ? `\n    ${t('templateCheck.fix')} ${fix}` : ''}\n`);
     };
     const overridden = ['api', 'client-id', 'secret-file', 'ca', 'file'].some((name) => text(name) !== undefined);
     // Without overrides this is the station's own check: stored secret, training server, and the result gates uploads.
@@ -76,7 +77,7 @@ export const preflightCommand: CliCommand = {
         status: step.status,
         ms: step.ms,
         code: step.code,
-        message: t(`preflight.codes.${step.code}`, step.params),
+        message: t(`preflight.codes.${step.code}`, localizeParams(t, step.params)),
         fix: t(`preflight.fixes.${step.code}`, { ...step.params, defaultValue: '' }),
       }));
       io.stdout(`${JSON.stringify({ ok: report.ok, steps }, null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { localizeParams } from '../../shared/message-text.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes } from '../cli-context.js';
 
@@ -12,7 +13,7 @@ export const selfCheckCommand: CliCommand = {
     const core = await openCore();
     const report = await core.diagnose.runStationCheck((step) => {
       if (json) return;
-      const message = t(`selfCheck.messages.${step.code}`, step.params);
+      const message = t(`selfCheck.messages.${step.code}`, localizeParams(t, step.params));
       io.stdout(`${marks[step.status]} ${t(`selfCheck.steps.${step.id}`)} · ${t(`selfCheck.status.${step.status}`)} · ${message}\n`);
     });
     if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);

@@ -47,13 +47,22 @@ export async function annotatePage(raster: PageRaster, report: PageReport, maxSi
 <text x="${labelX}" y="${labelY}" text-anchor="${anchor}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font}" font-weight="bold" fill="${colour}" stroke="#fff" stroke-width="${font / 6}" paint-order="stroke">${escapeXml(describePayload(code.value).slice(0, 40))}</text>`;
     })
     .join('\n');
-  const banner = report.verdict.toUpperCase();
+  // The verdict as a drawn mark, not a word: the picture reads the same in Chinese and English.
+  const cx = w / 2;
+  const cy = h - font * 1.3;
+  const r = font * 0.55;
+  const mark =
+    report.verdict === 'ok'
+      ? `M${cx - r} ${cy} L${cx - r * 0.25} ${cy + r * 0.7} L${cx + r} ${cy - r * 0.7}`
+      : report.verdict === 'warn'
+        ? `M${cx} ${cy - r} L${cx} ${cy + r * 0.3} M${cx} ${cy + r * 0.75} L${cx} ${cy + r * 0.8}`
+        : `M${cx - r * 0.8} ${cy - r * 0.8} L${cx + r * 0.8} ${cy + r * 0.8} M${cx + r * 0.8} ${cy - r * 0.8} L${cx - r * 0.8} ${cy + r * 0.8}`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">
 ${zone(0, 0, '#1e7b34')}${zone(w - zw, 0, '#1e7b34')}${zone(0, h - zh, '#c77700')}${zone(w - zw, h - zh, '#c77700')}
 <rect x="${(w - cw) / 2}" y="${(h - ch) / 2}" width="${cw}" height="${ch}" fill="#b3261e" fill-opacity="0.06" stroke="#b3261e" stroke-opacity="0.5" stroke-dasharray="${stroke * 4} ${stroke * 3}" stroke-width="${stroke}"/>
 ${boxes}
-<rect x="${w / 2 - font * 4}" y="${h - font * 2.2}" width="${font * 8}" height="${font * 1.8}" rx="${font / 3}" fill="${verdictColour[report.verdict]}"/>
-<text x="${w / 2}" y="${h - font * 0.85}" text-anchor="middle" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font * 1.1}" font-weight="bold" fill="#fff">${banner}</text>
+<rect x="${cx - font * 2}" y="${h - font * 2.2}" width="${font * 4}" height="${font * 1.8}" rx="${font / 3}" fill="${verdictColour[report.verdict]}"/>
+<path d="${mark}" fill="none" stroke="#fff" stroke-width="${Math.max(3, font / 4)}" stroke-linecap="round" stroke-linejoin="round"/>
 </svg>`;
   return sharp(raster.image.data, { raw: { width, height, channels: 1 } })
     .resize(w, h, { kernel: 'lanczos3' })

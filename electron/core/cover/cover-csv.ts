@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CoreError, describeCause } from '../errors.js';
+import { causeParams, CoreError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import { decodeText, type TextEncodingName } from '../text/decode-text.js';
 import { parseCsv } from '../text/parse-csv.js';
@@ -41,7 +41,7 @@ const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s_]/g, 
 export async function readCoverCsv(file: string): Promise<CoverCsv> {
   const name = path.basename(file);
   const stat = await fs.stat(file).catch((error: unknown) => {
-    throw new CoreError('file-unreadable', { name, reason: describeCause(error) }, { cause: error });
+    throw new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
   });
   if (stat.size === 0) throw new CoreError('file-empty', { name });
   if (stat.size > maxCoverCsvBytes) throw new CoreError('file-too-large', { name, size: formatBytes(stat.size), limit: formatBytes(maxCoverCsvBytes) });

@@ -63,12 +63,5 @@ export function describePayload(text: string): string {
   return escaped.length > maxShownLength ? `${escaped.slice(0, maxShownLength)}… (${text.length} chars)` : escaped;
 }
 
-/** Compiles a user-supplied pattern (anchored), or explains why it is not usable. */
-export function compileCodePattern(source: string): RegExp | string {
-  try {
-    const anchored = `^(?:${source.replace(/^\^/, '').replace(/\$$/, '')})$`;
-    return new RegExp(anchored, 'u');
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
+/** Compiles a user-supplied pattern (anchored), or explains why it is not usable (shared with the UI). */
+export { compileCodePattern } from '../../shared/code-pattern.js';

@@ -1,4 +1,4 @@
-import { CoreError, describeCause } from '../errors.js';
+import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument, type OpenedDocument, type PageRaster } from '../intake/read-document.js';
 import { findTopCornerCodes } from '../qr/find-qr-codes.js';
@@ -78,7 +78,7 @@ export async function inspectDocument(
   } catch (error) {
     if (error instanceof CoreError) return { name, pageCount, error: { code: error.code, message: error.message, params: error.params }, pages };
     // Not a typed error: a bug or an engine failure on this file. Report it; the batch goes on.
-    const params = { name, reason: describeCause(error) };
+    const params = { name, ...causeParams(error) };
     return { name, pageCount, error: { code: 'inspection-crashed', message: formatErrorEnglish('inspection-crashed', params), params }, pages };
   }
 }

@@ -14,7 +14,8 @@ export type PageListener = (page: { report: PageReport; annotation?: Uint8Array;
 
 /** Runs file inspections on worker threads, off the main (IPC) thread. */
 export interface InspectionPool {
-  inspect(source: InspectionRequest['source'], settings: InspectionSettings, onPage?: PageListener): Promise<DocumentReport>;
+  /** Inspects one file; an abort drops it from the queue, or stops its worker (replaced) mid-file. */
+  inspect(source: InspectionRequest['source'], settings: InspectionSettings, onPage?: PageListener, signal?: AbortSignal): Promise<DocumentReport>;
   close(): Promise<void>;
   readonly size: number;
 }
@@ -77,7 +78,7 @@ export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: Insp
     pump();
   };
 
-  const failed = (job: Job, code: 'inspection-timeout' | 'inspection-crashed', params: Record<string, string | number>): DocumentReport => ({
+  const failed = (job: Job, code: 'inspection-timeout' | 'inspection-crashed' | 'inspection-cancelled', params: Record<string, string | number>): DocumentReport => ({
     name: typeof job.request.source === 'string' ? job.request.source : job.request.source.name,
     pageCount: 0,
     error: { code, message: formatErrorEnglish(code, params), params },
@@ -140,9 +141,32 @@ export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: Insp
 
   return {
     size,
-    inspect(source, settings, onPage = () => undefined) {
+    inspect(source, settings, onPage = () => undefined, signal) {
       return new Promise<DocumentReport>((resolve) => {
-        queue.push({ request: { id: nextId++, source, settings }, onPage, resolve, pages: [] });
+        const job: Job = { request: { id: nextId++, source, settings }, onPage, resolve, pages: [] };
+        const cancelled = () => failed(job, 'inspection-cancelled', { name: nameOf(job) });
+        if (signal?.aborted) return resolve(cancelled());
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const waiting = queue.indexOf(job);
+            if (waiting >= 0) {
+              queue.splice(waiting, 1);
+              return resolve(cancelled());
+            }
+            if (!running.has(job.request.id)) return;
+            // The worker may be deep inside one page: stop it and start a fresh one for the next job.
+            const slot = job.slot;
+            if (slot) {
+              slots.splice(slots.indexOf(slot), 1);
+              void slot.worker.terminate();
+            }
+            log?.info('inspection.cancelled', { file: nameOf(job), pages: job.pages.length });
+            finish(job, cancelled());
+          },
+          { once: true },
+        );
+        queue.push(job);
         pump();
       });
     },

@@ -26,7 +26,7 @@ export interface TemplateUpload {
 
 /** Template checks for the UI: always thorough, always annotated, on the shared worker pool. */
 export interface TemplateService {
-  inspectUpload(upload: TemplateUpload, onPage?: (page: number, pageCount: number) => void): Promise<AnnotatedReport>;
+  inspectUpload(upload: TemplateUpload, onPage?: (page: number, pageCount: number) => void, signal?: AbortSignal): Promise<AnnotatedReport>;
   /** The shared worker pool (started on first use); the cover self-check runs on it too. */
   pool(): InspectionPool;
   close(): Promise<void>;
@@ -38,11 +38,11 @@ export function createTemplateService(log: Logger): TemplateService {
   const sharedPool = () => (pool ??= createInspectionPool({ size: 2, log }));
   return {
     pool: sharedPool,
-    async inspectUpload(upload, onPage = () => undefined) {
+    async inspectUpload(upload, onPage = () => undefined, signal) {
       let pattern = defaultInspectionSettings.pattern;
       if (upload.pattern && upload.pattern.trim() !== '') {
         const compiled = compileCodePattern(upload.pattern.trim());
-        if (typeof compiled === 'string') throw new CoreError('invalid-pattern', { reason: compiled });
+        if (!(compiled instanceof RegExp)) throw new CoreError('invalid-pattern', { reason: compiled.reason, detail: compiled.detail });
         pattern = compiled.source;
       }
       const annotations = new Map<number, Uint8Array>();
@@ -53,6 +53,7 @@ export function createTemplateService(log: Logger): TemplateService {
           if (annotation) annotations.set(page.page, annotation);
           onPage(page.page, pageCount);
         },
+        signal,
       );
       log.info('template.checked', { name: upload.name, pages: report.pages.length, error: report.error?.code ?? null });
       return { ...report, pages: report.pages.map((page) => ({ ...page, annotation: annotations.get(page.page) ?? null })) };

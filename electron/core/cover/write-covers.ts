@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { safeFileStem } from '../../shared/file-names.js';
-import { CoreError, describeCause } from '../errors.js';
+import { causeParams, CoreError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
 import type { CoverFonts } from './cover-fonts.js';
@@ -90,7 +90,7 @@ export async function writeCovers(requests: CoverRequest[], options: WriteCovers
     }
   } else if (options.outDir) {
     await fs.mkdir(options.outDir, { recursive: true }).catch((error: unknown) => {
-      throw new CoreError('output-unwritable', { path: options.outDir ?? '', reason: describeCause(error) }, { cause: error });
+      throw new CoreError('output-unwritable', { path: options.outDir ?? '', ...causeParams(error) }, { cause: error });
     });
     const used = new Set<string>();
     const { kept } = await buildChecked(accepted, options, timings, rejected);
@@ -120,7 +120,7 @@ async function writeOut(file: string, bytes: Uint8Array): Promise<void> {
   try {
     await writeFileAtomic(file, bytes);
   } catch (error) {
-    throw new CoreError('output-unwritable', { path: file, reason: describeCause(error) }, { cause: error });
+    throw new CoreError('output-unwritable', { path: file, ...causeParams(error) }, { cause: error });
   }
 }
 

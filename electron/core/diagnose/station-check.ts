@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { stationCheckReportSchema, stationCheckStepSchema } from '../../shared/ipc-contract.js';
 import { stationCheckStepIds } from '../../shared/ipc-contract.js';
-import { describeCause } from '../errors.js';
+import { causeParams } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { formatBytes } from '../format.js';
 import type { CorePaths } from '../paths.js';
@@ -49,7 +49,7 @@ export async function runStationCheck(
       outcome = await runStep(id, deps);
     } catch (error) {
       // A step that throws is a failed step, never a failed self-check.
-      outcome = { status: 'fail', code: failureCode(id), params: { reason: describeCause(error), path: deps.paths.dataDir } };
+      outcome = { status: 'fail', code: failureCode(id), params: { ...causeParams(error), path: deps.paths.dataDir } };
     }
     const step: StationCheckStep = { id, ms: Math.round(performance.now() - begin), ...outcome };
     steps.push(step);
@@ -95,7 +95,7 @@ async function checkDataDir(paths: CorePaths): Promise<StepOutcome> {
     await fs.rm(probe, { force: true });
     return { status: 'pass', code: 'data-dir-ok', params: { path: paths.dataDir } };
   } catch (error) {
-    return { status: 'fail', code: 'data-dir-unwritable', params: { path: paths.dataDir, reason: describeCause(error) } };
+    return { status: 'fail', code: 'data-dir-unwritable', params: { path: paths.dataDir, ...causeParams(error) } };
   }
 }
 
@@ -106,7 +106,7 @@ async function checkDiskSpace(deps: StationCheckDeps): Promise<StepOutcome> {
     const stats = await statfs(deps.paths.dataDir);
     free = stats.bavail * stats.bsize;
   } catch (error) {
-    return { status: 'warn', code: 'disk-unknown', params: { reason: describeCause(error) } };
+    return { status: 'warn', code: 'disk-unknown', params: { ...causeParams(error) } };
   }
   if (free < diskCriticalBytes) {
     return { status: 'fail', code: 'disk-critical', params: { free: formatBytes(free), want: formatBytes(diskCriticalBytes) } };
@@ -156,7 +156,7 @@ async function checkLogs(paths: CorePaths): Promise<StepOutcome> {
     await handle.close();
     return { status: 'pass', code: 'logs-ok', params: { size: formatBytes(size) } };
   } catch (error) {
-    return { status: 'fail', code: 'logs-unwritable', params: { reason: describeCause(error) } };
+    return { status: 'fail', code: 'logs-unwritable', params: { ...causeParams(error) } };
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type EndpointSettings,
   type SettingsProblem,
 } from '../../shared/endpoint/endpoint-settings.js';
-import { CoreError } from '../errors.js';
+import { CoreError, schemaIssueParams } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createFolderAdapter } from '../imaging/folder-adapter.js';
 import { createHttpAdapter } from '../imaging/http-adapter.js';
@@ -81,7 +81,7 @@ function checkCaCertificate(pem: string | undefined): void {
   try {
     new X509Certificate(pem);
   } catch (error) {
-    throw new CoreError('ca-certificate-invalid', { reason: error instanceof Error ? error.message.slice(0, 120) : 'parse' }, { cause: error });
+    throw new CoreError('ca-certificate-invalid', { reason: 'unrecognised', detail: error instanceof Error ? error.message.slice(0, 120) : 'parse' }, { cause: error });
   }
 }
 
@@ -172,14 +172,14 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       try {
         json = JSON.parse(text.replace(/^\ufeff/, ''));
       } catch (error) {
-        throw new CoreError('settings-file-invalid', { name, reason: 'not JSON' }, { cause: error });
+        throw new CoreError('settings-file-invalid', { name, reason: 'not-json' }, { cause: error });
       }
       const current = await readProfile();
       const exported = endpointProfileExportSchema.safeParse(json);
       const bare = exported.success ? null : endpointSettingsSchema.safeParse(json);
       if (!exported.success && !bare?.success) {
         const issues = (bare?.error ?? exported.error).issues;
-        throw new CoreError('settings-file-invalid', { name, reason: issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ') });
+        throw new CoreError('settings-file-invalid', { name, ...schemaIssueParams(issues) });
       }
       // Each station keeps its own id: twenty stations importing one profile must stay twenty stations.
       const settings: EndpointSettings = exported.success ? { ...exported.data.profile, stationId: current.stationId } : { ...(bare?.data as EndpointSettings), stationId: current.stationId };
@@ -213,7 +213,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
         case 'folder':
           return createFolderAdapter({ folder: target.settings.folderPath ?? '', now: options.now });
         case 'http':
-          if (!target.clientSecret) throw new CoreError('secret-unreadable', { reason: 'no client secret saved' });
+          if (!target.clientSecret) throw new CoreError('secret-unreadable', { reason: 'no-secret' });
           return createHttpAdapter({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now });
       }
     },

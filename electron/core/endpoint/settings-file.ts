@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CoreError, describeCause } from '../errors.js';
+import { causeParams, CoreError, schemaIssueParams } from '../errors.js';
 import { defaultEndpointSettings, endpointSettingsSchema, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
 
 /** The station's endpoint profile file inside the data folder. */
@@ -14,18 +14,17 @@ export async function readEndpointSettings(file: string, options: { missingIsDef
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.missingIsDefault) return { ...defaultEndpointSettings };
-    throw new CoreError('file-unreadable', { name, reason: describeCause(error) }, { cause: error });
+    throw new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\ufeff/, ''));
   } catch (error) {
-    throw new CoreError('settings-file-invalid', { name, reason: 'not JSON' }, { cause: error });
+    throw new CoreError('settings-file-invalid', { name, reason: 'not-json' }, { cause: error });
   }
   const parsed = endpointSettingsSchema.safeParse(json);
   if (!parsed.success) {
-    const reason = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`).join('; ');
-    throw new CoreError('settings-file-invalid', { name, reason });
+    throw new CoreError('settings-file-invalid', { name, ...schemaIssueParams(parsed.error.issues) });
   }
   return parsed.data;
 }

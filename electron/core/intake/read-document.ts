@@ -2,7 +2,7 @@ import type { PDFiumDocument, PDFiumPage } from '@hyzyla/pdfium';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { CoreError, describeCause } from '../errors.js';
+import { causeParams, CoreError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
@@ -59,11 +59,11 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
   let size: number;
   let head: Uint8Array;
   if (typeof source === 'string') {
-    const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, reason: describeCause(error) }, { cause: error });
+    const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
     const stat = await fs.stat(source).catch((error: unknown) => {
       throw unreadable(error);
     });
-    if (!stat.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not a regular file' });
+    if (!stat.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
     size = stat.size;
     // Only the first kilobyte is read here: PDFs go straight into PDFium, images straight into libvips.
     head = await readHead(source).catch((error: unknown) => {
@@ -123,7 +123,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
     // Header only: a PNG declaring 60,000 × 60,000 pixels is refused before a byte is decoded.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });
+    throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
   const pageCount = meta.pages ?? 1;
   if (pageCount > context.limits.maxPages) throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
@@ -150,7 +150,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         image = await decodeGray(input, quarterTurned ? storedHeight : storedWidth, fullHeight, pageMeta.channels ?? 1, region);
       } catch (error) {
         if (error instanceof CoreError) throw error;
-        throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });
+        throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
       }
       return {
         page,
@@ -177,9 +177,10 @@ export const pdfRecycleInterval = 64;
 async function openPdf(input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
   const pdfium = await loadPdfium();
   const failure = (error: unknown) => {
-    const reason = describeCause(error);
-    if (/password/i.test(reason)) return new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
-    return new CoreError('corrupt-pdf', { name: context.name, reason }, { cause: error });
+    const params = causeParams(error);
+    if (/password/i.test(params.detail)) return new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
+    // PDFium says "File not in PDF format or corrupted" for both; to a clerk that is one case.
+    return new CoreError('corrupt-pdf', { name: context.name, ...params, reason: params.reason === 'unrecognised' ? 'not-pdf' : params.reason }, { cause: error });
   };
   let buffer: PdfiumFileBuffer | null = null;
   if ('file' in input) {
@@ -215,7 +216,7 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
   }
   if (pageCount === 0) {
     closeAll();
-    throw new CoreError('corrupt-pdf', { name: context.name, reason: 'no pages' });
+    throw new CoreError('corrupt-pdf', { name: context.name, reason: 'no-pages' });
   }
   return {
     format: 'pdf',
@@ -231,7 +232,7 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
       try {
         page = document.getPage(index);
       } catch (error) {
-        throw new CoreError('corrupt-pdf', { name: context.name, reason: describeCause(error) }, { cause: error });
+        throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
       }
       const { originalWidth, originalHeight } = page.getOriginalSize();
       const widthMm = (originalWidth / 72) * 25.4;
@@ -265,7 +266,7 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
         };
       } catch (error) {
         if (error instanceof CoreError) throw error;
-        throw new CoreError('corrupt-pdf', { name: context.name, reason: describeCause(error) }, { cause: error });
+        throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
       }
     },
     close() {
@@ -313,7 +314,7 @@ async function readEmbeddedScan(
       const image = await decodeGray(input, raw.width, raw.height, meta.channels ?? 1, region);
       return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height };
     } catch (error) {
-      throw new CoreError('corrupt-image', { name: context.name, reason: describeCause(error) }, { cause: error });
+      throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
     }
   }
   const rendered = await object.render({ render: 'bitmap' }).catch(() => null);

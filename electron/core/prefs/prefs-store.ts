@@ -22,7 +22,7 @@ export interface PrefsStore {
   /** Current preferences (defaults when the file is missing or damaged). */
   readPrefs(): Promise<Prefs>;
   /** Merges a patch, writes it atomically and returns the result. */
-  updatePrefs(patch: Partial<Prefs>): Promise<Prefs>;
+  updatePrefs(patch: Partial<Omit<Prefs, 'languageChosen'>>): Promise<Prefs>;
   /** What the last read found, for the self-check. */
   inspectPrefsFile(): Promise<PrefsFileState>;
 }
@@ -37,7 +37,7 @@ export interface PrefsStoreOptions {
 
 /** Creates the preferences store over one JSON file. */
 export function createPrefsStore({ file, defaultLanguage, now, log }: PrefsStoreOptions): PrefsStore {
-  const defaults: Prefs = { language: defaultLanguage };
+  const defaults: Prefs = { language: defaultLanguage, languageChosen: false };
   let lastState: PrefsFileState | undefined;
   // Writes are chained so two quick updates cannot interleave their read-merge-write.
   let queue: Promise<unknown> = Promise.resolve();
@@ -54,12 +54,14 @@ export function createPrefsStore({ file, defaultLanguage, now, log }: PrefsStore
       throw error;
     }
     try {
-      const parsed = prefsFileSchema.parse(JSON.parse(text));
+      const raw = JSON.parse(text) as { prefs?: { languageChosen?: unknown } };
+      const parsed = prefsFileSchema.parse(raw);
       lastState = { state: 'ok' };
-      return parsed.prefs;
+      // Files from before `languageChosen` existed were only ever written by a language choice.
+      return raw.prefs?.languageChosen === undefined ? { ...parsed.prefs, languageChosen: true } : parsed.prefs;
     } catch (error) {
       const backup = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-      const reason = error instanceof z.ZodError ? 'schema mismatch' : describeCause(error);
+      const reason = error instanceof z.ZodError ? 'schema-mismatch' : describeCause(error);
       await fs.rename(file, backup);
       log.warn('prefs.corrupt', { file, backup, reason });
       lastState = { state: 'recovered', backup, reason };
@@ -71,7 +73,7 @@ export function createPrefsStore({ file, defaultLanguage, now, log }: PrefsStore
     readPrefs: () => load(),
     updatePrefs(patch) {
       const next = queue.then(async () => {
-        const merged = prefsSchema.parse({ ...(await load()), ...patch });
+        const merged = prefsSchema.parse({ ...(await load()), ...patch, ...(patch.language ? { languageChosen: true } : {}) });
         await writeFileAtomic(file, `${JSON.stringify({ version: 1, prefs: merged }, null, 2)}\n`);
         log.info('prefs.updated', { keys: Object.keys(patch) });
         return merged;

@@ -57,7 +57,7 @@ export function createFileSecretStore(options: { file: string; cipher: SecretCip
       json = null;
     }
     const parsed = storeFileSchema.safeParse(json);
-    if (!parsed.success) throw new CoreError('secret-unreadable', { reason: 'damaged store file' });
+    if (!parsed.success) throw new CoreError('secret-unreadable', { reason: 'damaged-store' });
     return parsed.data;
   };
   const save = (store: StoreFile) => writeFileAtomic(file, `${JSON.stringify(store, null, 1)}\n`);
@@ -74,7 +74,7 @@ export function createFileSecretStore(options: { file: string; cipher: SecretCip
         return await cipher.decrypt(Buffer.from(entry, 'base64'));
       } catch (error) {
         // Typical cause: saved by the desktop app (OS keychain), read by the CLI, or the key file was replaced.
-        throw new CoreError('secret-unreadable', { reason: store.kind === cipher.kind ? 'decrypt' : `saved with ${store.kind}` }, { cause: error });
+        throw new CoreError('secret-unreadable', { reason: store.kind === cipher.kind ? 'decrypt' : 'other-cipher', cipher: store.kind }, { cause: error });
       }
     },
     set: (name, value) =>

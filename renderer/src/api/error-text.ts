@@ -1,7 +1,8 @@
 import type { TFunction } from 'i18next';
 import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
+import { localizeError } from '../../../electron/shared/message-text.js';
 
-/** Localizes an IPC error by its code and params, falling back to its English message. */
+/** Localizes an IPC error by its code and params (causes, steps and field names translated too). */
 export function describeError(t: TFunction, error: AppErrorInfo): string {
-  return t(`errors.${error.code}`, { ...error.params, defaultValue: error.message });
+  return localizeError(t, error);
 }

@@ -17,11 +17,11 @@ export interface UiSession {
 }
 
 /** Opens the app (built into dist/renderer) in Chromium, optionally on one area. */
-export async function openUiSession(options: { area?: string; viewport?: { width: number; height: number } } = {}): Promise<UiSession> {
+export async function openUiSession(options: { area?: string; viewport?: { width: number; height: number }; locale?: string } = {}): Promise<UiSession> {
   const harness = await makeCoreHarness({ runtime: 'browser', isTrustedSender: isTrustedHttpSender });
   const server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, acceptDownloads: true });
+  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, acceptDownloads: true, locale: options.locale ?? 'zh-CN' });
   const problems = watchPageErrors(page);
   await page.goto(server.url);
   if (options.area) await page.getByTestId(`nav-${options.area}`).click();

@@ -28,7 +28,9 @@ test('prefixes and custom patterns', () => {
   // Unanchored patterns are anchored, so a partial match never passes.
   const loose = compileCodePattern('FY-\\d+') as RegExp;
   assert.ok(!loose.test('xxFY-1yy'));
-  assert.equal(typeof compileCodePattern('(['), 'string');
+  assert.equal((compileCodePattern('([') as { reason: string }).reason, 'unclosed-bracket');
+  assert.equal((compileCodePattern('(a') as { reason: string }).reason, 'unbalanced-parenthesis');
+  assert.equal((compileCodePattern('*a') as { reason: string }).reason, 'nothing-to-repeat');
 });
 
 test('VAT invoice QR payloads are invoices, never covers', () => {

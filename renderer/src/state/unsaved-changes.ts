@@ -1,0 +1,56 @@
+import { useEffect, useSyncExternalStore } from 'react';
+import type { AreaId } from '../areas/areas.js';
+
+const dirtyAreas = new Set<AreaId>();
+const listeners = new Set<() => void>();
+let snapshot: readonly AreaId[] = [];
+
+function publish(): void {
+  snapshot = [...dirtyAreas];
+  for (const listener of listeners) listener();
+}
+
+/** Marks an area as holding edits that leaving the app would lose (cleared on unmount). */
+export function useUnsavedChanges(area: AreaId, dirty: boolean): void {
+  useEffect(() => {
+    if (dirty === dirtyAreas.has(area)) return;
+    if (dirty) dirtyAreas.add(area);
+    else dirtyAreas.delete(area);
+    publish();
+  }, [area, dirty]);
+  useEffect(
+    () => () => {
+      if (dirtyAreas.delete(area)) publish();
+    },
+    [area],
+  );
+}
+
+/** The areas with unsaved edits, re-rendering when that changes. */
+export function useDirtyAreas(): readonly AreaId[] {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => snapshot,
+  );
+}
+
+/**
+ * Asks before the window is closed or reloaded while any area has unsaved edits: the browser
+ * shows its own prompt; the desktop shell turns the same event into a native dialog.
+ */
+export function useLeaveGuard(): void {
+  const dirty = useDirtyAreas();
+  useEffect(() => {
+    if (dirty.length === 0) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older Chromium (and Electron's will-prevent-unload) still look at returnValue.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+}
