@@ -51,7 +51,7 @@ export function describeCause(error: unknown): string {
 /** `{ reason, detail }` params for a thrown value: the reason code and, for the log, its own text. */
 export function causeParams(error: unknown): { reason: string; detail: string } {
   const text = error instanceof Error ? error.message : String(error);
-  return { ...causeParams(error), detail: text.slice(0, 300) };
+  return { reason: describeCause(error), detail: text.slice(0, 300) };
 }
 
 /** Params for a file that failed its schema: which fields (translated by the UI) or an unknown version. */

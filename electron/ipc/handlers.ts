@@ -42,7 +42,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       core.diagnose.runStationCheck((step, index, total) => ctx.emit('diagnose:progress', { jobId, index, total, step })),
     'covers:preview': async ({ fields, layout }) => {
       const result = await core.covers.preview(fields, layout);
-      return 'png' in result ? { png: `data:image/png;base64,${Buffer.from(result.png).toString('base64')}` } : { problem: { ...result.problem } };
+      return 'png' in result ? { png: `data:image/png;base64,${Buffer.from(result.png).toString('base64')}`, cut: result.cut } : { problem: { ...result.problem } };
     },
     'covers:importCsv': async ({ name, dataBase64 }) => {
       const { encoding, rows, ignoredColumns } = core.covers.importCsv(name, Buffer.from(dataBase64, 'base64'));

@@ -28,6 +28,7 @@ export const errorCodes = [
   'inspection-cancelled',
   'invalid-pattern',
   'cover-csv-no-code-column',
+  'cover-csv-encoding',
   'output-unwritable',
   'settings-file-invalid',
   'settings-invalid',

@@ -194,7 +194,7 @@ export const ipcContract = {
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   'covers:preview': {
     args: z.object({ fields: coverFieldsSchema, layout: coverLayoutSchema }).strict(),
-    result: z.union([z.object({ png: z.string().startsWith('data:image/png;base64,') }), z.object({ problem: coverProblemSchema })]),
+    result: z.union([z.object({ png: z.string().startsWith('data:image/png;base64,'), cut: z.array(z.string()) }), z.object({ problem: coverProblemSchema })]),
   },
   'covers:importCsv': {
     args: z.object({ name: z.string().min(1).max(255), dataBase64: z.string().max(Math.ceil((maxCoverCsvUploadBytes * 4) / 3) + 4) }).strict(),

@@ -161,5 +161,5 @@ function printHuman(files: Array<{ path: string; error: { code: string; message:
       for (const problem of page.problems) io.stdout(`      - ${problem.message}\n        ${t('templateCheck.fix')} ${problem.fix}\n`);
     }
   }
-  io.stdout(`${t('templateCheck.summary', summary)}\n`);
+  io.stdout(`${t('templateCheck.summary', { ...summary, files: t('units.files', { count: summary['files'] ?? 0 }), pages: t('units.pages', { count: summary['pages'] ?? 0 }) })}\n`);
 }

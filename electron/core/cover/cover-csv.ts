@@ -60,6 +60,10 @@ export function parseCoverCsv(bytes: Uint8Array, name: string): CoverCsv {
     if (field && ![...columns.values()].includes(field)) columns.set(index, field);
     else if (column.trim() !== '') ignoredColumns.push(column.trim());
   });
+  // Mojibake in the header means the file is neither UTF-8 nor GBK (or not text at all): say that,
+  // rather than list garbage as "column names".
+  // eslint-disable-next-line no-control-regex -- control characters in a header are the sign of a binary file
+  if (header.some((column) => column.includes('\ufffd')) || /[\u0000-\u0008\u000e-\u001f]/.test(header.join(''))) throw new CoreError('cover-csv-encoding', { name });
   if (![...columns.values()].includes('code')) throw new CoreError('cover-csv-no-code-column', { name, columns: header.join(', ').slice(0, 200) });
   const rows: CoverCsvRow[] = [];
   const rejected: CoverCsv['rejected'] = [];

@@ -18,6 +18,7 @@ export type CoverRowProblem =
   | { reason: 'invalid-code'; detail: string }
   | { reason: 'duplicate-code'; firstLine: number }
   | { reason: 'invalid-amount'; value: string }
+  | { reason: 'invalid-date'; value: string }
   | { reason: 'field-too-long'; field: string }
   | { reason: 'self-check-failed'; detail: string }
   | { reason: 'broken-encoding' };
@@ -32,12 +33,28 @@ const maxFieldLength = 120;
  * as `¥1,234.50`; anything else (e.g. "12,3a", "1.2.3") is refused rather than guessed.
  */
 export function formatAmount(text: string): string | null {
-  const cleaned = text.trim().replace(/^[¥￥]\s*/, '').replace(/\s/g, '');
+  // Accepts its own output too ("-¥50.00"), so checking a checked row changes nothing.
+  const cleaned = text.trim().replace(/\s/g, '').replace(/^(-?)[¥￥]/, '$1');
   if (!/^-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$/.test(cleaned)) return null;
   const value = Number(cleaned.replace(/,/g, ''));
   if (!Number.isFinite(value)) return null;
   const [whole, fraction] = Math.abs(value).toFixed(2).split('.') as [string, string];
   return `${value < 0 ? '-' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+}
+
+/**
+ * Reads a bill date as ERPs and Excel write it ("2026-11-23", "2026/11/23", "2026.11.23",
+ * "2026年11月23日", "20261123") and prints it as `2026-11-23`; an impossible date is refused.
+ */
+export function formatBillDate(text: string): string | null {
+  const match = /^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))$/.exec(text.trim());
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2] ?? match[4]);
+  const day = Number(match[3] ?? match[5]);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1900 || year > 2200 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 /** Removes control and bidi characters and trims; they have no place on a printed cover. */
@@ -64,6 +81,11 @@ export function validateCoverFields(raw: CoverFields, rules: ImageCodeRules): { 
     const formatted = formatAmount(fields.amount);
     if (!formatted) return { ok: false, problem: { reason: 'invalid-amount', value: fields.amount } };
     fields.amount = formatted;
+  }
+  if (fields.date !== undefined) {
+    const formatted = formatBillDate(fields.date);
+    if (!formatted) return { ok: false, problem: { reason: 'invalid-date', value: fields.date } };
+    fields.date = formatted;
   }
   return { ok: true, fields };
 }

@@ -23,7 +23,7 @@ export interface CoverImportRow {
 
 /** Covers for the UI: preview, CSV import, and self-checked PDF bytes. */
 export interface CoverService {
-  preview(fields: CoverFields, layout: CoverLayoutOptions): Promise<{ png: Uint8Array } | { problem: CoverRowProblem }>;
+  preview(fields: CoverFields, layout: CoverLayoutOptions): Promise<{ png: Uint8Array; cut: string[] } | { problem: CoverRowProblem }>;
   importCsv(name: string, bytes: Uint8Array): { encoding: CoverCsv['encoding']; rows: CoverImportRow[]; ignoredColumns: string[] };
   generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void): Promise<CoverBatchResult & { pdf: Uint8Array | null }>;
   /** Renders every page of a cover PDF to a gray PNG (for printing), with its paper size. */
@@ -43,14 +43,15 @@ export function createCoverService(options: { tmpDir: string; pool: () => Inspec
     async preview(fields, layout) {
       const checked = validateCoverFields(fields, defaultCodeRules);
       if (!checked.ok) return { problem: checked.problem };
-      const pdf = await buildCoverPdf([checked.fields], await loadCoverFonts(), layout, bilingualCoverLabels());
+      let cut: string[] = [];
+      const pdf = await buildCoverPdf([checked.fields], await loadCoverFonts(), layout, bilingualCoverLabels(), (_index, fields) => (cut = fields));
       const pdfium = await loadPdfium();
       const document = await pdfium.loadDocument(pdf);
       try {
         // 110 dpi: sharp enough to read on screen, small enough to refresh as the clerk types.
         const rendered = await document.getPage(0).render({ scale: 110 / 72, colorSpace: 'Gray', render: 'bitmap' });
         const png = await sharp(rendered.data, { raw: { width: rendered.width, height: rendered.height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
-        return { png };
+        return { png, cut };
       } finally {
         document.destroy();
       }

@@ -17,7 +17,7 @@ const ptPerMm = 72 / 25.4;
  * the characters these covers use and embedded once for the whole document: a 1,000-cover batch
  * carries one small font, and every glyph renders (pdf-lib's own subsetter drops CJK glyphs).
  */
-export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, layout: CoverLayoutOptions, labels: CoverLabels): Promise<Uint8Array> {
+export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, layout: CoverLayoutOptions, labels: CoverLabels, onCut?: (index: number, fields: string[]) => void): Promise<Uint8Array> {
   const characters = new Set<string>('0123456789…¥,.-');
   const addText = (text: string | undefined) => {
     for (const char of text ?? '') characters.add(char);
@@ -38,7 +38,11 @@ export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, la
   const features = { liga: false, clig: false, calt: false, dlig: false, kern: false, locl: false };
   const regular = await pdf.embedFont(regularBytes, { subset: false, features });
   const bold = await pdf.embedFont(boldBytes, { subset: false, features });
-  for (const cover of covers) drawCover(pdf, cover, layout, labels, regular, bold);
+  covers.forEach((cover, index) => {
+    // Text too long even at 60 % size is cut with "…" on paper; the caller can say so first.
+    const cut = drawCover(pdf, cover, layout, labels, regular, bold);
+    if (cut.length > 0) onCut?.(index, cut);
+  });
   return pdf.save({ useObjectStreams: true });
 }
 
@@ -83,7 +87,8 @@ class ContentBuilder {
  * operator as an object for the life of the document, which exhausted 4 GB at 10,000 covers; a
  * finished page here costs its compressed bytes only (about 2 KB).
  */
-function drawCover(pdf: PDFDocument, fields: CoverFields, layout: CoverLayoutOptions, labels: CoverLabels, regular: PDFFont, bold: PDFFont): void {
+function drawCover(pdf: PDFDocument, fields: CoverFields, layout: CoverLayoutOptions, labels: CoverLabels, regular: PDFFont, bold: PDFFont): string[] {
+  const cut: string[] = [];
   const qr = QRCode.create(fields.code, { errorCorrectionLevel: layout.ecLevel });
   const modules = qr.modules.size;
   const geometry = computeCoverGeometry(layout, modules);
@@ -118,17 +123,19 @@ function drawCover(pdf: PDFDocument, fields: CoverFields, layout: CoverLayoutOpt
 
   const column = geometry.text;
   const title = fitText(bold, fields.billType ?? labels.defaultTitle, 22, x(column.w));
+  if (fields.billType && title.text !== fields.billType) cut.push('billType');
   content.text(boldKey, bold, title.text, title.size, x(column.x), yTop(column.y + 4, 8), 0);
-  const rows: Array<[string, string]> = [[labels.code, fields.code]];
+  const rows: Array<[string, string, string]> = [['code', labels.code, fields.code]];
   for (const name of coverTextFields) {
     if (name === 'billType') continue;
     const value = fields[name];
-    if (value) rows.push([labels[name], value]);
+    if (value) rows.push([name, labels[name], value]);
   }
   let rowY = column.y + 22;
-  for (const [label, value] of rows) {
+  for (const [name, label, value] of rows) {
     content.text(regularKey, regular, label, 8.5, x(column.x), yTop(rowY, 3), 0.35);
     const fitted = fitText(regular, value, 14, x(column.w));
+    if (fitted.text !== value) cut.push(name);
     content.text(regularKey, regular, fitted.text, fitted.size, x(column.x), yTop(rowY + 4.5, 5), 0);
     content.line(x(column.x), yTop(rowY + 10.5), x(column.x + column.w), yTop(rowY + 10.5), 0.4, 0.75);
     rowY += 13;
@@ -140,4 +147,5 @@ function drawCover(pdf: PDFDocument, fields: CoverFields, layout: CoverLayoutOpt
   const hint = fitText(regular, labels.hint, 9, x(geometry.page.widthMm - 36));
   content.text(regularKey, regular, hint.text, hint.size, x(18), yTop(geometry.page.heightMm - 20, 4), 0.35);
   page.node.addContentStream(pdf.context.register(pdf.context.flateStream(content.toString())));
+  return cut;
 }

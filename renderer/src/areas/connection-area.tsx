@@ -8,6 +8,16 @@ import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { useBridgeHealth } from '../api/bridge-health.js';
+import { focusWhenPainted } from '../components/focus.js';
+import { localizeParams } from '../../../electron/shared/message-text.js';
+
+/** `2026-11-27 16:05:09 +08:00`: the station's local time with its offset. */
+function formatLocalTime(date: Date): string {
+  const pad = (value: number) => String(Math.abs(value)).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${offset >= 0 ? '+' : '-'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+}
 import { StepTable } from '../components/step-table.js';
 
 type Settings = ValueOf<'endpoint:settings'>;
@@ -16,6 +26,7 @@ type Step = ValueOf<'endpoint:preflight'>['steps'][number];
 /** Connection: which endpoint this station uses, and the step-by-step preflight with fixes. */
 export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings: () => void; appVersion?: string }) {
   const { t, i18n } = useTranslation();
+  const bridgeUp = useBridgeHealth();
   const api = useApi();
   const [info, setInfo] = useState<Settings | null>(null);
   const [settingsError, setSettingsError] = useState<AppErrorInfo | null>(null);
@@ -37,10 +48,13 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
     await job.run();
     refresh();
     announceEndpointChange();
+    // The verdict (or the error) is where the eye and the keyboard go next.
+    focusWhenPainted(() => document.querySelector<HTMLElement>('[data-testid="preflight-verdict"], [data-testid="preflight-error"]'));
   };
 
   /** Whether the upload queue may send, in the words the core's gate uses. */
   const gate = (view: Settings): { open: boolean; text: string } => {
+    if (!bridgeUp) return { open: false, text: t('connectionPage.gateUnknown') };
     const last = view.lastPreflight;
     if (last && last.ok && !last.stale) return { open: true, text: t('connectionPage.gateOpen', { at: new Date(last.at).toLocaleString(i18n.language) }) };
     const reason = !last
@@ -52,17 +66,19 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
   };
 
   const detail = (step: Step) => {
-    const message = t(`preflight.codes.${step.code}`, step.params);
-    const fix = step.status === 'fail' || step.status === 'warn' ? t(`preflight.fixes.${step.code}`, { ...step.params, defaultValue: '' }) : '';
+    const params = localizeParams(t, step.params);
+    const message = t(`preflight.codes.${step.code}`, params);
+    const fix = step.status === 'fail' || step.status === 'warn' ? t(`preflight.fixes.${step.code}`, { ...params, defaultValue: '' }) : '';
     return { message, fix };
   };
   // What support asks first, in one paste: which app, which station, which endpoint, which way out.
   const target = info ? (info.settings.preset === 'local-training' ? (info.trainingAddress ?? info.settings.apiAddress) : info.settings.adapter === 'folder' ? (info.settings.folderPath ?? '') : info.settings.apiAddress) : '';
   const report = [
-    `${t('app.name')} ${appVersion ?? ''} · ${new Date().toISOString()}`,
+    // Local time with its offset: what the clerk's clock and the status line show, still unambiguous.
+    `${t('app.name')} ${appVersion ?? ''} · ${formatLocalTime(new Date())}`,
     info ? `${t('endpointSettings.fields.stationId')}: ${info.settings.stationId} · ${t('endpointSettings.fields.profileName')}: ${info.settings.profileName}` : '',
     info ? `${t('connectionPage.apiAddress')}: ${target} (${t(`connectionPage.presets.${info.settings.preset}`)}, ${t(`endpointSettings.adapters.${info.settings.adapter}`)}, ${t(`connectionPage.modes.${info.settings.mode}`)})` : '',
-    info && info.settings.adapter === 'http' ? `${t('endpointSettings.fields.clientId')}: ${info.settings.clientId} · ${t(info.secret.stored || info.settings.preset === 'local-training' ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}${info.settings.proxy ? ` · ${t('endpointSettings.fields.proxy')}: ${info.settings.proxy}` : ''}` : '',
+    info && info.settings.adapter === 'http' ? `${t('endpointSettings.fields.clientId')}: ${info.settings.clientId} · ${t(info.settings.preset === 'local-training' ? 'connectionPage.secretTraining' : info.secret.stored ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}${info.settings.proxy ? ` · ${t('endpointSettings.fields.proxy')}: ${info.settings.proxy}` : ''}` : '',
     ...steps.map((step) => {
       const { message, fix } = detail(step);
       return `[${t(`selfCheck.status.${step.status}`)}] ${t(`preflight.steps.${step.id}`)} (${step.ms} ms): ${message}${fix ? ` → ${fix}` : ''}`;
@@ -106,7 +122,7 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
                   </dd>
                   <dt>{t('endpointSettings.fields.clientId')}</dt>
                   <dd className="mono">
-                    {info.settings.clientId} · {t(info.secret.stored || info.settings.preset === 'local-training' ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}
+                    {info.settings.clientId} · {t(info.settings.preset === 'local-training' ? 'connectionPage.secretTraining' : info.secret.stored ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}
                   </dd>
                 </>
               )}
@@ -146,12 +162,12 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
         </div>
         {(running || steps.length > 0) && <ProgressBar value={steps.length} max={preflightStepIds.length} label={t('connectionPage.run')} />}
         {error && (
-          <p className="banner banner-fail" role="alert">
+          <p className="banner banner-fail" role="alert" data-testid="preflight-error">
             {describeError(t, error)}
           </p>
         )}
         {verdict !== null && (
-          <p className={`banner banner-${verdict ? 'pass' : 'fail'}`} role="status" data-testid="preflight-verdict">
+          <p className={`banner banner-${verdict ? 'pass' : 'fail'}`} role="status" tabIndex={-1} data-testid="preflight-verdict">
             {verdict ? t('connectionPage.passed') : t('connectionPage.failed')}
           </p>
         )}

@@ -16,6 +16,11 @@ import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { downloadBytes } from '../files.js';
+import { useConfirm } from '../components/confirm-dialog.js';
+import { TextField } from '../components/field.js';
+import { focusWhenPainted } from '../components/focus.js';
+import { readNumberText } from '../components/number-text.js';
+import { useUnsavedChanges } from '../state/unsaved-changes.js';
 
 type View = ValueOf<'endpoint:settings'>;
 type Field = keyof EndpointSettings;
@@ -47,13 +52,19 @@ function FieldProblems({ problems, onApply }: { problems: SettingsProblem[]; onA
   );
 }
 
-/** The fields a preset change sets; training's own name and client id do not carry over to a real endpoint. */
-function switchPreset(draft: EndpointSettings, preset: EndpointSettings['preset'], label: string): Partial<EndpointSettings> {
+/**
+ * The fields a preset change sets. Training is a fixed environment: entering it restores its own
+ * name and client id; leaving it drops them. A name that was only the previous preset's label
+ * follows the new preset, so the profile never says "private" beside "local training".
+ */
+function switchPreset(draft: EndpointSettings, preset: EndpointSettings['preset'], labelOf: (preset: EndpointSettings['preset']) => string): Partial<EndpointSettings> {
   const leavingTraining = draft.preset === 'local-training' && preset !== 'local-training';
+  const autoNamed = draft.profileName.trim() === '' || draft.profileName === defaultEndpointSettings.profileName || draft.profileName === labelOf(draft.preset);
+  if (preset === 'local-training') return { preset, ...presetDefaults(preset), profileName: defaultEndpointSettings.profileName, clientId: defaultEndpointSettings.clientId };
   return {
     preset,
     ...presetDefaults(preset),
-    ...(leavingTraining && draft.profileName === defaultEndpointSettings.profileName ? { profileName: label } : {}),
+    ...(autoNamed ? { profileName: labelOf(preset) } : {}),
     ...(leavingTraining && draft.clientId === defaultEndpointSettings.clientId ? { clientId: '' } : {}),
   };
 }
@@ -70,10 +81,18 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
   const [secret, setSecret] = useState<SecretEdit>({ kind: 'keep' });
   const [notice, setNotice] = useState<{ tone: 'pass' | 'warn' | 'fail'; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
+  // The port as typed: "" or "80a" stay on screen with a message, never snapped to a number.
+  const [portText, setPortText] = useState<string | null>(null);
   const importRef = useRef<HTMLInputElement>(null);
   const caRef = useRef<HTMLInputElement>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const { ask, dialog } = useConfirm();
 
+  // Loaded once: coming back to the page (or switching language) must not replace unsaved edits.
+  const loaded = useRef(false);
   useEffect(() => {
+    if (loaded.current) return;
+    loaded.current = true;
     void api.endpoint.settings().then((result) => {
       if (result.ok) {
         setView(result.value);
@@ -83,13 +102,20 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
   }, [api, t]);
 
   const problems = useMemo(() => (draft ? validateEndpointSettings(draft) : []), [draft]);
-  const errors = problems.filter((problem) => problem.severity === 'error');
-  const dirty = draft !== null && view !== null && (JSON.stringify(draft) !== JSON.stringify(view.settings) || secret.kind !== 'keep');
+  const port = readNumberText(portText ?? String(draft?.port ?? ''), { min: 1, max: 65535 });
+  const errors = problems.filter((problem) => problem.severity === 'error').length + (port.ok ? 0 : 1);
+  const dirty = draft !== null && view !== null && (JSON.stringify(draft) !== JSON.stringify(view.settings) || secret.kind !== 'keep' || (portText !== null && portText !== String(draft.port)));
+  useUnsavedChanges('settings', dirty);
   if (!draft || !view) return notice ? <p className={`banner banner-${notice.tone}`}>{notice.text}</p> : null;
 
   const update = (patch: Partial<EndpointSettings>) => {
     setNotice(null);
+    if (patch.port !== undefined) setPortText(null);
     setDraft((previous) => (previous ? { ...previous, ...patch } : previous));
+  };
+  const tell = (next: { tone: 'pass' | 'warn' | 'fail'; text: string }) => {
+    setNotice(next);
+    focusWhenPainted(() => noticeRef.current);
   };
   const problemsOf = (...fields: Field[]) => problems.filter((problem) => fields.includes(problem.field));
   const applyFix = (problem: SettingsProblem) => {
@@ -97,10 +123,10 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     if (problem.code === 'code-not-fpy') update({ code: 'FPY' });
     if (problem.code === 'scheme-port-mismatch') update({ port: Number(problem.params['want']) });
   };
-  const showError = (error: AppErrorInfo) => setNotice({ tone: 'fail', text: describeError(t, error) });
+  const showError = (error: AppErrorInfo) => tell({ tone: 'fail', text: describeError(t, error) });
 
   const save = async () => {
-    if (errors.length > 0 || saving) return;
+    if (errors > 0 || saving || !dirty) return;
     setSaving(true);
     const result = await api.endpoint.save({
       settings: draft,
@@ -111,23 +137,26 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     setView(result.value);
     setDraft(result.value.settings);
     setSecret({ kind: 'keep' });
-    setNotice({ tone: 'pass', text: t('endpointSettings.savedRecheck') });
+    setPortText(null);
+    tell({ tone: 'pass', text: t('endpointSettings.savedRecheck') });
     announceEndpointChange();
   };
   const exportProfile = async () => {
     const result = await api.endpoint.export();
     if (!result.ok) return showError(result.error);
     downloadBytes(result.value.text, result.value.fileName, 'application/json');
-    setNotice({ tone: 'pass', text: t('endpointSettings.exported', { file: result.value.fileName }) });
+    tell({ tone: 'pass', text: t('endpointSettings.exported', { file: result.value.fileName }) });
   };
   const importProfile = async (file: File | undefined) => {
     if (!file) return;
     // A profile is a few KB; anything near the channel's limit is the wrong file.
-    if (file.size > 256 * 1024) return setNotice({ tone: 'fail', text: t('errors.file-too-large', { name: file.name, size: `${Math.ceil(file.size / 1024)} KB`, limit: '256 KB' }) });
+    if (file.size > 256 * 1024) return tell({ tone: 'fail', text: t('errors.file-too-large', { name: file.name, size: `${Math.ceil(file.size / 1024)} KB`, limit: '256 KB' }) });
     const result = await api.endpoint.parseProfile({ text: await file.text(), name: file.name });
     if (!result.ok) return showError(result.error);
+    if (dirty && !(await ask({ title: t('endpointSettings.discardTitle'), body: t('endpointSettings.discardImport', { name: file.name }), confirm: t('endpointSettings.discardConfirm') }))) return;
     setDraft(result.value.settings);
-    setNotice({ tone: result.value.problems.some((problem) => problem.severity === 'error') ? 'fail' : 'warn', text: t('endpointSettings.importedReview', { name: file.name }) });
+    setPortText(null);
+    tell({ tone: result.value.problems.some((problem) => problem.severity === 'error') ? 'fail' : 'warn', text: t('endpointSettings.importedReview', { name: file.name }) });
   };
   const loadCa = async (file: File | undefined) => {
     if (!file) return;
@@ -168,6 +197,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         }
       }}
     >
+      {dialog}
       <h2 id="endpoint-settings-title">{t('endpointSettings.title')}</h2>
       <p className="muted">{t('endpointSettings.intro')}</p>
 
@@ -175,7 +205,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
       <div className="radio-row" role="radiogroup" aria-label={t('connectionPage.preset')}>
         {environmentPresets.map((preset) => (
           <label key={preset} className={`radio-card${draft.preset === preset ? ' selected' : ''}`}>
-            <input type="radio" name="preset" value={preset} checked={draft.preset === preset} data-testid={`preset-${preset}`} onChange={() => update(switchPreset(draft, preset, t(`connectionPage.presets.${preset}`)))} />
+            <input type="radio" name="preset" value={preset} checked={draft.preset === preset} data-testid={`preset-${preset}`} onChange={() => update(switchPreset(draft, preset, (id) => t(`connectionPage.presets.${id}`)))} />
             {t(`connectionPage.presets.${preset}`)}
           </label>
         ))}
@@ -208,10 +238,19 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
                   <option value="https">https</option>
                 </select>
               </label>
-              <label>
-                {t('endpointSettings.fields.port')}
-                <input type="number" min={1} max={65535} value={draft.port} data-testid="endpoint-port" onChange={(event) => update({ port: Math.max(1, Math.min(65535, Math.trunc(Number(event.currentTarget.value)) || 1)) })} />
-              </label>
+              <TextField
+                label={t('endpointSettings.fields.port')}
+                value={portText ?? String(draft.port)}
+                inputMode="numeric"
+                testId="endpoint-port"
+                error={port.ok ? null : t(port.key, port.params)}
+                onChange={(text) => {
+                  setNotice(null);
+                  setPortText(text);
+                  const read = readNumberText(text, { min: 1, max: 65535 });
+                  if (read.ok) setDraft((previous) => (previous ? { ...previous, port: read.value } : previous));
+                }}
+              />
               <FieldProblems problems={problemsOf('port')} onApply={applyFix} />
             </div>
             {text('code', { mono: true })}
@@ -233,7 +272,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
                 type="password"
                 autoComplete="new-password"
                 value={secret.kind === 'replace' ? secret.value : ''}
-                placeholder={secret.kind === 'clear' ? t('endpointSettings.secretWillClear') : view.secret.stored ? t('endpointSettings.secretStored') : t('endpointSettings.secretMissing')}
+                placeholder={secret.kind === 'clear' ? t('endpointSettings.secretWillClear') : draft.preset === 'local-training' ? t('endpointSettings.secretTraining') : view.secret.stored ? t('endpointSettings.secretStored') : t('endpointSettings.secretMissing')}
                 data-testid="endpoint-secret"
                 onChange={(event) => {
                   const value = event.currentTarget.value;
@@ -311,17 +350,20 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         </details>
       )}
 
-      {notice && (
-        <p className={`banner banner-${notice.tone}`} role="status" data-testid="endpoint-notice">
-          {notice.text}
-        </p>
-      )}
-      <div className="actions sticky-actions">
-        <button type="button" className="primary" disabled={!dirty || errors.length > 0 || saving} onClick={() => void save()} data-testid="endpoint-save">
-          {saving ? t('endpointSettings.saving') : t('endpointSettings.save')}
+      <div className="sticky-actions">
+        {/* Results of Save, export and import appear here, beside the buttons, in view. */}
+        {notice && (
+          <p ref={noticeRef} tabIndex={-1} className={`banner banner-${notice.tone}`} role={notice.tone === 'fail' ? 'alert' : 'status'} data-testid="endpoint-notice">
+            {notice.text}
+          </p>
+        )}
+        <div className="actions">
+        <button type="button" className="primary" disabled={!dirty || errors > 0 || saving} onClick={() => void save()} data-testid="endpoint-save" aria-keyshortcuts="Control+S">
+          {saving ? t('endpointSettings.saving') : t('endpointSettings.save')} <kbd className="key-hint">Ctrl+S</kbd>
         </button>
-        {errors.length > 0 && <span className="pill pill-fail">{t('endpointSettings.errorsBlockSave', { count: errors.length })}</span>}
-        {!dirty && errors.length === 0 && <span className="muted">{t('endpointSettings.noChanges')}</span>}
+        {errors > 0 && <span className="pill pill-fail">{t('endpointSettings.errorsBlockSave', { count: errors })}</span>}
+        {dirty && errors === 0 && <span className="pill pill-warn" data-testid="endpoint-unsaved">{t('app.unsavedHint')}</span>}
+        {!dirty && errors === 0 && <span className="muted">{t('endpointSettings.noChanges')}</span>}
         <button type="button" onClick={() => void exportProfile()} data-testid="endpoint-export">
           {t('endpointSettings.export')}
         </button>
@@ -332,6 +374,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         <button type="button" onClick={onOpenConnection} data-testid="endpoint-open-connection">
           {t('endpointSettings.openConnection')}
         </button>
+        </div>
       </div>
       <p className="muted" data-testid="endpoint-last-preflight">
         {last === null

@@ -5,13 +5,19 @@ import { describeError } from '../api/error-text.js';
 import { ProgressBar } from './progress-bar.js';
 import { StepTable } from './step-table.js';
 import { useStepJob } from './use-step-job.js';
+import { focusWhenPainted } from './focus.js';
+import { localizeParams } from '../../../electron/shared/message-text.js';
 
 /** Runs the station self-check with live progress and shows each step's result. */
 export function SelfCheckPanel() {
   const { t } = useTranslation();
   const api = useApi();
   const start = useCallback((jobId: string) => api.diagnose.stationCheck({ jobId }), [api]);
-  const { running, steps, total, result: report, error, run } = useStepJob('diagnose:progress', start);
+  const { running, steps, total, result: report, error, run: runJob } = useStepJob('diagnose:progress', start);
+  const run = async () => {
+    await runJob();
+    focusWhenPainted(() => document.querySelector<HTMLElement>('[data-testid="self-check-verdict"], [data-testid="self-check-error"]'));
+  };
 
   const summaryKey = report ? ({ pass: 'summaryPass', warn: 'summaryWarn', fail: 'summaryFail' } as const)[report.verdict] : null;
 
@@ -26,7 +32,7 @@ export function SelfCheckPanel() {
       </div>
       {(running || total > 0) && <ProgressBar value={steps.length} max={total || 1} label={t('selfCheck.title')} />}
       {error && (
-        <p className="banner banner-fail" role="alert">
+        <p className="banner banner-fail" role="alert" data-testid="self-check-error">
           {describeError(t, error)}
         </p>
       )}
@@ -36,7 +42,7 @@ export function SelfCheckPanel() {
         </p>
       )}
       {steps.length > 0 && (
-        <StepTable rows={steps.map((step) => ({ key: step.id, label: t(`selfCheck.steps.${step.id}`), status: step.status, detail: t(`selfCheck.messages.${step.code}`, step.params), ms: step.ms }))} />
+        <StepTable rows={steps.map((step) => ({ key: step.id, label: t(`selfCheck.steps.${step.id}`), status: step.status, detail: t(`selfCheck.messages.${step.code}`, localizeParams(t, step.params)), ms: step.ms }))} />
       )}
     </section>
   );

@@ -18,7 +18,8 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
     return () => window.removeEventListener(endpointChangedEvent, load);
   }, [api]);
   const last = endpoint?.lastPreflight;
-  const gateOpen = last !== null && last !== undefined && last.ok && !last.stale;
+  // With the background service gone nothing is known: never show a stale green.
+  const gateOpen = bridgeUp && last !== null && last !== undefined && last.ok && !last.stale;
   const runtimeKey = info?.runtime === 'electron' ? 'status.runtimeElectron' : info?.runtime === 'browser' ? 'status.runtimeBrowser' : 'status.runtimeCli';
   return (
     <footer className="status-bar" aria-label={t('status.label')} data-testid="status-bar">
@@ -32,7 +33,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
         <span data-testid="status-endpoint">{endpoint ? (endpoint.settings.adapter === 'folder' ? t('endpointSettings.adapters.folder') : t(`connectionPage.presets.${endpoint.settings.preset}`)) : '…'}</span>
         {endpoint && (
           <span className={`status-dot ${gateOpen ? 'status-dot-pass' : 'status-dot-warn'}`} data-testid="status-gate" title={gateOpen ? undefined : t('status.gateHint')}>
-            {gateOpen ? t('status.gateOpen') : t('status.gateShut')}
+            {!bridgeUp ? t('status.gateUnknown') : gateOpen ? t('status.gateOpen') : t('status.gateShut')}
           </span>
         )}
       </span>

@@ -29,7 +29,7 @@ test('a call from an unexpected sender is refused before the handler runs', asyn
   assert.equal(records.filter((record) => record.event === 'ipc.untrusted-sender').length, foreign.length);
   // Nothing was written: the refused prefs:set never reached core.
   const read = await dispatcher.dispatch('prefs:get', {}, fromApp, noEvents);
-  assert.deepEqual(read, { ok: true, value: { language: 'zh-CN' } });
+  assert.deepEqual(read, { ok: true, value: { language: 'zh-CN', languageChosen: false } });
   assert.ok(dataDir);
 });
 
@@ -73,7 +73,7 @@ test('typed core errors become results; anything else becomes internal-error wit
   const failing: HandlerTable = {
     ...real,
     'prefs:get': async () => {
-      throw new CoreError('prefs-corrupt', { reason: 'bad json' });
+      throw new CoreError('prefs-corrupt', { reason: 'not-json' });
     },
     'app:info': async () => {
       throw new Error('disk exploded at /secret/path');
@@ -83,7 +83,7 @@ test('typed core errors become results; anything else becomes internal-error wit
   const typed = await dispatcher.dispatch('prefs:get', {}, { transport: 'in-process' }, noEvents);
   assert.deepEqual(typed, {
     ok: false,
-    error: { code: 'prefs-corrupt', message: 'The preferences file is damaged: bad json', params: { reason: 'bad json' } },
+    error: { code: 'prefs-corrupt', message: 'The preferences file is damaged: the file is not JSON', params: { reason: 'not-json' } },
   });
   const internal = await dispatcher.dispatch('app:info', {}, { transport: 'in-process' }, noEvents);
   assert.equal(!internal.ok && internal.error.code, 'internal-error');

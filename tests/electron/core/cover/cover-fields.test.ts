@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAmount, validateCoverFields } from '../../../../electron/core/cover/cover-fields.js';
+import { formatAmount, formatBillDate, validateCoverFields } from '../../../../electron/core/cover/cover-fields.js';
 import { computeCoverGeometry, defaultCoverLayout, paperSizes } from '../../../../electron/core/cover/cover-layout.js';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
 
@@ -32,4 +32,21 @@ test('the QR sits at least 12 mm from the edge with its quiet zone clear of the 
       assert.equal(keepOut.w, symbol.size + 2 * 4 * (symbol.size / 25));
     }
   }
+});
+
+test('checking a checked row changes nothing: what the import table shows is what generation makes', () => {
+  for (const amount of ['-50', '1234.5', '¥1,234.50', '-¥12.00', '0']) {
+    const once = validateCoverFields({ code: 'FY-1234', amount, date: '2026/1/5' }, defaultCodeRules);
+    assert.ok(once.ok, amount);
+    assert.deepEqual(validateCoverFields(once.fields, defaultCodeRules), once, amount);
+  }
+});
+
+test('bill dates are read in the usual spellings and impossible ones are refused', () => {
+  assert.equal(formatBillDate('2026-11-23'), '2026-11-23');
+  assert.equal(formatBillDate('2026/1/5'), '2026-01-05');
+  assert.equal(formatBillDate('2026年11月23日'), '2026-11-23');
+  assert.equal(formatBillDate('20261123'), '2026-11-23');
+  for (const bad of ['2026-13-45', '2026-02-30', '23/11/2026', 'yesterday', '2026-11']) assert.equal(formatBillDate(bad), null, bad);
+  assert.deepEqual(validateCoverFields({ code: 'FY-1234', date: '2026-13-45' }, defaultCodeRules), { ok: false, problem: { reason: 'invalid-date', value: '2026-13-45' } });
 });

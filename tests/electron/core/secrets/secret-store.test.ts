@@ -38,7 +38,7 @@ test('another key, a damaged file or a store sealed by the OS keychain give secr
   const keychain: SecretCipher = { kind: 'os-keychain', encrypt: async (plain) => Buffer.from(`k:${plain}`).reverse(), decrypt: async (data) => Buffer.from(data).reverse().toString().slice(2) };
   const sealedByApp = path.join(dir, 'app.json');
   await createFileSecretStore({ file: sealedByApp, cipher: keychain }).set('endpoint.clientSecret', secret);
-  await assert.rejects(createFileSecretStore({ file: sealedByApp, cipher: createKeyFileCipher(path.join(dir, 'a.key')) }).get('endpoint.clientSecret'), (error) => error instanceof CoreError && error.code === 'secret-unreadable' && error.params['reason'] === 'saved with os-keychain');
+  await assert.rejects(createFileSecretStore({ file: sealedByApp, cipher: createKeyFileCipher(path.join(dir, 'a.key')) }).get('endpoint.clientSecret'), (error) => error instanceof CoreError && error.code === 'secret-unreadable' && error.params['reason'] === 'other-cipher' && error.params['cipher'] === 'os-keychain');
 
   await fs.writeFile(file, '{ not json');
   await assert.rejects(otherKey.get('endpoint.clientSecret'), (error) => error instanceof CoreError && error.code === 'secret-unreadable');
