@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { createCore } from '../core/create-core.js';
 import { createFileLogger } from '../core/log/logger.js';
 import { resolveCorePaths } from '../core/paths.js';
@@ -14,6 +14,7 @@ import { createSafeStorageCipher } from './safe-storage-cipher.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { denyNavigation, denyPermissions } from './security.js';
 import { createMainWindowOptions } from './window-options.js';
+import { guardUnsavedClose } from './unsaved-close.js';
 
 registerAppScheme(protocol);
 
@@ -57,6 +58,7 @@ async function startApp(): Promise<void> {
     const id = win.webContents.id;
     ownWindows.add(id);
     win.on('closed', () => ownWindows.delete(id));
+    guardUnsavedClose(win, dialog);
     win.once('ready-to-show', () => win.show());
     void win.loadURL(`${appOrigin}/index.html`);
     return win;

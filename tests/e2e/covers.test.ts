@@ -52,7 +52,7 @@ test('a GBK bill list imports with its bad rows marked, and the valid ones becom
   await page.getByTestId('cover-csv-input').setInputFiles({ name: 'bills-gbk.csv', mimeType: 'text/csv', buffer: iconv.encode(lines.join('\r\n'), 'gbk') });
   const summary = page.getByTestId('cover-import-summary');
   await summary.waitFor();
-  assert.equal(await summary.textContent(), 'bills-gbk.csv：15 行，可生成 12 张，拒绝 3 行（编码 GBK）');
+  assert.equal(await summary.textContent(), 'bills-gbk.csv：15 行，可生成 12 张封面，拒绝 3 行（编码 GBK）');
   await page.getByText('影像编码与第 3 行重复').waitFor();
   await page.getByText('金额“12,3a”无法识别（示例：1234.50 或 1,234.50）').waitFor();
   await saveScreenshot(page, 'zh-covers-csv-import', { fullPage: true });

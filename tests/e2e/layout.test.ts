@@ -91,7 +91,7 @@ test('no console errors or CSP violations while measuring', () => {
 });
 
 test('the layout check itself catches a control pushed out of its panel and a page that scrolls sideways', async () => {
-  await page.locator('.panel').first().evaluate((panel) => {
+  await page.locator('main .panel').filter({ visible: true }).first().evaluate((panel) => {
     const wide = document.createElement('button');
     wide.textContent = 'too wide';
     wide.setAttribute('data-testid', 'deliberately-too-wide');

@@ -89,7 +89,11 @@ test('importing a profile loads it for review, keeps the station id and shows it
   await page.getByTestId('nav-settings').click();
   const profile = { format: 'scan-station.endpoint-profile', version: 1, exportedAt: '2026-11-23T00:00:00Z', profile: { version: 1, profileName: 'HQ roll-out', preset: 'private', code: 'FPY', host: '10.1.2.3', port: 443, scheme: 'http', apiAddress: 'http://10.1.2.3:8080/api', mode: 'sync-to-submitter', clientId: 'hq', taxNumber: '', scanDpi: 300, adapter: 'http' } };
   await page.getByTestId('endpoint-import-file').setInputFiles({ name: 'hq.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(profile)) });
-  await page.getByTestId('endpoint-notice').waitFor();
+  // Unsaved edits from the test before: the page asks before the import replaces them.
+  const asked = page.getByTestId('confirm-dialog');
+  await asked.or(page.getByTestId('endpoint-notice').getByText('hq.json')).first().waitFor();
+  if (await asked.isVisible()) await page.getByTestId('confirm-ok').click();
+  await page.getByTestId('endpoint-notice').getByText('hq.json').waitFor();
   assert.equal(await page.getByTestId('endpoint-profileName').inputValue(), 'HQ roll-out');
   assert.equal(await page.getByTestId('endpoint-stationId').inputValue(), 'station-1');
   await page.getByTestId('problem-mode-sync-to-submitter').waitFor();
@@ -103,8 +107,7 @@ test('importing a profile loads it for review, keeps the station id and shows it
 test('a file that is not a profile gets a clear message and changes nothing', async () => {
   const before = await page.getByTestId('endpoint-profileName').inputValue();
   await page.getByTestId('endpoint-import-file').setInputFiles({ name: 'photo.json', mimeType: 'application/json', buffer: Buffer.from('<html>not a profile</html>') });
-  await page.getByTestId('endpoint-notice').waitFor();
-  assert.match((await page.getByTestId('endpoint-notice').textContent()) ?? '', /设置文件 photo\.json 格式不正确/);
+  await page.getByTestId('endpoint-notice').getByText(/设置文件 photo\.json 格式不正确/).waitFor();
   await page.getByTestId('endpoint-import-file').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(300 * 1024, 32) });
   await page.getByText('超过 256 KB 的上限').waitFor();
   assert.equal(await page.getByTestId('endpoint-profileName').inputValue(), before);

@@ -52,7 +52,7 @@ test('a good template and an unreadable file join the list; CSV export has every
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const csv = await readFile((await download.path()) ?? '', 'utf8');
   const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
-  assert.equal(lines[0], 'file,page,verdict,code,corner,module_mm,module_px,quiet_zone_modules,problems');
+  assert.equal(lines[0], '"文件","页","结论","二维码内容","位置","模块（毫米）","模块（像素）","静区（模块）","问题"');
   assert.equal(lines.length, 4);
   assert.ok(lines.some((line) => line.startsWith('"good-template.pdf","1","合格","FY-2026-000778","右上角"')), csv);
   await page.locator('.result-row', { hasText: 'good-template.pdf' }).click();

@@ -220,7 +220,11 @@ export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'
                 inputRef={(element) => {
                   fieldRefs.current[key] = element;
                 }}
-                onChange={(value) => setFields((previous) => ({ ...previous, [key]: value }))}
+                onChange={(value) => {
+                  setFields((previous) => ({ ...previous, [key]: value }));
+                  // A result about the old text would now mislead.
+                  setOutcome((previous) => (previous?.target === 'single' ? null : previous));
+                }}
               />
             ))}
           </div>

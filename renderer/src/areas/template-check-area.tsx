@@ -13,7 +13,7 @@ import { useConfirm } from '../components/confirm-dialog.js';
 import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { readNumberText } from '../components/number-text.js';
-import { buildCsv } from '../csv.js';
+import { buildCsv } from '../../../electron/shared/csv.js';
 
 type FileReport = ValueOf<'templateCheck:inspect'>;
 type PageReport = FileReport['pages'][number];

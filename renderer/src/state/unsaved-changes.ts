@@ -10,7 +10,11 @@ function publish(): void {
   for (const listener of listeners) listener();
 }
 
-/** Marks an area as holding edits that leaving the app would lose (cleared on unmount). */
+/**
+ * Marks an area as holding edits that leaving the app would lose. Areas live for the app's
+ * lifetime (hidden, not unmounted, when the clerk looks elsewhere, which also tears down their
+ * effects), so the mark is only ever changed by the area itself, never by a cleanup.
+ */
 export function useUnsavedChanges(area: AreaId, dirty: boolean): void {
   useEffect(() => {
     if (dirty === dirtyAreas.has(area)) return;
@@ -18,12 +22,6 @@ export function useUnsavedChanges(area: AreaId, dirty: boolean): void {
     else dirtyAreas.delete(area);
     publish();
   }, [area, dirty]);
-  useEffect(
-    () => () => {
-      if (dirtyAreas.delete(area)) publish();
-    },
-    [area],
-  );
 }
 
 /** The areas with unsaved edits, re-rendering when that changes. */
