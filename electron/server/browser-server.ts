@@ -17,6 +17,10 @@ export const tokenHeader = 'x-scan-station-token';
 export const ipcPathPrefix = '/ipc/';
 /** Path of the server-sent event stream: `GET /events?token=…`. */
 export const eventsPath = '/events';
+/** POST here (with the token header) for a one-time ticket that opens the event stream. */
+export const eventsTicketPath = '/events-ticket';
+/** How long an unused event-stream ticket stays valid. */
+export const eventsTicketMs = 30_000;
 
 /** Options of the browser-mode server. */
 export interface BrowserServerOptions {
@@ -56,6 +60,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const maxBodyBytes = options.maxBodyBytes ?? 72 * 1024 * 1024;
   const staticRoot = path.resolve(options.staticDir);
   const streams = new Set<http.ServerResponse>();
+  // One-time tickets for EventSource (which cannot send headers): the long-lived token never
+  // appears in a URL, and a ticket that leaks (logs, history) is already spent or expired.
+  const tickets = new Map<string, number>();
+  const takeTicket = (ticket: string | null): boolean => {
+    const now = Date.now();
+    for (const [key, expires] of tickets) if (expires < now) tickets.delete(key);
+    if (!ticket || !tickets.has(ticket)) return false;
+    tickets.delete(ticket);
+    return true;
+  };
   let port = 0;
 
   const allowedHosts = () => new Set([`${loopbackHost}:${port}`, `localhost:${port}`]);
@@ -123,13 +137,32 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return;
     }
 
+    if (url.pathname === eventsTicketPath) {
+      if (req.method !== 'POST') {
+        sendError(res, 405, toErrorInfo('bridge-bad-request', { reason: 'use POST' }), { allow: 'POST' });
+        return;
+      }
+      if (!originValid || !tokensMatch(token, headerValue(req.headers[tokenHeader]))) {
+        sendError(res, 401, toErrorInfo('bridge-unauthorized'));
+        return;
+      }
+      // A handful at most are ever live (one per open tab and reconnect); refuse a flood.
+      if (tickets.size >= 64) {
+        sendError(res, 429, toErrorInfo('bridge-bad-request', { reason: 'too many tickets' }));
+        return;
+      }
+      const ticket = randomBytes(24).toString('base64url');
+      tickets.set(ticket, Date.now() + eventsTicketMs);
+      sendJson(res, 200, { ticket });
+      return;
+    }
+
     if (url.pathname === eventsPath) {
       if (req.method !== 'GET') {
         sendError(res, 405, toErrorInfo('bridge-bad-request', { reason: 'use GET' }), { allow: 'GET' });
         return;
       }
-      // EventSource cannot send headers, so the token rides in the query string of a same-origin request.
-      if (!originValid || !tokensMatch(token, url.searchParams.get('token'))) {
+      if (!originValid || !takeTicket(url.searchParams.get('ticket'))) {
         sendError(res, 401, toErrorInfo('bridge-unauthorized'));
         return;
       }

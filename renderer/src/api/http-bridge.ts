@@ -24,18 +24,47 @@ export type BridgeListener = (reachable: boolean) => void;
 /** The `scanStation` API over the browser-mode HTTP bridge: POST /ipc/<channel>, events via SSE. */
 export function createHttpBridgeApi(token: string, onReachability: BridgeListener): ScanStationApi {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const source = new EventSource(`./events?token=${encodeURIComponent(token)}`);
+  let markReady: () => void = () => undefined;
   // Calls wait for the event stream so progress of a fast job is not emitted before we listen.
   const streamReady = new Promise<void>((resolve) => {
-    source.addEventListener('open', () => resolve(), { once: true });
+    markReady = resolve;
     setTimeout(resolve, 2000);
   });
-  source.addEventListener('open', () => onReachability(true));
-  source.addEventListener('error', () => onReachability(false));
-  source.addEventListener('message', (message: MessageEvent<string>) => {
-    const { event, payload } = JSON.parse(message.data) as { event: EventName; payload: unknown };
-    for (const listener of listeners.get(event) ?? []) listener(payload);
-  });
+
+  /**
+   * EventSource cannot send the token header, and the token must not sit in a URL: each
+   * connection asks for a one-time ticket first. A ticket is spent once used, so reconnecting
+   * (the service restarted, the PC slept) means a fresh ticket and a fresh stream.
+   */
+  const connect = async (): Promise<void> => {
+    let ticket: string | null = null;
+    try {
+      const response = await fetch('./events-ticket', { method: 'POST', headers: { 'x-scan-station-token': token } });
+      ticket = response.ok ? ((await response.json()) as { ticket?: string }).ticket ?? null : null;
+    } catch {
+      ticket = null;
+    }
+    if (!ticket) {
+      onReachability(false);
+      setTimeout(() => void connect(), 2000);
+      return;
+    }
+    const source = new EventSource(`./events?ticket=${encodeURIComponent(ticket)}`);
+    source.addEventListener('open', () => {
+      onReachability(true);
+      markReady();
+    });
+    source.addEventListener('error', () => {
+      onReachability(false);
+      source.close();
+      setTimeout(() => void connect(), 2000);
+    });
+    source.addEventListener('message', (message: MessageEvent<string>) => {
+      const { event, payload } = JSON.parse(message.data) as { event: EventName; payload: unknown };
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    });
+  };
+  void connect();
 
   return buildScanStationApi(
     async (channel, args): Promise<Result<unknown>> => {

@@ -109,15 +109,20 @@ test('static files carry the CSP; traversal is refused; client routes fall back 
   assert.equal((await request('DELETE', '/')).status, 405);
 });
 
-test('events reach subscribers over SSE only with the token', async () => {
-  const denied = await request('GET', '/events?token=wrong');
-  assert.equal(denied.status, 401);
+test('events reach subscribers over SSE only with a one-time ticket; the token never goes in a URL', async () => {
+  assert.equal((await request('GET', '/events?ticket=wrong')).status, 401);
+  assert.equal((await request('GET', `/events?token=${server.token}`)).status, 401, 'the token itself does not open the stream');
+  assert.equal((await request('POST', '/events-ticket')).status, 401, 'a ticket needs the token header');
+  const ticket = (JSON.parse((await request('POST', '/events-ticket', { 'x-scan-station-token': server.token })).body) as { ticket?: string }).ticket ?? '';
+  const open = () =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: `/events?ticket=${ticket}`, headers: { host: `127.0.0.1:${server.port}` } }, resolve).on('error', reject);
+    });
   const received: string[] = [];
-  const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port: server.port, path: `/events?token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } }, resolve)
-      .on('error', reject);
-  });
+  const stream = await open();
+  const replay = await open();
+  assert.equal(replay.statusCode, 401, 'a ticket opens one stream only');
+  replay.destroy();
   assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
   stream.on('data', (chunk: Buffer) => received.push(chunk.toString('utf8')));
   const result = JSON.parse((await call('diagnose:stationCheck', { jobId: 'sse-1' })).body) as { ok: boolean };
