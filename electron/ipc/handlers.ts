@@ -48,10 +48,11 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       const { encoding, rows, ignoredColumns } = core.covers.importCsv(name, Buffer.from(dataBase64, 'base64'));
       return { encoding, ignoredColumns, rows: rows.map((row) => ({ line: row.line, fields: row.fields, problem: row.problem ? { ...row.problem } : null })) };
     },
-    'covers:generate': async ({ jobId, layout, rows }, ctx) => {
-      const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }));
+    'covers:generate': async ({ jobId, layout, rows, perBill }, ctx) => {
+      const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }), perBill);
       return {
         pdfBase64: result.pdf ? Buffer.from(result.pdf).toString('base64') : null,
+        zipBase64: result.zip ? Buffer.from(result.zip).toString('base64') : null,
         written: result.written.length,
         rejected: result.rejected.map((entry) => ({ line: entry.line, code: entry.code, problem: { ...entry.problem } })),
         selfCheckMs: Math.round(result.timings.checkMs),

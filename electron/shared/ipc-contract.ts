@@ -240,10 +240,13 @@ export const ipcContract = {
         jobId: jobIdSchema,
         layout: coverLayoutSchema,
         rows: z.array(z.object({ line: z.number().int().nonnegative(), fields: coverFieldsSchema })).min(1).max(20_000),
+        /** One PDF per bill, packed in a ZIP, instead of one merged PDF. */
+        perBill: z.boolean().optional(),
       })
       .strict(),
     result: z.object({
       pdfBase64: z.string().nullable(),
+      zipBase64: z.string().nullable(),
       written: z.number().int().nonnegative(),
       rejected: z.array(z.object({ line: z.number().int(), code: z.string(), problem: coverProblemSchema })),
       selfCheckMs: z.number(),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
@@ -61,6 +62,17 @@ test('a GBK bill list imports with its bad rows marked, and the valid ones becom
   assert.equal(report.pages.length, 12);
   assert.ok(report.pages.every((one, index) => one.verdict === 'ok' && one.codes[0]?.value === `FY-E2E-${String(index + 1).padStart(4, '0')}`));
   assert.ok((await readFile(file)).length < 12 * 60_000);
+});
+
+test('the same list as one PDF per bill: a ZIP whose files are named by image code and each pass the check engine', async () => {
+  const zip = await savedDownload(() => page.getByTestId('cover-generate-each').click());
+  assert.equal(path.basename(zip), 'bills-gbk-covers.zip');
+  const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(listing, Array.from({ length: 12 }, (_, index) => `FY-E2E-${String(index + 1).padStart(4, '0')}.pdf`));
+  const out = await makeTempDir();
+  execFileSync('unzip', ['-q', zip, '-d', out]);
+  const report = await inspectDocument(path.join(out, 'FY-E2E-0007.pdf'), { stationDpi: 200, rules: defaultCodeRules, mode: 'fast' });
+  assert.deepEqual(report.pages.map((one) => [one.verdict, one.codes[0]?.value]), [['ok', 'FY-E2E-0007']]);
 });
 
 

@@ -13,6 +13,7 @@ import { buildCoverPdf } from './cover-writer.js';
 import { defaultCodeRules } from './image-code-rules.js';
 import type { InspectionPool } from './inspection-pool.js';
 import { writeCovers, type CoverBatchResult, type CoverRequest } from './write-covers.js';
+import { buildStoredZip } from '../archive/zip-store.js';
 
 /** A CSV row with what validation says about it, for the import table. */
 export interface CoverImportRow {
@@ -25,7 +26,8 @@ export interface CoverImportRow {
 export interface CoverService {
   preview(fields: CoverFields, layout: CoverLayoutOptions): Promise<{ png: Uint8Array; cut: string[] } | { problem: CoverRowProblem }>;
   importCsv(name: string, bytes: Uint8Array): { encoding: CoverCsv['encoding']; rows: CoverImportRow[]; ignoredColumns: string[] };
-  generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void): Promise<CoverBatchResult & { pdf: Uint8Array | null }>;
+  /** One merged PDF, or (`perBill`) a ZIP holding one PDF per bill named by its image code. */
+  generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void, perBill?: boolean): Promise<CoverBatchResult & { pdf: Uint8Array | null; zip: Uint8Array | null }>;
   /** Renders every page of a cover PDF to a gray PNG (for printing), with its paper size. */
   renderPages(pdf: Uint8Array, dpi: number): Promise<PrintPage[]>;
 }
@@ -88,16 +90,26 @@ export function createCoverService(options: { tmpDir: string; pool: () => Inspec
         document.destroy();
       }
     },
-    async generate(requests, layout, onProgress) {
+    async generate(requests, layout, onProgress, perBill = false) {
       await fs.mkdir(options.tmpDir, { recursive: true });
-      const out = path.join(options.tmpDir, `covers-${randomBytes(6).toString('hex')}.pdf`);
+      const scratch = path.join(options.tmpDir, `covers-${randomBytes(6).toString('hex')}`);
+      const out = `${scratch}.pdf`;
       try {
-        const result = await writeCovers(requests, { out, layout, rules: defaultCodeRules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool: options.pool(), onProgress });
-        const pdf = result.written.length > 0 ? await fs.readFile(out) : null;
-        options.log.info('covers.generated', { written: result.written.length, rejected: result.rejected.length });
-        return { ...result, pdf };
+        const common = { layout, rules: defaultCodeRules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool: options.pool(), onProgress };
+        const result = await writeCovers(requests, perBill ? { ...common, outDir: scratch } : { ...common, out });
+        let pdf: Uint8Array | null = null;
+        let zip: Uint8Array | null = null;
+        if (result.written.length > 0 && !perBill) pdf = await fs.readFile(out);
+        if (result.written.length > 0 && perBill) {
+          // The same self-checked files the CLI's --out-dir writes, packed for one download.
+          const entries = await Promise.all(result.written.map(async (entry) => ({ name: path.basename(entry.file), data: new Uint8Array(await fs.readFile(entry.file)), modified: new Date() })));
+          zip = buildStoredZip(entries);
+        }
+        options.log.info('covers.generated', { written: result.written.length, rejected: result.rejected.length, perBill });
+        return { ...result, pdf, zip };
       } finally {
         await fs.rm(out, { force: true });
+        await fs.rm(scratch, { recursive: true, force: true });
       }
     },
   };

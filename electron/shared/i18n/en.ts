@@ -422,6 +422,7 @@ export const en: Catalog = {
     rejectedTitle: 'Rows not made',
     needCode: 'Enter an image code to see the preview.',
     print: 'Print',
+    generateEach: 'One PDF per bill (packed as a ZIP)',
     printAll: 'Print all',
     printed: 'Sent to the printer: {{covers}}.',
     printNotDone: 'Not printed ({{reason}}).',

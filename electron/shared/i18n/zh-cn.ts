@@ -419,6 +419,7 @@ export const zhCN = {
     needCode: '请输入影像编码后查看预览。',
     print: '打印',
     printAll: '打印全部',
+    generateEach: '每张单据一个 PDF（打包为 ZIP）',
     printed: '已发送到打印机：{{covers}}。',
     printNotDone: '没有打印（{{reason}}）。',
     printInBrowser: '封面 PDF 已在新标签页打开，请用浏览器的打印按钮打印。',

@@ -92,16 +92,17 @@ export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'
     focusWhenPainted(() => (target === 'single' ? singleResultRef : batchResultRef).current);
   };
 
-  const generate = async (rows: Array<{ line: number; fields: Fields }>, fileName: string, target: 'single' | 'batch') => {
+  const generate = async (rows: Array<{ line: number; fields: Fields }>, fileName: string, target: 'single' | 'batch', perBill = false) => {
     const jobId = crypto.randomUUID();
     jobRef.current = jobId;
     setOutcome(null);
     setProgress({ done: 0, total: rows.length, target });
-    const result = await api.covers.generate({ jobId, layout, rows });
+    const result = await api.covers.generate({ jobId, layout, rows, ...(perBill ? { perBill } : {}) });
     setProgress(null);
     if (!result.ok) return showResult({ tone: 'fail', message: describeError(t, result.error), rejected: [] }, target);
-    const { pdfBase64, written, rejected, selfCheckMs } = result.value;
+    const { pdfBase64, zipBase64, written, rejected, selfCheckMs } = result.value;
     if (pdfBase64) downloadBytes(base64ToBytes(pdfBase64), fileName, 'application/pdf');
+    if (zipBase64) downloadBytes(base64ToBytes(zipBase64), fileName.replace(/\.pdf$/, '.zip'), 'application/zip');
     const problems = rejected.map((entry) => ({ ...entry, problem: entry.problem as CoverRejection }));
     showResult({ tone: written === 0 ? 'fail' : problems.length ? 'warn' : 'pass', message: t('coversPage.done', { covers: t('units.covers', { count: written }), seconds: (selfCheckMs / 1000).toFixed(1) }), rejected: problems }, target);
   };
@@ -343,6 +344,9 @@ export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'
             <div className="actions">
               <button type="button" className="primary" disabled={validRows.length === 0 || busy} data-testid="cover-generate-all" onClick={() => void generate(validRows.map((row) => ({ line: row.line, fields: row.fields })), imported.name.replace(/\.[^.]+$/, '') + '-covers.pdf', 'batch')}>
                 {t('coversPage.generateAll', { covers: t('units.covers', { count: validRows.length }) })}
+              </button>
+              <button type="button" className="secondary" disabled={validRows.length === 0 || busy} data-testid="cover-generate-each" onClick={() => void generate(validRows.map((row) => ({ line: row.line, fields: row.fields })), imported.name.replace(/\.[^.]+$/, '') + '-covers.pdf', 'batch', true)}>
+                {t('coversPage.generateEach')}
               </button>
               <button type="button" className="secondary" disabled={validRows.length === 0 || busy || runtime === null} onClick={() => void print(validRows.map((row) => ({ line: row.line, fields: row.fields })), 'batch')}>
                 {t('coversPage.printAll')}
