@@ -118,6 +118,16 @@ test('the language switch turns every area to English and the choice survives a 
   await saveScreenshot(page, 'zh-settings-after-switch');
 });
 
+test('the next launch opens the page the station was last on, not always the scan desk', async () => {
+  await page.getByTestId('nav-covers').click();
+  // Remembered by the real core in prefs.json.
+  for (let i = 0; i < 50 && !(await readFile(path.join(dataDir, 'prefs.json'), 'utf8')).includes('"lastArea": "covers"'); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  const next = await context.newPage();
+  await next.goto(server.url);
+  await next.getByRole('heading', { level: 1, name: zhCN.nav.covers }).waitFor();
+  await next.close();
+});
+
 test('a page opened without the token explains itself in both languages and calls nothing', async () => {
   const stranger = await browser.newPage();
   await stranger.goto(server.origin);

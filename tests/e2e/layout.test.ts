@@ -101,5 +101,12 @@ test('the layout check itself catches a control pushed out of its panel and a pa
   const kinds = new Set((await findLayoutViolations(page)).map((violation) => violation.kind));
   assert.ok(kinds.has('outside-panel') && kinds.has('content-scrolls-sideways'), [...kinds].join(','));
   await page.getByTestId('deliberately-too-wide').evaluate((element) => element.remove());
+  // A navigation label squeezed until its text is cut (as "Template chec" once was at 1024 px).
+  await page.locator('.nav-label').first().evaluate((label) => {
+    // CSSOM, not a style attribute: the CSP forbids inline style attributes.
+    Object.assign((label as HTMLElement).style, { whiteSpace: 'nowrap', overflow: 'hidden', maxWidth: '30px' });
+  });
+  assert.ok((await findLayoutViolations(page)).some((violation) => violation.kind === 'text-clipped'));
+  await page.locator('.nav-label').first().evaluate((label) => Object.assign((label as HTMLElement).style, { whiteSpace: '', overflow: '', maxWidth: '' }));
   assert.deepEqual(await findLayoutViolations(page), []);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { en } from '../../electron/shared/i18n/en.js';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { launchChromium, saveScreenshot, watchPageErrors } from './helpers/chromium.js';
@@ -33,7 +34,12 @@ test('npm start without the Electron runtime explains itself and serves the UI o
 
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // Until a language is chosen, the UI follows the browser's language, not the server's LANG.
+      const english = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+      await english.goto(url);
+      await english.getByRole('heading', { level: 1, name: en.nav.scanDesk }).waitFor();
+      await english.close();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
       const problems = watchPageErrors(page);
       await page.goto(url);
       await page.getByRole('heading', { level: 1, name: zhCN.nav.scanDesk }).waitFor();

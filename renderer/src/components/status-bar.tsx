@@ -43,8 +43,8 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       </span>
       <span className="status-spacer" />
       {info && (
-        <span className="status-item muted">
-          {t(runtimeKey)} · v{info.version}
+        <span className="status-item muted" title={t(runtimeKey)}>
+          <span className="status-runtime">{t(runtimeKey)} · </span>v{info.version}
         </span>
       )}
     </footer>

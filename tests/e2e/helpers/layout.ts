@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 
 /** One thing wrong with what the clerk sees. */
 export interface LayoutViolation {
-  kind: 'page-scrolls-sideways' | 'content-scrolls-sideways' | 'status-bar-hidden' | 'header-hidden' | 'outside-panel' | 'outside-window';
+  kind: 'page-scrolls-sideways' | 'content-scrolls-sideways' | 'status-bar-hidden' | 'header-hidden' | 'outside-panel' | 'outside-window' | 'text-clipped';
   what: string;
   px: number;
 }
@@ -47,6 +47,12 @@ export async function findLayoutViolations(page: Page): Promise<LayoutViolation[
         out.push({ kind: 'outside-panel', what: describe(control), px: Math.round(Math.max(frame.left - box.left, box.right - frame.right)) });
       }
       if (box.right > window.innerWidth + tolerance) out.push({ kind: 'outside-window', what: describe(control), px: Math.round(box.right - window.innerWidth) });
+    }
+    // Text cut off inside its own box (a navigation label, a button caption, the status bar).
+    for (const element of document.querySelectorAll('.nav-label, button, .status-item, .pill')) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || element.closest('main [hidden], .visually-hidden')) continue;
+      if (element.scrollWidth > element.clientWidth + tolerance) out.push({ kind: 'text-clipped', what: describe(element), px: element.scrollWidth - element.clientWidth });
     }
     return out;
   });
