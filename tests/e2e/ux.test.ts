@@ -30,6 +30,15 @@ async function retype(testId: string, text: string): Promise<void> {
   await page.keyboard.type(text);
 }
 
+/** Whether the page would hold up closing or reloading the window (its beforeunload is cancelled). */
+function cancelsUnload(): Promise<boolean> {
+  return page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+}
+
 /** What has keyboard focus, by test id (or tag name); never the page body. */
 function focused(): Promise<string> {
   return page.evaluate(() => {
@@ -101,11 +110,6 @@ test('unsaved settings survive a trip to other pages, are flagged in the navigat
   assert.equal(await page.getByTestId('endpoint-host').inputValue(), '127.0.0.2');
   // Closing or reloading the window with unsaved edits is held up for the browser's own prompt
   // (the desktop shell turns it into a native dialog): the page cancels the unload event.
-  const cancelsUnload = () => page.evaluate(() => {
-    const event = new Event('beforeunload', { cancelable: true });
-    window.dispatchEvent(event);
-    return event.defaultPrevented;
-  });
   assert.equal(await cancelsUnload(), true);
   await saveScreenshot(page, 'zh-1024-settings-unsaved');
 });
@@ -121,14 +125,7 @@ test('focus lands on the result after every background action: save, cover, conn
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'endpoint-notice');
   // Saved: nothing to lose any more, so leaving no longer asks.
   assert.equal(await page.getByTestId('nav-settings-unsaved').count(), 0);
-  assert.equal(
-    await page.evaluate(() => {
-      const event = new Event('beforeunload', { cancelable: true });
-      window.dispatchEvent(event);
-      return event.defaultPrevented;
-    }),
-    false,
-  );
+  assert.equal(await cancelsUnload(), false);
 
   await page.getByTestId('nav-connection').click();
   await page.getByTestId('run-preflight').click();

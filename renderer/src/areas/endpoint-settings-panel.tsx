@@ -364,6 +364,10 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         {errors > 0 && <span className="pill pill-fail">{t('endpointSettings.errorsBlockSave', { count: errors })}</span>}
         {dirty && errors === 0 && <span className="pill pill-warn" data-testid="endpoint-unsaved">{t('app.unsavedHint')}</span>}
         {!dirty && errors === 0 && <span className="muted">{t('endpointSettings.noChanges')}</span>}
+        </div>
+      </div>
+      {/* Not about saving: kept out of the sticky bar so it stays one row high at 1024×700. */}
+      <div className="actions">
         <button type="button" onClick={() => void exportProfile()} data-testid="endpoint-export">
           {t('endpointSettings.export')}
         </button>
@@ -374,7 +378,6 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         <button type="button" onClick={onOpenConnection} data-testid="endpoint-open-connection">
           {t('endpointSettings.openConnection')}
         </button>
-        </div>
       </div>
       <p className="muted" data-testid="endpoint-last-preflight">
         {last === null
