@@ -53,7 +53,9 @@ export function createDispatcher({ handlers, isTrustedSender, log }: DispatcherO
       }
       const parsed = ipcContract[channel].args.safeParse(rawArgs ?? {});
       if (!parsed.success) {
-        return { ok: false, error: toErrorInfo('invalid-arguments', { channel, issues: summarizeIssues(parsed.error) }) };
+        // Which fields (translated by the UI) for people; zod's own words only for the log.
+        const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '')).filter(Boolean))].slice(0, 6).join(',');
+        return { ok: false, error: toErrorInfo('invalid-arguments', { channel, fields, detail: summarizeIssues(parsed.error) }) };
       }
       const ctx: HandlerContext = {
         emit<E extends EventName>(event: E, payload: EventPayload<E>) {

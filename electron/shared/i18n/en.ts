@@ -557,7 +557,7 @@ export const en: Catalog = {
   errors: {
     'untrusted-sender': 'The request came from an untrusted page and was refused.',
     'unknown-channel': 'Unknown operation {{channel}}.',
-    'invalid-arguments': 'Invalid arguments for {{channel}}: {{issues}}',
+    'invalid-arguments': 'Invalid arguments for {{channel}} ({{fields}}). This is usually a defect: send the log to support.',
     'invalid-result': '{{channel}} returned a result that breaks the contract; please send the log to support.',
     'internal-error': 'Internal error in {{channel}}; details were written to the log.',
     'bridge-unauthorized': 'Missing or wrong access token. Open the page with the full address that npm start printed.',

@@ -553,7 +553,7 @@ export const zhCN = {
   errors: {
     'untrusted-sender': '请求来自不受信任的页面，已拒绝。',
     'unknown-channel': '未知的操作 {{channel}}。',
-    'invalid-arguments': '操作 {{channel}} 的参数不正确：{{issues}}',
+    'invalid-arguments': '操作 {{channel}} 的参数不正确（{{fields}}）。这通常是程序缺陷，请把日志发给技术支持。',
     'invalid-result': '操作 {{channel}} 返回了不符合约定的结果，请把日志发给技术支持。',
     'internal-error': '内部错误（{{channel}}），详情已写入日志。',
     'bridge-unauthorized': '访问令牌缺失或错误。请使用 npm start 打印的完整地址打开页面。',

@@ -46,7 +46,8 @@ test('invalid arguments are refused with the channel and the failing field', asy
   }
   const badJob = await dispatcher.dispatch('diagnose:stationCheck', { jobId: '../../etc' }, fromApp, noEvents);
   assert.equal(!badJob.ok && badJob.error.code, 'invalid-arguments');
-  assert.match(!badJob.ok ? String(badJob.error.params?.['issues']) : '', /jobId/);
+  assert.equal(!badJob.ok ? badJob.error.params?.['fields'] : '', 'jobId');
+  assert.match(!badJob.ok ? badJob.error.message : '', /jobId/, 'zod’s words stay in the English log message');
 });
 
 test('unknown channels are refused', async () => {
