@@ -1,15 +1,41 @@
 import type { CliIo } from './cli-context.js';
 
-/** The real process edge: stdio, environment, and a promise that resolves on Ctrl+C / SIGTERM. */
-export function createProcessIo(): CliIo {
+/** Exit codes for a stop by signal, as shells report them (128 + signal number). */
+export const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** How long a command that finishes cleanly on a stop (closing servers, the current flush) may take. */
+export const gracefulStopMs = 5000;
+
+/**
+ * The real process edge: stdio, environment, and stopping on the FIRST Ctrl+C or SIGTERM. A
+ * command that waits for the stop (a server, a watcher) gets it and finishes its current work,
+ * with a deadline; any other command is ended at once: every file the CLI writes is written to a
+ * temporary name and renamed, so stopping mid-way leaves nothing half-written.
+ */
+export function createProcessIo(exit: (code: number) => void = (code) => process.exit(code)): CliIo {
+  let waiting = false;
+  let resolveStop: () => void = () => undefined;
   const stop = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    resolveStop = resolve;
   });
+  let stopping = false;
+  const onSignal = (signal: keyof typeof signalExitCodes) => {
+    const code = signalExitCodes[signal];
+    if (stopping || !waiting) return exit(code);
+    stopping = true;
+    resolveStop();
+    // A stop that does not finish in time (a stuck connection, a slow share) still ends the process.
+    setTimeout(() => exit(code), gracefulStopMs).unref();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
-    waitForStop: () => stop,
+    waitForStop: () => {
+      waiting = true;
+      return stop;
+    },
   };
 }

@@ -1,5 +1,5 @@
+import { inputLimits, readBoundedText } from '../../core/fs/read-bounded.js';
 import { localizeError } from '../../shared/message-text.js';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validateEndpointSettings, type SettingsProblem } from '../../shared/endpoint/endpoint-settings.js';
 import { computeErpPrefix } from '../../shared/endpoint/erp-prefix.js';
@@ -98,9 +98,7 @@ export const configCommand: CliCommand = {
           });
         case 'import': {
           if (!argument) return reportUsageError(io, json, t('cli.config.usage'));
-          const text = await readFile(argument, 'utf8').catch((error: unknown) => {
-            throw new CoreError('file-unreadable', { name: argument, reason: (error as NodeJS.ErrnoException).code ?? 'read' });
-          });
+          const text = await readBoundedText(argument, inputLimits.profile, argument);
           return await withCore(openCore, async (core) => {
             const { settings, problems } = await core.endpoint.parseProfile(text, path.basename(argument));
             const described = describeProblems(problems, t);
@@ -126,8 +124,7 @@ export const configCommand: CliCommand = {
           const clear = values['clear'] === true;
           if (clear === (file !== undefined)) return reportUsageError(io, json, t('cli.config.usage'));
           // From a file only: a secret on the command line would show in the process list and shell history.
-          const secret = file === undefined ? null : (await readFile(file, 'utf8').catch(() => Promise.reject(new CoreError('file-unreadable', { name: file, reason: 'ENOENT' })))).trim();
-          if (secret === '') return reportUsageError(io, json, t('errors.file-empty', { name: file ?? '' }));
+          const secret = file === undefined ? null : (await readBoundedText(file, inputLimits.secret, file)).trim();
           return await withCore(openCore, async (core) => {
             const { settings } = await core.endpoint.readSettings();
             const view = await core.endpoint.saveSettings(settings, secret);

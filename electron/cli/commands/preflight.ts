@@ -1,5 +1,5 @@
+import { inputLimits, readBoundedText } from '../../core/fs/read-bounded.js';
 import { localizeError, localizeParams } from '../../shared/message-text.js';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isHostOrIp } from '../../shared/endpoint/endpoint-settings.js';
 import { runPreflight, type PreflightStep } from '../../core/endpoint/preflight.js';
@@ -23,20 +23,14 @@ export const preflightCommand: CliCommand = {
   ],
   async run({ values, json, io, t, dataDir, openCore }) {
     const text = (name: string) => stringOption(values, name);
-    const read = async (file: string) => {
-      try {
-        return (await readFile(file, 'utf8')).trim();
-      } catch {
-        throw new CoreError('file-unreadable', { name: file, reason: 'ENOENT' });
-      }
-    };
+    const read = async (file: string, limit: number) => (await readBoundedText(file, limit, file)).trim();
     let settings;
     let clientSecret: string | undefined;
     let caPem: string | undefined;
     try {
       settings = await readEndpointSettings(text('file') ?? path.join(dataDir, endpointSettingsFileName), { missingIsDefault: text('file') === undefined });
-      if (text('secret-file')) clientSecret = await read(text('secret-file') as string);
-      if (text('ca')) caPem = await read(text('ca') as string);
+      if (text('secret-file')) clientSecret = await read(text('secret-file') as string, inputLimits.secret);
+      if (text('ca')) caPem = await read(text('ca') as string, inputLimits.certificate);
     } catch (error) {
       if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
       throw error;

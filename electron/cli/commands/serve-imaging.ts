@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { inputLimits, readBoundedText } from '../../core/fs/read-bounded.js';
 import path from 'node:path';
+import { CoreError } from '../../core/errors.js';
+import { localizeError } from '../../shared/message-text.js';
 import { startReferenceImagingServer } from '../../core/imaging/reference-server.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, parsePort, reportUsageError, stringOption } from '../cli-context.js';
@@ -23,9 +25,10 @@ export const serveImagingCommand: CliCommand = {
     let secret = text('client-secret') ?? 'training-secret';
     if (text('client-secret-file')) {
       try {
-        secret = (await readFile(text('client-secret-file') as string, 'utf8')).trim();
-      } catch {
-        return reportUsageError(io, json, t('errors.file-unreadable', { name: text('client-secret-file') as string, reason: 'ENOENT' }));
+        secret = (await readBoundedText(text('client-secret-file') as string, inputLimits.secret, text('client-secret-file'))).trim();
+      } catch (error) {
+        if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
+        throw error;
       }
     }
     const clientId = text('client-id') ?? 'training';

@@ -1,7 +1,6 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { causeParams, CoreError } from '../errors.js';
-import { formatBytes } from '../format.js';
+import { CoreError } from '../errors.js';
+import { readBoundedFile } from '../fs/read-bounded.js';
 import { decodeText, type TextEncodingName } from '../text/decode-text.js';
 import { parseCsv } from '../text/parse-csv.js';
 import type { CoverFields, CoverRowProblem } from './cover-fields.js';
@@ -40,12 +39,9 @@ const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s_]/g, 
 /** Reads a bills CSV exported by Excel/the ERP (UTF-8, UTF-8 with BOM or GBK). */
 export async function readCoverCsv(file: string): Promise<CoverCsv> {
   const name = path.basename(file);
-  const stat = await fs.stat(file).catch((error: unknown) => {
-    throw new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
-  });
-  if (stat.size === 0) throw new CoreError('file-empty', { name });
-  if (stat.size > maxCoverCsvBytes) throw new CoreError('file-too-large', { name, size: formatBytes(stat.size), limit: formatBytes(maxCoverCsvBytes) });
-  return parseCoverCsv(await fs.readFile(file), name);
+  const bytes = await readBoundedFile(file, maxCoverCsvBytes, name);
+  if (bytes.length === 0) throw new CoreError('file-empty', { name });
+  return parseCoverCsv(bytes, name);
 }
 
 /** Parses the bytes of a bills CSV (see readCoverCsv). */

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { causeParams, CoreError } from '../errors.js';
+import { CoreError } from '../errors.js';
+import { inputLimits, readBoundedFile } from '../fs/read-bounded.js';
 import { decodeText } from '../text/decode-text.js';
 import { parseCsv } from '../text/parse-csv.js';
 
@@ -12,9 +12,7 @@ const codeHeaders = ['影像编码', 'image_code', 'imagecode', 'image code', 'c
  */
 export async function readExpectedCodes(file: string): Promise<Set<string>> {
   const name = path.basename(file);
-  const bytes = await fs.readFile(file).catch((error: unknown) => {
-    throw new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
-  });
+  const bytes = await readBoundedFile(file, inputLimits.codeList, name);
   if (bytes.length === 0) throw new CoreError('file-empty', { name });
   return parseExpectedCodes(decodeText(bytes).text);
 }

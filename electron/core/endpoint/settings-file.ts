@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { causeParams, CoreError, schemaIssueParams } from '../errors.js';
+import { CoreError, schemaIssueParams } from '../errors.js';
+import { inputLimits, readBoundedFile } from '../fs/read-bounded.js';
 import { defaultEndpointSettings, endpointSettingsSchema, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
 
 /** The station's endpoint profile file inside the data folder. */
@@ -11,10 +11,10 @@ export async function readEndpointSettings(file: string, options: { missingIsDef
   const name = path.basename(file);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readBoundedFile(file, inputLimits.profile, name)).toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.missingIsDefault) return { ...defaultEndpointSettings };
-    throw new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
+    if (error instanceof CoreError && error.params['reason'] === 'ENOENT' && options.missingIsDefault) return { ...defaultEndpointSettings };
+    throw error;
   }
   let json: unknown;
   try {
