@@ -59,7 +59,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       };
     },
     'endpoint:settings': () => core.endpoint.readSettings(),
-    'endpoint:save': ({ settings, clientSecret }) => core.endpoint.saveSettings(settings, clientSecret),
+    'endpoint:save': ({ settings, clientSecret, keepSecretForNewAddress }) => core.endpoint.saveSettings(settings, clientSecret, { keepSecretForNewAddress }),
     'endpoint:export': async () => ({ fileName: `scan-station-endpoint-${core.now().toISOString().slice(0, 10)}.json`, text: await core.endpoint.exportProfile() }),
     'endpoint:parseProfile': ({ text, name }) => core.endpoint.parseProfile(text, name),
     'endpoint:preflight': ({ jobId }, ctx) =>

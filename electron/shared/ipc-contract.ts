@@ -165,7 +165,7 @@ export const settingsProblemSchema = z.object({ field: z.string(), code: z.strin
 export const endpointViewSchema = z.object({
   settings: endpointSettingsSchema,
   problems: z.array(settingsProblemSchema),
-  secret: z.object({ stored: z.boolean(), protection: z.enum(['os-keychain', 'key-file']) }),
+  secret: z.object({ stored: z.boolean(), protection: z.enum(['os-keychain', 'key-file']), forThisAddress: z.boolean() }),
   lastPreflight: z.object({ at: z.string(), ok: z.boolean(), stale: z.boolean(), failed: z.array(z.string()) }).nullable(),
   trainingAddress: z.string().nullable(),
 });
@@ -207,7 +207,8 @@ export const ipcContract = {
   'endpoint:settings': { args: noArgs, result: endpointViewSchema },
   'endpoint:save': {
     // clientSecret: a string replaces the stored one, null removes it, absent keeps it.
-    args: z.object({ settings: endpointSettingsSchema, clientSecret: z.string().max(500).nullable().optional() }).strict(),
+    // keepSecretForNewAddress: the person confirmed the stored secret may sign for the new address.
+    args: z.object({ settings: endpointSettingsSchema, clientSecret: z.string().max(500).nullable().optional(), keepSecretForNewAddress: z.boolean().optional() }).strict(),
     result: endpointViewSchema,
   },
   'endpoint:export': { args: noArgs, result: z.object({ fileName: z.string(), text: z.string() }) },

@@ -15,6 +15,7 @@ export const reasonCodes = [
   'decrypt',
   'other-cipher',
   'no-secret',
+  'other-endpoint',
   'unrecognised',
   'empty',
   'unclosed-bracket',

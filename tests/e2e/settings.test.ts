@@ -83,6 +83,23 @@ test('an implementer sets up a private deployment with inline fixes, saves, and 
     return bar && fill && fill.getBoundingClientRect().width >= bar.getBoundingClientRect().width - 1;
   });
   await saveScreenshot(page, 'zh-connection-private', { fullPage: true });
+
+  // Another address: the stored secret is not offered to it until someone says so.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('endpoint-apiAddress').fill(`${imaging.url.replace('127.0.0.1', 'localhost')}/api`);
+  await page.getByTestId('endpoint-host').fill('localhost');
+  await page.getByTestId('endpoint-secret-elsewhere').waitFor();
+  await page.getByTestId('endpoint-save').click();
+  await page.getByText(zhCN.endpointSettings.savedRecheck).waitFor();
+  await page.getByTestId('nav-connection').click();
+  await page.getByText(zhCN.connectionPage.secretOtherAddress).first().waitFor();
+  // Back on Settings, the person confirms the new address; the secret is usable there again.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('endpoint-secret-keep').check();
+  await page.getByTestId('endpoint-save').click();
+  await page.getByTestId('endpoint-notice').getByText(zhCN.endpointSettings.savedRecheck).waitFor();
+  await page.getByTestId('nav-connection').click();
+  await page.getByText(zhCN.connectionPage.secretStored).first().waitFor();
 });
 
 test('importing a profile loads it for review, keeps the station id and shows its problems', async () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   endpointProfileExportSchema,
   endpointSettingsSchema,
+  secretEndpointOf,
   validateEndpointSettings,
   type EndpointProfileExport,
   type EndpointSettings,
@@ -24,6 +25,10 @@ import { endpointSettingsFileName, readEndpointSettings } from './settings-file.
 /** The training server's credentials: it listens on loopback only and holds practice scans. */
 export const trainingClient = { id: 'training', secret: 'training-secret' } as const;
 
+/** The file naming the endpoint the stored secret was entered for (not secret itself). */
+export const secretBindingFileName = 'secret-binding.json';
+
+
 /** The file that remembers the last preflight, so uploads can refuse to run after a failed one. */
 export const lastPreflightFileName = 'preflight-last.json';
 
@@ -31,7 +36,8 @@ export const lastPreflightFileName = 'preflight-last.json';
 export interface EndpointView {
   settings: EndpointSettings;
   problems: SettingsProblem[];
-  secret: { stored: boolean; protection: SecretStore['kind'] };
+  /** `forThisAddress`: false when the stored secret was entered for another address (it is then not used). */
+  secret: { stored: boolean; protection: SecretStore['kind']; forThisAddress: boolean };
   lastPreflight: { at: string; ok: boolean; stale: boolean; failed: string[] } | null;
   /** Where the built-in training server really listens (a free port), once it has started. */
   trainingAddress: string | null;
@@ -51,8 +57,12 @@ const lastPreflightSchema = z.object({ at: z.string(), ok: z.boolean(), fingerpr
 /** The station's endpoint: its profile and secret, import/export, the training server, the preflight and the upload gate. */
 export interface EndpointService {
   readSettings(): Promise<EndpointView>;
-  /** Saves a profile; `clientSecret`: a string replaces it, null removes it, undefined keeps it. Refuses a profile with errors. */
-  saveSettings(settings: EndpointSettings, clientSecret?: string | null): Promise<EndpointView>;
+  /**
+   * Saves a profile; `clientSecret`: a string replaces it, null removes it, undefined keeps it.
+   * A kept secret stays bound to the address it was entered for unless `keepSecretForNewAddress`.
+   * Refuses a profile with errors.
+   */
+  saveSettings(settings: EndpointSettings, clientSecret?: string | null, options?: { keepSecretForNewAddress?: boolean }): Promise<EndpointView>;
   /** The profile as a file for other stations: no secret, no station id. */
   exportProfile(): Promise<string>;
   /** Reads an exported profile (or a bare one) into this station's profile, keeping its station id; does not save. */
@@ -93,6 +103,22 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   const settingsFile = path.join(options.dataDir, endpointSettingsFileName);
   const lastFile = path.join(options.dataDir, lastPreflightFileName);
   const revisionFile = path.join(options.dataDir, 'secret-revision');
+  const bindingFile = path.join(options.dataDir, secretBindingFileName);
+  const writeBinding = (settings: EndpointSettings) => writeFileAtomic(bindingFile, `${JSON.stringify({ endpoint: secretEndpointOf(settings) })}\n`);
+  /** Where the stored secret may go; a secret from before bindings existed belongs to the profile saved then. */
+  const readBinding = async (): Promise<string | null> => {
+    try {
+      const parsed = z.object({ endpoint: z.string() }).safeParse(JSON.parse(await fs.readFile(bindingFile, 'utf8')));
+      if (parsed.success) return parsed.data.endpoint;
+    } catch {
+      // Missing or damaged: handled below.
+    }
+    if (!(await options.secrets.has('endpoint.clientSecret'))) return null;
+    const current = await readProfile();
+    await writeBinding(current);
+    return secretEndpointOf(current);
+  };
+  const secretIsFor = async (settings: EndpointSettings) => (await readBinding()) === secretEndpointOf(settings);
   let training: Promise<ReferenceServer> | undefined;
   let trainingAddress: string | null = null;
   const startTraining = () =>
@@ -107,7 +133,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
     return {
       settings,
       problems: validateEndpointSettings(settings),
-      secret: { stored: await options.secrets.has('endpoint.clientSecret'), protection: options.secrets.kind },
+      secret: { stored: await options.secrets.has('endpoint.clientSecret'), protection: options.secrets.kind, forThisAddress: await secretIsFor(settings) },
       lastPreflight: last && { at: last.at, ok: last.ok, stale: last.stale, failed: last.failed },
       trainingAddress: settings.preset === 'local-training' ? trainingAddress : null,
     };
@@ -116,11 +142,14 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   const secretRevision = async () => (await fs.readFile(revisionFile, 'utf8').catch(() => '0')).trim();
   const fingerprintOf = async (settings: EndpointSettings) => createHash('sha256').update(JSON.stringify(settings)).update(`\0${await secretRevision()}`).digest('hex');
   /** What the checks and the adapter run against: the training server stands in for a local-training profile. */
-  const resolveTarget = async (settings: EndpointSettings): Promise<{ settings: EndpointSettings; clientSecret: string | undefined }> => {
+  const resolveTarget = async (settings: EndpointSettings): Promise<{ settings: EndpointSettings; clientSecret: string | undefined; secretProblem?: 'missing' | 'other-endpoint' }> => {
     if (settings.preset === 'local-training' && settings.adapter === 'http') {
       const server = await startTraining();
       return { settings: { ...settings, apiAddress: server.url, host: '127.0.0.1', scheme: 'http', port: 80, clientId: trainingClient.id, proxy: undefined }, clientSecret: trainingClient.secret };
     }
+    if (!(await options.secrets.has('endpoint.clientSecret'))) return { settings, clientSecret: undefined, secretProblem: 'missing' };
+    // The secret only ever signs for the address it was entered for.
+    if (!(await secretIsFor(settings))) return { settings, clientSecret: undefined, secretProblem: 'other-endpoint' };
     return { settings, clientSecret: await options.secrets.get('endpoint.clientSecret') };
   };
   const readLast = async (): Promise<LastPreflight | null> => {
@@ -147,16 +176,27 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
 
   return {
     readSettings: async () => view(await readProfile()),
-    async saveSettings(candidate, clientSecret) {
+    async saveSettings(candidate, clientSecret, saveOptions = {}) {
       const settings = endpointSettingsSchema.parse(candidate);
       const errors = validateEndpointSettings(settings).filter((problem) => problem.severity === 'error');
       if (errors.length) throw new CoreError('settings-invalid', { count: errors.length, first: errors[0]?.code ?? '' });
       checkCaCertificate(settings.caCertificatePem);
+      // Bind an existing secret to the profile it was used with before this save changes the address.
+      await readBinding();
       await writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
       if (clientSecret !== undefined) {
-        if (clientSecret === null || clientSecret === '') await options.secrets.delete('endpoint.clientSecret');
-        else await options.secrets.set('endpoint.clientSecret', clientSecret);
+        if (clientSecret === null || clientSecret === '') {
+          await options.secrets.delete('endpoint.clientSecret');
+          await fs.rm(bindingFile, { force: true });
+        } else {
+          await options.secrets.set('endpoint.clientSecret', clientSecret);
+          await writeBinding(settings);
+        }
         await writeFileAtomic(revisionFile, String(Number(await secretRevision()) + 1));
+      } else if (saveOptions.keepSecretForNewAddress && (await options.secrets.has('endpoint.clientSecret')) && !(await secretIsFor(settings))) {
+        await writeBinding(settings);
+        await writeFileAtomic(revisionFile, String(Number(await secretRevision()) + 1));
+        options.log.info('endpoint.secret-rebound', { preset: settings.preset });
       }
       // Field names only: values such as hosts are fine in the log, the secret never reaches it.
       options.log.info('endpoint.settings-saved', { preset: settings.preset, adapter: settings.adapter, secretChanged: clientSecret !== undefined });
@@ -188,7 +228,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
     async preflight(onStep) {
       const profile = await readProfile();
       const fingerprint = await fingerprintOf(profile);
-      let target: { settings: EndpointSettings; clientSecret: string | undefined };
+      let target: { settings: EndpointSettings; clientSecret: string | undefined; secretProblem?: 'missing' | 'other-endpoint' };
       try {
         target = await resolveTarget(profile);
       } catch (error) {
@@ -197,7 +237,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
         target = { settings: profile, clientSecret: undefined };
       }
       let index = 0;
-      const report = await runPreflight({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now }, (step) => onStep(step, index++));
+      const report = await runPreflight({ settings: target.settings, clientSecret: target.clientSecret, secretProblem: target.secretProblem, env: options.env, now: options.now }, (step) => onStep(step, index++));
       const failed = report.steps.filter((step) => step.status === 'fail').map((step) => step.id);
       const last: LastPreflight = { at: options.now().toISOString(), ok: report.ok, fingerprint, failed };
       await writeFileAtomic(lastFile, `${JSON.stringify(last, null, 1)}\n`);
@@ -213,7 +253,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
         case 'folder':
           return createFolderAdapter({ folder: target.settings.folderPath ?? '', now: options.now });
         case 'http':
-          if (!target.clientSecret) throw new CoreError('secret-unreadable', { reason: 'no-secret' });
+          if (!target.clientSecret) throw new CoreError('secret-unreadable', { reason: target.secretProblem === 'other-endpoint' ? 'other-endpoint' : 'no-secret' });
           return createHttpAdapter({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now });
       }
     },

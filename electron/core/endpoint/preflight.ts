@@ -27,8 +27,10 @@ export interface PreflightStep {
 /** What a preflight checks with. */
 export interface PreflightInput {
   settings: EndpointSettings;
-  /** The client secret from the secret store; without it the auth step is skipped. */
+  /** The client secret from the secret store; without it the auth step fails (nothing can be uploaded). */
   clientSecret?: string;
+  /** Why there is no secret to use: none stored, or one stored for another address (see the endpoint service). */
+  secretProblem?: 'missing' | 'other-endpoint';
   /** PEM of a custom CA for private deployments; defaults to the profile's own. */
   caPem?: string;
   env?: NodeJS.ProcessEnv;
@@ -176,7 +178,8 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
   });
 
   await network('auth', async (): Promise<Outcome> => {
-    if (!input.clientSecret) return { status: 'skipped', code: 'auth-no-secret', params: {} };
+    // No secret means no upload: a failed step with its fix, never a pass that the gate would trust.
+    if (!input.clientSecret) return { status: 'fail', code: input.secretProblem === 'other-endpoint' ? 'auth-secret-other-endpoint' : 'auth-no-secret', params: {} };
     const timestamp = String(now().getTime());
     const tokenUrl = new URL(`${target().pathname.replace(/\/+$/, '')}${resolveImagingPaths(input.settings).token}`, target());
     const answer = await sendRequest(tokenUrl, {

@@ -186,3 +186,12 @@ export function presetDefaults(preset: EndpointSettings['preset']): Pick<Endpoin
 export function resolveImagingPaths(settings: Pick<EndpointSettings, 'httpPaths'>): Record<keyof typeof defaultImagingPaths, string> {
   return { ...defaultImagingPaths, ...Object.fromEntries(Object.entries(settings.httpPaths ?? {}).filter(([, value]) => value)) };
 }
+
+/**
+ * The address a client secret may be signed for: scheme, host, port, API address and token path.
+ * A profile pointing anywhere else (edited, or imported from elsewhere) must not receive signatures
+ * made with this station's secret until someone enters or confirms the secret for it.
+ */
+export function secretEndpointOf(settings: EndpointSettings): string {
+  return JSON.stringify([settings.scheme, settings.host.toLowerCase(), settings.port, settings.apiAddress.replace(/\/+$/, '').toLowerCase(), resolveImagingPaths(settings).token]);
+}

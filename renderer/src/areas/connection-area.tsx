@@ -78,7 +78,7 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
     `${t('app.name')} ${appVersion ?? ''} · ${formatLocalTime(new Date())}`,
     info ? `${t('endpointSettings.fields.stationId')}: ${info.settings.stationId} · ${t('endpointSettings.fields.profileName')}: ${info.settings.profileName}` : '',
     info ? `${t('connectionPage.apiAddress')}: ${target} (${t(`connectionPage.presets.${info.settings.preset}`)}, ${t(`endpointSettings.adapters.${info.settings.adapter}`)}, ${t(`connectionPage.modes.${info.settings.mode}`)})` : '',
-    info && info.settings.adapter === 'http' ? `${t('endpointSettings.fields.clientId')}: ${info.settings.clientId} · ${t(info.settings.preset === 'local-training' ? 'connectionPage.secretTraining' : info.secret.stored ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}${info.settings.proxy ? ` · ${t('endpointSettings.fields.proxy')}: ${info.settings.proxy}` : ''}` : '',
+    info && info.settings.adapter === 'http' ? `${t('endpointSettings.fields.clientId')}: ${info.settings.clientId} · ${t(info.settings.preset === 'local-training' ? 'connectionPage.secretTraining' : !info.secret.stored ? 'connectionPage.secretMissing' : info.secret.forThisAddress ? 'connectionPage.secretStored' : 'connectionPage.secretOtherAddress')}${info.settings.proxy ? ` · ${t('endpointSettings.fields.proxy')}: ${info.settings.proxy}` : ''}` : '',
     ...steps.map((step) => {
       const { message, fix } = detail(step);
       return `[${t(`selfCheck.status.${step.status}`)}] ${t(`preflight.steps.${step.id}`)} (${step.ms} ms): ${message}${fix ? ` → ${fix}` : ''}`;
@@ -122,7 +122,7 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
                   </dd>
                   <dt>{t('endpointSettings.fields.clientId')}</dt>
                   <dd className="mono">
-                    {info.settings.clientId} · {t(info.settings.preset === 'local-training' ? 'connectionPage.secretTraining' : info.secret.stored ? 'connectionPage.secretStored' : 'connectionPage.secretMissing')}
+                    {info.settings.clientId} · {t(info.settings.preset === 'local-training' ? 'connectionPage.secretTraining' : !info.secret.stored ? 'connectionPage.secretMissing' : info.secret.forThisAddress ? 'connectionPage.secretStored' : 'connectionPage.secretOtherAddress')}
                   </dd>
                 </>
               )}

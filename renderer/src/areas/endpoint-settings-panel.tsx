@@ -6,6 +6,7 @@ import {
   environmentPresets,
   imagingModes,
   presetDefaults,
+  secretEndpointOf,
   validateEndpointSettings,
   type EndpointSettings,
   type SettingsProblem,
@@ -79,6 +80,8 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
   const [view, setView] = useState<View | null>(null);
   const [draft, setDraft] = useState<EndpointSettings | null>(null);
   const [secret, setSecret] = useState<SecretEdit>({ kind: 'keep' });
+  // The person's explicit yes to letting the stored secret sign for a changed address.
+  const [keepForNewAddress, setKeepForNewAddress] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'pass' | 'warn' | 'fail'; text: string } | null>(null);
   const [saving, setSaving] = useState(false);
   // The port as typed: "" or "80a" stay on screen with a message, never snapped to a number.
@@ -104,9 +107,11 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
   const problems = useMemo(() => (draft ? validateEndpointSettings(draft) : []), [draft]);
   const port = readNumberText(portText ?? String(draft?.port ?? ''), { min: 1, max: 65535 });
   const errors = problems.filter((problem) => problem.severity === 'error').length + (port.ok ? 0 : 1);
-  const dirty = draft !== null && view !== null && (JSON.stringify(draft) !== JSON.stringify(view.settings) || secret.kind !== 'keep' || (portText !== null && portText !== String(draft.port)));
+  const dirty = draft !== null && view !== null && (JSON.stringify(draft) !== JSON.stringify(view.settings) || secret.kind !== 'keep' || keepForNewAddress || (portText !== null && portText !== String(draft.port)));
   useUnsavedChanges('settings', dirty);
   if (!draft || !view) return notice ? <p className={`banner banner-${notice.tone}`}>{notice.text}</p> : null;
+  // A kept secret stays with the address it was entered for: after a change it must be entered again or confirmed.
+  const secretElsewhere = draft.adapter === 'http' && draft.preset !== 'local-training' && view.secret.stored && secret.kind === 'keep' && (!view.secret.forThisAddress || secretEndpointOf(draft) !== secretEndpointOf(view.settings));
 
   const update = (patch: Partial<EndpointSettings>) => {
     setNotice(null);
@@ -131,12 +136,14 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     const result = await api.endpoint.save({
       settings: draft,
       ...(secret.kind === 'replace' ? { clientSecret: secret.value } : secret.kind === 'clear' ? { clientSecret: null } : {}),
+      ...(secretElsewhere && keepForNewAddress ? { keepSecretForNewAddress: true } : {}),
     });
     setSaving(false);
     if (!result.ok) return showError(result.error);
     setView(result.value);
     setDraft(result.value.settings);
     setSecret({ kind: 'keep' });
+    setKeepForNewAddress(false);
     setPortText(null);
     tell({ tone: 'pass', text: t('endpointSettings.savedRecheck') });
     announceEndpointChange();
@@ -280,6 +287,15 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
                   setSecret(value === '' ? { kind: 'keep' } : { kind: 'replace', value });
                 }}
               />
+              {secretElsewhere && (
+                <span className="field-warning" data-testid="endpoint-secret-elsewhere">
+                  {t('endpointSettings.secretOtherAddress')}
+                  <label className="inline-check">
+                    <input type="checkbox" checked={keepForNewAddress} data-testid="endpoint-secret-keep" onChange={(event) => setKeepForNewAddress(event.currentTarget.checked)} />
+                    {t('endpointSettings.secretKeepForNew')}
+                  </label>
+                </span>
+              )}
               <span className="hint">
                 {t(`endpointSettings.protection.${view.secret.protection}`)}
                 {view.secret.stored && secret.kind !== 'clear' && (

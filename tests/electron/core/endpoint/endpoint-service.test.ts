@@ -38,7 +38,7 @@ test('saving: profiles with errors are refused; the secret is sealed and never i
 
     const saved = await dispatcher.dispatch('endpoint:save', { settings: profile, clientSecret: secret }, { transport: 'in-process' }, noEvents);
     assert.ok(saved.ok);
-    assert.deepEqual((saved.value as { secret: unknown }).secret, { stored: true, protection: 'key-file' });
+    assert.deepEqual((saved.value as { secret: unknown }).secret, { stored: true, protection: 'key-file', forThisAddress: true });
     const exported = await dispatcher.dispatch('endpoint:export', {}, { transport: 'in-process' }, noEvents);
     assert.ok(exported.ok);
     const { text } = exported.value as { text: string };
@@ -103,6 +103,61 @@ test('the upload gate: no preflight, a failed one, or one for other settings or 
     await core.endpoint.saveSettings({ ...defaultEndpointSettings, preset: 'private', apiAddress: `http://127.0.0.1:${port}/api`, clientId: 'c-1' });
     assert.equal((await core.endpoint.preflight(() => undefined)).ok, false);
     await assert.rejects(core.endpoint.openAdapter(), (error) => isCoreError('preflight-failed')(error) && (error as CoreError).params['steps'] === 'tcp');
+  } finally {
+    await core.close();
+  }
+});
+
+test('the secret signs only for the address it was entered for: a changed or imported address gets nothing until the secret is entered or confirmed again', async () => {
+  const { core, dataDir } = await makeCoreHarness();
+  try {
+    const home = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-9': secret } });
+    // A second server standing in for an address someone slipped into the profile: it records every token request.
+    const elsewhereDir = await makeTempDir();
+    const elsewhere = await startReferenceImagingServer({ dataDir: elsewhereDir, clients: { 'station-9': secret } });
+    const profile: EndpointSettings = { ...defaultEndpointSettings, profileName: 'HQ', preset: 'private', host: '127.0.0.1', apiAddress: `${home.url}/api`, clientId: 'station-9', stationId: 'desk-3' };
+    await core.endpoint.saveSettings(profile, secret);
+    assert.equal((await core.endpoint.preflight(noEvents)).ok, true);
+
+    const moved = { ...profile, apiAddress: `${elsewhere.url}/api` };
+    const view = await core.endpoint.saveSettings(moved);
+    assert.deepEqual([view.secret.stored, view.secret.forThisAddress], [true, false]);
+    const report = await core.endpoint.preflight(noEvents);
+    const auth = report.steps.find((step) => step.id === 'auth');
+    assert.deepEqual([report.ok, auth?.status, auth?.code], [false, 'fail', 'auth-secret-other-endpoint']);
+    const tokenRequests = async () => (await fs.readFile(path.join(elsewhereDir, 'access.log'), 'utf8').catch(() => '')).split('\n').filter((line) => line.includes('/token')).length;
+    assert.equal(await tokenRequests(), 0, 'no signature was sent to the new address');
+    await assert.rejects(core.endpoint.openAdapter(), isCoreError('preflight-failed'));
+
+    // Going back to the address it was entered for makes it usable again; so does an explicit confirmation.
+    await core.endpoint.saveSettings(profile);
+    assert.equal((await core.endpoint.readSettings()).secret.forThisAddress, true);
+    await core.endpoint.saveSettings(moved, undefined, { keepSecretForNewAddress: true });
+    assert.equal((await core.endpoint.preflight(noEvents)).ok, true);
+    assert.ok((await tokenRequests()) >= 1);
+
+    // A profile imported from elsewhere is just another address.
+    const imported = await core.endpoint.parseProfile(JSON.stringify({ ...profile, apiAddress: 'http://127.0.0.1:9/api' }));
+    await core.endpoint.saveSettings(imported.settings);
+    assert.equal((await core.endpoint.readSettings()).secret.forThisAddress, false);
+    // The binding file names the address, never the secret.
+    assert.ok(!(await fs.readFile(path.join(dataDir, 'secret-binding.json'), 'utf8')).includes(secret));
+    await home.close();
+    await elsewhere.close();
+  } finally {
+    await core.close();
+  }
+});
+
+test('with no secret stored the auth step fails with its fix, so the upload gate stays shut', async () => {
+  const { core } = await makeCoreHarness();
+  try {
+    const home = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-9': secret } });
+    await core.endpoint.saveSettings({ ...defaultEndpointSettings, profileName: 'HQ', preset: 'private', host: '127.0.0.1', apiAddress: `${home.url}/api`, clientId: 'station-9', stationId: 'desk-3' });
+    const report = await core.endpoint.preflight(noEvents);
+    assert.deepEqual([report.ok, report.steps.find((step) => step.id === 'auth')?.status], [false, 'fail']);
+    await assert.rejects(core.endpoint.assertUploadAllowed(), isCoreError('preflight-failed'));
+    await home.close();
   } finally {
     await core.close();
   }
