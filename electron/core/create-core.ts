@@ -68,7 +68,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const paths = resolveCorePaths(options.dataDir);
   const now = options.now ?? (() => new Date());
   const log = options.log ?? createMemoryLogger(now);
-  await fs.mkdir(paths.dataDir, { recursive: true });
+  // The data folder holds the sealed secrets, their key file and scans: this user's only.
+  await fs.mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') await fs.chmod(paths.dataDir, 0o700).catch(() => undefined);
   const prefs = createPrefsStore({ file: paths.prefsFile, defaultLanguage: options.defaultLanguage ?? 'zh-CN', now, log });
   const templates = createTemplateService(log);
   const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });

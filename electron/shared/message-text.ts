@@ -12,6 +12,7 @@ export const reasonCodes = [
   'not-regular-file',
   'schema-mismatch',
   'damaged-store',
+  'damaged-key',
   'decrypt',
   'other-cipher',
   'no-secret',

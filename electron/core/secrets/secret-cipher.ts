@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { causeParams, CoreError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
 /**
@@ -29,15 +30,19 @@ export function createKeyFileCipher(keyFile: string): SecretCipher {
   let key: Promise<Buffer> | undefined;
   const loadKey = () =>
     (key ??= (async () => {
+      let existing: Buffer | null = null;
       try {
-        const existing = await fs.readFile(keyFile);
-        if (existing.length === keyBytes) return existing;
+        existing = await fs.readFile(keyFile);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CoreError('secret-unreadable', { ...causeParams(error), file: keyFile }, { cause: error });
+      }
+      if (existing !== null) {
+        // A damaged key is never replaced behind anyone's back: that would lose the secret silently.
+        if (existing.length !== keyBytes) throw new CoreError('secret-unreadable', { reason: 'damaged-key', file: keyFile });
+        return existing;
       }
       const fresh = randomBytes(keyBytes);
-      await writeFileAtomic(keyFile, fresh);
-      await fs.chmod(keyFile, 0o600).catch(() => undefined);
+      await writeFileAtomic(keyFile, fresh, { mode: 0o600 });
       return fresh;
     })());
   return {

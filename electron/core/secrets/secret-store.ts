@@ -60,7 +60,7 @@ export function createFileSecretStore(options: { file: string; cipher: SecretCip
     if (!parsed.success) throw new CoreError('secret-unreadable', { reason: 'damaged-store' });
     return parsed.data;
   };
-  const save = (store: StoreFile) => writeFileAtomic(file, `${JSON.stringify(store, null, 1)}\n`);
+  const save = (store: StoreFile) => writeFileAtomic(file, `${JSON.stringify(store, null, 1)}\n`, { mode: 0o600 });
   return {
     kind: cipher.kind,
     async has(name) {
@@ -73,6 +73,8 @@ export function createFileSecretStore(options: { file: string; cipher: SecretCip
       try {
         return await cipher.decrypt(Buffer.from(entry, 'base64'));
       } catch (error) {
+        // The cipher's own verdict (a damaged key file) says more than "cannot decrypt".
+        if (error instanceof CoreError) throw error;
         // Typical cause: saved by the desktop app (OS keychain), read by the CLI, or the key file was replaced.
         throw new CoreError('secret-unreadable', { reason: store.kind === cipher.kind ? 'decrypt' : 'other-cipher', cipher: store.kind }, { cause: error });
       }

@@ -515,6 +515,7 @@ export const en: Catalog = {
     'not-regular-file': 'this is not a regular file (a folder or a device?)',
     'schema-mismatch': 'the content does not match this version’s format',
     'damaged-store': 'the secret store file is damaged',
+    'damaged-key': 'the station key file secrets.key is damaged (it is never replaced automatically, so the secret cannot vanish silently): delete that file and enter the client secret again',
     decrypt: 'it cannot be decrypted (the key does not match)',
     'other-cipher': 'it was saved with another protection ({{cipher}})',
     'no-secret': 'no client secret is saved',

@@ -511,6 +511,7 @@ export const zhCN = {
     'not-regular-file': '这不是普通文件（可能是文件夹或设备）',
     'schema-mismatch': '文件内容与本版本的格式不符',
     'damaged-store': '密钥文件已损坏',
+    'damaged-key': '本机密钥文件 secrets.key 已损坏（不会自动替换，以免密钥悄悄丢失）：删除该文件后重新输入 client secret',
     decrypt: '无法解密（密钥文件与加密内容不匹配）',
     'other-cipher': '密钥由另一种保护方式保存（{{cipher}}）',
     'no-secret': '尚未保存 client secret',

@@ -43,3 +43,35 @@ test('another key, a damaged file or a store sealed by the OS keychain give secr
   await fs.writeFile(file, '{ not json');
   await assert.rejects(otherKey.get('endpoint.clientSecret'), (error) => error instanceof CoreError && error.code === 'secret-unreadable');
 });
+
+test('the data folder is 0700 and the store and key 0600 from their creation; a damaged key fails loudly and is kept', async (t) => {
+  if (process.platform === 'win32') return t.skip('POSIX modes');
+  const { createCore } = await import('../../../../electron/core/create-core.js');
+  const dataDir = path.join(await makeTempDir(), 'station');
+  const core = await createCore({ dataDir, appVersion: 'test' });
+  try {
+    assert.equal((await fs.stat(dataDir)).mode & 0o777, 0o700);
+    // Every file created in the data folder while sealing a secret is private from the moment it exists.
+    const created: string[] = [];
+    const watcher = (await import('node:fs')).watch(dataDir, (_event, name) => name && created.push(name));
+    const seen = new Map<string, number>();
+    const poll = setInterval(() => {
+      for (const name of created) void fs.stat(path.join(dataDir, name)).then((stat) => seen.set(name, Math.max(seen.get(name) ?? 0, stat.mode & 0o077))).catch(() => undefined);
+    }, 1);
+    await core.endpoint.saveSettings((await core.endpoint.readSettings()).settings, 'Zq9');
+    clearInterval(poll);
+    watcher.close();
+    for (const name of ['secrets.json', 'secrets.key']) assert.equal((await fs.stat(path.join(dataDir, name))).mode & 0o777, 0o600, name);
+    for (const [name, groupOrOther] of seen) if (/secrets/.test(name)) assert.equal(groupOrOther, 0, `${name} was readable by others at some point`);
+  } finally {
+    await core.close();
+  }
+  const dir = await makeTempDir();
+  const keyFile = path.join(dir, 'secrets.key');
+  const store = createFileSecretStore({ file: path.join(dir, 'secrets.json'), cipher: createKeyFileCipher(keyFile) });
+  await store.set('endpoint.clientSecret', secret);
+  await fs.writeFile(keyFile, Buffer.from('short'));
+  const reopened = createFileSecretStore({ file: path.join(dir, 'secrets.json'), cipher: createKeyFileCipher(keyFile) });
+  await assert.rejects(reopened.get('endpoint.clientSecret'), (error) => error instanceof CoreError && error.code === 'secret-unreadable' && error.params['reason'] === 'damaged-key');
+  assert.equal((await fs.readFile(keyFile)).toString(), 'short', 'the damaged key is left for support to look at, not replaced');
+});
