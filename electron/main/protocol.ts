@@ -15,9 +15,16 @@ export function registerAppScheme(protocol: Protocol): void {
 export function serveRenderer(protocol: Protocol, rendererDir: string): void {
   const root = path.resolve(rendererDir);
   protocol.handle(appScheme, async (request) => {
-    const url = new URL(request.url);
-    const target = url.host === appHost ? resolveStaticPath(root, decodeURIComponent(url.pathname)) : null;
-    if (!target) return new Response('not found', { status: 404 });
+    let target: string | null = null;
+    try {
+      const url = new URL(request.url);
+      target = url.host === appHost ? resolveStaticPath(root, decodeURIComponent(url.pathname)) : null;
+    } catch {
+      // A malformed URL or a bad % escape: not ours to serve.
+      return new Response('bad request', { status: 400 });
+    }
+    // Source maps are not shipped to the window.
+    if (!target || target.endsWith('.map')) return new Response('not found', { status: 404 });
     // Client-side routes (no extension) fall back to the app shell.
     const file = path.extname(target) === '' ? path.join(root, 'index.html') : target;
     try {

@@ -21,6 +21,26 @@ export const eventsPath = '/events';
 export const eventsTicketPath = '/events-ticket';
 /** How long an unused event-stream ticket stays valid. */
 export const eventsTicketMs = 30_000;
+/** Header naming the caller's event stream (its ticket), so a job's progress goes to that caller only. */
+export const streamHeader = 'x-scan-station-stream';
+
+/** The browser-mode server's resource limits (documented in docs/security.md). */
+export const bridgeLimits = {
+  /** Open TCP connections at once (one browser tab uses a handful). */
+  maxConnections: 64,
+  /** Open event streams at once (one per tab). */
+  maxStreams: 8,
+  /** Live, unused event-stream tickets. */
+  maxTickets: 64,
+  /** All request headers must arrive within this time. */
+  headersTimeoutMs: 10_000,
+  /** A whole request (headers and body) must arrive within this time. */
+  requestTimeoutMs: 120_000,
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: 5_000,
+  /** Refused requests written to the log per minute; the rest are counted in one summary line. */
+  refusalsLoggedPerMinute: 20,
+} as const;
 
 /** Options of the browser-mode server. */
 export interface BrowserServerOptions {
@@ -60,6 +80,25 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const maxBodyBytes = options.maxBodyBytes ?? 72 * 1024 * 1024;
   const staticRoot = path.resolve(options.staticDir);
   const streams = new Set<http.ServerResponse>();
+  /** Each open stream by the ticket that opened it: the caller names it on its calls. */
+  const streamsById = new Map<string, http.ServerResponse>();
+  // Unauthenticated traffic may not fill the log (and rotate real history away): a budget per minute.
+  let refusalWindow = Date.now();
+  let refusalsLogged = 0;
+  let refusalsDropped = 0;
+  const logRefusal = (reason: string, status: number) => {
+    const now = Date.now();
+    if (now - refusalWindow > 60_000) {
+      if (refusalsDropped > 0) options.log.warn('bridge.refusals-not-logged', { count: refusalsDropped });
+      refusalWindow = now;
+      refusalsLogged = 0;
+      refusalsDropped = 0;
+    }
+    if (refusalsLogged < bridgeLimits.refusalsLoggedPerMinute) {
+      refusalsLogged += 1;
+      options.log.warn('bridge.refused', { reason, status });
+    } else refusalsDropped += 1;
+  };
   // One-time tickets for EventSource (which cannot send headers): the long-lived token never
   // appears in a URL, and a ticket that leaks (logs, history) is already spent or expired.
   const tickets = new Map<string, number>();
@@ -75,9 +114,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const allowedHosts = () => new Set([`${loopbackHost}:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://${loopbackHost}:${port}`, `http://localhost:${port}`]);
 
-  const sink = (event: string, payload: unknown) => {
-    const frame = `data: ${JSON.stringify({ event, payload })}\n\n`;
-    for (const stream of streams) stream.write(frame);
+  /** Events of one call go to the stream its caller named, never to every open page. */
+  const sinkFor = (streamId: string | undefined) => (event: string, payload: unknown) => {
+    const stream = streamId ? streamsById.get(streamId) : undefined;
+    stream?.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
   };
 
   const server = http.createServer((req, res) => {
@@ -88,39 +128,61 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   });
 
+  /** Answers a refusal and closes the connection, so nothing more is read from a refused request. */
+  const refuse = (req: http.IncomingMessage, res: http.ServerResponse, status: number, error: AppErrorInfo, reason: string, headers: Record<string, string> = {}) => {
+    logRefusal(reason, status);
+    // Null when the client already hung up.
+    const socket = req.socket as typeof req.socket | null;
+    sendError(res, status, error, { ...headers, connection: 'close' });
+    res.once('finish', () => socket?.destroy());
+  };
+
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Only origin-form targets ("/path?query"): an absolute URL or garbage never reaches URL parsing.
+    const target = req.url ?? '';
+    if (!target.startsWith('/') || target.startsWith('//')) {
+      refuse(req, res, 400, toErrorInfo('bridge-bad-request', { reason: 'bad request target' }), 'bad-target');
+      return;
+    }
+    // Exactly one Host header, and ours: DNS rebinding sends its own; two Hosts are a smuggling attempt.
+    const hostHeaders = req.rawHeaders.filter((_value, index) => index % 2 === 0 && req.rawHeaders[index]?.toLowerCase() === 'host').length;
     const host = req.headers.host ?? '';
-    // DNS rebinding defence: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-    if (!allowedHosts().has(host)) {
-      sendError(res, 421, toErrorInfo('bridge-bad-host', { host: host.slice(0, 100) }));
+    if (hostHeaders !== 1 || !allowedHosts().has(host)) {
+      refuse(req, res, 421, toErrorInfo('bridge-bad-host', { host: host.slice(0, 100) }), 'bad-host');
       return;
     }
     const origin = req.headers.origin;
     const originValid = origin === undefined || allowedOrigins().has(origin);
-    const url = new URL(req.url ?? '/', `http://${host}`);
+    let url: URL;
+    try {
+      url = new URL(target, `http://${host}`);
+    } catch {
+      refuse(req, res, 400, toErrorInfo('bridge-bad-request', { reason: 'bad request target' }), 'bad-target');
+      return;
+    }
 
     if (url.pathname.startsWith(ipcPathPrefix)) {
       if (req.method !== 'POST') {
-        sendError(res, 405, toErrorInfo('bridge-bad-request', { reason: 'use POST' }), { allow: 'POST' });
+        refuse(req, res, 405, toErrorInfo('bridge-bad-request', { reason: 'use POST' }), 'method', { allow: 'POST' });
         return;
       }
       if (!originValid) {
-        sendError(res, 403, toErrorInfo('bridge-bad-origin', { origin: String(origin).slice(0, 100) }));
+        refuse(req, res, 403, toErrorInfo('bridge-bad-origin', { origin: String(origin).slice(0, 100) }), 'origin');
         return;
       }
       const tokenValid = tokensMatch(token, headerValue(req.headers[tokenHeader]));
       if (!tokenValid) {
-        sendError(res, 401, toErrorInfo('bridge-unauthorized'));
+        refuse(req, res, 401, toErrorInfo('bridge-unauthorized'), 'token');
         return;
       }
-      // A JSON content type forces a CORS preflight from any other origin, which is never granted.
-      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-        sendError(res, 415, toErrorInfo('bridge-bad-request', { reason: 'content-type must be application/json' }));
+      // Exactly application/json (a JSON type forces a CORS preflight from any other origin, never granted).
+      if (!isJsonContentType(req.headers['content-type'])) {
+        refuse(req, res, 415, toErrorInfo('bridge-bad-request', { reason: 'content-type must be application/json' }), 'content-type');
         return;
       }
       const body = await readBody(req, maxBodyBytes);
       if (body === 'too-large') {
-        sendError(res, 413, toErrorInfo('bridge-body-too-large', { limit: maxBodyBytes }));
+        refuse(req, res, 413, toErrorInfo('bridge-body-too-large', { limit: maxBodyBytes }), 'too-large');
         return;
       }
       let args: unknown;
@@ -130,25 +192,32 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         sendError(res, 400, toErrorInfo('bridge-bad-request', { reason: 'body is not JSON' }));
         return;
       }
-      const channel = decodeURIComponent(url.pathname.slice(ipcPathPrefix.length));
+      let channel: string;
+      try {
+        channel = decodeURIComponent(url.pathname.slice(ipcPathPrefix.length));
+      } catch {
+        sendError(res, 400, toErrorInfo('bridge-bad-request', { reason: 'bad path encoding' }));
+        return;
+      }
       const sender: SenderInfo = { transport: 'http', tokenValid, hostValid: true, originValid };
-      const result = await options.dispatcher.dispatch(channel, args, sender, sink);
+      const result = await options.dispatcher.dispatch(channel, args, sender, sinkFor(headerValue(req.headers[streamHeader])));
       sendJson(res, 200, result);
       return;
     }
 
     if (url.pathname === eventsTicketPath) {
       if (req.method !== 'POST') {
-        sendError(res, 405, toErrorInfo('bridge-bad-request', { reason: 'use POST' }), { allow: 'POST' });
+        refuse(req, res, 405, toErrorInfo('bridge-bad-request', { reason: 'use POST' }), 'method', { allow: 'POST' });
         return;
       }
       if (!originValid || !tokensMatch(token, headerValue(req.headers[tokenHeader]))) {
-        sendError(res, 401, toErrorInfo('bridge-unauthorized'));
+        refuse(req, res, 401, toErrorInfo('bridge-unauthorized'), 'token');
         return;
       }
       // A handful at most are ever live (one per open tab and reconnect); refuse a flood.
-      if (tickets.size >= 64) {
-        sendError(res, 429, toErrorInfo('bridge-bad-request', { reason: 'too many tickets' }));
+      takeTicket(null);
+      if (tickets.size >= bridgeLimits.maxTickets) {
+        refuse(req, res, 429, toErrorInfo('bridge-bad-request', { reason: 'too many tickets' }), 'tickets');
         return;
       }
       const ticket = randomBytes(24).toString('base64url');
@@ -159,11 +228,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
     if (url.pathname === eventsPath) {
       if (req.method !== 'GET') {
-        sendError(res, 405, toErrorInfo('bridge-bad-request', { reason: 'use GET' }), { allow: 'GET' });
+        refuse(req, res, 405, toErrorInfo('bridge-bad-request', { reason: 'use GET' }), 'method', { allow: 'GET' });
         return;
       }
-      if (!originValid || !takeTicket(url.searchParams.get('ticket'))) {
-        sendError(res, 401, toErrorInfo('bridge-unauthorized'));
+      const ticket = url.searchParams.get('ticket');
+      if (!originValid || !takeTicket(ticket) || !ticket) {
+        refuse(req, res, 401, toErrorInfo('bridge-unauthorized'), 'ticket');
+        return;
+      }
+      if (streams.size >= bridgeLimits.maxStreams) {
+        refuse(req, res, 429, toErrorInfo('bridge-bad-request', { reason: 'too many event streams' }), 'streams');
         return;
       }
       res.writeHead(200, {
@@ -174,12 +248,18 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       });
       res.write('retry: 2000\n\n');
       streams.add(res);
-      req.on('close', () => streams.delete(res));
+      streamsById.set(ticket, res);
+      // A stream lives as long as its page: no request timeout for it.
+      req.socket.setTimeout(0);
+      req.on('close', () => {
+        streams.delete(res);
+        streamsById.delete(ticket);
+      });
       return;
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendError(res, 405, toErrorInfo('bridge-bad-request', { reason: 'use GET' }), { allow: 'GET, HEAD' });
+      refuse(req, res, 405, toErrorInfo('bridge-bad-request', { reason: 'use GET' }), 'method', { allow: 'GET, HEAD' });
       return;
     }
     await serveStatic(url.pathname, req, res);
@@ -194,12 +274,20 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return;
     }
     const target = resolveStaticPath(staticRoot, decoded);
-    if (!target) {
+    // Source maps describe our code to whoever asks; the running app does not need them.
+    if (!target || target.endsWith('.map')) {
       sendError(res, 404, toErrorInfo('bridge-bad-request', { reason: 'not found' }));
       return;
     }
     let file = target;
-    let stat = await fs.stat(file).catch(() => null);
+    // lstat: a symbolic link inside the folder (to /etc/passwd, say) is not followed.
+    let stat = await fs.lstat(file).catch(() => null);
+    // …nor a linked folder on the way: the real path must still be inside the renderer folder.
+    if (stat?.isFile()) {
+      const real = await fs.realpath(file).catch(() => '');
+      const realRoot = await fs.realpath(staticRoot).catch(() => staticRoot);
+      if (!real.startsWith(realRoot + path.sep)) stat = null;
+    }
     if (!stat?.isFile()) {
       // Client-side routes fall back to the app shell; missing assets stay 404.
       if (path.extname(decoded) !== '') {
@@ -226,6 +314,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     createReadStream(file).pipe(res);
   }
 
+  server.maxConnections = bridgeLimits.maxConnections;
+  server.headersTimeout = bridgeLimits.headersTimeoutMs;
+  server.requestTimeout = bridgeLimits.requestTimeoutMs;
+  server.keepAliveTimeout = bridgeLimits.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, loopbackHost, () => {
@@ -261,21 +353,25 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Exactly `application/json` (parameters such as charset allowed), not `application/json-patch+json`. */
+export function isJsonContentType(value: string | undefined): boolean {
+  return (value ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * Reads a body up to `limit` bytes and stops there: a declared or a chunked body over the limit is
+ * not read further (the caller answers 413 and closes the connection).
+ */
 async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) {
-    // Let the rest arrive and vanish so the client reads the 413 instead of a reset connection.
-    req.resume();
-    return 'too-large';
-  }
+  if (Number(req.headers['content-length'] ?? 0) > limit) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = false;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) tooLarge = true;
-    if (!tooLarge) chunks.push(chunk as Buffer);
+    if (size > limit) return 'too-large';
+    chunks.push(chunk as Buffer);
   }
-  return tooLarge ? 'too-large' : Buffer.concat(chunks);
+  return Buffer.concat(chunks);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -170,6 +170,13 @@ export const endpointViewSchema = z.object({
   trainingAddress: z.string().nullable(),
 });
 
+/**
+ * The name of a file the page uploads: a plain file name, shown to people and written to logs, so
+ * no folders (`../../etc/passwd`), no control or bidi characters (terminal escapes, spoofed names).
+ */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+export const uploadNameSchema = z.string().min(1).max(255).regex(/^(?!\.\.?$)[^/\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+$/, 'a plain file name');
+
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
 export const maxTemplateBytes = 48 * 1024 * 1024;
 
@@ -183,7 +190,7 @@ export const ipcContract = {
     args: z
       .object({
         jobId: jobIdSchema,
-        name: z.string().min(1).max(255),
+        name: uploadNameSchema,
         dataBase64: z.string().max(Math.ceil((maxTemplateBytes * 4) / 3) + 4),
         dpi: z.number().int().min(50).max(1200),
         pattern: z.string().max(500).optional(),
@@ -197,7 +204,7 @@ export const ipcContract = {
     result: z.union([z.object({ png: z.string().startsWith('data:image/png;base64,'), cut: z.array(z.string()) }), z.object({ problem: coverProblemSchema })]),
   },
   'covers:importCsv': {
-    args: z.object({ name: z.string().min(1).max(255), dataBase64: z.string().max(Math.ceil((maxCoverCsvUploadBytes * 4) / 3) + 4) }).strict(),
+    args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxCoverCsvUploadBytes * 4) / 3) + 4) }).strict(),
     result: z.object({
       encoding: z.enum(['utf-8', 'gbk']),
       ignoredColumns: z.array(z.string()),

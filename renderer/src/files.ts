@@ -15,3 +15,10 @@ export function downloadBytes(bytes: Uint8Array | string, name: string, type: st
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
+
+/** A picked file's name made acceptable to the bridge: no folders, control or direction characters. */
+export function safeUploadName(name: string): string {
+  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
+  const cleaned = name.replace(/[/\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '_').slice(0, 255);
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
+}

@@ -153,7 +153,8 @@ function toJsonFile(file: string, report: DocumentReport, ctx: CommandContext) {
 
 function printHuman(files: Array<{ path: string; error: { code: string; message: string } | null; pages: JsonPage[] }>, summary: Record<string, number>, { io, t }: CommandContext): void {
   for (const file of files) {
-    io.stdout(`${file.path}\n`);
+    // A file name is untrusted text: escape control characters so it cannot drive the terminal.
+    io.stdout(`${describePayload(file.path)}\n`);
     if (file.error) io.stdout(`  ✘ ${file.error.message}\n`);
     for (const page of file.pages) {
       const codes = page.codes.map((code) => `${describePayload(code.value)} @ ${t(`check.corners.${code.corner}`)}`).join('; ') || t('templateCheck.noCodes');

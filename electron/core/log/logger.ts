@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** Severity of a log record. */
@@ -50,21 +50,26 @@ function buildLogger(write: (record: LogRecord) => void, now: () => Date): Logge
 export interface FileLoggerOptions {
   file: string;
   now?: () => Date;
-  /** Rotate to `<file>.1` past this size. */
+  /** Rotate past this size: `<file>` → `<file>.1` → … → `<file>.<keep>`. */
   maxBytes?: number;
+  /** How many rotated files to keep (history for the "no image" troubleshooter and support). */
+  keep?: number;
 }
 
 /**
  * Appends JSON lines synchronously, so the last records before a crash are on disk; rotates once
  * past `maxBytes`. A failing disk never breaks the caller: the record goes to stderr instead.
  */
-export function createFileLogger({ file, now = () => new Date(), maxBytes = 5 * 1024 * 1024 }: FileLoggerOptions): Logger {
+export function createFileLogger({ file, now = () => new Date(), maxBytes = 5 * 1024 * 1024, keep = 10 }: FileLoggerOptions): Logger {
   mkdirSync(path.dirname(file), { recursive: true });
   let size = safeSize(file);
   return buildLogger((record) => {
     const line = `${JSON.stringify(record)}\n`;
     try {
       if (size + line.length > maxBytes && size > 0) {
+        for (let index = keep - 1; index >= 1; index -= 1) {
+          if (existsSync(`${file}.${index}`)) renameSync(`${file}.${index}`, `${file}.${index + 1}`);
+        }
         renameSync(file, `${file}.1`);
         size = 0;
       }

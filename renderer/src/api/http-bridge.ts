@@ -24,6 +24,8 @@ export type BridgeListener = (reachable: boolean) => void;
 /** The `scanStation` API over the browser-mode HTTP bridge: POST /ipc/<channel>, events via SSE. */
 export function createHttpBridgeApi(token: string, onReachability: BridgeListener): ScanStationApi {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  // This page's event stream (named by the ticket that opened it): the server sends our jobs' progress there only.
+  let streamId = '';
   let markReady: () => void = () => undefined;
   // Calls wait for the event stream so progress of a fast job is not emitted before we listen.
   const streamReady = new Promise<void>((resolve) => {
@@ -50,7 +52,9 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
       return;
     }
     const source = new EventSource(`./events?ticket=${encodeURIComponent(ticket)}`);
+    const opened = ticket;
     source.addEventListener('open', () => {
+      streamId = opened;
       onReachability(true);
       markReady();
     });
@@ -72,7 +76,7 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
       try {
         const response = await fetch(`./ipc/${encodeURIComponent(channel)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-scan-station-token': token },
+          headers: { 'content-type': 'application/json', 'x-scan-station-token': token, 'x-scan-station-stream': streamId },
           body: JSON.stringify(args),
         });
         onReachability(true);

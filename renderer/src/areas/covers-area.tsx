@@ -6,7 +6,7 @@ import type { ArgsOf, ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { ProgressBar } from '../components/progress-bar.js';
-import { downloadBytes, fileToBase64 } from '../files.js';
+import { downloadBytes, fileToBase64, safeUploadName } from '../files.js';
 import { localizeReason } from '../../../electron/shared/message-text.js';
 import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
@@ -155,7 +155,7 @@ export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'
     // A new file replaces the old table at once: never an old table beside a new error.
     setImported(null);
     setOutcome(null);
-    const result = await api.covers.importCsv({ name: file.name, dataBase64: await fileToBase64(file) });
+    const result = await api.covers.importCsv({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) });
     if (!result.ok) return showResult({ tone: 'fail', message: describeError(t, result.error), rejected: [] }, 'batch');
     setImported({ ...result.value, name: file.name });
     focusWhenPainted(() => document.querySelector<HTMLElement>('[data-testid="cover-import-summary"]'));

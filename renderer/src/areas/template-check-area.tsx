@@ -7,7 +7,7 @@ import { maxTemplateBytes } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { ProgressBar } from '../components/progress-bar.js';
-import { downloadBytes, fileToBase64 } from '../files.js';
+import { downloadBytes, fileToBase64, safeUploadName } from '../files.js';
 import { compileCodePattern } from '../../../electron/shared/code-pattern.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { TextField } from '../components/field.js';
@@ -87,7 +87,7 @@ export function TemplateCheckArea() {
       if (file.size > maxTemplateBytes) {
         added = [{ key: `${jobId}`, file: file.name, page: null, dpi: dpi.value, error: { code: 'file-too-large', message: '', params: { name: file.name, size: `${Math.round(file.size / 1e6)} MB`, limit: `${maxTemplateBytes / 1e6} MB` } } }];
       } else {
-        const result = await api.templateCheck.inspect({ jobId, name: file.name, dataBase64: await fileToBase64(file), dpi: dpi.value, pattern: pattern.trim() || undefined });
+        const result = await api.templateCheck.inspect({ jobId, name: safeUploadName(file.name), dataBase64: await fileToBase64(file), dpi: dpi.value, pattern: pattern.trim() || undefined });
         if (!result.ok) {
           if (stationErrors.has(result.error.code)) {
             setError(describeError(t, result.error));

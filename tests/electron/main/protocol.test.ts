@@ -29,4 +29,8 @@ test('app://scan-station serves the bundle with the CSP and nothing outside it',
     assert.notEqual(await response.text(), 'do not serve', attempt);
   }
   assert.equal((await get('app://scan-station/assets/missing.js')).status, 404);
+  // A bad % escape is a 400, not an exception inside the protocol handler.
+  assert.equal((await get('app://scan-station/assets/%E0%A4%A.js')).status, 400);
+  await writeFile(path.join(dir, 'renderer', 'assets', 'a.js.map'), '{}');
+  assert.equal((await get('app://scan-station/assets/a.js.map')).status, 404);
 });

@@ -113,22 +113,29 @@ test('events reach subscribers over SSE only with a one-time ticket; the token n
   assert.equal((await request('GET', '/events?ticket=wrong')).status, 401);
   assert.equal((await request('GET', `/events?token=${server.token}`)).status, 401, 'the token itself does not open the stream');
   assert.equal((await request('POST', '/events-ticket')).status, 401, 'a ticket needs the token header');
-  const ticket = (JSON.parse((await request('POST', '/events-ticket', { 'x-scan-station-token': server.token })).body) as { ticket?: string }).ticket ?? '';
-  const open = () =>
+  const newTicket = async () => (JSON.parse((await request('POST', '/events-ticket', { 'x-scan-station-token': server.token })).body) as { ticket?: string }).ticket ?? '';
+  const ticket = await newTicket();
+  const open = (which = ticket) =>
     new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: server.port, path: `/events?ticket=${ticket}`, headers: { host: `127.0.0.1:${server.port}` } }, resolve).on('error', reject);
+      http.get({ host: '127.0.0.1', port: server.port, path: `/events?ticket=${which}`, headers: { host: `127.0.0.1:${server.port}` } }, resolve).on('error', reject);
     });
   const received: string[] = [];
   const stream = await open();
+  // Another page's stream: it must not hear this caller's job.
+  const other = await open(await newTicket());
+  const overheard: string[] = [];
+  other.on('data', (chunk: Buffer) => overheard.push(chunk.toString('utf8')));
   const replay = await open();
   assert.equal(replay.statusCode, 401, 'a ticket opens one stream only');
   replay.destroy();
   assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
   stream.on('data', (chunk: Buffer) => received.push(chunk.toString('utf8')));
-  const result = JSON.parse((await call('diagnose:stationCheck', { jobId: 'sse-1' })).body) as { ok: boolean };
+  const result = JSON.parse((await call('diagnose:stationCheck', { jobId: 'sse-1' }, { 'x-scan-station-stream': ticket })).body) as { ok: boolean };
   assert.equal(result.ok, true);
   await new Promise((resolve) => setTimeout(resolve, 50));
   stream.destroy();
+  other.destroy();
+  assert.ok(!overheard.join('').includes('sse-1'), 'progress goes to the caller’s stream only');
   const frames = received.join('').split('\n\n').filter((frame) => frame.startsWith('data: '));
   assert.equal(frames.length, 5);
   const first = JSON.parse(frames[0]?.slice('data: '.length) ?? '{}') as { event: string; payload: { jobId: string } };
