@@ -25,6 +25,8 @@ export const reasonCodes = [
   'bad-escape',
   'bad-quantifier',
   'syntax',
+  'catastrophic',
+  'too-long',
   'unsupported-version',
   'wrong-fields',
   'cancelled',

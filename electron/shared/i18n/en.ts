@@ -528,6 +528,8 @@ export const en: Catalog = {
     'bad-escape': 'a backslash \\ escape is not valid',
     'bad-quantifier': 'a { } count is not valid',
     syntax: 'the regular expression is not valid',
+    catastrophic: 'it nests repetition (like (a+)+ or (a|aa)*), which can take practically forever to match; write it without nesting, e.g. [A-Z0-9-]+',
+    'too-long': 'the rule is too long (300 characters at most)',
     'unsupported-version': 'it is not a Scan Station profile, or its version is not supported',
     'wrong-fields': 'these values are not valid: {{fields}}',
     cancelled: 'cancelled',

@@ -524,6 +524,8 @@ export const zhCN = {
     'bad-escape': '反斜杠 \\ 后的写法不正确',
     'bad-quantifier': '{ } 中的次数写法不正确',
     syntax: '正则表达式写法不正确',
+    catastrophic: '含有嵌套的重复（如 (a+)+ 或 (a|aa)*），匹配可能耗时极长，请改为不嵌套的写法，如 [A-Z0-9-]+',
+    'too-long': '规则太长（最多 300 个字符）',
     'unsupported-version': '不是扫描台助手导出的配置，或版本不受支持',
     'wrong-fields': '这些项的值不正确：{{fields}}',
     cancelled: '已取消',

@@ -48,3 +48,13 @@ test('payloads shown to people are escaped and cut', () => {
   const long = describePayload('X'.repeat(3000));
   assert.ok(long.length < 120 && long.endsWith('(3000 chars)'));
 });
+
+test('rules that would backtrack for minutes are refused before they run; ordinary rules pass', () => {
+  for (const bad of ['(a+)+b', '(a*)*', '(a|aa)+', '^(\\w+\\d*){2,}$', '((ab)*)+', '(?:[A-Z]+-?)+$', 'x'.repeat(301)]) {
+    const compiled = compileCodePattern(bad);
+    assert.ok(!(compiled instanceof RegExp), bad);
+  }
+  for (const good of ['^IMG\\d{6}$', 'FY-\\d+', '^[A-Za-z0-9._-]{4,64}$', '(FY|BX)-\\d{4}-\\d{6}', '^(?:[A-Z]{2}-){2}\\d+$', '[(+*)]+', '\\(a+\\)+']) {
+    assert.ok(compileCodePattern(good) instanceof RegExp, good);
+  }
+});
