@@ -84,7 +84,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       const abort = new AbortController();
       templateJobs.set(jobId, abort);
       const report = await core.templates
-        .inspectUpload({ name, bytes, stationDpi: dpi, pattern }, (page, pageCount) => ctx.emit('templateCheck:progress', { jobId, name, page, pageCount }), abort.signal)
+        .inspectUpload({ name, bytes, stationDpi: dpi, pattern, owner: jobId }, (page, pageCount) => ctx.emit('templateCheck:progress', { jobId, name, page, pageCount }), abort.signal)
         .finally(() => templateJobs.delete(jobId));
       return {
         name: report.name,

@@ -14,8 +14,11 @@ export type PageListener = (page: { report: PageReport; annotation?: Uint8Array;
 
 /** Runs file inspections on worker threads, off the main (IPC) thread. */
 export interface InspectionPool {
-  /** Inspects one file; an abort drops it from the queue, or stops its worker (replaced) mid-file. */
-  inspect(source: InspectionRequest['source'], settings: InspectionSettings, onPage?: PageListener, signal?: AbortSignal): Promise<DocumentReport>;
+  /**
+   * Inspects one file; an abort drops it from the queue, or stops its worker (replaced) mid-file.
+   * `owner` names the job the file belongs to: while other jobs wait, one job gets one worker.
+   */
+  inspect(source: InspectionRequest['source'], settings: InspectionSettings, onPage?: PageListener, signal?: AbortSignal, owner?: string): Promise<DocumentReport>;
   close(): Promise<void>;
   readonly size: number;
 }
@@ -57,6 +60,7 @@ interface Job {
   timer?: NodeJS.Timeout;
   pages: PageReport[];
   slot?: Slot;
+  owner: string;
 }
 
 /** Creates a pool of `size` workers (default 2: the stations have 2 cores). */
@@ -122,7 +126,11 @@ export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: Insp
       let slot = slots.find((candidate) => !candidate.busy);
       if (!slot && slots.length < size) slot = spawn();
       if (!slot) return;
-      const job = queue.shift() as Job;
+      // Fairness: the first waiting job of an owner with nothing running goes first, so one caller's
+      // slow (or hostile) files cannot take every worker while someone else waits.
+      const busyOwners = new Set([...running.values()].map((candidate) => candidate.owner));
+      const next = Math.max(0, queue.findIndex((candidate) => !busyOwners.has(candidate.owner)));
+      const job = queue.splice(next, 1)[0] as Job;
       slot.busy = true;
       job.slot = slot;
       running.set(job.request.id, job);
@@ -141,9 +149,10 @@ export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: Insp
 
   return {
     size,
-    inspect(source, settings, onPage = () => undefined, signal) {
+    inspect(source, settings, onPage = () => undefined, signal, owner) {
       return new Promise<DocumentReport>((resolve) => {
-        const job: Job = { request: { id: nextId++, source, settings }, onPage, resolve, pages: [] };
+        const id = nextId++;
+        const job: Job = { request: { id, source, settings }, onPage, resolve, pages: [], owner: owner ?? `job-${id}` };
         const cancelled = () => failed(job, 'inspection-cancelled', { name: nameOf(job) });
         if (signal?.aborted) return resolve(cancelled());
         signal?.addEventListener(

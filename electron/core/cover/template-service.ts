@@ -22,6 +22,8 @@ export interface TemplateUpload {
   bytes: Uint8Array;
   stationDpi: number;
   pattern?: string;
+  /** Who asked (one page's batch): the pool gives one owner one worker while others wait. */
+  owner?: string;
 }
 
 /** Template checks for the UI: always thorough, always annotated, on the shared worker pool. */
@@ -54,6 +56,7 @@ export function createTemplateService(log: Logger): TemplateService {
           onPage(page.page, pageCount);
         },
         signal,
+        upload.owner,
       );
       log.info('template.checked', { name: upload.name, pages: report.pages.length, error: report.error?.code ?? null });
       return { ...report, pages: report.pages.map((page) => ({ ...page, annotation: annotations.get(page.page) ?? null })) };

@@ -8,6 +8,8 @@ import { generateCorpus } from '../../../fixtures/corpus.js';
 import { scoreCorpus } from '../../../fixtures/evaluate.js';
 import { corruptPdf, encryptedPdf, hostileCoverPng, hostilePayloads, hugePageCountPdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
+import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
+import { encodeJpeg, encodeScannerPdf } from '../../../fixtures/encode.js';
 
 const pool = createInspectionPool({ size: 2 });
 after(() => pool.close());
@@ -84,4 +86,24 @@ test('a file that stops making progress is stopped; the pool carries on', async 
   }
   const ok = await pool.inspect(path.join(path.resolve('test-results', 'corpus'), (await generateCorpus(path.resolve('test-results', 'corpus'), 'test'))[0]?.file ?? ''), defaultInspectionSettings);
   assert.equal(ok.error, null);
+});
+
+test('while another job waits, one job gets one worker: a caller with many files cannot take them all', async () => {
+  const fair = createInspectionPool({ size: 2 });
+  try {
+    const pages = Array.from({ length: 6 }, (_, index) => renderCoverRaster({ dpi: 150, qrs: [{ text: `FY-FAIR-${index}`, placement: 'top-right', sizeMm: 22 }] }));
+    const pdf = await encodeScannerPdf(await Promise.all(pages.map(async (image) => ({ kind: 'jpeg' as const, bytes: await encodeJpeg(image, 150), width: image.width, height: image.height, dpi: 150 }))));
+    const started: string[] = [];
+    const run = (name: string, owner: string) =>
+      fair.inspect({ name, bytes: pdf }, { ...defaultInspectionSettings, mode: 'thorough' }, () => {
+        if (!started.includes(name)) started.push(name);
+      }, undefined, owner);
+    const heavy = ['a1', 'a2', 'a3', 'a4'].map((name) => run(name, 'A'));
+    const light = run('b1', 'B');
+    await Promise.all([...heavy, light]);
+    // b1 was queued last but starts before A's third and fourth files.
+    assert.ok(started.indexOf('b1') < started.indexOf('a3'), started.join(' '));
+  } finally {
+    await fair.close();
+  }
 });
