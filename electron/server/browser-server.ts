@@ -53,6 +53,8 @@ export interface BrowserServerOptions {
   /** Per-run secret; generated when omitted. */
   token?: string;
   maxBodyBytes?: number;
+  /** Overrides the header timeout (tests use a short one; see bridgeLimits). */
+  headersTimeoutMs?: number;
 }
 
 /** A running browser-mode server. */
@@ -120,7 +122,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     stream?.write(`data: ${JSON.stringify({ event, payload })}\n\n`);
   };
 
-  const server = http.createServer((req, res) => {
+  // Node looks for expired header/request timers on this interval; the default (30 s) would let a
+  // slow-header client hold a connection for 40 s instead of 10.
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
       options.log.error('bridge.request-failed', { error });
       if (!res.headersSent) sendError(res, 500, toErrorInfo('internal-error', { channel: 'http' }));
@@ -315,7 +319,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
 
   server.maxConnections = bridgeLimits.maxConnections;
-  server.headersTimeout = bridgeLimits.headersTimeoutMs;
+  server.headersTimeout = options.headersTimeoutMs ?? bridgeLimits.headersTimeoutMs;
   server.requestTimeout = bridgeLimits.requestTimeoutMs;
   server.keepAliveTimeout = bridgeLimits.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {

@@ -141,3 +141,27 @@ test('an upload named like a path or with terminal escapes is refused by the con
     assert.match(reply.text, /"fields":"name"/, JSON.stringify(name));
   }
 });
+
+test('a client that sends its headers too slowly is cut off after the header timeout', async () => {
+  const harness = await makeCoreHarness({ runtime: 'browser', isTrustedSender: isTrustedHttpSender });
+  const slow = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: await makeTempDir(), log: createMemoryLogger(), headersTimeoutMs: 1000 });
+  try {
+    const closedAfter = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      const socket = net.connect(slow.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${slow.port}\r\n`);
+      // One header byte a while: never finishing the headers.
+      const drip = setInterval(() => socket.writable && socket.write('X'), 200);
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(Date.now() - started);
+      });
+      setTimeout(() => socket.destroy(), 8000);
+    });
+    assert.ok(closedAfter < 4000, `closed after ${closedAfter} ms`);
+  } finally {
+    await slow.close();
+    await harness.core.close();
+  }
+});
