@@ -27,6 +27,9 @@ export interface ShellServices {
   printPages(pages: PrintPage[]): Promise<{ printed: boolean; reason?: string }>;
 }
 
+/** How long one covers:generate call may self-check before the rest of its rows are refused. */
+export const coverBatchBudgetMs = 10 * 60 * 1000;
+
 /** Where the handlers are served from. */
 export type Runtime = z.output<typeof runtimeSchema>;
 
@@ -49,7 +52,8 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       return { encoding, ignoredColumns, rows: rows.map((row) => ({ line: row.line, fields: row.fields, problem: row.problem ? { ...row.problem } : null })) };
     },
     'covers:generate': async ({ jobId, layout, rows, perBill }, ctx) => {
-      const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }), perBill);
+      // Bounded by time as well as rows: what is checked within the budget is made, the rest is named.
+      const result = await core.covers.generate(rows, layout, (done, total) => ctx.emit('covers:progress', { jobId, done, total }), perBill, AbortSignal.timeout(coverBatchBudgetMs));
       return {
         pdfBase64: result.pdf ? Buffer.from(result.pdf).toString('base64') : null,
         zipBase64: result.zip ? Buffer.from(result.zip).toString('base64') : null,

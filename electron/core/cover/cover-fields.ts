@@ -21,6 +21,7 @@ export type CoverRowProblem =
   | { reason: 'invalid-date'; value: string }
   | { reason: 'field-too-long'; field: string }
   | { reason: 'self-check-failed'; detail: string }
+  | { reason: 'not-checked-in-time' }
   | { reason: 'broken-encoding' };
 
 /** The text fields besides the code, in print order. */

@@ -27,7 +27,7 @@ export interface CoverService {
   preview(fields: CoverFields, layout: CoverLayoutOptions): Promise<{ png: Uint8Array; cut: string[] } | { problem: CoverRowProblem }>;
   importCsv(name: string, bytes: Uint8Array): { encoding: CoverCsv['encoding']; rows: CoverImportRow[]; ignoredColumns: string[] };
   /** One merged PDF, or (`perBill`) a ZIP holding one PDF per bill named by its image code. */
-  generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void, perBill?: boolean): Promise<CoverBatchResult & { pdf: Uint8Array | null; zip: Uint8Array | null }>;
+  generate(requests: CoverRequest[], layout: CoverLayoutOptions, onProgress: (done: number, total: number) => void, perBill?: boolean, signal?: AbortSignal): Promise<CoverBatchResult & { pdf: Uint8Array | null; zip: Uint8Array | null }>;
   /** Renders every page of a cover PDF to a gray PNG (for printing), with its paper size. */
   renderPages(pdf: Uint8Array, dpi: number): Promise<PrintPage[]>;
 }
@@ -90,12 +90,12 @@ export function createCoverService(options: { tmpDir: string; pool: () => Inspec
         document.destroy();
       }
     },
-    async generate(requests, layout, onProgress, perBill = false) {
+    async generate(requests, layout, onProgress, perBill = false, signal) {
       await fs.mkdir(options.tmpDir, { recursive: true });
       const scratch = path.join(options.tmpDir, `covers-${randomBytes(6).toString('hex')}`);
       const out = `${scratch}.pdf`;
       try {
-        const common = { layout, rules: defaultCodeRules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool: options.pool(), onProgress };
+        const common = { layout, rules: defaultCodeRules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool: options.pool(), onProgress, signal };
         const result = await writeCovers(requests, perBill ? { ...common, outDir: scratch } : { ...common, out });
         let pdf: Uint8Array | null = null;
         let zip: Uint8Array | null = null;

@@ -39,6 +39,8 @@ export interface WriteCoversOptions {
   /** The inspection pool that self-checks every cover at 200 dpi. */
   pool: InspectionPool;
   onProgress?: (done: number, total: number) => void;
+  /** Stops the self-check (time budget, or the person cancelled): covers checked by then are kept, the rest refused. */
+  signal?: AbortSignal;
 }
 
 const windowsReserved = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
@@ -139,8 +141,11 @@ async function buildChecked(
   await writeOut(scratch, bytes);
   try {
     const report = await timed(timings, 'checkMs', () =>
-      options.pool.inspect(scratch, { ...defaultInspectionSettings, stationDpi: 200, renderDpi: 200, pattern: options.rules.pattern.source, prefixes: options.rules.prefixes }, ({ report: page, pageCount }) =>
-        options.onProgress?.(page.page, pageCount),
+      options.pool.inspect(
+        scratch,
+        { ...defaultInspectionSettings, stationDpi: 200, renderDpi: 200, pattern: options.rules.pattern.source, prefixes: options.rules.prefixes },
+        ({ report: page, pageCount }) => options.onProgress?.(page.page, pageCount),
+        options.signal,
       ),
     );
     const kept: CoverRequest[] = [];
@@ -149,6 +154,10 @@ async function buildChecked(
       const codes = page?.codes.map((code) => code.value) ?? [];
       if (page && page.verdict === 'ok' && codes.length === 1 && codes[0] === request.fields.code && page.codes[0]?.corner === options.layout.corner) {
         kept.push(request);
+        return;
+      }
+      if (!page && report.error?.code === 'inspection-cancelled') {
+        rejected.push({ line: request.line, code: request.fields.code, problem: { reason: 'not-checked-in-time' } });
         return;
       }
       const detail = report.error ? report.error.code : page ? [page.verdict, ...page.problems.map((problem) => problem.code)].join(',') : 'page not checked';

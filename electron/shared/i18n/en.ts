@@ -441,6 +441,7 @@ export const en: Catalog = {
     'invalid-amount': 'the amount “{{value}}” is not a number (e.g. 1234.50 or 1,234.50)',
     'field-too-long': '“{{field}}” is longer than 120 characters',
     'self-check-failed': 'the cover failed its self-check ({{detail}}) and was not written',
+    'not-checked-in-time': 'the batch ran past its 10-minute limit before this row was self-checked, so it was not made; split the list into smaller batches',
     'broken-encoding': 'this row’s text is damaged (neither UTF-8 nor GBK); save the sheet as “CSV UTF-8” in Excel',
   },
   coverPrint: {

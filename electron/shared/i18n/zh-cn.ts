@@ -437,6 +437,7 @@ export const zhCN = {
     'invalid-date': '日期“{{value}}”不是有效日期（示例：2026-11-23）',
     'field-too-long': '“{{field}}”超过 120 个字符',
     'self-check-failed': '生成的封面未通过自检（{{detail}}），未写出',
+    'not-checked-in-time': '本批次超过 10 分钟的时限，这一行没来得及自检，未生成；请把清单分成几批',
     'broken-encoding': '这一行的文字编码损坏（既不是 UTF-8 也不是 GBK），请用 Excel 另存为“CSV UTF-8”',
   },
   coverPrint: {

@@ -100,3 +100,25 @@ test('file names from codes never collide or hit reserved names', () => {
   assert.equal(coverFileName('con', used), '_con.pdf');
   assert.equal(coverFileName('..\\x/y', used), '__x_y.pdf');
 });
+
+test('a batch past its time budget makes the covers checked by then and names the rest, writing nothing half-checked', async () => {
+  const dir = await makeTempDir();
+  const rows = Array.from({ length: 40 }, (_, index) => ({ line: index + 2, fields: { ...bill, code: `FY-TIME-${String(index).padStart(4, '0')}` } }));
+  const budget = new AbortController();
+  let checked = 0;
+  const result = await writeCovers(rows, {
+    ...(await options({ out: path.join(dir, 'batch.pdf') })),
+    signal: budget.signal,
+    // The budget runs out once a few pages are checked.
+    onProgress: () => {
+      checked += 1;
+      if (checked === 5) budget.abort();
+    },
+  });
+  assert.ok(result.written.length >= 5 && result.written.length < 40, String(result.written.length));
+  assert.equal(result.written.length + result.rejected.length, 40);
+  assert.ok(result.rejected.every((entry) => entry.problem.reason === 'not-checked-in-time'));
+  const report = await inspectDocument(path.join(dir, 'batch.pdf'), { stationDpi: 200, rules: defaultCodeRules, mode: 'fast' });
+  assert.equal(report.pages.length, result.written.length);
+  assert.deepEqual(readdirSync(dir), ['batch.pdf'], 'no scratch file left behind');
+});
