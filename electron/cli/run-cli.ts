@@ -41,8 +41,19 @@ function formatOptions(options: CommandOption[], t: (key: string, params?: Recor
   return rows.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`).join('\n');
 }
 
+/**
+ * Escapes control characters (other than line breaks and tabs) in everything the CLI prints: file
+ * names, QR payloads and error details are untrusted text and must not drive the terminal. JSON
+ * output is unchanged by this (JSON.stringify already escapes them).
+ */
+export function escapeForTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`);
+}
+
 /** Runs the CLI with the given arguments and returns the exit code (0 ok, 1 findings, 2 usage). */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  const io: CliIo = { ...rawIo, stdout: (text) => rawIo.stdout(escapeForTerminal(text)), stderr: (text) => rawIo.stderr(escapeForTerminal(text)) };
   // The language must be known before parsing so that even usage errors speak the user's language.
   const langIndex = argv.findIndex((arg) => arg === '--lang' || arg.startsWith('--lang='));
   const langFlag = langIndex < 0 ? undefined : argv[langIndex]?.includes('=') ? argv[langIndex]?.split('=')[1] : argv[langIndex + 1];

@@ -98,3 +98,14 @@ test('human output is in the chosen language, with fixes', async () => {
   assert.match(stdout, /建议：\s*把二维码移到打印模板的右上角/);
   assert.match(stdout, /2 个文件，2 页：合格 1/);
 });
+
+test('a file name carrying terminal escapes is printed escaped, never sent raw to the terminal', async () => {
+  const dir = await makeTempDir();
+  const name = path.join(dir, 'evil\u001b]0;pwned\u0007\u001b[2J.pdf');
+  await writeFile(name, 'not a pdf at all');
+  const result = await cli(['check', name]);
+  assert.equal(result.code, 2);
+  // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(result.stdout + result.stderr), JSON.stringify(result.stdout));
+  assert.match(result.stdout, /\\u\{1b\}/);
+});

@@ -48,3 +48,18 @@ test('the memory logger keeps records in order', () => {
     ],
   );
 });
+
+test('rotation keeps a history of files, not just one: a flood cannot push every earlier line out at once', async () => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'app.log');
+  const log = createFileLogger({ file, maxBytes: 300, keep: 4 });
+  log.info('first.line', { marker: 'keep-me' });
+  // Each filler fills a file: four of them push the first line three files back, not out.
+  for (let i = 0; i < 4; i += 1) log.info('filler', { i, text: 'x'.repeat(120) });
+  const kept = await Promise.all([1, 2, 3].map((index) => readFile(`${file}.${index}`, 'utf8').catch(() => '')));
+  assert.ok(kept.every((text) => text.length > 0), 'three rotated files');
+  assert.ok(kept.join('').includes('keep-me'), 'the first line is still in the history');
+  for (let i = 0; i < 10; i += 1) log.info('filler', { i, text: 'x'.repeat(120) });
+  await stat(`${file}.4`);
+  await assert.rejects(stat(`${file}.5`), 'no more than `keep` files');
+});
