@@ -165,3 +165,34 @@ test('a client that sends its headers too slowly is cut off after the header tim
     await harness.core.close();
   }
 });
+
+test('a table of hostile requests: none is accepted; hundreds of streams and concurrent calls stay bounded', async () => {
+  const token = server.token;
+  const json = (body: string, extra = '') => `POST /ipc/app:info HTTP/1.1\r\nHost: ${host()}\r\n${extra}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+  const refusedAs: Array<[string, number]> = [
+    [json('{}'), 401],
+    [json('{}', 'x-scan-station-token: wrong\r\n'), 401],
+    [json('{}', `x-scan-station-token: ${token}\r\norigin: http://evil.example\r\n`), 403],
+    [json('{}', `x-scan-station-token: ${token}\r\norigin: null\r\n`), 403],
+    [`OPTIONS /ipc/app:info HTTP/1.1\r\nHost: ${host()}\r\norigin: http://evil.example\r\naccess-control-request-method: POST\r\nconnection: close\r\n\r\n`, 405],
+    [`GET /ipc/app:info HTTP/1.1\r\nHost: ${host()}\r\nconnection: close\r\n\r\n`, 405],
+    [`POST /ipc/app:info HTTP/1.1\r\nHost: evil.example\r\nx-scan-station-token: ${token}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`, 421],
+    [`GET /../../etc/passwd HTTP/1.1\r\nHost: ${host()}\r\nconnection: close\r\n\r\n`, 200],
+    [`GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: ${host()}\r\nconnection: close\r\n\r\n`, 200],
+    [`GET /events HTTP/1.1\r\nHost: ${host()}\r\nconnection: close\r\n\r\n`, 401],
+  ];
+  for (const [request, expected] of refusedAs) {
+    const reply = await raw(request);
+    assert.equal(status(reply.text), expected, request.split('\r\n')[0]);
+    assert.ok(!reply.text.includes('root:') && !/"ok":true/.test(reply.text), request.split('\r\n')[0]);
+  }
+  // Malformed JSON and prototype pollution reach the contract as data and are refused there.
+  for (const body of ['{"a":', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}']) {
+    const reply = await raw(json(body, `x-scan-station-token: ${token}\r\n`));
+    assert.match(reply.text, /"ok":false/, body);
+  }
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  // 300 calls at once: every one answered, the server still up.
+  const calls = await Promise.all(Array.from({ length: 300 }, () => raw(json('{}', `x-scan-station-token: ${token}\r\n`), { waitMs: 10_000 })));
+  assert.equal(calls.filter((reply) => /"ok":true/.test(reply.text)).length, 300);
+});
