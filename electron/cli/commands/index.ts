@@ -7,6 +7,7 @@ import { preflightCommand } from './preflight.js';
 import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
 import { serveImagingCommand } from './serve-imaging.js';
+import { splitCommand } from './split.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand];

@@ -555,6 +555,15 @@ export const en: Catalog = {
       other: 'system error {{code}}',
     },
   },
+  split: {
+    held: {
+      orphans: 'pages before the first cover',
+      'suspect-cover': 'suspect cover: its QR is not a valid image code',
+      'empty-bill': 'nothing after the cover (two covers in a row)',
+      'duplicate-code': 'the same image code twice in the stack',
+      'too-many-pages': 'more pages than the limit (a cover may have been missed)',
+    },
+  },
   common: {
     close: 'Close',
     cancel: 'Cancel',
@@ -707,6 +716,13 @@ export const en: Catalog = {
     },
     selfCheck: {
       summary: 'station self-check (data folder, disk, runtime, log)',
+    },
+    split: {
+      summary: 'dry-run split: divide a scanned stack into bills by cover QR (reads only; the spool is not touched)',
+      orphans: 'pages before the first cover: {{pages}} (held: assign them to a bill or discard them)',
+      pages: 'pages {{pages}}',
+      turned: 'cover fed upside down, turned',
+      blank: 'blank pages (not uploaded): {{pages}}',
     },
     serve: {
       summary: 'serve the UI in browser mode on this PC (127.0.0.1)',

@@ -551,6 +551,15 @@ export const zhCN = {
       other: '系统错误 {{code}}',
     },
   },
+  split: {
+    held: {
+      orphans: '第一张封面之前的页',
+      'suspect-cover': '可疑封面：二维码不是有效的影像编码',
+      'empty-bill': '封面后面没有页（两张封面相连）',
+      'duplicate-code': '同一叠里影像编码重复',
+      'too-many-pages': '页数超过上限（可能漏扫了封面）',
+    },
+  },
   common: {
     close: '关闭',
     cancel: '取消',
@@ -703,6 +712,13 @@ export const zhCN = {
     },
     selfCheck: {
       summary: '本机环境自检（数据目录、磁盘、运行环境、日志）',
+    },
+    split: {
+      summary: '试拆分：按封面二维码把扫描的一叠纸拆成单据（只读，不写入待传区）',
+      orphans: '第一张封面之前的页：{{pages}}（暂扣，需指定单据或丢弃）',
+      pages: '页 {{pages}}',
+      turned: '封面倒放，已转正',
+      blank: '空白页（不上传）：{{pages}}',
     },
     serve: {
       summary: '在本机 127.0.0.1 上以浏览器模式提供界面',

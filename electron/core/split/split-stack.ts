@@ -1,0 +1,100 @@
+/** What one scanned page turned out to be, as far as splitting is concerned. */
+export type PageKind =
+  /** A cover: a valid image code in a top corner (or, turned, a bottom corner). */
+  | { kind: 'cover'; code: string; turned: boolean }
+  /** A QR in a cover's place whose payload fails the rules: held, never guessed. */
+  | { kind: 'suspect'; reason: 'invalid-code' | 'unknown-code' | 'bottom-corner'; payload: string }
+  | { kind: 'content' }
+  | { kind: 'blank' };
+
+/** One classified page (1-based within its stack). */
+export interface ClassifiedPage {
+  page: number;
+  what: PageKind;
+}
+
+/** Why a bill is held for a person instead of going to the upload queue. */
+export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages';
+
+/** A bill as the split sees it: its cover, its pages (cover included, blank pages not), and whether it is held. */
+export interface SplitBill {
+  /** The image code; null for orphans and suspect covers (a hostile payload is never used as a code). */
+  code: string | null;
+  /** The cover page, or null for orphans. */
+  cover: number | null;
+  pages: number[];
+  held: HeldReason | null;
+  /** The suspect cover's reason and its payload (escaped, for display only). */
+  suspect?: { reason: 'invalid-code' | 'unknown-code' | 'bottom-corner'; payload: string };
+  /** The cover was fed upside down; its pages are turned when stored. */
+  turned: boolean;
+}
+
+/** The outcome of splitting one stack. */
+export interface SplitResult {
+  bills: SplitBill[];
+  /** Pages before the first cover. */
+  orphans: number[];
+  /** Blank pages (backs of duplex scans): shown greyed, not uploaded by default. */
+  blank: number[];
+}
+
+/** Split settings. */
+export interface SplitOptions {
+  /** Whether the cover page is uploaded as the bill's page 1 (default: yes). */
+  coverIsPage: boolean;
+  /** A bill longer than this is held (a missed cover merges bills). */
+  maxBillPages: number;
+}
+
+/** Defaults: the cover goes up as page 1; a bill over 500 pages is held. */
+export const defaultSplitOptions: SplitOptions = { coverIsPage: true, maxBillPages: 500 };
+
+/**
+ * Splits a stack into bills by its covers. Pure: the same pages always give the same bills. A
+ * cover starts a bill and the pages after it belong to it until the next cover; anything unsure is
+ * held with its reason — pages before the first cover, a suspect cover, a cover with nothing after
+ * it, an image code seen twice in the stack, a bill over the page limit — never guessed.
+ */
+export function splitStack(pages: ClassifiedPage[], options: SplitOptions = defaultSplitOptions): SplitResult {
+  const bills: SplitBill[] = [];
+  const orphans: number[] = [];
+  const blank: number[] = [];
+  let current: (SplitBill & { content: number }) | null = null;
+  const close = () => {
+    if (current) {
+      const { content, ...bill } = current;
+      bills.push(content === 0 && bill.held === null ? { ...bill, held: 'empty-bill' } : bill);
+    }
+  };
+  for (const { page, what } of pages) {
+    switch (what.kind) {
+      case 'blank':
+        blank.push(page);
+        break;
+      case 'cover':
+        close();
+        current = { code: what.code, cover: page, pages: options.coverIsPage ? [page] : [], held: null, turned: what.turned, content: 0 };
+        break;
+      case 'suspect':
+        close();
+        current = { code: null, cover: page, pages: [page], held: 'suspect-cover', suspect: { reason: what.reason, payload: what.payload }, turned: false, content: 0 };
+        break;
+      case 'content':
+        if (current) {
+          current.pages.push(page);
+          current.content += 1;
+        } else orphans.push(page);
+        break;
+    }
+  }
+  close();
+  const seen = new Set<string>();
+  for (const bill of bills) {
+    if (bill.code === null) continue;
+    if (seen.has(bill.code) && bill.held === null) bill.held = 'duplicate-code';
+    seen.add(bill.code);
+    if (bill.held === null && bill.pages.length > options.maxBillPages) bill.held = 'too-many-pages';
+  }
+  return { bills, orphans, blank };
+}
