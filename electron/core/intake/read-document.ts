@@ -26,6 +26,11 @@ export interface PageRaster {
   dpiAssumed: boolean;
   /** Share of the page height the image covers, from the top (1 = the whole page). */
   coverage: number;
+  /**
+   * The page's own JPEG bytes, untouched, when it is one (a scanner PDF's embedded JPEG, a JPEG
+   * file): the spool stores exactly these instead of re-encoding. Only on whole-page reads.
+   */
+  encoded?: { format: 'jpeg'; bytes: Uint8Array };
 }
 
 /** An opened input file whose pages are read one at a time (memory stays at one page). */
@@ -161,6 +166,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         source: 'image',
         dpiAssumed,
         coverage: image.height / fullHeight,
+        ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes } } : {}),
       };
     },
     close() {},
@@ -312,7 +318,7 @@ async function readEmbeddedScan(
       const meta = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels }).metadata();
       const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: 'error' });
       const image = await decodeGray(input, raw.width, raw.height, meta.channels ?? 1, region);
-      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height };
+      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: raw.data } }) };
     } catch (error) {
       throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
     }

@@ -717,6 +717,19 @@ export const en: Catalog = {
     selfCheck: {
       summary: 'station self-check (data folder, disk, runtime, log)',
     },
+    intake: {
+      summary: 'take scanned stacks into the station’s spool (every page on disk before the source moves), or keep watching a scan folder',
+      watchOption: 'watch this folder until Ctrl+C',
+      settleOption: 'how long size and time must stay unchanged before a file counts as written (ms, default 2000)',
+      usage: 'Usage: scan-station intake <files...> or scan-station intake --watch <folder>',
+      ingested: 'Took in {{file}}: {{pages}} pages, {{bills}} bills, {{held}} of them held.',
+      already: '{{file}} was already taken in at {{at}}; not taken twice.',
+      watching: 'Watching {{folder}} ({{recovered}} unfinished intakes cleaned up). Press Ctrl+C to stop.',
+    },
+    bills: {
+      summary: 'list the bills in the spool',
+      stateOption: 'only bills in this state (ready or held)',
+    },
     split: {
       summary: 'dry-run split: divide a scanned stack into bills by cover QR (reads only; the spool is not touched)',
       orphans: 'pages before the first cover: {{pages}} (held: assign them to a bill or discard them)',

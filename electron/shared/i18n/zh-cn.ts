@@ -713,6 +713,19 @@ export const zhCN = {
     selfCheck: {
       summary: '本机环境自检（数据目录、磁盘、运行环境、日志）',
     },
+    intake: {
+      summary: '把扫描的一叠纸收进本机待传区（每页落盘后才移动原文件），或持续监视扫描文件夹',
+      watchOption: '监视这个文件夹，直到按 Ctrl+C',
+      settleOption: '文件大小和修改时间保持不变多久才算写完（毫秒，默认 2000）',
+      usage: '用法：scan-station intake <文件...> 或 scan-station intake --watch <文件夹>',
+      ingested: '已收入 {{file}}：{{pages}} 页，{{bills}} 张单据，其中暂扣 {{held}} 张。',
+      already: '{{file}} 已在 {{at}} 收入过，没有重复收入。',
+      watching: '正在监视 {{folder}}（清理了 {{recovered}} 个未完成的收入）。按 Ctrl+C 停止。',
+    },
+    bills: {
+      summary: '列出待传区中的单据',
+      stateOption: '只列出这个状态的单据（ready 或 held）',
+    },
     split: {
       summary: '试拆分：按封面二维码把扫描的一叠纸拆成单据（只读，不写入待传区）',
       orphans: '第一张封面之前的页：{{pages}}（暂扣，需指定单据或丢弃）',

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { localizeError } from '../../shared/message-text.js';
+import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
+import { CoreError } from '../../core/errors.js';
+import type { CliCommand } from '../cli-context.js';
+import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
+
+/** `scan-station intake`: takes scanned stacks into the station's spool, or keeps watching a folder. */
+export const intakeCommand: CliCommand = {
+  name: 'intake',
+  summaryKey: 'cli.intake.summary',
+  usage: '<files...> | --watch DIR',
+  options: [
+    { name: 'watch', type: 'string', valueName: 'DIR', helpKey: 'cli.intake.watchOption' },
+    { name: 'settle-ms', type: 'string', valueName: 'MS', helpKey: 'cli.intake.settleOption' },
+  ],
+  async run({ values, positionals, json, io, t, dataDir, openCore }) {
+    const watch = stringOption(values, 'watch');
+    if ((watch === undefined) === (positionals.length === 0)) return reportUsageError(io, json, t('cli.intake.usage'));
+    const settleMs = Number(stringOption(values, 'settle-ms') ?? 2000);
+    if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--settle-ms', value: String(values['settle-ms']), min: 0, max: 600000 }));
+    const { createSpool } = await import('../../core/spool/spool.js');
+    const core = await openCore();
+    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules });
+    try {
+      const recovered = await spool.recover();
+      const report = (file: string, outcome: Awaited<ReturnType<typeof spool.ingest>>) => {
+        if (json) io.stdout(`${JSON.stringify(outcome.status === 'already' ? { file, status: 'already', stack: outcome.stackId, importedAt: outcome.importedAt } : { file, status: 'ingested', stack: outcome.stack.id, pages: outcome.stack.pages.length, bills: outcome.stack.bills.map((bill) => ({ id: bill.id, code: bill.code, held: bill.held })) })}\n`);
+        else if (outcome.status === 'already') io.stdout(`${t('cli.intake.already', { file, at: outcome.importedAt })}\n`);
+        else io.stdout(`${t('cli.intake.ingested', { file, pages: outcome.stack.pages.length, bills: outcome.stack.bills.length, held: outcome.stack.bills.filter((bill) => bill.held).length })}\n`);
+      };
+      if (watch === undefined) {
+        let failed = false;
+        for (const file of positionals) {
+          try {
+            report(file, await spool.ingest(file));
+          } catch (error) {
+            if (!(error instanceof CoreError)) throw error;
+            failed = true;
+            io.stderr(`${localizeError(t, error)}\n`);
+          }
+        }
+        return failed ? exitCodes.usage : exitCodes.ok;
+      }
+      // Watching: poll, take settled files one at a time, stop between files on the first Ctrl+C/SIGTERM.
+      const { createFolderPoller } = await import('../../core/intake/watch-folder.js');
+      const poller = createFolderPoller(watch, { settleMs });
+      const imported = path.join(watch, 'imported');
+      let stopping = false;
+      const stopped = io.waitForStop().then(() => {
+        stopping = true;
+      });
+      if (!json) io.stdout(`${t('cli.intake.watching', { folder: watch, recovered: recovered.removedTemp })}\n`);
+      while (!stopping) {
+        for (const file of await poller.settledFiles().catch(() => [])) {
+          if (stopping) break;
+          try {
+            report(file, await spool.ingest(file, { moveSourceTo: imported }));
+          } catch (error) {
+            if (!(error instanceof CoreError)) throw error;
+            // A file still being written parses short: it gets another look once it settles again.
+            io.stderr(`${localizeError(t, error)}\n`);
+          }
+          poller.forget(file);
+        }
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 250))]);
+      }
+      return exitCodes.ok;
+    } finally {
+      await core.close();
+    }
+  },
+};
+
+/** `scan-station bills`: lists the spool's bills. */
+export const billsCommand: CliCommand = {
+  name: 'bills',
+  summaryKey: 'cli.bills.summary',
+  options: [{ name: 'state', type: 'string', valueName: 'S', helpKey: 'cli.bills.stateOption' }],
+  async run({ values, json, io, t, dataDir, openCore }) {
+    const { createSpool } = await import('../../core/spool/spool.js');
+    const core = await openCore();
+    try {
+      const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules });
+      const state = stringOption(values, 'state');
+      const stacks = await spool.listStacks();
+      const bills = stacks.flatMap((stack) => [
+        ...stack.bills.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state, pages: bill.pages.length, held: bill.held, source: { file: stack.source.name, pages: bill.pages } })),
+        ...(stack.orphans.length ? [{ id: `${stack.id}-orphans`, code: null, state: 'held', pages: stack.orphans.length, held: 'orphans', source: { file: stack.source.name, pages: stack.orphans } }] : []),
+      ]).filter((bill) => state === undefined || bill.state === state);
+      if (json) io.stdout(`${JSON.stringify({ bills }, null, 2)}\n`);
+      else for (const bill of bills) io.stdout(`${bill.state === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? '—'} · ${t('units.pages', { count: bill.pages })}${bill.held ? ` · ${t(`split.held.${bill.held}`)}` : ''}\n`);
+      return exitCodes.ok;
+    } finally {
+      await core.close();
+    }
+  },
+};

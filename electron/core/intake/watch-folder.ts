@@ -1,0 +1,51 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Scanner temp names and our own folders, never taken: `~*`, `*.tmp`, `*.part`, dot files. */
+export function isIgnoredName(name: string): boolean {
+  return /^[.~]/.test(name) || /\.(tmp|part|crdownload)$/i.test(name);
+}
+
+/** A candidate file and what was last seen of it. */
+interface Seen {
+  size: number;
+  mtimeMs: number;
+  since: number;
+}
+
+/**
+ * Polls a folder (native change events are unreliable on mapped network shares) and reports files
+ * that are complete: a regular file (links, FIFOs and devices never), size and mtime unchanged for
+ * `settleMs`. Parsing to the end (PDF trailer, TIFF IFDs, JPEG EOI) is the caller's next check.
+ */
+export function createFolderPoller(folder: string, options: { settleMs: number; now?: () => number }) {
+  const now = options.now ?? (() => Date.now());
+  const seen = new Map<string, Seen>();
+  return {
+    /** Files settled since they last changed, in name order. */
+    async settledFiles(): Promise<string[]> {
+      const entries = await fs.readdir(folder, { withFileTypes: true });
+      const ready: string[] = [];
+      const present = new Set<string>();
+      for (const entry of entries) {
+        if (!entry.isFile() || isIgnoredName(entry.name)) continue;
+        const file = path.join(folder, entry.name);
+        present.add(file);
+        const stat = await fs.lstat(file).catch(() => null);
+        if (!stat?.isFile()) continue;
+        const previous = seen.get(file);
+        if (!previous || previous.size !== stat.size || previous.mtimeMs !== stat.mtimeMs) {
+          seen.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, since: now() });
+          continue;
+        }
+        if (now() - previous.since >= options.settleMs) ready.push(file);
+      }
+      for (const file of seen.keys()) if (!present.has(file)) seen.delete(file);
+      return ready.sort();
+    },
+    /** Forgets a file (taken, or refused) so a new file of the same name starts over. */
+    forget(file: string) {
+      seen.delete(file);
+    },
+  };
+}

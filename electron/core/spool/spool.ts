@@ -1,0 +1,230 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { ImageCodeRules } from '../cover/image-code-rules.js';
+import { causeParams, CoreError } from '../errors.js';
+import type { DocumentLimits } from '../intake/document-limits.js';
+import { openDocument, type PageRaster } from '../intake/read-document.js';
+import type { Logger } from '../log/logger.js';
+import { classifyScannedPage, defaultBlankInkShare } from '../split/classify-page.js';
+import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
+
+/** One stored page: its file in the stack folder and what the split made of it. */
+export interface StoredPage {
+  page: number;
+  file: string;
+  format: 'jpeg' | 'png';
+  sha256: string;
+  kind: ClassifiedPage['what']['kind'];
+}
+
+/** A bill in the spool: the split's bill plus its id and the stack it came from. */
+export interface SpoolBill extends SplitBill {
+  id: string;
+  stackId: string;
+  state: 'ready' | 'held';
+}
+
+/** What `stack.json` holds: the source, its pages and its bills. One file, written once, atomically. */
+export interface StackRecord {
+  version: 1;
+  id: string;
+  importedAt: string;
+  source: { name: string; path: string; sha256: string; size: number };
+  pages: StoredPage[];
+  bills: SpoolBill[];
+  orphans: number[];
+  blank: number[];
+}
+
+/** The outcome of taking one file into the spool. */
+export type IngestOutcome = { status: 'ingested'; stack: StackRecord } | { status: 'already'; stackId: string; importedAt: string };
+
+/** How the spool reads and splits what it takes in. */
+export interface SpoolOptions {
+  dir: string;
+  log: Logger;
+  now: () => Date;
+  rules: ImageCodeRules;
+  split?: SplitOptions;
+  blankInkShare?: number;
+  limits?: DocumentLimits;
+  /** Vector pages are rendered at this resolution (the station's scan dpi). */
+  renderDpi?: number;
+}
+
+/** The station's durable spool (see docs/spool.md). */
+export interface Spool {
+  /** Removes what a crash left half-done and rebuilds the index; run at every start. */
+  recover(): Promise<{ removedTemp: number; stacks: number }>;
+  /** Takes a file in: every page stored and flushed before `moveSourceTo` (if given) receives the source. */
+  ingest(file: string, options?: { moveSourceTo?: string }): Promise<IngestOutcome>;
+  /** Every stack on disk. */
+  listStacks(): Promise<StackRecord[]>;
+  /** Every bill of every stack. */
+  listBills(): Promise<SpoolBill[]>;
+}
+
+const stackFile = 'stack.json';
+
+/** Flushes a folder's entries (the renames into it) to disk. */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes a file and flushes it before returning. */
+async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** SHA-256 of a file, streamed (a 1 GB scan is never held in memory). */
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A page as the imaging system will receive it: untouched JPEG bytes, or lossless PNG (1-bit when bilevel). */
+async function encodePage(raster: PageRaster): Promise<{ format: 'jpeg' | 'png'; bytes: Uint8Array }> {
+  if (raster.encoded) return raster.encoded;
+  const { data, width, height } = raster.image;
+  const bilevel = data.every((value) => value === 0 || value === 255);
+  const png = sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).withMetadata({ density: raster.dpi });
+  const bytes = bilevel ? await png.png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer() : await png.png({ compressionLevel: 6 }).toBuffer();
+  return { format: 'png', bytes: new Uint8Array(bytes) };
+}
+
+/** A small thumbnail for the Scan desk (the page as shown, 240 px high). */
+async function thumbnail(raster: PageRaster): Promise<Buffer> {
+  const { data, width, height } = raster.image;
+  return sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 6 }).toBuffer();
+}
+
+/** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
+export function createSpool(options: SpoolOptions): Spool {
+  const tmpDir = path.join(options.dir, 'tmp');
+  const stacksDir = path.join(options.dir, 'stacks');
+  /** sha256 → stack: the files are the only store; this index is rebuilt from them. */
+  let index: Map<string, { id: string; importedAt: string }> | null = null;
+
+  const readStack = async (id: string): Promise<StackRecord | null> => {
+    try {
+      return JSON.parse(await fs.readFile(path.join(stacksDir, id, stackFile), 'utf8')) as StackRecord;
+    } catch {
+      return null;
+    }
+  };
+  const listStacks = async (): Promise<StackRecord[]> => {
+    const ids = await fs.readdir(stacksDir).catch(() => [] as string[]);
+    const records = await Promise.all(ids.sort().map(readStack));
+    return records.filter((record): record is StackRecord => record !== null);
+  };
+  const loadIndex = async () => {
+    if (index) return index;
+    index = new Map();
+    for (const stack of await listStacks()) index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
+    return index;
+  };
+  const moveSource = async (file: string, target: string | undefined) => {
+    if (!target) return;
+    await fs.mkdir(target, { recursive: true });
+    const base = path.basename(file);
+    let destination = path.join(target, base);
+    for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(base).name} (${n})${path.parse(base).ext}`);
+    await fs.rename(file, destination);
+    await syncDir(target);
+    await syncDir(path.dirname(file));
+  };
+
+  return {
+    async recover() {
+      await fs.mkdir(tmpDir, { recursive: true });
+      await fs.mkdir(stacksDir, { recursive: true });
+      // Work in progress never counts: its source is still where it was (it moves only after the stack is in).
+      const leftovers = await fs.readdir(tmpDir);
+      for (const name of leftovers) await fs.rm(path.join(tmpDir, name), { recursive: true, force: true });
+      if (leftovers.length > 0) options.log.warn('spool.recovered', { removedTemp: leftovers.length });
+      index = null;
+      const stacks = (await loadIndex()).size;
+      return { removedTemp: leftovers.length, stacks };
+    },
+    listStacks,
+    async listBills() {
+      return (await listStacks()).flatMap((stack) => stack.bills);
+    },
+    async ingest(file, ingestOptions = {}) {
+      const stat = await fs.lstat(file).catch((error: unknown) => {
+        throw new CoreError('file-unreadable', { name: path.basename(file), ...causeParams(error) }, { cause: error });
+      });
+      if (!stat.isFile()) throw new CoreError('file-unreadable', { name: path.basename(file), reason: 'not-regular-file' });
+      if (stat.size === 0) throw new CoreError('file-empty', { name: path.basename(file) });
+      const sha256 = await hashFile(file);
+      const known = (await loadIndex()).get(sha256);
+      if (known) {
+        // Already safely in (a crash may have come between storing it and moving the source).
+        await moveSource(file, ingestOptions.moveSourceTo);
+        options.log.info('spool.already-imported', { name: path.basename(file), stack: known.id });
+        return { status: 'already', stackId: known.id, importedAt: known.importedAt };
+      }
+      const now = options.now();
+      const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
+      const work = path.join(tmpDir, id);
+      await fs.mkdir(path.join(work, 'pages'), { recursive: true });
+      await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
+      const pages: StoredPage[] = [];
+      const classified: ClassifiedPage[] = [];
+      const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
+      try {
+        for (let i = 0; i < document.pageCount; i += 1) {
+          const what = await classifyScannedPage(document, i, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
+          const raster = await document.readPage(i);
+          const encoded = await encodePage(raster);
+          const name = `${String(i + 1).padStart(4, '0')}.${encoded.format === 'jpeg' ? 'jpg' : 'png'}`;
+          await writeDurable(path.join(work, 'pages', name), encoded.bytes);
+          await writeDurable(path.join(work, 'thumbs', `${String(i + 1).padStart(4, '0')}.png`), await thumbnail(raster));
+          pages.push({ page: i + 1, file: `pages/${name}`, format: encoded.format, sha256: createHash('sha256').update(encoded.bytes).digest('hex'), kind: what.kind });
+          classified.push({ page: i + 1, what });
+        }
+      } finally {
+        document.close();
+      }
+      const split = splitStack(classified, options.split ?? defaultSplitOptions);
+      const record: StackRecord = {
+        version: 1,
+        id,
+        importedAt: now.toISOString(),
+        source: { name: path.basename(file), path: path.resolve(file), sha256, size: stat.size },
+        pages,
+        bills: split.bills.map((bill, n) => ({ ...bill, id: `${id}-${n + 1}`, stackId: id, state: bill.held ? 'held' : 'ready' })),
+        orphans: split.orphans,
+        blank: split.blank,
+      };
+      await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
+      await syncDir(path.join(work, 'pages'));
+      await syncDir(path.join(work, 'thumbs'));
+      await syncDir(work);
+      // The one step that makes the stack exist: a rename, then both parents flushed.
+      await fs.rename(work, path.join(stacksDir, id));
+      await syncDir(stacksDir);
+      await syncDir(tmpDir);
+      (await loadIndex()).set(sha256, { id, importedAt: record.importedAt });
+      options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });
+      // Only now, with every page on disk, does the source leave the watch folder.
+      await moveSource(file, ingestOptions.moveSourceTo);
+      return { status: 'ingested', stack: record };
+    },
+  };
+}
