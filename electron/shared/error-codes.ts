@@ -46,6 +46,8 @@ export const errorCodes = [
   'imaging-server-busy',
   'imaging-bad-answer',
   'folder-unwritable',
+  'bill-not-found',
+  'bill-not-changeable',
 ] as const;
 
 /** A stable, documented error code. */

@@ -8,7 +8,7 @@ import { selfCheckCommand } from './self-check.js';
 import { serveCommand } from './serve.js';
 import { serveImagingCommand } from './serve-imaging.js';
 import { splitCommand } from './split.js';
-import { billsCommand, intakeCommand } from './intake.js';
+import { billCommand, billsCommand, intakeCommand } from './intake.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand];

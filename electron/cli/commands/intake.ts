@@ -2,6 +2,7 @@ import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
 import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
 import { CoreError } from '../../core/errors.js';
+import type { BillAction } from '../../core/spool/spool.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
@@ -91,6 +92,35 @@ export const billsCommand: CliCommand = {
       if (json) io.stdout(`${JSON.stringify({ bills }, null, 2)}\n`);
       else for (const bill of bills) io.stdout(`${bill.state === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? '—'} · ${t('units.pages', { count: bill.pages })}${bill.held ? ` · ${t(`split.held.${bill.held}`)}` : ''}\n`);
       return exitCodes.ok;
+    } finally {
+      await core.close();
+    }
+  },
+};
+
+/** `scan-station bill release|discard|take-orphans ID` and `bill set-code CODE ID`: acts on a held bill. */
+export const billCommand: CliCommand = {
+  name: 'bill',
+  summaryKey: 'cli.bill.summary',
+  usage: 'release|discard|take-orphans <ID> | set-code <CODE> <ID>',
+  options: [],
+  async run({ positionals, json, io, t, dataDir, openCore }) {
+    const [action, first, second] = positionals;
+    let change: { id: string; what: BillAction } | null = null;
+    if ((action === 'release' || action === 'discard' || action === 'take-orphans') && first && !second) change = { id: first, what: { action } };
+    if (action === 'set-code' && first && second) change = { id: second, what: { action, code: first } };
+    if (!change) return reportUsageError(io, json, t('cli.bill.usage'));
+    const { createSpool } = await import('../../core/spool/spool.js');
+    const core = await openCore();
+    try {
+      const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules });
+      const bill = await spool.changeBill(change.id, change.what);
+      if (json) io.stdout(`${JSON.stringify({ bill: { id: bill.id, code: bill.code, state: bill.state, held: bill.held, pages: bill.pages } })}\n`);
+      else io.stdout(`${t('cli.bill.done', { id: bill.id, state: t(`cli.bill.states.${bill.state}`) })}\n`);
+      return exitCodes.ok;
+    } catch (error) {
+      if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
+      throw error;
     } finally {
       await core.close();
     }

@@ -8,6 +8,9 @@ import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument, type PageRaster } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { classifyScannedPage, defaultBlankInkShare } from '../split/classify-page.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { classifyPayload } from '../cover/image-code-rules.js';
+import { createAuditLog } from './audit-log.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
@@ -23,8 +26,16 @@ export interface StoredPage {
 export interface SpoolBill extends SplitBill {
   id: string;
   stackId: string;
-  state: 'ready' | 'held';
+  state: 'ready' | 'held' | 'discarded';
 }
+
+/** What a person can do to a bill in the spool. */
+export type BillAction =
+  | { action: 'release' }
+  | { action: 'discard' }
+  | { action: 'set-code'; code: string }
+  /** Put a stack's orphan pages (before its first cover) at the end of this bill. */
+  | { action: 'take-orphans' };
 
 /** What `stack.json` holds: the source, its pages and its bills. One file, written once, atomically. */
 export interface StackRecord {
@@ -62,8 +73,10 @@ export interface Spool {
   ingest(file: string, options?: { moveSourceTo?: string }): Promise<IngestOutcome>;
   /** Every stack on disk. */
   listStacks(): Promise<StackRecord[]>;
-  /** Every bill of every stack. */
+  /** Every bill of every stack, with the changes people made. */
   listBills(): Promise<SpoolBill[]>;
+  /** Changes one bill (one atomic rewrite of its file) and writes the audit line. */
+  changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
 }
 
 const stackFile = 'stack.json';
@@ -119,6 +132,22 @@ export function createSpool(options: SpoolOptions): Spool {
   const stacksDir = path.join(options.dir, 'stacks');
   /** sha256 → stack: the files are the only store; this index is rebuilt from them. */
   let index: Map<string, { id: string; importedAt: string }> | null = null;
+  const audit = createAuditLog(path.join(options.dir, 'audit.log'), options.now);
+  /** A bill as people changed it: `stacks/<id>/bills/<bill>.json` beside the stack, rewritten atomically. */
+  const billFile = (stackId: string, billId: string) => path.join(stacksDir, stackId, 'bills', `${billId}.json`);
+  const withChanges = async (stack: StackRecord): Promise<StackRecord> => {
+    const bills = await Promise.all(
+      stack.bills.map(async (bill) => {
+        try {
+          return JSON.parse(await fs.readFile(billFile(stack.id, bill.id), 'utf8')) as SpoolBill;
+        } catch {
+          return bill;
+        }
+      }),
+    );
+    const orphansTaken = await fs.readFile(path.join(stacksDir, stack.id, 'bills', 'orphans-taken'), 'utf8').then(() => true, () => false);
+    return { ...stack, bills, orphans: orphansTaken ? [] : stack.orphans };
+  };
 
   const readStack = async (id: string): Promise<StackRecord | null> => {
     try {
@@ -130,7 +159,7 @@ export function createSpool(options: SpoolOptions): Spool {
   const listStacks = async (): Promise<StackRecord[]> => {
     const ids = await fs.readdir(stacksDir).catch(() => [] as string[]);
     const records = await Promise.all(ids.sort().map(readStack));
-    return records.filter((record): record is StackRecord => record !== null);
+    return Promise.all(records.filter((record): record is StackRecord => record !== null).map(withChanges));
   };
   const loadIndex = async () => {
     if (index) return index;
@@ -165,6 +194,41 @@ export function createSpool(options: SpoolOptions): Spool {
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
     },
+    async changeBill(billId, change) {
+      const stackId = billId.replace(/-\d+$/, '');
+      const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withChanges(record)) : null;
+      const bill = stack?.bills.find((candidate) => candidate.id === billId);
+      if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
+      if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'discarded' });
+      let next: SpoolBill;
+      switch (change.action) {
+        case 'release':
+          // A suspect cover needs its code first; orphans are never a bill of their own.
+          if (bill.held === 'suspect-cover') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'needs-code' });
+          next = { ...bill, held: null, state: 'ready' };
+          break;
+        case 'discard':
+          next = { ...bill, state: 'discarded' };
+          break;
+        case 'set-code': {
+          if (classifyPayload(change.code, options.rules).kind !== 'cover') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'invalid-code' });
+          const { suspect: _suspect, ...rest } = bill;
+          next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? 'ready' : 'held' };
+          break;
+        }
+        case 'take-orphans':
+          if (stack.orphans.length === 0) throw new CoreError('bill-not-changeable', { bill: billId, reason: 'no-orphans' });
+          next = { ...bill, pages: [...bill.pages, ...stack.orphans] };
+          break;
+      }
+      await fs.mkdir(path.join(stacksDir, stack.id, 'bills'), { recursive: true });
+      await writeFileAtomic(billFile(stack.id, billId), `${JSON.stringify(next, null, 1)}\n`);
+      if (change.action === 'take-orphans') await writeFileAtomic(path.join(stacksDir, stack.id, 'bills', 'orphans-taken'), billId);
+      const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
+      audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail: change.action === 'set-code' ? `code set (was ${bill.code ?? 'none'})` : change.action === 'take-orphans' ? `took orphan pages ${stack.orphans.join(', ')}` : undefined });
+      options.log.info('spool.bill-changed', { bill: billId, action: change.action });
+      return next;
+    },
     async ingest(file, ingestOptions = {}) {
       const stat = await fs.lstat(file).catch((error: unknown) => {
         throw new CoreError('file-unreadable', { name: path.basename(file), ...causeParams(error) }, { cause: error });
@@ -177,6 +241,7 @@ export function createSpool(options: SpoolOptions): Spool {
         // Already safely in (a crash may have come between storing it and moving the source).
         await moveSource(file, ingestOptions.moveSourceTo);
         options.log.info('spool.already-imported', { name: path.basename(file), stack: known.id });
+        audit.write({ event: 'already-imported', stack: known.id, source: path.basename(file), detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
         return { status: 'already', stackId: known.id, importedAt: known.importedAt };
       }
       const now = options.now();
@@ -221,6 +286,9 @@ export function createSpool(options: SpoolOptions): Spool {
       await syncDir(stacksDir);
       await syncDir(tmpDir);
       (await loadIndex()).set(sha256, { id, importedAt: record.importedAt });
+      audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}` });
+      for (const bill of record.bills) audit.write({ event: bill.held ? 'held' : 'split', stack: id, bill: bill.id, code: bill.code, source: record.source.name, pages: bill.pages, reason: bill.held ?? undefined });
+      if (record.orphans.length) audit.write({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
       options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });
       // Only now, with every page on disk, does the source leave the watch folder.
       await moveSource(file, ingestOptions.moveSourceTo);

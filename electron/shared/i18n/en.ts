@@ -520,6 +520,10 @@ export const en: Catalog = {
     decrypt: 'it cannot be decrypted (the key does not match)',
     'other-cipher': 'it was saved with another protection ({{cipher}})',
     'no-secret': 'no client secret is saved',
+    discarded: 'it was discarded',
+    'needs-code': 'a suspect cover needs its image code corrected first',
+    'invalid-code': 'that is not a valid image code',
+    'no-orphans': 'the stack has no pages waiting to be assigned',
     'other-endpoint': 'the stored client secret belongs to another address',
     unrecognised: 'an unrecognised error; the details are in the log',
     empty: 'the rule is empty',
@@ -621,6 +625,8 @@ export const en: Catalog = {
     'imaging-conflict': 'This conflicts with what the server already holds (errcode {{errcode}}: {{description}}); nothing was overwritten. Check the bill under Troubleshoot.',
     'imaging-server-busy': 'The imaging server is busy (HTTP {{status}}); retrying in {{seconds}} s.',
     'imaging-bad-answer': 'The imaging server’s answer was not understood (HTTP {{status}}). Check the API address and the API paths.',
+    'bill-not-found': 'There is no bill {{bill}}. List the bills with scan-station bills.',
+    'bill-not-changeable': 'Bill {{bill}} cannot be changed that way: {{reason}}.',
     'folder-unwritable': 'The shared folder {{folder}} cannot be written ({{reason}}). The pages stay on this PC.',
   },
   cli: {
@@ -725,6 +731,12 @@ export const en: Catalog = {
       ingested: 'Took in {{file}}: {{pages}} pages, {{bills}} bills, {{held}} of them held.',
       already: '{{file}} was already taken in at {{at}}; not taken twice.',
       watching: 'Watching {{folder}} ({{recovered}} unfinished intakes cleaned up). Press Ctrl+C to stop.',
+    },
+    bill: {
+      summary: 'act on a held bill: release it, discard it, correct its image code, or give it the pages before the first cover',
+      usage: 'Usage: scan-station bill release|discard|take-orphans <ID> or scan-station bill set-code <CODE> <ID>',
+      done: 'Bill {{id}} is now “{{state}}”.',
+      states: { ready: 'ready to upload', held: 'held', discarded: 'discarded' },
     },
     bills: {
       summary: 'list the bills in the spool',

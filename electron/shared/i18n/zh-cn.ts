@@ -516,6 +516,10 @@ export const zhCN = {
     decrypt: '无法解密（密钥文件与加密内容不匹配）',
     'other-cipher': '密钥由另一种保护方式保存（{{cipher}}）',
     'no-secret': '尚未保存 client secret',
+    discarded: '它已被丢弃',
+    'needs-code': '可疑封面要先改正影像编码',
+    'invalid-code': '这不是有效的影像编码',
+    'no-orphans': '这一叠没有待指定的页',
     'other-endpoint': '已保存的 client secret 属于另一个地址',
     unrecognised: '无法识别的错误，详情已写入日志',
     empty: '规则为空',
@@ -617,6 +621,8 @@ export const zhCN = {
     'imaging-conflict': '与服务器上已有的内容冲突（errcode {{errcode}}：{{description}}），没有覆盖。请在“排查”中核对该单据。',
     'imaging-server-busy': '影像服务器繁忙（HTTP {{status}}），{{seconds}} 秒后重试。',
     'imaging-bad-answer': '影像服务器的应答无法识别（HTTP {{status}}）。请检查接口地址和接口路径。',
+    'bill-not-found': '找不到单据 {{bill}}。请用 scan-station bills 查看现有单据。',
+    'bill-not-changeable': '单据 {{bill}} 不能这样修改：{{reason}}。',
     'folder-unwritable': '无法写入共享文件夹 {{folder}}（{{reason}}）。页面保留在本机。',
   },
   cli: {
@@ -721,6 +727,12 @@ export const zhCN = {
       ingested: '已收入 {{file}}：{{pages}} 页，{{bills}} 张单据，其中暂扣 {{held}} 张。',
       already: '{{file}} 已在 {{at}} 收入过，没有重复收入。',
       watching: '正在监视 {{folder}}（清理了 {{recovered}} 个未完成的收入）。按 Ctrl+C 停止。',
+    },
+    bill: {
+      summary: '处理暂扣的单据：放行、丢弃、改正影像编码、收下第一张封面之前的页',
+      usage: '用法：scan-station bill release|discard|take-orphans <单据> 或 scan-station bill set-code <影像编码> <单据>',
+      done: '单据 {{id}} 现在是“{{state}}”。',
+      states: { ready: '待上传', held: '暂扣', discarded: '已丢弃' },
     },
     bills: {
       summary: '列出待传区中的单据',

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { CoreError } from '../../../../electron/core/errors.js';
+import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
+import { createSpool } from '../../../../electron/core/spool/spool.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+const spoolAt = async () => {
+  const dir = path.join(await makeTempDir(), 'spool');
+  const spool = createSpool({ dir, log: createMemoryLogger(), now: () => new Date('2026-11-27T09:00:00Z'), rules: defaultCodeRules });
+  await spool.recover();
+  return { dir, spool };
+};
+
+test('a stack goes in once: pages stored as the imaging system gets them, the source moved only after, the same file recognised', async () => {
+  const { dir, spool } = await spoolAt();
+  const watch = await makeTempDir();
+  const file = await writeStack([{ kind: 'content' }, { kind: 'cover', code: 'FY-2026-000701' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000702' }, { kind: 'content' }], watch, 'tiff');
+  const copy = path.join(await makeTempDir(), 'again.tif');
+  await writeFile(copy, await readFile(file));
+  const first = await spool.ingest(file, { moveSourceTo: path.join(watch, 'imported') });
+  assert.equal(first.status, 'ingested');
+  if (first.status !== 'ingested') return;
+  // A gray TIFF page is stored losslessly as PNG; every page listed with its hash.
+  assert.deepEqual(first.stack.pages.map((page) => [page.format, page.kind]), [['png', 'content'], ['png', 'cover'], ['png', 'content'], ['png', 'blank'], ['png', 'cover'], ['png', 'content']]);
+  assert.deepEqual(await readdir(path.join(watch, 'imported')), ['stack.tif']);
+  assert.deepEqual(first.stack.orphans, [1]);
+  const again = await spool.ingest(copy);
+  assert.deepEqual(again.status === 'already' && [again.stackId, again.importedAt], [first.stack.id, '2026-11-27T09:00:00.000Z']);
+  assert.equal((await spool.listStacks()).length, 1);
+  // Refused without reading: a FIFO.
+  const fifo = path.join(watch, 'pipe.pdf');
+  execFileSync('mkfifo', [fifo]);
+  await assert.rejects(spool.ingest(fifo), (error) => error instanceof CoreError && error.params['reason'] === 'not-regular-file');
+  // The audit log tells the story line by line.
+  const audit = (await readFile(path.join(dir, 'audit.log'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { event: string; reason?: string });
+  assert.deepEqual(audit.map((line) => line.event), ['imported', 'split', 'split', 'held', 'already-imported']);
+  assert.equal(audit[3]?.reason, 'orphans');
+});
+
+test('people act on held bills: orphans taken by a bill, a suspect cover given its code, a duplicate released, one discarded', async () => {
+  const { dir, spool } = await spoolAt();
+  const file = await writeStack([{ kind: 'content' }, { kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }, { kind: 'suspect', payload: 'bad code!' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  const outcome = await spool.ingest(file);
+  assert.equal(outcome.status, 'ingested');
+  const [good, suspect, duplicate] = await spool.listBills();
+  assert.deepEqual([good?.state, suspect?.held, duplicate?.held], ['ready', 'suspect-cover', 'duplicate-code']);
+  await assert.rejects(spool.changeBill(suspect?.id ?? '', { action: 'release' }), (error) => error instanceof CoreError && error.params['reason'] === 'needs-code');
+  await assert.rejects(spool.changeBill(suspect?.id ?? '', { action: 'set-code', code: '../../x' }), (error) => error instanceof CoreError && error.params['reason'] === 'invalid-code');
+  assert.deepEqual((await spool.changeBill(good?.id ?? '', { action: 'take-orphans' })).pages, [2, 3, 1]);
+  assert.deepEqual((await spool.listStacks())[0]?.orphans, []);
+  const fixed = await spool.changeBill(suspect?.id ?? '', { action: 'set-code', code: 'FY-2026-000899' });
+  assert.deepEqual([fixed.code, fixed.state, fixed.held], ['FY-2026-000899', 'ready', null]);
+  assert.equal((await spool.changeBill(duplicate?.id ?? '', { action: 'discard' })).state, 'discarded');
+  await assert.rejects(spool.changeBill(duplicate?.id ?? '', { action: 'release' }), (error) => error instanceof CoreError && error.code === 'bill-not-changeable');
+  await assert.rejects(spool.changeBill('../../etc-1', { action: 'release' }), (error) => error instanceof CoreError && error.code === 'bill-not-found');
+  assert.deepEqual((await spool.listBills()).map((bill) => bill.state), ['ready', 'ready', 'discarded']);
+  const events = (await readFile(path.join(dir, 'audit.log'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { event: string }).event);
+  assert.deepEqual(events.slice(-3), ['edited', 'edited', 'discarded']);
+});
+
+test('a crash leftover in tmp/ is removed at start and its source is taken in again', async () => {
+  const { dir, spool } = await spoolAt();
+  await mkdir(path.join(dir, 'tmp', 'half-done', 'pages'), { recursive: true });
+  await writeFile(path.join(dir, 'tmp', 'half-done', 'pages', '0001.jpg'), 'partial');
+  assert.deepEqual(await spool.recover(), { removedTemp: 1, stacks: 0 });
+  assert.deepEqual(await readdir(path.join(dir, 'tmp')), []);
+});
