@@ -12,6 +12,7 @@ import { createCoverService, type CoverService } from './cover/cover-service.js'
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
 import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
 import { createFileSecretStore } from './secrets/secret-store.js';
+import { createScanDeskService, type ScanDeskService } from './spool/scan-desk-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {
@@ -59,6 +60,8 @@ export interface Core {
   templates: TemplateService;
   covers: CoverService;
   endpoint: EndpointService;
+  /** The Scan desk: stacks taken into the spool, their bills, and what people do to held ones. */
+  scanDesk: ScanDeskService;
   /** Stops worker threads; call before the process exits. */
   close(): Promise<void>;
 }
@@ -99,6 +102,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log }),
     endpoint,
+    scanDesk: createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now }),
     close: async () => {
       await Promise.all([templates.close(), endpoint.close()]);
     },

@@ -77,6 +77,15 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       const printed = await shell.printPages(await core.covers.renderPages(result.pdf, 200));
       return { ...printed, written: result.written.length, rejected };
     },
+    'scanDesk:overview': async () => ({ stacks: await core.scanDesk.overview() }),
+    'scanDesk:import': async ({ name, dataBase64 }) => {
+      const outcome = await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'));
+      return outcome.status === 'already' ? { status: 'already' as const, stackId: outcome.stackId, importedAt: outcome.importedAt } : { status: 'ingested' as const, stackId: outcome.stack.id, importedAt: outcome.stack.importedAt };
+    },
+    'scanDesk:billAction': async ({ billId, action, code }) => {
+      if (action === 'set-code') return core.scanDesk.changeBill(billId, { action, code: code ?? '' });
+      return core.scanDesk.changeBill(billId, { action });
+    },
     'templateCheck:cancel': async ({ jobId }) => {
       const job = templateJobs.get(jobId);
       job?.abort();

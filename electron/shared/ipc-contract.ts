@@ -177,6 +177,35 @@ export const endpointViewSchema = z.object({
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 export const uploadNameSchema = z.string().min(1).max(255).regex(/^(?!\.\.?$)[^/\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+$/, 'a plain file name');
 
+/** Largest scanned stack accepted from a drop on the Scan desk (bigger stacks go through the watch folder). */
+export const maxStackUploadBytes = 48 * 1024 * 1024;
+
+const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages']);
+
+/** A bill in the spool as the Scan desk shows it. */
+export const deskBillSchema = z.object({
+  id: z.string(),
+  stackId: z.string(),
+  code: z.string().nullable(),
+  cover: z.number().int().nullable(),
+  pages: z.array(z.number().int()),
+  held: heldReasonSchema.nullable(),
+  state: z.enum(['ready', 'held', 'discarded']),
+  turned: z.boolean(),
+  suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
+});
+
+/** A stack on the Scan desk, newest first, with its page thumbnails. */
+export const deskStackSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  importedAt: z.string(),
+  pages: z.array(z.object({ page: z.number().int(), kind: z.enum(['cover', 'suspect', 'content', 'blank']), thumbPng: z.string().startsWith('data:image/png;base64,') })),
+  bills: z.array(deskBillSchema),
+  orphans: z.array(z.number().int()),
+  blank: z.array(z.number().int()),
+});
+
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
 export const maxTemplateBytes = 48 * 1024 * 1024;
 
@@ -197,6 +226,15 @@ export const ipcContract = {
       })
       .strict(),
     result: fileReportSchema,
+  },
+  'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
+  'scanDesk:import': {
+    args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict(),
+    result: z.object({ status: z.enum(['ingested', 'already']), stackId: z.string(), importedAt: z.string() }),
+  },
+  'scanDesk:billAction': {
+    args: z.object({ billId: z.string().regex(/^[\w-]{1,80}$/), action: z.enum(['release', 'discard', 'set-code', 'take-orphans']), code: z.string().max(64).optional() }).strict(),
+    result: deskBillSchema,
   },
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   'covers:preview': {

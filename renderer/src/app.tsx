@@ -7,6 +7,7 @@ import { useBridgeHealth } from './api/bridge-health.js';
 import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
 import { ConnectionArea } from './areas/connection-area.js';
 import { CoversArea } from './areas/covers-area.js';
+import { ScanDeskArea } from './areas/scan-desk-area.js';
 import { SettingsArea } from './areas/settings-area.js';
 import { TemplateCheckArea } from './areas/template-check-area.js';
 import { AreaIcon } from './components/icons.js';
@@ -185,6 +186,6 @@ function AreaBody({ area, info, language, onLanguage, goTo }: { area: AreaId; in
     case 'connection':
       return <ConnectionArea onOpenSettings={() => goTo('settings')} appVersion={info?.version} />;
     case 'scanDesk':
-      return <NotAvailable area={area} />;
+      return <ScanDeskArea />;
   }
 }

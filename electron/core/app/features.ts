@@ -3,7 +3,7 @@ import type { areaIdSchema, featureStateSchema } from '../../shared/ipc-contract
 
 /** Which area engines ship in this build; later issues flip their entry to `available`. */
 export const featureStates: Record<z.output<typeof areaIdSchema>, z.output<typeof featureStateSchema>> = {
-  scanDesk: 'planned',
+  scanDesk: 'available',
   templateCheck: 'available',
   covers: 'available',
   connection: 'available',

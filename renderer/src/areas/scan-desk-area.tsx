@@ -1,0 +1,225 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { maxStackUploadBytes } from '../../../electron/shared/ipc-contract.js';
+import { useApi } from '../api/api-context.js';
+import { describeError } from '../api/error-text.js';
+import { useConfirm } from '../components/confirm-dialog.js';
+import { TextField } from '../components/field.js';
+import { focusWhenPainted } from '../components/focus.js';
+import { ProgressBar } from '../components/progress-bar.js';
+import { fileToBase64, safeUploadName } from '../files.js';
+
+type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
+type Bill = Stack['bills'][number];
+
+/** A row of the bills list: a bill, or a stack's pages before its first cover. */
+type Row = { key: string; stack: Stack; bill: Bill | null };
+
+const accept = '.pdf,.tif,.tiff,.jpg,.jpeg,.png';
+
+/** Scan desk: take scanned stacks in, see them split into bills with thumbnails, fix what is held. */
+export function ScanDeskArea() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [stacks, setStacks] = useState<Stack[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [progress, setProgress] = useState<{ name: string; file: number; files: number } | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'pass' | 'warn' | 'fail'; text: string } | null>(null);
+  const [codeText, setCodeText] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const { ask, dialog } = useConfirm();
+
+  const refresh = useCallback(
+    () =>
+      api.scanDesk.overview().then((result) => {
+        if (result.ok) setStacks(result.value.stacks);
+        else setNotice({ tone: 'fail', text: describeError(t, result.error) });
+      }),
+    [api, t],
+  );
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const rows: Row[] = stacks.flatMap((stack) => [
+    ...(stack.orphans.length > 0 ? [{ key: `${stack.id}-orphans`, stack, bill: null }] : []),
+    ...stack.bills.map((bill) => ({ key: bill.id, stack, bill })),
+  ]);
+  const current = rows.find((row) => row.key === selected) ?? null;
+  const tell = (tone: 'pass' | 'warn' | 'fail', text: string) => {
+    setNotice({ tone, text });
+    focusWhenPainted(() => noticeRef.current);
+  };
+
+  const takeIn = async (files: File[]) => {
+    for (const [index, file] of files.entries()) {
+      setProgress({ name: file.name, file: index + 1, files: files.length });
+      if (file.size > maxStackUploadBytes) {
+        tell('fail', t('errors.file-too-large', { name: file.name, size: `${Math.round(file.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
+        continue;
+      }
+      const result = await api.scanDesk.import({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) });
+      if (!result.ok) tell('fail', describeError(t, result.error));
+      else tell(result.value.status === 'already' ? 'warn' : 'pass', result.value.status === 'already' ? t('scanDeskPage.already', { name: file.name, at: new Date(result.value.importedAt).toLocaleString() }) : t('scanDeskPage.taken', { name: file.name }));
+    }
+    setProgress(null);
+    await refresh();
+  };
+
+  const act = async (bill: Bill, action: 'release' | 'discard' | 'set-code' | 'take-orphans') => {
+    if (action === 'discard' && !(await ask({ title: t('scanDeskPage.discardTitle'), body: t('scanDeskPage.discardBody', { code: bill.code ?? '—' }), confirm: t('scanDeskPage.discard') }))) return;
+    const result = await api.scanDesk.billAction({ billId: bill.id, action, ...(action === 'set-code' ? { code: codeText.trim() } : {}) });
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    setCodeText('');
+    await refresh();
+    setSelected(result.value.id);
+    tell('pass', t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }));
+  };
+
+  const onListKey = (event: React.KeyboardEvent<HTMLElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    const index = rows.findIndex((row) => row.key === selected);
+    const next = rows[Math.max(0, Math.min(rows.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))];
+    if (next) {
+      setSelected(next.key);
+      event.currentTarget.querySelector<HTMLButtonElement>(`[data-key="${next.key}"]`)?.focus();
+    }
+  };
+
+  const counts = { ready: 0, held: 0 };
+  for (const row of rows) {
+    if (!row.bill || row.bill.state === 'held') counts.held += 1;
+    else if (row.bill.state === 'ready') counts.ready += 1;
+  }
+  const pagesOf = (row: Row) => (row.bill ? row.bill.pages : row.stack.orphans);
+
+  return (
+    <>
+      {dialog}
+      <section className="panel">
+        <div
+          className={`drop-zone${dragging ? ' dragging' : ''}`}
+          data-testid="desk-drop-zone"
+          onDragOver={(event) => {
+            event.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(event) => {
+            event.preventDefault();
+            setDragging(false);
+            if (progress === null) void takeIn(Array.from(event.dataTransfer.files));
+          }}
+        >
+          <p>{t('scanDeskPage.drop')}</p>
+          <button type="button" className="primary" onClick={() => inputRef.current?.click()} disabled={progress !== null}>
+            {t('templateCheck.pick')}
+          </button>
+          <input
+            ref={inputRef}
+            type="file"
+            accept={accept}
+            multiple
+            hidden
+            data-testid="desk-file-input"
+            onChange={(event) => {
+              const files = Array.from(event.currentTarget.files ?? []);
+              event.currentTarget.value = '';
+              void takeIn(files);
+            }}
+          />
+        </div>
+        {progress && <ProgressBar value={progress.file - 1} max={progress.files} label={t('scanDeskPage.taking', progress)} />}
+        {progress && <p className="muted">{t('scanDeskPage.taking', progress)}</p>}
+        {notice && (
+          <p ref={noticeRef} tabIndex={-1} className={`banner banner-${notice.tone}`} role={notice.tone === 'fail' ? 'alert' : 'status'} data-testid="desk-notice">
+            {notice.text}
+          </p>
+        )}
+      </section>
+      {rows.length === 0 ? (
+        <p className="muted">{t('scanDeskPage.empty')}</p>
+      ) : (
+        <section className="results-layout">
+          <div className="panel result-list">
+            <div className="list-head">
+              <span data-testid="desk-summary">{t('scanDeskPage.summary', counts)}</span>
+            </div>
+            <ul onKeyDown={onListKey} ref={listRef}>
+              {rows.map((row) => {
+                const state = row.bill ? row.bill.state : 'held';
+                return (
+                  <li key={row.key}>
+                    <button type="button" data-key={row.key} data-testid={`desk-row-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`} className={`result-row${row.key === selected ? ' selected' : ''}`} aria-pressed={row.key === selected} onClick={() => setSelected(row.key)} title={row.stack.name}>
+                      <span className={`pill pill-${state === 'ready' ? 'pass' : state === 'held' ? 'warn' : 'skipped'}`}>{t(`scanDeskPage.states.${state}`)}</span>
+                      <span className="result-name">
+                        <span className="result-file mono">{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</span>
+                        <span className="muted nowrap">{t('units.pages', { count: pagesOf(row).length })}</span>
+                      </span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+          {current && (
+            <div className="panel detail" data-testid="desk-detail">
+              <h2>{current.bill ? (current.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</h2>
+              <p className="muted">
+                {current.stack.name} · {t('scanDeskPage.pagesOfStack', { pages: pagesOf(current).join(', ') })}
+              </p>
+              {current.bill?.held && (
+                <p className="banner banner-warn" data-testid="desk-held">
+                  {t(`split.held.${current.bill.held}`)}
+                  {current.bill.suspect ? ` · ${current.bill.suspect.payload}` : ''}
+                </p>
+              )}
+              {!current.bill && <p className="banner banner-warn">{t('scanDeskPage.orphansHint')}</p>}
+              <div className="thumbs" data-testid="desk-thumbs">
+                {pagesOf(current).map((number) => {
+                  const page = current.stack.pages.find((candidate) => candidate.page === number);
+                  return page ? (
+                    <figure key={number} className={`thumb${page.kind === 'blank' ? ' thumb-blank' : ''}`}>
+                      <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                      <figcaption>{t('templateCheck.pageLabel', { page: number })}</figcaption>
+                    </figure>
+                  ) : null;
+                })}
+              </div>
+              {current.bill && current.bill.state !== 'discarded' && (
+                <div className="actions">
+                  {current.bill.state === 'held' && current.bill.held !== 'suspect-cover' && (
+                    <button type="button" className="primary" data-testid="desk-release" onClick={() => void act(current.bill as Bill, 'release')}>
+                      {t('scanDeskPage.release')}
+                    </button>
+                  )}
+                  {current.stack.orphans.length > 0 && (
+                    <button type="button" className="secondary" data-testid="desk-take-orphans" onClick={() => void act(current.bill as Bill, 'take-orphans')}>
+                      {t('scanDeskPage.takeOrphans', { pages: current.stack.orphans.join(', ') })}
+                    </button>
+                  )}
+                  <button type="button" className="secondary" data-testid="desk-discard" onClick={() => void act(current.bill as Bill, 'discard')}>
+                    {t('scanDeskPage.discard')}
+                  </button>
+                </div>
+              )}
+              {current.bill?.held === 'suspect-cover' && (
+                <div className="settings-row">
+                  <TextField className="grow" label={t('scanDeskPage.correctCode')} value={codeText} onChange={setCodeText} mono testId="desk-code" onEnter={() => void act(current.bill as Bill, 'set-code')} />
+                  <button type="button" className="primary" onClick={() => void act(current.bill as Bill, 'set-code')} disabled={codeText.trim() === ''}>
+                    {t('scanDeskPage.setCode')}
+                  </button>
+                </div>
+              )}
+            </div>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
+import { writeStack } from '../fixtures/stacks.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { saveScreenshot } from './helpers/chromium.js';
+import { dropFile } from './helpers/drop-file.js';
+import { findLayoutViolations } from './helpers/layout.js';
+import { openUiSession, type UiSession } from './helpers/ui-session.js';
+
+let session: UiSession;
+let page: Page;
+
+before(async () => {
+  session = await openUiSession({ area: 'scanDesk', viewport: { width: 1024, height: 700 } });
+  page = session.page;
+});
+
+after(() => session?.close());
+
+test('a stack dropped on the Scan desk is split with thumbnails; the orphan page is held, given to a bill, and the held bill released', async () => {
+  const file = await writeStack(
+    [{ kind: 'content' }, { kind: 'cover', code: 'FY-2026-000501' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000502' }, { kind: 'cover', code: 'FY-2026-000503' }, { kind: 'content' }],
+    await makeTempDir(),
+    'pdf',
+  );
+  await dropFile(page, '扫描 0001.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText('已收入 扫描 0001.pdf').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('desk-summary').textContent(), zhCN.scanDeskPage.summary.replace('{{ready}}', '2').replace('{{held}}', '2'));
+  // The orphan page: held, with the way out.
+  await page.getByTestId('desk-row-orphans').click();
+  await page.getByText(zhCN.scanDeskPage.orphansHint).waitFor();
+  // The first bill takes it; its strip shows the cover, its page and the orphan (the blank back greyed elsewhere).
+  await page.getByTestId('desk-row-FY-2026-000501').click();
+  assert.equal(await page.getByTestId('desk-thumbs').locator('img').count(), 2);
+  await page.getByTestId('desk-take-orphans').click();
+  await page.getByTestId('desk-notice').getByText('这些页已加到单据 FY-2026-000501').waitFor();
+  await page.getByTestId('desk-row-orphans').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="desk-thumbs"] img').length === 3);
+  // The cover with nothing after it is held as an empty bill; the clerk releases it (a cover-only bill).
+  await page.getByTestId('desk-row-FY-2026-000502').click();
+  await page.getByTestId('desk-held').getByText(zhCN.split.held['empty-bill']).waitFor();
+  await page.getByTestId('desk-release').click();
+  await page.getByTestId('desk-notice').getByText('单据 FY-2026-000502 已放行').waitFor();
+  await page.getByTestId('desk-summary').getByText(zhCN.scanDeskPage.summary.replace('{{ready}}', '3').replace('{{held}}', '0')).waitFor();
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await saveScreenshot(page, 'zh-1024-scan-desk');
+  // The same file again is recognised, not taken twice.
+  await dropFile(page, '扫描 0001 copy.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText('已在').waitFor({ timeout: 30_000 });
+  // The spool on disk agrees (the CLI reads the same files).
+  const bills = await session.harness.core.scanDesk.overview();
+  assert.deepEqual(bills[0]?.bills.map((bill) => [bill.code, bill.state, bill.pages]), [['FY-2026-000501', 'ready', [2, 3, 1]], ['FY-2026-000502', 'ready', [5]], ['FY-2026-000503', 'ready', [6, 7]]]);
+});
+
+test('no console errors on the Scan desk', () => {
+  assert.deepEqual(session.problems, []);
+});
