@@ -5,6 +5,7 @@ import { maxStackUploadBytes } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { useConfirm } from '../components/confirm-dialog.js';
+import { DropZone } from '../components/drop-zone.js';
 import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { ProgressBar } from '../components/progress-bar.js';
@@ -16,8 +17,6 @@ type Bill = Stack['bills'][number];
 /** A row of the bills list: a bill, or a stack's pages before its first cover. */
 type Row = { key: string; stack: Stack; bill: Bill | null };
 
-const accept = '.pdf,.tif,.tiff,.jpg,.jpeg,.png';
-
 /** Scan desk: take scanned stacks in, see them split into bills with thumbnails, fix what is held. */
 export function ScanDeskArea() {
   const { t } = useTranslation();
@@ -27,8 +26,6 @@ export function ScanDeskArea() {
   const [progress, setProgress] = useState<{ name: string; file: number; files: number } | null>(null);
   const [notice, setNotice] = useState<{ tone: 'pass' | 'warn' | 'fail'; text: string } | null>(null);
   const [codeText, setCodeText] = useState('');
-  const [dragging, setDragging] = useState(false);
-  const inputRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const { ask, dialog } = useConfirm();
@@ -102,38 +99,7 @@ export function ScanDeskArea() {
     <>
       {dialog}
       <section className="panel">
-        <div
-          className={`drop-zone${dragging ? ' dragging' : ''}`}
-          data-testid="desk-drop-zone"
-          onDragOver={(event) => {
-            event.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={(event) => {
-            event.preventDefault();
-            setDragging(false);
-            if (progress === null) void takeIn(Array.from(event.dataTransfer.files));
-          }}
-        >
-          <p>{t('scanDeskPage.drop')}</p>
-          <button type="button" className="primary" onClick={() => inputRef.current?.click()} disabled={progress !== null}>
-            {t('templateCheck.pick')}
-          </button>
-          <input
-            ref={inputRef}
-            type="file"
-            accept={accept}
-            multiple
-            hidden
-            data-testid="desk-file-input"
-            onChange={(event) => {
-              const files = Array.from(event.currentTarget.files ?? []);
-              event.currentTarget.value = '';
-              void takeIn(files);
-            }}
-          />
-        </div>
+        <DropZone text={t('scanDeskPage.drop')} busy={progress !== null} onFiles={(files) => void takeIn(files)} testId="desk-drop-zone" inputTestId="desk-file-input" />
         {progress && <ProgressBar value={progress.file - 1} max={progress.files} label={t('scanDeskPage.taking', progress)} />}
         {progress && <p className="muted">{t('scanDeskPage.taking', progress)}</p>}
         {notice && (

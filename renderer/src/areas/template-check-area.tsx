@@ -10,6 +10,7 @@ import { ProgressBar } from '../components/progress-bar.js';
 import { downloadBytes, fileToBase64, safeUploadName } from '../files.js';
 import { compileCodePattern } from '../../../electron/shared/code-pattern.js';
 import { useConfirm } from '../components/confirm-dialog.js';
+import { DropZone } from '../components/drop-zone.js';
 import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { readNumberText } from '../components/number-text.js';
@@ -27,8 +28,6 @@ interface Row {
   error: AppErrorInfo | { code: string; message: string; params?: Record<string, string | number> } | null;
 }
 
-const accept = '.pdf,.tif,.tiff,.jpg,.jpeg,.png';
-
 /** Errors that are about the station, not the file: they stop the batch and show at the top. */
 const stationErrors = new Set(['bridge-unreachable', 'bridge-unauthorized', 'untrusted-sender', 'internal-error', 'invalid-arguments', 'invalid-pattern']);
 
@@ -42,12 +41,11 @@ export function TemplateCheckArea() {
   const [pattern, setPattern] = useState('');
   const [reveal, setReveal] = useState(false);
   const [progress, setProgress] = useState<{ name: string; page: number; pageCount: number; file: number; files: number } | null>(null);
-  const [dragging, setDragging] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const jobRef = useRef<string | null>(null);
   const cancelRef = useRef(false);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const pickRef = useRef<HTMLButtonElement>(null);
   const dpiRef = useRef<HTMLInputElement>(null);
   const patternRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
@@ -115,7 +113,7 @@ export function TemplateCheckArea() {
       setSelected(firstNew);
       const key = firstNew;
       focusWhenPainted(() => listRef.current?.querySelector<HTMLButtonElement>(`[data-key="${key}"]`));
-    } else focusWhenPainted(() => inputRef.current?.previousElementSibling as HTMLElement | null);
+    } else focusWhenPainted(() => pickRef.current);
   };
 
   const cancel = () => {
@@ -147,7 +145,7 @@ export function TemplateCheckArea() {
     if (!(await ask({ title: t('templateCheck.clearTitle'), body: t('templateCheck.clearBody', { count: pageCount }), confirm: t('templateCheck.clear') }))) return;
     setRows([]);
     setSelected(null);
-    focusWhenPainted(() => inputRef.current?.previousElementSibling as HTMLElement | null);
+    focusWhenPainted(() => pickRef.current);
   };
 
   const onListKey = (event: React.KeyboardEvent<HTMLElement>) => {
@@ -165,38 +163,7 @@ export function TemplateCheckArea() {
     <>
       {dialog}
       <section className="panel">
-        <div
-          className={`drop-zone${dragging ? ' dragging' : ''}`}
-          data-testid="drop-zone"
-          onDragOver={(event) => {
-            event.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={(event) => {
-            event.preventDefault();
-            setDragging(false);
-            if (progress === null) void check(Array.from(event.dataTransfer.files));
-          }}
-        >
-          <p>{t('templateCheck.drop')}</p>
-          <button type="button" className="primary" onClick={() => inputRef.current?.click()} disabled={progress !== null} data-testid="pick-files">
-            {t('templateCheck.pick')}
-          </button>
-          <input
-            ref={inputRef}
-            type="file"
-            accept={accept}
-            multiple
-            hidden
-            data-testid="file-input"
-            onChange={(event) => {
-              const files = Array.from(event.currentTarget.files ?? []);
-              event.currentTarget.value = '';
-              void check(files);
-            }}
-          />
-        </div>
+        <DropZone text={t('templateCheck.drop')} busy={progress !== null} onFiles={(files) => void check(files)} testId="drop-zone" inputTestId="file-input" pickRef={pickRef} />
         <div className="settings-row">
           <TextField label={t('templateCheck.dpi')} value={dpiText} onChange={setDpiText} error={dpiError} revealError={reveal} inputMode="numeric" testId="check-dpi" inputRef={dpiRef} />
           <TextField className="grow" label={t('templateCheck.pattern')} value={pattern} onChange={setPattern} error={patternError} revealError={reveal} mono placeholder="^[A-Za-z0-9._-]{4,64}$" testId="check-pattern" inputRef={patternRef} />
