@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
 import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
@@ -47,6 +48,10 @@ export const intakeCommand: CliCommand = {
       const { createFolderPoller } = await import('../../core/intake/watch-folder.js');
       const poller = createFolderPoller(watch, { settleMs });
       const imported = path.join(watch, 'imported');
+      // A file that fails the same way twice without changing is not still being written: it is
+      // moved to refused/ (never deleted) so it stops coming back, and the reason is printed.
+      const failures = new Map<string, string>();
+      const refusedDir = path.join(watch, 'refused');
       let stopping = false;
       const stopped = io.waitForStop().then(() => {
         stopping = true;
@@ -57,10 +62,21 @@ export const intakeCommand: CliCommand = {
           if (stopping) break;
           try {
             report(file, await spool.ingest(file, { moveSourceTo: imported }));
+            failures.delete(file);
           } catch (error) {
             if (!(error instanceof CoreError)) throw error;
             // A file still being written parses short: it gets another look once it settles again.
-            io.stderr(`${localizeError(t, error)}\n`);
+            const stat = await fs.stat(file).catch(() => null);
+            const signature = `${error.code}:${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
+            if (failures.get(file) === signature) {
+              await fs.mkdir(refusedDir, { recursive: true });
+              await fs.rename(file, path.join(refusedDir, path.basename(file))).catch(() => undefined);
+              failures.delete(file);
+              io.stderr(`${t('cli.intake.refused', { file, reason: localizeError(t, error) })}\n`);
+            } else {
+              failures.set(file, signature);
+              io.stderr(`${localizeError(t, error)}\n`);
+            }
           }
           poller.forget(file);
         }

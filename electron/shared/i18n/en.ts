@@ -752,6 +752,7 @@ export const en: Catalog = {
       usage: 'Usage: scan-station intake <files...> or scan-station intake --watch <folder>',
       ingested: 'Took in {{file}}: {{pages}} pages, {{bills}} bills, {{held}} of them held.',
       already: '{{file}} was already taken in at {{at}}; not taken twice.',
+      refused: '{{file}} failed twice without changing and was moved to the refused folder (not deleted): {{reason}}',
       watching: 'Watching {{folder}} ({{recovered}} unfinished intakes cleaned up). Press Ctrl+C to stop.',
     },
     bill: {

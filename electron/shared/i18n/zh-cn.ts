@@ -748,6 +748,7 @@ export const zhCN = {
       usage: '用法：scan-station intake <文件...> 或 scan-station intake --watch <文件夹>',
       ingested: '已收入 {{file}}：{{pages}} 页，{{bills}} 张单据，其中暂扣 {{held}} 张。',
       already: '{{file}} 已在 {{at}} 收入过，没有重复收入。',
+      refused: '{{file}} 两次读取失败且没有变化，已移到 refused 文件夹（未删除）：{{reason}}',
       watching: '正在监视 {{folder}}（清理了 {{recovered}} 个未完成的收入）。按 Ctrl+C 停止。',
     },
     bill: {
