@@ -30,8 +30,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   await syncDirectory(dir);
 }
 
-/** Flushes a folder entry (the rename) to disk where the platform allows it. */
-async function syncDirectory(dir: string): Promise<void> {
+/** Flushes a folder's entries (renames into it) to disk where the platform allows it. */
+export async function syncDirectory(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const handle = await fs.open(dir, 'r');

@@ -8,7 +8,7 @@ import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument, type PageRaster } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { classifyScannedPage, defaultBlankInkShare } from '../split/classify-page.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog } from './audit-log.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
@@ -80,17 +80,6 @@ export interface Spool {
 }
 
 const stackFile = 'stack.json';
-
-/** Flushes a folder's entries (the renames into it) to disk. */
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Writes a file and flushes it before returning. */
 async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
@@ -174,8 +163,8 @@ export function createSpool(options: SpoolOptions): Spool {
     let destination = path.join(target, base);
     for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(base).name} (${n})${path.parse(base).ext}`);
     await fs.rename(file, destination);
-    await syncDir(target);
-    await syncDir(path.dirname(file));
+    await syncDirectory(target);
+    await syncDirectory(path.dirname(file));
   };
 
   return {
@@ -278,13 +267,13 @@ export function createSpool(options: SpoolOptions): Spool {
         blank: split.blank,
       };
       await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
-      await syncDir(path.join(work, 'pages'));
-      await syncDir(path.join(work, 'thumbs'));
-      await syncDir(work);
+      await syncDirectory(path.join(work, 'pages'));
+      await syncDirectory(path.join(work, 'thumbs'));
+      await syncDirectory(work);
       // The one step that makes the stack exist: a rename, then both parents flushed.
       await fs.rename(work, path.join(stacksDir, id));
-      await syncDir(stacksDir);
-      await syncDir(tmpDir);
+      await syncDirectory(stacksDir);
+      await syncDirectory(tmpDir);
       (await loadIndex()).set(sha256, { id, importedAt: record.importedAt });
       audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}` });
       for (const bill of record.bills) audit.write({ event: bill.held ? 'held' : 'split', stack: id, bill: bill.id, code: bill.code, source: record.source.name, pages: bill.pages, reason: bill.held ?? undefined });

@@ -6,6 +6,7 @@ import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { DropZone } from '../components/drop-zone.js';
+import { moveSelectionByKey } from '../components/list-keys.js';
 import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { ProgressBar } from '../components/progress-bar.js';
@@ -77,16 +78,13 @@ export function ScanDeskArea() {
     tell('pass', t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }));
   };
 
-  const onListKey = (event: React.KeyboardEvent<HTMLElement>) => {
-    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
-    event.preventDefault();
-    const index = rows.findIndex((row) => row.key === selected);
-    const next = rows[Math.max(0, Math.min(rows.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))];
-    if (next) {
-      setSelected(next.key);
-      event.currentTarget.querySelector<HTMLButtonElement>(`[data-key="${next.key}"]`)?.focus();
-    }
-  };
+  const onListKey = (event: React.KeyboardEvent<HTMLElement>) =>
+    moveSelectionByKey(
+      event,
+      rows.map((row) => row.key),
+      selected,
+      setSelected,
+    );
 
   const counts = { ready: 0, held: 0 };
   for (const row of rows) {

@@ -11,6 +11,7 @@ import { downloadBytes, fileToBase64, safeUploadName } from '../files.js';
 import { compileCodePattern } from '../../../electron/shared/code-pattern.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { DropZone } from '../components/drop-zone.js';
+import { moveSelectionByKey } from '../components/list-keys.js';
 import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { readNumberText } from '../components/number-text.js';
@@ -148,16 +149,13 @@ export function TemplateCheckArea() {
     focusWhenPainted(() => pickRef.current);
   };
 
-  const onListKey = (event: React.KeyboardEvent<HTMLElement>) => {
-    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
-    event.preventDefault();
-    const index = rows.findIndex((row) => row.key === selected);
-    const next = rows[Math.max(0, Math.min(rows.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))];
-    if (next) {
-      setSelected(next.key);
-      event.currentTarget.querySelector<HTMLButtonElement>(`[data-key="${next.key}"]`)?.focus();
-    }
-  };
+  const onListKey = (event: React.KeyboardEvent<HTMLElement>) =>
+    moveSelectionByKey(
+      event,
+      rows.map((row) => row.key),
+      selected,
+      setSelected,
+    );
 
   return (
     <>
