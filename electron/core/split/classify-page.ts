@@ -1,5 +1,5 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../cover/image-code-rules.js';
-import type { OpenedDocument } from '../intake/read-document.js';
+import type { OpenedDocument, PageRaster } from '../intake/read-document.js';
 import { findTopCornerCodes, topBandShare } from '../qr/find-qr-codes.js';
 import { cropGray, type GrayImage } from '../qr/gray-image.js';
 import { readQrWithZxing, type ZxingSymbol } from '../qr/zxing-reader.js';
@@ -68,10 +68,22 @@ export function inkShare(image: GrayImage, marginShare = 0.06): number {
  * corners searched for a cover fed upside down, and its ink measured for a blank back.
  */
 export async function classifyScannedPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<PageKind> {
+  return (await readAndClassifyPage(document, index, options)).what;
+}
+
+/**
+ * The same, also handing back the whole page when the check had to read it, so a caller that
+ * stores pages (the spool) does not decode it a second time.
+ */
+export async function readAndClassifyPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<{ what: PageKind; page: PageRaster | null }> {
   const band = await document.readPage(index, { topShare: topBandShare });
   const top = judge(await findTopCornerCodes(band.image), options.rules, false);
-  if (top) return top;
+  if (top) return { what: top, page: null };
   const page = band.coverage >= 1 ? band : await document.readPage(index);
+  return { what: await judgeWholePage(page, options), page };
+}
+
+async function judgeWholePage(page: PageRaster, options: ClassifyOptions): Promise<PageKind> {
   const { width, height } = page.image;
   const w = Math.ceil(width * 0.55);
   const h = Math.ceil(height * topBandShare);

@@ -7,7 +7,7 @@ import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument, type PageRaster } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
-import { classifyScannedPage, defaultBlankInkShare } from '../split/classify-page.js';
+import { defaultBlankInkShare, readAndClassifyPage } from '../split/classify-page.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog } from './audit-log.js';
@@ -243,8 +243,9 @@ export function createSpool(options: SpoolOptions): Spool {
       const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
       try {
         for (let i = 0; i < document.pageCount; i += 1) {
-          const what = await classifyScannedPage(document, i, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
-          const raster = await document.readPage(i);
+          const { what, page } = await readAndClassifyPage(document, i, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
+          // A cover was judged from its top band only; every other page was already read whole.
+          const raster = page ?? (await document.readPage(i));
           const encoded = await encodePage(raster);
           const name = `${String(i + 1).padStart(4, '0')}.${encoded.format === 'jpeg' ? 'jpg' : 'png'}`;
           await writeDurable(path.join(work, 'pages', name), encoded.bytes);
