@@ -30,7 +30,7 @@ export function cropGray(image: GrayImage, rect: PixelRect): GrayImage {
 let rgbaScratch = new Uint8ClampedArray(0);
 
 /**
- * Expands gray to RGBA (what zxing-wasm's ImageData path and jsQR take). The result is a view of
+ * Expands gray to RGBA (what jsQR takes). The result is a view of
  * one per-thread scratch buffer, reused by the next call: page-sized allocations on every call
  * otherwise pile up faster than the garbage collector returns them.
  */
