@@ -8,6 +8,7 @@ import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
 import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, type PdfiumFileBuffer } from './pdfium.js';
+import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
 
 /** How a page's pixels were obtained. */
 export type PageSource = 'image' | 'pdf-embedded-jpeg' | 'pdf-embedded-image' | 'pdf-render';
@@ -33,6 +34,15 @@ export interface PageRaster {
   encoded?: { format: 'jpeg'; bytes: Uint8Array };
 }
 
+/** A page at small scale: its pixels and their resolution. */
+export interface PageOverview {
+  image: GrayImage;
+  dpi: number;
+}
+
+/** Overviews are never smaller than this (thumbnails are 240 px high). */
+export const overviewHeight = 240;
+
 /** An opened input file whose pages are read one at a time (memory stays at one page). */
 export interface OpenedDocument {
   format: DocumentFormat;
@@ -42,6 +52,17 @@ export interface OpenedDocument {
    * decoding is sequential, so the rest is never touched): the fast path for top-corner covers.
    */
   readPage(index: number, region?: { topShare: number }): Promise<PageRaster>;
+  /**
+   * The page's own JPEG bytes without decoding them, when the page is exactly one JPEG (a simple
+   * scanner PDF): the split classifies them on a worker thread. Absent for other documents.
+   */
+  readEncoded?(index: number): Promise<Uint8Array>;
+  /**
+   * The whole page small (about 1/8 of the scan, never under `overviewHeight` px high), for
+   * thumbnails and blank-page and layout checks: JPEG pages are decoded at that scale directly
+   * (libjpeg's DCT scaling), several times faster than a full decode.
+   */
+  readOverview(index: number): Promise<PageOverview>;
   close(): void;
 }
 
@@ -52,6 +73,32 @@ export interface OpenDocumentOptions {
   renderDpi?: number;
   /** Resolution assumed for images that do not record one. */
   fallbackDpi?: number;
+}
+
+/** The overview of a page already decoded whole. */
+export async function overviewOf(page: PageRaster): Promise<PageOverview> {
+  const { data, width, height } = page.image;
+  const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
+  const { data: small, info } = await sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } })
+    .resize({ height: targetHeight })
+    // libvips may widen one gray channel to sRGB on the way; take one back.
+    .extractChannel(0)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { image: { data: new Uint8Array(small.buffer, small.byteOffset, small.length), width: info.width, height: info.height }, dpi: (page.dpi * info.height) / height };
+}
+
+/** The overview of a JPEG, decoded small (DCT scaling). */
+async function jpegOverview(bytes: Uint8Array | string, width: number, height: number, dpi: number, context: OpenContext): Promise<PageOverview> {
+  const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
+  try {
+    const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }).resize({ height: targetHeight });
+    const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
+    const { data, info } = await input.extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
+    return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.height) / height };
+  } catch (error) {
+    throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
+  }
 }
 
 sharp.concurrency(1);
@@ -84,7 +131,69 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
   if (!format) throw new CoreError('unsupported-format', { name });
   const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200 };
   const input = typeof source === 'string' ? { file: source, size } : { bytes: source.bytes };
+  if (format === 'pdf' && typeof source === 'string') {
+    const simple = await openScannerPdf(source, size, limits.maxPages).catch((error: unknown) => {
+      throw new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
+    });
+    if (simple && simple.pages.length > limits.maxPages) {
+      await simple.close();
+      throw new CoreError('too-many-pages', { name, pages: simple.pages.length, limit: limits.maxPages });
+    }
+    if (simple && simple.pages.every((page) => Math.abs(page.width / page.widthPt - page.height / page.heightPt) / (page.width / page.widthPt) <= 0.02)) return openSimpleScannerPdf(simple, context);
+    await simple?.close();
+  }
   return format === 'pdf' ? openPdf(input, context) : openRaster(typeof source === 'string' ? source : source.bytes, format, context);
+}
+
+/**
+ * A scanner PDF whose pages are each one JPEG over the whole page: pages are read straight from
+ * the file, one at a time, without PDFium (which would hold the whole file in its heap).
+ */
+function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocument {
+  // The last page's bytes are kept: a split reads the band, then the overview of the same page.
+  let last: { index: number; bytes: Uint8Array } | null = null;
+  const readJpeg = async (index: number): Promise<Uint8Array> => {
+    if (last?.index === index) return last.bytes;
+    const page = pdf.pages[index] as ScannerPdf['pages'][number];
+    checkPixels(context, index + 1, page.width, page.height);
+    const bytes = await pdf.readJpeg(index).catch((error: unknown) => {
+      throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
+    });
+    last = { index, bytes };
+    return bytes;
+  };
+  return {
+    format: 'pdf',
+    pageCount: pdf.pages.length,
+    async readPage(index, region) {
+      const page = pdf.pages[index] as ScannerPdf['pages'][number];
+      const bytes = await readJpeg(index);
+      const widthMm = (page.widthPt / 72) * 25.4;
+      const heightMm = (page.heightPt / 72) * 25.4;
+      const base = { page: index + 1, dpi: page.width / (widthMm / 25.4), widthMm, heightMm, dpiAssumed: false };
+      const image = await decodeJpegGray(bytes, page.width, page.height, context, region);
+      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / page.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes } }) };
+    },
+    readEncoded: readJpeg,
+    async readOverview(index) {
+      const page = pdf.pages[index] as ScannerPdf['pages'][number];
+      return jpegOverview(await readJpeg(index), page.width, page.height, page.width / (page.widthPt / 72), context);
+    },
+    close() {
+      void pdf.close();
+    },
+  };
+}
+
+/** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
+async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }): Promise<GrayImage> {
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
+    if (meta.width !== width || meta.height !== height) throw new Error(`the page image is ${meta.width}×${meta.height}, the PDF says ${width}×${height}`);
+    return await decodeGray(sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }), width, height, meta.channels ?? 1, region);
+  } catch (error) {
+    throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
+  }
 }
 
 async function readHead(file: string): Promise<Uint8Array> {
@@ -134,7 +243,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
   if (pageCount > context.limits.maxPages) throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
   const dpiAssumed = !meta.density || meta.density < 50;
   const dpi = dpiAssumed ? context.fallbackDpi : (meta.density as number);
-  return {
+  const document: OpenedDocument = {
     format,
     pageCount,
     async readPage(index, region) {
@@ -169,8 +278,18 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes } } : {}),
       };
     },
+    ...(format === 'jpeg' && (meta.orientation ?? 1) === 1
+      ? {
+          readEncoded: async () => (typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes),
+          readOverview: async () => {
+            checkPixels(context, 1, meta.width ?? 0, meta.height ?? 0);
+            return jpegOverview(bytes, meta.width ?? 0, meta.height ?? 0, dpi, context);
+          },
+        }
+      : { readOverview: async (index: number) => overviewOf(await document.readPage(index)) }),
     close() {},
   };
+  return document;
 }
 
 /**
@@ -224,7 +343,7 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
     closeAll();
     throw new CoreError('corrupt-pdf', { name: context.name, reason: 'no-pages' });
   }
-  return {
+  const opened: OpenedDocument = {
     format: 'pdf',
     pageCount,
     async readPage(index, region) {
@@ -275,10 +394,12 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
         throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
       }
     },
+    readOverview: async (index) => overviewOf(await opened.readPage(index)),
     close() {
       closeAll();
     },
   };
+  return opened;
 }
 
 /** PDFium's gray bitmaps are one byte per pixel; its BGRA ones are reduced to their green channel. */
