@@ -1,5 +1,5 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../cover/image-code-rules.js';
-import type { OpenedDocument, PageRaster } from '../intake/read-document.js';
+import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
 import { findTopCornerCodes, topBandShare } from '../qr/find-qr-codes.js';
 import { cropGray, type GrayImage } from '../qr/gray-image.js';
 import { readQrWithZxing, type ZxingSymbol } from '../qr/zxing-reader.js';
@@ -40,9 +40,26 @@ function isUpsideDown(symbol: ZxingSymbol): boolean {
   return (symbol.corners[0]?.y ?? 0) > centreY;
 }
 
+/** The paper's gray level: the brightest common level of a page (a high percentile). */
+function paperLevel(image: GrayImage): number {
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < image.data.length; i += 1) histogram[image.data[i] as number] = (histogram[image.data[i] as number] as number) + 1;
+  let seen = 0;
+  for (let level = 255; level >= 0; level -= 1) {
+    seen += histogram[level] as number;
+    if (seen >= image.data.length * 0.25) return level;
+  }
+  return 255;
+}
+
+/** A pixel is ink when it is this much darker than the paper: faint show-through is not. */
+const inkContrast = 60;
+
 /**
- * Share of dark pixels inside the margins, sampled on a grid: the ink coverage that tells a blank
- * back from a page (scanner noise and faint show-through stay under the threshold).
+ * Share of ink pixels inside the margins: the coverage that tells a blank back from a page
+ * (scanner noise and faint show-through stay under the threshold). Ink is judged against the
+ * page's own paper colour, so it works on cream paper and on the small overview, where thin
+ * strokes are averaged lighter but still stand out from the paper.
  */
 export function inkShare(image: GrayImage, marginShare = 0.06): number {
   const x0 = Math.floor(image.width * marginShare);
@@ -50,40 +67,123 @@ export function inkShare(image: GrayImage, marginShare = 0.06): number {
   const y0 = Math.floor(image.height * marginShare);
   const y1 = Math.ceil(image.height * (1 - marginShare));
   const step = Math.max(1, Math.round(image.width / 600));
+  const threshold = paperLevel(image) - inkContrast;
   let dark = 0;
   let total = 0;
   for (let y = y0; y < y1; y += step) {
     const row = y * image.width;
     for (let x = x0; x < x1; x += step) {
       total += 1;
-      if ((image.data[row + x] ?? 255) < 128) dark += 1;
+      if ((image.data[row + x] ?? 255) < threshold) dark += 1;
     }
   }
   return total === 0 ? 0 : dark / total;
 }
 
 /**
- * Classifies one scanned page for splitting. The top band is decoded first and searched in its two
- * corners (the cover's place); only when that finds no cover is the whole page read, its bottom
- * corners searched for a cover fed upside down, and its ink measured for a blank back.
+ * Whether a bottom corner of the overview holds something shaped like a QR symbol: a compact,
+ * dense, roughly square patch of ink (5–80 mm a side) with paper around it, as the quiet zone
+ * guarantees. Text lines, signatures and seals are long, sparse or thin and do not qualify; a
+ * solid logo does, and only costs a full read. Only then is the page decoded whole to look for a
+ * cover fed upside down: decoding every page whole was the slow path.
+ */
+export function hasQrShapeInBottomCorners(overview: PageOverview): boolean {
+  const { image, dpi } = overview;
+  const threshold = Math.min(200, paperLevel(image) - inkContrast / 2);
+  const zoneWidth = Math.ceil(image.width * 0.45);
+  const zoneHeight = Math.ceil(image.height * 0.35);
+  const mmPerPixel = 25.4 / dpi;
+  for (const x0 of [0, image.width - zoneWidth]) {
+    const y0 = image.height - zoneHeight;
+    // Ink mask, grown by one pixel so a symbol's modules join into one patch.
+    const ink = new Uint8Array(zoneWidth * zoneHeight);
+    for (let y = 0; y < zoneHeight; y += 1) {
+      for (let x = 0; x < zoneWidth; x += 1) {
+        if ((image.data[(y0 + y) * image.width + x0 + x] ?? 255) >= threshold) continue;
+        for (let dy = -1; dy <= 1; dy += 1) {
+          for (let dx = -1; dx <= 1; dx += 1) {
+            const yy = y + dy;
+            const xx = x + dx;
+            if (yy >= 0 && yy < zoneHeight && xx >= 0 && xx < zoneWidth) ink[yy * zoneWidth + xx] = 1;
+          }
+        }
+      }
+    }
+    const seen = new Uint8Array(ink.length);
+    const queue = new Int32Array(ink.length);
+    for (let start = 0; start < ink.length; start += 1) {
+      if (!ink[start] || seen[start]) continue;
+      let head = 0;
+      let tail = 0;
+      queue[tail++] = start;
+      seen[start] = 1;
+      let minX = zoneWidth;
+      let maxX = 0;
+      let minY = zoneHeight;
+      let maxY = 0;
+      let count = 0;
+      while (head < tail) {
+        const at = queue[head++] as number;
+        const x = at % zoneWidth;
+        const y = (at - x) / zoneWidth;
+        count += 1;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+        for (const next of [at - 1, at + 1, at - zoneWidth, at + zoneWidth]) {
+          if (next < 0 || next >= ink.length || seen[next] || !ink[next]) continue;
+          if ((next === at - 1 || next === at + 1) && Math.floor(next / zoneWidth) !== y) continue;
+          seen[next] = 1;
+          queue[tail++] = next;
+        }
+      }
+      const widthMm = (maxX - minX + 1) * mmPerPixel;
+      const heightMm = (maxY - minY + 1) * mmPerPixel;
+      const aspect = widthMm / heightMm;
+      const fill = count / ((maxX - minX + 1) * (maxY - minY + 1));
+      if (widthMm >= 5 && heightMm >= 5 && widthMm <= 80 && heightMm <= 80 && aspect > 0.6 && aspect < 1.6 && fill > 0.45) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Classifies one scanned page for splitting. The top band is decoded at full resolution and its
+ * two corners searched (the cover's place, always, whatever the page looks like small); the page
+ * is also read small (its overview: thumbnail, ink). Only when a bottom corner of the overview
+ * holds a QR-shaped patch is the page decoded whole and the bottom corners searched for a cover
+ * fed upside down.
  */
 export async function classifyScannedPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<PageKind> {
   return (await readAndClassifyPage(document, index, options)).what;
 }
 
-/**
- * The same, also handing back the whole page when the check had to read it, so a caller that
- * stores pages (the spool) does not decode it a second time.
- */
-export async function readAndClassifyPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<{ what: PageKind; page: PageRaster | null }> {
-  const band = await document.readPage(index, { topShare: topBandShare });
-  const top = judge(await findTopCornerCodes(band.image), options.rules, false);
-  if (top) return { what: top, page: null };
-  const page = band.coverage >= 1 ? band : await document.readPage(index);
-  return { what: await judgeWholePage(page, options), page };
+/** A page's classification with what was read for it, so the spool does not read it again. */
+export interface ClassifiedRead {
+  what: PageKind;
+  overview: PageOverview;
+  /** The whole page, when the check had to decode it. */
+  page: PageRaster | null;
 }
 
-async function judgeWholePage(page: PageRaster, options: ClassifyOptions): Promise<PageKind> {
+/** The same, also handing back the overview and (when it was needed) the whole page. */
+export async function readAndClassifyPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<ClassifiedRead> {
+  const band = await document.readPage(index, { topShare: topBandShare });
+  const top = judge(await findTopCornerCodes(band.image), options.rules, false);
+  const whole = band.coverage >= 1 ? band : null;
+  const overview = whole ? await overviewOf(whole) : await document.readOverview(index);
+  if (top) return { what: top, overview, page: whole };
+  if (whole || hasQrShapeInBottomCorners(overview)) {
+    const page = whole ?? (await document.readPage(index));
+    const bottom = await judgeBottomCorners(page, options);
+    if (bottom) return { what: bottom, overview, page };
+    return { what: inkShare(overview.image) < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' }, overview, page };
+  }
+  return { what: inkShare(overview.image) < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' }, overview, page: null };
+}
+
+async function judgeBottomCorners(page: PageRaster, options: ClassifyOptions): Promise<PageKind | null> {
   const { width, height } = page.image;
   const w = Math.ceil(width * 0.55);
   const h = Math.ceil(height * topBandShare);
@@ -97,5 +197,5 @@ async function judgeWholePage(page: PageRaster, options: ClassifyOptions): Promi
     const upright = judge(symbols.filter((symbol) => !isUpsideDown(symbol)), options.rules, false);
     if (upright?.kind === 'cover') return { kind: 'suspect', reason: 'bottom-corner', payload: describePayload(upright.code) };
   }
-  return inkShare(page.image) < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' };
+  return null;
 }

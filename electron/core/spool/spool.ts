@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
-import { openDocument, type PageRaster } from '../intake/read-document.js';
+import { openDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, readAndClassifyPage } from '../split/classify-page.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
@@ -109,9 +109,9 @@ async function encodePage(raster: PageRaster): Promise<{ format: 'jpeg' | 'png';
   return { format: 'png', bytes: new Uint8Array(bytes) };
 }
 
-/** A small thumbnail for the Scan desk (the page as shown, 240 px high). */
-async function thumbnail(raster: PageRaster): Promise<Buffer> {
-  const { data, width, height } = raster.image;
+/** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
+async function thumbnail(overview: PageOverview): Promise<Buffer> {
+  const { data, width, height } = overview.image;
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 6 }).toBuffer();
 }
 
@@ -243,13 +243,12 @@ export function createSpool(options: SpoolOptions): Spool {
       const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
       try {
         for (let i = 0; i < document.pageCount; i += 1) {
-          const { what, page } = await readAndClassifyPage(document, i, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
-          // A cover was judged from its top band only; every other page was already read whole.
-          const raster = page ?? (await document.readPage(i));
-          const encoded = await encodePage(raster);
+          const { what, page, overview } = await readAndClassifyPage(document, i, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
+          // A JPEG page is stored as its own bytes (never decoded whole for that); others are read whole once.
+          const encoded = page?.encoded ?? (document.readEncoded ? { format: 'jpeg' as const, bytes: await document.readEncoded(i) } : await encodePage(page ?? (await document.readPage(i))));
           const name = `${String(i + 1).padStart(4, '0')}.${encoded.format === 'jpeg' ? 'jpg' : 'png'}`;
           await writeDurable(path.join(work, 'pages', name), encoded.bytes);
-          await writeDurable(path.join(work, 'thumbs', `${String(i + 1).padStart(4, '0')}.png`), await thumbnail(raster));
+          await writeDurable(path.join(work, 'thumbs', `${String(i + 1).padStart(4, '0')}.png`), await thumbnail(overview));
           pages.push({ page: i + 1, file: `pages/${name}`, format: encoded.format, sha256: createHash('sha256').update(encoded.bytes).digest('hex'), kind: what.kind });
           classified.push({ page: i + 1, what });
         }
