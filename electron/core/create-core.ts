@@ -32,6 +32,10 @@ export interface CoreOptions {
   secretCipher?: SecretCipher;
   /** Environment for proxy settings (HTTPS_PROXY, NO_PROXY); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** How long a file in the watched scan folder must stay unchanged before it is taken (ms, default 2000). */
+  watchSettleMs?: number;
+  /** How often the watched scan folder is looked at (ms, default 1000). */
+  watchPollMs?: number;
 }
 
 /** Station facts core knows (the edge adds how it runs). */
@@ -78,6 +82,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const templates = createTemplateService(log);
   const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
+  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
   return {
     paths,
     log,
@@ -102,9 +107,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     templates,
     covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log }),
     endpoint,
-    scanDesk: createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now }),
+    scanDesk,
     close: async () => {
-      await Promise.all([templates.close(), endpoint.close()]);
+      await Promise.all([templates.close(), endpoint.close(), scanDesk.close()]);
     },
   };
 }

@@ -78,6 +78,8 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       return { ...printed, written: result.written.length, rejected };
     },
     'scanDesk:overview': async () => ({ stacks: await core.scanDesk.overview() }),
+    'scanDesk:watchStatus': async () => core.scanDesk.watchReport(),
+    'scanDesk:setWatch': async ({ folder, paused }) => core.scanDesk.setWatch(folder, paused),
     'scanDesk:import': async ({ name, dataBase64 }) => {
       const outcome = await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'));
       return outcome.status === 'already' ? { status: 'already' as const, stackId: outcome.stackId, importedAt: outcome.importedAt } : { status: 'ingested' as const, stackId: outcome.stack.id, importedAt: outcome.stack.importedAt };

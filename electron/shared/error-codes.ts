@@ -16,6 +16,7 @@ export const errorCodes = [
   'usage',
   'file-unreadable',
   'file-empty',
+  'file-incomplete',
   'file-too-large',
   'unsupported-format',
   'corrupt-image',

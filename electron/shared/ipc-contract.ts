@@ -46,6 +46,10 @@ export const prefsSchema = z.object({
   languageChosen: z.boolean().default(false),
   /** The area the station was last on; the next launch opens it. */
   lastArea: areaIdSchema.optional(),
+  /** The scan folder the Scan desk watches (absent: none). */
+  watchFolder: z.string().min(1).max(1000).optional(),
+  /** Watching is paused (the folder is kept). */
+  watchPaused: z.boolean().optional(),
 });
 
 /** A partial preferences update (`languageChosen` follows from setting `language`). */
@@ -195,6 +199,18 @@ export const deskBillSchema = z.object({
   suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
 });
 
+/** Where the watched scan folder stands, what it did lately, and a revision that changes with the spool. */
+export const watchReportSchema = z.object({
+  status: z.discriminatedUnion('state', [
+    z.object({ state: z.literal('off') }),
+    z.object({ state: z.literal('watching'), folder: z.string(), lastLookAt: z.string().nullable(), waiting: z.number().int() }),
+    z.object({ state: z.literal('paused'), folder: z.string() }),
+    z.object({ state: z.literal('unavailable'), folder: z.string(), reason: z.enum(['missing', 'not-a-folder', 'link', 'unreadable']), detail: z.string() }),
+  ]),
+  revision: z.number().int(),
+  recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
+});
+
 /** A stack on the Scan desk, newest first, with its page thumbnails. */
 export const deskStackSchema = z.object({
   id: z.string(),
@@ -228,6 +244,8 @@ export const ipcContract = {
     result: fileReportSchema,
   },
   'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
+  'scanDesk:watchStatus': { args: noArgs, result: watchReportSchema },
+  'scanDesk:setWatch': { args: z.object({ folder: z.string().max(1000).nullable(), paused: z.boolean() }).strict(), result: watchReportSchema },
   'scanDesk:import': {
     args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict(),
     result: z.object({ status: z.enum(['ingested', 'already']), stackId: z.string(), importedAt: z.string() }),

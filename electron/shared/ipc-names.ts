@@ -13,6 +13,8 @@ export const channelNameList = [
   'templateCheck:inspect',
   'templateCheck:cancel',
   'scanDesk:overview',
+  'scanDesk:watchStatus',
+  'scanDesk:setWatch',
   'scanDesk:import',
   'scanDesk:billAction',
   'covers:preview',

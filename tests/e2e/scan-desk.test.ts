@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
@@ -14,7 +15,8 @@ let session: UiSession;
 let page: Page;
 
 before(async () => {
-  session = await openUiSession({ area: 'scanDesk', viewport: { width: 1024, height: 700 } });
+  // A short settle time and poll, so a file copied into the watched folder shows up within a second.
+  session = await openUiSession({ area: 'scanDesk', viewport: { width: 1024, height: 700 }, core: { watchSettleMs: 300, watchPollMs: 300 } });
   page = session.page;
 });
 
@@ -53,6 +55,33 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   // The spool on disk agrees (the CLI reads the same files).
   const bills = await session.harness.core.scanDesk.overview();
   assert.deepEqual(bills[0]?.bills.map((bill) => [bill.code, bill.state, bill.pages]), [['FY-2026-000501', 'ready', [2, 3, 1]], ['FY-2026-000502', 'ready', [5]], ['FY-2026-000503', 'ready', [6, 7]]]);
+});
+
+test('a file copied into the watched scan folder appears by itself; a missing folder says how to fix it', async () => {
+  const root = await makeTempDir();
+  const folder = path.join(root, 'Scans 扫描');
+  // The folder is not there yet (USB drive not plugged in): the status says so, with the fix.
+  await page.getByTestId('watch-folder').fill(folder);
+  await page.getByTestId('watch-start').click();
+  await page.locator('[data-testid="watch-status"][data-state="unavailable"]').getByText(zhCN.scanDeskPage.watch.reason.missing).waitFor();
+  // Plugged in: watching resumes by itself.
+  await mkdir(folder);
+  await page.locator('[data-testid="watch-status"][data-state="watching"]').waitFor({ timeout: 10_000 });
+  // The scanner writes under a temporary name and renames when done, as PaperStream does.
+  const stack = await writeStack([{ kind: 'cover', code: 'FY-2026-000601' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000602' }], await makeTempDir(), 'pdf');
+  await writeFile(path.join(folder, '~scan0002.pdf.tmp'), await readFile(stack));
+  await rename(path.join(folder, '~scan0002.pdf.tmp'), path.join(folder, 'scan0002.pdf'));
+  await page.getByTestId('desk-row-FY-2026-000601').waitFor({ timeout: 30_000 });
+  await page.getByTestId('desk-row-FY-2026-000602').waitFor();
+  await page.getByTestId('watch-latest').getByText('scan0002.pdf').waitFor();
+  assert.deepEqual(await readdir(path.join(folder, 'imported')), ['scan0002.pdf']);
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await page.getByTestId('watch-panel').scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'zh-1024-scan-desk-watching');
+  // Stopping forgets the folder; the preference is gone after a restart too.
+  await page.getByTestId('watch-stop').click();
+  await page.locator('[data-testid="watch-status"][data-state="off"]').waitFor();
+  assert.equal((await session.harness.core.prefs.readPrefs()).watchFolder, undefined);
 });
 
 test('no console errors on the Scan desk', () => {

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
 import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
@@ -44,42 +43,32 @@ export const intakeCommand: CliCommand = {
         }
         return failed ? exitCodes.usage : exitCodes.ok;
       }
-      // Watching: poll, take settled files one at a time, stop between files on the first Ctrl+C/SIGTERM.
-      const { createFolderPoller } = await import('../../core/intake/watch-folder.js');
-      const poller = createFolderPoller(watch, { settleMs });
-      const imported = path.join(watch, 'imported');
-      // A file that fails the same way twice without changing is not still being written: it is
-      // moved to refused/ (never deleted) so it stops coming back, and the reason is printed.
-      const failures = new Map<string, string>();
-      const refusedDir = path.join(watch, 'refused');
+      // Watching: the same loop as the desktop app; stop between files on the first Ctrl+C/SIGTERM.
+      const { createWatchIntake } = await import('../../core/intake/watch-intake.js');
+      const watcher = createWatchIntake({ folder: watch, spool, log: core.log, settleMs });
       let stopping = false;
       const stopped = io.waitForStop().then(() => {
         stopping = true;
       });
       if (!json) io.stdout(`${t('cli.intake.watching', { folder: watch, recovered: recovered.removedTemp })}\n`);
+      let lastState = '';
       while (!stopping) {
-        for (const file of await poller.settledFiles().catch(() => [])) {
-          if (stopping) break;
-          try {
-            report(file, await spool.ingest(file, { moveSourceTo: imported }));
-            failures.delete(file);
-          } catch (error) {
-            if (!(error instanceof CoreError)) throw error;
-            // A file still being written parses short: it gets another look once it settles again.
-            const stat = await fs.stat(file).catch(() => null);
-            const signature = `${error.code}:${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
-            if (failures.get(file) === signature) {
-              await fs.mkdir(refusedDir, { recursive: true });
-              await fs.rename(file, path.join(refusedDir, path.basename(file))).catch(() => undefined);
-              failures.delete(file);
-              io.stderr(`${t('cli.intake.refused', { file, reason: localizeError(t, error) })}\n`);
-            } else {
-              failures.set(file, signature);
-              io.stderr(`${localizeError(t, error)}\n`);
-            }
+        for (const event of await watcher.lookOnce(() => stopping)) {
+          switch (event.kind) {
+            case 'taken':
+              report(event.file, event.outcome);
+              break;
+            case 'failed':
+              io.stderr(`${localizeError(t, event.error)}\n`);
+              break;
+            case 'refused':
+              io.stderr(`${t('cli.intake.refused', { file: event.file, reason: localizeError(t, event.error) })}\n`);
+              break;
           }
-          poller.forget(file);
         }
+        const status = watcher.status();
+        if (status.state !== lastState && status.state === 'unavailable') io.stderr(`${t('cli.intake.unavailable', { folder: watch, reason: t(`scanDeskPage.watch.reason.${status.reason}`) })}\n`);
+        lastState = status.state;
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 250))]);
       }
       return exitCodes.ok;

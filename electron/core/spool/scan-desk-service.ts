@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { defaultCodeRules } from '../cover/image-code-rules.js';
+import type { z } from 'zod';
+import type { watchReportSchema } from '../../shared/ipc-contract.js';
+import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
 import type { Logger } from '../log/logger.js';
+import type { PrefsStore } from '../prefs/prefs-store.js';
 import { createSpool, type BillAction, type IngestOutcome, type SpoolBill, type StackRecord } from './spool.js';
+
+/** The watched folder's status, recent events and the spool's revision. */
+export type WatchReport = z.output<typeof watchReportSchema>;
 
 /** One page as the Scan desk shows it: number, what it is, and its thumbnail. */
 export interface DeskPage {
@@ -30,16 +37,72 @@ export interface ScanDeskService {
   /** The newest stacks first, with thumbnails. */
   overview(limit?: number): Promise<DeskStack[]>;
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
+  /** Where the watched scan folder stands; `revision` changes whenever the spool does. */
+  watchReport(): Promise<WatchReport>;
+  /** Watches `folder` (null: none), or pauses watching it; remembered in the preferences. */
+  setWatch(folder: string | null, paused: boolean): Promise<WatchReport>;
+  /** Stops watching (the current file is finished first). */
+  close(): Promise<void>;
 }
 
 /** Creates the service over `<data>/spool`; uploads pass through `<tmp>/uploads` and are removed after. */
-export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date }): ScanDeskService {
+export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date; prefs: PrefsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
   const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules });
   let recovered: Promise<unknown> | null = null;
   const ready = () => (recovered ??= spool.recover());
+  let revision = 0;
+  const recent: WatchReport['recent'] = [];
+  const remember = (entry: WatchReport['recent'][number]) => {
+    recent.unshift(entry);
+    recent.length = Math.min(recent.length, 20);
+  };
+
+  // The watch loop: one look at a time, chained by a timer; a look in progress is awaited on close.
+  let watcher: { intake: WatchIntake; folder: string; paused: boolean } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let looking: Promise<void> = Promise.resolve();
+  let closed = false;
+  const schedule = () => {
+    if (closed || !watcher || watcher.paused) return;
+    timer = setTimeout(() => {
+      timer = null;
+      looking = lookNow().finally(schedule);
+    }, options.pollMs ?? 1000);
+    timer.unref?.();
+  };
+  const lookNow = async () => {
+    const current = watcher;
+    if (!current || current.paused) return;
+    try {
+      await ready();
+      const events = await current.intake.lookOnce(() => closed || watcher !== current || current.paused);
+      for (const event of events) {
+        revision += 1;
+        const at = options.now().toISOString();
+        const name = path.basename(event.file);
+        if (event.kind === 'taken') remember({ at, kind: event.outcome.status === 'already' ? 'already' : 'taken', name, error: null });
+        else remember({ at, kind: event.kind, name, error: { code: event.error.code, message: event.error.message, params: event.error.params } });
+      }
+    } catch (error) {
+      options.log.error('intake.watch-failed', { error: String(error) });
+    }
+  };
+  const startWatching = (folder: string | null, paused: boolean) => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    watcher = folder ? { intake: createWatchIntake({ folder, spool, log: options.log, settleMs: options.settleMs ?? 2000 }), folder, paused } : null;
+    schedule();
+  };
+  const report = async (): Promise<WatchReport> => {
+    const status: WatchReport['status'] = !watcher ? { state: 'off' } : watcher.paused ? { state: 'paused', folder: watcher.folder } : watcher.intake.status();
+    return { status, revision, recent };
+  };
+  const settings = options.prefs.readPrefs().then((prefs) => startWatching(prefs.watchFolder ?? null, prefs.watchPaused ?? false));
+
   return {
     async importUpload(name, bytes) {
       await ready();
+      revision += 1;
       const dir = path.join(options.tmpDir, 'uploads', randomBytes(6).toString('hex'));
       await fs.mkdir(dir, { recursive: true });
       const file = path.join(dir, path.basename(name));
@@ -73,7 +136,31 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     },
     async changeBill(billId, change) {
       await ready();
-      return spool.changeBill(billId, change);
+      const bill = await spool.changeBill(billId, change);
+      revision += 1;
+      return bill;
+    },
+    async watchReport() {
+      await settings;
+      return report();
+    },
+    async setWatch(folder, paused) {
+      await settings;
+      const trimmed = folder?.trim() || null;
+      await options.prefs.updatePrefs({ watchFolder: trimmed ?? undefined, watchPaused: paused });
+      // A change of folder waits for the file in hand to finish; then the new folder is looked at at once.
+      await looking;
+      startWatching(trimmed, paused);
+      if (trimmed && !paused) {
+        looking = lookNow();
+        await looking;
+      }
+      return report();
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await looking;
     },
   };
 }

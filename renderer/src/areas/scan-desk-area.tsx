@@ -11,6 +11,7 @@ import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { fileToBase64, safeUploadName } from '../files.js';
+import { WatchPanel } from './watch-panel.js';
 
 type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
 type Bill = Stack['bills'][number];
@@ -96,6 +97,7 @@ export function ScanDeskArea() {
   return (
     <>
       {dialog}
+      <WatchPanel onSpoolChanged={() => void refresh()} />
       <section className="panel">
         <DropZone text={t('scanDeskPage.drop')} busy={progress !== null} onFiles={(files) => void takeIn(files)} testId="desk-drop-zone" inputTestId="desk-file-input" />
         {progress && <ProgressBar value={progress.file - 1} max={progress.files} label={t('scanDeskPage.taking', progress)} />}

@@ -1,3 +1,4 @@
+import type { CoreOptions } from '../../../electron/core/create-core.js';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { isTrustedHttpSender } from '../../../electron/ipc/sender-check.js';
@@ -17,8 +18,8 @@ export interface UiSession {
 }
 
 /** Opens the app (built into dist/renderer) in Chromium, optionally on one area. */
-export async function openUiSession(options: { area?: string; viewport?: { width: number; height: number }; locale?: string } = {}): Promise<UiSession> {
-  const harness = await makeCoreHarness({ runtime: 'browser', isTrustedSender: isTrustedHttpSender });
+export async function openUiSession(options: { area?: string; viewport?: { width: number; height: number }; locale?: string; core?: Partial<CoreOptions> } = {}): Promise<UiSession> {
+  const harness = await makeCoreHarness({ ...options.core, runtime: 'browser', isTrustedSender: isTrustedHttpSender });
   const server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, acceptDownloads: true, locale: options.locale ?? 'zh-CN' });

@@ -14,7 +14,8 @@ test('intake --watch takes a stack in, moves a file that keeps failing to refuse
   const dataDir = await makeTempDir();
   const stack = await writeStack([{ kind: 'cover', code: 'FY-2026-000601' }, { kind: 'content' }], await makeTempDir(), 'pdf', 100);
   await rename(stack, path.join(watch, 'good.pdf'));
-  await writeFile(path.join(watch, 'broken.pdf'), '%PDF-1.7 this is not really a PDF');
+  // Ends like a finished PDF (so it is not waited on as still being written) but is not one.
+  await writeFile(path.join(watch, 'broken.pdf'), '%PDF-1.7 this is not really a PDF\n%%EOF\n');
   await writeFile(path.join(watch, '~scanning.tmp'), 'the scanner is still writing this');
   const child = spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '100', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
   let output = '';

@@ -1,0 +1,115 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
+import { useApi } from '../api/api-context.js';
+import { describeError } from '../api/error-text.js';
+import { TextField } from '../components/field.js';
+
+type WatchReport = ValueOf<'scanDesk:watchStatus'>;
+
+/** How often the panel asks where the scan folder stands while the Scan desk is shown. */
+const pollMs = 1500;
+
+/**
+ * The watched scan folder: where it stands (watching, paused, gone — with the fix), files still
+ * being written, what it took in or refused lately; and the folder itself. Calls `onSpoolChanged`
+ * whenever the spool changed (a file was taken in), so the bills list follows by itself.
+ */
+export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [report, setReport] = useState<WatchReport | null>(null);
+  const [folderText, setFolderText] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const revision = useRef<number | null>(null);
+  const changed = useRef(onSpoolChanged);
+  useEffect(() => {
+    changed.current = onSpoolChanged;
+  }, [onSpoolChanged]);
+
+  useEffect(() => {
+    let stopped = false;
+    const look = async () => {
+      const result = await api.scanDesk.watchStatus();
+      if (stopped) return;
+      if (!result.ok) return setProblem(describeError(t, result.error));
+      setReport(result.value);
+      if (revision.current !== null && revision.current !== result.value.revision) changed.current();
+      revision.current = result.value.revision;
+    };
+    void look();
+    const timer = setInterval(() => void look(), pollMs);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, t]);
+
+  const status = report?.status ?? { state: 'off' as const };
+  const folder = 'folder' in status ? status.folder : '';
+  const shownFolder = folderText ?? folder;
+  const apply = async (next: string | null, paused: boolean) => {
+    const result = await api.scanDesk.setWatch({ folder: next, paused });
+    if (!result.ok) return setProblem(describeError(t, result.error));
+    setProblem(null);
+    setFolderText(null);
+    setReport(result.value);
+    if (revision.current !== result.value.revision) changed.current();
+    revision.current = result.value.revision;
+  };
+
+  const tone = status.state === 'watching' ? 'pass' : status.state === 'unavailable' ? 'fail' : status.state === 'paused' ? 'warn' : 'info';
+  const line =
+    status.state === 'off' ? t('scanDeskPage.watch.off')
+    : status.state === 'watching' ? t('scanDeskPage.watch.watching', { folder: status.folder })
+    : status.state === 'paused' ? t('scanDeskPage.watch.paused', { folder: status.folder })
+    : t('scanDeskPage.watch.unavailable', { folder: status.folder, reason: t(`scanDeskPage.watch.reason.${status.reason}`) });
+  const latest = report?.recent[0];
+
+  return (
+    <section className="panel watch-panel" aria-labelledby="watch-title" data-testid="watch-panel">
+      <h2 id="watch-title" className="visually-hidden">
+        {t('scanDeskPage.watch.title')}
+      </h2>
+      <p className={`banner banner-${tone}`} role="status" data-testid="watch-status" data-state={status.state}>
+        {line}
+        {status.state === 'watching' && status.waiting > 0 && <> {t('scanDeskPage.watch.waiting', { count: status.waiting })}</>}
+      </p>
+      {latest && (
+        <p className="muted" data-testid="watch-latest">
+          {new Date(latest.at).toLocaleTimeString()} · {latest.name} · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
+        </p>
+      )}
+      <form
+        className="watch-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void apply(shownFolder.trim() || null, false);
+        }}
+      >
+        <TextField label={t('scanDeskPage.watch.folderLabel')} value={shownFolder} onChange={setFolderText} mono wide testId="watch-folder" placeholder="D:\\Scans" maxLength={1000} />
+        <div className="actions">
+          <button type="submit" className="primary" data-testid="watch-start" disabled={!shownFolder.trim() || (shownFolder === folder && status.state !== 'off' && status.state !== 'paused')}>
+            {status.state === 'paused' && shownFolder === folder ? t('scanDeskPage.watch.resume') : t('scanDeskPage.watch.start')}
+          </button>
+          {(status.state === 'watching' || status.state === 'unavailable') && (
+            <button type="button" data-testid="watch-pause" onClick={() => void apply(folder, true)}>
+              {t('scanDeskPage.watch.pause')}
+            </button>
+          )}
+          {status.state !== 'off' && (
+            <button type="button" data-testid="watch-stop" onClick={() => void apply(null, false)}>
+              {t('scanDeskPage.watch.stop')}
+            </button>
+          )}
+        </div>
+      </form>
+      {problem && (
+        <p className="banner banner-fail" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
+  );
+}

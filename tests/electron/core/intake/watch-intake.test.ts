@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { createWatchIntake } from '../../../../electron/core/intake/watch-intake.js';
+import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
+import { createSpool } from '../../../../electron/core/spool/spool.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+async function setUp() {
+  const root = await makeTempDir();
+  const folder = path.join(root, 'scans');
+  await mkdir(folder);
+  const spool = createSpool({ dir: path.join(root, 'spool'), log: createMemoryLogger(), now: () => new Date('2026-11-27T09:00:00Z'), rules: defaultCodeRules });
+  await spool.recover();
+  let clock = 0;
+  const watcher = createWatchIntake({ folder, spool, log: createMemoryLogger(), settleMs: 1000, incompleteGraceMs: 60_000, now: () => clock });
+  return { root, folder, spool, watcher, advance: (ms: number) => (clock += ms) };
+}
+
+test('a settled, complete stack is taken in and moved to imported/; one still being written waits, then is refused after a long quiet', async () => {
+  const { folder, watcher, advance } = await setUp();
+  const bytes = await readFile(await writeStack([{ kind: 'cover', code: 'FY-2026-000701' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  await writeFile(path.join(folder, 'done.pdf'), bytes);
+  await writeFile(path.join(folder, 'half.pdf'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+  assert.deepEqual(await watcher.lookOnce(), [], 'nothing is taken before it settles');
+  advance(1500);
+  const events = await watcher.lookOnce();
+  assert.deepEqual(events.map((event) => [event.kind, path.basename(event.file)]), [['taken', 'done.pdf']]);
+  assert.deepEqual(watcher.status(), { state: 'watching', folder, lastLookAt: new Date(1500).toISOString(), waiting: 1 });
+  assert.deepEqual(await readdir(path.join(folder, 'imported')), ['done.pdf']);
+  advance(61_000);
+  const later = await watcher.lookOnce();
+  assert.deepEqual(later.map((event) => [event.kind, path.basename(event.file), event.kind === 'taken' ? '' : event.error.code]), [['refused', 'half.pdf', 'file-incomplete']]);
+  assert.deepEqual(await readdir(path.join(folder, 'refused')), ['half.pdf']);
+});
+
+test('links, FIFOs and a linked watch folder are refused without being opened; a missing folder is reported', async () => {
+  const { root, folder, watcher } = await setUp();
+  await writeFile(path.join(root, 'secret.pdf'), 'not for the spool');
+  await symlink(path.join(root, 'secret.pdf'), path.join(folder, 'link.pdf'));
+  execFileSync('mkfifo', [path.join(folder, 'pipe.pdf')]);
+  const events = await watcher.lookOnce();
+  assert.deepEqual(events.map((event) => [event.kind, path.basename(event.file)]).sort(), [['refused', 'link.pdf'], ['refused', 'pipe.pdf']]);
+  assert.deepEqual((await readdir(path.join(folder, 'refused'))).sort(), ['link.pdf', 'pipe.pdf']);
+  assert.equal(await readFile(path.join(root, 'secret.pdf'), 'utf8'), 'not for the spool', 'the link target is untouched');
+
+  const linked = path.join(root, 'linked-scans');
+  await symlink(folder, linked);
+  const spool = createSpool({ dir: path.join(root, 'spool2'), log: createMemoryLogger(), now: () => new Date(), rules: defaultCodeRules });
+  const viaLink = createWatchIntake({ folder: linked, spool, log: createMemoryLogger(), settleMs: 0 });
+  await viaLink.lookOnce();
+  assert.deepEqual({ ...viaLink.status(), detail: '' }, { state: 'unavailable', folder: linked, reason: 'link', detail: '' });
+
+  const gone = createWatchIntake({ folder: path.join(root, 'unplugged'), spool, log: createMemoryLogger(), settleMs: 0 });
+  await gone.lookOnce();
+  assert.deepEqual(gone.status(), { state: 'unavailable', folder: path.join(root, 'unplugged'), reason: 'missing', detail: 'ENOENT' });
+});
