@@ -39,6 +39,9 @@ async function buildNode() {
     // The inspection worker sits next to each bundle that starts it (see inspection-pool.ts).
     esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/cli/inspection-worker.cjs', external: nativeAndWasm }),
     esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/electron/inspection-worker.cjs', external: nativeAndWasm }),
+    // The page readers of the split and the spool, likewise.
+    esbuild({ ...common, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/cli/page-reader-worker.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/electron/page-reader-worker.cjs', external: nativeAndWasm }),
   ]);
 }
 

@@ -21,8 +21,11 @@ export const intakeCommand: CliCommand = {
     const settleMs = Number(stringOption(values, 'settle-ms') ?? 2000);
     if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--settle-ms', value: String(values['settle-ms']), min: 0, max: 600000 }));
     const { createSpool } = await import('../../core/spool/spool.js');
+    const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');
     const core = await openCore();
-    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules });
+    // Pages are decoded and searched on both cores; this thread reads and writes.
+    const pool = createPageReaderPool();
+    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, pool });
     try {
       const recovered = await spool.recover();
       const report = (file: string, outcome: Awaited<ReturnType<typeof spool.ingest>>) => {
@@ -73,6 +76,7 @@ export const intakeCommand: CliCommand = {
       }
       return exitCodes.ok;
     } finally {
+      await pool.close();
       await core.close();
     }
   },

@@ -47,8 +47,14 @@ export const splitCommand: CliCommand = {
     }
     // Loaded here, not at start-up: `--help` and `--version` stay light.
     const { splitFile } = await import('../../core/split/split-file.js');
+    const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');
+    const pool = createPageReaderPool();
     const reports: SplitReport[] = [];
-    for (const input of positionals) reports.push(await splitFile(input, { rules }));
+    try {
+      for (const input of positionals) reports.push(await splitFile(input, { rules, pool }));
+    } finally {
+      await pool.close();
+    }
     if (json) io.stdout(`${JSON.stringify({ stacks: reports.map(toJson) }, null, 2)}\n`);
     else {
       for (const report of reports) {

@@ -38,13 +38,14 @@ export interface InspectionPoolOptions {
  * How to start a worker: the bundled .cjs next to this bundle in a build; from source, a small
  * bootstrap that registers tsx (as bin/scan-station.mjs does) and imports the TypeScript worker.
  */
-export function resolveWorkerScript(): { script: string; eval: boolean } {
+export function resolveWorkerScript(name = 'inspection-worker', sourceDir = path.dirname(fileURLToPath(import.meta.url))): { script: string; eval: boolean } {
+  // In a build every module is in one bundle, so import.meta.url is the bundle and the worker sits beside it.
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const bundled = path.join(here, 'inspection-worker.cjs');
+  const bundled = path.join(here, `${name}.cjs`);
   if (existsSync(bundled)) return { script: bundled, eval: false };
   const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const worker = pathToFileURL(path.join(here, 'inspection-worker.ts')).href;
+  const worker = pathToFileURL(path.join(sourceDir, `${name}.ts`)).href;
   return { script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`, eval: true };
 }
 

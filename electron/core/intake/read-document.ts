@@ -34,6 +34,14 @@ export interface PageRaster {
   encoded?: { format: 'jpeg'; bytes: Uint8Array };
 }
 
+/** A page's own JPEG bytes with its pixel size and resolution. */
+export interface EncodedPage {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  dpi: number;
+}
+
 /** A page at small scale: its pixels and their resolution. */
 export interface PageOverview {
   image: GrayImage;
@@ -56,7 +64,7 @@ export interface OpenedDocument {
    * The page's own JPEG bytes without decoding them, when the page is exactly one JPEG (a simple
    * scanner PDF): the split classifies them on a worker thread. Absent for other documents.
    */
-  readEncoded?(index: number): Promise<Uint8Array>;
+  readEncoded?(index: number): Promise<EncodedPage>;
   /**
    * The whole page small (about 1/8 of the scan, never under `overviewHeight` px high), for
    * thumbnails and blank-page and layout checks: JPEG pages are decoded at that scale directly
@@ -89,7 +97,7 @@ export async function overviewOf(page: PageRaster): Promise<PageOverview> {
 }
 
 /** The overview of a JPEG, decoded small (DCT scaling). */
-async function jpegOverview(bytes: Uint8Array | string, width: number, height: number, dpi: number, context: OpenContext): Promise<PageOverview> {
+export async function jpegOverview(bytes: Uint8Array | string, width: number, height: number, dpi: number, context: OpenContext): Promise<PageOverview> {
   const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
   try {
     const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }).resize({ height: targetHeight });
@@ -174,7 +182,10 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
       const image = await decodeJpegGray(bytes, page.width, page.height, context, region);
       return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / page.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes } }) };
     },
-    readEncoded: readJpeg,
+    async readEncoded(index) {
+      const page = pdf.pages[index] as ScannerPdf['pages'][number];
+      return { bytes: await readJpeg(index), width: page.width, height: page.height, dpi: page.width / (page.widthPt / 72) };
+    },
     async readOverview(index) {
       const page = pdf.pages[index] as ScannerPdf['pages'][number];
       return jpegOverview(await readJpeg(index), page.width, page.height, page.width / (page.widthPt / 72), context);
@@ -186,7 +197,7 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
 }
 
 /** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
-async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }): Promise<GrayImage> {
+export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }): Promise<GrayImage> {
   try {
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
     if (meta.width !== width || meta.height !== height) throw new Error(`the page image is ${meta.width}×${meta.height}, the PDF says ${width}×${height}`);
@@ -207,7 +218,8 @@ async function readHead(file: string): Promise<Uint8Array> {
   }
 }
 
-interface OpenContext {
+/** What page readers need to know about the file: its name (for messages), limits and resolutions. */
+export interface OpenContext {
   name: string;
   limits: DocumentLimits;
   renderDpi: number;
@@ -224,7 +236,8 @@ async function decodeGray(input: Sharp, width: number, height: number, channels:
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
-function checkPixels(context: OpenContext, page: number, width: number, height: number): void {
+/** Refuses a page above the pixel limit before it is decoded. */
+export function checkPixels(context: OpenContext, page: number, width: number, height: number): void {
   if (width * height > context.limits.maxPixels) {
     throw new CoreError('image-too-large', { name: context.name, page, width, height, limit: Math.round(context.limits.maxPixels / 1e6) });
   }
@@ -280,7 +293,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
     },
     ...(format === 'jpeg' && (meta.orientation ?? 1) === 1
       ? {
-          readEncoded: async () => (typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes),
+          readEncoded: async () => ({ bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes, width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
           readOverview: async () => {
             checkPixels(context, 1, meta.width ?? 0, meta.height ?? 0);
             return jpegOverview(bytes, meta.width ?? 0, meta.height ?? 0, dpi, context);

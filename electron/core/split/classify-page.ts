@@ -149,12 +149,84 @@ export function hasQrShapeInBottomCorners(overview: PageOverview): boolean {
 }
 
 /**
- * Classifies one scanned page for splitting. The top band is decoded at full resolution and its
- * two corners searched (the cover's place, always, whatever the page looks like small); the page
- * is also read small (its overview: thumbnail, ink). Only when a bottom corner of the overview
- * holds a QR-shaped patch is the page decoded whole and the bottom corners searched for a cover
- * fed upside down.
+ * What was seen on a page, before any rule is applied: symbols in the top corners, symbols in the
+ * bottom corners (left, right) when the page had to be read whole for them, and the ink coverage.
+ * Workers gather it (they know no rules); the split judges it.
  */
+export interface PageEvidence {
+  top: ZxingSymbol[];
+  bottom: ZxingSymbol[][] | null;
+  ink: number;
+}
+
+/** The three reads evidence is gathered from; each is made at most once. */
+export interface PageReads {
+  /** The top band at full resolution (may be the whole page when that is all a format offers). */
+  band(): Promise<PageRaster>;
+  overview(): Promise<PageOverview>;
+  whole(): Promise<PageRaster>;
+}
+
+/**
+ * Gathers a page's evidence. The top band is always decoded at full resolution and its two
+ * corners searched (the cover's place: no shortcut here); the overview gives the ink. A page with
+ * no QR at the top whose overview shows a QR-shaped patch in a bottom corner is decoded whole, and
+ * its bottom corners searched for a cover fed upside down. A page with a QR at the top (an
+ * invoice) is upright and is not.
+ */
+export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: PageEvidence; overview: PageOverview; whole: PageRaster | null }> {
+  const band = await reads.band();
+  const top = await findTopCornerCodes(band.image);
+  const overview = await reads.overview();
+  let whole = band.coverage >= 1 ? band : null;
+  let bottom: ZxingSymbol[][] | null = null;
+  if (top.length === 0 && (whole || hasQrShapeInBottomCorners(overview))) {
+    whole ??= await reads.whole();
+    bottom = await readBottomCorners(whole);
+  }
+  return { evidence: { top, bottom, ink: inkShare(overview.image) }, overview, whole };
+}
+
+/** Symbols in the two bottom corners of a whole page (left, then right). */
+async function readBottomCorners(page: PageRaster): Promise<ZxingSymbol[][]> {
+  const { width, height } = page.image;
+  const w = Math.ceil(width * 0.55);
+  const h = Math.ceil(height * topBandShare);
+  const found: ZxingSymbol[][] = [];
+  for (const rect of [{ x: 0, y: height - h, w, h }, { x: width - w, y: height - h, w, h }]) found.push(await readQrWithZxing(cropGray(page.image, rect)));
+  return found;
+}
+
+/** Applies the station's rules to a page's evidence: cover, suspect cover, blank back or content. */
+export function judgeEvidence(evidence: PageEvidence, options: ClassifyOptions): PageKind {
+  const top = judge(evidence.top, options.rules, false);
+  if (top) return top;
+  for (const symbols of evidence.bottom ?? []) {
+    if (symbols.length === 0) continue;
+    const turned = judge(symbols.filter(isUpsideDown), options.rules, true);
+    if (turned) return turned;
+    // An upright code at the bottom is not a cover fed upside down: a person decides.
+    const upright = judge(symbols.filter((symbol) => !isUpsideDown(symbol)), options.rules, false);
+    if (upright?.kind === 'cover') return { kind: 'suspect', reason: 'bottom-corner', payload: describePayload(upright.code) };
+  }
+  return evidence.ink < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' };
+}
+
+/** Reads of one page of an opened document, each made once. */
+export function documentPageReads(document: OpenedDocument, index: number): PageReads {
+  let band: Promise<PageRaster> | null = null;
+  let whole: Promise<PageRaster> | null = null;
+  return {
+    band: () => (band ??= document.readPage(index, { topShare: topBandShare })),
+    whole: () => (whole ??= document.readPage(index)),
+    overview: async () => {
+      const read = await band;
+      return read && read.coverage >= 1 ? overviewOf(read) : document.readOverview(index);
+    },
+  };
+}
+
+/** Classifies one scanned page for splitting (see {@link gatherPageEvidence}). */
 export async function classifyScannedPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<PageKind> {
   return (await readAndClassifyPage(document, index, options)).what;
 }
@@ -169,33 +241,6 @@ export interface ClassifiedRead {
 
 /** The same, also handing back the overview and (when it was needed) the whole page. */
 export async function readAndClassifyPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<ClassifiedRead> {
-  const band = await document.readPage(index, { topShare: topBandShare });
-  const top = judge(await findTopCornerCodes(band.image), options.rules, false);
-  const whole = band.coverage >= 1 ? band : null;
-  const overview = whole ? await overviewOf(whole) : await document.readOverview(index);
-  if (top) return { what: top, overview, page: whole };
-  if (whole || hasQrShapeInBottomCorners(overview)) {
-    const page = whole ?? (await document.readPage(index));
-    const bottom = await judgeBottomCorners(page, options);
-    if (bottom) return { what: bottom, overview, page };
-    return { what: inkShare(overview.image) < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' }, overview, page };
-  }
-  return { what: inkShare(overview.image) < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' }, overview, page: null };
-}
-
-async function judgeBottomCorners(page: PageRaster, options: ClassifyOptions): Promise<PageKind | null> {
-  const { width, height } = page.image;
-  const w = Math.ceil(width * 0.55);
-  const h = Math.ceil(height * topBandShare);
-  for (const rect of [{ x: 0, y: height - h, w, h }, { x: width - w, y: height - h, w, h }]) {
-    const symbols = await readQrWithZxing(cropGray(page.image, rect));
-    if (symbols.length === 0) continue;
-    const upsideDown = symbols.filter(isUpsideDown);
-    const turned = judge(upsideDown, options.rules, true);
-    if (turned) return turned;
-    // An upright code at the bottom is not a cover fed upside down: a person decides.
-    const upright = judge(symbols.filter((symbol) => !isUpsideDown(symbol)), options.rules, false);
-    if (upright?.kind === 'cover') return { kind: 'suspect', reason: 'bottom-corner', payload: describePayload(upright.code) };
-  }
-  return null;
+  const { evidence, overview, whole } = await gatherPageEvidence(documentPageReads(document, index));
+  return { what: judgeEvidence(evidence, options), overview, page: whole };
 }

@@ -6,7 +6,9 @@ import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { supportedExtensions } from '../intake/detect-format.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument } from '../intake/read-document.js';
-import { classifyScannedPage, defaultBlankInkShare } from './classify-page.js';
+import { defaultBlankInkShare } from './classify-page.js';
+import type { PageReaderPool } from './page-reader-pool.js';
+import { readStackPages } from './read-stack-pages.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitOptions, type SplitResult } from './split-stack.js';
 
 /** A stack as the split saw it: its pages, its bills, or the error that stopped it. */
@@ -27,6 +29,8 @@ export interface SplitFileOptions {
   /** Resolution assumed for images that record none. */
   fallbackDpi?: number;
   onPage?: (page: number, pageCount: number) => void;
+  /** Page readers on worker threads. */
+  pool?: PageReaderPool;
 }
 
 const naturalOrder = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -63,8 +67,7 @@ export async function splitFile(input: string, options: SplitFileOptions): Promi
     for (const file of files) {
       const document = await openDocument(file, { limits: options.limits, fallbackDpi: options.fallbackDpi });
       try {
-        for (let index = 0; index < document.pageCount; index += 1) {
-          const what = await classifyScannedPage(document, index, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
+        for await (const { index, what } of readStackPages(document, { name: path.basename(file), rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, limits: options.limits, pool: options.pool })) {
           classified.push({ page: classified.length + 1, what });
           sources.push({ file, page: index + 1 });
           options.onPage?.(classified.length, files.length === 1 ? document.pageCount : classified.length);

@@ -5,6 +5,7 @@ import { defaultCodeRules } from '../cover/image-code-rules.js';
 import type { z } from 'zod';
 import type { watchReportSchema } from '../../shared/ipc-contract.js';
 import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
+import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import { createSpool, type BillAction, type IngestOutcome, type SpoolBill, type StackRecord } from './spool.js';
@@ -47,7 +48,9 @@ export interface ScanDeskService {
 
 /** Creates the service over `<data>/spool`; uploads pass through `<tmp>/uploads` and are removed after. */
 export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date; prefs: PrefsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
-  const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules });
+  // Page readers start with the first intake and sleep (unreferenced) when idle.
+  const pool = createPageReaderPool();
+  const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool });
   let recovered: Promise<unknown> | null = null;
   const ready = () => (recovered ??= spool.recover());
   let revision = 0;
@@ -161,6 +164,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       closed = true;
       if (timer) clearTimeout(timer);
       await looking;
+      await pool.close();
     },
   };
 }

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
-import { openDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
+import { openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
-import { defaultBlankInkShare, readAndClassifyPage } from '../split/classify-page.js';
+import { defaultBlankInkShare } from '../split/classify-page.js';
+import type { PageReaderPool } from '../split/page-reader-pool.js';
+import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog } from './audit-log.js';
@@ -63,6 +64,8 @@ export interface SpoolOptions {
   limits?: DocumentLimits;
   /** Vector pages are rendered at this resolution (the station's scan dpi). */
   renderDpi?: number;
+  /** Page readers on worker threads (JPEG pages are then read on both cores). */
+  pool?: PageReaderPool;
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -97,22 +100,6 @@ export async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** A page as the imaging system will receive it: untouched JPEG bytes, or lossless PNG (1-bit when bilevel). */
-async function encodePage(raster: PageRaster): Promise<{ format: 'jpeg' | 'png'; bytes: Uint8Array }> {
-  if (raster.encoded) return raster.encoded;
-  const { data, width, height } = raster.image;
-  const bilevel = data.every((value) => value === 0 || value === 255);
-  const png = sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).withMetadata({ density: raster.dpi });
-  const bytes = bilevel ? await png.png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer() : await png.png({ compressionLevel: 6 }).toBuffer();
-  return { format: 'png', bytes: new Uint8Array(bytes) };
-}
-
-/** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
-async function thumbnail(overview: PageOverview): Promise<Buffer> {
-  const { data, width, height } = overview.image;
-  return sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 6 }).toBuffer();
 }
 
 /** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
@@ -242,15 +229,14 @@ export function createSpool(options: SpoolOptions): Spool {
       const classified: ClassifiedPage[] = [];
       const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
       try {
-        for (let i = 0; i < document.pageCount; i += 1) {
-          const { what, page, overview } = await readAndClassifyPage(document, i, { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare });
-          // A JPEG page is stored as its own bytes (never decoded whole for that); others are read whole once.
-          const encoded = page?.encoded ?? (document.readEncoded ? { format: 'jpeg' as const, bytes: await document.readEncoded(i) } : await encodePage(page ?? (await document.readPage(i))));
-          const name = `${String(i + 1).padStart(4, '0')}.${encoded.format === 'jpeg' ? 'jpg' : 'png'}`;
-          await writeDurable(path.join(work, 'pages', name), encoded.bytes);
-          await writeDurable(path.join(work, 'thumbs', `${String(i + 1).padStart(4, '0')}.png`), await thumbnail(overview));
-          pages.push({ page: i + 1, file: `pages/${name}`, format: encoded.format, sha256: createHash('sha256').update(encoded.bytes).digest('hex'), kind: what.kind });
-          classified.push({ page: i + 1, what });
+        for await (const read of readStackPages(document, { name: path.basename(file), rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, limits: options.limits, pool: options.pool, store: true })) {
+          const stored = read.stored as NonNullable<typeof read.stored>;
+          const number = String(read.index + 1).padStart(4, '0');
+          const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+          await writeDurable(path.join(work, 'pages', name), stored.bytes);
+          await writeDurable(path.join(work, 'thumbs', `${number}.png`), read.thumbPng);
+          pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind });
+          classified.push({ page: read.index + 1, what: read.what });
         }
       } finally {
         document.close();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
 import { splitFile } from '../../../../electron/core/split/split-file.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
@@ -38,10 +39,11 @@ const expected = {
   ],
 };
 
-for (const format of ['pdf', 'tiff', 'jpeg-folder'] as const) {
-  test(`a generated stack as ${format} splits into exactly the expected bills`, async () => {
+for (const [format, readers] of [['pdf', 0], ['pdf', 2], ['tiff', 0], ['jpeg-folder', 0], ['jpeg-folder', 2]] as const) {
+  test(`a generated stack as ${format} splits into exactly the expected bills (${readers ? `${readers} page readers on worker threads` : 'pages read on this thread'})`, async () => {
     const input = await writeStack(stack, await makeTempDir(), format);
-    const report = await splitFile(input, { rules: defaultCodeRules });
+    const pool = readers ? createPageReaderPool({ size: readers }) : undefined;
+    const report = await splitFile(input, { rules: defaultCodeRules, pool }).finally(() => pool?.close());
     assert.equal(report.error, null);
     assert.equal(report.pageCount, stack.length);
     assert.deepEqual(report.orphans, expected.orphans);
