@@ -242,6 +242,9 @@ export function createSpool(options: SpoolOptions): Spool {
         document.close();
       }
       const split = splitStack(classified, options.split ?? defaultSplitOptions);
+      // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
+      const earlier = new Set((await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code).map((bill) => bill.code as string)));
+      for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
       const record: StackRecord = {
         version: 1,
         id,

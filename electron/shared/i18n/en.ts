@@ -613,6 +613,7 @@ export const en: Catalog = {
       'empty-bill': 'nothing after the cover (two covers in a row)',
       'duplicate-code': 'the same image code twice in the stack',
       'too-many-pages': 'more pages than the limit (a cover may have been missed)',
+      'taken-in-before': 'this image code was already taken in from an earlier stack. Release only to add these pages to that bill (a rescan of missing pages); to replace the earlier scan, discard the earlier bill first; otherwise discard this one',
     },
   },
   common: {

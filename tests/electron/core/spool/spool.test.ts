@@ -71,3 +71,19 @@ test('a crash leftover in tmp/ is removed at start and its source is taken in ag
   assert.deepEqual(await spool.recover(), { removedTemp: 1, stacks: 0 });
   assert.deepEqual(await readdir(path.join(dir, 'tmp')), []);
 });
+
+test('an image code taken in from an earlier stack is held, not merged or sent twice by guess; a discarded earlier bill frees the code', async () => {
+  const { spool } = await spoolAt();
+  const first = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  const rescan = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000802' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  assert.ok(first.status === 'ingested' && rescan.status === 'ingested');
+  assert.deepEqual(rescan.stack.bills.map((bill) => [bill.code, bill.held, bill.state]), [['FY-2026-000801', 'taken-in-before', 'held'], ['FY-2026-000802', null, 'ready']]);
+  // 补扫: the clerk releases it to add these pages.
+  assert.equal((await spool.changeBill(rescan.stack.bills[0]?.id as string, { action: 'release' })).state, 'ready');
+  // 退扫重扫: the earlier bill is discarded first; a third scan of the code is then not held.
+  await spool.changeBill(first.stack.bills[0]?.id as string, { action: 'discard' });
+  await spool.changeBill(rescan.stack.bills[0]?.id as string, { action: 'discard' });
+  const third = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }, { kind: 'blank' }], await makeTempDir(), 'pdf'));
+  assert.ok(third.status === 'ingested');
+  assert.deepEqual(third.stack.bills.map((bill) => [bill.code, bill.held]), [['FY-2026-000801', null]]);
+});
