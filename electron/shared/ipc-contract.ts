@@ -208,6 +208,8 @@ export const watchReportSchema = z.object({
     z.object({ state: z.literal('unavailable'), folder: z.string(), reason: z.enum(['missing', 'not-a-folder', 'link', 'unreadable']), detail: z.string() }),
   ]),
   revision: z.number().int(),
+  /** Bills in the spool: ready to upload, and held for a person (orphan pages count as one). */
+  counts: z.object({ ready: z.number().int(), held: z.number().int() }),
   recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
 });
 

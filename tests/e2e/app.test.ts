@@ -48,7 +48,9 @@ test('opens in Chinese on the scan desk, with the token gone from the address ba
   // The runtime label appears once app:info has answered.
   await status.getByText(zhCN.status.runtimeBrowser).waitFor();
   await status.getByText(zhCN.connectionPage.presets['local-training']).waitFor();
-  assert.match((await status.textContent()) ?? '', new RegExp(`${zhCN.status.queue}\\s*${zhCN.status.notAvailable}`));
+  // The scan desk's bill counts are there on every page (an empty spool: nothing ready, nothing held).
+  await status.getByTestId('status-bills').getByText(zhCN.status.held.replace('{{count}}', '0')).waitFor();
+  assert.match((await status.getByTestId('status-bills').textContent()) ?? '', new RegExp(`${zhCN.status.bills}\\s*${zhCN.status.ready.replace('{{count}}', '0')}`));
 });
 
 test('clicks through all six areas; unfinished ones say so honestly', async () => {

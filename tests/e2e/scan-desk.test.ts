@@ -47,6 +47,8 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   await page.getByTestId('desk-release').click();
   await page.getByTestId('desk-notice').getByText('单据 FY-2026-000502 已放行').waitFor();
   await page.getByTestId('desk-summary').getByText(zhCN.scanDeskPage.summary.replace('{{ready}}', '3').replace('{{held}}', '0')).waitFor();
+  // The status bar agrees, on every page.
+  await page.getByTestId('status-bills').getByText(zhCN.status.ready.replace('{{count}}', '3')).waitFor({ timeout: 10_000 });
   assert.deepEqual(await findLayoutViolations(page), []);
   await saveScreenshot(page, 'zh-1024-scan-desk');
   // The same file again is recognised, not taken twice.

@@ -96,9 +96,23 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     watcher = folder ? { intake: createWatchIntake({ folder, spool, log: options.log, settleMs: options.settleMs ?? 2000 }), folder, paused } : null;
     schedule();
   };
+  // Counts are read from the spool once per revision, not on every poll.
+  let counted: { revision: number; counts: WatchReport['counts'] } | null = null;
+  const countBills = async (): Promise<WatchReport['counts']> => {
+    if (counted?.revision === revision) return counted.counts;
+    const at = revision;
+    await ready();
+    const counts = { ready: 0, held: 0 };
+    for (const stack of await spool.listStacks()) {
+      if (stack.orphans.length > 0) counts.held += 1;
+      for (const bill of stack.bills) if (bill.state === 'ready' || bill.state === 'held') counts[bill.state] += 1;
+    }
+    counted = { revision: at, counts };
+    return counts;
+  };
   const report = async (): Promise<WatchReport> => {
     const status: WatchReport['status'] = !watcher ? { state: 'off' } : watcher.paused ? { state: 'paused', folder: watcher.folder } : watcher.intake.status();
-    return { status, revision, recent };
+    return { status, revision, counts: await countBills(), recent };
   };
   const settings = options.prefs.readPrefs().then((prefs) => startWatching(prefs.watchFolder ?? null, prefs.watchPaused ?? false));
 

@@ -17,6 +17,14 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
     window.addEventListener(endpointChangedEvent, load);
     return () => window.removeEventListener(endpointChangedEvent, load);
   }, [api]);
+  // The scan desk's bills, whatever page is shown: a held bill is the clerk's to fix.
+  const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
+  useEffect(() => {
+    const load = () => void api.scanDesk.watchStatus().then((result) => result.ok && setBills(result.value.counts));
+    load();
+    const timer = setInterval(load, 3000);
+    return () => clearInterval(timer);
+  }, [api]);
   const last = endpoint?.lastPreflight;
   // With the background service gone nothing is known: never show a stale green.
   const gateOpen = bridgeUp && last !== null && last !== undefined && last.ok && !last.stale;
@@ -37,9 +45,16 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
           </span>
         )}
       </span>
-      <span className="status-item">
-        <strong>{t('status.queue')}</strong>
-        {t('status.notAvailable')}
+      <span className="status-item" data-testid="status-bills">
+        <strong>{t('status.bills')}</strong>
+        {bills ? (
+          <>
+            <span className="status-dot status-dot-pass">{t('status.ready', { count: bills.ready })}</span>
+            <span className={`status-dot ${bills.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t('status.held', { count: bills.held })}</span>
+          </>
+        ) : (
+          '…'
+        )}
       </span>
       <span className="status-spacer" />
       {info && (
