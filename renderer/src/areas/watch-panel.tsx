@@ -88,7 +88,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
           void apply(shownFolder.trim() || null, false);
         }}
       >
-        <TextField label={t('scanDeskPage.watch.folderLabel')} value={shownFolder} onChange={setFolderText} mono wide testId="watch-folder" placeholder="D:\\Scans" maxLength={1000} />
+        <TextField label={t('scanDeskPage.watch.folderLabel')} value={shownFolder} onChange={setFolderText} mono wide testId="watch-folder" placeholder={'D:\\Scans'} maxLength={1000} />
         <div className="actions">
           <button type="submit" className="primary" data-testid="watch-start" disabled={!shownFolder.trim() || (shownFolder === folder && status.state !== 'off' && status.state !== 'paused')}>
             {status.state === 'paused' && shownFolder === folder ? t('scanDeskPage.watch.resume') : t('scanDeskPage.watch.start')}
