@@ -44,7 +44,10 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   // The cover with nothing after it is held as an empty bill; the clerk releases it (a cover-only bill).
   await page.getByTestId('desk-row-FY-2026-000502').click();
   await page.getByTestId('desk-held').getByText(zhCN.split.held['empty-bill']).waitFor();
-  await page.getByTestId('desk-release').click();
+  // Released from the keyboard: R, as the button says, with the row still focused.
+  assert.equal(await page.getByTestId('desk-release').getAttribute('aria-keyshortcuts'), 'R');
+  await page.getByTestId('desk-row-FY-2026-000502').focus();
+  await page.keyboard.press('r');
   await page.getByTestId('desk-notice').getByText('单据 FY-2026-000502 已放行').waitFor();
   await page.getByTestId('desk-summary').getByText(zhCN.scanDeskPage.summary.replace('{{ready}}', '3').replace('{{held}}', '0')).waitFor();
   // The status bar agrees, on every page.

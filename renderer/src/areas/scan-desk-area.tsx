@@ -87,6 +87,21 @@ export function ScanDeskArea() {
       setSelected,
     );
 
+  // Shortcuts for the two actions a clerk repeats all day, whenever a bill is selected and the
+  // keyboard is not in a text field: R releases a held bill, Delete discards (after confirming).
+  const onDeskKey = (event: React.KeyboardEvent<HTMLElement>) => {
+    const bill = current?.bill;
+    if (!bill || bill.state === 'discarded' || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+    if ((event.key === 'r' || event.key === 'R') && bill.state === 'held' && bill.held !== 'suspect-cover') {
+      event.preventDefault();
+      void act(bill, 'release');
+    } else if (event.key === 'Delete') {
+      event.preventDefault();
+      void act(bill, 'discard');
+    }
+  };
+
   const counts = { ready: 0, held: 0 };
   for (const row of rows) {
     if (!row.bill || row.bill.state === 'held') counts.held += 1;
@@ -111,7 +126,7 @@ export function ScanDeskArea() {
       {rows.length === 0 ? (
         <p className="muted">{t('scanDeskPage.empty')}</p>
       ) : (
-        <section className="results-layout">
+        <section className="results-layout" onKeyDown={onDeskKey}>
           <div className="panel result-list">
             <div className="list-head">
               <span data-testid="desk-summary">{t('scanDeskPage.summary', counts)}</span>
@@ -160,8 +175,8 @@ export function ScanDeskArea() {
               {current.bill && current.bill.state !== 'discarded' && (
                 <div className="actions">
                   {current.bill.state === 'held' && current.bill.held !== 'suspect-cover' && (
-                    <button type="button" className="primary" data-testid="desk-release" onClick={() => void act(current.bill as Bill, 'release')}>
-                      {t('scanDeskPage.release')}
+                    <button type="button" className="primary" data-testid="desk-release" aria-keyshortcuts="R" onClick={() => void act(current.bill as Bill, 'release')}>
+                      {t('scanDeskPage.release')} <kbd className="button-key">R</kbd>
                     </button>
                   )}
                   {current.stack.orphans.length > 0 && (
@@ -169,8 +184,8 @@ export function ScanDeskArea() {
                       {t('scanDeskPage.takeOrphans', { pages: current.stack.orphans.join(', ') })}
                     </button>
                   )}
-                  <button type="button" className="secondary" data-testid="desk-discard" onClick={() => void act(current.bill as Bill, 'discard')}>
-                    {t('scanDeskPage.discard')}
+                  <button type="button" className="secondary" data-testid="desk-discard" aria-keyshortcuts="Delete" onClick={() => void act(current.bill as Bill, 'discard')}>
+                    {t('scanDeskPage.discard')} <kbd className="button-key">Del</kbd>
                   </button>
                 </div>
               )}
