@@ -84,9 +84,20 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       const outcome = await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'));
       return outcome.status === 'already' ? { status: 'already' as const, stackId: outcome.stackId, importedAt: outcome.importedAt } : { status: 'ingested' as const, stackId: outcome.stack.id, importedAt: outcome.stack.importedAt };
     },
-    'scanDesk:billAction': async ({ billId, action, code }) => {
-      if (action === 'set-code') return core.scanDesk.changeBill(billId, { action, code: code ?? '' });
-      return core.scanDesk.changeBill(billId, { action });
+    'scanDesk:billAction': async ({ billId, action, code, page, to }) => {
+      switch (action) {
+        case 'set-code':
+          return core.scanDesk.changeBill(billId, { action, code: code ?? '' });
+        case 'move-page':
+          return core.scanDesk.changeBill(billId, { action, page: page ?? 0, to: to ?? 'next' });
+        case 'exclude-page':
+        case 'restore-page':
+          return core.scanDesk.changeBill(billId, { action, page: page ?? 0 });
+        case 'release':
+        case 'discard':
+        case 'take-orphans':
+          return core.scanDesk.changeBill(billId, { action });
+      }
     },
     'templateCheck:cancel': async ({ jobId }) => {
       const job = templateJobs.get(jobId);

@@ -222,6 +222,8 @@ export const deskStackSchema = z.object({
   bills: z.array(deskBillSchema),
   orphans: z.array(z.number().int()),
   blank: z.array(z.number().int()),
+  /** Per bill id: the pages of its stretch that no bill has (blank backs, pages left out), to put back. */
+  leftOut: z.record(z.string(), z.array(z.number().int())),
 });
 
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
@@ -253,7 +255,15 @@ export const ipcContract = {
     result: z.object({ status: z.enum(['ingested', 'already']), stackId: z.string(), importedAt: z.string() }),
   },
   'scanDesk:billAction': {
-    args: z.object({ billId: z.string().regex(/^[\w-]{1,80}$/), action: z.enum(['release', 'discard', 'set-code', 'take-orphans']), code: z.string().max(64).optional() }).strict(),
+    args: z
+      .object({
+        billId: z.string().regex(/^[\w-]{1,80}$/),
+        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'move-page', 'exclude-page', 'restore-page']),
+        code: z.string().max(64).optional(),
+        page: z.number().int().min(1).max(100_000).optional(),
+        to: z.enum(['previous', 'next']).optional(),
+      })
+      .strict(),
     result: deskBillSchema,
   },
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },

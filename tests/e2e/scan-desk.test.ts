@@ -62,6 +62,28 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   assert.deepEqual(bills[0]?.bills.map((bill) => [bill.code, bill.state, bill.pages]), [['FY-2026-000501', 'ready', [2, 3, 1]], ['FY-2026-000502', 'ready', [5]], ['FY-2026-000503', 'ready', [6, 7]]]);
 });
 
+test('a page fed with the wrong bill is moved to the next one; a blank back is put back, a page left out', async () => {
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000651' }, { kind: 'content' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000652' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await dropFile(page, 'pages.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText('已收入 pages.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-row-FY-2026-000651').click();
+  // Page 3 belongs to the next bill: select it, move it.
+  await page.getByTestId('desk-page-3').click();
+  await page.getByTestId('desk-move-next').click();
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.pageDone.movedNext.replace('{{page}}', '3')).waitFor();
+  // The blank back (page 4) is shown apart, greyed, with a way back in.
+  await page.getByTestId('desk-left-out').getByText(zhCN.scanDeskPage.blank, { exact: false }).waitFor();
+  await page.getByTestId('desk-restore-4').click();
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.pageDone.restored.replace('{{page}}', '4').replace('{{code}}', 'FY-2026-000651')).waitFor();
+  await page.getByTestId('desk-page-2').click();
+  await page.getByTestId('desk-exclude').click();
+  await page.getByTestId('desk-restore-2').waitFor();
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await saveScreenshot(page, 'zh-1024-scan-desk-pages');
+  const stack = (await session.harness.core.scanDesk.overview()).find((candidate) => candidate.name === 'pages.pdf');
+  assert.deepEqual(stack?.bills.map((bill) => [bill.code, bill.pages]), [['FY-2026-000651', [1, 4]], ['FY-2026-000652', [5, 3, 6]]]);
+});
+
 test('a file copied into the watched scan folder appears by itself; a missing folder says how to fix it', async () => {
   const root = await makeTempDir();
   const folder = path.join(root, 'Scans 扫描');

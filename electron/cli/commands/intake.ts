@@ -107,15 +107,19 @@ export const billsCommand: CliCommand = {
   },
 };
 
-/** `scan-station bill release|discard|take-orphans ID` and `bill set-code CODE ID`: acts on a held bill. */
+/** `scan-station bill release|discard|take-orphans ID`, `bill set-code CODE ID`, `bill move-page PAGE previous|next ID`, `bill exclude-page|restore-page PAGE ID`. */
 export const billCommand: CliCommand = {
   name: 'bill',
   summaryKey: 'cli.bill.summary',
-  usage: 'release|discard|take-orphans <ID> | set-code <CODE> <ID>',
+  usage: 'release|discard|take-orphans <ID> | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID>',
   options: [],
   async run({ positionals, json, io, t, dataDir, openCore }) {
-    const [action, first, second] = positionals;
+    const [action, first, second, third] = positionals;
     let change: { id: string; what: BillAction } | null = null;
+    const page = Number(first);
+    const pageOk = Number.isInteger(page) && page >= 1;
+    if (action === 'move-page' && pageOk && (second === 'previous' || second === 'next') && third) change = { id: third, what: { action, page, to: second } };
+    if ((action === 'exclude-page' || action === 'restore-page') && pageOk && second && !third) change = { id: second, what: { action, page } };
     if ((action === 'release' || action === 'discard' || action === 'take-orphans') && first && !second) change = { id: first, what: { action } };
     if (action === 'set-code' && first && second) change = { id: second, what: { action, code: first } };
     if (!change) return reportUsageError(io, json, t('cli.bill.usage'));

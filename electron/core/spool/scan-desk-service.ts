@@ -8,7 +8,7 @@ import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
 import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
-import { createSpool, type BillAction, type IngestOutcome, type SpoolBill, type StackRecord } from './spool.js';
+import { createSpool, pagesLeftOut, type BillAction, type IngestOutcome, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
 export type WatchReport = z.output<typeof watchReportSchema>;
@@ -29,6 +29,7 @@ export interface DeskStack {
   bills: SpoolBill[];
   orphans: number[];
   blank: number[];
+  leftOut: Record<string, number[]>;
 }
 
 /** What the Scan desk page drives: taking files in, seeing stacks and bills, acting on held bills. */
@@ -141,6 +142,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
           orphans: stack.orphans,
           blank: stack.blank,
           bills: stack.bills,
+          leftOut: Object.fromEntries(stack.bills.map((bill) => [bill.id, pagesLeftOut(stack, bill.id)])),
           pages: await Promise.all(
             stack.pages.map(async (page) => ({
               page: page.page,

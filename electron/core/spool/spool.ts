@@ -36,7 +36,26 @@ export type BillAction =
   | { action: 'discard' }
   | { action: 'set-code'; code: string }
   /** Put a stack's orphan pages (before its first cover) at the end of this bill. */
-  | { action: 'take-orphans' };
+  | { action: 'take-orphans' }
+  /** Move one of this bill's pages (not its cover) to the end of the bill before, or after the cover of the bill after. */
+  | { action: 'move-page'; page: number; to: 'previous' | 'next' }
+  /** Leave one of this bill's pages (not its cover) out of the upload; it stays in the spool. */
+  | { action: 'exclude-page'; page: number }
+  /** Put back a page of this bill's stretch that no bill has (a blank back, or one left out). */
+  | { action: 'restore-page'; page: number };
+
+/** The pages between a bill's cover and the next cover that no bill has (blank backs, left-out pages). */
+export function pagesLeftOut(stack: StackRecord, billId: string): number[] {
+  const index = stack.bills.findIndex((bill) => bill.id === billId);
+  const bill = stack.bills[index];
+  if (!bill) return [];
+  const end = stack.bills[index + 1]?.cover ?? stack.pages.length + 1;
+  const start = bill.cover ?? 0;
+  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans]);
+  const left: number[] = [];
+  for (let page = start + 1; page < end; page += 1) if (!taken.has(page)) left.push(page);
+  return left;
+}
 
 /** What `stack.json` holds: the source, its pages and its bills. One file, written once, atomically. */
 export interface StackRecord {
@@ -111,7 +130,15 @@ export function createSpool(options: SpoolOptions): Spool {
   const audit = createAuditLog(path.join(options.dir, 'audit.log'), options.now);
   /** A bill as people changed it: `stacks/<id>/bills/<bill>.json` beside the stack, rewritten atomically. */
   const billFile = (stackId: string, billId: string) => path.join(stacksDir, stackId, 'bills', `${billId}.json`);
+  /** All of a stack's bills as people changed them: one file, rewritten atomically, so a change to two bills (a page moved) is one step. */
+  const editsFile = (stackId: string) => path.join(stacksDir, stackId, 'edits.json');
   const withChanges = async (stack: StackRecord): Promise<StackRecord> => {
+    const edits = await fs.readFile(editsFile(stack.id), 'utf8').then(
+      (text) => JSON.parse(text) as { bills: SpoolBill[]; orphans: number[] },
+      () => null,
+    );
+    if (edits) return { ...stack, bills: edits.bills, orphans: edits.orphans };
+    // Spools written before edits.json kept one file per changed bill.
     const bills = await Promise.all(
       stack.bills.map(async (bill) => {
         try {
@@ -154,6 +181,79 @@ export function createSpool(options: SpoolOptions): Spool {
     await syncDirectory(path.dirname(file));
   };
 
+  let changing: Promise<unknown> = Promise.resolve();
+  const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
+    const stackId = billId.replace(/-\d+$/, '');
+    const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withChanges(record)) : null;
+    const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;
+    const bill = stack?.bills[index];
+    if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
+    if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'discarded' });
+    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billId, reason });
+    const bills = [...stack.bills];
+    let orphans = stack.orphans;
+    let next: SpoolBill;
+    let detail: string | undefined;
+    switch (change.action) {
+      case 'release':
+        // A suspect cover needs its code first; orphans are never a bill of their own.
+        if (bill.held === 'suspect-cover') throw refuse('needs-code');
+        next = { ...bill, held: null, state: 'ready' };
+        break;
+      case 'discard':
+        next = { ...bill, state: 'discarded' };
+        break;
+      case 'set-code': {
+        if (classifyPayload(change.code, options.rules).kind !== 'cover') throw refuse('invalid-code');
+        const { suspect: _suspect, ...rest } = bill;
+        next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? 'ready' : 'held' };
+        detail = `code set (was ${bill.code ?? 'none'})`;
+        break;
+      }
+      case 'take-orphans':
+        if (stack.orphans.length === 0) throw refuse('no-orphans');
+        next = { ...bill, pages: [...bill.pages, ...stack.orphans] };
+        detail = `took orphan pages ${stack.orphans.join(', ')}`;
+        orphans = [];
+        break;
+      case 'move-page': {
+        if (!bill.pages.includes(change.page) || change.page === bill.cover) throw refuse('not-movable');
+        const targetIndex = change.to === 'previous' ? index - 1 : index + 1;
+        const target = bills[targetIndex];
+        if (!target || target.state === 'discarded') throw refuse('no-neighbour');
+        const moved = target.pages.filter((page) => page !== change.page);
+        const at = change.to === 'previous' ? moved.length : moved[0] === target.cover ? 1 : 0;
+        moved.splice(at, 0, change.page);
+        bills[targetIndex] = { ...target, pages: moved };
+        next = { ...bill, pages: bill.pages.filter((page) => page !== change.page) };
+        detail = `page ${change.page} moved to ${target.code ?? target.id}`;
+        break;
+      }
+      case 'exclude-page':
+        if (!bill.pages.includes(change.page) || change.page === bill.cover) throw refuse('not-movable');
+        next = { ...bill, pages: bill.pages.filter((page) => page !== change.page) };
+        detail = `page ${change.page} left out of the upload`;
+        break;
+      case 'restore-page': {
+        if (!pagesLeftOut(stack, billId).includes(change.page)) throw refuse('not-left-out');
+        // Back in stack order among the pages after the cover.
+        const pages = [...bill.pages];
+        let at = pages.findIndex((page) => page !== bill.cover && page > change.page);
+        if (at < 0) at = pages.length;
+        pages.splice(at, 0, change.page);
+        next = { ...bill, pages };
+        detail = `page ${change.page} put back`;
+        break;
+      }
+    }
+    bills[index] = next;
+    await writeFileAtomic(editsFile(stack.id), `${JSON.stringify({ version: 1, bills, orphans }, null, 1)}\n`);
+    const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
+    audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail });
+    options.log.info('spool.bill-changed', { bill: billId, action: change.action });
+    return next;
+  };
+
   return {
     async recover() {
       await fs.mkdir(tmpDir, { recursive: true });
@@ -170,40 +270,11 @@ export function createSpool(options: SpoolOptions): Spool {
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
     },
-    async changeBill(billId, change) {
-      const stackId = billId.replace(/-\d+$/, '');
-      const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withChanges(record)) : null;
-      const bill = stack?.bills.find((candidate) => candidate.id === billId);
-      if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
-      if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'discarded' });
-      let next: SpoolBill;
-      switch (change.action) {
-        case 'release':
-          // A suspect cover needs its code first; orphans are never a bill of their own.
-          if (bill.held === 'suspect-cover') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'needs-code' });
-          next = { ...bill, held: null, state: 'ready' };
-          break;
-        case 'discard':
-          next = { ...bill, state: 'discarded' };
-          break;
-        case 'set-code': {
-          if (classifyPayload(change.code, options.rules).kind !== 'cover') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'invalid-code' });
-          const { suspect: _suspect, ...rest } = bill;
-          next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? 'ready' : 'held' };
-          break;
-        }
-        case 'take-orphans':
-          if (stack.orphans.length === 0) throw new CoreError('bill-not-changeable', { bill: billId, reason: 'no-orphans' });
-          next = { ...bill, pages: [...bill.pages, ...stack.orphans] };
-          break;
-      }
-      await fs.mkdir(path.join(stacksDir, stack.id, 'bills'), { recursive: true });
-      await writeFileAtomic(billFile(stack.id, billId), `${JSON.stringify(next, null, 1)}\n`);
-      if (change.action === 'take-orphans') await writeFileAtomic(path.join(stacksDir, stack.id, 'bills', 'orphans-taken'), billId);
-      const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
-      audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail: change.action === 'set-code' ? `code set (was ${bill.code ?? 'none'})` : change.action === 'take-orphans' ? `took orphan pages ${stack.orphans.join(', ')}` : undefined });
-      options.log.info('spool.bill-changed', { bill: billId, action: change.action });
-      return next;
+    changeBill(billId, change) {
+      // One change at a time per spool: each is a read-modify-write of its stack's edits file.
+      const run = changing.then(() => changeBillNow(billId, change));
+      changing = run.catch(() => undefined);
+      return run;
     },
     async ingest(file, ingestOptions = {}) {
       const stat = await fs.lstat(file).catch((error: unknown) => {

@@ -69,6 +69,17 @@ export function ScanDeskArea() {
     await refresh();
   };
 
+  const [selectedPage, setSelectedPage] = useState<number | null>(null);
+  /** Page actions: move a page to the bill before or after, leave it out of the upload, put it back. */
+  const pageAct = async (bill: Bill, page: number, action: 'move-page' | 'exclude-page' | 'restore-page', to?: 'previous' | 'next') => {
+    const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}) });
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    setSelectedPage(null);
+    await refresh();
+    const done = action === 'move-page' ? (to === 'previous' ? 'movedPrevious' : 'movedNext') : action === 'exclude-page' ? 'excluded' : 'restored';
+    tell('pass', t(`scanDeskPage.pageDone.${done}`, { page, code: bill.code ?? '—' }));
+  };
+
   const act = async (bill: Bill, action: 'release' | 'discard' | 'set-code' | 'take-orphans') => {
     if (action === 'discard' && !(await ask({ title: t('scanDeskPage.discardTitle'), body: t('scanDeskPage.discardBody', { code: bill.code ?? '—' }), confirm: t('scanDeskPage.discard') }))) return;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, ...(action === 'set-code' ? { code: codeText.trim() } : {}) });
@@ -166,12 +177,52 @@ export function ScanDeskArea() {
                   const page = current.stack.pages.find((candidate) => candidate.page === number);
                   return page ? (
                     <figure key={number} className={`thumb${page.kind === 'blank' ? ' thumb-blank' : ''}`}>
-                      <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
-                      <figcaption>{t('templateCheck.pageLabel', { page: number })}</figcaption>
+                      <button type="button" className={`thumb-button${selectedPage === number ? ' selected' : ''}`} aria-pressed={selectedPage === number} data-testid={`desk-page-${number}`} onClick={() => setSelectedPage(selectedPage === number ? null : number)}>
+                        <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                      </button>
+                      <figcaption>{number === current.bill?.cover ? t('scanDeskPage.coverPage', { page: number }) : t('templateCheck.pageLabel', { page: number })}</figcaption>
                     </figure>
                   ) : null;
                 })}
               </div>
+              {current.bill && selectedPage !== null && current.bill.pages.includes(selectedPage) && selectedPage !== current.bill.cover && current.bill.state !== 'discarded' && (
+                <div className="actions page-actions" data-testid="desk-page-actions">
+                  <span className="muted">{t('scanDeskPage.pageSelected', { page: selectedPage })}</span>
+                  <button type="button" className="secondary" data-testid="desk-move-previous" disabled={current.stack.bills.indexOf(current.bill) === 0} onClick={() => void pageAct(current.bill as Bill, selectedPage, 'move-page', 'previous')}>
+                    {t('scanDeskPage.movePrevious')}
+                  </button>
+                  <button type="button" className="secondary" data-testid="desk-move-next" disabled={current.stack.bills.indexOf(current.bill) === current.stack.bills.length - 1} onClick={() => void pageAct(current.bill as Bill, selectedPage, 'move-page', 'next')}>
+                    {t('scanDeskPage.moveNext')}
+                  </button>
+                  <button type="button" className="secondary" data-testid="desk-exclude" onClick={() => void pageAct(current.bill as Bill, selectedPage, 'exclude-page')}>
+                    {t('scanDeskPage.excludePage')}
+                  </button>
+                </div>
+              )}
+              {current.bill && (current.stack.leftOut[current.bill.id] ?? []).length > 0 && (
+                <>
+                  <p className="muted">{t('scanDeskPage.leftOutTitle')}</p>
+                  <div className="thumbs" data-testid="desk-left-out">
+                    {(current.stack.leftOut[current.bill.id] ?? []).map((number) => {
+                      const page = current.stack.pages.find((candidate) => candidate.page === number);
+                      return page ? (
+                        <figure key={number} className="thumb thumb-blank">
+                          <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                          <figcaption>
+                            {t('templateCheck.pageLabel', { page: number })}
+                            {page.kind === 'blank' ? ` · ${t('scanDeskPage.blank')}` : ''}
+                          </figcaption>
+                          {current.bill?.state !== 'discarded' && (
+                            <button type="button" className="secondary small" data-testid={`desk-restore-${number}`} onClick={() => void pageAct(current.bill as Bill, number, 'restore-page')}>
+                              {t('scanDeskPage.restorePage')}
+                            </button>
+                          )}
+                        </figure>
+                      ) : null;
+                    })}
+                  </div>
+                </>
+              )}
               {current.bill && current.bill.state !== 'discarded' && (
                 <div className="actions">
                   {current.bill.state === 'held' && current.bill.held !== 'suspect-cover' && (

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
 import { CoreError } from '../../../../electron/core/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { createSpool } from '../../../../electron/core/spool/spool.js';
+import { createSpool, pagesLeftOut } from '../../../../electron/core/spool/spool.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -86,4 +86,37 @@ test('an image code taken in from an earlier stack is held, not merged or sent t
   const third = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }, { kind: 'blank' }], await makeTempDir(), 'pdf'));
   assert.ok(third.status === 'ingested');
   assert.deepEqual(third.stack.bills.map((bill) => [bill.code, bill.held]), [['FY-2026-000801', null]]);
+});
+
+test('pages move between neighbouring bills, are left out and put back, each change one atomic write of the stack\'s edits', async () => {
+  const { dir, spool } = await spoolAt();
+  const outcome = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000901' }, { kind: 'content' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000902' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  assert.ok(outcome.status === 'ingested');
+  const [first, second] = outcome.stack.bills.map((bill) => bill.id) as [string, string];
+  const pagesOf = async () => (await spool.listBills()).map((bill) => bill.pages);
+  // The scanner fed page 3 with the wrong bill: it goes to the bill after, right after its cover.
+  await spool.changeBill(first, { action: 'move-page', page: 3, to: 'next' });
+  assert.deepEqual(await pagesOf(), [[1, 2], [5, 3, 6]]);
+  // Page 4 was a blank back; it is really a faint form: put back, in stack order.
+  const stack = (await spool.listStacks())[0] as NonNullable<Awaited<ReturnType<typeof spool.listStacks>>[number]>;
+  assert.deepEqual(pagesLeftOut(stack, first), [4]);
+  await spool.changeBill(first, { action: 'restore-page', page: 4 });
+  await spool.changeBill(first, { action: 'exclude-page', page: 2 });
+  assert.deepEqual(await pagesOf(), [[1, 4], [5, 3, 6]]);
+  await spool.changeBill(second, { action: 'move-page', page: 3, to: 'previous' });
+  assert.deepEqual(await pagesOf(), [[1, 4, 3], [5, 6]]);
+  // Refused: moving a cover, a page the bill does not have, past the last bill, putting back a page another bill has.
+  for (const [bill, change, reason] of [
+    [first, { action: 'move-page', page: 1, to: 'next' }, 'not-movable'],
+    [first, { action: 'exclude-page', page: 6 }, 'not-movable'],
+    [second, { action: 'move-page', page: 6, to: 'next' }, 'no-neighbour'],
+    [first, { action: 'restore-page', page: 6 }, 'not-left-out'],
+  ] as const) {
+    await assert.rejects(spool.changeBill(bill, change), (error) => error instanceof CoreError && error.params['reason'] === reason, reason);
+  }
+  // Concurrent changes are applied one after another, none lost.
+  await Promise.all([spool.changeBill(first, { action: 'restore-page', page: 2 }), spool.changeBill(second, { action: 'release' }), spool.changeBill(first, { action: 'move-page', page: 3, to: 'next' })]);
+  assert.deepEqual(await pagesOf(), [[1, 2, 4], [5, 3, 6]]);
+  // One file holds every change; no per-bill files, no temp leftovers.
+  assert.deepEqual((await readdir(path.join(dir, 'stacks', stack.id))).sort(), ['edits.json', 'pages', 'stack.json', 'thumbs']);
 });
