@@ -79,6 +79,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
     },
     'scanDesk:overview': async () => ({ stacks: await core.scanDesk.overview() }),
     'scanDesk:watchStatus': async () => core.scanDesk.watchReport(),
+    'scanDesk:page': async ({ stackId, page }) => core.scanDesk.pageImage(stackId, page),
     'scanDesk:setWatch': async ({ folder, paused }) => core.scanDesk.setWatch(folder, paused),
     'scanDesk:import': async ({ name, dataBase64 }) => {
       const outcome = await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'));

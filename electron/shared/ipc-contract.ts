@@ -218,7 +218,15 @@ export const deskStackSchema = z.object({
   id: z.string(),
   name: z.string(),
   importedAt: z.string(),
-  pages: z.array(z.object({ page: z.number().int(), kind: z.enum(['cover', 'suspect', 'content', 'blank']), thumbPng: z.string().startsWith('data:image/png;base64,') })),
+  pages: z.array(
+    z.object({
+      page: z.number().int(),
+      kind: z.enum(['cover', 'suspect', 'content', 'blank']),
+      thumbPng: z.string().startsWith('data:image/png;base64,'),
+      /** The cover's QR corners as shares of the page, to draw its box. */
+      qr: z.array(z.object({ x: z.number(), y: z.number() })).nullable(),
+    }),
+  ),
   bills: z.array(deskBillSchema),
   orphans: z.array(z.number().int()),
   blank: z.array(z.number().int()),
@@ -249,6 +257,10 @@ export const ipcContract = {
   },
   'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
   'scanDesk:watchStatus': { args: noArgs, result: watchReportSchema },
+  'scanDesk:page': {
+    args: z.object({ stackId: z.string().regex(/^[\w-]{1,80}$/), page: z.number().int().min(1).max(100_000) }).strict(),
+    result: z.object({ image: z.string().regex(/^data:image\/(jpeg|png);base64,/), qr: z.array(z.object({ x: z.number(), y: z.number() })).nullable() }),
+  },
   'scanDesk:setWatch': { args: z.object({ folder: z.string().max(1000).nullable(), paused: z.boolean() }).strict(), result: watchReportSchema },
   'scanDesk:import': {
     args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict(),

@@ -14,6 +14,7 @@ export const channelNameList = [
   'templateCheck:cancel',
   'scanDesk:overview',
   'scanDesk:watchStatus',
+  'scanDesk:page',
   'scanDesk:setWatch',
   'scanDesk:import',
   'scanDesk:billAction',

@@ -67,6 +67,20 @@ test('a page fed with the wrong bill is moved to the next one; a blank back is p
   await dropFile(page, 'pages.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
   await page.getByTestId('desk-notice').getByText('已收入 pages.pdf').waitFor({ timeout: 60_000 });
   await page.getByTestId('desk-row-FY-2026-000651').click();
+  // The cover's thumbnail shows where its QR was found, top right.
+  const box = await page.getByTestId('desk-qr-1').locator('polygon').getAttribute('points');
+  const xs = (box ?? '').split(' ').map((point) => Number(point.split(',')[0]));
+  assert.ok(xs.length === 4 && Math.min(...xs) > 0.6, `QR box at ${box}`);
+  // Enter opens the page large, exactly as stored, with the box; Esc closes it and focus comes back.
+  await page.getByTestId('desk-page-1').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('page-viewer').locator('img').waitFor();
+  await page.getByTestId('page-viewer-qr').waitFor();
+  assert.match((await page.getByTestId('page-viewer').locator('img').getAttribute('src')) ?? '', /^data:image\/jpeg;base64,/);
+  await saveScreenshot(page, 'zh-1024-scan-desk-page-large');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('page-viewer').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'desk-page-1');
   // Page 3 belongs to the next bill: select it, move it.
   await page.getByTestId('desk-page-3').click();
   await page.getByTestId('desk-move-next').click();

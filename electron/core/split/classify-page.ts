@@ -19,16 +19,16 @@ export interface ClassifyOptions {
 export const defaultBlankInkShare = 0.003;
 
 /** What a symbol in a cover's place says: a cover, a suspect cover, or nothing to split on. */
-function judge(symbols: ZxingSymbol[], rules: ImageCodeRules, turned: boolean): PageKind | null {
-  let suspect: PageKind | null = null;
+function judge(symbols: ZxingSymbol[], rules: ImageCodeRules, turned: boolean): { what: PageKind; symbol: ZxingSymbol } | null {
+  let suspect: { what: PageKind; symbol: ZxingSymbol } | null = null;
   for (const symbol of symbols) {
     const { kind } = classifyPayload(symbol.text, rules);
     // A VAT invoice QR never starts a bill.
     if (kind === 'invoice') continue;
     if (kind === 'cover') {
-      if (rules.expected && !rules.expected.has(symbol.text)) suspect ??= { kind: 'suspect', reason: 'unknown-code', payload: describePayload(symbol.text) };
-      else return { kind: 'cover', code: symbol.text, turned };
-    } else suspect ??= { kind: 'suspect', reason: 'invalid-code', payload: describePayload(symbol.text) };
+      if (rules.expected && !rules.expected.has(symbol.text)) suspect ??= { what: { kind: 'suspect', reason: 'unknown-code', payload: describePayload(symbol.text) }, symbol };
+      else return { what: { kind: 'cover', code: symbol.text, turned }, symbol };
+    } else suspect ??= { what: { kind: 'suspect', reason: 'invalid-code', payload: describePayload(symbol.text) }, symbol };
   }
   return suspect;
 }
@@ -157,6 +157,8 @@ export interface PageEvidence {
   top: ZxingSymbol[];
   bottom: ZxingSymbol[][] | null;
   ink: number;
+  /** The page's full size in pixels (symbol corners are in these coordinates). */
+  size: { width: number; height: number };
 }
 
 /** The three reads evidence is gathered from; each is made at most once. */
@@ -184,7 +186,8 @@ export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: 
     whole ??= await reads.whole();
     bottom = await readBottomCorners(whole);
   }
-  return { evidence: { top, bottom, ink: inkShare(overview.image) }, overview, whole };
+  const size = { width: band.image.width, height: Math.round(band.image.height / band.coverage) };
+  return { evidence: { top, bottom, ink: inkShare(overview.image), size }, overview, whole };
 }
 
 /** Symbols in the two bottom corners of a whole page (left, then right). */
@@ -193,23 +196,41 @@ async function readBottomCorners(page: PageRaster): Promise<ZxingSymbol[][]> {
   const w = Math.ceil(width * 0.55);
   const h = Math.ceil(height * topBandShare);
   const found: ZxingSymbol[][] = [];
-  for (const rect of [{ x: 0, y: height - h, w, h }, { x: width - w, y: height - h, w, h }]) found.push(await readQrWithZxing(cropGray(page.image, rect)));
+  for (const rect of [{ x: 0, y: height - h, w, h }, { x: width - w, y: height - h, w, h }]) {
+    const symbols = await readQrWithZxing(cropGray(page.image, rect));
+    found.push(symbols.map((symbol) => ({ ...symbol, corners: symbol.corners.map((point) => ({ x: point.x + rect.x, y: point.y + rect.y })) })));
+  }
   return found;
 }
 
 /** Applies the station's rules to a page's evidence: cover, suspect cover, blank back or content. */
 export function judgeEvidence(evidence: PageEvidence, options: ClassifyOptions): PageKind {
+  return judgeEvidenceWithQr(evidence, options).what;
+}
+
+/** A point as a share of the page's width and height (0–1), whatever the scan resolution. */
+export interface PagePoint {
+  x: number;
+  y: number;
+}
+
+/**
+ * The same judgement, with the corners of the QR it rests on (as shares of the page), so the
+ * Scan desk can draw the box on the cover's thumbnail. Null for pages judged without a QR.
+ */
+export function judgeEvidenceWithQr(evidence: PageEvidence, options: ClassifyOptions): { what: PageKind; qr: PagePoint[] | null } {
+  const located = (symbol: ZxingSymbol) => symbol.corners.map((point) => ({ x: point.x / evidence.size.width, y: point.y / evidence.size.height }));
   const top = judge(evidence.top, options.rules, false);
-  if (top) return top;
+  if (top) return { what: top.what, qr: located(top.symbol) };
   for (const symbols of evidence.bottom ?? []) {
     if (symbols.length === 0) continue;
     const turned = judge(symbols.filter(isUpsideDown), options.rules, true);
-    if (turned) return turned;
+    if (turned) return { what: turned.what, qr: located(turned.symbol) };
     // An upright code at the bottom is not a cover fed upside down: a person decides.
     const upright = judge(symbols.filter((symbol) => !isUpsideDown(symbol)), options.rules, false);
-    if (upright?.kind === 'cover') return { kind: 'suspect', reason: 'bottom-corner', payload: describePayload(upright.code) };
+    if (upright?.what.kind === 'cover') return { what: { kind: 'suspect', reason: 'bottom-corner', payload: describePayload(upright.what.code) }, qr: located(upright.symbol) };
   }
-  return evidence.ink < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' };
+  return { what: evidence.ink < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' }, qr: null };
 }
 
 /** Reads of one page of an opened document, each made once. */

@@ -4,7 +4,7 @@ import type { DocumentLimits } from '../intake/document-limits.js';
 import { defaultDocumentLimits } from '../intake/document-limits.js';
 import { checkPixels, decodeJpegGray, jpegOverview, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
 import { topBandShare } from '../qr/find-qr-codes.js';
-import { documentPageReads, gatherPageEvidence, judgeEvidence, type ClassifyOptions, type PageEvidence } from './classify-page.js';
+import { documentPageReads, gatherPageEvidence, judgeEvidenceWithQr, type ClassifyOptions, type PageEvidence, type PagePoint } from './classify-page.js';
 import type { PageKind } from './split-stack.js';
 import type { PageReaderPool } from './page-reader-pool.js';
 
@@ -59,6 +59,8 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>): Pr
 export interface StackPageRead {
   index: number;
   what: PageKind;
+  /** The corners of the QR the judgement rests on, as shares of the page; null without one. */
+  qr: PagePoint[] | null;
   thumbPng: Uint8Array;
   /** The page as it will be stored and sent: its own JPEG bytes, or lossless PNG (only with `store`). */
   stored: { format: 'jpeg' | 'png'; bytes: Uint8Array } | null;
@@ -98,7 +100,7 @@ export async function* readStackPages(document: OpenedDocument, options: ReadSta
         const encoded = document.readEncoded ? await document.readEncoded(index) : null;
         stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index))));
       }
-      yield { index, what: judgeEvidence(evidence, options), thumbPng: await thumbnailPng(overview), stored };
+      yield { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview), stored };
     }
     return;
   }
@@ -123,7 +125,7 @@ export async function* readStackPages(document: OpenedDocument, options: ReadSta
     while (inFlight.length > 0) {
       const { index, bytes, read } = await (inFlight.shift() as (typeof inFlight)[number]);
       if (next < document.pageCount) launch();
-      yield { index, what: judgeEvidence(read.evidence, options), thumbPng: read.thumbPng, stored: options.store ? { format: 'jpeg', bytes } : null };
+      yield { index, ...judgeEvidenceWithQr(read.evidence, options), thumbPng: read.thumbPng, stored: options.store ? { format: 'jpeg', bytes } : null };
     }
   } finally {
     // A failure or an early stop: let what is still running finish (its errors are not ours any more).

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { defaultCodeRules } from '../cover/image-code-rules.js';
+import { CoreError } from '../errors.js';
 import type { z } from 'zod';
 import type { watchReportSchema } from '../../shared/ipc-contract.js';
 import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
@@ -18,6 +19,7 @@ export interface DeskPage {
   page: number;
   kind: StackRecord['pages'][number]['kind'];
   thumbPng: string;
+  qr: Array<{ x: number; y: number }> | null;
 }
 
 /** A stack on the Scan desk: its source, its pages (thumbnails) and its bills. */
@@ -39,6 +41,8 @@ export interface ScanDeskService {
   /** The newest stacks first, with thumbnails. */
   overview(limit?: number): Promise<DeskStack[]>;
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
+  /** One stored page as it will be uploaded (a data URL), with its QR box, for the large view. */
+  pageImage(stackId: string, page: number): Promise<{ image: string; qr: DeskPage['qr'] }>;
   /** Where the watched scan folder stands; `revision` changes whenever the spool does. */
   watchReport(): Promise<WatchReport>;
   /** Watches `folder` (null: none), or pauses watching it; remembered in the preferences. */
@@ -147,6 +151,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
             stack.pages.map(async (page) => ({
               page: page.page,
               kind: page.kind,
+              qr: page.qr ?? null,
               thumbPng: `data:image/png;base64,${(await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, 'thumbs', `${String(page.page).padStart(4, '0')}.png`))).toString('base64')}`,
             })),
           ),
@@ -158,6 +163,14 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       const bill = await spool.changeBill(billId, change);
       revision += 1;
       return bill;
+    },
+    async pageImage(stackId, page) {
+      await ready();
+      const stack = (await spool.listStacks()).find((candidate) => candidate.id === stackId);
+      const stored = stack?.pages.find((candidate) => candidate.page === page);
+      if (!stack || !stored) throw new CoreError('bill-not-found', { bill: `${stackId} p${page}` });
+      const bytes = await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, stored.file));
+      return { image: `data:image/${stored.format};base64,${bytes.toString('base64')}`, qr: stored.qr ?? null };
     },
     async watchReport() {
       await settings;

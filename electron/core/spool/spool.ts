@@ -6,7 +6,7 @@ import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
-import { defaultBlankInkShare } from '../split/classify-page.js';
+import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
 import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
@@ -21,6 +21,8 @@ export interface StoredPage {
   format: 'jpeg' | 'png';
   sha256: string;
   kind: ClassifiedPage['what']['kind'];
+  /** Where the cover's QR is, as shares of the page (covers and suspect covers only). */
+  qr?: PagePoint[];
 }
 
 /** A bill in the spool: the split's bill plus its id and the stack it came from. */
@@ -306,7 +308,7 @@ export function createSpool(options: SpoolOptions): Spool {
           const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
           await writeDurable(path.join(work, 'pages', name), stored.bytes);
           await writeDurable(path.join(work, 'thumbs', `${number}.png`), read.thumbPng);
-          pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind });
+          pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind, ...(read.qr ? { qr: read.qr } : {}) });
           classified.push({ page: read.index + 1, what: read.what });
         }
       } finally {

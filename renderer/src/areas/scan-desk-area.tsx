@@ -11,6 +11,8 @@ import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { fileToBase64, safeUploadName } from '../files.js';
+import { QrBox } from '../components/qr-box.js';
+import { PageViewer } from './page-viewer.js';
 import { WatchPanel } from './watch-panel.js';
 
 type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
@@ -70,6 +72,7 @@ export function ScanDeskArea() {
   };
 
   const [selectedPage, setSelectedPage] = useState<number | null>(null);
+  const [viewing, setViewing] = useState<{ stackId: string; page: number } | null>(null);
   /** Page actions: move a page to the bill before or after, leave it out of the upload, put it back. */
   const pageAct = async (bill: Bill, page: number, action: 'move-page' | 'exclude-page' | 'restore-page', to?: 'previous' | 'next') => {
     const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}) });
@@ -123,6 +126,7 @@ export function ScanDeskArea() {
   return (
     <>
       {dialog}
+      {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
       <WatchPanel onSpoolChanged={() => void refresh()} />
       <section className="panel">
         <DropZone text={t('scanDeskPage.drop')} busy={progress !== null} onFiles={(files) => void takeIn(files)} testId="desk-drop-zone" inputTestId="desk-file-input" />
@@ -177,17 +181,41 @@ export function ScanDeskArea() {
                   const page = current.stack.pages.find((candidate) => candidate.page === number);
                   return page ? (
                     <figure key={number} className={`thumb${page.kind === 'blank' ? ' thumb-blank' : ''}`}>
-                      <button type="button" className={`thumb-button${selectedPage === number ? ' selected' : ''}`} aria-pressed={selectedPage === number} data-testid={`desk-page-${number}`} onClick={() => setSelectedPage(selectedPage === number ? null : number)}>
-                        <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                      <button
+                        type="button"
+                        className={`thumb-button${selectedPage === number ? ' selected' : ''}`}
+                        aria-pressed={selectedPage === number}
+                        aria-keyshortcuts="Enter"
+                        title={t('scanDeskPage.openHint')}
+                        data-testid={`desk-page-${number}`}
+                        onClick={() => setSelectedPage(number)}
+                        onDoubleClick={() => setViewing({ stackId: current.stack.id, page: number })}
+                        onKeyDown={(event) => {
+                          // Enter opens the page large (Space still selects it).
+                          if (event.key !== 'Enter') return;
+                          event.preventDefault();
+                          setSelectedPage(number);
+                          setViewing({ stackId: current.stack.id, page: number });
+                        }}
+                      >
+                        <span className="thumb-frame">
+                          <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                          <QrBox qr={page.qr} testId={page.qr ? `desk-qr-${number}` : undefined} />
+                        </span>
                       </button>
                       <figcaption>{number === current.bill?.cover ? t('scanDeskPage.coverPage', { page: number }) : t('templateCheck.pageLabel', { page: number })}</figcaption>
                     </figure>
                   ) : null;
                 })}
               </div>
-              {current.bill && selectedPage !== null && current.bill.pages.includes(selectedPage) && selectedPage !== current.bill.cover && current.bill.state !== 'discarded' && (
+              {current.bill && selectedPage !== null && current.bill.pages.includes(selectedPage) && (
                 <div className="actions page-actions" data-testid="desk-page-actions">
                   <span className="muted">{t('scanDeskPage.pageSelected', { page: selectedPage })}</span>
+                  <button type="button" className="secondary" data-testid="desk-open-page" onClick={() => setViewing({ stackId: current.stack.id, page: selectedPage })}>
+                    {t('scanDeskPage.openPage')} <kbd className="button-key">Enter</kbd>
+                  </button>
+                  {selectedPage !== current.bill.cover && current.bill.state !== 'discarded' && (
+                    <>
                   <button type="button" className="secondary" data-testid="desk-move-previous" disabled={current.stack.bills.indexOf(current.bill) === 0} onClick={() => void pageAct(current.bill as Bill, selectedPage, 'move-page', 'previous')}>
                     {t('scanDeskPage.movePrevious')}
                   </button>
@@ -197,6 +225,8 @@ export function ScanDeskArea() {
                   <button type="button" className="secondary" data-testid="desk-exclude" onClick={() => void pageAct(current.bill as Bill, selectedPage, 'exclude-page')}>
                     {t('scanDeskPage.excludePage')}
                   </button>
+                    </>
+                  )}
                 </div>
               )}
               {current.bill && (current.stack.leftOut[current.bill.id] ?? []).length > 0 && (

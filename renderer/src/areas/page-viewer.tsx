@@ -1,0 +1,57 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../api/api-context.js';
+import { describeError } from '../api/error-text.js';
+import { QrBox, type PagePoints } from '../components/qr-box.js';
+
+/**
+ * One stored page large, exactly as it will be uploaded, with the QR box the split found; a modal
+ * <dialog> (Esc or the button closes it, focus goes back where it was).
+ */
+export function PageViewer({ stackId, page, title, onClose }: { stackId: string; page: number; title: string; onClose: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const [shown, setShown] = useState<{ image: string; qr: PagePoints | null } | { problem: string } | null>(null);
+
+  useEffect(() => {
+    const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const dialog = dialogRef.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    closeRef.current?.focus();
+    return () => returnTo?.focus();
+  }, []);
+  useEffect(() => {
+    let stopped = false;
+    void api.scanDesk.page({ stackId, page }).then((result) => {
+      if (!stopped) setShown(result.ok ? result.value : { problem: describeError(t, result.error) });
+    });
+    return () => {
+      stopped = true;
+    };
+  }, [api, stackId, page, t]);
+
+  return (
+    <dialog ref={dialogRef} className="page-viewer" aria-label={title} onClose={onClose} data-testid="page-viewer">
+      <div className="page-viewer-head">
+        <h2>{title}</h2>
+        <button ref={closeRef} type="button" onClick={() => dialogRef.current?.close()} data-testid="page-viewer-close">
+          {t('common.close')} <kbd className="button-key">Esc</kbd>
+        </button>
+      </div>
+      {shown === null && <p className="muted">…</p>}
+      {shown && 'problem' in shown && (
+        <p className="banner banner-fail" role="alert">
+          {shown.problem}
+        </p>
+      )}
+      {shown && 'image' in shown && (
+        <div className="page-viewer-page">
+          <img src={shown.image} alt={title} />
+          <QrBox qr={shown.qr} testId="page-viewer-qr" />
+        </div>
+      )}
+    </dialog>
+  );
+}
