@@ -12,6 +12,7 @@ import { createCoverService, type CoverService } from './cover/cover-service.js'
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
 import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
 import { createFileSecretStore } from './secrets/secret-store.js';
+import { createDeskSettingsStore } from './spool/desk-settings.js';
 import { createScanDeskService, type ScanDeskService } from './spool/scan-desk-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
@@ -82,7 +83,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const templates = createTemplateService(log);
   const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
-  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
+  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
   return {
     paths,
     log,

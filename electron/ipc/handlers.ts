@@ -79,6 +79,10 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
     },
     'scanDesk:overview': async () => ({ stacks: await core.scanDesk.overview() }),
     'scanDesk:watchStatus': async () => core.scanDesk.watchReport(),
+    'scanDesk:settings': async () => core.scanDesk.settings.read(),
+    'scanDesk:saveSettings': async (change) => core.scanDesk.settings.save(change),
+    'scanDesk:importExpected': async ({ name, dataBase64 }) => core.scanDesk.settings.importExpected(name, Buffer.from(dataBase64, 'base64'), core.now()),
+    'scanDesk:clearExpected': async () => core.scanDesk.settings.clearExpected(),
     'scanDesk:page': async ({ stackId, page }) => core.scanDesk.pageImage(stackId, page),
     'scanDesk:setWatch': async ({ folder, paused }) => core.scanDesk.setWatch(folder, paused),
     'scanDesk:import': async ({ name, dataBase64 }) => {

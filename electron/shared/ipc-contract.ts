@@ -199,6 +199,17 @@ export const deskBillSchema = z.object({
   suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
 });
 
+/** How this station splits stacks (the Settings page's Scan desk panel). */
+export const deskSettingsSchema = z.object({
+  pattern: z.string().max(300).nullable(),
+  blankInkPercent: z.number().min(0).max(5),
+  coverIsPage: z.boolean(),
+  expectedCodes: z.object({ name: z.string(), count: z.number().int(), importedAt: z.string() }).nullable(),
+});
+
+/** The largest expected-codes list accepted over the bridge (the same bound as the CLI's --codes). */
+export const maxExpectedCodesUploadBytes = 16 * 1024 * 1024;
+
 /** Where the watched scan folder stands, what it did lately, and a revision that changes with the spool. */
 export const watchReportSchema = z.object({
   status: z.discriminatedUnion('state', [
@@ -257,6 +268,13 @@ export const ipcContract = {
   },
   'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
   'scanDesk:watchStatus': { args: noArgs, result: watchReportSchema },
+  'scanDesk:settings': { args: noArgs, result: deskSettingsSchema },
+  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean() }).strict(), result: deskSettingsSchema },
+  'scanDesk:importExpected': {
+    args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxExpectedCodesUploadBytes * 4) / 3) + 4) }).strict(),
+    result: deskSettingsSchema,
+  },
+  'scanDesk:clearExpected': { args: noArgs, result: deskSettingsSchema },
   'scanDesk:page': {
     args: z.object({ stackId: z.string().regex(/^[\w-]{1,80}$/), page: z.number().int().min(1).max(100_000) }).strict(),
     result: z.object({ image: z.string().regex(/^data:image\/(jpeg|png);base64,/), qr: z.array(z.object({ x: z.number(), y: z.number() })).nullable() }),

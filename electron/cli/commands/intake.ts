@@ -21,11 +21,12 @@ export const intakeCommand: CliCommand = {
     const settleMs = Number(stringOption(values, 'settle-ms') ?? 2000);
     if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--settle-ms', value: String(values['settle-ms']), min: 0, max: 600000 }));
     const { createSpool } = await import('../../core/spool/spool.js');
+    const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');
     const core = await openCore();
     // Pages are decoded and searched on both cores; this thread reads and writes.
     const pool = createPageReaderPool();
-    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, pool });
+    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, pool, settings: createDeskSettingsStore(dataDir).resolve });
     try {
       const recovered = await spool.recover();
       const report = (file: string, outcome: Awaited<ReturnType<typeof spool.ingest>>) => {
@@ -89,9 +90,10 @@ export const billsCommand: CliCommand = {
   options: [{ name: 'state', type: 'string', valueName: 'S', helpKey: 'cli.bills.stateOption' }],
   async run({ values, json, io, t, dataDir, openCore }) {
     const { createSpool } = await import('../../core/spool/spool.js');
+    const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const core = await openCore();
     try {
-      const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules });
+      const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });
       const state = stringOption(values, 'state');
       const stacks = await spool.listStacks();
       const bills = stacks.flatMap((stack) => [
@@ -124,9 +126,10 @@ export const billCommand: CliCommand = {
     if (action === 'set-code' && first && second) change = { id: second, what: { action, code: first } };
     if (!change) return reportUsageError(io, json, t('cli.bill.usage'));
     const { createSpool } = await import('../../core/spool/spool.js');
+    const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const core = await openCore();
     try {
-      const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules });
+      const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });
       const bill = await spool.changeBill(change.id, change.what);
       if (json) io.stdout(`${JSON.stringify({ bill: { id: bill.id, code: bill.code, state: bill.state, held: bill.held, pages: bill.pages } })}\n`);
       else io.stdout(`${t('cli.bill.done', { id: bill.id, state: t(`cli.bill.states.${bill.state}`) })}\n`);

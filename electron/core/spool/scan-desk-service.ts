@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { defaultCodeRules } from '../cover/image-code-rules.js';
 import { CoreError } from '../errors.js';
+import type { DeskSettingsStore } from './desk-settings.js';
 import type { z } from 'zod';
 import type { watchReportSchema } from '../../shared/ipc-contract.js';
 import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
@@ -47,15 +48,17 @@ export interface ScanDeskService {
   watchReport(): Promise<WatchReport>;
   /** Watches `folder` (null: none), or pauses watching it; remembered in the preferences. */
   setWatch(folder: string | null, paused: boolean): Promise<WatchReport>;
+  /** How this station splits stacks (rule, expected codes, blank threshold, cover as page 1). */
+  settings: DeskSettingsStore;
   /** Stops watching (the current file is finished first). */
   close(): Promise<void>;
 }
 
 /** Creates the service over `<data>/spool`; uploads pass through `<tmp>/uploads` and are removed after. */
-export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date; prefs: PrefsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
+export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
   // Page readers start with the first intake and sleep (unreferenced) when idle.
   const pool = createPageReaderPool();
-  const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool });
+  const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve });
   let recovered: Promise<unknown> | null = null;
   const ready = () => (recovered ??= spool.recover());
   let revision = 0;
@@ -122,6 +125,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
   const settings = options.prefs.readPrefs().then((prefs) => startWatching(prefs.watchFolder ?? null, prefs.watchPaused ?? false));
 
   return {
+    settings: options.settings,
     async importUpload(name, bytes) {
       await ready();
       revision += 1;

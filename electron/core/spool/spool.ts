@@ -8,6 +8,7 @@ import { openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
+import type { SplitSettings } from './desk-settings.js';
 import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
@@ -87,6 +88,8 @@ export interface SpoolOptions {
   renderDpi?: number;
   /** Page readers on worker threads (JPEG pages are then read on both cores). */
   pool?: PageReaderPool;
+  /** The station's split settings, read at every intake and change (they override rules, split and blankInkShare). */
+  settings?: () => Promise<SplitSettings>;
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -183,6 +186,8 @@ export function createSpool(options: SpoolOptions): Spool {
     await syncDirectory(path.dirname(file));
   };
 
+  const splitSettings = async (): Promise<SplitSettings> =>
+    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions };
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
@@ -206,7 +211,7 @@ export function createSpool(options: SpoolOptions): Spool {
         next = { ...bill, state: 'discarded' };
         break;
       case 'set-code': {
-        if (classifyPayload(change.code, options.rules).kind !== 'cover') throw refuse('invalid-code');
+        if (classifyPayload(change.code, (await splitSettings()).rules).kind !== 'cover') throw refuse('invalid-code');
         const { suspect: _suspect, ...rest } = bill;
         next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? 'ready' : 'held' };
         detail = `code set (was ${bill.code ?? 'none'})`;
@@ -300,9 +305,10 @@ export function createSpool(options: SpoolOptions): Spool {
       await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
       const pages: StoredPage[] = [];
       const classified: ClassifiedPage[] = [];
+      const settings = await splitSettings();
       const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
       try {
-        for await (const read of readStackPages(document, { name: path.basename(file), rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, limits: options.limits, pool: options.pool, store: true })) {
+        for await (const read of readStackPages(document, { name: path.basename(file), rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
           const stored = read.stored as NonNullable<typeof read.stored>;
           const number = String(read.index + 1).padStart(4, '0');
           const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
@@ -314,7 +320,7 @@ export function createSpool(options: SpoolOptions): Spool {
       } finally {
         document.close();
       }
-      const split = splitStack(classified, options.split ?? defaultSplitOptions);
+      const split = splitStack(classified, settings.split);
       // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
       const earlier = new Set((await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code).map((bill) => bill.code as string)));
       for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
