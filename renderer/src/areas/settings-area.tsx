@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { languages, type Language } from '../../../electron/shared/i18n/languages.js';
 import { EndpointSettingsPanel } from './endpoint-settings-panel.js';
+import { DeskSettingsPanel } from './desk-settings-panel.js';
 import { ErpPrefixPanel } from './erp-prefix-panel.js';
 
 type Info = ValueOf<'app:info'>;
@@ -15,6 +16,7 @@ export function SettingsArea({ info, language, onLanguage, onOpenConnection }: {
   return (
     <>
       <EndpointSettingsPanel onOpenConnection={onOpenConnection} />
+      <DeskSettingsPanel />
       <ErpPrefixPanel />
       <section className="panel" aria-labelledby="language-title">
         <h2 id="language-title">{t('settings.language')}</h2>

@@ -1,12 +1,13 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import type { AreaId } from '../areas/areas.js';
 
-const dirtyAreas = new Set<AreaId>();
+/** Which parts of which areas hold edits (an area may have several panels, e.g. Settings). */
+const dirtyParts = new Map<AreaId, Set<string>>();
 const listeners = new Set<() => void>();
 let snapshot: readonly AreaId[] = [];
 
 function publish(): void {
-  snapshot = [...dirtyAreas];
+  snapshot = [...dirtyParts].filter(([, parts]) => parts.size > 0).map(([area]) => area);
   for (const listener of listeners) listener();
 }
 
@@ -15,13 +16,15 @@ function publish(): void {
  * lifetime (hidden, not unmounted, when the clerk looks elsewhere, which also tears down their
  * effects), so the mark is only ever changed by the area itself, never by a cleanup.
  */
-export function useUnsavedChanges(area: AreaId, dirty: boolean): void {
+export function useUnsavedChanges(area: AreaId, dirty: boolean, part = 'main'): void {
   useEffect(() => {
-    if (dirty === dirtyAreas.has(area)) return;
-    if (dirty) dirtyAreas.add(area);
-    else dirtyAreas.delete(area);
+    const parts = dirtyParts.get(area) ?? new Set<string>();
+    dirtyParts.set(area, parts);
+    if (dirty === parts.has(part)) return;
+    if (dirty) parts.add(part);
+    else parts.delete(part);
     publish();
-  }, [area, dirty]);
+  }, [area, dirty, part]);
 }
 
 /** The areas with unsaved edits, re-rendering when that changes. */

@@ -1,0 +1,125 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { compileCodePattern } from '../../../electron/shared/code-pattern.js';
+import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { maxExpectedCodesUploadBytes } from '../../../electron/shared/ipc-contract.js';
+import { useApi } from '../api/api-context.js';
+import { describeError } from '../api/error-text.js';
+import { TextField } from '../components/field.js';
+import { focusWhenPainted } from '../components/focus.js';
+import { readNumberText } from '../components/number-text.js';
+import { useUnsavedChanges } from '../state/unsaved-changes.js';
+import { fileToBase64, safeUploadName } from '../files.js';
+
+type DeskSettings = ValueOf<'scanDesk:settings'>;
+
+/**
+ * How this station splits stacks: the image-code rule, the expected-codes list from the ERP, the
+ * blank-back threshold and whether the cover is uploaded as page 1. Applies to the next stack taken
+ * in, by the app and by `scan-station intake` alike.
+ */
+export function DeskSettingsPanel() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [saved, setSaved] = useState<DeskSettings | null>(null);
+  const [pattern, setPattern] = useState('');
+  const [blankText, setBlankText] = useState('');
+  const [coverIsPage, setCoverIsPage] = useState(true);
+  const [reveal, setReveal] = useState(false);
+  const [notice, setNotice] = useState<{ tone: 'pass' | 'fail'; text: string } | null>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+
+  const adopt = (settings: DeskSettings) => {
+    setSaved(settings);
+    setPattern(settings.pattern ?? '');
+    setBlankText(String(settings.blankInkPercent));
+    setCoverIsPage(settings.coverIsPage);
+  };
+  useEffect(() => {
+    void api.scanDesk.settings().then((result) => {
+      if (result.ok) adopt(result.value);
+      else setNotice({ tone: 'fail', text: describeError(t, result.error) });
+    });
+    // Loaded once: coming back to Settings must not overwrite edits (see the Settings loader).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api]);
+
+  const compiled = pattern.trim() === '' ? null : compileCodePattern(pattern.trim());
+  const patternError = compiled && !(compiled instanceof RegExp) ? describeError(t, { code: 'invalid-pattern', message: '', params: { reason: compiled.reason } }) : null;
+  const blank = readNumberText(blankText, { min: 0, max: 5, integer: false });
+  const blankError = blank.ok ? null : t(blank.key, blank.params);
+  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage);
+  useUnsavedChanges('settings', dirty, 'scan-desk');
+
+  const tell = (tone: 'pass' | 'fail', text: string) => {
+    setNotice({ tone, text });
+    focusWhenPainted(() => noticeRef.current);
+  };
+  const save = async () => {
+    if (patternError || !blank.ok) return setReveal(true);
+    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage });
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    adopt(result.value);
+    tell('pass', t('deskSettings.saved'));
+  };
+  const importList = async (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > maxExpectedCodesUploadBytes) return tell('fail', t('errors.file-too-large', { name: file.name, size: `${Math.round(file.size / 1e6)} MB`, limit: `${maxExpectedCodesUploadBytes / 1e6} MB` }));
+    const result = await api.scanDesk.importExpected({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) });
+    if (fileRef.current) fileRef.current.value = '';
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    setSaved((previous) => (previous ? { ...previous, expectedCodes: result.value.expectedCodes } : result.value));
+    tell('pass', t('deskSettings.listImported', { count: result.value.expectedCodes?.count ?? 0, name: file.name }));
+  };
+  const clearList = async () => {
+    const result = await api.scanDesk.clearExpected();
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    setSaved((previous) => (previous ? { ...previous, expectedCodes: null } : result.value));
+    tell('pass', t('deskSettings.listCleared'));
+  };
+
+  const list = saved?.expectedCodes ?? null;
+  return (
+    <section className="panel" aria-labelledby="desk-settings-title" data-testid="desk-settings">
+      <h2 id="desk-settings-title">{t('deskSettings.title')}</h2>
+      <p className="muted">{t('deskSettings.intro')}</p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <TextField label={t('deskSettings.pattern')} value={pattern} onChange={setPattern} error={patternError} revealError={reveal} hint={t('deskSettings.patternHint')} mono wide testId="desk-pattern" placeholder="^FY-\d{4}-\d{6}$" maxLength={300} />
+        <TextField label={t('deskSettings.blank')} value={blankText} onChange={setBlankText} error={blankError} revealError={reveal} hint={t('deskSettings.blankHint')} inputMode="decimal" testId="desk-blank" maxLength={6} />
+        <label className="inline-check">
+          <input type="checkbox" checked={coverIsPage} onChange={(event) => setCoverIsPage(event.currentTarget.checked)} data-testid="desk-cover-is-page" />
+          {t('deskSettings.coverIsPage')}
+        </label>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!dirty} data-testid="desk-settings-save">
+            {t('deskSettings.save')}
+          </button>
+        </div>
+      </form>
+      <h3>{t('deskSettings.expected')}</h3>
+      <p data-testid="desk-expected-state">{list ? t('deskSettings.listState', { count: list.count, name: list.name, at: new Date(list.importedAt).toLocaleString() }) : t('deskSettings.noList')}</p>
+      <div className="actions">
+        <input ref={fileRef} type="file" accept=".txt,.csv,text/plain,text/csv" className="visually-hidden" tabIndex={-1} data-testid="desk-expected-file" onChange={(event) => void importList(event.currentTarget.files?.[0])} />
+        <button type="button" className="secondary" onClick={() => fileRef.current?.click()} data-testid="desk-expected-import">
+          {t('deskSettings.importList')}
+        </button>
+        {list && (
+          <button type="button" className="secondary" onClick={() => void clearList()} data-testid="desk-expected-clear">
+            {t('deskSettings.clearList')}
+          </button>
+        )}
+      </div>
+      {notice && (
+        <p ref={noticeRef} tabIndex={-1} className={`banner banner-${notice.tone}`} role={notice.tone === 'fail' ? 'alert' : 'status'} data-testid="desk-settings-notice">
+          {notice.text}
+        </p>
+      )}
+    </section>
+  );
+}
