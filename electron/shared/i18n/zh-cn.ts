@@ -458,7 +458,7 @@ export const zhCN = {
   },
   deskSettings: {
     title: '扫描台：如何拆分',
-    intro: '对下一叠生效，本程序和 scan-station intake 都按此拆分。',
+    intro: '从下一叠起生效，本程序和命令行工具都按此拆分。',
     pattern: '影像编码规则（正则表达式）',
     patternHint: '留空：内置规则（4–64 个字母、数字、- _ .）。编码必须完整符合规则。',
     blank: '空白页的墨迹阈值（%）',
