@@ -98,9 +98,12 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
         case 'exclude-page':
         case 'restore-page':
           return core.scanDesk.changeBill(billId, { action, page: page ?? 0 });
+        case 'mark-cover':
+          return core.scanDesk.changeBill(billId, { action, page: page ?? 0, code: code ?? '' });
         case 'release':
         case 'discard':
         case 'take-orphans':
+        case 'not-a-cover':
           return core.scanDesk.changeBill(billId, { action });
       }
     },

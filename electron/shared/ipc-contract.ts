@@ -288,7 +288,7 @@ export const ipcContract = {
     args: z
       .object({
         billId: z.string().regex(/^[\w-]{1,80}$/),
-        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'move-page', 'exclude-page', 'restore-page']),
+        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'move-page', 'exclude-page', 'restore-page', 'mark-cover', 'not-a-cover']),
         code: z.string().max(64).optional(),
         page: z.number().int().min(1).max(100_000).optional(),
         to: z.enum(['previous', 'next']).optional(),

@@ -96,6 +96,20 @@ test('a page fed with the wrong bill is moved to the next one; a blank back is p
   await saveScreenshot(page, 'zh-1024-scan-desk-pages');
   const stack = (await session.harness.core.scanDesk.overview()).find((candidate) => candidate.name === 'pages.pdf');
   assert.deepEqual(stack?.bills.map((bill) => [bill.code, bill.pages]), [['FY-2026-000651', [1, 4]], ['FY-2026-000652', [5, 3, 6]]]);
+  // Page 6 is really a cover the split could not read: it starts its own bill, typed in by the clerk.
+  await page.getByTestId('desk-row-FY-2026-000652').click();
+  await page.getByTestId('desk-page-6').click();
+  await page.getByTestId('desk-cover-code').fill('FY-2026-000653');
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await saveScreenshot(page, 'zh-1024-scan-desk-page-actions');
+  await page.getByTestId('desk-mark-cover').click();
+  await page.getByTestId('desk-row-FY-2026-000653').waitFor();
+  // And it was not, after all: it joins the bill before again.
+  await page.getByTestId('desk-row-FY-2026-000653').click();
+  await page.getByTestId('desk-not-cover').click();
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.pageDone.notCover.replace('{{code}}', 'FY-2026-000653')).waitFor();
+  const again = (await session.harness.core.scanDesk.overview()).find((candidate) => candidate.name === 'pages.pdf');
+  assert.deepEqual(again?.bills.map((bill) => [bill.code, bill.pages, bill.state]), [['FY-2026-000651', [1, 4], 'ready'], ['FY-2026-000652', [5, 3, 6], 'ready'], ['FY-2026-000653', [], 'discarded']]);
 });
 
 test('a file copied into the watched scan folder appears by itself; a missing folder says how to fix it', async () => {

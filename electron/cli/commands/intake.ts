@@ -113,7 +113,7 @@ export const billsCommand: CliCommand = {
 export const billCommand: CliCommand = {
   name: 'bill',
   summaryKey: 'cli.bill.summary',
-  usage: 'release|discard|take-orphans <ID> | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID>',
+  usage: 'release|discard|take-orphans|not-a-cover <ID> | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID> | mark-cover <PAGE> <CODE> <ID>',
   options: [],
   async run({ positionals, json, io, t, dataDir, openCore }) {
     const [action, first, second, third] = positionals;
@@ -122,7 +122,8 @@ export const billCommand: CliCommand = {
     const pageOk = Number.isInteger(page) && page >= 1;
     if (action === 'move-page' && pageOk && (second === 'previous' || second === 'next') && third) change = { id: third, what: { action, page, to: second } };
     if ((action === 'exclude-page' || action === 'restore-page') && pageOk && second && !third) change = { id: second, what: { action, page } };
-    if ((action === 'release' || action === 'discard' || action === 'take-orphans') && first && !second) change = { id: first, what: { action } };
+    if ((action === 'release' || action === 'discard' || action === 'take-orphans' || action === 'not-a-cover') && first && !second) change = { id: first, what: { action } };
+    if (action === 'mark-cover' && pageOk && second && third) change = { id: third, what: { action, page, code: second } };
     if (action === 'set-code' && first && second) change = { id: second, what: { action, code: first } };
     if (!change) return reportUsageError(io, json, t('cli.bill.usage'));
     const { createSpool } = await import('../../core/spool/spool.js');

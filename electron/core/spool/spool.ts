@@ -45,7 +45,11 @@ export type BillAction =
   /** Leave one of this bill's pages (not its cover) out of the upload; it stays in the spool. */
   | { action: 'exclude-page'; page: number }
   /** Put back a page of this bill's stretch that no bill has (a blank back, or one left out). */
-  | { action: 'restore-page'; page: number };
+  | { action: 'restore-page'; page: number }
+  /** This page is a cover the split missed: a new bill with this code starts there, taking the pages after it. */
+  | { action: 'mark-cover'; page: number; code: string }
+  /** This bill's cover is no cover: its pages join the bill before (or, first in the stack, wait as orphans). */
+  | { action: 'not-a-cover' };
 
 /** The pages between a bill's cover and the next cover that no bill has (blank backs, left-out pages). */
 export function pagesLeftOut(stack: StackRecord, billId: string): number[] {
@@ -241,6 +245,39 @@ export function createSpool(options: SpoolOptions): Spool {
         next = { ...bill, pages: bill.pages.filter((page) => page !== change.page) };
         detail = `page ${change.page} left out of the upload`;
         break;
+      case 'mark-cover': {
+        const at = bill.pages.indexOf(change.page);
+        if (at < 0 || change.page === bill.cover) throw refuse('not-movable');
+        const settings = await splitSettings();
+        if (classifyPayload(change.code, settings.rules).kind !== 'cover') throw refuse('invalid-code');
+        const number = Math.max(...stack.bills.map((candidate) => Number(/-(\d+)$/.exec(candidate.id)?.[1] ?? 0))) + 1;
+        const after = bill.pages.slice(at + 1);
+        const duplicate = stack.bills.some((candidate) => candidate.state !== 'discarded' && candidate.code === change.code);
+        const created: SpoolBill = {
+          id: `${stack.id}-${number}`,
+          stackId: stack.id,
+          code: change.code,
+          cover: change.page,
+          pages: settings.split.coverIsPage ? [change.page, ...after] : after,
+          held: duplicate ? 'duplicate-code' : null,
+          turned: false,
+          state: duplicate ? 'held' : 'ready',
+        };
+        bills.splice(index + 1, 0, created);
+        next = { ...bill, pages: bill.pages.slice(0, at) };
+        detail = `page ${change.page} made the cover of new bill ${created.id} (${change.code})`;
+        break;
+      }
+      case 'not-a-cover': {
+        const previous = index > 0 ? bills[index - 1] : undefined;
+        const pages = [...new Set([...(bill.cover !== null && !bill.pages.includes(bill.cover) ? [bill.cover] : []), ...bill.pages])].sort((a, b) => a - b);
+        const joins = previous !== undefined && previous.state !== 'discarded';
+        if (joins) bills[index - 1] = { ...previous, pages: [...previous.pages, ...pages] };
+        else orphans = [...orphans, ...pages].sort((a, b) => a - b);
+        next = { ...bill, pages: [], state: 'discarded' };
+        detail = joins ? `not a cover: pages ${pages.join(', ')} joined ${previous.code ?? previous.id}` : `not a cover: pages ${pages.join(', ')} wait as orphans`;
+        break;
+      }
       case 'restore-page': {
         if (!pagesLeftOut(stack, billId).includes(change.page)) throw refuse('not-left-out');
         // Back in stack order among the pages after the cover.

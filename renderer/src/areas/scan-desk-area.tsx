@@ -74,13 +74,22 @@ export function ScanDeskArea() {
   const [selectedPage, setSelectedPage] = useState<number | null>(null);
   const [viewing, setViewing] = useState<{ stackId: string; page: number } | null>(null);
   /** Page actions: move a page to the bill before or after, leave it out of the upload, put it back. */
-  const pageAct = async (bill: Bill, page: number, action: 'move-page' | 'exclude-page' | 'restore-page', to?: 'previous' | 'next') => {
-    const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}) });
+  const [coverCodeText, setCoverCodeText] = useState('');
+  const pageAct = async (bill: Bill, page: number, action: 'move-page' | 'exclude-page' | 'restore-page' | 'mark-cover', to?: 'previous' | 'next') => {
+    const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}), ...(action === 'mark-cover' ? { code: coverCodeText.trim() } : {}) });
     if (!result.ok) return tell('fail', describeError(t, result.error));
     setSelectedPage(null);
+    setCoverCodeText('');
     await refresh();
-    const done = action === 'move-page' ? (to === 'previous' ? 'movedPrevious' : 'movedNext') : action === 'exclude-page' ? 'excluded' : 'restored';
+    const done = action === 'move-page' ? (to === 'previous' ? 'movedPrevious' : 'movedNext') : action === 'exclude-page' ? 'excluded' : action === 'mark-cover' ? 'markedCover' : 'restored';
     tell('pass', t(`scanDeskPage.pageDone.${done}`, { page, code: bill.code ?? '—' }));
+  };
+
+  const notCover = async (bill: Bill) => {
+    const result = await api.scanDesk.billAction({ billId: bill.id, action: 'not-a-cover' });
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    await refresh();
+    tell('pass', t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }));
   };
 
   const act = async (bill: Bill, action: 'release' | 'discard' | 'set-code' | 'take-orphans') => {
@@ -225,6 +234,12 @@ export function ScanDeskArea() {
                   <button type="button" className="secondary" data-testid="desk-exclude" onClick={() => void pageAct(current.bill as Bill, selectedPage, 'exclude-page')}>
                     {t('scanDeskPage.excludePage')}
                   </button>
+                  <span className="page-cover-form">
+                    <TextField label={t('scanDeskPage.coverCode')} value={coverCodeText} onChange={setCoverCodeText} mono testId="desk-cover-code" maxLength={64} onEnter={() => void pageAct(current.bill as Bill, selectedPage, 'mark-cover')} />
+                    <button type="button" className="secondary" data-testid="desk-mark-cover" disabled={coverCodeText.trim() === ''} onClick={() => void pageAct(current.bill as Bill, selectedPage, 'mark-cover')}>
+                      {t('scanDeskPage.markCover')}
+                    </button>
+                  </span>
                     </>
                   )}
                 </div>
@@ -265,6 +280,9 @@ export function ScanDeskArea() {
                       {t('scanDeskPage.takeOrphans', { pages: current.stack.orphans.join(', ') })}
                     </button>
                   )}
+                  <button type="button" className="secondary" data-testid="desk-not-cover" onClick={() => void notCover(current.bill as Bill)}>
+                    {t('scanDeskPage.notCover')}
+                  </button>
                   <button type="button" className="secondary" data-testid="desk-discard" aria-keyshortcuts="Delete" onClick={() => void act(current.bill as Bill, 'discard')}>
                     {t('scanDeskPage.discard')} <kbd className="button-key">Del</kbd>
                   </button>

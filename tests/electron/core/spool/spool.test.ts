@@ -120,3 +120,22 @@ test('pages move between neighbouring bills, are left out and put back, each cha
   // One file holds every change; no per-bill files, no temp leftovers.
   assert.deepEqual((await readdir(path.join(dir, 'stacks', stack.id))).sort(), ['edits.json', 'pages', 'stack.json', 'thumbs']);
 });
+
+test('a cover the split missed starts a new bill from its page; a cover that is none joins the bill before, or waits as orphans', async () => {
+  const { spool } = await spoolAt();
+  const outcome = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-001201' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'suspect', payload: 'NOT A CODE!' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  assert.ok(outcome.status === 'ingested');
+  const [first, suspect] = outcome.stack.bills.map((bill) => bill.id) as [string, string];
+  // Page 3 was a cover printed too faintly: it starts bill FY-2026-001202 with the page after it.
+  await assert.rejects(spool.changeBill(first, { action: 'mark-cover', page: 3, code: '../x' }), (error) => error instanceof CoreError && error.params['reason'] === 'invalid-code');
+  await spool.changeBill(first, { action: 'mark-cover', page: 3, code: 'FY-2026-001202' });
+  const bills = await spool.listBills();
+  assert.deepEqual(bills.map((bill) => [bill.id.replace(/^.*-/, ''), bill.code, bill.cover, bill.pages, bill.state]), [['1', 'FY-2026-001201', 1, [1, 2], 'ready'], ['3', 'FY-2026-001202', 3, [3, 4], 'ready'], ['2', null, 5, [5, 6], 'held']]);
+  // The suspect "cover" is a content page with a stray QR: its pages join FY-2026-001202.
+  await spool.changeBill(suspect, { action: 'not-a-cover' });
+  const after = await spool.listBills();
+  assert.deepEqual(after.map((bill) => [bill.code, bill.pages, bill.state]), [['FY-2026-001201', [1, 2], 'ready'], ['FY-2026-001202', [3, 4, 5, 6], 'ready'], [null, [], 'discarded']]);
+  // The first bill of a stack is no cover: its pages wait as orphans.
+  await spool.changeBill(first, { action: 'not-a-cover' });
+  assert.deepEqual((await spool.listStacks())[0]?.orphans, [1, 2]);
+});
