@@ -17,6 +17,7 @@ export const errorCodes = [
   'file-unreadable',
   'file-empty',
   'file-incomplete',
+  'disk-full',
   'file-too-large',
   'unsupported-format',
   'corrupt-image',

@@ -111,9 +111,10 @@ export function createWatchIntake(options: WatchIntakeOptions) {
           poller.forget(file);
         } catch (error) {
           if (!(error instanceof CoreError)) throw error;
-          // The same failure twice on an unchanged file is not a file still being written.
+          // The same failure twice on an unchanged file is not a file still being written. A full
+          // disk is the station's problem, never the file's: it is retried, never refused.
           const key = `${error.code}:${signature}`;
-          if (failures.get(file) === key) events.push(await refuse(file, error));
+          if (failures.get(file) === key && error.code !== 'disk-full') events.push(await refuse(file, error));
           else {
             failures.set(file, key);
             poller.forget(file);

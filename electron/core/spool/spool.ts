@@ -338,48 +338,60 @@ export function createSpool(options: SpoolOptions): Spool {
       const now = options.now();
       const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
       const work = path.join(tmpDir, id);
-      await fs.mkdir(path.join(work, 'pages'), { recursive: true });
-      await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
-      const pages: StoredPage[] = [];
-      const classified: ClassifiedPage[] = [];
-      const settings = await splitSettings();
-      const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
+      let record: StackRecord;
+      let pages: StoredPage[];
       try {
-        for await (const read of readStackPages(document, { name: path.basename(file), rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
-          const stored = read.stored as NonNullable<typeof read.stored>;
-          const number = String(read.index + 1).padStart(4, '0');
-          const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-          await writeDurable(path.join(work, 'pages', name), stored.bytes);
-          await writeDurable(path.join(work, 'thumbs', `${number}.png`), read.thumbPng);
-          pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind, ...(read.qr ? { qr: read.qr } : {}) });
-          classified.push({ page: read.index + 1, what: read.what });
+        await fs.mkdir(path.join(work, 'pages'), { recursive: true });
+        await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
+        pages = [];
+        const classified: ClassifiedPage[] = [];
+        const settings = await splitSettings();
+        const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
+        try {
+          for await (const read of readStackPages(document, { name: path.basename(file), rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
+            const stored = read.stored as NonNullable<typeof read.stored>;
+            const number = String(read.index + 1).padStart(4, '0');
+            const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+            await writeDurable(path.join(work, 'pages', name), stored.bytes);
+            await writeDurable(path.join(work, 'thumbs', `${number}.png`), read.thumbPng);
+            pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind, ...(read.qr ? { qr: read.qr } : {}) });
+            classified.push({ page: read.index + 1, what: read.what });
+          }
+        } finally {
+          document.close();
         }
-      } finally {
-        document.close();
+        const split = splitStack(classified, settings.split);
+        // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
+        const earlier = new Set((await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code).map((bill) => bill.code as string)));
+        for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
+        record = {
+          version: 1,
+          id,
+          importedAt: now.toISOString(),
+          source: { name: path.basename(file), path: path.resolve(file), sha256, size: stat.size },
+          pages,
+          bills: split.bills.map((bill, n) => ({ ...bill, id: `${id}-${n + 1}`, stackId: id, state: bill.held ? 'held' : 'ready' })),
+          orphans: split.orphans,
+          blank: split.blank,
+        };
+        await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
+        await syncDirectory(path.join(work, 'pages'));
+        await syncDirectory(path.join(work, 'thumbs'));
+        await syncDirectory(work);
+        // The one step that makes the stack exist: a rename, then both parents flushed.
+        await fs.rename(work, path.join(stacksDir, id));
+        // Indexed at once: if a flush below fails, a retry finds the stack and does not store it twice.
+        (await loadIndex()).set(sha256, { id, importedAt: record.importedAt });
+        await syncDirectory(stacksDir);
+        await syncDirectory(tmpDir);
+      } catch (error) {
+        // Nothing half in the spool: the work folder goes (the next start would remove it anyway),
+        // and the source was not touched. A full disk gets its own clear message.
+        await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name: path.basename(file), dir: options.dir }, { cause: error });
+        throw error;
       }
-      const split = splitStack(classified, settings.split);
-      // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
-      const earlier = new Set((await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code).map((bill) => bill.code as string)));
-      for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
-      const record: StackRecord = {
-        version: 1,
-        id,
-        importedAt: now.toISOString(),
-        source: { name: path.basename(file), path: path.resolve(file), sha256, size: stat.size },
-        pages,
-        bills: split.bills.map((bill, n) => ({ ...bill, id: `${id}-${n + 1}`, stackId: id, state: bill.held ? 'held' : 'ready' })),
-        orphans: split.orphans,
-        blank: split.blank,
-      };
-      await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
-      await syncDirectory(path.join(work, 'pages'));
-      await syncDirectory(path.join(work, 'thumbs'));
-      await syncDirectory(work);
-      // The one step that makes the stack exist: a rename, then both parents flushed.
-      await fs.rename(work, path.join(stacksDir, id));
-      await syncDirectory(stacksDir);
-      await syncDirectory(tmpDir);
-      (await loadIndex()).set(sha256, { id, importedAt: record.importedAt });
       audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}` });
       for (const bill of record.bills) audit.write({ event: bill.held ? 'held' : 'split', stack: id, bill: bill.id, code: bill.code, source: record.source.name, pages: bill.pages, reason: bill.held ?? undefined });
       if (record.orphans.length) audit.write({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });

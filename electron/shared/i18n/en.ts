@@ -688,6 +688,7 @@ export const en: Catalog = {
     usage: '{{detail}}',
     'file-unreadable': 'Cannot read {{name}}: {{reason}}. Check that the file exists and is not locked by another program.',
     'file-empty': '{{name}} is empty (0 bytes). Scan or export it again.',
+    'disk-full': 'The disk holding the station’s data ({{dir}}) is full: {{name}} was not taken in. It stays where it was and nothing was half-stored. Free some space (or move the data folder to a bigger disk), then take it in again.',
     'file-incomplete': '{{name}} stopped growing before it was complete ({{reason}}): the scanner or the copy was cut off. It was moved to the refused folder; scan the batch again.',
     'file-too-large': '{{name}} is {{size}}, over the {{limit}} limit. Scan in smaller batches or split the file.',
     'unsupported-format': '{{name}} is not a supported format (PDF, TIFF, JPEG, PNG). This also appears when the content does not match the extension.',

@@ -684,6 +684,7 @@ export const zhCN = {
     usage: '{{detail}}',
     'file-unreadable': '无法读取文件 {{name}}：{{reason}}。请检查文件是否存在、是否被其他程序占用。',
     'file-empty': '文件 {{name}} 是空的（0 字节）。请重新扫描或重新导出。',
+    'disk-full': '保存本机数据的磁盘（{{dir}}）已满：{{name}} 没有收入。原文件仍在原处，没有留下半截数据。请腾出空间（或把数据文件夹移到更大的磁盘）后再收入。',
     'file-incomplete': '文件 {{name}} 在写完之前就不再变化（{{reason}}）：扫描或复制被中断。已移到 refused 文件夹，请重新扫描这一批。',
     'file-too-large': '文件 {{name}} 有 {{size}}，超过 {{limit}} 的上限。请分批扫描或拆分文件。',
     'unsupported-format': '{{name}} 不是支持的格式（PDF、TIFF、JPEG、PNG）。文件内容与扩展名不符时也会出现此提示。',
