@@ -19,6 +19,8 @@ export interface DeskSettings {
   blankInkPercent: number;
   /** Whether the cover itself is uploaded as page 1 of its bill. */
   coverIsPage: boolean;
+  /** A stack whose bills were all discarded is kept in the spool's recycle folder this many days. */
+  recycleDays: number;
   /** The expected-codes list from the ERP, when one is set: its file name, size and when. */
   expectedCodes: { name: string; count: number; importedAt: string } | null;
 }
@@ -28,10 +30,12 @@ export interface SplitSettings {
   rules: ImageCodeRules;
   blankInkShare: number;
   split: SplitOptions;
+  /** Days a fully discarded stack stays in the recycle folder. */
+  recycleDays: number;
 }
 
 /** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list. */
-export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, expectedCodes: null };
+export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, expectedCodes: null };
 
 /** Settings of the scan desk in `<data>/scan-desk.json`, the expected list in `<data>/expected-codes.json`. */
 export function createDeskSettingsStore(dataDir: string) {
@@ -44,6 +48,7 @@ export function createDeskSettingsStore(dataDir: string) {
         pattern: typeof stored.pattern === 'string' && stored.pattern.trim() !== '' ? stored.pattern : null,
         blankInkPercent: typeof stored.blankInkPercent === 'number' && stored.blankInkPercent >= 0 && stored.blankInkPercent <= 5 ? stored.blankInkPercent : defaultDeskSettings.blankInkPercent,
         coverIsPage: typeof stored.coverIsPage === 'boolean' ? stored.coverIsPage : true,
+        recycleDays: typeof stored.recycleDays === 'number' && Number.isInteger(stored.recycleDays) && stored.recycleDays >= 1 && stored.recycleDays <= 3650 ? stored.recycleDays : defaultDeskSettings.recycleDays,
         expectedCodes: stored.expectedCodes && typeof stored.expectedCodes.count === 'number' ? stored.expectedCodes : null,
       };
     } catch {
@@ -55,13 +60,13 @@ export function createDeskSettingsStore(dataDir: string) {
   return {
     read,
     /** Saves the rule, blank threshold and cover choice; a rule that does not compile is refused. */
-    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean }): Promise<DeskSettings> {
+    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number }): Promise<DeskSettings> {
       const pattern = change.pattern?.trim() || null;
       if (pattern) {
         const compiled = compileCodePattern(pattern);
         if (!(compiled instanceof RegExp)) throw new CoreError('invalid-pattern', { reason: compiled.reason, detail: compiled.detail });
       }
-      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage };
+      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays };
       await write(next);
       return next;
     },
@@ -93,7 +98,7 @@ export function createDeskSettingsStore(dataDir: string) {
         const codes = await fs.readFile(codesFile, 'utf8').then((text) => JSON.parse(text) as string[], () => null);
         expected = codes ? new Set(codes) : null;
       }
-      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage } };
+      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays };
     },
   };
 }

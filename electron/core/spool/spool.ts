@@ -106,6 +106,8 @@ export interface Spool {
   listStacks(): Promise<StackRecord[]>;
   /** Every bill of every stack, with the changes people made. */
   listBills(): Promise<SpoolBill[]>;
+  /** Deletes recycled stacks past the retention days (also done at every start); returns how many. */
+  sweepRecycle(): Promise<number>;
   /** Changes one bill (one atomic rewrite of its file) and writes the audit line. */
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
 }
@@ -190,8 +192,37 @@ export function createSpool(options: SpoolOptions): Spool {
     await syncDirectory(path.dirname(file));
   };
 
+  const recycleDir = path.join(options.dir, 'recycle');
+  /**
+   * A stack with nothing left to upload (every bill discarded, no orphans) leaves `stacks/` for
+   * `recycle/` in one rename, stamped with the time; it is deleted after the retention days.
+   */
+  const recycleStack = async (stack: StackRecord) => {
+    await writeFileAtomic(path.join(stacksDir, stack.id, 'recycled.json'), `${JSON.stringify({ at: options.now().toISOString() })}\n`);
+    await fs.mkdir(recycleDir, { recursive: true });
+    await fs.rename(path.join(stacksDir, stack.id), path.join(recycleDir, stack.id));
+    await syncDirectory(recycleDir);
+    await syncDirectory(stacksDir);
+    // The same file may be taken in again (a rescan after discarding everything).
+    index?.delete(stack.source.sha256);
+    audit.write({ event: 'recycled', stack: stack.id, source: stack.source.name, detail: 'every bill discarded: kept in the recycle folder until the retention days have passed' });
+  };
+  /** Deletes recycled stacks older than the retention days. */
+  const sweepRecycle = async () => {
+    const days = (await splitSettings()).recycleDays;
+    const ids = await fs.readdir(recycleDir).catch(() => [] as string[]);
+    let deleted = 0;
+    for (const id of ids) {
+      const stamp = await fs.readFile(path.join(recycleDir, id, 'recycled.json'), 'utf8').then((text) => (JSON.parse(text) as { at: string }).at, () => null);
+      if (!stamp || options.now().getTime() - Date.parse(stamp) < days * 86_400_000) continue;
+      await fs.rm(path.join(recycleDir, id), { recursive: true, force: true });
+      audit.write({ event: 'deleted', stack: id, detail: `recycled at ${stamp}; the ${days}-day retention has passed` });
+      deleted += 1;
+    }
+    return deleted;
+  };
   const splitSettings = async (): Promise<SplitSettings> =>
-    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions };
+    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30 };
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
@@ -294,6 +325,7 @@ export function createSpool(options: SpoolOptions): Spool {
     await writeFileAtomic(editsFile(stack.id), `${JSON.stringify({ version: 1, bills, orphans }, null, 1)}\n`);
     const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
     audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail });
+    if (bills.every((candidate) => candidate.state === 'discarded') && orphans.length === 0) await recycleStack(stack);
     options.log.info('spool.bill-changed', { bill: billId, action: change.action });
     return next;
   };
@@ -307,10 +339,12 @@ export function createSpool(options: SpoolOptions): Spool {
       for (const name of leftovers) await fs.rm(path.join(tmpDir, name), { recursive: true, force: true });
       if (leftovers.length > 0) options.log.warn('spool.recovered', { removedTemp: leftovers.length });
       index = null;
+      await sweepRecycle();
       const stacks = (await loadIndex()).size;
       return { removedTemp: leftovers.length, stacks };
     },
     listStacks,
+    sweepRecycle: () => sweepRecycle(),
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
     },

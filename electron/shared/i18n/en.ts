@@ -468,6 +468,8 @@ export const en: Catalog = {
     blank: 'Blank back under this much ink (%)',
     blankHint: 'Default 0.3. Higher catches dirtier blank backs but risks a page with a short note; blank pages are never dropped, only left out and can be put back.',
     coverIsPage: 'Upload the cover as page 1 of its bill',
+    recycle: 'Keep fully discarded stacks for (days)',
+    recycleHint: 'A stack whose bills were all discarded moves to the spool’s recycle folder and is deleted after this many days (default 30).',
     save: 'Save',
     saved: 'Saved. The next stack is split this way.',
     expected: 'Expected image codes from the ERP',

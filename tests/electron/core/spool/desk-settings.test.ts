@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import iconv from 'iconv-lite';
@@ -13,8 +14,8 @@ import { makeTempDir } from '../../../helpers/temp-dir.js';
 test('scan desk settings: defaults, a rule that does not compile refused, an ERP list in GBK imported and cleared', async () => {
   const store = createDeskSettingsStore(await makeTempDir());
   assert.deepEqual(await store.read(), defaultDeskSettings);
-  await assert.rejects(store.save({ pattern: '^(FY+)+$', blankInkPercent: 0.3, coverIsPage: true }), (error) => error instanceof CoreError && error.code === 'invalid-pattern');
-  await store.save({ pattern: '^FY-\\d{4}-\\d{6}$', blankInkPercent: 0.5, coverIsPage: false });
+  await assert.rejects(store.save({ pattern: '^(FY+)+$', blankInkPercent: 0.3, coverIsPage: true, recycleDays: 30 }), (error) => error instanceof CoreError && error.code === 'invalid-pattern');
+  await store.save({ pattern: '^FY-\\d{4}-\\d{6}$', blankInkPercent: 0.5, coverIsPage: false, recycleDays: 30 });
   const csv = iconv.encode('影像编码,金额\nFY-2026-001001,100\nFY-2026-001002,200\n', 'gbk');
   const saved = await store.importExpected('单据.csv', new Uint8Array(csv), new Date('2026-11-27T10:00:00Z'));
   assert.deepEqual(saved.expectedCodes, { name: '单据.csv', count: 2, importedAt: '2026-11-27T10:00:00.000Z' });
@@ -33,7 +34,7 @@ test('the spool splits with the station settings of the moment: the expected lis
   const store = createDeskSettingsStore(dataDir);
   const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: createMemoryLogger(), now: () => new Date('2026-11-27T10:00:00Z'), rules: defaultCodeRules, settings: store.resolve });
   await spool.recover();
-  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: false });
+  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: false, recycleDays: 30 });
   await store.importExpected('codes.txt', new TextEncoder().encode('FY-2026-001101\n'), new Date());
   const outcome = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-001101' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-001102' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
   assert.ok(outcome.status === 'ingested');
@@ -41,4 +42,31 @@ test('the spool splits with the station settings of the moment: the expected lis
     outcome.stack.bills.map((bill) => [bill.code, bill.pages, bill.held, bill.suspect?.reason ?? null]),
     [['FY-2026-001101', [2], null, null], [null, [3, 4], 'suspect-cover', 'unknown-code']],
   );
+});
+
+test('a stack with every bill discarded goes to the recycle folder, can be taken in again, and is deleted after the retention days', async () => {
+  const dataDir = await makeTempDir();
+  const store = createDeskSettingsStore(dataDir);
+  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: true, recycleDays: 7 });
+  let now = new Date('2026-11-27T10:00:00Z');
+  const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: createMemoryLogger(), now: () => now, rules: defaultCodeRules, settings: store.resolve });
+  await spool.recover();
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-001401' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-001402' }], await makeTempDir(), 'pdf');
+  const outcome = await spool.ingest(file);
+  assert.ok(outcome.status === 'ingested');
+  await spool.changeBill(outcome.stack.bills[0]?.id as string, { action: 'discard' });
+  assert.equal((await spool.listStacks()).length, 1, 'one bill still live: the stack stays');
+  await spool.changeBill(outcome.stack.bills[1]?.id as string, { action: 'discard' });
+  assert.deepEqual(await spool.listStacks(), []);
+  assert.deepEqual(await readdir(path.join(dataDir, 'spool', 'recycle')), [outcome.stack.id]);
+  // Discarded everything by mistake? The same file is taken in again, not "already taken in".
+  assert.equal((await spool.ingest(file)).status, 'ingested');
+  now = new Date('2026-12-03T10:00:00Z');
+  assert.equal(await spool.sweepRecycle(), 0, 'six days: kept');
+  now = new Date('2026-12-04T10:00:01Z');
+  assert.equal(await spool.sweepRecycle(), 1, 'seven days: deleted');
+  assert.deepEqual(await readdir(path.join(dataDir, 'spool', 'recycle')), []);
+  const audit = await readFile(path.join(dataDir, 'spool', 'audit.log'), 'utf8');
+  assert.match(audit, /"event":"recycled"/);
+  assert.match(audit, /"event":"deleted".*7-day retention/);
 });
