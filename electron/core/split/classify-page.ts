@@ -203,11 +203,6 @@ async function readBottomCorners(page: PageRaster): Promise<ZxingSymbol[][]> {
   return found;
 }
 
-/** Applies the station's rules to a page's evidence: cover, suspect cover, blank back or content. */
-export function judgeEvidence(evidence: PageEvidence, options: ClassifyOptions): PageKind {
-  return judgeEvidenceWithQr(evidence, options).what;
-}
-
 /** A point as a share of the page's width and height (0–1), whatever the scan resolution. */
 export interface PagePoint {
   x: number;
@@ -215,8 +210,9 @@ export interface PagePoint {
 }
 
 /**
- * The same judgement, with the corners of the QR it rests on (as shares of the page), so the
- * Scan desk can draw the box on the cover's thumbnail. Null for pages judged without a QR.
+ * Applies the station's rules to a page's evidence (cover, suspect cover, blank back or content),
+ * with the corners of the QR the judgement rests on (as shares of the page), so the Scan desk can
+ * draw the box on the cover's thumbnail; null for pages judged without a QR.
  */
 export function judgeEvidenceWithQr(evidence: PageEvidence, options: ClassifyOptions): { what: PageKind; qr: PagePoint[] | null } {
   const located = (symbol: ZxingSymbol) => symbol.corners.map((point) => ({ x: point.x / evidence.size.width, y: point.y / evidence.size.height }));
@@ -245,23 +241,4 @@ export function documentPageReads(document: OpenedDocument, index: number): Page
       return read && read.coverage >= 1 ? overviewOf(read) : document.readOverview(index);
     },
   };
-}
-
-/** Classifies one scanned page for splitting (see {@link gatherPageEvidence}). */
-export async function classifyScannedPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<PageKind> {
-  return (await readAndClassifyPage(document, index, options)).what;
-}
-
-/** A page's classification with what was read for it, so the spool does not read it again. */
-export interface ClassifiedRead {
-  what: PageKind;
-  overview: PageOverview;
-  /** The whole page, when the check had to decode it. */
-  page: PageRaster | null;
-}
-
-/** The same, also handing back the overview and (when it was needed) the whole page. */
-export async function readAndClassifyPage(document: OpenedDocument, index: number, options: ClassifyOptions): Promise<ClassifiedRead> {
-  const { evidence, overview, whole } = await gatherPageEvidence(documentPageReads(document, index));
-  return { what: judgeEvidence(evidence, options), overview, page: whole };
 }

@@ -5,6 +5,7 @@ import { causeParams, CoreError, formatErrorEnglish } from '../errors.js';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { supportedExtensions } from '../intake/detect-format.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
+import { isIgnoredName } from '../intake/watch-folder.js';
 import { openDocument } from '../intake/read-document.js';
 import { defaultBlankInkShare } from './classify-page.js';
 import type { PageReaderPool } from './page-reader-pool.js';
@@ -48,7 +49,7 @@ export async function listStackFiles(input: string): Promise<string[]> {
   if (!stat.isDirectory()) throw new CoreError('file-unreadable', { name: path.basename(input), reason: 'not-regular-file' });
   const entries = await fs.readdir(input, { withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && !/^[.~]/.test(entry.name) && !/\.(tmp|part)$/i.test(entry.name) && (supportedExtensions as readonly string[]).includes(path.extname(entry.name).toLowerCase()))
+    .filter((entry) => entry.isFile() && !isIgnoredName(entry.name) && (supportedExtensions as readonly string[]).includes(path.extname(entry.name).toLowerCase()))
     .map((entry) => entry.name)
     .sort(naturalOrder.compare)
     .map((name) => path.join(input, name));

@@ -170,7 +170,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     },
     async pageImage(stackId, page) {
       await ready();
-      const stack = (await spool.listStacks()).find((candidate) => candidate.id === stackId);
+      const stack = await spool.findStack(stackId);
       const stored = stack?.pages.find((candidate) => candidate.page === page);
       if (!stack || !stored) throw new CoreError('bill-not-found', { bill: `${stackId} p${page}` });
       const bytes = await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, stored.file));

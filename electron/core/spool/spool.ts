@@ -104,6 +104,8 @@ export interface Spool {
   ingest(file: string, options?: { moveSourceTo?: string }): Promise<IngestOutcome>;
   /** Every stack on disk. */
   listStacks(): Promise<StackRecord[]>;
+  /** One stack (with the changes people made), or null when there is none by that id. */
+  findStack(id: string): Promise<StackRecord | null>;
   /** Every bill of every stack, with the changes people made. */
   listBills(): Promise<SpoolBill[]>;
   /** Deletes recycled stacks past the retention days (also done at every start); returns how many. */
@@ -170,6 +172,8 @@ export function createSpool(options: SpoolOptions): Spool {
       return null;
     }
   };
+  /** One stack with its changes; ids are checked so a caller's text is never a path. */
+  const findStack = async (id: string): Promise<StackRecord | null> => (/^[\w-]+$/.test(id) ? readStack(id).then((record) => record && withChanges(record)) : null);
   const listStacks = async (): Promise<StackRecord[]> => {
     const ids = await fs.readdir(stacksDir).catch(() => [] as string[]);
     const records = await Promise.all(ids.sort().map(readStack));
@@ -226,7 +230,7 @@ export function createSpool(options: SpoolOptions): Spool {
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
-    const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withChanges(record)) : null;
+    const stack = await findStack(stackId);
     const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;
     const bill = stack?.bills[index];
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
@@ -344,6 +348,7 @@ export function createSpool(options: SpoolOptions): Spool {
       return { removedTemp: leftovers.length, stacks };
     },
     listStacks,
+    findStack,
     sweepRecycle: () => sweepRecycle(),
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
