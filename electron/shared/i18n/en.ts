@@ -65,7 +65,7 @@ export const en: Catalog = {
       ],
     },
     settings: {
-      intro: 'The imaging endpoint, the ERP prefix address, interface language and station information.',
+      intro: 'The imaging endpoint, how the scan desk splits stacks, the ERP prefix address, interface language and station information.',
     },
   },
   notAvailable: {

@@ -61,7 +61,7 @@ export const zhCN = {
       ],
     },
     settings: {
-      intro: '影像系统端点、ERP 前缀地址、界面语言与本机信息。',
+      intro: '影像系统端点、扫描台拆分方式、ERP 前缀地址、界面语言与本机信息。',
     },
   },
   notAvailable: {
