@@ -24,7 +24,7 @@ const common = {
 
 // Native code (sharp/libvips) and WebAssembly packages load their binaries from their own package
 // folders at run time, so they stay external and ship as real dependencies.
-const nativeAndWasm = ['sharp', 'zxing-wasm', 'zxing-wasm/*', '@hyzyla/pdfium', 'subset-font'];
+const nativeAndWasm = ['sharp', '@julusian/jpeg-turbo', 'zxing-wasm', 'zxing-wasm/*', '@hyzyla/pdfium', 'subset-font'];
 
 async function buildNode() {
   await rm(`${root}dist/electron`, { recursive: true, force: true });

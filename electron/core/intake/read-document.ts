@@ -7,6 +7,7 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
+import { decodeJpegLuma, readJpegHeader, shrinkGray } from './jpeg-turbo.js';
 import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, type PdfiumFileBuffer } from './pdfium.js';
 import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
 
@@ -83,21 +84,26 @@ export interface OpenDocumentOptions {
   fallbackDpi?: number;
 }
 
-/** The overview of a page already decoded whole. */
-export async function overviewOf(page: PageRaster): Promise<PageOverview> {
-  const { data, width, height } = page.image;
-  const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
-  const { data: small, info } = await sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } })
-    .resize({ height: targetHeight })
-    // libvips may widen one gray channel to sRGB on the way; take one back.
-    .extractChannel(0)
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { image: { data: new Uint8Array(small.buffer, small.byteOffset, small.length), width: info.width, height: info.height }, dpi: (page.dpi * info.height) / height };
+/** The overview of a page image decoded whole: block means at 1/8 (less for a small image: never under `overviewHeight`). */
+export function overviewOfImage(image: GrayImage, dpi: number): PageOverview {
+  const factor = Math.max(1, Math.min(8, Math.floor(image.height / overviewHeight)));
+  const small = factor > 1 ? shrinkGray(image, factor) : image;
+  return { image: small, dpi: (dpi * small.height) / image.height };
 }
 
-/** The overview of a JPEG, decoded small (DCT scaling). */
+/** The overview of a page already decoded whole. */
+export async function overviewOf(page: PageRaster): Promise<PageOverview> {
+  return overviewOfImage(page.image, page.dpi);
+}
+
+/**
+ * The overview of a JPEG: from its luma decoded whole by libjpeg-turbo when that is available
+ * (faster than libvips' DCT-scaled decode), else decoded small by libvips (DCT scaling).
+ */
 export async function jpegOverview(bytes: Uint8Array | string, width: number, height: number, dpi: number, context: OpenContext): Promise<PageOverview> {
+  const inMemory = typeof bytes === 'string' ? null : bytes;
+  const luma = inMemory ? await decodeJpegLumaChecked(inMemory, width, height, context) : null;
+  if (luma) return overviewOfImage(luma, dpi);
   const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
   try {
     const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }).resize({ height: targetHeight });
@@ -107,6 +113,23 @@ export async function jpegOverview(bytes: Uint8Array | string, width: number, he
   } catch (error) {
     throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
+}
+
+/**
+ * A JPEG's luma through libjpeg-turbo, only when its frame header matches the size it should have
+ * and is under the pixel limit; null otherwise (libvips then decodes, or refuses with the reason).
+ */
+async function decodeJpegLumaChecked(bytes: Uint8Array, width: number, height: number, context: OpenContext, into?: Buffer): Promise<GrayImage | null> {
+  const header = readJpegHeader(bytes);
+  if (!header || header.width !== width || header.height !== height || header.precision !== 8 || width * height > context.limits.maxPixels) return null;
+  const luma = await decodeJpegLuma(bytes, into);
+  return luma && luma.width === width && luma.height === height ? luma : null;
+}
+
+/** The top share of an image's rows, as a view (rows are contiguous: nothing is copied). */
+export function topRows(image: GrayImage, share: number): GrayImage {
+  const height = Math.max(1, Math.min(image.height, Math.ceil(image.height * share)));
+  return { data: image.data.subarray(0, height * image.width), width: image.width, height };
 }
 
 sharp.concurrency(1);
@@ -158,8 +181,17 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
  * the file, one at a time, without PDFium (which would hold the whole file in its heap).
  */
 function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocument {
-  // The last page's bytes are kept: a split reads the band, then the overview of the same page.
+  // The last page's bytes and luma are kept: a split reads the band, then the overview (and
+  // sometimes the whole) of the same page, and libjpeg-turbo decodes the luma once for all three.
   let last: { index: number; bytes: Uint8Array } | null = null;
+  let lastLuma: { index: number; luma: Promise<GrayImage | null> } | null = null;
+  const lumaOf = (index: number, bytes: Uint8Array): Promise<GrayImage | null> => {
+    if (lastLuma?.index !== index) {
+      const page = pdf.pages[index] as ScannerPdf['pages'][number];
+      lastLuma = { index, luma: decodeJpegLumaChecked(bytes, page.width, page.height, context) };
+    }
+    return lastLuma.luma;
+  };
   const readJpeg = async (index: number): Promise<Uint8Array> => {
     if (last?.index === index) return last.bytes;
     const page = pdf.pages[index] as ScannerPdf['pages'][number];
@@ -179,7 +211,8 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
       const widthMm = (page.widthPt / 72) * 25.4;
       const heightMm = (page.heightPt / 72) * 25.4;
       const base = { page: index + 1, dpi: page.width / (widthMm / 25.4), widthMm, heightMm, dpiAssumed: false };
-      const image = await decodeJpegGray(bytes, page.width, page.height, context, region);
+      const luma = await lumaOf(index, bytes);
+      const image = luma ? (region && region.topShare < 1 ? topRows(luma, region.topShare) : luma) : await decodeJpegGray(bytes, page.width, page.height, context, region);
       return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / page.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes } }) };
     },
     async readEncoded(index) {
@@ -188,7 +221,10 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
     },
     async readOverview(index) {
       const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      return jpegOverview(await readJpeg(index), page.width, page.height, page.width / (page.widthPt / 72), context);
+      const bytes = await readJpeg(index);
+      const dpi = page.width / (page.widthPt / 72);
+      const luma = await lumaOf(index, bytes);
+      return luma ? overviewOfImage(luma, dpi) : jpegOverview(bytes, page.width, page.height, dpi, context);
     },
     close() {
       void pdf.close();
@@ -197,7 +233,10 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
 }
 
 /** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
-export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }): Promise<GrayImage> {
+export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }, into?: Buffer): Promise<GrayImage> {
+  // libjpeg-turbo decodes the whole luma faster than libvips decodes the top band in colour.
+  const luma = await decodeJpegLumaChecked(bytes, width, height, context, into);
+  if (luma) return region && region.topShare < 1 ? topRows(luma, region.topShare) : luma;
   try {
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
     if (meta.width !== width || meta.height !== height) throw new Error(`the page image is ${meta.width}×${meta.height}, the PDF says ${width}×${height}`);

@@ -1,7 +1,7 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../cover/image-code-rules.js';
 import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
 import { findTopCornerCodes, topBandShare } from '../qr/find-qr-codes.js';
-import { cropGray, type GrayImage } from '../qr/gray-image.js';
+import type { GrayImage } from '../qr/gray-image.js';
 import { readQrWithZxing, type ZxingSymbol } from '../qr/zxing-reader.js';
 import type { PageKind } from './split-stack.js';
 
@@ -190,17 +190,15 @@ export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: 
   return { evidence: { top, bottom, ink: inkShare(overview.image), size }, overview, whole };
 }
 
-/** Symbols in the two bottom corners of a whole page (left, then right). */
+/** Symbols in the two bottom corners of a whole page (left, then right), from one search of its bottom band. */
 async function readBottomCorners(page: PageRaster): Promise<ZxingSymbol[][]> {
   const { width, height } = page.image;
-  const w = Math.ceil(width * 0.55);
   const h = Math.ceil(height * topBandShare);
-  const found: ZxingSymbol[][] = [];
-  for (const rect of [{ x: 0, y: height - h, w, h }, { x: width - w, y: height - h, w, h }]) {
-    const symbols = await readQrWithZxing(cropGray(page.image, rect));
-    found.push(symbols.map((symbol) => ({ ...symbol, corners: symbol.corners.map((point) => ({ x: point.x + rect.x, y: point.y + rect.y })) })));
-  }
-  return found;
+  const y = height - h;
+  const band: GrayImage = { data: page.image.data.subarray(y * width, height * width), width, height: h };
+  const symbols = (await readQrWithZxing(band)).map((symbol) => ({ ...symbol, corners: symbol.corners.map((point) => ({ x: point.x, y: point.y + y })) }));
+  const centreX = (symbol: ZxingSymbol) => symbol.corners.reduce((sum, point) => sum + point.x, 0) / Math.max(1, symbol.corners.length);
+  return [symbols.filter((symbol) => centreX(symbol) < width / 2), symbols.filter((symbol) => centreX(symbol) >= width / 2)];
 }
 
 /** A point as a share of the page's width and height (0–1), whatever the scan resolution. */

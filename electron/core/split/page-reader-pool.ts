@@ -8,6 +8,8 @@ import type { PageReadRequest, PageReadResponse, JpegPageRead } from './read-sta
 /** Reads scanned JPEG pages (band, overview, evidence, thumbnail) on worker threads. */
 export interface PageReaderPool {
   readonly size: number;
+  /** Pages a reader is given at once. */
+  readonly pagesPerReader: number;
   read(request: Omit<PageReadRequest, 'id'>): Promise<JpegPageRead>;
   close(): Promise<void>;
 }
@@ -21,21 +23,24 @@ interface Pending {
 
 /**
  * Creates `size` page readers (default 2: the stations have 2 cores; the main thread only reads
- * bytes from disk and writes them). A page that takes longer than `timeoutMs` stops its worker,
- * which is replaced; the page fails with `inspection-timeout`.
+ * bytes from disk and writes them). Each reader has two pages at a time: libjpeg-turbo decodes one
+ * on libuv's threads while the reader searches the other, so no core waits. A page that takes
+ * longer than `timeoutMs` stops its worker, which is replaced; its pages fail with
+ * `inspection-timeout`.
  */
 export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?: number; timeoutMs?: number } = {}): PageReaderPool {
+  const pagesPerReader = 2;
   const script = resolveWorkerScript('page-reader-worker', path.dirname(fileURLToPath(import.meta.url)));
-  const workers: Array<{ worker: Worker; job: Pending | null }> = [];
+  const workers: Array<{ worker: Worker; jobs: Map<number, Pending> }> = [];
   const queue: Pending[] = [];
   let nextId = 1;
   let closed = false;
 
   const settle = (slot: (typeof workers)[number], response: PageReadResponse) => {
-    const job = slot.job;
+    const job = slot.jobs.get(response.id);
     if (!job) return;
     clearTimeout(job.timer);
-    slot.job = null;
+    slot.jobs.delete(response.id);
     if ('read' in response) job.resolve(response.read);
     else job.reject(new CoreError(response.error.code, response.error.params));
     pump();
@@ -43,17 +48,16 @@ export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?:
   const drop = (slot: (typeof workers)[number], code: 'inspection-crashed' | 'inspection-timeout', reason: string) => {
     workers.splice(workers.indexOf(slot), 1);
     void slot.worker.terminate();
-    const job = slot.job;
-    slot.job = null;
-    if (job) {
+    for (const job of slot.jobs.values()) {
       clearTimeout(job.timer);
       job.reject(new CoreError(code, code === 'inspection-timeout' ? { name: job.request.name, seconds: Math.round(timeoutMs / 1000) } : { name: job.request.name, reason }));
     }
+    slot.jobs.clear();
     pump();
   };
   const spawn = () => {
     const worker = new Worker(script.script, { eval: script.eval, resourceLimits: { maxOldGenerationSizeMb: 256 } });
-    const slot = { worker, job: null as Pending | null };
+    const slot = { worker, jobs: new Map<number, Pending>() };
     worker.on('message', (response: PageReadResponse) => settle(slot, response));
     worker.on('error', (error) => drop(slot, 'inspection-crashed', error.message));
     worker.on('exit', (code) => {
@@ -64,21 +68,29 @@ export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?:
     workers.push(slot);
     return slot;
   };
+  /** The least busy reader with room for a page, or a new one while there are fewer than `size`. */
+  const freeSlot = () => {
+    const idle = workers.find((candidate) => candidate.jobs.size === 0);
+    if (idle) return idle;
+    if (workers.length < size) return spawn();
+    return workers.find((candidate) => candidate.jobs.size < pagesPerReader) ?? null;
+  };
   const pump = () => {
     while (!closed && queue.length > 0) {
-      const slot = workers.find((candidate) => !candidate.job) ?? (workers.length < size ? spawn() : null);
+      const slot = freeSlot();
       if (!slot) return;
       const job = queue.shift() as Pending;
-      slot.job = job;
+      slot.jobs.set(job.request.id, job);
       job.timer = setTimeout(() => drop(slot, 'inspection-timeout', 'timeout'), timeoutMs);
       slot.worker.ref();
       slot.worker.postMessage(job.request);
     }
-    for (const slot of workers) if (!slot.job) slot.worker.unref();
+    for (const slot of workers) if (slot.jobs.size === 0) slot.worker.unref();
   };
 
   return {
     size,
+    pagesPerReader,
     read(request) {
       return new Promise((resolve, reject) => {
         if (closed) return reject(new CoreError('inspection-crashed', { name: request.name, reason: 'closed' }));

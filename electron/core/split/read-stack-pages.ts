@@ -2,8 +2,9 @@ import sharp from 'sharp';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { defaultDocumentLimits } from '../intake/document-limits.js';
-import { checkPixels, decodeJpegGray, jpegOverview, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
+import { checkPixels, decodeJpegGray, overviewOfImage, topRows, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
 import { topBandShare } from '../qr/find-qr-codes.js';
+import type { GrayImage } from '../qr/gray-image.js';
 import { documentPageReads, gatherPageEvidence, judgeEvidenceWithQr, type ClassifyOptions, type PageEvidence, type PagePoint } from './classify-page.js';
 import type { PageKind } from './split-stack.js';
 import type { PageReaderPool } from './page-reader-pool.js';
@@ -33,24 +34,26 @@ export type PageReadResponse = { id: number; read: JpegPageRead } | { id: number
 /** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
 export async function thumbnailPng(overview: PageOverview): Promise<Uint8Array> {
   const { data, width, height } = overview.image;
-  const png = await sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 6 }).toBuffer();
+  const png = await sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 2 }).toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
 }
 
-/** Gathers a JPEG page's evidence and thumbnail from its bytes (what a worker does). */
-export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>): Promise<JpegPageRead> {
+/**
+ * Gathers a JPEG page's evidence and thumbnail from its bytes (what a worker does). `scratch`, when
+ * given, holds the decoded page (reused page after page); nothing refers to it after the return.
+ */
+export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scratch?: Buffer): Promise<JpegPageRead> {
   const context: OpenContext = { name: request.name, limits: request.limits, renderDpi: request.dpi, fallbackDpi: request.dpi };
   checkPixels(context, request.page, request.width, request.height);
   const widthMm = (request.width / request.dpi) * 25.4;
   const heightMm = (request.height / request.dpi) * 25.4;
-  const raster = async (topShare?: number): Promise<PageRaster> => {
-    const image = await decodeJpegGray(request.bytes, request.width, request.height, context, topShare ? { topShare } : undefined);
-    return { page: request.page, image, dpi: request.dpi, widthMm, heightMm, source: 'pdf-embedded-jpeg', dpiAssumed: false, coverage: image.height / request.height };
-  };
+  const rasterOf = (image: GrayImage): PageRaster => ({ page: request.page, image, dpi: request.dpi, widthMm, heightMm, source: 'pdf-embedded-jpeg', dpiAssumed: false, coverage: image.height / request.height });
+  // One decode serves the band, the overview and (for a turned cover) the whole page.
+  const whole = await decodeJpegGray(request.bytes, request.width, request.height, context, undefined, scratch);
   const { evidence, overview } = await gatherPageEvidence({
-    band: () => raster(topBandShare),
-    whole: () => raster(),
-    overview: () => jpegOverview(request.bytes, request.width, request.height, request.dpi, context),
+    band: async () => rasterOf(topRows(whole, topBandShare)),
+    whole: async () => rasterOf(whole),
+    overview: async () => overviewOfImage(whole, request.dpi),
   });
   return { evidence, thumbPng: await thumbnailPng(overview) };
 }
@@ -88,7 +91,7 @@ export async function encodeLosslessPage(raster: PageRaster): Promise<{ format: 
 /**
  * Reads every page of a document in order, a few pages ahead on the page readers when the pages
  * are JPEGs (a scanner PDF, a JPEG file): the main thread only reads bytes, the workers decode and
- * search, and pages still come out in order. Memory: at most `2 × pool size` pages in flight.
+ * search, and pages still come out in order. Memory: at most `3 × pool size` pages in flight.
  */
 export async function* readStackPages(document: OpenedDocument, options: ReadStackOptions): AsyncGenerator<StackPageRead> {
   const pool = document.readEncoded ? options.pool : undefined;
@@ -105,7 +108,8 @@ export async function* readStackPages(document: OpenedDocument, options: ReadSta
     return;
   }
   const readEncoded = document.readEncoded.bind(document);
-  const ahead = pool.size * 2;
+  // Every reader busy with its pages, and one more page read from disk per reader, waiting.
+  const ahead = pool.size * (pool.pagesPerReader + 1);
   const inFlight: Array<Promise<{ index: number; bytes: Uint8Array; read: JpegPageRead }>> = [];
   let next = 0;
   const launch = () => {
