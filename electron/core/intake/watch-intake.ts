@@ -31,10 +31,14 @@ export interface WatchIntakeOptions {
   now?: () => number;
 }
 
+/** How often a running watch applies the `imported/` retention. */
+const importedSweepEveryMs = 60 * 60_000;
+
 /**
  * The watched-folder intake, shared by `scan-station intake --watch` and the desktop app: each look
  * takes settled, complete files into the spool one at a time (the source moves to `imported/` only
- * after its pages are on disk), moves what can never be taken to `refused/` (never deletes), and
+ * after its pages are on disk, and is deleted from there after the retention days when a station
+ * sets them), moves what can never be taken to `refused/` (never deletes), and
  * reports where the folder stands. The caller decides how often to look and when to stop.
  */
 export function createWatchIntake(options: WatchIntakeOptions) {
@@ -45,6 +49,18 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const failures = new Map<string, string>();
   const incompleteSince = new Map<string, { signature: string; since: number }>();
   let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0 };
+  let lastSweepAt: number | null = null;
+
+  /** The `imported/` retention, at the first look and then hourly (a station may run for weeks). */
+  const sweepImportedNow = async () => {
+    if (lastSweepAt !== null && now() - lastSweepAt < importedSweepEveryMs) return;
+    lastSweepAt = now();
+    const deleted = await options.spool.sweepImported(importedDir).catch((error: unknown) => {
+      options.log.warn('intake.imported-sweep-failed', { reason: String(error) });
+      return 0;
+    });
+    if (deleted > 0) options.log.info('intake.imported-deleted', { count: deleted });
+  };
 
   const refuse = async (file: string, error: CoreError): Promise<WatchEvent> => {
     await fs.mkdir(refusedDir, { recursive: true });
@@ -82,6 +98,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         status = unavailable;
         return [];
       }
+      await sweepImportedNow();
       const events: WatchEvent[] = [];
       const entries = await fs.readdir(options.folder, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {

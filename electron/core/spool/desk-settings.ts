@@ -21,6 +21,8 @@ export interface DeskSettings {
   coverIsPage: boolean;
   /** A stack whose bills were all discarded is kept in the spool's recycle folder this many days. */
   recycleDays: number;
+  /** A source file moved to the watch folder's `imported/` is deleted after this many days; 0: kept for ever. */
+  importedDays: number;
   /** The expected-codes list from the ERP, when one is set: its file name, size and when. */
   expectedCodes: { name: string; count: number; importedAt: string } | null;
 }
@@ -32,10 +34,17 @@ export interface SplitSettings {
   split: SplitOptions;
   /** Days a fully discarded stack stays in the recycle folder. */
   recycleDays: number;
+  /** Days a source stays in `imported/`; 0: for ever. */
+  importedDays: number;
 }
 
-/** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list. */
-export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, expectedCodes: null };
+/** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list; sources never deleted. */
+export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, expectedCodes: null };
+
+/** Whether a stored day count is a whole number in range. */
+function isDays(value: unknown, min: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= 3650;
+}
 
 /** Settings of the scan desk in `<data>/scan-desk.json`, the expected list in `<data>/expected-codes.json`. */
 export function createDeskSettingsStore(dataDir: string) {
@@ -48,7 +57,8 @@ export function createDeskSettingsStore(dataDir: string) {
         pattern: typeof stored.pattern === 'string' && stored.pattern.trim() !== '' ? stored.pattern : null,
         blankInkPercent: typeof stored.blankInkPercent === 'number' && stored.blankInkPercent >= 0 && stored.blankInkPercent <= 5 ? stored.blankInkPercent : defaultDeskSettings.blankInkPercent,
         coverIsPage: typeof stored.coverIsPage === 'boolean' ? stored.coverIsPage : true,
-        recycleDays: typeof stored.recycleDays === 'number' && Number.isInteger(stored.recycleDays) && stored.recycleDays >= 1 && stored.recycleDays <= 3650 ? stored.recycleDays : defaultDeskSettings.recycleDays,
+        recycleDays: isDays(stored.recycleDays, 1) ? stored.recycleDays : defaultDeskSettings.recycleDays,
+        importedDays: isDays(stored.importedDays, 0) ? stored.importedDays : defaultDeskSettings.importedDays,
         expectedCodes: stored.expectedCodes && typeof stored.expectedCodes.count === 'number' ? stored.expectedCodes : null,
       };
     } catch {
@@ -59,14 +69,14 @@ export function createDeskSettingsStore(dataDir: string) {
   const write = (settings: DeskSettings) => writeFileAtomic(settingsFile, `${JSON.stringify(settings, null, 1)}\n`);
   return {
     read,
-    /** Saves the rule, blank threshold and cover choice; a rule that does not compile is refused. */
-    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number }): Promise<DeskSettings> {
+    /** Saves the rule, blank threshold, cover choice and retention days; a rule that does not compile is refused. */
+    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number }): Promise<DeskSettings> {
       const pattern = change.pattern?.trim() || null;
       if (pattern) {
         const compiled = compileCodePattern(pattern);
         if (!(compiled instanceof RegExp)) throw new CoreError('invalid-pattern', { reason: compiled.reason, detail: compiled.detail });
       }
-      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays };
+      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays };
       await write(next);
       return next;
     },
@@ -98,7 +108,7 @@ export function createDeskSettingsStore(dataDir: string) {
         const codes = await fs.readFile(codesFile, 'utf8').then((text) => JSON.parse(text) as string[], () => null);
         expected = codes ? new Set(codes) : null;
       }
-      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays };
+      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays, importedDays: settings.importedDays };
     },
   };
 }

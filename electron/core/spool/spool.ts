@@ -110,11 +110,35 @@ export interface Spool {
   listBills(): Promise<SpoolBill[]>;
   /** Deletes recycled stacks past the retention days (also done at every start); returns how many. */
   sweepRecycle(): Promise<number>;
+  /** Deletes sources in a watch folder's `imported/` older than the retention days (0: never); returns how many. */
+  sweepImported(dir: string): Promise<number>;
   /** Changes one bill (one atomic rewrite of its file) and writes the audit line. */
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
 }
 
 const stackFile = 'stack.json';
+
+/** A source moved into a watch folder's `imported/`, as the spool's ledger records it. */
+interface ImportedSource {
+  dir: string;
+  name: string;
+  sha256: string;
+  at: string;
+}
+
+/** Above this the ledger is not read (about 100,000 files); the sweep says so in the log. */
+const maxImportedLedgerBytes = 16 * 1024 * 1024;
+
+/** Appends a line to a file and flushes it. */
+async function appendDurable(file: string, text: string): Promise<void> {
+  const handle = await fs.open(file, 'a');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Writes a file and flushes it before returning. */
 async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
@@ -194,6 +218,68 @@ export function createSpool(options: SpoolOptions): Spool {
     await fs.rename(file, destination);
     await syncDirectory(target);
     await syncDirectory(path.dirname(file));
+    // The ledger says which files we moved there, when, and with what content: only those are ever
+    // deleted by the retention sweep. A crash before this line leaves the file kept for ever.
+    const sha256 = await hashFile(destination);
+    await appendDurable(importedLedgerFile, `${JSON.stringify({ dir: path.resolve(target), name: path.basename(destination), sha256, at: options.now().toISOString() })}\n`);
+  };
+
+  /**
+   * Deletes sources in `dir` (a watch folder's `imported/`) that the ledger says were moved there
+   * more than the retention days ago, and only when the file there still has the content we moved
+   * (SHA-256): a file someone put there by hand, or replaced, is never touched.
+   */
+  /** Sources moved to `imported/` folders: kept in the spool, so nothing of ours sits in the clerk's folder. */
+  const importedLedgerFile = path.join(options.dir, 'imported-sources.jsonl');
+  const sweepImported = async (dir: string): Promise<number> => {
+    const days = (await splitSettings()).importedDays;
+    if (days <= 0) return 0;
+    const ledgerFile = importedLedgerFile;
+    const folder = path.resolve(dir);
+    const stat = await fs.lstat(ledgerFile).catch(() => null);
+    if (!stat?.isFile()) return 0;
+    if (stat.size > maxImportedLedgerBytes) {
+      options.log.warn('spool.imported-ledger-too-large', { size: stat.size });
+      return 0;
+    }
+    const entries = (await fs.readFile(ledgerFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        try {
+          return JSON.parse(line) as ImportedSource;
+        } catch {
+          return null;
+        }
+      })
+      .filter((entry): entry is ImportedSource => entry !== null && typeof entry.dir === 'string' && typeof entry.name === 'string' && typeof entry.sha256 === 'string' && typeof entry.at === 'string');
+    const kept: typeof entries = [];
+    let deleted = 0;
+    for (const entry of entries) {
+      // Another watch folder's sources wait for that folder's sweep.
+      if (entry.dir !== folder) {
+        kept.push(entry);
+        continue;
+      }
+      const due = options.now().getTime() - Date.parse(entry.at) >= days * 86_400_000;
+      // A name is only ever a plain file name in this folder.
+      const file = path.join(folder, path.basename(entry.name));
+      const found = await fs.lstat(file).catch(() => null);
+      if (!found?.isFile()) continue;
+      if (!due) {
+        kept.push(entry);
+        continue;
+      }
+      if ((await hashFile(file).catch(() => null)) !== entry.sha256) {
+        options.log.warn('spool.imported-changed', { name: entry.name });
+        continue;
+      }
+      await fs.rm(file, { force: true });
+      audit.write({ event: 'source-deleted', source: entry.name, detail: `moved to imported/ at ${entry.at}; the ${days}-day retention has passed (its pages are in the spool)` });
+      deleted += 1;
+    }
+    if (kept.length !== entries.length) await writeFileAtomic(ledgerFile, kept.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    return deleted;
   };
 
   const recycleDir = path.join(options.dir, 'recycle');
@@ -226,7 +312,7 @@ export function createSpool(options: SpoolOptions): Spool {
     return deleted;
   };
   const splitSettings = async (): Promise<SplitSettings> =>
-    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30 };
+    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0 };
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
@@ -350,6 +436,7 @@ export function createSpool(options: SpoolOptions): Spool {
     listStacks,
     findStack,
     sweepRecycle: () => sweepRecycle(),
+    sweepImported: (dir: string) => sweepImported(dir),
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
     },

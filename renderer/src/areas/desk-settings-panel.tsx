@@ -26,6 +26,7 @@ export function DeskSettingsPanel() {
   const [blankText, setBlankText] = useState('');
   const [coverIsPage, setCoverIsPage] = useState(true);
   const [recycleText, setRecycleText] = useState('');
+  const [importedText, setImportedText] = useState('');
   const [reveal, setReveal] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'pass' | 'fail'; text: string } | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
@@ -37,6 +38,7 @@ export function DeskSettingsPanel() {
     setBlankText(String(settings.blankInkPercent));
     setCoverIsPage(settings.coverIsPage);
     setRecycleText(String(settings.recycleDays));
+    setImportedText(String(settings.importedDays));
   };
   useEffect(() => {
     void api.scanDesk.settings().then((result) => {
@@ -53,7 +55,9 @@ export function DeskSettingsPanel() {
   const blankError = blank.ok ? null : t(blank.key, blank.params);
   const recycle = readNumberText(recycleText, { min: 1, max: 3650 });
   const recycleError = recycle.ok ? null : t(recycle.key, recycle.params);
-  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage || String(saved.recycleDays) !== recycleText.trim());
+  const imported = readNumberText(importedText, { min: 0, max: 3650 });
+  const importedError = imported.ok ? null : t(imported.key, imported.params);
+  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage || String(saved.recycleDays) !== recycleText.trim() || String(saved.importedDays) !== importedText.trim());
   useUnsavedChanges('settings', dirty, 'scan-desk');
 
   const tell = (tone: 'pass' | 'fail', text: string) => {
@@ -61,8 +65,8 @@ export function DeskSettingsPanel() {
     focusWhenPainted(() => noticeRef.current);
   };
   const save = async () => {
-    if (patternError || !blank.ok || !recycle.ok) return setReveal(true);
-    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value });
+    if (patternError || !blank.ok || !recycle.ok || !imported.ok) return setReveal(true);
+    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value, importedDays: imported.value });
     if (!result.ok) return tell('fail', describeError(t, result.error));
     adopt(result.value);
     tell('pass', t('deskSettings.saved'));
@@ -97,6 +101,7 @@ export function DeskSettingsPanel() {
         <TextField label={t('deskSettings.pattern')} value={pattern} onChange={setPattern} error={patternError} revealError={reveal} hint={t('deskSettings.patternHint')} mono wide testId="desk-pattern" placeholder="^FY-\d{4}-\d{6}$" maxLength={300} />
         <TextField label={t('deskSettings.blank')} value={blankText} onChange={setBlankText} error={blankError} revealError={reveal} hint={t('deskSettings.blankHint')} inputMode="decimal" testId="desk-blank" maxLength={6} />
         <TextField label={t('deskSettings.recycle')} value={recycleText} onChange={setRecycleText} error={recycleError} revealError={reveal} hint={t('deskSettings.recycleHint')} inputMode="numeric" testId="desk-recycle" maxLength={5} />
+        <TextField label={t('deskSettings.imported')} value={importedText} onChange={setImportedText} error={importedError} revealError={reveal} hint={t('deskSettings.importedHint')} inputMode="numeric" testId="desk-imported" maxLength={5} />
         <label className="inline-check">
           <input type="checkbox" checked={coverIsPage} onChange={(event) => setCoverIsPage(event.currentTarget.checked)} data-testid="desk-cover-is-page" />
           {t('deskSettings.coverIsPage')}

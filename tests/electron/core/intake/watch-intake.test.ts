@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
 import { createWatchIntake } from '../../../../electron/core/intake/watch-intake.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
+import { createDeskSettingsStore, defaultDeskSettings } from '../../../../electron/core/spool/desk-settings.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
@@ -58,4 +59,44 @@ test('links, FIFOs and a linked watch folder are refused without being opened; a
   const gone = createWatchIntake({ folder: path.join(root, 'unplugged'), spool, log: createMemoryLogger(), settleMs: 0 });
   await gone.lookOnce();
   assert.deepEqual(gone.status(), { state: 'unavailable', folder: path.join(root, 'unplugged'), reason: 'missing', detail: 'ENOENT' });
+});
+
+test('imported/ retention: off by default; when set, sources we moved are deleted after the days, a file put there by hand or changed is never touched', async () => {
+  const root = await makeTempDir();
+  const folder = path.join(root, 'scans');
+  await mkdir(folder);
+  const store = createDeskSettingsStore(root);
+  let day = new Date('2026-11-27T09:00:00Z');
+  const spool = createSpool({ dir: path.join(root, 'spool'), log: createMemoryLogger(), now: () => day, rules: defaultCodeRules, settings: store.resolve });
+  await spool.recover();
+  let clock = 0;
+  const watcher = createWatchIntake({ folder, spool, log: createMemoryLogger(), settleMs: 1000, now: () => clock });
+  const scans = await makeTempDir();
+  for (const [n, name] of [[1, 'a.pdf'], [2, 'b.pdf']] as const) await writeFile(path.join(folder, name), await readFile(await writeStack([{ kind: 'cover', code: `FY-2026-00090${n}` }, { kind: 'content' }], scans, 'pdf')));
+  await watcher.lookOnce();
+  clock += 1500;
+  assert.equal((await watcher.lookOnce()).filter((event) => event.kind === 'taken').length, 2);
+  const imported = path.join(folder, 'imported');
+  // Someone drops their own file into imported/, and edits b.pdf there.
+  await writeFile(path.join(imported, 'mine.pdf'), 'not ours');
+  await writeFile(path.join(imported, 'b.pdf'), 'changed by hand');
+
+  // Default: kept for ever, however old.
+  day = new Date('2027-11-27T09:00:00Z');
+  assert.equal(await spool.sweepImported(imported), 0);
+  assert.deepEqual((await readdir(imported)).sort(), ['a.pdf', 'b.pdf', 'mine.pdf']);
+
+  await store.save({ ...defaultDeskSettings, importedDays: 14 });
+  day = new Date('2026-12-11T08:59:00Z');
+  assert.equal(await spool.sweepImported(imported), 0, 'a minute short of 14 days: kept');
+  day = new Date('2026-12-11T09:00:01Z');
+  // The running watch applies it by itself (the first look swept already; an hour later it sweeps again).
+  clock += 60 * 60_000;
+  await watcher.lookOnce();
+  assert.deepEqual((await readdir(imported)).sort(), ['b.pdf', 'mine.pdf'], 'only the untouched source we moved is deleted');
+  assert.equal(await readFile(path.join(imported, 'b.pdf'), 'utf8'), 'changed by hand');
+  assert.equal(await readFile(path.join(root, 'spool', 'imported-sources.jsonl'), 'utf8'), '', 'the ledger forgets what it dealt with');
+  const audit = await readFile(path.join(root, 'spool', 'audit.log'), 'utf8');
+  assert.match(audit, /"event":"source-deleted","source":"a\.pdf".*14-day retention/);
+  assert.doesNotMatch(audit, /"source-deleted","source":"b\.pdf"/);
 });

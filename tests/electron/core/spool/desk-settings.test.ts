@@ -14,8 +14,8 @@ import { makeTempDir } from '../../../helpers/temp-dir.js';
 test('scan desk settings: defaults, a rule that does not compile refused, an ERP list in GBK imported and cleared', async () => {
   const store = createDeskSettingsStore(await makeTempDir());
   assert.deepEqual(await store.read(), defaultDeskSettings);
-  await assert.rejects(store.save({ pattern: '^(FY+)+$', blankInkPercent: 0.3, coverIsPage: true, recycleDays: 30 }), (error) => error instanceof CoreError && error.code === 'invalid-pattern');
-  await store.save({ pattern: '^FY-\\d{4}-\\d{6}$', blankInkPercent: 0.5, coverIsPage: false, recycleDays: 30 });
+  await assert.rejects(store.save({ pattern: '^(FY+)+$', blankInkPercent: 0.3, coverIsPage: true, recycleDays: 30, importedDays: 0 }), (error) => error instanceof CoreError && error.code === 'invalid-pattern');
+  await store.save({ pattern: '^FY-\\d{4}-\\d{6}$', blankInkPercent: 0.5, coverIsPage: false, recycleDays: 30, importedDays: 0 });
   const csv = iconv.encode('影像编码,金额\nFY-2026-001001,100\nFY-2026-001002,200\n', 'gbk');
   const saved = await store.importExpected('单据.csv', new Uint8Array(csv), new Date('2026-11-27T10:00:00Z'));
   assert.deepEqual(saved.expectedCodes, { name: '单据.csv', count: 2, importedAt: '2026-11-27T10:00:00.000Z' });
@@ -34,7 +34,7 @@ test('the spool splits with the station settings of the moment: the expected lis
   const store = createDeskSettingsStore(dataDir);
   const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: createMemoryLogger(), now: () => new Date('2026-11-27T10:00:00Z'), rules: defaultCodeRules, settings: store.resolve });
   await spool.recover();
-  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: false, recycleDays: 30 });
+  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: false, recycleDays: 30, importedDays: 0 });
   await store.importExpected('codes.txt', new TextEncoder().encode('FY-2026-001101\n'), new Date());
   const outcome = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-001101' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-001102' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
   assert.ok(outcome.status === 'ingested');
@@ -47,7 +47,7 @@ test('the spool splits with the station settings of the moment: the expected lis
 test('a stack with every bill discarded goes to the recycle folder, can be taken in again, and is deleted after the retention days', async () => {
   const dataDir = await makeTempDir();
   const store = createDeskSettingsStore(dataDir);
-  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: true, recycleDays: 7 });
+  await store.save({ pattern: null, blankInkPercent: 0.3, coverIsPage: true, recycleDays: 7, importedDays: 0 });
   let now = new Date('2026-11-27T10:00:00Z');
   const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: createMemoryLogger(), now: () => now, rules: defaultCodeRules, settings: store.resolve });
   await spool.recover();
