@@ -13,6 +13,7 @@ import { createEndpointService, type EndpointService } from './endpoint/endpoint
 import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
 import { createFileSecretStore } from './secrets/secret-store.js';
 import { createDeskSettingsStore } from './spool/desk-settings.js';
+import { createUploadQueue, type UploadQueue } from './upload/upload-queue.js';
 import { createScanDeskService, type ScanDeskService } from './spool/scan-desk-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
@@ -37,6 +38,8 @@ export interface CoreOptions {
   watchSettleMs?: number;
   /** How often the watched scan folder is looked at (ms, default 1000). */
   watchPollMs?: number;
+  /** Start the upload queue with core (the desktop app and browser mode); the CLI runs it on demand. */
+  startUploadQueue?: boolean;
 }
 
 /** Station facts core knows (the edge adds how it runs). */
@@ -67,6 +70,8 @@ export interface Core {
   endpoint: EndpointService;
   /** The Scan desk: stacks taken into the spool, their bills, and what people do to held ones. */
   scanDesk: ScanDeskService;
+  /** The upload queue: ready bills to the imaging endpoint, each page exactly once. */
+  upload: UploadQueue;
   /** Stops worker threads; call before the process exits. */
   close(): Promise<void>;
 }
@@ -84,6 +89,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
   const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
+  const upload = createUploadQueue({
+    spool: scanDesk.spool,
+    stacksDir: path.join(paths.dataDir, 'spool', 'stacks'),
+    stateFile: path.join(paths.dataDir, 'spool', 'queue.json'),
+    endpoint: {
+      openAdapter: () => endpoint.openAdapter(),
+      describe: async () => {
+        const { settings } = await endpoint.readSettings();
+        return { mode: settings.mode, stationId: settings.stationId };
+      },
+      recheck: async () => (await endpoint.preflight(() => undefined)).ok,
+    },
+    log,
+    now,
+    onChange: () => scanDesk.touch(),
+  });
+  if (options.startUploadQueue) upload.start();
   return {
     paths,
     log,
@@ -109,7 +131,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log }),
     endpoint,
     scanDesk,
+    upload,
     close: async () => {
+      await upload.stop();
       await Promise.all([templates.close(), endpoint.close(), scanDesk.close()]);
     },
   };

@@ -50,6 +50,7 @@ export const errorCodes = [
   'folder-unwritable',
   'bill-not-found',
   'bill-not-changeable',
+  'upload-page-damaged',
 ] as const;
 
 /** A stable, documented error code. */

@@ -9,6 +9,7 @@ import { serveCommand } from './serve.js';
 import { serveImagingCommand } from './serve-imaging.js';
 import { splitCommand } from './split.js';
 import { billCommand, billsCommand, intakeCommand } from './intake.js';
+import { queueCommand, uploadCommand } from './upload.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand, uploadCommand, queueCommand];

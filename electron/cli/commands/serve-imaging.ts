@@ -17,6 +17,10 @@ export const serveImagingCommand: CliCommand = {
     { name: 'client-id', type: 'string', valueName: 'ID', helpKey: 'cli.serveImaging.clientIdOption' },
     { name: 'client-secret', type: 'string', valueName: 'S', helpKey: 'cli.serveImaging.clientSecretOption' },
     { name: 'client-secret-file', type: 'string', valueName: 'F', helpKey: 'cli.serveImaging.clientSecretFileOption' },
+    { name: 'delay-ms', type: 'string', valueName: 'MS', helpKey: 'cli.serveImaging.delayOption' },
+    { name: 'fail-every', type: 'string', valueName: 'N', helpKey: 'cli.serveImaging.failEveryOption' },
+    { name: 'rate-limit-every', type: 'string', valueName: 'N', helpKey: 'cli.serveImaging.rateLimitEveryOption' },
+    { name: 'drop-after-save-every', type: 'string', valueName: 'N', helpKey: 'cli.serveImaging.dropEveryOption' },
   ],
   async run({ values, json, io, t, dataDir }) {
     const text = (name: string) => stringOption(values, name);
@@ -31,12 +35,22 @@ export const serveImagingCommand: CliCommand = {
         throw error;
       }
     }
+    // Faults for scripts and soaks: every number a whole number in range, or a usage error.
+    const faults: Record<string, number> = {};
+    for (const [option, key, max] of [['delay-ms', 'delayMs', 60_000], ['fail-every', 'failEvery', 1_000_000], ['rate-limit-every', 'rateLimitEvery', 1_000_000], ['drop-after-save-every', 'dropAfterSaveEvery', 1_000_000]] as const) {
+      const value = text(option);
+      if (value === undefined) continue;
+      const min = option === 'delay-ms' ? 0 : 1;
+      if (!/^\d{1,7}$/.test(value) || Number(value) < min || Number(value) > max) return reportUsageError(io, json, t('cli.check.badNumber', { option: `--${option}`, value, min, max }));
+      faults[key] = Number(value);
+    }
     const clientId = text('client-id') ?? 'training';
     const server = await startReferenceImagingServer({
       dataDir: path.resolve(text('data') ?? path.join(dataDir, 'reference-imaging')),
       clients: { [clientId]: secret },
       host: text('host') ?? '127.0.0.1',
       port,
+      faults,
     });
     // The secret is never printed: whoever started the server knows it.
     if (json) io.stdout(`${JSON.stringify({ url: server.url, clientId })}\n`);

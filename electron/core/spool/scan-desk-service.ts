@@ -10,7 +10,7 @@ import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
 import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
-import { createSpool, pagesLeftOut, type BillAction, type IngestOutcome, type SpoolBill, type StackRecord } from './spool.js';
+import { createSpool, pagesLeftOut, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
 export type WatchReport = z.output<typeof watchReportSchema>;
@@ -50,6 +50,10 @@ export interface ScanDeskService {
   setWatch(folder: string | null, paused: boolean): Promise<WatchReport>;
   /** How this station splits stacks (rule, expected codes, blank threshold, cover as page 1). */
   settings: DeskSettingsStore;
+  /** The spool itself (the upload queue sends from it). */
+  spool: Spool;
+  /** Marks the spool as changed (the upload queue's progress shows on the page). */
+  touch(): void;
   /** Stops watching (the current file is finished first). */
   close(): Promise<void>;
 }
@@ -126,6 +130,10 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
 
   return {
     settings: options.settings,
+    spool,
+    touch() {
+      revision += 1;
+    },
     async importUpload(name, bytes) {
       await ready();
       revision += 1;

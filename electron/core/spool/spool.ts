@@ -12,7 +12,8 @@ import type { SplitSettings } from './desk-settings.js';
 import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
-import { createAuditLog } from './audit-log.js';
+import { createAuditLog, type AuditRecord } from './audit-log.js';
+import { manifestPath, readStackManifests } from '../upload/upload-manifest.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
@@ -114,6 +115,8 @@ export interface Spool {
   sweepImported(dir: string): Promise<number>;
   /** Changes one bill (one atomic rewrite of its file) and writes the audit line. */
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
+  /** Writes one line to the spool's audit log (the upload queue's events go there too). */
+  audit(record: AuditRecord): void;
 }
 
 const stackFile = 'stack.json';
@@ -322,6 +325,15 @@ export function createSpool(options: SpoolOptions): Spool {
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
     if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'discarded' });
     const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billId, reason });
+    // Bills the upload queue has started are fixed: their pages may already be on the server. Only
+    // a bill the server refused (held by the queue) may be changed; its upload then starts afresh.
+    const manifests = await readStackManifests(stacksDir, stackId);
+    const touched = change.action === 'move-page' || change.action === 'not-a-cover' || change.action === 'mark-cover' ? [stack.bills[index - 1], bill, stack.bills[index + 1]] : [bill];
+    for (const candidate of touched) {
+      const manifest = candidate ? manifests.get(candidate.id) : undefined;
+      if (manifest && manifest.state !== 'held') throw new CoreError('bill-not-changeable', { bill: candidate?.id ?? billId, reason: manifest.state === 'done' ? 'uploaded' : 'uploading' });
+    }
+    const heldUpload = manifests.get(billId);
     const bills = [...stack.bills];
     let orphans = stack.orphans;
     let next: SpoolBill;
@@ -413,6 +425,11 @@ export function createSpool(options: SpoolOptions): Spool {
     }
     bills[index] = next;
     await writeFileAtomic(editsFile(stack.id), `${JSON.stringify({ version: 1, bills, orphans }, null, 1)}\n`);
+    if (heldUpload) {
+      // The server refused this bill as it was; changed, it is planned and sent again from the start.
+      await fs.rm(manifestPath(stacksDir, stack.id, billId), { force: true });
+      detail = `${detail ? `${detail}; ` : ''}its held upload starts afresh`;
+    }
     const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
     audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail });
     if (bills.every((candidate) => candidate.state === 'discarded') && orphans.length === 0) await recycleStack(stack);
@@ -437,6 +454,7 @@ export function createSpool(options: SpoolOptions): Spool {
     findStack,
     sweepRecycle: () => sweepRecycle(),
     sweepImported: (dir: string) => sweepImported(dir),
+    audit: (record) => audit.write(record),
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
     },

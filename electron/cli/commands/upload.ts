@@ -1,0 +1,79 @@
+import { localizeParams } from '../../shared/message-text.js';
+import type { QueueStatus } from '../../core/upload/upload-queue.js';
+import type { CliCommand, CommandContext } from '../cli-context.js';
+import { exitCodes } from '../cli-context.js';
+
+/** The queue as `queue --json` and `upload --json` print it. */
+function queueJson(status: QueueStatus) {
+  return {
+    state: status.state,
+    reason: status.reason,
+    bills: status.bills.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state, pages: bill.pages, sent: bill.sent, attempts: bill.attempts, nextAttemptAt: bill.nextAttemptAt, held: bill.held?.code ?? null })),
+  };
+}
+
+/** One line per bill and a headline, in the reader's language. */
+function printQueue(status: QueueStatus, { io, t }: Pick<CommandContext, 'io' | 't'>): void {
+  const reason = status.reason ? ` · ${t(`cli.queue.reasons.${status.reason}`)}` : '';
+  const detail = status.detail ? ` (${t(`errors.${status.detail.code}`, localizeParams(t, status.detail.params))})` : '';
+  io.stdout(`${t(`cli.queue.states.${status.state}`)}${reason}${detail} · ${t('cli.queue.counts', status.counts)}\n`);
+  for (const bill of status.bills) {
+    const held = bill.held ? ` · ${bill.held.code === 'held-by-person' ? t('cli.queue.heldByPerson') : t(`errors.${bill.held.code}`, localizeParams(t, bill.held.params))}` : '';
+    const wait = bill.nextAttemptAt ? ` · ${t('cli.queue.nextAttempt', { at: bill.nextAttemptAt })}` : '';
+    io.stdout(`  ${bill.id}  ${bill.code}  ${t(`cli.queue.billStates.${bill.state}`)}  ${bill.sent}/${bill.pages}${wait}${held}\n`);
+  }
+}
+
+/** Exit 0 when everything went, 1 when bills are held or the queue cannot send. */
+function exitFor(status: QueueStatus): number {
+  return status.counts.held > 0 || status.state === 'paused' || status.counts.queued + status.counts.waiting + status.counts.sending > 0 ? exitCodes.findings : exitCodes.ok;
+}
+
+/** `scan-station upload`: runs the upload queue (until stopped, or with --once until nothing is left to send). */
+export const uploadCommand: CliCommand = {
+  name: 'upload',
+  summaryKey: 'cli.upload.summary',
+  usage: '[--once]',
+  options: [{ name: 'once', type: 'boolean', helpKey: 'cli.upload.onceOption' }],
+  async run({ values, json, io, t, openCore }) {
+    const core = await openCore();
+    try {
+      if (values['once'] === true) {
+        // The first Ctrl+C/SIGTERM finishes the page in flight's bookkeeping and stops.
+        void io.waitForStop().then(() => core.upload.stop());
+        const status = await core.upload.runOnce();
+        if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
+        else printQueue(status, { io, t });
+        return exitFor(status);
+      }
+      if (!json) io.stdout(`${t('cli.upload.running')}\n`);
+      core.upload.start();
+      await io.waitForStop();
+      await core.upload.stop();
+      const status = await core.upload.status();
+      if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
+      else printQueue(status, { io, t });
+      return exitCodes.ok;
+    } finally {
+      await core.close();
+    }
+  },
+};
+
+/** `scan-station queue`: where the upload queue stands, bill by bill. */
+export const queueCommand: CliCommand = {
+  name: 'queue',
+  summaryKey: 'cli.queue.summary',
+  options: [],
+  async run({ json, io, t, openCore }) {
+    const core = await openCore();
+    try {
+      const status = await core.upload.status();
+      if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
+      else printQueue(status, { io, t });
+      return exitCodes.ok;
+    } finally {
+      await core.close();
+    }
+  },
+};

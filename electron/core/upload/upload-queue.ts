@@ -1,0 +1,451 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
+import { CoreError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/imaging-adapter.js';
+import type { Logger } from '../log/logger.js';
+import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
+import { computeBackoffMs } from './backoff.js';
+import { derivePageKey, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
+
+/** What the queue as a whole is doing. */
+export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
+
+/**
+ * Why the queue is paused: a person paused it, the upload gate is shut (no, a failed or a stale
+ * connection check), the settings need fixing (the server refused the station), or the endpoint is
+ * in a mode where no scan station uploads.
+ */
+export type PauseReason = 'paused-by-person' | 'preflight-missing' | 'preflight-failed' | 'preflight-stale' | 'fix-settings' | 'mode-sync-to-submitter';
+
+/** One bill as the queue shows it. */
+export interface QueueBill {
+  id: string;
+  stackId: string;
+  code: string;
+  state: UploadState;
+  /** Pages to send (the bill's upload pages). */
+  pages: number;
+  /** Pages the server has acknowledged. */
+  sent: number;
+  /** Bytes acknowledged so far and in all. */
+  bytesSent: number;
+  /** Failed attempts in a row (a receipt resets it). */
+  attempts: number;
+  nextAttemptAt: string | null;
+  held: { code: ErrorCode | 'held-by-person'; params: MessageParams } | null;
+  lastError: { code: ErrorCode; params: MessageParams; at: string } | null;
+  importedAt: string;
+  closedAt: string | null;
+  /** The server's receipts, page by page (done bills). */
+  receipts: PageReceipt[];
+}
+
+/** The queue at a glance. */
+export interface QueueStatus {
+  state: QueueState;
+  reason: PauseReason | null;
+  /** The error behind a `fix-settings` pause. */
+  detail: { code: ErrorCode; params: MessageParams } | null;
+  /** When the next waiting bill is tried (the countdown), null when none waits. */
+  nextAttemptAt: string | null;
+  counts: { queued: number; sending: number; waiting: number; held: number; done: number };
+  /** Every bill not done, held ones first, then oldest first; done bills are counted, and listed with `includeDone`. */
+  bills: QueueBill[];
+}
+
+/** A person's action on the queue or one bill. */
+export type QueueAction = { action: 'pause' } | { action: 'resume' } | { action: 'retry-now'; billId: string } | { action: 'hold'; billId: string } | { action: 'resend'; billId: string };
+
+/** What the queue needs from the endpoint service. */
+export interface QueueEndpoint {
+  openAdapter(): Promise<ImagingAdapter>;
+  /** The profile's imaging mode and this station's id. */
+  describe(): Promise<{ mode: string; stationId: string }>;
+  /** Runs a connection check; true when it passed (the queue then resumes by itself). */
+  recheck(): Promise<boolean>;
+}
+
+/** Options of the upload queue. */
+export interface UploadQueueOptions {
+  spool: Spool;
+  stacksDir: string;
+  /** Where the queue keeps its own state (a person's pause). */
+  stateFile: string;
+  endpoint: QueueEndpoint;
+  log: Logger;
+  now: () => Date;
+  random?: () => number;
+  /** Pages in flight per bill (2: the page after is read and sent while the server stores one). */
+  inFlight?: number;
+  /** Called after every change of state or progress (the UI's revision). */
+  onChange?: () => void;
+  /** Milliseconds between automatic connection checks while the settings need fixing. */
+  recheckEveryMs?: number;
+}
+
+const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
+
+/**
+ * The upload queue: takes the spool's ready bills to the imaging endpoint, oldest first, one bill at
+ * a time with up to two pages in flight, and proves each arrived. Every receipt is written into the
+ * bill's manifest (flushed) before the next step; the bill is `done` only after the server closed it
+ * with its page count. Keys are derived, so a crash, a kill or a dropped answer only ever re-sends a
+ * page under the same key and gets the same receipt: each page is stored exactly once.
+ */
+export function createUploadQueue(options: UploadQueueOptions) {
+  const random = options.random ?? Math.random;
+  const inFlight = Math.max(1, options.inFlight ?? 2);
+  let reason: PauseReason | null = null;
+  let detail: QueueStatus['detail'] = null;
+  let state: QueueState = 'idle';
+  let current: { billId: string; sent: number; bytesSent: number } | null = null;
+  let wake: (() => void) | null = null;
+  let stopping = false;
+  let running: Promise<void> | null = null;
+  let lastRecheckAt = 0;
+  let recheckDelayMs = 15_000;
+  const unplannable = new Set<string>();
+
+  const changed = () => options.onChange?.();
+  const nudge = () => {
+    wake?.();
+    wake = null;
+  };
+  const readPausedByPerson = async () =>
+    fs.readFile(options.stateFile, 'utf8').then(
+      (text) => (JSON.parse(text) as { paused?: boolean }).paused === true,
+      () => false,
+    );
+
+  /** The upload pages of a bill, in order, with their files and derived keys. */
+  const planPages = (stack: StackRecord, bill: SpoolBill, stationId: string): ManifestPage[] =>
+    bill.pages.map((stackPage, index) => {
+      const stored = stack.pages[stackPage - 1];
+      if (!stored) throw new CoreError('bill-not-found', { bill: bill.id });
+      return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
+    });
+
+  /** Every ready bill with its manifest (or none yet), oldest stack first, bills in stack order. */
+  const collect = async (): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
+    const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
+    const stacks = (await options.spool.listStacks()).sort((a, b) => a.importedAt.localeCompare(b.importedAt) || a.id.localeCompare(b.id));
+    for (const stack of stacks) {
+      const manifests = await readStackManifests(options.stacksDir, stack.id);
+      for (const bill of stack.bills) {
+        const manifest = manifests.get(bill.id) ?? null;
+        // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
+        if (manifest || (bill.state === 'ready' && bill.code !== null && bill.pages.length > 0)) found.push({ stack, bill, manifest });
+      }
+    }
+    return found;
+  };
+
+  const toQueueBill = (entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }): QueueBill => {
+    const { stack, bill, manifest } = entry;
+    const receipts = (manifest?.pages ?? []).flatMap((page) => (page.receipt ? [page.receipt] : []));
+    const live = current?.billId === bill.id ? current : null;
+    return {
+      id: bill.id,
+      stackId: stack.id,
+      code: manifest?.code ?? bill.code ?? '',
+      state: live ? 'sending' : (manifest?.state ?? 'queued'),
+      pages: manifest?.pages.length ?? bill.pages.length,
+      sent: live?.sent ?? receipts.length,
+      bytesSent: live?.bytesSent ?? receipts.reduce((sum, receipt) => sum + receipt.bytes, 0),
+      attempts: manifest?.attempts ?? 0,
+      nextAttemptAt: manifest?.state === 'waiting' ? manifest.nextAttemptAt : null,
+      held: manifest?.held ? { code: manifest.held.code, params: manifest.held.params } : null,
+      lastError: manifest?.lastError ?? null,
+      importedAt: stack.importedAt,
+      closedAt: manifest?.closedAt ?? null,
+      receipts,
+    };
+  };
+
+  const status = async (includeDone = false): Promise<QueueStatus> => {
+    const bills = (await collect()).map(toQueueBill);
+    const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
+    for (const bill of bills) counts[bill.state] += 1;
+    const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
+    const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
+    const personPaused = await readPausedByPerson();
+    return { state: personPaused ? 'paused' : state, reason: personPaused ? 'paused-by-person' : reason, detail: personPaused ? null : detail, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+  };
+
+  const audit = (record: Parameters<Spool['audit']>[0]) => options.spool.audit(record);
+
+  /** Reads a page from the spool and checks it is still the page that was taken in. */
+  const readPage = async (stackId: string, page: ManifestPage): Promise<Uint8Array> => {
+    const bytes = new Uint8Array(await fs.readFile(path.join(options.stacksDir, stackId, page.file)));
+    if (createHash('sha256').update(bytes).digest('hex') !== page.sha256) throw new CoreError('upload-page-damaged', { page: page.page, file: page.file });
+    return bytes;
+  };
+
+  /** Sends one bill: the pages without a receipt (up to `inFlight` at once), then the close. */
+  const sendBill = async (adapter: ImagingAdapter, entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }, stationId: string): Promise<void> => {
+    const { stack, bill } = entry;
+    let manifest: UploadManifest = entry.manifest ?? {
+      version: 1,
+      billId: bill.id,
+      stackId: stack.id,
+      code: bill.code as string,
+      pages: planPages(stack, bill, stationId),
+      state: 'sending',
+      attempts: 0,
+      nextAttemptAt: null,
+      lastError: null,
+      held: null,
+      startedAt: options.now().toISOString(),
+      closedAt: null,
+    };
+    if (!entry.manifest) {
+      // From here on the bill's pages are fixed: people can no longer move them (the spool checks).
+      await writeManifest(options.stacksDir, manifest);
+      audit({ event: 'upload-started', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `${manifest.pages.length} pages to send` });
+    }
+    const receiptsSoFar = () => manifest.pages.filter((page) => page.receipt);
+    current = { billId: bill.id, sent: receiptsSoFar().length, bytesSent: receiptsSoFar().reduce((sum, page) => sum + (page.receipt?.bytes ?? 0), 0) };
+    changed();
+    // Manifest rewrites are one at a time, in the order the receipts arrive.
+    let writing: Promise<void> = Promise.resolve();
+    const record = (page: number, receipt: PageReceipt) => {
+      writing = writing.then(async () => {
+        // A receipt shows the way is clear again: the backoff starts over from the next failure.
+        manifest = { ...manifest, attempts: 0, pages: manifest.pages.map((candidate) => (candidate.page === page ? { ...candidate, receipt } : candidate)) };
+        await writeManifest(options.stacksDir, manifest);
+        if (current) current = { ...current, sent: current.sent + 1, bytesSent: current.bytesSent + receipt.bytes };
+        changed();
+      });
+      return writing;
+    };
+    const todo = manifest.pages.filter((page) => !page.receipt);
+    let next = 0;
+    const lane = async () => {
+      while (next < todo.length && !stopping) {
+        const page = todo[next++] as ManifestPage;
+        const bytes = await readPage(stack.id, page);
+        const receipt = await adapter.uploadPage({ imageCode: manifest.code, page: page.page, bytes, sha256: page.sha256, idempotencyKey: page.idempotencyKey });
+        await record(page.page, receipt);
+      }
+    };
+    const lanes = Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, lane);
+    const settled = await Promise.allSettled(lanes);
+    await writing;
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (stopping) return;
+    await adapter.closeBill(manifest.code, manifest.pages.length);
+    manifest = { ...manifest, state: 'done', closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
+    await writeManifest(options.stacksDir, manifest);
+    audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `closed on the server with ${manifest.pages.length} pages; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
+    options.log.info('upload.done', { bill: bill.id, pages: manifest.pages.length });
+  };
+
+  /** Records a failed attempt by its advice: wait and retry, hold the bill, or pause the queue. */
+  const recordFailure = async (billId: string, stackId: string, error: unknown): Promise<'retry' | 'held' | 'pause'> => {
+    const manifest = await readManifest(options.stacksDir, stackId, billId);
+    if (!manifest) throw error;
+    const at = options.now().toISOString();
+    const code: ErrorCode = error instanceof CoreError ? error.code : 'internal-error';
+    const params: MessageParams = error instanceof CoreError ? error.params : { reason: String(error).slice(0, 200) };
+    const advice = error instanceof ImagingError ? error.advice : code === 'upload-page-damaged' ? 'needs-person' : 'retry';
+    switch (advice) {
+      case 'retry': {
+        const attempts = manifest.attempts + 1;
+        const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
+        await writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
+        options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
+        return 'retry';
+      }
+      case 'needs-person':
+        await writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
+        audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, detail: `held: ${JSON.stringify(params)}` });
+        return 'held';
+      case 'fix-settings':
+        // The bill itself is fine: it goes first again once the settings are.
+        await writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
+        reason = 'fix-settings';
+        detail = { code, params };
+        lastRecheckAt = Date.now();
+        recheckDelayMs = options.recheckEveryMs ?? 15_000;
+        options.log.warn('upload.paused', { code });
+        return 'pause';
+    }
+  };
+
+  /** Waits until `ms` passed or something nudged the queue. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, ms));
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  /**
+   * Works through the queue. `once`: until no bill is left to send now or later (exit when only held
+   * bills remain, or the gate is shut); otherwise until `stop()`.
+   */
+  const run = async (mode: { once: boolean }): Promise<QueueStatus> => {
+    stopping = false;
+    await removeManifestLeftovers(options.stacksDir);
+    while (!stopping) {
+      if (await readPausedByPerson()) {
+        state = 'paused';
+        changed();
+        if (mode.once) break;
+        await sleep(2000);
+        continue;
+      }
+      const described = await options.endpoint.describe();
+      if (described.mode === 'sync-to-submitter') {
+        [state, reason, detail] = ['paused', 'mode-sync-to-submitter', null];
+        changed();
+        if (mode.once) break;
+        await sleep(5000);
+        continue;
+      }
+      if (reason === 'fix-settings') {
+        state = 'paused';
+        changed();
+        if (mode.once) break;
+        if (Date.now() - lastRecheckAt >= recheckDelayMs) {
+          lastRecheckAt = Date.now();
+          recheckDelayMs = Math.min(recheckDelayMs * 2, 5 * 60_000);
+          if (await options.endpoint.recheck().catch(() => false)) [reason, detail] = [null, null];
+        }
+        if (reason) await sleep(Math.min(recheckDelayMs, 5000));
+        continue;
+      }
+      let adapter: ImagingAdapter;
+      try {
+        adapter = await options.endpoint.openAdapter();
+      } catch (error) {
+        if (!(error instanceof CoreError)) throw error;
+        state = 'paused';
+        reason = error.code === 'preflight-missing' || error.code === 'preflight-failed' || error.code === 'preflight-stale' ? error.code : 'fix-settings';
+        detail = { code: error.code, params: error.params };
+        changed();
+        if (mode.once) break;
+        // A connection check passing opens the gate; look again shortly.
+        await sleep(3000);
+        reason = reason === 'fix-settings' ? reason : null;
+        continue;
+      }
+      [reason, detail] = [null, null];
+      const entries = await collect();
+      const nowMs = options.now().getTime();
+      const due = entries.filter(({ bill }) => !unplannable.has(bill.id)).filter(({ manifest }) => !manifest || manifest.state === 'queued' || manifest.state === 'sending' || (manifest.state === 'waiting' && Date.parse(manifest.nextAttemptAt ?? '') <= nowMs));
+      const later = entries.filter(({ manifest }) => manifest?.state === 'waiting' && Date.parse(manifest.nextAttemptAt ?? '') > nowMs).map(({ manifest }) => Date.parse(manifest?.nextAttemptAt ?? ''));
+      const entry = due.sort((a, b) => (a.manifest?.state === 'sending' ? -1 : 0) - (b.manifest?.state === 'sending' ? -1 : 0))[0];
+      if (!entry) {
+        state = later.length > 0 ? 'waiting' : 'idle';
+        changed();
+        if (later.length === 0 && mode.once) break;
+        await sleep(later.length > 0 ? Math.min(...later) - nowMs : 5000);
+        continue;
+      }
+      state = 'sending';
+      if (entry.manifest && entry.manifest.state !== 'sending') {
+        entry.manifest = { ...entry.manifest, state: 'sending' };
+        await writeManifest(options.stacksDir, entry.manifest);
+      }
+      try {
+        await sendBill(adapter, entry, described.stationId);
+      } catch (error) {
+        if (!(error instanceof CoreError)) throw error;
+        if (!(await readManifest(options.stacksDir, entry.stack.id, entry.bill.id))) {
+          // The bill could not even be planned (its stack is damaged): leave it, say so, go on.
+          unplannable.add(entry.bill.id);
+          options.log.error('upload.unplannable', { bill: entry.bill.id, code: error.code });
+        } else await recordFailure(entry.bill.id, entry.stack.id, error);
+      } finally {
+        current = null;
+        changed();
+      }
+    }
+    state = state === 'sending' ? 'idle' : state;
+    return status();
+  };
+
+  return {
+    /** The queue and its bills (done ones too with `includeDone`). */
+    status,
+    /** Runs until stopped (the app, `scan-station upload`); resolves when `stop()` is called. */
+    start(): void {
+      running ??= run({ once: false })
+        .then(() => undefined)
+        .catch((error: unknown) => options.log.error('upload.crashed', { reason: String(error) }))
+        .finally(() => {
+          running = null;
+        });
+    },
+    /** Works until nothing is left to send now or later, then returns where things stand. */
+    runOnce: () => run({ once: true }),
+    /** Stops after the page in flight's bookkeeping. */
+    async stop(): Promise<void> {
+      stopping = true;
+      nudge();
+      await running;
+    },
+    /** Something changed (a bill released, a connection check passed): look again now. */
+    nudge,
+    /** A person's action: pause or resume the queue, retry a waiting bill now, hold a bill, resend a held one. */
+    async act(action: QueueAction): Promise<QueueStatus> {
+      switch (action.action) {
+        case 'pause':
+        case 'resume':
+          await writeFileAtomic(options.stateFile, `${JSON.stringify({ paused: action.action === 'pause' })}\n`);
+          audit({ event: action.action === 'pause' ? 'queue-paused' : 'queue-resumed', detail: `the upload queue was ${action.action === 'pause' ? 'paused' : 'resumed'} by a person` });
+          break;
+        case 'retry-now':
+        case 'hold':
+        case 'resend': {
+          const stackId = action.billId.replace(/-\d+$/, '');
+          const manifest = await readManifest(options.stacksDir, stackId, action.billId);
+          const bill = (await options.spool.findStack(stackId))?.bills.find((candidate) => candidate.id === action.billId);
+          if (!bill) throw new CoreError('bill-not-found', { bill: action.billId });
+          if (manifest?.state === 'done') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'uploaded' });
+          if (action.action === 'hold' && current?.billId === action.billId) throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'uploading' });
+          if (action.action === 'resend' && manifest?.state !== 'held') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-held' });
+          if (action.action === 'retry-now' && manifest?.state !== 'waiting') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-waiting' });
+          if (bill.state !== 'ready' || !bill.code) throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-ready' });
+          const at = options.now().toISOString();
+          const base: UploadManifest = manifest ?? {
+            version: 1,
+            billId: bill.id,
+            stackId,
+            code: bill.code,
+            pages: planPages((await options.spool.findStack(stackId)) as StackRecord, bill, (await options.endpoint.describe()).stationId),
+            state: 'queued',
+            attempts: 0,
+            nextAttemptAt: null,
+            lastError: null,
+            held: null,
+            startedAt: at,
+            closedAt: null,
+          };
+          const next: UploadManifest =
+            action.action === 'hold'
+              ? { ...base, state: 'held', held: { code: 'held-by-person', params: {}, at }, nextAttemptAt: null }
+              : action.action === 'resend'
+                ? { ...base, state: 'queued', held: null, attempts: 0, nextAttemptAt: null }
+                : { ...base, state: 'queued', nextAttemptAt: null };
+          await writeManifest(options.stacksDir, next);
+          audit({ event: action.action === 'hold' ? 'upload-held' : action.action === 'resend' ? 'upload-resent' : 'upload-retry-now', stack: stackId, bill: bill.id, code: bill.code, detail: `${action.action} by a person` });
+          break;
+        }
+      }
+      changed();
+      nudge();
+      return status();
+    },
+  };
+}
+
+/** The type of an upload queue. */
+export type UploadQueue = ReturnType<typeof createUploadQueue>;
