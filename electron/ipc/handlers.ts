@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PrintPage } from '../core/cover/cover-service.js';
+import { CoreError } from '../core/errors.js';
 import type { Core } from '../core/create-core.js';
 import { preflightStepIds } from '../shared/endpoint/endpoint-settings.js';
 import type {
@@ -37,6 +38,12 @@ export type Runtime = z.output<typeof runtimeSchema>;
 export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServices): HandlerTable {
   // Running template checks by job id, so the page that started one can stop it.
   const templateJobs = new Map<string, AbortController>();
+  /** The queue for the Scan desk: every bill still to go, and the 50 newest done ones (their receipts are what people look for). */
+  const uploadStatus = async () => {
+    const status = await core.upload.status(true);
+    const done = status.bills.filter((bill) => bill.state === 'done').sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? '')).slice(0, 50);
+    return { ...status, bills: [...status.bills.filter((bill) => bill.state !== 'done'), ...done] };
+  };
   return {
     'app:info': async () => ({ ...core.app.describeStation(), runtime }),
     'prefs:get': () => core.prefs.readPrefs(),
@@ -88,6 +95,22 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
     'scanDesk:import': async ({ name, dataBase64 }) => {
       const outcome = await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'));
       return outcome.status === 'already' ? { status: 'already' as const, stackId: outcome.stackId, importedAt: outcome.importedAt } : { status: 'ingested' as const, stackId: outcome.stack.id, importedAt: outcome.stack.importedAt };
+    },
+    'upload:status': uploadStatus,
+    'upload:act': async ({ action, billId }) => {
+      switch (action) {
+        case 'pause':
+        case 'resume':
+          await core.upload.act({ action });
+          break;
+        case 'retry-now':
+        case 'hold':
+        case 'resend':
+          if (!billId) throw new CoreError('invalid-arguments', {});
+          await core.upload.act({ action, billId });
+          break;
+      }
+      return uploadStatus();
     },
     'scanDesk:billAction': async ({ billId, action, code, page, to }) => {
       switch (action) {

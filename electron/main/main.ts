@@ -44,6 +44,8 @@ async function startApp(): Promise<void> {
     log,
     defaultLanguage: pickLanguage(app.getLocale()),
     secretCipher: secretCipher ?? undefined,
+    // The upload queue runs as long as the app does (nothing is sent until a connection check passes).
+    startUploadQueue: true,
   });
   const ownWindows = new Set<number>();
   const dispatcher = createDispatcher({

@@ -221,9 +221,39 @@ export const watchReportSchema = z.object({
     z.object({ state: z.literal('unavailable'), folder: z.string(), reason: z.enum(['missing', 'not-a-folder', 'link', 'unreadable']), detail: z.string() }),
   ]),
   revision: z.number().int(),
-  /** Bills in the spool: ready to upload, and held for a person (orphan pages count as one). */
+  /** Bills in the spool: ready to upload and not yet uploaded, and held for a person (orphan pages count as one). */
   counts: z.object({ ready: z.number().int(), held: z.number().int() }),
   recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
+});
+
+const errorInfoSchema = z.object({ code: z.string(), params: messageParamsSchema });
+
+/** One bill in the upload queue (ipc twin of core's QueueBill). */
+export const queueBillSchema = z.object({
+  id: z.string(),
+  stackId: z.string(),
+  code: z.string(),
+  state: z.enum(['queued', 'sending', 'waiting', 'held', 'done']),
+  pages: z.number().int(),
+  sent: z.number().int(),
+  bytesSent: z.number(),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+  held: errorInfoSchema.nullable(),
+  lastError: errorInfoSchema.extend({ at: z.string() }).nullable(),
+  importedAt: z.string(),
+  closedAt: z.string().nullable(),
+  receipts: z.array(z.object({ receiptId: z.string(), imageCode: z.string(), page: z.number().int(), sha256: z.string(), bytes: z.number(), receivedAt: z.string() })),
+});
+
+/** The upload queue at a glance: its state, why it waits, and its bills (done ones newest first, at most 50). */
+export const queueStatusSchema = z.object({
+  state: z.enum(['idle', 'sending', 'paused', 'waiting']),
+  reason: z.enum(['paused-by-person', 'preflight-missing', 'preflight-failed', 'preflight-stale', 'fix-settings', 'mode-sync-to-submitter']).nullable(),
+  detail: errorInfoSchema.nullable(),
+  nextAttemptAt: z.string().nullable(),
+  counts: z.object({ queued: z.number().int(), sending: z.number().int(), waiting: z.number().int(), held: z.number().int(), done: z.number().int() }),
+  bills: z.array(queueBillSchema),
 });
 
 /** A stack on the Scan desk, newest first, with its page thumbnails. */
@@ -299,6 +329,11 @@ export const ipcContract = {
     result: deskBillSchema,
   },
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  'upload:status': { args: noArgs, result: queueStatusSchema },
+  'upload:act': {
+    args: z.object({ action: z.enum(['pause', 'resume', 'retry-now', 'hold', 'resend']), billId: z.string().regex(/^[\w-]{1,80}$/).optional() }).strict(),
+    result: queueStatusSchema,
+  },
   'covers:preview': {
     args: z.object({ fields: coverFieldsSchema, layout: coverLayoutSchema }).strict(),
     result: z.union([z.object({ png: z.string().startsWith('data:image/png;base64,'), cut: z.array(z.string()) }), z.object({ problem: coverProblemSchema })]),

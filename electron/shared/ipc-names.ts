@@ -22,6 +22,8 @@ export const channelNameList = [
   'scanDesk:setWatch',
   'scanDesk:import',
   'scanDesk:billAction',
+  'upload:status',
+  'upload:act',
   'covers:preview',
   'covers:importCsv',
   'endpoint:settings',

@@ -24,6 +24,8 @@ export const serveCommand: CliCommand = {
     const port = parsePort(stringOption(values, 'port'));
     if (port === null) return reportUsageError(io, json, t('cli.serve.badPort', { port: stringOption(values, 'port') ?? '' }));
     const core = await openCore();
+    // Browser mode is the app: its upload queue runs while it does.
+    core.upload.start();
     const dispatcher = createDispatcher({
       handlers: createHandlers(core, 'browser'),
       isTrustedSender: isTrustedHttpSender,

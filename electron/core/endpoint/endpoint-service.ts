@@ -120,6 +120,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   };
   const secretIsFor = async (settings: EndpointSettings) => (await readBinding()) === secretEndpointOf(settings);
   let training: Promise<ReferenceServer> | undefined;
+  let openedAdapter: { key: string; adapter: ImagingAdapter } | null = null;
   let trainingAddress: string | null = null;
   const startTraining = () =>
     (training ??= startReferenceImagingServer({ dataDir: path.join(options.dataDir, 'training-imaging'), clients: { [trainingClient.id]: trainingClient.secret }, now: options.now }).then((server) => {
@@ -249,13 +250,22 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
     async openAdapter() {
       await assertUploadAllowed();
       const target = await resolveTarget(await readProfile());
+      // The same settings and secret give the same adapter: its token (and connections) are reused
+      // from bill to bill instead of asking for a new token for every bill.
+      const key = createHash('sha256').update(JSON.stringify([target.settings, target.clientSecret ?? null])).digest('hex');
+      if (openedAdapter?.key === key) return openedAdapter.adapter;
+      let adapter: ImagingAdapter;
       switch (target.settings.adapter) {
         case 'folder':
-          return createFolderAdapter({ folder: target.settings.folderPath ?? '', now: options.now });
+          adapter = createFolderAdapter({ folder: target.settings.folderPath ?? '', now: options.now });
+          break;
         case 'http':
           if (!target.clientSecret) throw new CoreError('secret-unreadable', { reason: target.secretProblem === 'other-endpoint' ? 'other-endpoint' : 'no-secret' });
-          return createHttpAdapter({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now });
+          adapter = createHttpAdapter({ settings: target.settings, clientSecret: target.clientSecret, env: options.env, now: options.now });
+          break;
       }
+      openedAdapter = { key, adapter };
+      return adapter;
     },
     async close() {
       if (training) await (await training).close();

@@ -10,6 +10,7 @@ import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
 import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
+import { readStackManifests } from '../upload/upload-manifest.js';
 import { createSpool, pagesLeftOut, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
@@ -117,7 +118,12 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     const counts = { ready: 0, held: 0 };
     for (const stack of await spool.listStacks()) {
       if (stack.orphans.length > 0) counts.held += 1;
-      for (const bill of stack.bills) if (bill.state === 'ready' || bill.state === 'held') counts[bill.state] += 1;
+      // A bill uploaded and closed is no longer "ready": it has gone.
+      const uploads = await readStackManifests(path.join(options.spoolDir, 'stacks'), stack.id);
+      for (const bill of stack.bills) {
+        if (bill.state === 'held') counts.held += 1;
+        else if (bill.state === 'ready' && uploads.get(bill.id)?.state !== 'done') counts.ready += 1;
+      }
     }
     counted = { revision: at, counts };
     return counts;

@@ -108,6 +108,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   let lastRecheckAt = 0;
   let recheckDelayMs = 15_000;
   const unplannable = new Set<string>();
+  let retryAtStart: Set<string> | null = null;
 
   const changed = () => options.onChange?.();
   const nudge = () => {
@@ -238,7 +239,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     if (failed) throw failed.reason;
     if (stopping) return;
     await adapter.closeBill(manifest.code, manifest.pages.length);
-    manifest = { ...manifest, state: 'done', closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
+    manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
     await writeManifest(options.stacksDir, manifest);
     audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `closed on the server with ${manifest.pages.length} pages; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
     options.log.info('upload.done', { bill: bill.id, pages: manifest.pages.length });
@@ -292,6 +293,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
    */
   const run = async (mode: { once: boolean }): Promise<QueueStatus> => {
     stopping = false;
+    retryAtStart = null;
     await removeManifestLeftovers(options.stacksDir);
     while (!stopping) {
       if (await readPausedByPerson()) {
@@ -339,8 +341,15 @@ export function createUploadQueue(options: UploadQueueOptions) {
       [reason, detail] = [null, null];
       const entries = await collect();
       const nowMs = options.now().getTime();
-      const due = entries.filter(({ bill }) => !unplannable.has(bill.id)).filter(({ manifest }) => !manifest || manifest.state === 'queued' || manifest.state === 'sending' || (manifest.state === 'waiting' && Date.parse(manifest.nextAttemptAt ?? '') <= nowMs));
-      const later = entries.filter(({ manifest }) => manifest?.state === 'waiting' && Date.parse(manifest.nextAttemptAt ?? '') > nowMs).map(({ manifest }) => Date.parse(manifest?.nextAttemptAt ?? ''));
+      // A (re)started station tries its waiting bills once at once: the network may be fixed.
+      retryAtStart ??= new Set(entries.filter(({ manifest }) => manifest?.state === 'waiting').map(({ bill }) => bill.id));
+      const isDue = (entry: (typeof entries)[number]) => {
+        const { manifest } = entry;
+        if (!manifest || manifest.state === 'queued' || manifest.state === 'sending') return true;
+        return manifest.state === 'waiting' && (retryAtStart?.has(entry.bill.id) === true || Date.parse(manifest.nextAttemptAt ?? '') <= nowMs);
+      };
+      const due = entries.filter(({ bill }) => !unplannable.has(bill.id)).filter(isDue);
+      const later = entries.filter((entry) => entry.manifest?.state === 'waiting' && !isDue(entry)).map(({ manifest }) => Date.parse(manifest?.nextAttemptAt ?? ''));
       const entry = due.sort((a, b) => (a.manifest?.state === 'sending' ? -1 : 0) - (b.manifest?.state === 'sending' ? -1 : 0))[0];
       if (!entry) {
         state = later.length > 0 ? 'waiting' : 'idle';
@@ -350,6 +359,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         continue;
       }
       state = 'sending';
+      retryAtStart.delete(entry.bill.id);
       if (entry.manifest && entry.manifest.state !== 'sending') {
         entry.manifest = { ...entry.manifest, state: 'sending' };
         await writeManifest(options.stacksDir, entry.manifest);

@@ -13,10 +13,12 @@ import { ProgressBar } from '../components/progress-bar.js';
 import { fileToBase64, safeUploadName } from '../files.js';
 import { QrBox } from '../components/qr-box.js';
 import { PageViewer } from './page-viewer.js';
+import { QueuePanel, secondsUntil, useNow, type QueueStatus } from './queue-panel.js';
 import { WatchPanel } from './watch-panel.js';
 
 type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
 type Bill = Stack['bills'][number];
+type Upload = QueueStatus['bills'][number];
 
 /** A row of the bills list: a bill, or a stack's pages before its first cover. */
 type Row = { key: string; stack: Stack; bill: Bill | null };
@@ -33,6 +35,9 @@ export function ScanDeskArea() {
   const listRef = useRef<HTMLUListElement>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const { ask, dialog } = useConfirm();
+  const [queue, setQueue] = useState<QueueStatus | null>(null);
+  const uploads = new Map((queue?.bills ?? []).map((upload) => [upload.id, upload]));
+  const now = useNow();
 
   const refresh = useCallback(
     () =>
@@ -46,10 +51,13 @@ export function ScanDeskArea() {
     void refresh();
   }, [refresh]);
 
-  const rows: Row[] = stacks.flatMap((stack) => [
+  const stackRows: Row[] = stacks.flatMap((stack) => [
     ...(stack.orphans.length > 0 ? [{ key: `${stack.id}-orphans`, stack, bill: null }] : []),
     ...stack.bills.map((bill) => ({ key: bill.id, stack, bill })),
   ]);
+  // Bills the imaging system refused come first: they are the ones a person must look at.
+  const uploadHeld = (row: Row): number => (row.bill && uploads.get(row.bill.id)?.state === 'held' ? 0 : 1);
+  const rows = [...stackRows].sort((a, b) => uploadHeld(a) - uploadHeld(b));
   const current = rows.find((row) => row.key === selected) ?? null;
   const tell = (tone: 'pass' | 'warn' | 'fail', text: string) => {
     setNotice({ tone, text });
@@ -102,6 +110,13 @@ export function ScanDeskArea() {
     tell('pass', t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }));
   };
 
+  const uploadAct = async (upload: Upload, action: 'retry-now' | 'hold' | 'resend') => {
+    const result = await api.upload.act({ action, billId: upload.id });
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    setQueue(result.value);
+    tell('pass', t(`scanDeskPage.upload.done.${action}`, { code: upload.code }));
+  };
+
   const onListKey = (event: React.KeyboardEvent<HTMLElement>) =>
     moveSelectionByKey(
       event,
@@ -128,7 +143,7 @@ export function ScanDeskArea() {
   const counts = { ready: 0, held: 0 };
   for (const row of rows) {
     if (!row.bill || row.bill.state === 'held') counts.held += 1;
-    else if (row.bill.state === 'ready') counts.ready += 1;
+    else if (row.bill.state === 'ready' && uploads.get(row.bill.id)?.state !== 'done') counts.ready += 1;
   }
   const pagesOf = (row: Row) => (row.bill ? row.bill.pages : row.stack.orphans);
 
@@ -137,6 +152,7 @@ export function ScanDeskArea() {
       {dialog}
       {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
       <WatchPanel onSpoolChanged={() => void refresh()} />
+      <QueuePanel onStatus={setQueue} />
       <section className="panel">
         <DropZone text={t('scanDeskPage.drop')} busy={progress !== null} onFiles={(files) => void takeIn(files)} testId="desk-drop-zone" inputTestId="desk-file-input" />
         {progress && <ProgressBar value={progress.file - 1} max={progress.files} label={t('scanDeskPage.taking', progress)} />}
@@ -158,10 +174,17 @@ export function ScanDeskArea() {
             <ul onKeyDown={onListKey} ref={listRef}>
               {rows.map((row) => {
                 const state = row.bill ? row.bill.state : 'held';
+                const upload = row.bill ? uploads.get(row.bill.id) : undefined;
                 return (
                   <li key={row.key}>
                     <button type="button" data-key={row.key} data-testid={`desk-row-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`} className={`result-row${row.key === selected ? ' selected' : ''}`} aria-pressed={row.key === selected} onClick={() => setSelected(row.key)} title={row.stack.name}>
-                      <span className={`pill pill-${state === 'ready' ? 'pass' : state === 'held' ? 'warn' : 'skipped'}`}>{t(`scanDeskPage.states.${state}`)}</span>
+                      {upload ? (
+                        <span className={`pill pill-${uploadTone[upload.state]}`} data-testid={`desk-upload-${upload.code}`} data-state={upload.state}>
+                          {upload.state === 'sending' ? t('scanDeskPage.upload.sendingShort', { sent: upload.sent, pages: upload.pages }) : t(`scanDeskPage.upload.states.${upload.state}`)}
+                        </span>
+                      ) : (
+                        <span className={`pill pill-${state === 'ready' ? 'pass' : state === 'held' ? 'warn' : 'skipped'}`}>{t(`scanDeskPage.states.${state}`)}</span>
+                      )}
                       <span className="result-name">
                         <span className="result-file mono">{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</span>
                         <span className="muted nowrap">{t('units.pages', { count: pagesOf(row).length })}</span>
@@ -185,6 +208,7 @@ export function ScanDeskArea() {
                 </p>
               )}
               {!current.bill && <p className="banner banner-warn">{t('scanDeskPage.orphansHint')}</p>}
+              {current.bill && uploads.get(current.bill.id) && <UploadDetail upload={uploads.get(current.bill.id) as Upload} now={now} onAct={(upload, action) => void uploadAct(upload, action)} />}
               <div className="thumbs" data-testid="desk-thumbs">
                 {pagesOf(current).map((number) => {
                   const page = current.stack.pages.find((candidate) => candidate.page === number);
@@ -301,5 +325,85 @@ export function ScanDeskArea() {
         </section>
       )}
     </>
+  );
+}
+
+/** The colour of each upload state's pill. */
+const uploadTone: Record<Upload['state'], 'pass' | 'warn' | 'fail' | 'skipped' | 'info'> = { queued: 'skipped', sending: 'info', waiting: 'warn', held: 'fail', done: 'pass' };
+
+/** One bill's upload: progress (pages and bytes), why it waits or is held with what to do, and a done bill's receipts. */
+function UploadDetail({ upload, now, onAct }: { upload: Upload; now: number; onAct: (upload: Upload, action: 'retry-now' | 'hold' | 'resend') => void }) {
+  const { t } = useTranslation();
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+  return (
+    <div className="upload-detail" data-testid="desk-upload-detail">
+      <ProgressBar value={upload.sent} max={upload.pages} label={t('scanDeskPage.upload.progress', { sent: upload.sent, pages: upload.pages })} />
+      <p className="muted">
+        {t(`scanDeskPage.upload.states.${upload.state}`)} · {t('scanDeskPage.upload.progress', { sent: upload.sent, pages: upload.pages })} · {kb(upload.bytesSent)}
+        {upload.attempts > 0 && ` · ${t('scanDeskPage.upload.attempts', { count: upload.attempts })}`}
+      </p>
+      {upload.state === 'waiting' && <WaitingBanner upload={upload} seconds={secondsUntil(upload.nextAttemptAt, now)} />}
+      {upload.state === 'held' && upload.held && (
+        <p className="banner banner-fail" data-testid="desk-upload-held">
+          {upload.held.code === 'held-by-person' ? t('scanDeskPage.upload.heldByPerson') : describeError(t, { code: upload.held.code as never, message: '', params: upload.held.params })}
+        </p>
+      )}
+      <div className="actions">
+        {upload.state === 'waiting' && (
+          <button type="button" className="secondary" data-testid="desk-upload-retry" onClick={() => onAct(upload, 'retry-now')}>
+            {t('scanDeskPage.upload.retryNow')}
+          </button>
+        )}
+        {upload.state === 'held' && (
+          <button type="button" className="primary" data-testid="desk-upload-resend" onClick={() => onAct(upload, 'resend')}>
+            {t('scanDeskPage.upload.resend')}
+          </button>
+        )}
+        {(upload.state === 'queued' || upload.state === 'waiting') && (
+          <button type="button" className="secondary" data-testid="desk-upload-hold" onClick={() => onAct(upload, 'hold')}>
+            {t('scanDeskPage.upload.hold')}
+          </button>
+        )}
+      </div>
+      {upload.state === 'done' && upload.receipts.length > 0 && (
+        <table className="receipts" data-testid="desk-receipts">
+          <caption>{t('scanDeskPage.upload.receiptsTitle', { at: upload.closedAt ? new Date(upload.closedAt).toLocaleString() : '' })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('scanDeskPage.upload.receiptPage')}</th>
+              <th scope="col">{t('scanDeskPage.upload.receiptId')}</th>
+              <th scope="col">SHA-256</th>
+            </tr>
+          </thead>
+          <tbody>
+            {upload.receipts.map((receipt) => (
+              <tr key={receipt.page}>
+                <td>{receipt.page}</td>
+                <td className="mono">{receipt.receiptId}</td>
+                <td className="mono nowrap" title={receipt.sha256}>
+                  {receipt.sha256.slice(0, 8)}…
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Why a bill waits and when it is tried again: one countdown, the queue's. A cause that names its own
+ * retry time (a busy server) is shown with the queue's, never with a second, different number.
+ */
+function WaitingBanner({ upload, seconds }: { upload: Upload; seconds: number }) {
+  const { t } = useTranslation();
+  const error = upload.lastError;
+  const namesTime = error !== null && 'seconds' in error.params;
+  const cause = error ? describeError(t, { code: error.code as never, message: '', params: namesTime ? { ...error.params, seconds } : error.params }) : null;
+  return (
+    <p className="banner banner-warn" data-testid="desk-upload-waiting">
+      {namesTime ? `${t('scanDeskPage.upload.lastFailed')}${cause}` : `${t('scanDeskPage.upload.waiting', { seconds })}${cause ? ` · ${cause}` : ''}`}
+    </p>
   );
 }

@@ -6,7 +6,7 @@ import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 
 type Info = ValueOf<'app:info'>;
 
-/** The always-visible status line: endpoint, queue (arrives with the scan desk), runtime, bridge health. */
+/** The always-visible status line: endpoint, bills, the upload queue, runtime, bridge health. */
 export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boolean }) {
   const { t } = useTranslation();
   const api = useApi();
@@ -21,6 +21,19 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
   const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
   useEffect(() => {
     const load = () => void api.scanDesk.watchStatus().then((result) => result.ok && setBills(result.value.counts));
+    load();
+    const timer = setInterval(load, 3000);
+    return () => clearInterval(timer);
+  }, [api]);
+  // The upload queue: how many bills are still to go and whether it is moving, stuck or waiting.
+  const [queue, setQueue] = useState<{ state: string; toGo: number; held: number } | null>(null);
+  useEffect(() => {
+    const load = () =>
+      void api.upload.status().then((result) => {
+        if (!result.ok) return;
+        const { counts } = result.value;
+        setQueue({ state: result.value.state, toGo: counts.queued + counts.sending + counts.waiting, held: counts.held });
+      });
     load();
     const timer = setInterval(load, 3000);
     return () => clearInterval(timer);
@@ -52,6 +65,14 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
             <span className="status-dot status-dot-pass">{t('status.ready', { count: bills.ready })}</span>
             <span className={`status-dot ${bills.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t('status.held', { count: bills.held })}</span>
           </>
+        ) : (
+          '…'
+        )}
+      </span>
+      <span className="status-item" data-testid="status-queue" data-state={queue?.state}>
+        <strong>{t('status.queue')}</strong>
+        {queue ? (
+          <span className={`status-dot ${queue.state === 'paused' || queue.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t(`status.queueStates.${queue.state}`, { count: queue.toGo })}</span>
         ) : (
           '…'
         )}

@@ -244,3 +244,35 @@ test('against the reference server with 503, 429 and dropped answers: every bill
     await server.close();
   }
 });
+
+test('network loss: the server unreachable for 30 s in the middle of a bill; the queue waits and finishes alone', { timeout: 180_000 }, async () => {
+  const outageMs = Number(process.env['SCAN_STATION_OUTAGE_MS'] ?? 30_000);
+  const { spool, stacksDir } = await spoolWith([twoBills, [{ kind: 'cover', code: 'FY-2026-002009' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }]]);
+  const dataDir = await makeTempDir();
+  let server = await startReferenceImagingServer({ dataDir, clients: { 'station-1': 'secret-1' }, faults: { delayMs: 150 } });
+  const port = server.port;
+  const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-1' }, clientSecret: 'secret-1', env: {} });
+  const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(stacksDir, '..', 'queue.json'), endpoint: endpointOf(adapter), log: createMemoryLogger(), now: () => new Date() });
+  queue.start();
+  try {
+    // Mid-bill: some pages acknowledged, not all.
+    for (let wait = 0; wait < 200; wait += 1) {
+      const status = await queue.status(true);
+      if (status.bills.some((bill) => bill.sent > 0 && bill.sent < bill.pages)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await server.close();
+    const lostAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, outageMs));
+    const during = await queue.status(true);
+    assert.ok(during.bills.some((bill) => bill.state === 'waiting' && bill.lastError?.code === 'imaging-unreachable'), 'a bill waits, saying the server is unreachable');
+    assert.ok(during.counts.done < 3, 'not everything went before the outage');
+    server = await startReferenceImagingServer({ dataDir, clients: { 'station-1': 'secret-1' }, port });
+    for (let wait = 0; wait < 600 && (await queue.status()).counts.done < 3; wait += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await queue.status()).counts.done, 3, `finished alone ${Math.round((Date.now() - lostAt) / 1000)} s after the server went away`);
+    for (const code of ['FY-2026-002001', 'FY-2026-002002', 'FY-2026-002009']) assert.equal((await adapter.queryBill(code)).status, 'closed', code);
+  } finally {
+    await queue.stop();
+    await server.close();
+  }
+});

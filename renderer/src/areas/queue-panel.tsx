@@ -1,0 +1,126 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { useApi } from '../api/api-context.js';
+import { announceEndpointChange } from '../api/endpoint-events.js';
+import { describeError } from '../api/error-text.js';
+
+/** The upload queue as the Scan desk shows it. */
+export type QueueStatus = ValueOf<'upload:status'>;
+
+/** How often the panel asks where the queue stands while the Scan desk is shown. */
+const pollMs = 1500;
+
+/** Seconds until an ISO time, never below 0. */
+export function secondsUntil(at: string | null, nowMs: number): number {
+  return at ? Math.max(0, Math.ceil((Date.parse(at) - nowMs) / 1000)) : 0;
+}
+
+/** A ticking clock (one update a second) for countdowns. */
+export function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+/**
+ * The upload queue's header: what it is doing in large status colours (sending, paused and why,
+ * waiting with the countdown, nothing to send), the counts, and what a clerk can do about it: pause,
+ * resume, or check the connection when the upload gate is shut. Hands every status to `onStatus`
+ * so the bills list shows each bill's upload state.
+ */
+export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const now = useNow();
+  const [status, setStatus] = useState<QueueStatus | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [checking, setChecking] = useState(false);
+  const report = useRef(onStatus);
+  useEffect(() => {
+    report.current = onStatus;
+  }, [onStatus]);
+
+  const adopt = (next: QueueStatus) => {
+    setStatus(next);
+    report.current(next);
+  };
+  useEffect(() => {
+    let stopped = false;
+    const look = async () => {
+      const result = await api.upload.status();
+      if (stopped) return;
+      if (!result.ok) return setProblem(describeError(t, result.error));
+      setProblem(null);
+      setStatus(result.value);
+      report.current(result.value);
+    };
+    void look();
+    const timer = setInterval(() => void look(), pollMs);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, t]);
+
+  const act = async (action: 'pause' | 'resume') => {
+    const result = await api.upload.act({ action });
+    if (!result.ok) return setProblem(describeError(t, result.error));
+    adopt(result.value);
+  };
+  const checkConnection = async () => {
+    setChecking(true);
+    const result = await api.endpoint.preflight({ jobId: crypto.randomUUID() });
+    setChecking(false);
+    announceEndpointChange();
+    if (!result.ok) return setProblem(describeError(t, result.error));
+    setProblem(result.value.ok ? null : t('queuePanel.checkFailed'));
+  };
+
+  if (!status) return null;
+  const { state, reason, counts } = status;
+  const tone = state === 'paused' ? (reason === 'paused-by-person' ? 'warn' : 'fail') : state === 'waiting' ? 'warn' : state === 'sending' ? 'info' : 'pass';
+  const headline =
+    state === 'waiting'
+      ? t('queuePanel.waiting', { seconds: secondsUntil(status.nextAttemptAt, now) })
+      : state === 'paused' && reason
+        ? t(`queuePanel.reasons.${reason}`)
+        : t(`queuePanel.states.${state}`, { count: counts.queued + counts.sending });
+  const gateShut = reason === 'preflight-missing' || reason === 'preflight-failed' || reason === 'preflight-stale' || reason === 'fix-settings';
+  return (
+    <section className="panel queue-panel" aria-label={t('queuePanel.title')} data-testid="queue-panel">
+      <p className={`banner banner-${tone} queue-headline`} role="status" data-testid="queue-state" data-state={state}>
+        <strong>{t('queuePanel.title')}</strong> {headline}
+        {/* The gate's own reasons say it all; a refusal by the server adds its words. */}
+        {status.detail && reason === 'fix-settings' && ` · ${describeError(t, { code: status.detail.code as never, message: '', params: status.detail.params })}`}
+      </p>
+      <p className="muted queue-counts" data-testid="queue-counts">
+        {t('queuePanel.counts', counts)}
+      </p>
+      {problem && (
+        <p className="banner banner-fail" role="alert" data-testid="queue-problem">
+          {problem}
+        </p>
+      )}
+      <div className="actions">
+        {reason === 'paused-by-person' ? (
+          <button type="button" className="primary" data-testid="queue-resume" onClick={() => void act('resume')}>
+            {t('queuePanel.resume')}
+          </button>
+        ) : (
+          <button type="button" className="secondary" data-testid="queue-pause" onClick={() => void act('pause')}>
+            {t('queuePanel.pause')}
+          </button>
+        )}
+        {gateShut && (
+          <button type="button" className="primary" data-testid="queue-check" disabled={checking} onClick={() => void checkConnection()}>
+            {checking ? t('queuePanel.checking') : t('queuePanel.checkNow')}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

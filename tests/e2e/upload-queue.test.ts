@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { defaultEndpointSettings } from '../../electron/shared/endpoint/endpoint-settings.js';
+import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
+import { startReferenceImagingServer, type ReferenceServer } from '../../electron/core/imaging/reference-server.js';
+import { writeStack } from '../fixtures/stacks.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { saveScreenshot } from './helpers/chromium.js';
+import { dropFile } from './helpers/drop-file.js';
+import { findLayoutViolations } from './helpers/layout.js';
+import { openUiSession, type UiSession } from './helpers/ui-session.js';
+
+let session: UiSession;
+let page: Page;
+let server: ReferenceServer;
+let serverDir: string;
+
+before(async () => {
+  // The imaging endpoint: a private deployment on loopback (the reference server, whose faults the test turns on and off).
+  serverDir = await makeTempDir();
+  server = await startReferenceImagingServer({ dataDir: serverDir, clients: { 'desk-e2e': 'e2e-secret' } });
+  session = await openUiSession({ area: 'scanDesk', viewport: { width: 1024, height: 700 } });
+  page = session.page;
+  await session.harness.core.endpoint.saveSettings({ ...defaultEndpointSettings, profileName: 'e2e', preset: 'private', host: '127.0.0.1', port: server.port, apiAddress: `${server.url}/api`, clientId: 'desk-e2e' }, 'e2e-secret');
+});
+
+after(async () => {
+  await session?.close();
+  await server?.close();
+});
+
+/** A bill's upload pill once it shows this state. */
+const pill = (code: string, state: string) => page.locator(`[data-testid="desk-upload-${code}"][data-state="${state}"]`);
+
+test('bills go up from the Scan desk once the connection check passes, with live progress; a server fault waits and recovers; a held bill is released and sent', async () => {
+  const file = await writeStack(
+    [{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000802' }, { kind: 'cover', code: 'FY-2026-000803' }, { kind: 'content' }],
+    await makeTempDir(),
+    'pdf',
+  );
+  await dropFile(page, '扫描 0801.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText('已收入 扫描 0801.pdf').waitFor({ timeout: 60_000 });
+
+  // The gate is shut: nothing goes, the queue says why and offers the check, the status bar agrees.
+  await page.getByTestId('queue-state').getByText(zhCN.queuePanel.reasons['preflight-missing']).waitFor({ timeout: 10_000 });
+  await page.getByTestId('status-queue').getByText(zhCN.status.queueStates.paused.replace('{{count}}', '2')).waitFor({ timeout: 10_000 });
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await saveScreenshot(page, 'zh-1024-queue-gate-shut');
+
+  // Slow answers, so the progress is seen page by page; then the check opens the gate.
+  server.setFaults({ delayMs: 400 });
+  await page.getByTestId('queue-check').click();
+  await pill('FY-2026-000801', 'sending').waitFor({ timeout: 30_000 });
+  await page.getByTestId('desk-row-FY-2026-000801').click();
+  await page.getByTestId('desk-upload-detail').getByRole('progressbar').waitFor();
+  await saveScreenshot(page, 'zh-1024-queue-sending');
+
+  // The server starts failing every request: the bill waits, with its countdown and the reason.
+  server.setFaults({ failEvery: 1 });
+  await pill('FY-2026-000801', 'waiting').waitFor({ timeout: 30_000 });
+  await page.getByTestId('desk-upload-waiting').waitFor();
+  assert.match((await page.getByTestId('desk-upload-waiting').textContent()) ?? '', /秒后(再试|重试)/);
+  await saveScreenshot(page, 'zh-1024-queue-waiting');
+  // The server is back; the clerk does not wait for the countdown.
+  server.setFaults({});
+  const retry = page.getByTestId('desk-upload-retry');
+  if (await retry.isVisible()) await retry.click();
+  await pill('FY-2026-000801', 'done').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-receipts').locator('tbody tr').nth(3).waitFor();
+  assert.equal(await page.getByTestId('desk-receipts').locator('tbody tr').count(), 4, 'a receipt for each of its four pages');
+  await saveScreenshot(page, 'zh-1024-queue-receipts');
+
+  // The empty bill (two covers in a row) was held by the split: released, it is sent as a cover-only bill.
+  await pill('FY-2026-000803', 'done').waitFor({ timeout: 30_000 });
+  await page.getByTestId('desk-row-FY-2026-000802').click();
+  await page.getByTestId('desk-held').getByText(zhCN.split.held['empty-bill']).waitFor();
+  await page.getByTestId('desk-release').click();
+  await pill('FY-2026-000802', 'done').waitFor({ timeout: 30_000 });
+  await page.getByTestId('queue-state').getByText(zhCN.queuePanel.states.idle).waitFor({ timeout: 10_000 });
+  await page.getByTestId('status-queue').getByText(zhCN.status.queueStates.idle).waitFor({ timeout: 10_000 });
+
+  // What the server holds: every bill closed with exactly its pages, byte for byte as the spool has them.
+  const [stack] = await session.harness.core.scanDesk.spool.listStacks();
+  assert.ok(stack);
+  for (const bill of stack.bills) {
+    const stored = JSON.parse(await readFile(path.join(serverDir, 'bills', bill.code as string, 'bill.json'), 'utf8')) as { status: string; pages: Record<string, { sha256: string }> };
+    assert.equal(stored.status, 'closed', bill.code ?? '');
+    assert.deepEqual(
+      Object.entries(stored.pages).map(([page, receipt]) => [Number(page), receipt.sha256]),
+      bill.pages.map((page, index) => [index + 1, stack.pages[page - 1]?.sha256]),
+    );
+  }
+  // Uploaded bills are fixed: their page actions are refused with the reason.
+  await page.getByTestId('desk-row-FY-2026-000801').click();
+  await page.getByTestId('desk-discard').click();
+  await page.getByRole('dialog').getByRole('button', { name: zhCN.scanDeskPage.discard }).click();
+  await page.getByTestId('desk-notice').getByText(zhCN.reasons.uploaded).waitFor();
+  assert.deepEqual(session.problems, []);
+});
