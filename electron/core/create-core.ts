@@ -100,6 +100,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         return { mode: settings.mode, stationId: settings.stationId };
       },
       recheck: async () => (await endpoint.preflight(() => undefined)).ok,
+      refused: (code) => endpoint.recordUploadRefusal(code),
     },
     log,
     now,

@@ -100,3 +100,21 @@ test('bills go up from the Scan desk once the connection check passes, with live
   await page.getByTestId('desk-notice').getByText(zhCN.reasons.uploaded).waitFor();
   assert.deepEqual(session.problems, []);
 });
+
+test('the imaging system refuses the station (its secret changed there): the queue pauses and says so on the Scan desk and the Connection page', async () => {
+  const port = server.port;
+  await server.close();
+  server = await startReferenceImagingServer({ dataDir: serverDir, clients: { 'desk-e2e': 'a-new-secret' }, port });
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000811' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await dropFile(page, '扫描 0811.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('queue-state').getByText(zhCN.queuePanel.reasons['fix-settings']).waitFor({ timeout: 30_000 });
+  await page.getByTestId('status-queue').getByText(zhCN.status.queueStates.paused.replace('{{count}}', '1')).waitFor({ timeout: 10_000 });
+  // The gate reads shut everywhere, consistently: the last passing check no longer holds.
+  await page.getByTestId('status-gate').getByText(zhCN.status.gateShut).waitFor({ timeout: 10_000 });
+  await page.getByTestId('nav-connection').click();
+  await page.getByTestId('connection-queue-refused').waitFor({ timeout: 10_000 });
+  assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /上传已放行/);
+  assert.match((await page.getByTestId('connection-queue-refused').textContent()) ?? '', /上传已暂停/);
+  await saveScreenshot(page, 'zh-1024-connection-queue-refused');
+  assert.deepEqual(session.problems, []);
+});

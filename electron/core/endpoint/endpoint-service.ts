@@ -11,6 +11,7 @@ import {
   type EndpointSettings,
   type SettingsProblem,
 } from '../../shared/endpoint/endpoint-settings.js';
+import type { ErrorCode } from '../../shared/error-codes.js';
 import { CoreError, schemaIssueParams } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createFolderAdapter } from '../imaging/folder-adapter.js';
@@ -73,6 +74,12 @@ export interface EndpointService {
   assertUploadAllowed(): Promise<void>;
   /** The configured adapter, after the gate; the upload queue sends through it. */
   openAdapter(): Promise<ImagingAdapter>;
+  /**
+   * The imaging system refused this station while uploading (authentication, clock, certificate):
+   * the last passing check no longer holds, so it is recorded as failed at the step concerned. The
+   * gate then reads shut everywhere, consistently, until a check passes again.
+   */
+  recordUploadRefusal(code: ErrorCode): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -266,6 +273,13 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       }
       openedAdapter = { key, adapter };
       return adapter;
+    },
+    async recordUploadRefusal(code) {
+      const last = await readLast();
+      if (!last?.ok) return;
+      const step = code === 'imaging-auth-failed' ? 'auth' : code === 'imaging-clock-skew' ? 'clock' : code === 'imaging-bad-answer' ? 'http' : 'tls';
+      await writeFileAtomic(lastFile, `${JSON.stringify({ ...last, at: options.now().toISOString(), ok: false, failed: [step] }, null, 1)}\n`);
+      options.log.warn('endpoint.upload-refused', { code, step });
     },
     async close() {
       if (training) await (await training).close();

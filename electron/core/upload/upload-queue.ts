@@ -66,6 +66,8 @@ export interface QueueEndpoint {
   describe(): Promise<{ mode: string; stationId: string }>;
   /** Runs a connection check; true when it passed (the queue then resumes by itself). */
   recheck(): Promise<boolean>;
+  /** The imaging system refused the station: the last check no longer holds (the gate shows shut). */
+  refused?(code: ErrorCode): Promise<void>;
 }
 
 /** Options of the upload queue. */
@@ -270,6 +272,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         await writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
         reason = 'fix-settings';
         detail = { code, params };
+        await options.endpoint.refused?.(code).catch(() => undefined);
         lastRecheckAt = Date.now();
         recheckDelayMs = options.recheckEveryMs ?? 15_000;
         options.log.warn('upload.paused', { code });

@@ -379,6 +379,7 @@ export const en: Catalog = {
     openConnection: 'Go to connection check',
   },
   connectionPage: {
+    queueRefused: 'Uploads are paused: the imaging system refused this station ({{detail}}). Fix the settings, then run the check; the queue resumes by itself once it passes.',
     profile: 'Current endpoint',
     profileName: 'Profile',
     preset: 'Environment',

@@ -375,6 +375,7 @@ export const zhCN = {
     openConnection: '去连接检查',
   },
   connectionPage: {
+    queueRefused: '上传已暂停：影像系统拒绝了本机（{{detail}}）。请修正设置后运行检查；检查通过后队列会自动继续。',
     profile: '当前端点',
     profileName: '配置名称',
     preset: '环境',

@@ -100,6 +100,7 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
 
   return (
     <>
+      <QueueRefusal />
       <section className="panel" aria-labelledby="endpoint-title">
         <h2 id="endpoint-title">{t('connectionPage.profile')}</h2>
         {info && (
@@ -190,5 +191,37 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
         </section>
       )}
     </>
+  );
+}
+
+/**
+ * When the imaging system refused this station mid-upload, the queue pauses; this page is where it is
+ * fixed, so it says so here too, with the server's words (it resumes by itself once a check passes).
+ */
+function QueueRefusal() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [detail, setDetail] = useState<string | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    const look = () =>
+      void api.upload.status().then((result) => {
+        if (stopped || !result.ok) return;
+        const status = result.value;
+        // The server's words go inside the sentence: without their own full stop.
+        setDetail(status.state === 'paused' && status.reason === 'fix-settings' && status.detail ? describeError(t, { code: status.detail.code as never, message: '', params: status.detail.params }).replace(/[。.]\s*$/, '') : null);
+      });
+    look();
+    const timer = setInterval(look, 3000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, t]);
+  if (!detail) return null;
+  return (
+    <p className="banner banner-fail" role="alert" data-testid="connection-queue-refused">
+      {t('connectionPage.queueRefused', { detail })}
+    </p>
   );
 }

@@ -15,7 +15,13 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
     const load = () => void api.endpoint.settings().then((result) => result.ok && setEndpoint(result.value));
     load();
     window.addEventListener(endpointChangedEvent, load);
-    return () => window.removeEventListener(endpointChangedEvent, load);
+    // The gate also changes without this page doing anything (the queue recording a refusal, or
+    // re-checking by itself): look again now and then.
+    const timer = setInterval(load, 5000);
+    return () => {
+      window.removeEventListener(endpointChangedEvent, load);
+      clearInterval(timer);
+    };
   }, [api]);
   // The scan desk's bills, whatever page is shown: a held bill is the clerk's to fix.
   const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
