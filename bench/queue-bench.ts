@@ -2,7 +2,8 @@
 // loopback by the queue, next to the adapter alone (the same pages, the same two in flight, no
 // manifests) and to curl uploading the same pages in one process with keep-alive; then the memory
 // of `scan-station upload --once` with 100 and with 10,000 pages (flat, not growing per page).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultCodeRules } from '../electron/core/cover/image-code-rules.js';
 import { createHttpAdapter } from '../electron/core/imaging/http-adapter.js';
-import { startReferenceImagingServer } from '../electron/core/imaging/reference-server.js';
 import { createMemoryLogger } from '../electron/core/log/logger.js';
 import { createSpool, type StackRecord } from '../electron/core/spool/spool.js';
 import { derivePageKey } from '../electron/core/upload/upload-manifest.js';
@@ -56,13 +56,34 @@ async function writeSpool(dir: string, pages: number, tag: string): Promise<Arra
   return bills;
 }
 
+/** The reference server as its own process (as a real server is): its work never shares a core's event loop with the sender. */
+async function startServerProcess(dataDir: string): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path.join(dataDir, 'secret.txt'), 'bench-secret');
+  const child = spawn(process.execPath, [cli, 'serve-imaging', '--port', '0', '--data', dataDir, '--client-id', 'bench', '--client-secret-file', path.join(dataDir, 'secret.txt'), '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  const { url } = JSON.parse(String(line)) as { url: string };
+  return {
+    url,
+    port: Number(new URL(url).port),
+    close: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
 /** Prints the queue section of `npm run bench`. */
 export async function runQueueBench(): Promise<void> {
-  console.log('\nUpload queue (reference server on loopback, 200 KB pages, 10-page bills, two pages in flight)');
+  console.log('\nUpload queue (reference server as its own process on loopback, 200 KB pages, 10-page bills, two pages in flight)');
+  if (!existsSync(cli)) {
+    console.log('  skipped: run npm run build first');
+    return;
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'scan-station-queue-bench-'));
   try {
     const pages = 1000;
-    const server = await startReferenceImagingServer({ dataDir: path.join(dir, 'server'), clients: { bench: 'bench-secret' } });
+    const server = await startServerProcess(path.join(dir, 'server'));
     const adapterOf = () => createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'bench' }, clientSecret: 'bench-secret', env: {} });
 
     // The adapter alone: the same work without the queue's bookkeeping (manifests, receipts, renames).
@@ -111,11 +132,17 @@ export async function runQueueBench(): Promise<void> {
           lines.push(`url = "${server.url}/imaging/v1/bills/${bill.code}/pages?access_token=${answer.access_token}"`, `form = "file=@${file}"`, `form = "page=${index + 1}"`, `form = "sha256=${bill.sha256[index]}"`, `form = "idempotencyKey=curl-${bill.code}-${index + 1}"`, 'output = "/dev/null"', 'next');
         }
       }
+      // `next` separates requests; one after the last would start an empty one.
+      lines.pop();
       await writeFile(path.join(dir, 'curl.cfg'), `${lines.join('\n')}\n`);
       started = performance.now();
-      const run = spawnSync('curl', ['-s', '-f', '-K', path.join(dir, 'curl.cfg')], { encoding: 'utf8' });
+      // Asynchronously: the server answering curl runs in this very process.
+      const curl = spawn('curl', ['-s', '-f', '-K', path.join(dir, 'curl.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let curlErrors = '';
+      curl.stderr.on('data', (chunk: Buffer) => (curlErrors += chunk.toString()));
+      const [code] = (await once(curl, 'exit')) as [number | null];
       curlSeconds = (performance.now() - started) / 1000;
-      if (run.status !== 0) throw new Error(`curl failed: ${run.status} ${run.stderr}`);
+      if (code !== 0) throw new Error(`curl failed: ${code} ${curlErrors.slice(0, 500)}`);
     }
     await server.close();
     const rate = (seconds: number) => `${(pages / seconds).toFixed(0)} pages/s (${((pages * pageBytes) / 1024 / 1024 / seconds).toFixed(1)} MB/s)`;
@@ -124,23 +151,26 @@ export async function runQueueBench(): Promise<void> {
     if (curlSeconds !== null) console.log(`  curl, one process, keep-alive, one at a time             ${rate(curlSeconds)}: the queue is ${(curlSeconds / queueSeconds).toFixed(2)}x curl's rate (target ≥ 0.77x)`);
 
     // Memory: the CLI sending 100 pages, then 10,000.
-    if (!existsSync(cli)) {
-      console.log('  memory: skipped (run npm run build first)');
-      return;
-    }
     const peaks: Array<[number, number, number]> = [];
     for (const count of [100, 10_000]) {
       const data = path.join(dir, `cli-${count}`);
       await writeSpool(data, count, count === 100 ? 'S' : 'L');
-      const cliServer = await startReferenceImagingServer({ dataDir: path.join(data, 'server'), clients: { bench: 'bench-secret' } });
+      const cliServer = await startServerProcess(path.join(data, 'server'));
       await writeFile(path.join(data, 'secret.txt'), 'bench-secret');
       await writeFile(path.join(data, 'profile.json'), JSON.stringify({ version: 1, profileName: 'bench', preset: 'private', code: 'FPY', host: '127.0.0.1', port: cliServer.port, scheme: 'http', apiAddress: `${cliServer.url}/api`, mode: 'basic', clientId: 'bench', taxNumber: '', stationId: 'bench', scanDpi: 200, adapter: 'http' }));
-      const cliArgs = (args: string[]) => spawnSync(process.execPath, ['-r', './bench/print-peak-rss.cjs', cli, ...args, '--data-dir', data], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-      cliArgs(['config', 'import', path.join(data, 'profile.json')]);
-      cliArgs(['config', 'set-secret', '--secret-file', path.join(data, 'secret.txt')]);
-      cliArgs(['preflight']);
+      // Asynchronously: the server the CLI talks to runs in this very process.
+      const cliArgs = async (args: string[]) => {
+        const child = spawn(process.execPath, ['-r', './bench/print-peak-rss.cjs', cli, ...args, '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const [status] = (await once(child, 'exit')) as [number | null];
+        return { status, stderr };
+      };
+      await cliArgs(['config', 'import', path.join(data, 'profile.json')]);
+      await cliArgs(['config', 'set-secret', '--secret-file', path.join(data, 'secret.txt')]);
+      await cliArgs(['preflight']);
       const begun = performance.now();
-      const run = cliArgs(['upload', '--once', '--json']);
+      const run = await cliArgs(['upload', '--once', '--json']);
       const seconds = (performance.now() - begun) / 1000;
       await cliServer.close();
       if (run.status !== 0) throw new Error(`upload --once failed (${run.status}): ${run.stderr.slice(0, 1000)}`);

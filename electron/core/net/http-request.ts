@@ -17,6 +17,8 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Bodies beyond this are cut (diagnostics never need more); default 1 MB. */
   maxBodyBytes?: number;
+  /** A keep-alive agent for direct requests (the upload queue's adapter); without it, one connection per request. */
+  agent?: http.Agent;
 }
 
 /** An HTTP answer. */
@@ -63,7 +65,7 @@ export async function sendRequest(url: URL, options: RequestOptions): Promise<Ht
     client = http;
     requestOptions = { hostname: stripBrackets(proxy.hostname), port: Number(proxy.port || 80), path: url.href, method: options.method, headers: { ...headers, host: url.host }, agent: false };
   } else {
-    requestOptions = { hostname: stripBrackets(url.hostname), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), path: `${url.pathname}${url.search}`, method: options.method, headers, ca, agent: false };
+    requestOptions = { hostname: stripBrackets(url.hostname), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), path: `${url.pathname}${url.search}`, method: options.method, headers, ca, agent: options.agent ?? false };
   }
   return new Promise((resolve, reject) => {
     const req = client.request(requestOptions, (res) => {

@@ -13,7 +13,7 @@ import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from './audit-log.js';
-import { manifestPath, readStackManifests } from '../upload/upload-manifest.js';
+import { manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
@@ -232,6 +232,20 @@ export function createSpool(options: SpoolOptions): Spool {
    * more than the retention days ago, and only when the file there still has the content we moved
    * (SHA-256): a file someone put there by hand, or replaced, is never touched.
    */
+  /**
+   * Whether nothing taken in from the source with this SHA-256 is still to go: every bill uploaded
+   * (closed on the server) or discarded, no orphan pages. A source whose stack is gone (recycled and
+   * deleted) has nothing left either.
+   */
+  const allUploaded = async (sha256: string): Promise<boolean> => {
+    const known = (await loadIndex()).get(sha256);
+    if (!known) return true;
+    const stack = await findStack(known.id);
+    if (!stack) return true;
+    if (stack.orphans.length > 0) return false;
+    const uploads = await readStackManifests(stacksDir, stack.id);
+    return stack.bills.every((bill) => bill.state === 'discarded' || uploads.get(bill.id)?.state === 'done');
+  };
   /** Sources moved to `imported/` folders: kept in the spool, so nothing of ours sits in the clerk's folder. */
   const importedLedgerFile = path.join(options.dir, 'imported-sources.jsonl');
   const sweepImported = async (dir: string): Promise<number> => {
@@ -269,7 +283,8 @@ export function createSpool(options: SpoolOptions): Spool {
       const file = path.join(folder, path.basename(entry.name));
       const found = await fs.lstat(file).catch(() => null);
       if (!found?.isFile()) continue;
-      if (!due) {
+      // The original is kept until every page taken from it has gone up (or was discarded).
+      if (!due || !(await allUploaded(entry.sha256))) {
         kept.push(entry);
         continue;
       }
@@ -278,7 +293,7 @@ export function createSpool(options: SpoolOptions): Spool {
         continue;
       }
       await fs.rm(file, { force: true });
-      audit.write({ event: 'source-deleted', source: entry.name, detail: `moved to imported/ at ${entry.at}; the ${days}-day retention has passed (its pages are in the spool)` });
+      audit.write({ event: 'source-deleted', source: entry.name, detail: `moved to imported/ at ${entry.at}; the ${days}-day retention has passed and every bill from it is uploaded or discarded` });
       deleted += 1;
     }
     if (kept.length !== entries.length) await writeFileAtomic(ledgerFile, kept.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
@@ -428,6 +443,7 @@ export function createSpool(options: SpoolOptions): Spool {
     if (heldUpload) {
       // The server refused this bill as it was; changed, it is planned and sent again from the start.
       await fs.rm(manifestPath(stacksDir, stack.id, billId), { force: true });
+      await fs.rm(receiptsPath(stacksDir, stack.id, billId), { force: true });
       detail = `${detail ? `${detail}; ` : ''}its held upload starts afresh`;
     }
     const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';

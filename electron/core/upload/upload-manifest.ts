@@ -58,19 +58,55 @@ export function manifestPath(stacksDir: string, stackId: string, billId: string)
   return path.join(stacksDir, stackId, 'upload', `${billId}.json`);
 }
 
-/** Reads a bill's manifest; null when the bill has not started uploading. */
+/** The receipts journal of a bill: one line per receipt, appended and flushed as each arrives. */
+export function receiptsPath(stacksDir: string, stackId: string, billId: string): string {
+  return path.join(stacksDir, stackId, 'upload', `${billId}.receipts.jsonl`);
+}
+
+/**
+ * Reads a bill's manifest with the receipts of its journal folded in; null when the bill has not
+ * started uploading. A line a crash cut short is ignored: that page is sent again, under its key.
+ */
 export async function readManifest(stacksDir: string, stackId: string, billId: string): Promise<UploadManifest | null> {
+  let manifest: UploadManifest;
   try {
-    const parsed = JSON.parse(await fs.readFile(manifestPath(stacksDir, stackId, billId), 'utf8')) as UploadManifest;
-    return parsed.version === 1 && parsed.billId === billId ? parsed : null;
+    manifest = JSON.parse(await fs.readFile(manifestPath(stacksDir, stackId, billId), 'utf8')) as UploadManifest;
+    if (manifest.version !== 1 || manifest.billId !== billId) return null;
   } catch {
     return null;
   }
+  const journal = await fs.readFile(receiptsPath(stacksDir, stackId, billId), 'utf8').catch(() => '');
+  if (!journal) return manifest;
+  const receipts = new Map<number, PageReceipt>();
+  for (const line of journal.split('\n')) {
+    try {
+      const receipt = JSON.parse(line) as PageReceipt;
+      if (typeof receipt.page === 'number' && typeof receipt.sha256 === 'string') receipts.set(receipt.page, receipt);
+    } catch {
+      // A torn last line (a kill mid-append), or the empty end.
+    }
+  }
+  return { ...manifest, pages: manifest.pages.map((page) => (page.receipt ? page : { ...page, receipt: (receipts.get(page.page)?.sha256 === page.sha256 ? receipts.get(page.page) : null) ?? null })) };
 }
 
-/** Writes a bill's manifest atomically and flushes it (and its folder) before returning. */
-export async function writeManifest(stacksDir: string, manifest: UploadManifest): Promise<void> {
+/** Appends receipts to a bill's journal and flushes them (one write, one fdatasync, no rename). */
+export async function appendReceipts(stacksDir: string, stackId: string, billId: string, receipts: PageReceipt[]): Promise<void> {
+  const handle = await fs.open(receiptsPath(stacksDir, stackId, billId), 'a');
+  try {
+    await handle.writeFile(receipts.map((receipt) => `${JSON.stringify(receipt)}\n`).join(''));
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a bill's manifest atomically and flushes it (and its folder) before returning. With
+ * `foldReceipts`, the manifest now holds every receipt and the journal is removed afterwards.
+ */
+export async function writeManifest(stacksDir: string, manifest: UploadManifest, options: { foldReceipts?: boolean } = {}): Promise<void> {
   await writeFileAtomic(manifestPath(stacksDir, manifest.stackId, manifest.billId), `${JSON.stringify(manifest)}\n`);
+  if (options.foldReceipts) await fs.rm(receiptsPath(stacksDir, manifest.stackId, manifest.billId), { force: true });
 }
 
 /** Every manifest of a stack, by bill id. */

@@ -8,7 +8,7 @@ import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { computeBackoffMs } from './backoff.js';
-import { derivePageKey, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
+import { appendReceipts, derivePageKey, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
 /** What the queue as a whole is doing. */
 export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
@@ -110,10 +110,15 @@ export function createUploadQueue(options: UploadQueueOptions) {
   let lastRecheckAt = 0;
   let recheckDelayMs = 15_000;
   const unplannable = new Set<string>();
+  /** Bills that got a receipt since their last failure (their backoff starts over). */
+  const progressed = new Set<string>();
   let retryAtStart: Set<string> | null = null;
 
   const changed = () => options.onChange?.();
+  let round: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
+  let dirty = true;
   const nudge = () => {
+    dirty = true;
     wake?.();
     wake = null;
   };
@@ -212,13 +217,14 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const receiptsSoFar = () => manifest.pages.filter((page) => page.receipt);
     current = { billId: bill.id, sent: receiptsSoFar().length, bytesSent: receiptsSoFar().reduce((sum, page) => sum + (page.receipt?.bytes ?? 0), 0) };
     changed();
-    // Manifest rewrites are one at a time, in the order the receipts arrive.
+    // Receipts go to the bill's journal (appended and flushed) one write at a time, in arrival order;
+    // the lane goes on only once its receipt is on disk.
     let writing: Promise<void> = Promise.resolve();
     const record = (page: number, receipt: PageReceipt) => {
       writing = writing.then(async () => {
-        // A receipt shows the way is clear again: the backoff starts over from the next failure.
-        manifest = { ...manifest, attempts: 0, pages: manifest.pages.map((candidate) => (candidate.page === page ? { ...candidate, receipt } : candidate)) };
-        await writeManifest(options.stacksDir, manifest);
+        await appendReceipts(options.stacksDir, stack.id, bill.id, [receipt]);
+        progressed.add(bill.id);
+        manifest = { ...manifest, pages: manifest.pages.map((candidate) => (candidate.page === page ? { ...candidate, receipt } : candidate)) };
         if (current) current = { ...current, sent: current.sent + 1, bytesSent: current.bytesSent + receipt.bytes };
         changed();
       });
@@ -242,7 +248,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
     if (stopping) return;
     await adapter.closeBill(manifest.code, manifest.pages.length);
     manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
-    await writeManifest(options.stacksDir, manifest);
+    await writeManifest(options.stacksDir, manifest, { foldReceipts: true });
+    progressed.delete(bill.id);
     audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `closed on the server with ${manifest.pages.length} pages; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
     options.log.info('upload.done', { bill: bill.id, pages: manifest.pages.length });
   };
@@ -257,7 +264,9 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const advice = error instanceof ImagingError ? error.advice : code === 'upload-page-damaged' ? 'needs-person' : 'retry';
     switch (advice) {
       case 'retry': {
-        const attempts = manifest.attempts + 1;
+        // Receipts since the last failure show the way was clear: the backoff starts over.
+        const attempts = (progressed.has(billId) ? 0 : manifest.attempts) + 1;
+        progressed.delete(billId);
         const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
         await writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
         options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
@@ -297,6 +306,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   const run = async (mode: { once: boolean }): Promise<QueueStatus> => {
     stopping = false;
     retryAtStart = null;
+    dirty = true;
     await removeManifestLeftovers(options.stacksDir);
     while (!stopping) {
       if (await readPausedByPerson()) {
@@ -342,7 +352,14 @@ export function createUploadQueue(options: UploadQueueOptions) {
         continue;
       }
       [reason, detail] = [null, null];
-      const entries = await collect();
+      // The spool is listed once per round of bills, not once per bill: each bill sent leaves the
+      // round; a person's action, or the round running out, lists it again.
+      const fresh = dirty || round.length === 0;
+      if (fresh) {
+        round = await collect();
+        dirty = false;
+      }
+      const entries = round;
       const nowMs = options.now().getTime();
       // A (re)started station tries its waiting bills once at once: the network may be fixed.
       retryAtStart ??= new Set(entries.filter(({ manifest }) => manifest?.state === 'waiting').map(({ bill }) => bill.id));
@@ -354,13 +371,20 @@ export function createUploadQueue(options: UploadQueueOptions) {
       const due = entries.filter(({ bill }) => !unplannable.has(bill.id)).filter(isDue);
       const later = entries.filter((entry) => entry.manifest?.state === 'waiting' && !isDue(entry)).map(({ manifest }) => Date.parse(manifest?.nextAttemptAt ?? ''));
       const entry = due.sort((a, b) => (a.manifest?.state === 'sending' ? -1 : 0) - (b.manifest?.state === 'sending' ? -1 : 0))[0];
+      if (!entry && !fresh) {
+        // Only done, held or not-yet-due bills left in this round: look at the spool afresh.
+        round = [];
+        continue;
+      }
       if (!entry) {
         state = later.length > 0 ? 'waiting' : 'idle';
         changed();
         if (later.length === 0 && mode.once) break;
+        round = [];
         await sleep(later.length > 0 ? Math.min(...later) - nowMs : 5000);
         continue;
       }
+      round = round.filter((candidate) => candidate !== entry);
       state = 'sending';
       retryAtStart.delete(entry.bill.id);
       if (entry.manifest && entry.manifest.state !== 'sending') {

@@ -473,7 +473,7 @@ export const en: Catalog = {
     recycle: 'Keep fully discarded stacks for (days)',
     recycleHint: 'A stack whose bills were all discarded moves to the spool’s recycle folder and is deleted after this many days (default 30).',
     imported: 'Keep imported originals in the watch folder for (days)',
-    importedHint: 'Once its pages are safely in the spool, an original moves to the watch folder’s imported subfolder; it is deleted after this many days (only files this app moved there, unchanged). 0 keeps them for ever (the default).',
+    importedHint: 'Once its pages are safely in the spool, an original moves to the watch folder’s imported subfolder; it is deleted after this many days, and only once every bill from it is uploaded or discarded (only files this app moved there, unchanged). 0 keeps them for ever (the default).',
     save: 'Save',
     saved: 'Saved. The next stack is split this way.',
     expected: 'Expected image codes from the ERP',

@@ -8,6 +8,8 @@ import { createWatchIntake } from '../../../../electron/core/intake/watch-intake
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createDeskSettingsStore, defaultDeskSettings } from '../../../../electron/core/spool/desk-settings.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
+import type { ImagingAdapter } from '../../../../electron/core/imaging/imaging-adapter.js';
+import { createUploadQueue } from '../../../../electron/core/upload/upload-queue.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -61,7 +63,7 @@ test('links, FIFOs and a linked watch folder are refused without being opened; a
   assert.deepEqual(gone.status(), { state: 'unavailable', folder: path.join(root, 'unplugged'), reason: 'missing', detail: 'ENOENT' });
 });
 
-test('imported/ retention: off by default; when set, sources we moved are deleted after the days, a file put there by hand or changed is never touched', async () => {
+test('imported/ retention: off by default; when set, sources we moved are deleted after the days once their bills are uploaded; a file put there by hand or changed is never touched', async () => {
   const root = await makeTempDir();
   const folder = path.join(root, 'scans');
   await mkdir(folder);
@@ -90,6 +92,16 @@ test('imported/ retention: off by default; when set, sources we moved are delete
   day = new Date('2026-12-11T08:59:00Z');
   assert.equal(await spool.sweepImported(imported), 0, 'a minute short of 14 days: kept');
   day = new Date('2026-12-11T09:00:01Z');
+  assert.equal(await spool.sweepImported(imported), 0, 'past the days, but its bills are not uploaded yet: kept');
+  // The bills go up (to an imaging side that keeps them in memory).
+  const adapter: ImagingAdapter = {
+    kind: 'http',
+    uploadPage: async (upload) => ({ receiptId: `r${upload.page}`, imageCode: upload.imageCode, page: upload.page, sha256: upload.sha256, bytes: upload.bytes.length, receivedAt: day.toISOString() }),
+    closeBill: async (imageCode, pageCount) => ({ imageCode, status: 'closed', pageCount, pages: [] }),
+    queryBill: async (imageCode) => ({ imageCode, status: 'unknown', pageCount: null, pages: [] }),
+  };
+  const queue = createUploadQueue({ spool, stacksDir: path.join(root, 'spool', 'stacks'), stateFile: path.join(root, 'spool', 'queue.json'), endpoint: { openAdapter: async () => adapter, describe: async () => ({ mode: 'basic', stationId: 's' }), recheck: async () => true }, log: createMemoryLogger(), now: () => day });
+  assert.equal((await queue.runOnce()).counts.done, 2);
   // The running watch applies it by itself (the first look swept already; an hour later it sweeps again).
   clock += 60 * 60_000;
   await watcher.lookOnce();
@@ -97,6 +109,6 @@ test('imported/ retention: off by default; when set, sources we moved are delete
   assert.equal(await readFile(path.join(imported, 'b.pdf'), 'utf8'), 'changed by hand');
   assert.equal(await readFile(path.join(root, 'spool', 'imported-sources.jsonl'), 'utf8'), '', 'the ledger forgets what it dealt with');
   const audit = await readFile(path.join(root, 'spool', 'audit.log'), 'utf8');
-  assert.match(audit, /"event":"source-deleted","source":"a\.pdf".*14-day retention/);
+  assert.match(audit, /"event":"source-deleted","source":"a\.pdf".*14-day retention has passed and every bill from it is uploaded/);
   assert.doesNotMatch(audit, /"source-deleted","source":"b\.pdf"/);
 });
