@@ -51,6 +51,7 @@ export const errorCodes = [
   'bill-not-found',
   'bill-not-changeable',
   'upload-page-damaged',
+  'page-removed',
 ] as const;
 
 /** A stable, documented error code. */

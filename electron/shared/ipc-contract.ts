@@ -206,6 +206,7 @@ export const deskSettingsSchema = z.object({
   coverIsPage: z.boolean(),
   recycleDays: z.number().int().min(1).max(3650),
   importedDays: z.number().int().min(0).max(3650),
+  doneDays: z.number().int().min(0).max(3650),
   expectedCodes: z.object({ name: z.string(), count: z.number().int(), importedAt: z.string() }).nullable(),
 });
 
@@ -301,7 +302,7 @@ export const ipcContract = {
   'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
   'scanDesk:watchStatus': { args: noArgs, result: watchReportSchema },
   'scanDesk:settings': { args: noArgs, result: deskSettingsSchema },
-  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean(), recycleDays: z.number().int().min(1).max(3650), importedDays: z.number().int().min(0).max(3650) }).strict(), result: deskSettingsSchema },
+  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean(), recycleDays: z.number().int().min(1).max(3650), importedDays: z.number().int().min(0).max(3650), doneDays: z.number().int().min(0).max(3650) }).strict(), result: deskSettingsSchema },
   'scanDesk:importExpected': {
     args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxExpectedCodesUploadBytes * 4) / 3) + 4) }).strict(),
     result: deskSettingsSchema,

@@ -27,12 +27,13 @@ test('the Scan desk settings: a broken rule is marked, a good one saved with the
   await panel.getByTestId('desk-blank').fill('０.５');
   await panel.getByTestId('desk-recycle').fill('14');
   await panel.getByTestId('desk-imported').fill('90');
+  await panel.getByTestId('desk-done').fill('7');
   await panel.getByTestId('desk-cover-is-page').uncheck();
   await page.getByTestId('nav-settings-unsaved').waitFor();
   await panel.getByTestId('desk-settings-save').click();
   await panel.getByTestId('desk-settings-notice').getByText(zhCN.deskSettings.saved).waitFor();
   const saved = await session.harness.core.scanDesk.settings.read();
-  assert.deepEqual([saved.pattern, saved.blankInkPercent, saved.coverIsPage, saved.recycleDays, saved.importedDays], ['^FY-\\d{4}-\\d{6}$', 0.5, false, 14, 90]);
+  assert.deepEqual([saved.pattern, saved.blankInkPercent, saved.coverIsPage, saved.recycleDays, saved.importedDays, saved.doneDays], ['^FY-\\d{4}-\\d{6}$', 0.5, false, 14, 90, 7]);
   await panel.getByTestId('desk-expected-file').setInputFiles({ name: '单据清单.csv', mimeType: 'text/csv', buffer: iconv.encode('影像编码\nFY-2026-002001\nFY-2026-002002\nFY-2026-002003\n', 'gbk') });
   await panel.getByTestId('desk-settings-notice').getByText('已从 单据清单.csv 导入 3 个编码。').waitFor();
   await panel.getByTestId('desk-expected-state').getByText('单据清单.csv 中的 3 个编码', { exact: false }).waitFor();

@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, 
 import path from 'node:path';
 
 /** What happened to a stack or a bill; the "no image" troubleshooter reads these. */
-export type AuditEvent = 'imported' | 'already-imported' | 'split' | 'held' | 'edited' | 'released' | 'discarded' | 'recycled' | 'deleted' | 'source-deleted' | 'upload-started' | 'uploaded' | 'upload-held' | 'upload-resent' | 'upload-retry-now' | 'queue-paused' | 'queue-resumed';
+export type AuditEvent = 'imported' | 'already-imported' | 'split' | 'held' | 'edited' | 'released' | 'discarded' | 'recycled' | 'deleted' | 'source-deleted' | 'upload-started' | 'uploaded' | 'upload-held' | 'upload-resent' | 'upload-retry-now' | 'queue-paused' | 'queue-resumed' | 'pages-deleted';
 
 /** One audit line: self-explanatory on its own (which file, which code, which pages, why). */
 export interface AuditRecord {

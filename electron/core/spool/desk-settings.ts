@@ -23,6 +23,8 @@ export interface DeskSettings {
   recycleDays: number;
   /** A source file moved to the watch folder's `imported/` is deleted after this many days; 0: kept for ever. */
   importedDays: number;
+  /** Page images of a stack whose bills are all uploaded (or discarded) are deleted this many days after the last upload; 0: kept for ever. Receipts stay. */
+  doneDays: number;
   /** The expected-codes list from the ERP, when one is set: its file name, size and when. */
   expectedCodes: { name: string; count: number; importedAt: string } | null;
 }
@@ -36,10 +38,12 @@ export interface SplitSettings {
   recycleDays: number;
   /** Days a source stays in `imported/`; 0: for ever. */
   importedDays: number;
+  /** Days an uploaded stack's page images stay in the spool; 0: for ever. */
+  doneDays: number;
 }
 
-/** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list; sources never deleted. */
-export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, expectedCodes: null };
+/** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list; sources never deleted; uploaded pages kept 30 days. */
+export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, doneDays: 30, expectedCodes: null };
 
 /** Whether a stored day count is a whole number in range. */
 function isDays(value: unknown, min: number): value is number {
@@ -59,6 +63,7 @@ export function createDeskSettingsStore(dataDir: string) {
         coverIsPage: typeof stored.coverIsPage === 'boolean' ? stored.coverIsPage : true,
         recycleDays: isDays(stored.recycleDays, 1) ? stored.recycleDays : defaultDeskSettings.recycleDays,
         importedDays: isDays(stored.importedDays, 0) ? stored.importedDays : defaultDeskSettings.importedDays,
+        doneDays: isDays(stored.doneDays, 0) ? stored.doneDays : defaultDeskSettings.doneDays,
         expectedCodes: stored.expectedCodes && typeof stored.expectedCodes.count === 'number' ? stored.expectedCodes : null,
       };
     } catch {
@@ -70,13 +75,13 @@ export function createDeskSettingsStore(dataDir: string) {
   return {
     read,
     /** Saves the rule, blank threshold, cover choice and retention days; a rule that does not compile is refused. */
-    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number }): Promise<DeskSettings> {
+    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number; doneDays?: number }): Promise<DeskSettings> {
       const pattern = change.pattern?.trim() || null;
       if (pattern) {
         const compiled = compileCodePattern(pattern);
         if (!(compiled instanceof RegExp)) throw new CoreError('invalid-pattern', { reason: compiled.reason, detail: compiled.detail });
       }
-      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays };
+      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays, ...(change.doneDays === undefined ? {} : { doneDays: change.doneDays }) };
       await write(next);
       return next;
     },
@@ -108,7 +113,7 @@ export function createDeskSettingsStore(dataDir: string) {
         const codes = await fs.readFile(codesFile, 'utf8').then((text) => JSON.parse(text) as string[], () => null);
         expected = codes ? new Set(codes) : null;
       }
-      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays, importedDays: settings.importedDays };
+      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays, importedDays: settings.importedDays, doneDays: settings.doneDays };
     },
   };
 }

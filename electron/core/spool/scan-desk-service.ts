@@ -11,7 +11,7 @@ import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import { readStackManifests } from '../upload/upload-manifest.js';
-import { createSpool, pagesLeftOut, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
+import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
 export type WatchReport = z.output<typeof watchReportSchema>;
@@ -187,7 +187,11 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       const stack = await spool.findStack(stackId);
       const stored = stack?.pages.find((candidate) => candidate.page === page);
       if (!stack || !stored) throw new CoreError('bill-not-found', { bill: `${stackId} p${page}` });
-      const bytes = await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, stored.file));
+      const bytes = await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, stored.file)).catch(async (error: unknown) => {
+        // Deleted after its upload (the retention of uploaded pages): the thumbnail and receipts remain.
+        if (await fs.stat(path.join(options.spoolDir, 'stacks', stack.id, pagesRemovedFile)).then(() => true, () => false)) throw new CoreError('page-removed', { page });
+        throw error;
+      });
       return { image: `data:image/${stored.format};base64,${bytes.toString('base64')}`, qr: stored.qr ?? null };
     },
     async watchReport() {

@@ -111,6 +111,8 @@ export interface Spool {
   listBills(): Promise<SpoolBill[]>;
   /** Deletes recycled stacks past the retention days (also done at every start); returns how many. */
   sweepRecycle(): Promise<number>;
+  /** Deletes the page images of fully uploaded stacks past the retention days (receipts kept); returns how many stacks. */
+  sweepDone(): Promise<number>;
   /** Deletes sources in a watch folder's `imported/` older than the retention days (0: never); returns how many. */
   sweepImported(dir: string): Promise<number>;
   /** Changes one bill (one atomic rewrite of its file) and writes the audit line. */
@@ -120,6 +122,9 @@ export interface Spool {
 }
 
 const stackFile = 'stack.json';
+
+/** Marks a stack whose page images were deleted after its upload (the record and receipts stay). */
+export const pagesRemovedFile = 'pages-removed.json';
 
 /** A source moved into a watch folder's `imported/`, as the spool's ledger records it. */
 interface ImportedSource {
@@ -315,6 +320,31 @@ export function createSpool(options: SpoolOptions): Spool {
     index?.delete(stack.source.sha256);
     audit.write({ event: 'recycled', stack: stack.id, source: stack.source.name, detail: 'every bill discarded: kept in the recycle folder until the retention days have passed' });
   };
+  /**
+   * Deletes the page images of stacks whose every bill is uploaded (closed on the server) or
+   * discarded, once the last upload is older than the retention days. The stack's record, its
+   * thumbnails and the receipts stay: what was sent, when, and the server's proof remain queryable.
+   */
+  const sweepDone = async (): Promise<number> => {
+    const days = (await splitSettings()).doneDays;
+    if (days <= 0) return 0;
+    let swept = 0;
+    for (const stack of await listStacks()) {
+      if (stack.orphans.length > 0) continue;
+      if (await fs.stat(path.join(stacksDir, stack.id, pagesRemovedFile)).then(() => true, () => false)) continue;
+      const uploads = await readStackManifests(stacksDir, stack.id);
+      const live = stack.bills.filter((bill) => bill.state !== 'discarded');
+      if (live.length === 0 || !live.every((bill) => uploads.get(bill.id)?.state === 'done')) continue;
+      const last = Math.max(...live.map((bill) => Date.parse(uploads.get(bill.id)?.closedAt ?? '')));
+      if (!Number.isFinite(last) || options.now().getTime() - last < days * 86_400_000) continue;
+      // The marker first: a crash mid-delete leaves a stack known to have lost its pages, never one that seems whole.
+      await writeFileAtomic(path.join(stacksDir, stack.id, pagesRemovedFile), `${JSON.stringify({ at: options.now().toISOString(), days })}\n`);
+      await fs.rm(path.join(stacksDir, stack.id, 'pages'), { recursive: true, force: true });
+      audit.write({ event: 'pages-deleted', stack: stack.id, source: stack.source.name, detail: `every bill uploaded by ${new Date(last).toISOString()}; the ${days}-day retention has passed; receipts kept` });
+      swept += 1;
+    }
+    return swept;
+  };
   /** Deletes recycled stacks older than the retention days. */
   const sweepRecycle = async () => {
     const days = (await splitSettings()).recycleDays;
@@ -330,7 +360,7 @@ export function createSpool(options: SpoolOptions): Spool {
     return deleted;
   };
   const splitSettings = async (): Promise<SplitSettings> =>
-    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0 };
+    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0, doneDays: 30 };
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
@@ -469,6 +499,7 @@ export function createSpool(options: SpoolOptions): Spool {
     listStacks,
     findStack,
     sweepRecycle: () => sweepRecycle(),
+    sweepDone: () => sweepDone(),
     sweepImported: (dir: string) => sweepImported(dir),
     audit: (record) => audit.write(record),
     async listBills() {

@@ -308,6 +308,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     retryAtStart = null;
     dirty = true;
     await removeManifestLeftovers(options.stacksDir);
+    let sweptAt = 0;
     while (!stopping) {
       if (await readPausedByPerson()) {
         state = 'paused';
@@ -352,6 +353,11 @@ export function createUploadQueue(options: UploadQueueOptions) {
         continue;
       }
       [reason, detail] = [null, null];
+      // The retention of uploaded pages, at start and hourly (a station may run for weeks).
+      if (Date.now() - sweptAt >= 60 * 60_000) {
+        sweptAt = Date.now();
+        await options.spool.sweepDone().catch((error: unknown) => options.log.warn('upload.sweep-failed', { reason: String(error) }));
+      }
       // The spool is listed once per round of bills, not once per bill: each bill sent leaves the
       // round; a person's action, or the round running out, lists it again.
       const fresh = dirty || round.length === 0;

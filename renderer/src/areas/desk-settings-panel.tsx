@@ -27,6 +27,7 @@ export function DeskSettingsPanel() {
   const [coverIsPage, setCoverIsPage] = useState(true);
   const [recycleText, setRecycleText] = useState('');
   const [importedText, setImportedText] = useState('');
+  const [doneText, setDoneText] = useState('');
   const [reveal, setReveal] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'pass' | 'fail'; text: string } | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
@@ -39,6 +40,7 @@ export function DeskSettingsPanel() {
     setCoverIsPage(settings.coverIsPage);
     setRecycleText(String(settings.recycleDays));
     setImportedText(String(settings.importedDays));
+    setDoneText(String(settings.doneDays));
   };
   useEffect(() => {
     void api.scanDesk.settings().then((result) => {
@@ -57,7 +59,9 @@ export function DeskSettingsPanel() {
   const recycleError = recycle.ok ? null : t(recycle.key, recycle.params);
   const imported = readNumberText(importedText, { min: 0, max: 3650 });
   const importedError = imported.ok ? null : t(imported.key, imported.params);
-  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage || String(saved.recycleDays) !== recycleText.trim() || String(saved.importedDays) !== importedText.trim());
+  const done = readNumberText(doneText, { min: 0, max: 3650 });
+  const doneError = done.ok ? null : t(done.key, done.params);
+  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage || String(saved.recycleDays) !== recycleText.trim() || String(saved.importedDays) !== importedText.trim() || String(saved.doneDays) !== doneText.trim());
   useUnsavedChanges('settings', dirty, 'scan-desk');
 
   const tell = (tone: 'pass' | 'fail', text: string) => {
@@ -65,8 +69,8 @@ export function DeskSettingsPanel() {
     focusWhenPainted(() => noticeRef.current);
   };
   const save = async () => {
-    if (patternError || !blank.ok || !recycle.ok || !imported.ok) return setReveal(true);
-    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value, importedDays: imported.value });
+    if (patternError || !blank.ok || !recycle.ok || !imported.ok || !done.ok) return setReveal(true);
+    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value, importedDays: imported.value, doneDays: done.value });
     if (!result.ok) return tell('fail', describeError(t, result.error));
     adopt(result.value);
     tell('pass', t('deskSettings.saved'));
@@ -102,6 +106,7 @@ export function DeskSettingsPanel() {
         <TextField label={t('deskSettings.blank')} value={blankText} onChange={setBlankText} error={blankError} revealError={reveal} hint={t('deskSettings.blankHint')} inputMode="decimal" testId="desk-blank" maxLength={6} />
         <TextField label={t('deskSettings.recycle')} value={recycleText} onChange={setRecycleText} error={recycleError} revealError={reveal} hint={t('deskSettings.recycleHint')} inputMode="numeric" testId="desk-recycle" maxLength={5} />
         <TextField label={t('deskSettings.imported')} value={importedText} onChange={setImportedText} error={importedError} revealError={reveal} hint={t('deskSettings.importedHint')} inputMode="numeric" testId="desk-imported" maxLength={5} />
+        <TextField label={t('deskSettings.done')} value={doneText} onChange={setDoneText} error={doneError} revealError={reveal} hint={t('deskSettings.doneHint')} inputMode="numeric" testId="desk-done" maxLength={5} />
         <label className="inline-check">
           <input type="checkbox" checked={coverIsPage} onChange={(event) => setCoverIsPage(event.currentTarget.checked)} data-testid="desk-cover-is-page" />
           {t('deskSettings.coverIsPage')}

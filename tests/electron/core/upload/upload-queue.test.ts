@@ -276,3 +276,26 @@ test('network loss: the server unreachable for 30 s in the middle of a bill; the
     await server.close();
   }
 });
+
+test('uploaded pages are deleted from the spool after the retention days (30 by default); the record, thumbnails and receipts stay', async () => {
+  const { spool, stacksDir, now, tick } = await spoolWith([twoBills, [{ kind: 'cover', code: 'FY-2026-002021' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-002022' }, { kind: 'content' }]]);
+  const imaging = fakeImaging();
+  const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(stacksDir, '..', 'queue.json'), endpoint: endpointOf(imaging.adapter), log: createMemoryLogger(), now });
+  const [first, second] = await spool.listStacks();
+  assert.ok(first && second);
+  // The second stack keeps one bill back: nothing of it may go.
+  await queue.act({ action: 'hold', billId: second.bills[1]?.id as string });
+  assert.equal((await queue.runOnce()).counts.done, 3);
+  tick(29 * 86_400_000);
+  assert.equal(await spool.sweepDone(), 0, '29 days: kept');
+  tick(86_400_000 + 1000);
+  assert.equal(await spool.sweepDone(), 1, 'only the stack whose every bill went');
+  assert.deepEqual(await readdir(path.join(stacksDir, first.id)).then((names) => names.includes('pages')), false);
+  assert.ok((await readdir(path.join(stacksDir, second.id))).includes('pages'), 'a stack with a bill still to go keeps its pages');
+  // What was sent, and the server's proof, are still there.
+  const status = await queue.status(true);
+  assert.deepEqual(status.bills.filter((bill) => bill.stackId === first.id).map((bill) => [bill.state, bill.receipts.length]), [['done', 3], ['done', 2]]);
+  assert.ok((await readdir(path.join(stacksDir, first.id))).includes('thumbs'));
+  assert.match(await readFile(path.join(stacksDir, '..', 'audit.log'), 'utf8'), /"event":"pages-deleted".*30-day retention/);
+  assert.equal(await spool.sweepDone(), 0, 'once');
+});
