@@ -137,16 +137,20 @@ export function createUploadQueue(options: UploadQueueOptions) {
     });
 
   /** Every ready bill with its manifest (or none yet), oldest stack first, bills in stack order. */
-  const collect = async (): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
+  const collect = async (options_: { withDone: boolean }): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
     const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
     const stacks = (await options.spool.listStacks()).sort((a, b) => a.importedAt.localeCompare(b.importedAt) || a.id.localeCompare(b.id));
     for (const stack of stacks) {
       const manifests = await readStackManifests(options.stacksDir, stack.id);
-      for (const bill of stack.bills) {
-        const manifest = manifests.get(bill.id) ?? null;
+      const pending = stack.bills.filter((bill) => {
+        const manifest = manifests.get(bill.id);
         // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
-        if (manifest || (bill.state === 'ready' && bill.code !== null && bill.pages.length > 0)) found.push({ stack, bill, manifest });
-      }
+        if (manifest) return options_.withDone || manifest.state !== 'done';
+        return bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
+      });
+      // A stack with nothing left to send is not kept for the round: memory follows what is still to go, not the spool's history.
+      if (pending.length === 0) continue;
+      for (const bill of pending) found.push({ stack, bill, manifest: manifests.get(bill.id) ?? null });
     }
     return found;
   };
@@ -174,9 +178,18 @@ export function createUploadQueue(options: UploadQueueOptions) {
   };
 
   const status = async (includeDone = false): Promise<QueueStatus> => {
-    const bills = (await collect()).map(toQueueBill);
     const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
-    for (const bill of bills) counts[bill.state] += 1;
+    const bills: QueueBill[] = [];
+    for (const entry of await collect({ withDone: true })) {
+      // Done bills are counted; only listed (with their receipts) when asked for.
+      if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id && !includeDone) {
+        counts.done += 1;
+        continue;
+      }
+      const bill = toQueueBill(entry);
+      counts[bill.state] += 1;
+      bills.push(bill);
+    }
     const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
     const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
     const personPaused = await readPausedByPerson();
@@ -362,7 +375,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       // round; a person's action, or the round running out, lists it again.
       const fresh = dirty || round.length === 0;
       if (fresh) {
-        round = await collect();
+        round = await collect({ withDone: false });
         dirty = false;
       }
       const entries = round;
