@@ -110,6 +110,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
   let lastRecheckAt = 0;
   let recheckDelayMs = 15_000;
   const unplannable = new Set<string>();
+  /** Stacks with nothing left to send, ever (every bill done or discarded, no orphans). */
+  const finishedStacks = new Set<string>();
   /** Bills that got a receipt since their last failure (their backoff starts over). */
   const progressed = new Set<string>();
   let retryAtStart: Set<string> | null = null;
@@ -141,7 +143,11 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
     const stacks = (await options.spool.listStacks()).sort((a, b) => a.importedAt.localeCompare(b.importedAt) || a.id.localeCompare(b.id));
     for (const stack of stacks) {
+      // A stack whose every bill is done or discarded stays so (people cannot change those bills):
+      // its manifests are not read again by the rounds.
+      if (!options_.withDone && finishedStacks.has(stack.id)) continue;
       const manifests = await readStackManifests(options.stacksDir, stack.id);
+      if (stack.orphans.length === 0 && stack.bills.every((bill) => bill.state === 'discarded' || manifests.get(bill.id)?.state === 'done')) finishedStacks.add(stack.id);
       const pending = stack.bills.filter((bill) => {
         const manifest = manifests.get(bill.id);
         // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
