@@ -139,25 +139,34 @@ export function createUploadQueue(options: UploadQueueOptions) {
     });
 
   /** Every ready bill with its manifest (or none yet), oldest stack first, bills in stack order. */
-  const collect = async (options_: { withDone: boolean }): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
-    const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
-    const stacks = (await options.spool.listStacks()).sort((a, b) => a.importedAt.localeCompare(b.importedAt) || a.id.localeCompare(b.id));
-    for (const stack of stacks) {
+  /**
+   * Visits every bill that is (or was) in the queue, stack by stack in import order (stack ids begin
+   * with their import time): only one stack's record and manifests are held at a time, so memory
+   * follows what is still to go, not the spool's history. `withDone: false` leaves out done bills and
+   * finished stacks.
+   */
+  const scan = async (withDone: boolean, visit: (entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }) => void): Promise<void> => {
+    const ids = (await fs.readdir(options.stacksDir).catch(() => [] as string[])).filter((name) => !name.startsWith('.')).sort();
+    for (const id of ids) {
       // A stack whose every bill is done or discarded stays so (people cannot change those bills):
-      // its manifests are not read again by the rounds.
-      if (!options_.withDone && finishedStacks.has(stack.id)) continue;
+      // the rounds do not read it again.
+      if (!withDone && finishedStacks.has(id)) continue;
+      const stack = await options.spool.findStack(id);
+      if (!stack) continue;
       const manifests = await readStackManifests(options.stacksDir, stack.id);
       if (stack.orphans.length === 0 && stack.bills.every((bill) => bill.state === 'discarded' || manifests.get(bill.id)?.state === 'done')) finishedStacks.add(stack.id);
-      const pending = stack.bills.filter((bill) => {
-        const manifest = manifests.get(bill.id);
+      for (const bill of stack.bills) {
+        const manifest = manifests.get(bill.id) ?? null;
         // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
-        if (manifest) return options_.withDone || manifest.state !== 'done';
-        return bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
-      });
-      // A stack with nothing left to send is not kept for the round: memory follows what is still to go, not the spool's history.
-      if (pending.length === 0) continue;
-      for (const bill of pending) found.push({ stack, bill, manifest: manifests.get(bill.id) ?? null });
+        const listed = manifest ? withDone || manifest.state !== 'done' : bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
+        if (listed) visit({ stack, bill, manifest });
+      }
     }
+  };
+  /** The bills still to go (a round's work), oldest stack first. */
+  const collect = async (): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
+    const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
+    await scan(false, (entry) => found.push(entry));
     return found;
   };
 
@@ -186,16 +195,16 @@ export function createUploadQueue(options: UploadQueueOptions) {
   const status = async (includeDone = false): Promise<QueueStatus> => {
     const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
     const bills: QueueBill[] = [];
-    for (const entry of await collect({ withDone: true })) {
+    await scan(true, (entry) => {
       // Done bills are counted; only listed (with their receipts) when asked for.
       if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id && !includeDone) {
         counts.done += 1;
-        continue;
+        return;
       }
       const bill = toQueueBill(entry);
       counts[bill.state] += 1;
       bills.push(bill);
-    }
+    });
     const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
     const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
     const personPaused = await readPausedByPerson();
@@ -381,7 +390,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       // round; a person's action, or the round running out, lists it again.
       const fresh = dirty || round.length === 0;
       if (fresh) {
-        round = await collect({ withDone: false });
+        round = await collect();
         dirty = false;
       }
       const entries = round;
