@@ -24,6 +24,12 @@ function printQueue(status: QueueStatus, { io, t }: Pick<CommandContext, 'io' | 
   }
 }
 
+/** Prints the queue: one JSON document with --json, else the headline and a line per bill. */
+function report(status: QueueStatus, { io, t, json }: Pick<CommandContext, 'io' | 't' | 'json'>): void {
+  if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
+  else printQueue(status, { io, t });
+}
+
 /** Exit 0 when everything went, 1 when bills are held or the queue cannot send. */
 function exitFor(status: QueueStatus): number {
   return status.counts.held > 0 || status.state === 'paused' || status.counts.queued + status.counts.waiting + status.counts.sending > 0 ? exitCodes.findings : exitCodes.ok;
@@ -42,17 +48,14 @@ export const uploadCommand: CliCommand = {
         // The first Ctrl+C/SIGTERM finishes the page in flight's bookkeeping and stops.
         void io.waitForStop().then(() => core.upload.stop());
         const status = await core.upload.runOnce();
-        if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
-        else printQueue(status, { io, t });
+        report(status, { io, t, json });
         return exitFor(status);
       }
       if (!json) io.stdout(`${t('cli.upload.running')}\n`);
       core.upload.start();
       await io.waitForStop();
       await core.upload.stop();
-      const status = await core.upload.status();
-      if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
-      else printQueue(status, { io, t });
+      report(await core.upload.status(), { io, t, json });
       return exitCodes.ok;
     } finally {
       await core.close();
@@ -68,9 +71,7 @@ export const queueCommand: CliCommand = {
   async run({ json, io, t, openCore }) {
     const core = await openCore();
     try {
-      const status = await core.upload.status();
-      if (json) io.stdout(`${JSON.stringify(queueJson(status))}\n`);
-      else printQueue(status, { io, t });
+      report(await core.upload.status(), { io, t, json });
       return exitCodes.ok;
     } finally {
       await core.close();

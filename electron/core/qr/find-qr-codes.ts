@@ -32,7 +32,8 @@ function shift(symbols: ZxingSymbol[], rect: PixelRect, engine: QrEngine): Found
   return symbols.map((symbol) => ({ ...symbol, engine, corners: symbol.corners.map((point) => ({ x: point.x + rect.x, y: point.y + rect.y })) }));
 }
 
-function centre(symbol: ZxingSymbol): { x: number; y: number } {
+/** The centre of a symbol's bounding box. */
+export function symbolCentre(symbol: ZxingSymbol): { x: number; y: number } {
   const xs = symbol.corners.map((point) => point.x);
   const ys = symbol.corners.map((point) => point.y);
   return { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
@@ -41,10 +42,10 @@ function centre(symbol: ZxingSymbol): { x: number; y: number } {
 /** Merges results of overlapping searches: the same text at (nearly) the same place is one symbol. */
 function addUnique(into: FoundQr[], found: FoundQr[]): void {
   for (const symbol of found) {
-    const c = centre(symbol);
+    const c = symbolCentre(symbol);
     const size = Math.hypot(symbol.corners[1]!.x - symbol.corners[0]!.x, symbol.corners[1]!.y - symbol.corners[0]!.y);
     const duplicate = into.some((other) => {
-      const o = centre(other);
+      const o = symbolCentre(other);
       return other.text === symbol.text && Math.hypot(o.x - c.x, o.y - c.y) < size / 2;
     });
     if (!duplicate) into.push(symbol);
@@ -58,7 +59,7 @@ function addUnique(into: FoundQr[], found: FoundQr[]): void {
  */
 export async function findTopCornerCodes(band: GrayImage): Promise<FoundQr[]> {
   const found = shift(await readQrWithZxing(band), { x: 0, y: 0, w: band.width, h: band.height }, 'zxing');
-  return found.sort((a, b) => centre(b).x - centre(a).x);
+  return found.sort((a, b) => symbolCentre(b).x - symbolCentre(a).x);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../cover/image-code-rules.js';
 import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
-import { findTopCornerCodes, topBandShare } from '../qr/find-qr-codes.js';
+import { findTopCornerCodes, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { readQrWithZxing, type ZxingSymbol } from '../qr/zxing-reader.js';
 import type { PageKind } from './split-stack.js';
@@ -197,8 +197,7 @@ async function readBottomCorners(page: PageRaster): Promise<ZxingSymbol[][]> {
   const y = height - h;
   const band: GrayImage = { data: page.image.data.subarray(y * width, height * width), width, height: h };
   const symbols = (await readQrWithZxing(band)).map((symbol) => ({ ...symbol, corners: symbol.corners.map((point) => ({ x: point.x, y: point.y + y })) }));
-  const centreX = (symbol: ZxingSymbol) => symbol.corners.reduce((sum, point) => sum + point.x, 0) / Math.max(1, symbol.corners.length);
-  return [symbols.filter((symbol) => centreX(symbol) < width / 2), symbols.filter((symbol) => centreX(symbol) >= width / 2)];
+  return [symbols.filter((symbol) => symbolCentre(symbol).x < width / 2), symbols.filter((symbol) => symbolCentre(symbol).x >= width / 2)];
 }
 
 /** A point as a share of the page's width and height (0–1), whatever the scan resolution. */

@@ -13,7 +13,7 @@ import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from './audit-log.js';
-import { manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
+import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
@@ -246,10 +246,7 @@ export function createSpool(options: SpoolOptions): Spool {
     const known = (await loadIndex()).get(sha256);
     if (!known) return true;
     const stack = await findStack(known.id);
-    if (!stack) return true;
-    if (stack.orphans.length > 0) return false;
-    const uploads = await readStackManifests(stacksDir, stack.id);
-    return stack.bills.every((bill) => bill.state === 'discarded' || uploads.get(bill.id)?.state === 'done');
+    return !stack || isStackFinished(stack, await readStackManifests(stacksDir, stack.id));
   };
   /** Sources moved to `imported/` folders: kept in the spool, so nothing of ours sits in the clerk's folder. */
   const importedLedgerFile = path.join(options.dir, 'imported-sources.jsonl');
@@ -330,11 +327,10 @@ export function createSpool(options: SpoolOptions): Spool {
     if (days <= 0) return 0;
     let swept = 0;
     for (const stack of await listStacks()) {
-      if (stack.orphans.length > 0) continue;
       if (await fs.stat(path.join(stacksDir, stack.id, pagesRemovedFile)).then(() => true, () => false)) continue;
       const uploads = await readStackManifests(stacksDir, stack.id);
       const live = stack.bills.filter((bill) => bill.state !== 'discarded');
-      if (live.length === 0 || !live.every((bill) => uploads.get(bill.id)?.state === 'done')) continue;
+      if (live.length === 0 || !isStackFinished(stack, uploads)) continue;
       const last = Math.max(...live.map((bill) => Date.parse(uploads.get(bill.id)?.closedAt ?? '')));
       if (!Number.isFinite(last) || options.now().getTime() - last < days * 86_400_000) continue;
       // The marker first: a crash mid-delete leaves a stack known to have lost its pages, never one that seems whole.

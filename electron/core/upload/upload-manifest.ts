@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { PageReceipt } from '../imaging/imaging-adapter.js';
+import type { StackRecord } from '../spool/spool.js';
 
 /** Where a bill stands in the upload queue. */
 export type UploadState = 'queued' | 'sending' | 'waiting' | 'held' | 'done';
@@ -148,4 +149,9 @@ export async function removeManifestLeftovers(stacksDir: string): Promise<number
     }
   }
   return removed;
+}
+
+/** Whether a stack has nothing left to send, ever: no orphan pages, every bill uploaded or discarded. */
+export function isStackFinished(stack: StackRecord, manifests: Map<string, UploadManifest>): boolean {
+  return stack.orphans.length === 0 && stack.bills.every((bill) => bill.state === 'discarded' || manifests.get(bill.id)?.state === 'done');
 }

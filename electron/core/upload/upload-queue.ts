@@ -8,7 +8,7 @@ import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { computeBackoffMs } from './backoff.js';
-import { appendReceipts, derivePageKey, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
+import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
 /** What the queue as a whole is doing. */
 export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
@@ -154,7 +154,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       const stack = await options.spool.findStack(id);
       if (!stack) continue;
       const manifests = await readStackManifests(options.stacksDir, stack.id);
-      if (stack.orphans.length === 0 && stack.bills.every((bill) => bill.state === 'discarded' || manifests.get(bill.id)?.state === 'done')) finishedStacks.add(stack.id);
+      if (isStackFinished(stack, manifests)) finishedStacks.add(stack.id);
       for (const bill of stack.bills) {
         const manifest = manifests.get(bill.id) ?? null;
         // A bill that started uploading stays in the queue whatever people did since (they cannot change it).

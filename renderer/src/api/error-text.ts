@@ -6,3 +6,8 @@ import { localizeError } from '../../../electron/shared/message-text.js';
 export function describeError(t: TFunction, error: AppErrorInfo): string {
   return localizeError(t, error);
 }
+
+/** Localizes an error known only by its code and params (as the upload queue reports them). */
+export function describeCode(t: TFunction, code: string, params: AppErrorInfo['params']): string {
+  return localizeError(t, { code, params });
+}

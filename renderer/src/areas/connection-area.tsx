@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
+import { describeCode, describeError } from '../api/error-text.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { useBridgeHealth } from '../api/bridge-health.js';
@@ -209,7 +209,7 @@ function QueueRefusal() {
         if (stopped || !result.ok) return;
         const status = result.value;
         // The server's words go inside the sentence: without their own full stop.
-        setDetail(status.state === 'paused' && status.reason === 'fix-settings' && status.detail ? describeError(t, { code: status.detail.code as never, message: '', params: status.detail.params }).replace(/[。.]\s*$/, '') : null);
+        setDetail(status.state === 'paused' && status.reason === 'fix-settings' && status.detail ? describeCode(t, status.detail.code, status.detail.params).replace(/[。.]\s*$/, '') : null);
       });
     look();
     const timer = setInterval(look, 3000);

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
-import { describeError } from '../api/error-text.js';
+import { describeCode, describeError } from '../api/error-text.js';
 
 /** The upload queue as the Scan desk shows it. */
 export type QueueStatus = ValueOf<'upload:status'>;
@@ -95,7 +95,7 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
       <p className={`banner banner-${tone} queue-headline`} role="status" data-testid="queue-state" data-state={state}>
         <strong>{t('queuePanel.title')}</strong> {headline}
         {/* The gate's own reasons say it all; a refusal by the server adds its words. */}
-        {status.detail && reason === 'fix-settings' && ` · ${describeError(t, { code: status.detail.code as never, message: '', params: status.detail.params })}`}
+        {status.detail && reason === 'fix-settings' && ` · ${describeCode(t, status.detail.code, status.detail.params)}`}
       </p>
       <p className="muted queue-counts" data-testid="queue-counts">
         {t('queuePanel.counts', counts)}

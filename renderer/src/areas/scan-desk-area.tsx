@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { maxStackUploadBytes } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
+import { describeCode, describeError } from '../api/error-text.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { DropZone } from '../components/drop-zone.js';
 import { moveSelectionByKey } from '../components/list-keys.js';
@@ -345,7 +345,7 @@ function UploadDetail({ upload, now, onAct }: { upload: Upload; now: number; onA
       {upload.state === 'waiting' && <WaitingBanner upload={upload} seconds={secondsUntil(upload.nextAttemptAt, now)} />}
       {upload.state === 'held' && upload.held && (
         <p className="banner banner-fail" data-testid="desk-upload-held">
-          {upload.held.code === 'held-by-person' ? t('scanDeskPage.upload.heldByPerson') : describeError(t, { code: upload.held.code as never, message: '', params: upload.held.params })}
+          {upload.held.code === 'held-by-person' ? t('scanDeskPage.upload.heldByPerson') : describeCode(t, upload.held.code, upload.held.params)}
         </p>
       )}
       <div className="actions">
@@ -400,7 +400,7 @@ function WaitingBanner({ upload, seconds }: { upload: Upload; seconds: number })
   const { t } = useTranslation();
   const error = upload.lastError;
   const namesTime = error !== null && 'seconds' in error.params;
-  const cause = error ? describeError(t, { code: error.code as never, message: '', params: namesTime ? { ...error.params, seconds } : error.params }) : null;
+  const cause = error ? describeCode(t, error.code, namesTime ? { ...error.params, seconds } : error.params) : null;
   return (
     <p className="banner banner-warn" data-testid="desk-upload-waiting">
       {namesTime ? `${t('scanDeskPage.upload.lastFailed')}${cause}` : `${t('scanDeskPage.upload.waiting', { seconds })}${cause ? ` · ${cause}` : ''}`}
