@@ -13,32 +13,76 @@ export interface PageReceipt {
   receivedAt: string;
 }
 
+/** Why and when a closed bill was sent back for a rescan (by the imaging system's reviewers). */
+export interface BillReturn {
+  reason: string;
+  at: string;
+}
+
+/** An earlier round of a bill's pages, kept as it was when the bill was returned (never overwritten). */
+export interface BillRound {
+  round: number;
+  pageCount: number | null;
+  closedAt: string | null;
+  returned: BillReturn;
+  pages: Record<string, PageReceipt & { file: string }>;
+}
+
 /** A bill as kept on disk: `bill.json` next to its page files. */
 export interface BillManifest {
   imageCode: string;
-  status: 'open' | 'closed';
+  /** `returned`: closed, then sent back for a rescan; a new round must be opened before pages go up. */
+  status: 'open' | 'closed' | 'returned';
+  /** 1 for the first scan; each rescan after a return opens the next (absent in v1 files: 1). */
+  round?: number;
   pageCount: number | null;
   pages: Record<string, PageReceipt & { file: string }>;
   /** idempotency key → receipt id */
   keys: Record<string, string>;
   closedAt: string | null;
+  /** Set while the bill is returned: why, and when. */
+  returned?: BillReturn | null;
+  /** Earlier rounds, oldest first. */
+  history?: BillRound[];
 }
 
 /** Why a page or a close was refused; the values are the protocol's errcodes. */
-export type BillConflict = 'idempotency-conflict' | 'page-conflict' | 'bill-closed';
+export type BillConflict = 'idempotency-conflict' | 'page-conflict' | 'bill-closed' | 'bill-returned';
 
 /** The outcome of closing a bill. */
 export type CloseOutcome =
   | { kind: 'closed'; manifest: BillManifest }
   | { kind: 'unknown' }
   | { kind: 'missing'; missing: number[] }
-  | { kind: 'beyond'; beyond: number[] };
+  | { kind: 'beyond'; beyond: number[] }
+  | { kind: 'returned' };
+
+/** The outcome of returning a bill or opening a new round of it. */
+export type RoundOutcome = { kind: 'done'; manifest: BillManifest } | { kind: 'unknown' } | { kind: 'conflict'; manifest: BillManifest };
 
 /** A folder of bills with the imaging protocol's rules: idempotent pages, no silent replacement, checked close. */
 export interface BillStore {
   putPage(input: { imageCode: string; page: number; bytes: Uint8Array; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict }>;
   closeBill(imageCode: string, pageCount: number): Promise<CloseOutcome>;
   readBill(imageCode: string): Promise<BillManifest | null>;
+  /** Sends a closed bill back for a rescan (a reviewer's act on the imaging side); returning it again only updates the reason. */
+  returnBill(imageCode: string, reason: string): Promise<RoundOutcome>;
+  /** Opens round `round` of a returned bill (its current round + 1); asking again for the open round answers it unchanged. */
+  openRound(imageCode: string, round: number): Promise<RoundOutcome>;
+}
+
+/** What a query answers for a bill: its current round's pages, and the earlier rounds in brief. */
+export function describeBill(manifest: BillManifest) {
+  const pages = Object.values(manifest.pages)
+    .sort((a, b) => a.page - b.page)
+    .map(({ page, sha256, bytes, receivedAt }) => ({ page, sha256, bytes, receivedAt }));
+  const rounds = (manifest.history ?? []).map((entry) => ({ round: entry.round, pageCount: entry.pageCount, closedAt: entry.closedAt, returned: entry.returned }));
+  return { imageCode: manifest.imageCode, status: manifest.status, round: roundOf(manifest), pageCount: manifest.pageCount, pages, returned: manifest.returned ?? null, rounds };
+}
+
+/** The round a manifest is in (v1 files have none: 1). */
+export function roundOf(manifest: Pick<BillManifest, 'round'>): number {
+  return manifest.round ?? 1;
 }
 
 /**
@@ -79,6 +123,7 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
           if (stored && stored.sha256 === sha256 && stored.page === page) return { receipt: receiptOf(stored) };
           return { conflict: 'idempotency-conflict' as const };
         }
+        if (manifest.status === 'returned') return { conflict: 'bill-returned' as const };
         if (manifest.status === 'closed') return { conflict: 'bill-closed' as const };
         const stored = manifest.pages[String(page)];
         if (stored) {
@@ -88,7 +133,9 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
           return { receipt: receiptOf(stored) };
         }
         // The page file lands before the manifest names it: a crash in between leaves an unnamed file, never a named missing one.
-        const file = `${String(page).padStart(4, '0')}.${extension}`;
+        // Later rounds get their own file names: a returned round's pages stay as they were.
+        const round = roundOf(manifest);
+        const file = `${round > 1 ? `r${round}-` : ''}${String(page).padStart(4, '0')}.${extension}`;
         await writeFileAtomic(path.join(options.root, imageCode, file), bytes);
         const receipt: PageReceipt = { receiptId: randomUUID(), imageCode, page, sha256, bytes: bytes.length, receivedAt: options.now().toISOString() };
         manifest.pages[String(page)] = { ...receipt, file };
@@ -100,6 +147,7 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
       withBill(imageCode, async (): Promise<CloseOutcome> => {
         const manifest = await readBill(imageCode);
         if (!manifest) return { kind: 'unknown' };
+        if (manifest.status === 'returned') return { kind: 'returned' };
         const have = Object.keys(manifest.pages).map(Number);
         const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !have.includes(page));
         if (missing.length) return { kind: 'missing', missing };
@@ -112,6 +160,29 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
           await writeBill(manifest);
         }
         return { kind: 'closed', manifest };
+      }),
+    returnBill: (imageCode, reason) =>
+      withBill(imageCode, async (): Promise<RoundOutcome> => {
+        const manifest = await readBill(imageCode);
+        if (!manifest) return { kind: 'unknown' };
+        if (manifest.status === 'open') return { kind: 'conflict', manifest };
+        manifest.status = 'returned';
+        manifest.returned = { reason, at: options.now().toISOString() };
+        await writeBill(manifest);
+        return { kind: 'done', manifest };
+      }),
+    openRound: (imageCode, round) =>
+      withBill(imageCode, async (): Promise<RoundOutcome> => {
+        const manifest = await readBill(imageCode);
+        if (!manifest) return { kind: 'unknown' };
+        const current = roundOf(manifest);
+        // A client that opened the round and lost the answer asks again: the same answer, nothing moved.
+        if (current === round && manifest.status === 'open') return { kind: 'done', manifest };
+        if (manifest.status !== 'returned' || round !== current + 1 || !manifest.returned) return { kind: 'conflict', manifest };
+        const history = [...(manifest.history ?? []), { round: current, pageCount: manifest.pageCount, closedAt: manifest.closedAt, returned: manifest.returned, pages: manifest.pages }];
+        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: {}, closedAt: null, returned: null, history };
+        await writeBill(next);
+        return { kind: 'done', manifest: next };
       }),
   };
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { createBillStore, type BillConflict } from './bill-store.js';
-import { ImagingError, pageExtension, type BillState, type ImagingAdapter } from './imaging-adapter.js';
+import { createBillStore, describeBill, type BillConflict, type RoundOutcome } from './bill-store.js';
+import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter } from './imaging-adapter.js';
 
 const conflictText: Record<BillConflict, string> = {
   'idempotency-conflict': 'the idempotency key was used for other bytes',
   'page-conflict': 'the folder already holds other bytes for this page',
   'bill-closed': 'the bill is already closed',
+  'bill-returned': 'the bill was returned for a rescan: a new round must be opened first',
 };
 
 /**
@@ -32,11 +33,17 @@ export function createFolderAdapter(options: { folder: string; now?: () => Date 
   const queryBill = async (imageCode: string): Promise<BillState> => {
     checkCode(imageCode);
     const manifest = await guard(() => store.readBill(imageCode));
-    if (!manifest) return { imageCode, status: 'unknown', pageCount: null, pages: [] };
-    const pages = Object.values(manifest.pages)
-      .sort((a, b) => a.page - b.page)
-      .map(({ page, sha256, bytes, receivedAt }) => ({ page, sha256, bytes, receivedAt }));
-    return { imageCode, status: manifest.status, pageCount: manifest.pageCount, pages };
+    return manifest ? readBillState(imageCode, describeBill(manifest)) : unknownBill(imageCode);
+  };
+  const roundAnswer = (imageCode: string, outcome: RoundOutcome, refusal: string): BillState => {
+    switch (outcome.kind) {
+      case 'done':
+        return readBillState(imageCode, describeBill(outcome.manifest));
+      case 'unknown':
+        throw new ImagingError('imaging-rejected', { errcode: '2404', description: 'no such bill' }, 'needs-person');
+      case 'conflict':
+        throw new ImagingError('imaging-conflict', { errcode: '2009', description: refusal }, 'needs-person');
+    }
   };
   return {
     kind: 'folder',
@@ -56,6 +63,8 @@ export function createFolderAdapter(options: { folder: string; now?: () => Date 
           return queryBill(imageCode);
         case 'unknown':
           throw new ImagingError('imaging-rejected', { errcode: '2404', description: 'no such bill' }, 'needs-person');
+        case 'returned':
+          throw new ImagingError('imaging-conflict', { errcode: '2008', description: conflictText['bill-returned'] }, 'needs-person');
         case 'missing':
           throw new ImagingError('imaging-conflict', { errcode: '2006', description: `missing ${outcome.missing.join(',')}` }, 'needs-person');
         case 'beyond':
@@ -63,5 +72,13 @@ export function createFolderAdapter(options: { folder: string; now?: () => Date 
       }
     },
     queryBill,
+    async openRound(imageCode, round) {
+      checkCode(imageCode);
+      return roundAnswer(imageCode, await guard(() => store.openRound(imageCode, round)), 'the bill is not returned, or that is not its next round');
+    },
+    async returnBill(imageCode, reason) {
+      checkCode(imageCode);
+      return roundAnswer(imageCode, await guard(() => store.returnBill(imageCode, reason)), 'only a closed bill can be returned');
+    },
   };
 }

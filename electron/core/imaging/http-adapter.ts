@@ -5,7 +5,7 @@ import { resolveImagingPaths, type EndpointSettings } from '../../shared/endpoin
 import { sendRequest, type HttpAnswer } from '../net/http-request.js';
 import { effectiveProxy } from '../net/proxy.js';
 import { classifyNetworkError } from '../net/network-errors.js';
-import { ImagingError, pageExtension, type BillState, type ImagingAdapter, type PageReceipt } from './imaging-adapter.js';
+import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type PageReceipt } from './imaging-adapter.js';
 import { signTokenRequest } from './token-sign.js';
 
 /** What the http adapter needs; the secret comes from the secret store and is never logged. */
@@ -154,16 +154,17 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     const params = describe(envelope);
     return new ImagingError(status === 'conflict' ? 'imaging-conflict' : 'imaging-rejected', { ...params, description: `${params.description}${detail}` }, 'needs-person');
   };
-  const billState = (imageCode: string, data: unknown): BillState => {
-    const record = (data ?? {}) as Partial<BillState>;
-    return { imageCode, status: record.status === 'closed' ? 'closed' : 'open', pageCount: typeof record.pageCount === 'number' ? record.pageCount : null, pages: Array.isArray(record.pages) ? record.pages : [] };
-  };
 
   const queryBill = async (imageCode: string): Promise<BillState> => {
     const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.query, imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
-    if (envelope.errcode === '2404') return { imageCode, status: 'unknown', pageCount: null, pages: [] };
+    if (envelope.errcode === '2404') return unknownBill(imageCode);
     if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
-    return billState(imageCode, envelope.data);
+    return readBillState(imageCode, envelope.data);
+  };
+  const postJson = async (template: string, imageCode: string, body: unknown): Promise<BillState> => {
+    const envelope = await call((accessToken) => exchange(withToken(urlFor(template, imageCode), accessToken), { method: 'POST', body: JSON.stringify(body), contentType: 'application/json', timeoutMs: requestMs }));
+    if (envelope.errcode !== '0000') throw failure(envelope, ['2008', '2009'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+    return readBillState(imageCode, envelope.data);
   };
 
   return {
@@ -176,7 +177,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         { field: 'file', name, type: contentTypes[extension] ?? 'application/octet-stream', bytes: upload.bytes },
       );
       const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.upload, upload.imageCode), accessToken), { method: 'POST', body, contentType, timeoutMs: uploadMs }));
-      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
       const receipt = envelope.data as PageReceipt | undefined;
       // The server's receipt must be for these bytes: anything else is not proof of delivery.
       if (!receipt || receipt.sha256 !== upload.sha256 || receipt.page !== upload.page) throw new ImagingError('imaging-bad-answer', { status: 200 }, 'retry');
@@ -186,9 +187,11 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
       const envelope = await call((accessToken) =>
         exchange(withToken(urlFor(paths.close, imageCode), accessToken), { method: 'POST', body: JSON.stringify({ pageCount }), contentType: 'application/json', timeoutMs: requestMs }),
       );
-      if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
       return queryBill(imageCode);
     },
     queryBill,
+    openRound: (imageCode, round) => postJson(paths.rounds, imageCode, { round }),
+    returnBill: (imageCode, reason) => postJson(paths.return, imageCode, { reason }),
   };
 }

@@ -18,10 +18,34 @@ export interface PageUpload {
 /** What the receiving side holds for a bill. */
 export interface BillState {
   imageCode: string;
-  /** `unknown`: the receiving side has never seen this image code. */
-  status: 'open' | 'closed' | 'unknown';
+  /** `unknown`: never seen; `returned`: closed, then sent back for a rescan (a new round must be opened). */
+  status: 'open' | 'closed' | 'returned' | 'unknown';
+  /** The bill's current round: 1 for the first scan, one more for each rescan after a return. */
+  round: number;
   pageCount: number | null;
   pages: Array<{ page: number; sha256: string; bytes: number; receivedAt: string }>;
+  /** Why and when the bill was returned, while it is. */
+  returned: { reason: string; at: string } | null;
+}
+
+/** A bill the receiving side has never seen. */
+export function unknownBill(imageCode: string): BillState {
+  return { imageCode, status: 'unknown', round: 1, pageCount: null, pages: [], returned: null };
+}
+
+/** Reads a bill's state from a protocol answer's `data` (fields a v1 server lacks take their v1 meaning). */
+export function readBillState(imageCode: string, data: unknown): BillState {
+  const record = (data ?? {}) as Record<string, unknown>;
+  const status = record.status === 'closed' || record.status === 'returned' ? record.status : 'open';
+  const returned = record.returned as { reason?: unknown; at?: unknown } | null | undefined;
+  return {
+    imageCode,
+    status,
+    round: typeof record.round === 'number' && Number.isInteger(record.round) && record.round >= 1 ? record.round : 1,
+    pageCount: typeof record.pageCount === 'number' ? record.pageCount : null,
+    pages: Array.isArray(record.pages) ? (record.pages as BillState['pages']) : [],
+    returned: returned && typeof returned.reason === 'string' ? { reason: returned.reason.slice(0, 500), at: String(returned.at ?? '') } : null,
+  };
 }
 
 /** How the caller (the upload queue) should react to a failure. */
@@ -53,6 +77,10 @@ export interface ImagingAdapter {
   /** Closes the bill with its declared page count; throws `imaging-conflict` with the missing pages. */
   closeBill(imageCode: string, pageCount: number): Promise<BillState>;
   queryBill(imageCode: string): Promise<BillState>;
+  /** Opens round `round` (current + 1) of a returned bill, before a rescan's pages go up; repeating it is harmless. */
+  openRound(imageCode: string, round: number): Promise<BillState>;
+  /** Sends a closed bill back for a rescan: a reviewer's act, offered by the reference server and the folder (training, tests). */
+  returnBill(imageCode: string, reason: string): Promise<BillState>;
 }
 
 /** Picks a file extension from the page's magic bytes (scanners send JPEG, PNG, TIFF or PDF). */

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { createBillStore, type BillConflict } from './bill-store.js';
+import { createBillStore, describeBill, type BillConflict, type RoundOutcome } from './bill-store.js';
 import { signTokenRequest } from './token-sign.js';
 
 /** Faults the reference server can inject, for tests of the upload queue's resilience. */
@@ -31,6 +31,8 @@ export interface ReferenceServerOptions {
   faults?: ImagingFaults;
   tokenTtlSeconds?: number;
   maxPageBytes?: number;
+  /** Told every token issued: only for tests proving a token never reaches a log or a bundle. */
+  onToken?: (token: string) => void;
 }
 
 /** A running reference server. */
@@ -55,6 +57,8 @@ export const imagingErrcodes = {
   billClosed: '2005',
   pagesMissing: '2006',
   pagesBeyondCount: '2007',
+  billReturned: '2008',
+  roundConflict: '2009',
   billUnknown: '2404',
   tooLarge: '2413',
 } as const;
@@ -63,6 +67,7 @@ const conflictErrcodes: Record<BillConflict, string> = {
   'idempotency-conflict': imagingErrcodes.idempotencyConflict,
   'page-conflict': imagingErrcodes.pageConflict,
   'bill-closed': imagingErrcodes.billClosed,
+  'bill-returned': imagingErrcodes.billReturned,
 };
 
 /** Timestamps may be seconds or milliseconds; a sign older or newer than this is refused. */
@@ -148,10 +153,11 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       if (!Number.isFinite(ms) || Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
       const token = randomBytes(24).toString('hex');
       tokens.set(token, { clientId, expires: now().getTime() + ttl * 1000 });
+      options.onToken?.(token);
       return send(res, 200, imagingErrcodes.ok, 'success', { access_token: token, expires_in: ttl });
     }
 
-    const bill = /^\/imaging\/v1\/bills\/([^/]+)(\/pages|\/close)?$/.exec(url.pathname);
+    const bill = /^\/imaging\/v1\/bills\/([^/]+)(\/pages|\/close|\/rounds|\/return)?$/.exec(url.pathname);
     if (!bill) return send(res, 404, imagingErrcodes.badRequest, 'no such endpoint');
     if (!authorised(url)) return send(res, 401, imagingErrcodes.tokenInvalid, 'access_token is missing, unknown or expired');
     const code = decodeURIComponent(bill[1] ?? '');
@@ -160,8 +166,37 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     if (req.method === 'GET' && !bill[2]) {
       const manifest = await store.readBill(code);
       if (!manifest) return send(res, 404, imagingErrcodes.billUnknown, 'no such bill');
-      const pages = Object.values(manifest.pages).sort((a, b) => a.page - b.page).map(({ page, sha256, bytes, receivedAt }) => ({ page, sha256, bytes, receivedAt }));
-      return send(res, 200, imagingErrcodes.ok, 'success', { data: { imageCode: code, status: manifest.status, pageCount: manifest.pageCount, pages } });
+      return send(res, 200, imagingErrcodes.ok, 'success', { data: describeBill(manifest) });
+    }
+
+    // Returns and rounds: a reviewer sends a closed bill back (`/return`, the reference server's stand-in
+    // for an imaging system's review screen); the station opens the next round before its rescan's pages.
+    if (req.method === 'POST' && (bill[2] === '/return' || bill[2] === '/rounds')) {
+      const body = await readBody(req, 64 * 1024);
+      let request: { reason?: unknown; round?: unknown };
+      try {
+        request = JSON.parse(body?.toString('utf8') ?? '') as typeof request;
+      } catch {
+        request = {};
+      }
+      let outcome: RoundOutcome;
+      if (bill[2] === '/return') {
+        const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
+        if (!reason || reason.length > 500) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {reason} (1–500 characters)');
+        outcome = await store.returnBill(code, reason);
+      } else {
+        const round = Number(request.round);
+        if (!Number.isInteger(round) || round < 2 || round > 1000) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {round} (2…1000)');
+        outcome = await store.openRound(code, round);
+      }
+      switch (outcome.kind) {
+        case 'unknown':
+          return send(res, 404, imagingErrcodes.billUnknown, 'no such bill');
+        case 'conflict':
+          return send(res, 409, imagingErrcodes.roundConflict, bill[2] === '/return' ? 'only a closed bill can be returned' : 'the bill is not returned, or that is not its next round', { data: describeBill(outcome.manifest) });
+        case 'done':
+          return send(res, 200, imagingErrcodes.ok, 'success', { data: describeBill(outcome.manifest) });
+      }
     }
 
     if (req.method === 'POST' && bill[2] === '/pages') {
@@ -207,6 +242,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         switch (closed.kind) {
           case 'unknown':
             return { status: 404, errcode: imagingErrcodes.billUnknown, extra: {} };
+          case 'returned':
+            return { status: 409, errcode: imagingErrcodes.billReturned, extra: {} };
           case 'missing':
             return { status: 409, errcode: imagingErrcodes.pagesMissing, extra: { data: { missing: closed.missing } } };
           case 'beyond':

@@ -21,6 +21,8 @@ export const defaultImagingPaths = {
   upload: '/imaging/v1/bills/{imageCode}/pages',
   close: '/imaging/v1/bills/{imageCode}/close',
   query: '/imaging/v1/bills/{imageCode}',
+  rounds: '/imaging/v1/bills/{imageCode}/rounds',
+  return: '/imaging/v1/bills/{imageCode}/return',
 } as const;
 
 const imagingPathSchema = z.string().max(300);
@@ -47,7 +49,7 @@ export const endpointSettingsSchema = z.object({
   /** Target of the folder adapter (a local or UNC path). */
   folderPath: z.string().max(1000).optional(),
   /** Paths a deployment maps the imaging protocol to; missing ones use the defaults. */
-  httpPaths: z.object({ token: imagingPathSchema, upload: imagingPathSchema, close: imagingPathSchema, query: imagingPathSchema }).partial().optional(),
+  httpPaths: z.object({ token: imagingPathSchema, upload: imagingPathSchema, close: imagingPathSchema, query: imagingPathSchema, rounds: imagingPathSchema, return: imagingPathSchema }).partial().optional(),
 });
 
 /** An endpoint profile. */

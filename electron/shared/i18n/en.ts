@@ -364,7 +364,7 @@ export const en: Catalog = {
     caRemove: 'Remove certificate',
     paths: 'Advanced: API paths',
     pathsIntro: 'For a private deployment whose paths differ from the Scan Station imaging protocol; empty fields use the defaults. {imageCode} is replaced by the image code.',
-    pathNames: { token: 'Get token', upload: 'Upload a page', close: 'Close a bill', query: 'Query a bill' },
+    pathNames: { token: 'Get token', upload: 'Upload a page', close: 'Close a bill', query: 'Query a bill', rounds: 'Open a rescan round', return: 'Return a bill (reference server)' },
     applyFix: 'Apply the fix',
     save: 'Save settings',
     saving: 'Saving…',

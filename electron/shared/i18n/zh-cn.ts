@@ -360,7 +360,7 @@ export const zhCN = {
     caRemove: '移除证书',
     paths: '高级：接口路径',
     pathsIntro: '对接私有部署时，如接口路径与扫描台影像协议不同，可在此改写；留空使用默认值。{imageCode} 会替换为影像编码。',
-    pathNames: { token: '获取令牌', upload: '上传一页', close: '结束单据', query: '查询单据' },
+    pathNames: { token: '获取令牌', upload: '上传一页', close: '结束单据', query: '查询单据', rounds: '开始重扫轮次', return: '退回单据（参考服务器）' },
     applyFix: '按建议修改',
     save: '保存设置',
     saving: '正在保存…',

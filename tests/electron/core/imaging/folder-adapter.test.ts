@@ -40,3 +40,16 @@ test('refuses hostile codes and wrong hashes; an unwritable folder is a typed er
   const broken = createFolderAdapter({ folder: blocker });
   await assert.rejects(broken.uploadPage(pageOf('FY-2026-0103', 1, png('x'), 'key-0103-1')), isImagingError('folder-unwritable'));
 });
+
+test('a bill the importer returned opens a new round; its first pages stay on the share', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder, now: () => new Date('2026-11-23T09:00:00Z') });
+  await adapter.uploadPage(pageOf('FY-2026-0110', 1, png('first'), 'key-0110-1'));
+  await adapter.closeBill('FY-2026-0110', 1);
+  assert.equal((await adapter.returnBill('FY-2026-0110', 'cover torn')).status, 'returned');
+  await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0110', 1, png('second'), 'key-0110-2')), isImagingError('imaging-conflict'));
+  assert.equal((await adapter.openRound('FY-2026-0110', 2)).round, 2);
+  await adapter.uploadPage(pageOf('FY-2026-0110', 1, png('second'), 'key-0110-2'));
+  assert.equal((await adapter.closeBill('FY-2026-0110', 1)).round, 2);
+  assert.deepEqual((await fs.readdir(path.join(folder, 'FY-2026-0110'))).sort(), ['0001.png', 'bill.json', 'r2-0001.png']);
+});

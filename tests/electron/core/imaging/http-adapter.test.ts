@@ -110,3 +110,40 @@ test('Retry-After in seconds or as a date', () => {
   assert.equal(parseRetryAfter(undefined, now), undefined);
   assert.equal(parseRetryAfter('soon', now), undefined);
 });
+
+test('returned for rescan: the server sends a closed bill back with a reason, the station opens round 2, the first round stays stored', async () => {
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients });
+  try {
+    const adapter = adapterFor(server.url);
+    const code = 'FY-2026-0301';
+    await adapter.uploadPage(pageOf(code, 1, jpeg('cover r1')));
+    await adapter.uploadPage(pageOf(code, 2, jpeg('blurred invoice')));
+    await assert.rejects(adapter.returnBill(code, 'invoice unreadable'), isImagingError('imaging-conflict', 'needs-person'), 'an open bill cannot be returned');
+    await adapter.closeBill(code, 2);
+    await assert.rejects(adapter.openRound(code, 2), isImagingError('imaging-conflict', 'needs-person'), 'a closed, not returned bill has no next round');
+    const returned = await adapter.returnBill(code, 'invoice unreadable');
+    assert.deepEqual([returned.status, returned.round, returned.returned?.reason], ['returned', 1, 'invoice unreadable']);
+    assert.equal((await adapter.queryBill(code)).status, 'returned');
+    // Pages and closes to a returned bill are refused until a round is opened.
+    await assert.rejects(adapter.uploadPage(pageOf(code, 1, jpeg('cover r2'))), isImagingError('imaging-conflict', 'needs-person'));
+    await assert.rejects(adapter.closeBill(code, 2), isImagingError('imaging-conflict', 'needs-person'));
+    await assert.rejects(adapter.openRound(code, 3), isImagingError('imaging-conflict'), 'only the next round');
+    const opened = await adapter.openRound(code, 2);
+    assert.deepEqual([opened.status, opened.round, opened.pages.length, opened.returned], ['open', 2, 0, null]);
+    assert.equal((await adapter.openRound(code, 2)).round, 2, 'asking again (a lost answer) is harmless');
+    await adapter.uploadPage(pageOf(code, 1, jpeg('cover r2')));
+    await adapter.uploadPage(pageOf(code, 2, jpeg('sharp invoice')));
+    await adapter.uploadPage(pageOf(code, 3, jpeg('one more page')));
+    const closed = await adapter.closeBill(code, 3);
+    assert.deepEqual([closed.status, closed.round, closed.pageCount], ['closed', 2, 3]);
+    // Never overwritten: round 1's files are still there beside round 2's, and bill.json keeps round 1.
+    const billDir = path.join(dataDir, 'bills', code);
+    assert.deepEqual(await readFile(path.join(billDir, '0002.bin')), jpeg('blurred invoice'));
+    assert.deepEqual(await readFile(path.join(billDir, 'r2-0002.bin')), jpeg('sharp invoice'));
+    const manifest = JSON.parse(await readFile(path.join(billDir, 'bill.json'), 'utf8')) as { history: Array<{ round: number; pageCount: number; returned: { reason: string } }> };
+    assert.deepEqual(manifest.history.map((entry) => [entry.round, entry.pageCount, entry.returned.reason]), [[1, 2, 'invoice unreadable']]);
+  } finally {
+    await server.close();
+  }
+});

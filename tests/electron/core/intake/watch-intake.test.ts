@@ -8,7 +8,7 @@ import { createWatchIntake } from '../../../../electron/core/intake/watch-intake
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createDeskSettingsStore, defaultDeskSettings } from '../../../../electron/core/spool/desk-settings.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
-import type { ImagingAdapter } from '../../../../electron/core/imaging/imaging-adapter.js';
+import { unknownBill, type ImagingAdapter } from '../../../../electron/core/imaging/imaging-adapter.js';
 import { createUploadQueue } from '../../../../electron/core/upload/upload-queue.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
@@ -97,8 +97,10 @@ test('imported/ retention: off by default; when set, sources we moved are delete
   const adapter: ImagingAdapter = {
     kind: 'http',
     uploadPage: async (upload) => ({ receiptId: `r${upload.page}`, imageCode: upload.imageCode, page: upload.page, sha256: upload.sha256, bytes: upload.bytes.length, receivedAt: day.toISOString() }),
-    closeBill: async (imageCode, pageCount) => ({ imageCode, status: 'closed', pageCount, pages: [] }),
-    queryBill: async (imageCode) => ({ imageCode, status: 'unknown', pageCount: null, pages: [] }),
+    closeBill: async (imageCode, pageCount) => ({ ...unknownBill(imageCode), status: 'closed', pageCount }),
+    queryBill: async (imageCode) => unknownBill(imageCode),
+    openRound: async () => Promise.reject(new Error('not used')),
+    returnBill: async () => Promise.reject(new Error('not used')),
   };
   const queue = createUploadQueue({ spool, stacksDir: path.join(root, 'spool', 'stacks'), stateFile: path.join(root, 'spool', 'queue.json'), endpoint: { openAdapter: async () => adapter, describe: async () => ({ mode: 'basic', stationId: 's' }), recheck: async () => true }, log: createMemoryLogger(), now: () => day });
   assert.equal((await queue.runOnce()).counts.done, 2);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
 import { CoreError } from '../../../../electron/core/errors.js';
 import { createHttpAdapter } from '../../../../electron/core/imaging/http-adapter.js';
-import { ImagingError, type ImagingAdapter, type PageUpload } from '../../../../electron/core/imaging/imaging-adapter.js';
+import { ImagingError, unknownBill, type ImagingAdapter, type PageUpload } from '../../../../electron/core/imaging/imaging-adapter.js';
 import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
@@ -55,11 +55,13 @@ function fakeImaging(script: Array<Error | null> = []) {
       const failure = script.shift();
       if (failure) throw failure;
       closed.set(imageCode, pageCount);
-      return { imageCode, status: 'closed', pageCount, pages: [] };
+      return { ...unknownBill(imageCode), status: 'closed', pageCount };
     },
     async queryBill(imageCode: string) {
-      return { imageCode, status: 'unknown', pageCount: null, pages: [] };
+      return unknownBill(imageCode);
     },
+    openRound: async () => Promise.reject(new Error('not used')),
+    returnBill: async () => Promise.reject(new Error('not used')),
   };
   return { adapter, pages, closed, calls };
 }
