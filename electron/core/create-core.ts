@@ -2,6 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../shared/i18n/languages.js';
 import { featureStates } from './app/features.js';
+import { bundleLimits, describeOs, packBundle, readLogTail, redactProfile } from './diagnose/diagnostic-bundle.js';
+import { readRecentLines } from './diagnose/station-records.js';
+import { createSupportService, type SupportService } from './diagnose/support-service.js';
 import { runStationCheck, type StationCheckReport, type StationCheckStep } from './diagnose/station-check.js';
 import type { Logger } from './log/logger.js';
 import { createMemoryLogger } from './log/logger.js';
@@ -13,7 +16,9 @@ import { createEndpointService, type EndpointService } from './endpoint/endpoint
 import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
 import { createFileSecretStore } from './secrets/secret-store.js';
 import { createDeskSettingsStore } from './spool/desk-settings.js';
+import { auditLogPath, createAuditLog } from './spool/audit-log.js';
 import { createUploadQueue, type UploadQueue } from './upload/upload-queue.js';
+import { createReturnedBills, returnedBillsPath } from './upload/returned-bills.js';
 import { createScanDeskService, type ScanDeskService } from './spool/scan-desk-service.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
@@ -72,6 +77,11 @@ export interface Core {
   scanDesk: ScanDeskService;
   /** The upload queue: ready bills to the imaging endpoint, each page exactly once. */
   upload: UploadQueue;
+  /** The "no image" troubleshooter, the uploaded bills' status and the diagnostic bundle. */
+  support: SupportService & {
+    /** Builds a diagnostic bundle (a zip, secrets scrubbed) for some codes or the last days. */
+    bundle(options: { codes?: string[]; days?: number }): Promise<{ name: string; bytes: Uint8Array; files: string[] }>;
+  };
   /** Stops worker threads; call before the process exits. */
   close(): Promise<void>;
 }
@@ -85,10 +95,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await fs.mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
   if (process.platform !== 'win32') await fs.chmod(paths.dataDir, 0o700).catch(() => undefined);
   const prefs = createPrefsStore({ file: paths.prefsFile, defaultLanguage: options.defaultLanguage ?? 'zh-CN', now, log });
-  const templates = createTemplateService(log);
+  // One audit log for the station: covers made, templates checked, stacks and bills (the troubleshooter's timeline).
+  const audit = createAuditLog(auditLogPath(paths.dataDir), now);
+  const templates = createTemplateService(log, audit);
   const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
   const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
+  const returned = createReturnedBills(returnedBillsPath(path.join(paths.dataDir, 'spool')));
   const upload = createUploadQueue({
     spool: scanDesk.spool,
     stacksDir: path.join(paths.dataDir, 'spool', 'stacks'),
@@ -105,34 +118,66 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
     now,
     onChange: () => scanDesk.touch(),
+    returned,
   });
   if (options.startUploadQueue) upload.start();
+  const support = createSupportService({ auditFile: auditLogPath(paths.dataDir), spool: scanDesk.spool, stacksDir: path.join(paths.dataDir, 'spool', 'stacks'), upload, endpoint, returned, log, now });
+  const describeStation = (): CoreInfo => ({
+    name: 'Scan Station',
+    version: options.appVersion,
+    dataDir: paths.dataDir,
+    logFile: paths.logFile,
+    node: process.versions.node,
+    platform: process.platform,
+    arch: process.arch,
+    features: { ...featureStates },
+  });
+  const bundle = async (request: { codes?: string[]; days?: number }) => {
+    const created = now();
+    const days = Math.min(bundleLimits.maxDays, Math.max(1, Math.floor(request.days ?? 7)));
+    const codes = [...new Set(request.codes ?? [])].slice(0, 200);
+    const [view, last, selfCheck, queue, returnedBills, traces, secrets] = await Promise.all([
+      endpoint.readSettings(),
+      endpoint.lastPreflight(),
+      runStationCheck({ paths, prefs, now }),
+      upload.status(),
+      returned.list(),
+      codes.length ? support.traceCodes(codes) : Promise.resolve(null),
+      endpoint.secretsToRedact(),
+    ]);
+    const auditLines = await readRecentLines(auditLogPath(paths.dataDir), codes.length ? { since: new Date(0), codes: new Set(codes), maxLines: bundleLimits.auditLines } : { since: new Date(created.getTime() - days * 86_400_000), maxLines: bundleLimits.auditLines });
+    const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+    const files = [
+      { name: 'station.json', text: json({ ...describeStation(), stationId: view.settings.stationId, os: describeOs(), createdAt: created.toISOString() }) },
+      { name: 'endpoint-profile.json', text: json({ settings: redactProfile(view.settings), problems: view.problems, secret: view.secret }) },
+      { name: 'last-preflight.json', text: json(last) },
+      { name: 'self-check.json', text: json(selfCheck) },
+      { name: 'spool-and-queue.json', text: json({ queue: { ...queue, bills: queue.bills.map(({ receipts: _receipts, ...bill }) => bill) }, returned: returnedBills }) },
+      { name: 'audit.jsonl', text: auditLines.map((line) => `${line}\n`).join('') },
+      { name: 'app-log-tail.log', text: await readLogTail(paths.logFile, bundleLimits.logTailBytes) },
+      ...(traces ? [{ name: 'traces.json', text: json(traces) }] : []),
+    ];
+    const scope = codes.length ? `codes ${codes.join(' ')}` : `last ${days} days`;
+    const stamp = created.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    log.info('support.bundle', { files: files.length, codes: codes.length, days });
+    return { name: `scan-station-diagnostics-${view.settings.stationId}-${stamp}.zip`, bytes: packBundle(files, secrets, created, scope), files: ['README.txt', ...files.map((file) => file.name)] };
+  };
   return {
     paths,
     log,
     now,
     fetch: options.fetch ?? globalThis.fetch,
-    app: {
-      describeStation: () => ({
-        name: 'Scan Station',
-        version: options.appVersion,
-        dataDir: paths.dataDir,
-        logFile: paths.logFile,
-        node: process.versions.node,
-        platform: process.platform,
-        arch: process.arch,
-        features: { ...featureStates },
-      }),
-    },
+    app: { describeStation },
     prefs,
     diagnose: {
       runStationCheck: (onStep) => runStationCheck({ paths, prefs, now }, onStep),
     },
     templates,
-    covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log }),
+    covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log, audit }),
     endpoint,
     scanDesk,
     upload,
+    support: { ...support, bundle },
     close: async () => {
       await upload.stop();
       await Promise.all([templates.close(), endpoint.close(), scanDesk.close()]);

@@ -5,6 +5,7 @@ import { compileCodePattern, defaultCodeRules } from '../../core/cover/image-cod
 import { createInspectionPool } from '../../core/cover/inspection-pool.js';
 import type { CoverRequest } from '../../core/cover/write-covers.js';
 import { CoreError } from '../../core/errors.js';
+import { auditLogPath, createAuditLog } from '../../core/spool/audit-log.js';
 import { localizeCoverRejection, type CoverRejection } from '../../shared/cover-messages.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
@@ -36,7 +37,7 @@ export const coverCommand: CliCommand = {
     { name: 'ec', type: 'string', valueName: 'M|Q', helpKey: 'cli.cover.ecOption' },
     { name: 'pattern', type: 'string', valueName: 'RE', helpKey: 'cli.check.patternOption' },
   ],
-  async run({ values, json, io, t }) {
+  async run({ values, json, io, t, dataDir }) {
     const text = (name: string) => stringOption(values, name);
     const usage = (message: string) => reportUsageError(io, json, message);
     const from = text('from');
@@ -65,7 +66,7 @@ export const coverCommand: CliCommand = {
     let readRejected: Array<{ line: number; code: string; problem: CoverRejection }> = [];
     let ignoredColumns: string[] = [];
     // Loaded here, not at start-up: the PDF and font code costs every other command ~50 MB of memory.
-    const [{ readCoverCsv }, { loadCoverFonts }, { bilingualCoverLabels }, { writeCovers }] = await Promise.all([
+    const [{ readCoverCsv }, { loadCoverFonts }, { bilingualCoverLabels }, { writeCovers, coverMadeRecords }] = await Promise.all([
       import('../../core/cover/cover-csv.js'),
       import('../../core/cover/cover-fonts.js'),
       import('../../core/cover/cover-labels.js'),
@@ -97,6 +98,8 @@ export const coverCommand: CliCommand = {
     } finally {
       await pool.close();
     }
+    // Covers made here show on the troubleshooter's timeline (and are found by their bill number).
+    if (result.written.length) createAuditLog(auditLogPath(dataDir), () => new Date()).writeMany(coverMadeRecords(requests, result.written, true));
     const rejected = [...readRejected, ...result.rejected.map((entry) => ({ ...entry, problem: entry.problem as CoverRejection }))]
       .sort((a, b) => a.line - b.line)
       .map((entry) => ({ line: entry.line, code: entry.code, reason: entry.problem.reason, message: localizeCoverRejection(t, entry.problem) }));

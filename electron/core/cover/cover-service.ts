@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { loadPdfium } from '../intake/pdfium.js';
 import type { Logger } from '../log/logger.js';
+import type { AuditLog } from '../spool/audit-log.js';
 import { parseCoverCsv, type CoverCsv } from './cover-csv.js';
 import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
 import { loadCoverFonts } from './cover-fonts.js';
@@ -12,7 +13,7 @@ import type { CoverLayoutOptions } from './cover-layout.js';
 import { buildCoverPdf } from './cover-writer.js';
 import { defaultCodeRules } from './image-code-rules.js';
 import type { InspectionPool } from './inspection-pool.js';
-import { writeCovers, type CoverBatchResult, type CoverRequest } from './write-covers.js';
+import { coverMadeRecords, writeCovers, type CoverBatchResult, type CoverRequest } from './write-covers.js';
 import { buildStoredZip } from '../archive/zip-store.js';
 
 /** A CSV row with what validation says about it, for the import table. */
@@ -40,7 +41,7 @@ export interface PrintPage {
 }
 
 /** Creates the service; `tmpDir` holds the scratch PDF while it is checked. */
-export function createCoverService(options: { tmpDir: string; pool: () => InspectionPool; log: Logger }): CoverService {
+export function createCoverService(options: { tmpDir: string; pool: () => InspectionPool; log: Logger; audit?: AuditLog }): CoverService {
   return {
     async preview(fields, layout) {
       const checked = validateCoverFields(fields, defaultCodeRules);
@@ -106,6 +107,7 @@ export function createCoverService(options: { tmpDir: string; pool: () => Inspec
           zip = buildStoredZip(entries);
         }
         options.log.info('covers.generated', { written: result.written.length, rejected: result.rejected.length, perBill });
+        options.audit?.writeMany(coverMadeRecords(requests, result.written, perBill));
         return { ...result, pdf, zip };
       } finally {
         await fs.rm(out, { force: true });

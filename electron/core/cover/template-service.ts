@@ -1,5 +1,6 @@
 import { CoreError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { AuditLog } from '../spool/audit-log.js';
 import { compileCodePattern } from './image-code-rules.js';
 import type { DocumentReport } from './inspect-document.js';
 import { createInspectionPool, type InspectionPool } from './inspection-pool.js';
@@ -35,7 +36,7 @@ export interface TemplateService {
 }
 
 /** Creates the service; the worker pool starts on first use, so start-up stays fast. */
-export function createTemplateService(log: Logger): TemplateService {
+export function createTemplateService(log: Logger, audit?: AuditLog): TemplateService {
   let pool: InspectionPool | undefined;
   const sharedPool = () => (pool ??= createInspectionPool({ size: 2, log }));
   return {
@@ -59,6 +60,8 @@ export function createTemplateService(log: Logger): TemplateService {
         upload.owner,
       );
       log.info('template.checked', { name: upload.name, pages: report.pages.length, error: report.error?.code ?? null });
+      // The troubleshooter's timeline shows that a code's template was checked here, and how it fared.
+      audit?.writeMany(report.pages.flatMap((page) => page.codes.filter((code) => code.kind === 'cover').map((code) => ({ event: 'template-checked' as const, code: code.value, source: upload.name, reason: page.verdict, detail: `page ${page.page}, ${code.corner}, module ${code.modulePx} px at ${upload.stationDpi} dpi` }))));
       return { ...report, pages: report.pages.map((page) => ({ ...page, annotation: annotations.get(page.page) ?? null })) };
     },
     async close() {

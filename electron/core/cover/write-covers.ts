@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { safeFileStem } from '../../shared/file-names.js';
+import type { AuditRecord } from '../spool/audit-log.js';
 import { causeParams, CoreError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
@@ -167,4 +168,10 @@ async function buildChecked(
   } finally {
     await fs.rm(scratch, { force: true });
   }
+}
+
+/** The audit lines of a written batch: one per cover, with its bill number (support searches by it). */
+export function coverMadeRecords(requests: CoverRequest[], written: CoverBatchResult['written'], perFile: boolean): AuditRecord[] {
+  const billNos = new Map(requests.map((request) => [request.fields.code, request.fields.billNo]));
+  return written.map((entry) => ({ event: 'cover-made', code: entry.code, ...(billNos.get(entry.code) ? { billNo: billNos.get(entry.code) } : {}), ...(perFile ? { source: path.basename(entry.file) } : {}) }));
 }

@@ -73,13 +73,15 @@ export interface EndpointService {
   /** Throws `preflight-missing` / `preflight-failed` / `preflight-stale` unless the last preflight passed for this very profile. */
   assertUploadAllowed(): Promise<void>;
   /** The configured adapter, after the gate; the upload queue sends through it. */
-  openAdapter(): Promise<ImagingAdapter>;
+  openAdapter(use?: 'upload' | 'query'): Promise<ImagingAdapter>;
   /**
    * The imaging system refused this station while uploading (authentication, clock, certificate):
    * the last passing check no longer holds, so it is recorded as failed at the step concerned. The
    * gate then reads shut everywhere, consistently, until a check passes again.
    */
   recordUploadRefusal(code: ErrorCode): Promise<void>;
+  /** The stored client secret (if any), only for scrubbing it out of anything exported; never shown or logged. */
+  secretsToRedact(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -254,8 +256,9 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
     },
     lastPreflight,
     assertUploadAllowed,
-    async openAdapter() {
-      await assertUploadAllowed();
+    async openAdapter(use = 'upload') {
+      // Queries change nothing on the server: the troubleshooter may ask even while the gate is shut.
+      if (use === 'upload') await assertUploadAllowed();
       const target = await resolveTarget(await readProfile());
       // The same settings and secret give the same adapter: its token (and connections) are reused
       // from bill to bill instead of asking for a new token for every bill.
@@ -280,6 +283,10 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       const step = code === 'imaging-auth-failed' ? 'auth' : code === 'imaging-clock-skew' ? 'clock' : code === 'imaging-bad-answer' ? 'http' : 'tls';
       await writeFileAtomic(lastFile, `${JSON.stringify({ ...last, at: options.now().toISOString(), ok: false, failed: [step] }, null, 1)}\n`);
       options.log.warn('endpoint.upload-refused', { code, step });
+    },
+    async secretsToRedact() {
+      const stored = (await options.secrets.has('endpoint.clientSecret')) ? await options.secrets.get('endpoint.clientSecret').catch(() => null) : null;
+      return stored ? [stored] : [];
     },
     async close() {
       if (training) await (await training).close();

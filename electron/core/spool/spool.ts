@@ -95,6 +95,8 @@ export interface SpoolOptions {
   pool?: PageReaderPool;
   /** The station's split settings, read at every intake and change (they override rules, split and blankInkShare). */
   settings?: () => Promise<SplitSettings>;
+  /** Codes the imaging side returned for a rescan, not yet rescanned (their rescan is not held as taken in before). */
+  openReturns?: () => Promise<Array<{ code: string; noticedAt: string }>>;
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -549,7 +551,12 @@ export function createSpool(options: SpoolOptions): Spool {
         }
         const split = splitStack(classified, settings.split);
         // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
-        const earlier = new Set((await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code).map((bill) => bill.code as string)));
+        // A code the imaging side returned for a rescan is expected again: only a bill taken in after
+        // the return was noticed (a second rescan) counts as earlier.
+        const returns = new Map(((await options.openReturns?.()) ?? []).map((entry) => [entry.code, entry.noticedAt]));
+        const earlier = new Set(
+          (await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
+        );
         for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
         record = {
           version: 1,

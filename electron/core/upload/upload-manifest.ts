@@ -43,6 +43,10 @@ export interface UploadManifest {
   held: { code: ErrorCode | 'held-by-person'; params: MessageParams; at: string } | null;
   startedAt: string;
   closedAt: string | null;
+  /** The round this bill goes up as: absent for a first scan, N + 1 for the rescan of a bill returned at round N. */
+  round?: number;
+  /** When the server opened that round for it (before its first page went). */
+  roundOpenedAt?: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { computeBackoffMs } from './backoff.js';
+import type { ReturnedBills } from './returned-bills.js';
 import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
 /** What the queue as a whole is doing. */
@@ -86,6 +87,8 @@ export interface UploadQueueOptions {
   onChange?: () => void;
   /** Milliseconds between automatic connection checks while the settings need fixing. */
   recheckEveryMs?: number;
+  /** Bills the imaging side returned for a rescan: their rescans go up as the next round. */
+  returned?: ReturnedBills;
 }
 
 const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
@@ -242,6 +245,23 @@ export function createUploadQueue(options: UploadQueueOptions) {
       await writeManifest(options.stacksDir, manifest);
       audit({ event: 'upload-started', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `${manifest.pages.length} pages to send` });
     }
+    // The rescan of a returned bill goes up as the next round (decided before its first page, kept after).
+    if (manifest.round === undefined && manifest.pages.every((page) => !page.receipt)) {
+      const open = await options.returned?.findOpen(manifest.code);
+      if (open) {
+        manifest = { ...manifest, round: open.round + 1 };
+        await writeManifest(options.stacksDir, manifest);
+      }
+    }
+    if (manifest.round !== undefined && manifest.pages.some((page) => !page.receipt)) {
+      // Harmless to repeat while the round is open (a crash after the server opened it).
+      await adapter.openRound(manifest.code, manifest.round);
+      if (!manifest.roundOpenedAt) {
+        manifest = { ...manifest, roundOpenedAt: options.now().toISOString() };
+        await writeManifest(options.stacksDir, manifest);
+        audit({ event: 'round-opened', stack: stack.id, bill: bill.id, code: manifest.code, detail: `round ${manifest.round} opened on the server for the rescan` });
+      }
+    }
     const receiptsSoFar = () => manifest.pages.filter((page) => page.receipt);
     current = { billId: bill.id, sent: receiptsSoFar().length, bytesSent: receiptsSoFar().reduce((sum, page) => sum + (page.receipt?.bytes ?? 0), 0) };
     changed();
@@ -278,7 +298,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
     manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
     await writeManifest(options.stacksDir, manifest, { foldReceipts: true });
     progressed.delete(bill.id);
-    audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `closed on the server with ${manifest.pages.length} pages; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
+    if (manifest.round !== undefined) await options.returned?.resolve(manifest.code, bill.id, options.now());
+    audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `closed on the server with ${manifest.pages.length} pages${manifest.round ? ` as round ${manifest.round}` : ''}; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
     options.log.info('upload.done', { bill: bill.id, pages: manifest.pages.length });
   };
 
@@ -298,11 +319,15 @@ export function createUploadQueue(options: UploadQueueOptions) {
         const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
         await writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
         options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
+        audit({ event: 'upload-failed', stack: stackId, bill: billId, code: manifest.code, reason: code, detail: `attempt ${attempts}: ${JSON.stringify(params)}; retry in ${Math.ceil(waitMs / 1000)} s` });
         return 'retry';
       }
       case 'needs-person':
         await writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
         audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, detail: `held: ${JSON.stringify(params)}` });
+        // Refused because the bill was returned for a rescan the station had not heard of: learn it now,
+        // so "send again" goes up as the next round.
+        if (params.errcode === '2008') await noticeReturn(manifest.code).catch(() => undefined);
         return 'held';
       case 'fix-settings':
         // The bill itself is fine: it goes first again once the settings are.
@@ -314,6 +339,15 @@ export function createUploadQueue(options: UploadQueueOptions) {
         recheckDelayMs = options.recheckEveryMs ?? 15_000;
         options.log.warn('upload.paused', { code });
         return 'pause';
+    }
+  };
+
+  /** Asks the server about a code and records a return it reports. */
+  const noticeReturn = async (code: string) => {
+    const state = await (await options.endpoint.openAdapter()).queryBill(code);
+    if (state.status === 'returned' && state.returned && options.returned) {
+      const fresh = await options.returned.notice({ code, reason: state.returned.reason, returnedAt: state.returned.at, round: state.round }, options.now());
+      if (fresh) audit({ event: 'returned-noticed', code, reason: state.returned.reason, detail: `round ${state.round} returned at ${state.returned.at}` });
     }
   };
 
