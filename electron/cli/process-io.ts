@@ -27,6 +27,11 @@ export function createProcessIo(exit: (code: number) => void = (code) => process
     // A stop that does not finish in time (a stuck connection, a slow share) still ends the process.
     setTimeout(() => exit(code), gracefulStopMs).unref();
   };
+  // A reader that went away (`scan-station doctor … | head`) is no error: stop writing, exit quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') exit(0);
+    else throw error;
+  });
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   return {

@@ -10,6 +10,7 @@ import { serveImagingCommand } from './serve-imaging.js';
 import { splitCommand } from './split.js';
 import { billCommand, billsCommand, intakeCommand } from './intake.js';
 import { queueCommand, uploadCommand } from './upload.js';
+import { bundleCommand, doctorCommand, returnBillCommand } from './doctor.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand, uploadCommand, queueCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand, uploadCommand, queueCommand, doctorCommand, bundleCommand, returnBillCommand];

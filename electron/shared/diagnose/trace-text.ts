@@ -1,0 +1,108 @@
+import type { Translate } from '../check-messages.js';
+import type { MessageParams } from '../error-codes.js';
+import { localizeError } from '../message-text.js';
+
+/**
+ * The parts of a trace its sentences need (the core's CodeTrace and its IPC twin both fit), so the
+ * CLI, the Troubleshoot page and the support ticket say exactly the same thing.
+ */
+export interface TraceForText {
+  code: string;
+  verdict: string;
+  owner: string;
+  facts: Record<string, string | number>;
+  station: { bills: Array<{ billId: string; upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null } | null }>; queue: { reason: string | null } };
+  server: { status: string; pages: unknown[]; round: number } | null;
+  serverError: { code: string; params: MessageParams } | null;
+  timeline: Array<{ at: string; event: string; from: string; source?: string; pages?: number[]; reason?: string; detail?: string; by?: string }>;
+}
+
+/** A trace in words: the verdict's title, its evidence, the next step and who takes it. */
+export interface TraceText {
+  title: string;
+  evidence: string;
+  next: string;
+  owner: string;
+}
+
+/** An ISO time as the station's local `YYYY-MM-DD HH:mm:ss` (what people compare with the ERP). */
+export function formatWhen(iso: string | number | undefined): string {
+  if (iso === undefined || iso === '') return '—';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return String(iso);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+}
+
+/** Why a bill is held, in words: the split's reason, or the upload's error with its params. */
+function heldText(t: Translate, trace: TraceForText): string {
+  const reason = String(trace.facts['reason'] ?? '');
+  if (trace.facts['stage'] === 'split') return t(`split.held.${reason}`);
+  const bill = trace.station.bills.find((candidate) => candidate.billId === trace.facts['bill']);
+  const held = bill?.upload?.held;
+  if (!held) return reason;
+  return held.code === 'held-by-person' ? t('troubleshoot.heldByPerson') : localizeError(t, held);
+}
+
+/** What the server said, in words (or why it could not be asked). */
+function serverText(t: Translate, trace: TraceForText): string {
+  if (trace.server) return trace.server.status === 'unknown' ? t('troubleshoot.serverUnknown') : t('troubleshoot.serverSays', { status: t(`troubleshoot.serverStatus.${trace.server.status}`), pages: trace.server.pages.length, round: trace.server.round });
+  if (trace.serverError) return t('troubleshoot.serverFailed', { error: localizeError(t, trace.serverError) });
+  return t('troubleshoot.serverNotAsked');
+}
+
+/** Puts a trace into words, in the translator's language. */
+export function describeTrace(t: Translate, trace: TraceForText): TraceText {
+  const facts: MessageParams = {};
+  for (const [key, value] of Object.entries(trace.facts)) facts[key] = /At$|^at$|^since$/.test(key) ? formatWhen(value) : value === '' ? '—' : value;
+  const key = `troubleshoot.verdicts.${trace.verdict}`;
+  const params: MessageParams = { ...facts, server: serverText(t, trace) };
+  switch (trace.verdict) {
+    case 'held':
+      params['reasonText'] = heldText(t, trace);
+      break;
+    case 'waiting':
+      params['queueText'] = trace.station.queue.reason ? t(`queuePanel.reasons.${trace.station.queue.reason}`) : trace.facts['lastError'] ? t('troubleshoot.lastError', { error: localizeError(t, trace.station.bills.find((bill) => bill.billId === trace.facts['bill'])?.upload?.lastError ?? { code: String(trace.facts['lastError']) }) }) : t('troubleshoot.queueRunning');
+      break;
+    case 'delivered-unverified':
+      params['serverErrorText'] = trace.serverError ? localizeError(t, trace.serverError) : '—';
+      break;
+    case 'pages-differ':
+    case 'delivered-elsewhere':
+      params['serverStatusText'] = t(`troubleshoot.serverStatus.${String(trace.facts['serverStatus'] ?? 'unknown')}`);
+      break;
+    default:
+      break;
+  }
+  const evidenceKey = trace.verdict === 'not-scanned' && trace.facts['coverMadeAt'] ? `${key}.evidenceCover` : trace.verdict === 'discarded' && !trace.facts['by'] ? `${key}.evidenceNoPerson` : `${key}.evidence`;
+  const nextKey = trace.verdict === 'waiting' ? `${key}.next.${trace.owner}` : `${key}.next`;
+  return { title: t(`${key}.title`, params), evidence: t(evidenceKey, params), next: t(nextKey, params), owner: t(`troubleshoot.owners.${trace.owner}`) };
+}
+
+/** One timeline line in words: when, what, and its particulars. */
+export function describeTimelineEntry(t: Translate, entry: TraceForText['timeline'][number]): { when: string; what: string; detail: string } {
+  const parts: string[] = [];
+  if (entry.source) parts.push(entry.source);
+  if (entry.pages?.length) parts.push(t('troubleshoot.timelinePages', { pages: entry.pages.join(', ') }));
+  if (entry.reason) parts.push(entry.event === 'held' ? t(`split.held.${entry.reason}`) : entry.reason);
+  if (entry.by) parts.push(t('troubleshoot.timelineBy', { by: entry.by }));
+  if (entry.detail) parts.push(entry.detail);
+  return { when: formatWhen(entry.at), what: t(`troubleshoot.events.${entry.event}`), detail: parts.join(' · ') };
+}
+
+/** The support ticket (KSM) text: the code, the verdict and its evidence, the station's facts, the timeline. */
+export function composeTicket(t: Translate, traces: TraceForText[], station: { stationId: string; version: string }): string {
+  const lines: string[] = [t('troubleshoot.ticket.heading'), t('troubleshoot.ticket.station', station), ''];
+  for (const trace of traces) {
+    const text = describeTrace(t, trace);
+    lines.push(t('troubleshoot.ticket.code', { code: trace.code }), t('troubleshoot.ticket.verdict', { title: text.title }), t('troubleshoot.ticket.evidence', { evidence: text.evidence }), t('troubleshoot.ticket.next', { next: text.next, owner: text.owner }));
+    if (trace.timeline.length) lines.push(t('troubleshoot.ticket.timeline'));
+    for (const entry of trace.timeline.slice(-12)) {
+      const line = describeTimelineEntry(t, entry);
+      lines.push(`  ${line.when}  ${line.what}${line.detail ? `  (${line.detail})` : ''}`);
+    }
+    lines.push('');
+  }
+  lines.push(t('troubleshoot.ticket.bundle'));
+  return lines.join('\n');
+}
