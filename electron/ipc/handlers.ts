@@ -112,6 +112,16 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       }
       return uploadStatus();
     },
+    'support:lookup': ({ text, day, symptom }) => core.support.lookup({ text, day: day ?? undefined, symptom }),
+    'support:recent': async ({ from, to, refresh }) => {
+      const bills = await core.support.recent({ from, to });
+      return refresh ? core.support.refresh(bills) : bills;
+    },
+    'support:returned': () => core.support.returnedBills(),
+    'support:bundle': async ({ codes, days }) => {
+      const bundle = await core.support.bundle({ codes, days });
+      return { name: bundle.name, zipBase64: Buffer.from(bundle.bytes).toString('base64'), files: bundle.files };
+    },
     'scanDesk:billAction': async ({ billId, action, code, page, to }) => {
       switch (action) {
         case 'set-code':

@@ -278,6 +278,100 @@ export const deskStackSchema = z.object({
   leftOut: z.record(z.string(), z.array(z.number().int())),
 });
 
+const traceErrorSchema = z.object({ code: z.string(), params: messageParamsSchema });
+
+/** One code's trace (ipc twin of core's CodeTrace): verdict, owner, facts, the station's and the server's view, the timeline. */
+export const codeTraceSchema = z.object({
+  code: z.string(),
+  verdict: z.enum(['no-image-needed', 'sync-mode', 'returned', 'delivered', 'delivered-unverified', 'pages-differ', 'waiting', 'held', 'discarded', 'delivered-elsewhere', 'not-scanned']),
+  owner: z.enum(['clerk', 'implementer', 'bill-owner', 'erp-support', 'imaging-admin', 'nobody']),
+  facts: z.record(z.string(), z.union([z.string(), z.number()])),
+  station: z.object({
+    seen: z.boolean(),
+    coversMade: z.array(z.object({ at: z.string(), billNo: z.string().nullable(), source: z.string().nullable() })),
+    templateChecks: z.array(z.object({ at: z.string(), source: z.string().nullable(), verdict: z.string().nullable() })),
+    bills: z.array(
+      z.object({
+        billId: z.string(),
+        stackId: z.string(),
+        source: z.string(),
+        importedAt: z.string(),
+        pages: z.array(z.number().int()),
+        state: z.enum(['ready', 'held', 'discarded']),
+        heldReason: z.string().nullable(),
+        upload: z
+          .object({
+            state: z.enum(['queued', 'sending', 'waiting', 'held', 'done']),
+            pages: z.number().int(),
+            sent: z.number().int(),
+            attempts: z.number().int(),
+            nextAttemptAt: z.string().nullable(),
+            lastError: traceErrorSchema.extend({ at: z.string() }).nullable(),
+            held: traceErrorSchema.extend({ at: z.string() }).nullable(),
+            closedAt: z.string().nullable(),
+            round: z.number().int(),
+            receipts: z.array(z.object({ page: z.number().int(), receiptId: z.string(), sha256: z.string(), receivedAt: z.string() })),
+            sha256: z.array(z.string()),
+          })
+          .nullable(),
+      }),
+    ),
+    queue: z.object({ state: z.enum(['idle', 'sending', 'paused', 'waiting']), reason: z.string().nullable(), nextAttemptAt: z.string().nullable() }),
+    mode: z.string(),
+    returned: z.object({ code: z.string(), reason: z.string(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() }).nullable(),
+    discarded: z.object({ at: z.string(), bill: z.string().nullable(), source: z.string().nullable(), by: z.string().nullable() }).nullable(),
+  }),
+  server: z
+    .object({
+      status: z.enum(['open', 'closed', 'returned', 'unknown']),
+      round: z.number().int(),
+      pageCount: z.number().int().nullable(),
+      pages: z.array(z.object({ page: z.number().int(), sha256: z.string(), bytes: z.number(), receivedAt: z.string() })),
+      returned: z.object({ reason: z.string(), at: z.string() }).nullable(),
+      compare: z.object({ same: z.array(z.number().int()), missing: z.array(z.number().int()), extra: z.array(z.number().int()), differ: z.array(z.number().int()) }),
+    })
+    .nullable(),
+  serverError: traceErrorSchema.nullable(),
+  timeline: z.array(
+    z.object({
+      at: z.string(),
+      event: z.string(),
+      from: z.enum(['station', 'server']),
+      stack: z.string().optional(),
+      bill: z.string().optional(),
+      source: z.string().optional(),
+      pages: z.array(z.number().int()).optional(),
+      reason: z.string().optional(),
+      detail: z.string().optional(),
+      by: z.string().optional(),
+      params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      receipts: z.array(z.string()).optional(),
+      round: z.number().int().optional(),
+      status: z.string().optional(),
+    }),
+  ),
+});
+
+/** A bill this station uploaded, with the server's status once refreshed (ipc twin of core's RecentBill). */
+export const recentBillSchema = z.object({
+  code: z.string(),
+  billId: z.string(),
+  stackId: z.string(),
+  source: z.string(),
+  pages: z.number().int(),
+  closedAt: z.string(),
+  round: z.number().int(),
+  server: z
+    .object({ status: z.enum(['open', 'closed', 'returned', 'unknown']), round: z.number().int(), pageCount: z.number().int().nullable(), matches: z.boolean(), returned: z.object({ reason: z.string(), at: z.string() }).nullable(), checkedAt: z.string() })
+    .nullable(),
+  serverError: traceErrorSchema.nullable(),
+});
+
+/** A bill the imaging side returned for rescan, as the station learnt it. */
+export const returnedBillSchema = z.object({ code: z.string(), reason: z.string(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() });
+
+const isoTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'an ISO time in UTC');
+
 /** Largest template accepted from the UI (base64 inflates it by a third on the wire). */
 export const maxTemplateBytes = 48 * 1024 * 1024;
 
@@ -334,6 +428,26 @@ export const ipcContract = {
   'upload:act': {
     args: z.object({ action: z.enum(['pause', 'resume', 'retry-now', 'hold', 'resend']), billId: z.string().regex(/^[\w-]{1,80}$/).optional() }).strict(),
     result: queueStatusSchema,
+  },
+  'support:lookup': {
+    args: z
+      .object({
+        text: z.string().max(200_000),
+        day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().optional(),
+        symptom: z.enum(['no-image', 'no-image-needed']).optional(),
+      })
+      .strict(),
+    result: z.object({ traces: z.array(codeTraceSchema), resolved: z.array(z.object({ billNo: z.string(), codes: z.array(z.string()) })), unresolved: z.array(z.string()), leftOut: z.number().int() }),
+  },
+  'support:recent': {
+    // refresh: ask the imaging system about each bill now (a return is recorded for the Scan desk).
+    args: z.object({ from: isoTimeSchema, to: isoTimeSchema, refresh: z.boolean().optional() }).strict(),
+    result: z.array(recentBillSchema),
+  },
+  'support:returned': { args: noArgs, result: z.array(returnedBillSchema) },
+  'support:bundle': {
+    args: z.object({ codes: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/)).max(200).optional(), days: z.number().int().min(1).max(90).optional() }).strict(),
+    result: z.object({ name: z.string(), zipBase64: z.string(), files: z.array(z.string()) }),
   },
   'covers:preview': {
     args: z.object({ fields: coverFieldsSchema, layout: coverLayoutSchema }).strict(),

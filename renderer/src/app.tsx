@@ -11,8 +11,7 @@ import { ScanDeskArea } from './areas/scan-desk-area.js';
 import { SettingsArea } from './areas/settings-area.js';
 import { TemplateCheckArea } from './areas/template-check-area.js';
 import { AreaIcon } from './components/icons.js';
-import { NotAvailable } from './components/not-available.js';
-import { SelfCheckPanel } from './components/self-check-panel.js';
+import { TroubleshootArea } from './areas/troubleshoot-area.js';
 import { StatusBar } from './components/status-bar.js';
 import { switchLanguage } from './i18n/setup.js';
 import { useDirtyAreas, useLeaveGuard } from './state/unsaved-changes.js';
@@ -173,12 +172,7 @@ function AreaBody({ area, info, language, onLanguage, goTo }: { area: AreaId; in
     case 'settings':
       return <SettingsArea info={info} language={language} onLanguage={onLanguage} onOpenConnection={() => goTo('connection')} />;
     case 'troubleshoot':
-      return (
-        <>
-          <SelfCheckPanel />
-          <NotAvailable area={area} titleKey="areas.troubleshoot.pendingTitle" />
-        </>
-      );
+      return <TroubleshootArea />;
     case 'templateCheck':
       return <TemplateCheckArea />;
     case 'covers':

@@ -46,6 +46,12 @@ async function fillEveryArea(): Promise<void> {
   await page.getByTestId('preflight-verdict').waitFor({ timeout: 30_000 });
 
   await page.getByTestId('nav-troubleshoot').click();
+  // A long pasted column: codes never seen, a bill number, an entry that is neither.
+  await page.getByTestId('lookup-text').fill('FY-2026-000777\nFY-2026-000321\nBX-1\nFY-2026-LONG-CODE-WITH-MANY-PARTS-0000000001\n坏\u0001');
+  await page.getByTestId('lookup-run').click();
+  await page.getByTestId('trace-summary').waitFor({ timeout: 30_000 });
+  await page.getByTestId('recent-load').click();
+  await page.getByTestId('recent-count').waitFor();
   await page.getByTestId('run-self-check').click();
   await page.getByTestId('self-check-verdict').waitFor();
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import { strToU8, zipSync } from 'fflate';
 import type { EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { buildZip } from '../archive/zip-store.js';
 import { listAuditFiles } from './station-records.js';
 
 /** One file of a bundle: its name inside the zip and its text. */
@@ -122,14 +122,11 @@ export async function countAuditFiles(auditFile: string): Promise<number> {
   return (await listAuditFiles(auditFile)).length;
 }
 
-/**
- * Packs the bundle: `README.txt` first, then each file, every one scrubbed. Deflated (logs and JSON
- * shrink tenfold) with fflate; names are ASCII, so any unzip opens it.
- */
+/** Packs the bundle: `README.txt` first, then each file, every one scrubbed, deflated (logs and JSON shrink tenfold). */
 export function packBundle(files: BundleFile[], secrets: string[], created: Date, scope: string): Uint8Array {
-  const names = files.map((file) => file.name);
-  const entries: Record<string, [Uint8Array, { level: 6; mtime: Date }]> = {};
-  const all = [{ name: 'README.txt', text: bundleReadme(created, names, scope) }, ...files];
-  for (const file of all) entries[file.name] = [strToU8(scrubText(file.text, secrets)), { level: 6, mtime: created }];
-  return zipSync(entries);
+  const all = [{ name: 'README.txt', text: bundleReadme(created, files.map((file) => file.name), scope) }, ...files];
+  return buildZip(
+    all.map((file) => ({ name: file.name, data: new Uint8Array(Buffer.from(scrubText(file.text, secrets), 'utf8')), modified: created })),
+    { deflate: true },
+  );
 }

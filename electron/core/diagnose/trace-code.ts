@@ -89,6 +89,11 @@ export interface TimelineEntry {
   reason?: string;
   detail?: string;
   by?: string;
+  params?: Record<string, string | number>;
+  receipts?: string[];
+  round?: number;
+  /** The server's bill status (server lines). */
+  status?: string;
 }
 
 /** The whole answer for one code. */
@@ -201,7 +206,7 @@ export function judgeTrace(input: { code: string; symptom: Symptom; station: Sta
 
 /** The story of a code: the station's audit lines, then what the server says happened, in time order. */
 export function buildTimeline(lines: AuditLine[], server: ServerView | null): TimelineEntry[] {
-  const entries: TimelineEntry[] = lines.map(({ time, event, stack, bill, source, pages, reason, detail, by }) => ({
+  const entries: TimelineEntry[] = lines.map(({ time, event, stack, bill, source, pages, reason, detail, by, params, receipts, round }) => ({
     at: time,
     event,
     from: 'station',
@@ -212,11 +217,14 @@ export function buildTimeline(lines: AuditLine[], server: ServerView | null): Ti
     ...(reason ? { reason } : {}),
     ...(detail ? { detail } : {}),
     ...(by ? { by } : {}),
+    ...(params ? { params } : {}),
+    ...(receipts ? { receipts } : {}),
+    ...(round ? { round } : {}),
   }));
   if (server && server.pages.length) {
     const first = server.pages.map((page) => page.receivedAt).sort()[0] as string;
-    entries.push({ at: first, event: 'server-pages', from: 'server', pages: server.pages.map((page) => page.page), detail: `round ${server.round}: ${server.pages.length} pages, status ${server.status}` });
+    entries.push({ at: first, event: 'server-pages', from: 'server', pages: server.pages.map((page) => page.page), round: server.round, status: server.status });
   }
-  if (server?.returned) entries.push({ at: server.returned.at, event: 'server-returned', from: 'server', reason: server.returned.reason, detail: `round ${server.round}` });
+  if (server?.returned) entries.push({ at: server.returned.at, event: 'server-returned', from: 'server', reason: server.returned.reason, round: server.round });
   return entries.sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -54,6 +54,12 @@ export interface AuditRecord {
   billNo?: string;
   /** Who did it (person events; filled in by the log). */
   by?: string;
+  /** The parameters of `reason` when it is an error code (so the troubleshooter can say it in words). */
+  params?: Record<string, string | number>;
+  /** The server's receipt ids (uploaded lines). */
+  receipts?: string[];
+  /** The round a bill went up as (rescans of returned bills). */
+  round?: number;
 }
 
 /** The station's audit log: what happened to covers, stacks and bills. */

@@ -11,6 +11,11 @@ import { computeBackoffMs } from './backoff.js';
 import type { ReturnedBills } from './returned-bills.js';
 import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
+/** An error's params as an audit line keeps them: short strings and numbers only. */
+function auditParams(params: MessageParams): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, typeof value === 'number' ? value : String(value).slice(0, 200)]));
+}
+
 /** What the queue as a whole is doing. */
 export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
 
@@ -259,7 +264,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       if (!manifest.roundOpenedAt) {
         manifest = { ...manifest, roundOpenedAt: options.now().toISOString() };
         await writeManifest(options.stacksDir, manifest);
-        audit({ event: 'round-opened', stack: stack.id, bill: bill.id, code: manifest.code, detail: `round ${manifest.round} opened on the server for the rescan` });
+        audit({ event: 'round-opened', stack: stack.id, bill: bill.id, code: manifest.code, round: manifest.round, detail: `round ${manifest.round} opened on the server for the rescan` });
       }
     }
     const receiptsSoFar = () => manifest.pages.filter((page) => page.receipt);
@@ -299,7 +304,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     await writeManifest(options.stacksDir, manifest, { foldReceipts: true });
     progressed.delete(bill.id);
     if (manifest.round !== undefined) await options.returned?.resolve(manifest.code, bill.id, options.now());
-    audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `closed on the server with ${manifest.pages.length} pages${manifest.round ? ` as round ${manifest.round}` : ''}; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
+    audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), receipts: manifest.pages.map((page) => page.receipt?.receiptId ?? '?'), ...(manifest.round ? { round: manifest.round } : {}), detail: `closed on the server with ${manifest.pages.length} pages${manifest.round ? ` as round ${manifest.round}` : ''}; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
     options.log.info('upload.done', { bill: bill.id, pages: manifest.pages.length });
   };
 
@@ -319,12 +324,12 @@ export function createUploadQueue(options: UploadQueueOptions) {
         const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
         await writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
         options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
-        audit({ event: 'upload-failed', stack: stackId, bill: billId, code: manifest.code, reason: code, detail: `attempt ${attempts}: ${JSON.stringify(params)}; retry in ${Math.ceil(waitMs / 1000)} s` });
+        audit({ event: 'upload-failed', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `attempt ${attempts}: ${JSON.stringify(params)}; retry in ${Math.ceil(waitMs / 1000)} s` });
         return 'retry';
       }
       case 'needs-person':
         await writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
-        audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, detail: `held: ${JSON.stringify(params)}` });
+        audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `held: ${JSON.stringify(params)}` });
         // Refused because the bill was returned for a rescan the station had not heard of: learn it now,
         // so "send again" goes up as the next round.
         if (params.errcode === '2008') await noticeReturn(manifest.code).catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Translate } from '../check-messages.js';
-import type { MessageParams } from '../error-codes.js';
+import { errorCodes, type MessageParams } from '../error-codes.js';
 import { localizeError } from '../message-text.js';
 
 /**
@@ -14,7 +14,7 @@ export interface TraceForText {
   station: { bills: Array<{ billId: string; upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null } | null }>; queue: { reason: string | null } };
   server: { status: string; pages: unknown[]; round: number } | null;
   serverError: { code: string; params: MessageParams } | null;
-  timeline: Array<{ at: string; event: string; from: string; source?: string; pages?: number[]; reason?: string; detail?: string; by?: string }>;
+  timeline: Array<{ at: string; event: string; from: string; source?: string; pages?: number[]; reason?: string; detail?: string; by?: string; params?: MessageParams; receipts?: string[]; round?: number; status?: string }>;
 }
 
 /** A trace in words: the verdict's title, its evidence, the next step and who takes it. */
@@ -79,14 +79,35 @@ export function describeTrace(t: Translate, trace: TraceForText): TraceText {
   return { title: t(`${key}.title`, params), evidence: t(evidenceKey, params), next: t(nextKey, params), owner: t(`troubleshoot.owners.${trace.owner}`) };
 }
 
-/** One timeline line in words: when, what, and its particulars. */
+/** Why, in words: a split's held reason, an error code with its params, a template verdict, or a reviewer's own words. */
+function reasonText(t: Translate, entry: TraceForText['timeline'][number]): string {
+  const reason = entry.reason ?? '';
+  switch (entry.event) {
+    case 'held':
+      return t(`split.held.${reason}`);
+    case 'upload-failed':
+    case 'upload-held':
+      return reason === 'held-by-person' ? t('troubleshoot.heldByPerson') : (errorCodes as readonly string[]).includes(reason) ? localizeError(t, { code: reason, params: entry.params ?? {} }) : reason;
+    case 'template-checked':
+      return t(`troubleshoot.checkVerdicts.${reason}`);
+    default:
+      return reason;
+  }
+}
+
+/**
+ * One timeline line in words: when, what, and its particulars (file, pages, why, receipts, round,
+ * who). The audit line's free-text `detail` stays in the JSON and the bundle: it is English for support.
+ */
 export function describeTimelineEntry(t: Translate, entry: TraceForText['timeline'][number]): { when: string; what: string; detail: string } {
   const parts: string[] = [];
   if (entry.source) parts.push(entry.source);
-  if (entry.pages?.length) parts.push(t('troubleshoot.timelinePages', { pages: entry.pages.join(', ') }));
-  if (entry.reason) parts.push(entry.event === 'held' ? t(`split.held.${entry.reason}`) : entry.reason);
+  if (entry.pages?.length) parts.push(entry.event === 'imported' ? t('troubleshoot.timelinePageCount', { count: entry.pages.length }) : t('troubleshoot.timelinePages', { pages: entry.pages.join(', ') }));
+  if (entry.reason) parts.push(reasonText(t, entry));
+  if (entry.status) parts.push(t(`troubleshoot.serverStatus.${entry.status}`));
+  if (entry.round && entry.round > 1) parts.push(t('troubleshoot.timelineRound', { round: entry.round }));
+  if (entry.receipts?.length) parts.push(t('troubleshoot.timelineReceipts', { count: entry.receipts.length, first: entry.receipts[0] ?? '' }));
   if (entry.by) parts.push(t('troubleshoot.timelineBy', { by: entry.by }));
-  if (entry.detail) parts.push(entry.detail);
   return { when: formatWhen(entry.at), what: t(`troubleshoot.events.${entry.event}`), detail: parts.join(' · ') };
 }
 

@@ -25,53 +25,23 @@ export const en: Catalog = {
     scanDesk: {
       intro:
         'Split a scanned stack into bills by their cover QR codes, check every cover and upload each bill to the imaging system — never to the wrong bill, never twice, never a page lost.',
-      planned: [
-        'Import PDF / TIFF / JPEG from the scanner, or watch a scan folder',
-        'Split a stack into bills by cover QR, with page thumbnails',
-        'Upload queue that resumes after a crash or network drop: never twice, never a page lost',
-      ],
     },
     templateCheck: {
       intro:
         'Check ERP print templates: is the QR in the top-right or top-left corner, large enough with a quiet zone, and does it decode to a valid image code?',
-      planned: [
-        'Drop print templates or scans; every QR found and located',
-        'Top-right / top-left corner, size and quiet zone checked',
-        'Export results as CSV, with page images showing the QR and corner zones',
-      ],
     },
     covers: {
       intro: 'Print cover pages yourself when the ERP template is missing or broken: one, or a batch from an exported bill list.',
-      planned: [
-        'Fill in a bill and get an A4 cover with its QR, previewed live',
-        'Batches from an ERP CSV export (UTF-8 or GBK)',
-        'Every cover is self-checked so the scan desk can read it',
-      ],
     },
     connection: {
       intro: 'Check that this PC can reach the imaging system: settings, proxy, DNS, TCP, TLS, HTTP, authentication, clock — or the shared folder. Nothing is uploaded until it passes.',
-      planned: [
-        'Imaging endpoint settings (code FPY, host, port, API address)',
-        'Step-by-step DNS, TCP, TLS, HTTP, authentication and clock checks',
-        'A copyable report',
-      ],
     },
     troubleshoot: {
       intro: 'Troubleshoot “no image”: was this image code’s cover scanned, split, queued, uploaded, acknowledged?',
-      pendingTitle: 'Look-up by image code: not yet available',
-      planned: [
-        'Enter an image code: was its cover scanned, split, queued, uploaded, acknowledged?',
-        'Export a diagnostic bundle with secrets removed, for support',
-      ],
     },
     settings: {
       intro: 'The imaging endpoint, how the scan desk splits stacks, the ERP prefix address, interface language and station information.',
     },
-  },
-  notAvailable: {
-    title: 'Not yet available',
-    body: 'This part is still being built; this version shows no made-up data.',
-    planned: 'What it will do:',
   },
   status: {
     label: 'Status bar',
@@ -507,8 +477,14 @@ export const en: Catalog = {
     serverTitle: 'Imaging system',
     timelineTitle: 'Timeline',
     timelinePages: 'pages {{pages}}',
+    timelinePageCount_one: '{{count}} page',
+    timelinePageCount_other: '{{count}} pages',
+    timelineRound: 'round {{round}}',
+    timelineReceipts_one: '{{count}} receipt ({{first}})',
+    timelineReceipts_other: '{{count}} receipts (the first {{first}})',
+    checkVerdicts: { ok: 'passed', warn: 'warnings', fail: 'failed' },
     timelineBy: 'by {{by}}',
-    compare: 'same {{same}} pages · missing {{missing}} · extra {{extra}} · different {{differ}}',
+    compare: 'Imaging system: {{status}} · same {{same}} pages · missing {{missing}} · extra {{extra}} · different {{differ}}',
     receipts: 'Receipts',
     noTimeline: 'This station has no record of this code.',
     copyTicket: 'Copy ticket text',
@@ -680,6 +656,14 @@ export const en: Catalog = {
     checkFailed: 'The connection check did not pass: the Connection page shows which step failed and how to fix it.',
   },
   scanDeskPage: {
+    returned: {
+      title_one: '{{count}} bill returned for rescan by the imaging system: find the paper first and scan it again with its cover',
+      title_other: '{{count}} bills returned for rescan by the imaging system: find the papers first and scan them again with their covers',
+      reason: 'Reason: {{reason}}',
+      at: '(returned {{at}}, round {{round}})',
+      waiting: 'Waiting for the rescan: once taken in it goes up as a new round; the earlier pages are kept.',
+      rescan: 'Rescan taken in: {{state}}',
+    },
     upload: {
       states: { queued: 'Queued', sending: 'Sending', waiting: 'Retry soon', held: 'Upload held', done: 'Uploaded' },
       sendingShort: 'Sending {{sent}}/{{pages}}',
@@ -882,7 +866,7 @@ export const en: Catalog = {
       'empty-bill': 'nothing after the cover (two covers in a row)',
       'duplicate-code': 'the same image code twice in the stack',
       'too-many-pages': 'more pages than the limit (a cover may have been missed)',
-      'taken-in-before': 'this image code was already taken in from an earlier stack. Release only to add these pages to that bill (a rescan of missing pages); to replace the earlier scan, discard the earlier bill first; otherwise discard this one',
+      'taken-in-before': 'this image code was already taken in from an earlier stack. Release only to add these pages to that bill (a rescan of missing pages); a bill the imaging system returned for rescan is not held here but goes up as a new round (if it was returned just now, refresh its status on the Troubleshoot page first); otherwise discard this one',
     },
   },
   common: {

@@ -22,52 +22,22 @@ export const zhCN = {
   areas: {
     scanDesk: {
       intro: '把扫描的一叠纸按封面二维码拆分成单据，逐张检查封面，并上传到影像系统——不传错单、不重复、不丢页。',
-      planned: [
-        '导入扫描仪输出的 PDF / TIFF / JPEG，或监视扫描文件夹',
-        '按封面二维码把一叠纸拆成单据，逐页缩略图显示',
-        '上传队列：断网、断电后自动续传，不重复、不丢页',
-      ],
     },
     templateCheck: {
       intro: '检查 ERP 打印模板：二维码是否在右上角或左上角、尺寸与静区是否足够、能否解码为有效的影像编码。',
-      planned: [
-        '拖入打印模板或扫描件，找出每个二维码的位置',
-        '判断是否在右上角/左上角、尺寸和静区是否够用',
-        '导出检查结果 CSV，附带标注了二维码和角区的页面图',
-      ],
     },
     covers: {
       intro: '当 ERP 模板缺失或有问题时，自己打印封面：单张，或从导出的单据清单批量生成。',
-      planned: [
-        '填写单据信息生成带二维码的 A4 封面，实时预览',
-        '从 ERP 导出的 CSV（UTF-8 或 GBK）批量生成',
-        '每张封面生成后自检，确保能被扫描台识别',
-      ],
     },
     connection: {
       intro: '检查本机能否连到影像系统：设置、代理、DNS、TCP、TLS、HTTP、认证、时钟，或共享文件夹。检查通过后才会上传。',
-      planned: [
-        '影像系统端点设置（编码 FPY、主机、端口、接口地址）',
-        '逐步检查 DNS、TCP、TLS、HTTP、认证和时钟',
-        '生成可复制的检查报告',
-      ],
     },
     troubleshoot: {
       intro: '排查“无影像”：这个影像编码的封面是否已扫描、拆分、排队、上传、被确认？',
-      pendingTitle: '按影像编码排查：尚未提供',
-      planned: [
-        '输入影像编码，查看封面是否已扫描、拆分、排队、上传、确认',
-        '导出诊断包（已隐去密钥）交给技术支持',
-      ],
     },
     settings: {
       intro: '影像系统端点、扫描台拆分方式、ERP 前缀地址、界面语言与本机信息。',
     },
-  },
-  notAvailable: {
-    title: '此功能尚未提供',
-    body: '这一部分还在开发中，当前版本不会显示任何假数据。',
-    planned: '计划内容：',
   },
   status: {
     label: '状态栏',
@@ -503,8 +473,14 @@ export const zhCN = {
     serverTitle: '影像系统',
     timelineTitle: '时间线',
     timelinePages: '第 {{pages}} 页',
+    timelinePageCount_one: '{{count}} 页',
+    timelinePageCount_other: '{{count}} 页',
+    timelineRound: '第 {{round}} 轮',
+    timelineReceipts_one: '{{count}} 张回执（{{first}}）',
+    timelineReceipts_other: '{{count}} 张回执（第一张 {{first}}）',
+    checkVerdicts: { ok: '通过', warn: '有警告', fail: '不通过' },
     timelineBy: '操作人 {{by}}',
-    compare: '一致 {{same}} 页 · 缺少 {{missing}} · 多出 {{extra}} · 内容不同 {{differ}}',
+    compare: '影像系统：{{status}} · 一致 {{same}} 页 · 缺少 {{missing}} · 多出 {{extra}} · 内容不同 {{differ}}',
     receipts: '回执',
     noTimeline: '本站没有这个编码的任何记录。',
     copyTicket: '复制工单文本',
@@ -676,6 +652,14 @@ export const zhCN = {
     checkFailed: '连接检查未通过：“连接”页面会显示哪一步失败以及如何修正。',
   },
   scanDeskPage: {
+    returned: {
+      title_one: '影像系统退回重扫 {{count}} 张：请优先找出纸质件，连同封面重新扫描',
+      title_other: '影像系统退回重扫 {{count}} 张：请优先找出纸质件，连同封面重新扫描',
+      reason: '原因：{{reason}}',
+      at: '（{{at}} 退回，第 {{round}} 轮）',
+      waiting: '等待重新扫描：收入后自动按新一轮上传，原来的页面保留。',
+      rescan: '重扫已收入：{{state}}',
+    },
     upload: {
       states: { queued: '排队中', sending: '发送中', waiting: '稍后重试', held: '上传暂扣', done: '已上传' },
       sendingShort: '发送中 {{sent}}/{{pages}}',
@@ -875,7 +859,7 @@ export const zhCN = {
     held: {
       orphans: '第一张封面之前的页',
       'suspect-cover': '可疑封面：二维码不是有效的影像编码',
-      'taken-in-before': '该影像编码之前已从另一叠收入。只有要把这些页补到那张单据（补扫）时才放行；要替换之前的扫描（退扫重扫），请先作废之前那张单据；否则请作废这一张',
+      'taken-in-before': '该影像编码之前已从另一叠收入。只有要把这些页补到那张单据（补扫）时才放行；影像系统退回要求重扫的单据不会暂扣在这里，会自动按新一轮上传（若刚被退回，请先在“排查”页刷新状态）；否则请作废这一张',
       'empty-bill': '封面后面没有页（两张封面相连）',
       'duplicate-code': '同一叠里影像编码重复',
       'too-many-pages': '页数超过上限（可能漏扫了封面）',

@@ -14,6 +14,7 @@ import { fileToBase64, safeUploadName } from '../files.js';
 import { QrBox } from '../components/qr-box.js';
 import { PageViewer } from './page-viewer.js';
 import { QueuePanel, secondsUntil, useNow, type QueueStatus } from './queue-panel.js';
+import { ReturnedPanel } from './returned-panel.js';
 import { WatchPanel } from './watch-panel.js';
 
 type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
@@ -151,6 +152,7 @@ export function ScanDeskArea() {
     <>
       {dialog}
       {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
+      <ReturnedPanel queue={queue} />
       <WatchPanel onSpoolChanged={() => void refresh()} />
       <QueuePanel onStatus={setQueue} />
       <section className="panel">

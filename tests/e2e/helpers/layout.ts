@@ -41,7 +41,7 @@ export async function findLayoutViolations(page: Page): Promise<LayoutViolation[
       const style = getComputedStyle(control);
       if (style.visibility === 'hidden' || style.display === 'none') continue;
       if (control.closest('.visually-hidden, dialog:not([open])')) continue;
-      const panel = control.closest('.panel, .not-available, dialog');
+      const panel = control.closest('.panel, dialog');
       const frame = panel?.getBoundingClientRect() ?? content?.getBoundingClientRect();
       if (frame && (box.left < frame.left - tolerance || box.right > frame.right + tolerance)) {
         out.push({ kind: 'outside-panel', what: describe(control), px: Math.round(Math.max(frame.left - box.left, box.right - frame.right)) });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { buildStoredZip } from '../../../../electron/core/archive/zip-store.js';
+import { buildStoredZip, buildZip } from '../../../../electron/core/archive/zip-store.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 test('the archive opens in Info-ZIP unzip with every name (Chinese too) and byte kept', async () => {
@@ -22,4 +22,19 @@ test('the archive opens in Info-ZIP unzip with every name (Chinese too) and byte
   execFileSync('unzip', ['-q', zip, '-d', out]);
   for (const entry of entries) assert.deepEqual(new Uint8Array(await readFile(path.join(out, entry.name))), entry.data, entry.name);
   assert.match(execFileSync('zipinfo', [zip], { encoding: 'utf8' }), /26-Nov-27 09:30 FY-2026-0001.pdf/);
+});
+
+test('deflated archives (the diagnostic bundle) shrink text and open in unzip byte for byte', async () => {
+  const dir = await makeTempDir();
+  const text = new Uint8Array(Buffer.from('{"event":"uploaded","code":"FY-2026-000001"}\n'.repeat(2000)));
+  const zip = path.join(dir, 'bundle.zip');
+  const bytes = buildZip([{ name: 'audit.jsonl', data: text, modified: new Date(2026, 10, 27, 9, 0, 0) }, { name: '说明.txt', data: new Uint8Array(Buffer.from('诊断包')), modified: new Date(2026, 10, 27) }], { deflate: true });
+  assert.ok(bytes.length < text.length / 10, `deflated to ${bytes.length} bytes`);
+  await writeFile(zip, bytes);
+  assert.match(execFileSync('unzip', ['-t', zip], { encoding: 'utf8' }), /No errors detected/);
+  const out = path.join(dir, 'out');
+  await mkdir(out);
+  execFileSync('unzip', ['-q', zip, '-d', out]);
+  assert.deepEqual(new Uint8Array(await readFile(path.join(out, 'audit.jsonl'))), text);
+  assert.equal(await readFile(path.join(out, '说明.txt'), 'utf8'), '诊断包');
 });

@@ -207,3 +207,25 @@ test('the diagnostic bundle holds what support needs and never the secret or a t
   assert.equal('traces.json' in byDays, false);
   assert.match(strFromU8(byDays['audit.jsonl'] as Uint8Array), /FY-2026-700004/);
 });
+
+test('a return the station had not heard of: the released rescan is refused (2008), the return is learnt, "send again" goes up as round 2', async () => {
+  assert.equal((await harness.core.endpoint.preflight(() => undefined)).ok, true);
+  await scan('stack-s1.pdf', [{ kind: 'cover', code: 'FY-2026-740001' }, { kind: 'content' }]);
+  await harness.core.upload.runOnce();
+  const adapter = await harness.core.endpoint.openAdapter('query');
+  await adapter.returnBill('FY-2026-740001', 'cover torn');
+  // Rescanned before anyone refreshed: held as taken in before, and a person releases it.
+  await scan('stack-s2.pdf', [{ kind: 'cover', code: 'FY-2026-740001' }, { kind: 'content' }, { kind: 'content' }]);
+  const rescan = (await harness.core.scanDesk.spool.listBills()).find((bill) => bill.code === 'FY-2026-740001' && bill.held === 'taken-in-before');
+  assert.ok(rescan);
+  await harness.core.scanDesk.changeBill(rescan.id, { action: 'release' });
+  let status = await harness.core.upload.runOnce();
+  const held = status.bills.find((bill) => bill.id === rescan.id);
+  assert.deepEqual([held?.state, held?.held?.params['errcode']], ['held', '2008']);
+  assert.equal((await harness.core.support.returnedBills()).find((entry) => entry.code === 'FY-2026-740001' && !entry.resolved)?.reason, 'cover torn');
+  await harness.core.upload.act({ action: 'resend', billId: rescan.id });
+  status = await harness.core.upload.runOnce();
+  assert.equal(status.bills.find((bill) => bill.id === rescan.id), undefined, 'sent');
+  const state = await adapter.queryBill('FY-2026-740001');
+  assert.deepEqual([state.status, state.round, state.pageCount], ['closed', 2, 3]);
+});
