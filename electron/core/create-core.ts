@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../shared/i18n/languages.js';
 import { featureStates } from './app/features.js';
-import { bundleLimits, describeOs, packBundle, readLogTail, redactProfile } from './diagnose/diagnostic-bundle.js';
+import { bundleLimits, describeOs, packBundle, readLogTail, redactProfile, summarizeSpool } from './diagnose/diagnostic-bundle.js';
 import { readRecentLines } from './diagnose/station-records.js';
 import { createSupportService, type SupportService } from './diagnose/support-service.js';
 import { runStationCheck, type StationCheckReport, type StationCheckStep } from './diagnose/station-check.js';
@@ -152,7 +152,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       { name: 'endpoint-profile.json', text: json({ settings: redactProfile(view.settings), problems: view.problems, secret: view.secret }) },
       { name: 'last-preflight.json', text: json(last) },
       { name: 'self-check.json', text: json(selfCheck) },
-      { name: 'spool-and-queue.json', text: json({ queue: { ...queue, bills: queue.bills.map(({ receipts: _receipts, ...bill }) => bill) }, returned: returnedBills }) },
+      { name: 'spool-and-queue.json', text: json({ spool: await summarizeSpool(scanDesk.spool), queue: { ...queue, bills: queue.bills.map(({ receipts: _receipts, ...bill }) => bill) }, returned: returnedBills }) },
       { name: 'audit.jsonl', text: auditLines.map((line) => `${line}\n`).join('') },
       { name: 'app-log-tail.log', text: await readLogTail(paths.logFile, bundleLimits.logTailBytes) },
       ...(traces ? [{ name: 'traces.json', text: json(traces) }] : []),

@@ -104,8 +104,10 @@ test('the language switch turns every area to English and the choice survives a 
     await page.getByTestId(`nav-${area}`).click();
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), en.nav[area]);
     const text = (await page.locator('main').textContent()) ?? '';
-    // The batch hint quotes the CSV's Chinese column names on purpose; the profile name is data.
-    const uiText = text.replace(en.settings.languageZh, '').replace(en.coversPage.batchHint, '').replace(defaultEndpointSettings.profileName, '');
+    // The batch hint quotes the CSV's Chinese column names on purpose, the troubleshooter's symptoms the
+    // ERP's own Chinese messages; the profile name is data.
+    const quoted = [en.settings.languageZh, en.coversPage.batchHint, defaultEndpointSettings.profileName, en.troubleshoot.symptoms['no-image'], en.troubleshoot.symptoms['no-image-needed']];
+    const uiText = quoted.reduce((rest, quote) => rest.replace(quote, ''), text);
     assert.ok(!/\p{Script=Han}/u.test(uiText), `no Chinese left on ${area}: ${text}`);
     await saveScreenshot(page, `en-${area}`);
   }

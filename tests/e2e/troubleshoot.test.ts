@@ -70,6 +70,10 @@ test('a code uploaded here (delivered), one held here and one never seen: verdic
   const timeline = (await card('FY-2026-000901').locator('.timeline li').allTextContents()).join('\n');
   for (const event of ['imported', 'split', 'upload-started', 'server-pages', 'uploaded'] as const) assert.match(timeline, new RegExp(zhCN.troubleshoot.events[event]));
   assert.match((await page.getByTestId('trace-compare-FY-2026-000901').textContent()) ?? '', /3/);
+  // Page by page: the station's SHA-256 beside the server's, each the same.
+  const rows = page.getByTestId('trace-pages-FY-2026-000901').locator('tbody tr');
+  assert.equal(await rows.count(), 3);
+  assert.deepEqual(await rows.locator('.pill').allTextContents(), ['一致', '一致', '一致']);
   assert.deepEqual(await findLayoutViolations(page), []);
   await saveScreenshot(page, 'zh-1024-troubleshoot-verdicts');
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
 import { buildZip } from '../archive/zip-store.js';
-import { listAuditFiles } from './station-records.js';
+import type { Spool } from '../spool/spool.js';
 
 /** One file of a bundle: its name inside the zip and its text. */
 export interface BundleFile {
@@ -117,9 +117,13 @@ export function describeOs() {
   return { type: os.type(), release: os.release(), platform: process.platform, arch: process.arch, locale: Intl.DateTimeFormat().resolvedOptions().locale, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
 }
 
-/** How many audit files there are (for the bundle's summary). */
-export async function countAuditFiles(auditFile: string): Promise<number> {
-  return (await listAuditFiles(auditFile)).length;
+/** The spool at a glance: stacks, their bills by state, orphan pages waiting, the oldest and newest intake. */
+export async function summarizeSpool(spool: Pick<Spool, 'listStacks'>) {
+  const stacks = await spool.listStacks();
+  const bills = { ready: 0, held: 0, discarded: 0 };
+  for (const stack of stacks) for (const bill of stack.bills) bills[bill.state] += 1;
+  const times = stacks.map((stack) => stack.importedAt).sort();
+  return { stacks: stacks.length, pages: stacks.reduce((sum, stack) => sum + stack.pages.length, 0), bills, stacksWithOrphans: stacks.filter((stack) => stack.orphans.length > 0).length, oldestIntake: times[0] ?? null, newestIntake: times.at(-1) ?? null };
 }
 
 /** Packs the bundle: `README.txt` first, then each file, every one scrubbed, deflated (logs and JSON shrink tenfold). */
