@@ -476,7 +476,6 @@ export const en: Catalog = {
     stationTitle: 'This station',
     serverTitle: 'Imaging system',
     detailsTitle: 'Timeline and pages compared',
-    timelineTitle: 'Timeline',
     timelinePages: 'pages {{pages}}',
     timelinePageCount_one: '{{count}} page',
     timelinePageCount_other: '{{count}} pages',

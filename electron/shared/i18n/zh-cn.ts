@@ -472,7 +472,6 @@ export const zhCN = {
     stationTitle: '本站记录',
     serverTitle: '影像系统',
     detailsTitle: '时间线与逐页比对',
-    timelineTitle: '时间线',
     timelinePages: '第 {{pages}} 页',
     timelinePageCount_one: '{{count}} 页',
     timelinePageCount_other: '{{count}} 页',
