@@ -48,6 +48,9 @@ export interface RecentBill {
 
 /** One look-up answers at most this many codes (a pasted column of a day's bills fits). */
 export const maxLookupCodes = 200;
+/** Failures that are the station's or the network's, not one bill's: the same for every code. */
+const stationWide: ReadonlySet<string> = new Set(['imaging-unreachable', 'imaging-timeout', 'imaging-auth-failed', 'imaging-clock-skew', 'imaging-bad-answer', 'secret-unreadable', 'folder-unwritable']);
+
 /** Server queries in flight at once. */
 const queryConcurrency = 4;
 
@@ -155,7 +158,7 @@ export function createSupportService(options: SupportServiceOptions) {
       for (const code of codes) answers.set(code, opened);
       return answers;
     }
-    await mapLimited(codes, queryConcurrency, async (code) => {
+    const ask = async (code: string) => {
       try {
         const state = await opened.adapter.queryBill(code);
         await noticeReturn(state);
@@ -163,7 +166,18 @@ export function createSupportService(options: SupportServiceOptions) {
       } catch (error) {
         answers.set(code, { error: errorOf(error) });
       }
-    });
+    };
+    // The first code alone: a server that cannot be reached (or refuses the station) answers every code
+    // the same, at once — not 200 timeouts of 15 s each.
+    const [first, ...rest] = codes;
+    if (first === undefined) return answers;
+    await ask(first);
+    const failed = answers.get(first);
+    if (failed && 'error' in failed && stationWide.has(failed.error.code)) {
+      for (const code of rest) answers.set(code, failed);
+      return answers;
+    }
+    await mapLimited(rest, queryConcurrency, ask);
     return answers;
   };
 

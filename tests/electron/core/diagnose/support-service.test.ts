@@ -110,8 +110,9 @@ test('every branch of the decision tree, against real bills in a spool and the r
   // The server unreachable: the station's receipts stand, unverified.
   const saved = profile;
   await harness.core.endpoint.saveSettings({ ...saved, host: '127.0.0.1', port: 9, apiAddress: 'http://127.0.0.1:9/api' }, secret);
-  trace = await one('FY-2026-700001');
-  assert.deepEqual([trace.verdict, trace.owner, trace.serverError?.code], ['delivered-unverified', 'implementer', 'imaging-unreachable']);
+  const unreachable = await lookup('FY-2026-700001 FY-2026-700003 FY-2026-799999');
+  assert.deepEqual(unreachable.map((entry) => [entry.verdict, entry.serverError?.code]), [['delivered-unverified', 'imaging-unreachable'], ['delivered-unverified', 'imaging-unreachable'], ['not-scanned', 'imaging-unreachable']]);
+  assert.equal(unreachable[0]?.owner, 'implementer');
 
   // Sync-to-submitter mode (Settings refuses to save it; a profile file edited by hand carries it):
   // the scan station is not used for these bills.
