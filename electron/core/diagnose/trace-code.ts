@@ -179,6 +179,10 @@ export function judgeTrace(input: { code: string; symptom: Symptom; station: Sta
     if (held && held.importedAt >= (station.returned?.noticedAt ?? since)) return { verdict: 'held', owner: 'clerk', facts: { ...heldFacts(held), rescan: 1 } };
     return { verdict: 'returned', owner: 'clerk', facts: { reason: server.returned?.reason ?? '', at: since, round: server.round } };
   }
+  // A newer bill on its way (a rescan being sent as the next round) is what happens now; so is a newer
+  // held one when the server already moved past the delivered round.
+  if (done && active && active.importedAt > done.importedAt) return { verdict: 'waiting', owner: waitingOwner(), facts: waitingFacts(active) };
+  if (done && held && held.importedAt > done.importedAt && server && server.round > (done.upload?.round ?? 1)) return { verdict: 'held', owner: 'clerk', facts: heldFacts(held) };
   if (done?.upload) {
     const receipts = done.upload.receipts.length;
     const doneFacts = { bill: done.billId, source: done.source, closedAt: done.upload.closedAt ?? '', pages: done.upload.pages, receipts, firstReceipt: done.upload.receipts[0]?.receiptId ?? '' };
