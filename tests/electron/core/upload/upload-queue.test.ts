@@ -254,7 +254,9 @@ test('network loss: the server unreachable for 30 s in the middle of a bill; the
   let server = await startReferenceImagingServer({ dataDir, clients: { 'station-1': 'secret-1' }, faults: { delayMs: 150 } });
   const port = server.port;
   const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-1' }, clientSecret: 'secret-1', env: {} });
-  const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(stacksDir, '..', 'queue.json'), endpoint: endpointOf(adapter), log: createMemoryLogger(), now: () => new Date() });
+  // The jitter at its mean (half the window): with Math.random an unlucky draw after six failures
+  // can wait 60 s more, and this test would measure luck instead of the schedule.
+  const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(stacksDir, '..', 'queue.json'), endpoint: endpointOf(adapter), log: createMemoryLogger(), now: () => new Date(), random: () => 0.5 });
   queue.start();
   try {
     // Mid-bill: some pages acknowledged, not all.
