@@ -45,3 +45,21 @@ export function computeCoverGeometry(options: CoverLayoutOptions, modules: numbe
   const textRight = options.corner === 'top-right' ? keepOut.x - gap : page.widthMm - margin;
   return { page, symbol, keepOut, codeLabel, text: { x: textX, y: coverEdgeMm + 2, w: textRight - textX } };
 }
+
+/** The smallest symbol a cover draws has 21 modules (version 1): the biggest module for a size. */
+const fewestModules = 21;
+
+/**
+ * The rectangle the cover self-check reads (mm from the page's top-left): where the layout puts the
+ * symbol, plus room for the quiet-zone measurement's full reach (`quietZoneCap` modules of the
+ * biggest module this size can have) and a millimetre, so the corner measures exactly as the whole
+ * page would. A symbol drawn elsewhere, smaller, or crowded by text fails inside it as on the page.
+ */
+export function selfCheckClipMm(options: CoverLayoutOptions, quietZoneCap: number): { x: number; y: number; w: number; h: number } {
+  const page = paperSizes[options.paper];
+  const x = options.corner === 'top-right' ? page.widthMm - coverEdgeMm - options.sizeMm : coverEdgeMm;
+  const margin = (options.sizeMm / fewestModules) * (quietZoneCap + 1) + 1;
+  const left = Math.max(0, x - margin);
+  const top = Math.max(0, coverEdgeMm - margin);
+  return { x: left, y: top, w: Math.min(page.widthMm, x + options.sizeMm + margin) - left, h: Math.min(page.heightMm, coverEdgeMm + options.sizeMm + margin) - top };
+}

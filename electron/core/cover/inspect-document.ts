@@ -1,6 +1,6 @@
 import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
-import { openDocument, type OpenedDocument, type PageRaster } from '../intake/read-document.js';
+import { openDocument, readPageRegion, type ClipMm, type OpenedDocument, type PageRaster } from '../intake/read-document.js';
 import { findTopCornerCodes } from '../qr/find-qr-codes.js';
 import { classifyPayload } from './image-code-rules.js';
 import type { AppErrorInfo } from '../../shared/error-codes.js';
@@ -14,6 +14,10 @@ export interface InspectDocumentOptions extends InspectOptions {
   renderDpi?: number;
   /** Produce an annotated PNG per page. */
   annotate?: boolean;
+  /** Check only this rectangle of every page (rendered alone where the format allows). */
+  clipMm?: ClipMm;
+  /** Check only these pages (1-based, inclusive). */
+  pages?: { first: number; last: number };
 }
 
 /** A page's report with its annotated image when asked for. */
@@ -38,6 +42,10 @@ const fastBandShare = 0.3;
  * anything else (no code, an invoice QR, an annotation request) falls back to the whole page.
  */
 async function inspectOnePage(document: OpenedDocument, index: number, options: InspectDocumentOptions): Promise<{ raster: PageRaster; report: PageReport }> {
+  if (options.clipMm) {
+    const region = await readPageRegion(document, index, options.clipMm);
+    return { raster: region, report: await inspectPage(region, options) };
+  }
   if (options.mode === 'fast' && !options.annotate) {
     const band = await document.readPage(index, { topShare: fastBandShare });
     const found = await findTopCornerCodes(band.image);
@@ -66,7 +74,9 @@ export async function inspectDocument(
     const document = await openDocument(source, { limits: options.limits, renderDpi: options.renderDpi, fallbackDpi: options.stationDpi });
     pageCount = document.pageCount;
     try {
-      for (let index = 0; index < document.pageCount; index += 1) {
+      const first = Math.max(1, options.pages?.first ?? 1) - 1;
+      const end = Math.min(document.pageCount, options.pages?.last ?? document.pageCount);
+      for (let index = first; index < end; index += 1) {
         const { raster, report } = await inspectOnePage(document, index, options);
         pages.push(report);
         await onPage({ report, annotation: options.annotate ? await annotatePage(raster, report) : undefined }, pageCount);

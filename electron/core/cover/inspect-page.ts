@@ -90,9 +90,11 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 export async function inspectPage(raster: PageRaster, options: InspectOptions, found?: FoundQr[]): Promise<PageReport> {
   const symbols = found ?? (await findQrCodes(raster.image, options.mode));
   const mmPerPx = 25.4 / raster.dpi;
+  // A region read (the cover self-check's corner) knows where it sits on the page: boxes are in page mm.
+  const origin = raster.origin ?? { x: 0, y: 0 };
   const codes: CodeReport[] = symbols.map((symbol) => {
     const measure = measureSymbol(raster.image, symbol.corners, symbol.version);
-    const box = { x: round(measure.boxPx.x * mmPerPx, 1), y: round(measure.boxPx.y * mmPerPx, 1), w: round(measure.boxPx.w * mmPerPx, 1), h: round(measure.boxPx.h * mmPerPx, 1) };
+    const box = { x: round((measure.boxPx.x + origin.x) * mmPerPx, 1), y: round((measure.boxPx.y + origin.y) * mmPerPx, 1), w: round(measure.boxPx.w * mmPerPx, 1), h: round(measure.boxPx.h * mmPerPx, 1) };
     const moduleMm = measure.modulePxRaster * mmPerPx;
     const { kind } = classifyPayload(symbol.text, options.rules);
     return {

@@ -1,4 +1,5 @@
 import type { DocumentLimits } from '../intake/document-limits.js';
+import type { ClipMm } from '../intake/read-document.js';
 import type { SearchMode } from '../qr/find-qr-codes.js';
 import { defaultCodePattern, type ImageCodeRules } from './image-code-rules.js';
 import type { InspectDocumentOptions } from './inspect-document.js';
@@ -13,6 +14,10 @@ export interface InspectionSettings {
   prefixes: string[];
   expected: string[] | null;
   limits?: DocumentLimits;
+  /** Check only this rectangle of every page (mm from its top-left): the cover self-check's corner. */
+  clipMm?: ClipMm;
+  /** Check only these pages (1-based, inclusive): one file shared between workers. */
+  pages?: { first: number; last: number };
 }
 
 /** Default settings: 200-dpi station, thorough search, default code rule. */
@@ -33,7 +38,7 @@ export function toInspectOptions(settings: InspectionSettings): InspectDocumentO
     prefixes: settings.prefixes,
     expected: settings.expected ? new Set(settings.expected) : null,
   };
-  return { stationDpi: settings.stationDpi, mode: settings.mode, renderDpi: settings.renderDpi, annotate: settings.annotate, rules, limits: settings.limits };
+  return { stationDpi: settings.stationDpi, mode: settings.mode, renderDpi: settings.renderDpi, annotate: settings.annotate, rules, limits: settings.limits, clipMm: settings.clipMm, pages: settings.pages };
 }
 
 /** A message from the main thread to a worker. */

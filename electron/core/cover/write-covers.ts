@@ -7,11 +7,13 @@ import { causeParams, CoreError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
 import type { CoverFonts } from './cover-fonts.js';
-import type { CoverLayoutOptions } from './cover-layout.js';
+import { selfCheckClipMm, type CoverLayoutOptions } from './cover-layout.js';
 import { buildCoverPdf, type CoverLabels } from './cover-writer.js';
 import type { ImageCodeRules } from './image-code-rules.js';
 import type { InspectionPool } from './inspection-pool.js';
 import { defaultInspectionSettings } from './inspection-task.js';
+import type { DocumentReport } from './inspect-document.js';
+import { quietZoneCap } from '../qr/measure-symbol.js';
 
 /** A cover to make, with the CSV line it came from (0 for a single cover from the command line). */
 export interface CoverRequest {
@@ -141,14 +143,7 @@ async function buildChecked(
   const scratch = path.join(path.dirname(options.out ?? path.join(options.outDir ?? '.', 'x')), `.scan-station-selfcheck-${randomBytes(6).toString('hex')}.pdf`);
   await writeOut(scratch, bytes);
   try {
-    const report = await timed(timings, 'checkMs', () =>
-      options.pool.inspect(
-        scratch,
-        { ...defaultInspectionSettings, stationDpi: 200, renderDpi: 200, pattern: options.rules.pattern.source, prefixes: options.rules.prefixes },
-        ({ report: page, pageCount }) => options.onProgress?.(page.page, pageCount),
-        options.signal,
-      ),
-    );
+    const report = await timed(timings, 'checkMs', () => selfCheckPdf(scratch, accepted.length, options));
     const kept: CoverRequest[] = [];
     accepted.forEach((request, index) => {
       const page = report.pages.find((candidate) => candidate.page === index + 1);
@@ -168,6 +163,28 @@ async function buildChecked(
   } finally {
     await fs.rm(scratch, { force: true });
   }
+}
+
+/** Below this many covers one worker checks them all (splitting costs a second document load). */
+const splitCheckFrom = 40;
+
+/**
+ * Self-checks a cover PDF: only the corner where the layout puts the symbol is rendered, at 200 dpi,
+ * and judged by the inspection engine exactly as a whole page would be (placement, module size,
+ * quiet zone, contrast, the code). Large batches are shared between the pool's workers by page range.
+ */
+export async function selfCheckPdf(file: string, pageCount: number, options: Pick<WriteCoversOptions, 'pool' | 'layout' | 'rules' | 'onProgress' | 'signal'>): Promise<DocumentReport> {
+  const settings = { ...defaultInspectionSettings, stationDpi: 200, renderDpi: 200, pattern: options.rules.pattern.source, prefixes: options.rules.prefixes, clipMm: selfCheckClipMm(options.layout, quietZoneCap) };
+  const parts = pageCount >= splitCheckFrom ? Math.max(1, options.pool.size) : 1;
+  const share = Math.ceil(pageCount / parts);
+  let done = 0;
+  const reports = await Promise.all(
+    Array.from({ length: parts }, (_, part) =>
+      options.pool.inspect(file, { ...settings, pages: { first: part * share + 1, last: Math.min(pageCount, (part + 1) * share) } }, () => options.onProgress?.((done += 1), pageCount), options.signal),
+    ),
+  );
+  const first = reports[0] as DocumentReport;
+  return { name: first.name, pageCount: first.pageCount, error: reports.find((report) => report.error)?.error ?? null, pages: reports.flatMap((report) => report.pages).sort((a, b) => a.page - b.page) };
 }
 
 /** The audit lines of a written batch: one per cover, with its bill number (support searches by it). */

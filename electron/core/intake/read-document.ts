@@ -8,7 +8,7 @@ import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
 import { decodeJpegLuma, readJpegHeader, shrinkGray } from './jpeg-turbo.js';
-import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, type PdfiumFileBuffer } from './pdfium.js';
+import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
 import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
 
 /** How a page's pixels were obtained. */
@@ -28,6 +28,8 @@ export interface PageRaster {
   dpiAssumed: boolean;
   /** Share of the page height the image covers, from the top (1 = the whole page). */
   coverage: number;
+  /** Where the image's top-left sits on the page, in its pixels (a region read); absent: the page's top-left. */
+  origin?: { x: number; y: number };
   /**
    * The page's own JPEG bytes, untouched, when it is one (a scanner PDF's embedded JPEG, a JPEG
    * file): the spool stores exactly these instead of re-encoding. Only on whole-page reads.
@@ -72,7 +74,45 @@ export interface OpenedDocument {
    * (libjpeg's DCT scaling), several times faster than a full decode.
    */
   readOverview(index: number): Promise<PageOverview>;
+  /** Reads one rectangle of a page (mm from its top-left), where the format can do it cheaper than the whole page. */
+  readRegion?(index: number, clipMm: ClipMm): Promise<PageRaster>;
   close(): void;
+}
+
+/** A rectangle on a page, in mm from its top-left. */
+export interface ClipMm {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The pixel rectangle of a clip at `dpi`, inside an image of `width` × `height`. */
+function clipPixels(clipMm: ClipMm, dpi: number, width: number, height: number): { x: number; y: number; width: number; height: number } {
+  const px = (mm: number) => Math.round((mm / 25.4) * dpi);
+  const x = Math.min(Math.max(0, px(clipMm.x)), Math.max(0, width - 1));
+  const y = Math.min(Math.max(0, px(clipMm.y)), Math.max(0, height - 1));
+  return { x, y, width: Math.max(1, Math.min(width - x, px(clipMm.w))), height: Math.max(1, Math.min(height - y, px(clipMm.h))) };
+}
+
+/** Cuts a rectangle out of a page raster; the raster says where it came from (`origin`). */
+export function cropRaster(raster: PageRaster, clipMm: ClipMm): PageRaster {
+  const clip = clipPixels(clipMm, raster.dpi, raster.image.width, raster.image.height);
+  const data = new Uint8Array(clip.width * clip.height);
+  for (let row = 0; row < clip.height; row += 1) {
+    const from = (clip.y + row) * raster.image.width + clip.x;
+    data.set(raster.image.data.subarray(from, from + clip.width), row * clip.width);
+  }
+  const base = raster.origin ?? { x: 0, y: 0 };
+  return { ...raster, image: { data, width: clip.width, height: clip.height }, encoded: undefined, origin: { x: base.x + clip.x, y: base.y + clip.y } };
+}
+
+/**
+ * Reads one rectangle of a page: rendered alone where the format allows (vector PDF pages), cut from
+ * the whole page otherwise. The cover self-check reads the symbol's corner this way.
+ */
+export async function readPageRegion(document: OpenedDocument, index: number, clipMm: ClipMm): Promise<PageRaster> {
+  return document.readRegion ? document.readRegion(index, clipMm) : cropRaster(await document.readPage(index), clipMm);
 }
 
 /** Options for opening a document. */
@@ -447,6 +487,37 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
       }
     },
     readOverview: async (index) => overviewOf(await opened.readPage(index)),
+    async readRegion(index, clipMm) {
+      if (pagesSinceLoad >= pdfRecycleInterval) {
+        document.destroy();
+        document = await load();
+        pagesSinceLoad = 0;
+      }
+      let page: PDFiumPage;
+      try {
+        page = document.getPage(index);
+      } catch (error) {
+        throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
+      }
+      // A scanned or rotated page is read whole (its image is the page), then cut.
+      if (pageQuarterTurns(page) !== 0 || (page.getObjectCount() === 1 && page.getObject(0).type === 'image')) {
+        closeUnrenderedPage(page);
+        return cropRaster(await opened.readPage(index), clipMm);
+      }
+      pagesSinceLoad += 1;
+      const { originalWidth, originalHeight } = page.getOriginalSize();
+      const widthMm = (originalWidth / 72) * 25.4;
+      const heightMm = (originalHeight / 72) * 25.4;
+      const scale = context.renderDpi / 72;
+      const clip = clipPixels(clipMm, context.renderDpi, Math.round(originalWidth * scale), Math.round(originalHeight * scale));
+      checkPixels(context, index + 1, clip.width, clip.height);
+      try {
+        const data = renderPageRegion(page, scale, clip);
+        return { page: index + 1, image: { data, width: clip.width, height: clip.height }, dpi: context.renderDpi, widthMm, heightMm, source: 'pdf-render', dpiAssumed: false, coverage: 1, origin: { x: clip.x, y: clip.y } };
+      } catch (error) {
+        throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
+      }
+    },
     close() {
       closeAll();
     },

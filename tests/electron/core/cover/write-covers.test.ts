@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { after, test } from 'node:test';
 import { parseCoverCsv } from '../../../../electron/core/cover/cover-csv.js';
 import { loadCoverFonts } from '../../../../electron/core/cover/cover-fonts.js';
 import { bilingualCoverLabels } from '../../../../electron/core/cover/cover-labels.js';
-import { defaultCoverLayout } from '../../../../electron/core/cover/cover-layout.js';
+import { defaultCoverLayout, type CoverLayoutOptions } from '../../../../electron/core/cover/cover-layout.js';
+import { buildCoverPdf } from '../../../../electron/core/cover/cover-writer.js';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
 import { inspectDocument } from '../../../../electron/core/cover/inspect-document.js';
 import { createInspectionPool } from '../../../../electron/core/cover/inspection-pool.js';
-import { coverFileName, writeCovers } from '../../../../electron/core/cover/write-covers.js';
+import { coverFileName, selfCheckPdf, writeCovers } from '../../../../electron/core/cover/write-covers.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const pool = createInspectionPool({ size: 2 });
@@ -121,4 +123,54 @@ test('a batch past its time budget makes the covers checked by then and names th
   const report = await inspectDocument(path.join(dir, 'batch.pdf'), { stationDpi: 200, rules: defaultCodeRules, mode: 'fast' });
   assert.equal(report.pages.length, result.written.length);
   assert.deepEqual(readdirSync(dir), ['batch.pdf'], 'no scratch file left behind');
+});
+
+test('the self-check reads only the symbol\'s corner and judges it as the whole page would: a QR moved, shrunk or crowded by text fails', async () => {
+  const dir = await makeTempDir();
+  const fonts = await loadCoverFonts();
+  const labels = bilingualCoverLabels();
+  const make = async (name: string, layout: CoverLayoutOptions, crowd = false) => {
+    let bytes = await buildCoverPdf([bill], fonts, layout, labels);
+    if (crowd) {
+      // Text printed over the left quiet zone, as a template edited by hand might do.
+      const pdf = await PDFDocument.load(bytes);
+      const page = pdf.getPage(0);
+      const symbolLeftPt = ((210 - 12 - 22) / 25.4) * 72;
+      page.drawText('NOTE', { x: symbolLeftPt - 14, y: page.getHeight() - ((12 + 11) / 25.4) * 72, size: 9, font: await pdf.embedFont(StandardFonts.HelveticaBold) });
+      bytes = await pdf.save();
+    }
+    const file = path.join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  };
+  const expected = { pool, layout: defaultCoverLayout, rules: defaultCodeRules };
+  const cases = [
+    { name: 'good.pdf', file: await make('good.pdf', defaultCoverLayout), pass: true },
+    { name: 'moved.pdf', file: await make('moved.pdf', { ...defaultCoverLayout, corner: 'top-left' }), pass: false },
+    { name: 'shrunk.pdf', file: await make('shrunk.pdf', { ...defaultCoverLayout, sizeMm: 6 }), pass: false },
+    { name: 'crowded.pdf', file: await make('crowded.pdf', defaultCoverLayout, true), pass: false },
+  ];
+  for (const entry of cases) {
+    const corner = (await selfCheckPdf(entry.file, 1, expected)).pages[0];
+    const whole = (await inspectDocument(entry.file, { stationDpi: 200, renderDpi: 200, rules: defaultCodeRules, mode: 'thorough' })).pages[0];
+    assert.ok(corner && whole, entry.name);
+    const passes = (page: typeof corner) => page.verdict === 'ok' && page.codes.length === 1 && page.codes[0]?.value === bill.code && page.codes[0]?.corner === 'top-right';
+    assert.equal(passes(corner), entry.pass, `${entry.name}: ${JSON.stringify(corner.problems)}`);
+    assert.equal(passes(whole), entry.pass, `${entry.name} (whole page)`);
+    // Where the corner sees the symbol, it measures what the whole page measures.
+    if (entry.name !== 'moved.pdf') {
+      assert.deepEqual(corner.problems.map((problem) => problem.code), whole.problems.map((problem) => problem.code), entry.name);
+      // The same measures, give or take two pixels (0.25 mm at 200 dpi) of rendering a corner on its own.
+      const [a, b] = [corner.codes[0], whole.codes[0]];
+      assert.ok(a && b, entry.name);
+      for (const key of ['x', 'y', 'w', 'h'] as const) assert.ok(Math.abs(a.box[key] - b.box[key]) <= 0.26, `${entry.name} box.${key}: ${a.box[key]} vs ${b.box[key]}`);
+      assert.ok(Math.abs(a.modulePx - b.modulePx) <= 0.05, `${entry.name} modulePx ${a.modulePx} vs ${b.modulePx}`);
+      assert.equal(a.quietZoneModules, b.quietZoneModules, entry.name);
+    } else assert.deepEqual(corner.problems.map((problem) => problem.code), ['no-qr']);
+  }
+  // A batch is shared between both workers by page range and comes back whole, in order.
+  const rows = Array.from({ length: 45 }, (_, index) => ({ line: index + 2, fields: { ...bill, code: `FY-SPLIT-${String(index).padStart(4, '0')}` } }));
+  const batch = await writeCovers(rows, await options({ out: path.join(dir, 'batch.pdf') }));
+  assert.equal(batch.written.length, 45);
+  assert.deepEqual(batch.written.map((entry) => entry.code), rows.map((row) => row.fields.code));
 });
