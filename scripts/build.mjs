@@ -1,7 +1,7 @@
 // Builds everything the app runs from: the renderer (Vite) and three Node bundles (esbuild):
 // the Electron main process, the sandboxed preload, and the CLI.
 import { build as esbuild } from 'esbuild';
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
 
@@ -29,20 +29,37 @@ const nativeAndWasm = ['sharp', '@julusian/jpeg-turbo', 'zxing-wasm', 'zxing-was
 async function buildNode() {
   await rm(`${root}dist/electron`, { recursive: true, force: true });
   await rm(`${root}dist/cli`, { recursive: true, force: true });
-  await Promise.all([
+  const results = await Promise.all([
     esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron', ...nativeAndWasm] }),
     // The preload loads with every window: minified, names only (no schemas), under 1 KB. No banner:
     // it never reads import.meta.url, and a sandboxed preload should need nothing but electron.
     esbuild({ ...common, banner: {}, define: {}, minify: true, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] }),
     // Top-level await in the CLI entry needs ESM, so the CLI bundle is .mjs-free CJS via a wrapper entry.
-    esbuild({ ...common, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, metafile: true, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs', external: nativeAndWasm }),
     // The inspection worker sits next to each bundle that starts it (see inspection-pool.ts).
-    esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/cli/inspection-worker.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, metafile: true, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/cli/inspection-worker.cjs', external: nativeAndWasm }),
     esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/electron/inspection-worker.cjs', external: nativeAndWasm }),
     // The page readers of the split and the spool, likewise.
-    esbuild({ ...common, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/cli/page-reader-worker.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, metafile: true, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/cli/page-reader-worker.cjs', external: nativeAndWasm }),
     esbuild({ ...common, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/electron/page-reader-worker.cjs', external: nativeAndWasm }),
   ]);
+  await writeCliSources(results.filter((result) => result.metafile).map((result) => result.metafile));
+}
+
+/**
+ * `dist/cli/sources.json`: every source file (outside node_modules) the CLI bundles were built from,
+ * with its size and modification time, plus the package manifests. `bin/scan-station.mjs` runs the
+ * bundle only while all of them are unchanged, so an edited checkout never runs a stale bundle.
+ */
+async function writeCliSources(metafiles) {
+  const inputs = new Set(['package.json', 'package-lock.json']);
+  for (const metafile of metafiles) for (const input of Object.keys(metafile.inputs)) if (!input.startsWith('node_modules/') && !input.includes(':')) inputs.add(input);
+  const files = [];
+  for (const input of [...inputs].sort()) {
+    const info = await stat(`${root}${input}`).catch(() => null);
+    if (info) files.push([input, info.size, info.mtimeMs]);
+  }
+  await writeFile(`${root}dist/cli/sources.json`, `${JSON.stringify({ version: 1, files })}\n`);
 }
 
 /** The cover font (Noto Sans SC Regular and Bold, OFL-1.1) with its licence, beside the bundles. */

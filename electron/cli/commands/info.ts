@@ -8,7 +8,9 @@ export const infoCommand: CliCommand = {
   options: [],
   async run({ openCore, json, io, t }) {
     const core = await openCore();
-    const info = { ...core.app.describeStation(), runtime: 'cli' as const };
+    // Which CLI is this: the esbuild bundle, or the TypeScript source through tsx (bin/scan-station.mjs says).
+    const runsFrom = process.env['SCAN_STATION_RUNS'] === 'source' || (!process.env['SCAN_STATION_RUNS'] && !import.meta.url.endsWith('.cjs')) ? 'source' : 'bundle';
+    const info = { ...core.app.describeStation(), runtime: 'cli' as const, runsFrom };
     if (json) {
       io.stdout(`${JSON.stringify(info, null, 2)}\n`);
       return exitCodes.ok;
@@ -19,6 +21,7 @@ export const infoCommand: CliCommand = {
       [t('settings.logFile'), info.logFile],
       [t('settings.node'), info.node],
       [t('settings.platform'), `${info.platform}/${info.arch}`],
+      [t('cli.info.runsFrom'), t(`cli.info.runs.${runsFrom}`)],
     ];
     io.stdout(`${t('app.name')} · ${t('app.tagline')}\n`);
     for (const [label, value] of rows) io.stdout(`  ${label}: ${value}\n`);

@@ -1028,6 +1028,8 @@ export const en: Catalog = {
       listening: 'Reference imaging server running at {{url}} (client id: {{clientId}}). Press Ctrl+C to stop.',
     },
     info: {
+      runsFrom: 'Runs from',
+      runs: { bundle: 'the built bundle (dist/cli)', source: 'the TypeScript source (tsx: not built, or the sources changed since)' },
       summary: 'show the version, data folder and runtime',
     },
     selfCheck: {

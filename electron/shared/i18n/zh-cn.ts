@@ -1024,6 +1024,8 @@ export const zhCN = {
       listening: '参考影像服务器已启动：{{url}}（client id：{{clientId}}）。按 Ctrl+C 停止。',
     },
     info: {
+      runsFrom: '运行的是',
+      runs: { bundle: '构建好的程序（dist/cli）', source: 'TypeScript 源码（tsx，尚未构建或源码已改动）' },
       summary: '显示版本、数据目录和运行环境',
     },
     selfCheck: {

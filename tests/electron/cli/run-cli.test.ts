@@ -84,8 +84,12 @@ test('language: --lang, then LC_ALL / LC_MESSAGES / LANG, Chinese locales map to
   assert.equal(detectLanguage('zh', {}), 'zh-CN');
 });
 
-test('the bin launcher runs from a source checkout (npx scan-station)', () => {
-  const run = spawnSync(process.execPath, ['bin/scan-station.mjs', '--version'], { encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stdout.trim(), packageJson.version);
+test('the bin launcher runs in a checkout (npx scan-station): the source on request, and says which runs', async () => {
+  for (const env of [{}, { SCAN_STATION_FROM_SOURCE: '1' }]) {
+    const run = spawnSync(process.execPath, ['bin/scan-station.mjs', '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), packageJson.version);
+  }
+  const info = spawnSync(process.execPath, ['bin/scan-station.mjs', 'info', '--json', '--data-dir', await makeTempDir()], { encoding: 'utf8', env: { ...process.env, SCAN_STATION_FROM_SOURCE: '1' } });
+  assert.equal((JSON.parse(info.stdout) as { runsFrom: string }).runsFrom, 'source');
 });
