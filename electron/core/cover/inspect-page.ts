@@ -88,7 +88,8 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 
 /** Finds (unless given), measures and judges every QR on one page. */
 export async function inspectPage(raster: PageRaster, options: InspectOptions, found?: FoundQr[]): Promise<PageReport> {
-  const symbols = found ?? (await findQrCodes(raster.image, options.mode));
+  // A page without a valid cover code gets the engine's harder tries (inverted, other binarizers…).
+  const symbols = found ?? (await findQrCodes(raster.image, options.mode, { wanted: (text) => classifyPayload(text, options.rules).kind === 'cover' }));
   const mmPerPx = 25.4 / raster.dpi;
   // A region read (the cover self-check's corner) knows where it sits on the page: boxes are in page mm.
   const origin = raster.origin ?? { x: 0, y: 0 };

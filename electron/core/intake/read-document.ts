@@ -7,7 +7,8 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
-import { decodeJpegLuma, readJpegHeader, shrinkGray } from './jpeg-turbo.js';
+import { decodeJpegLuma, readJpegHeader } from './jpeg-turbo.js';
+import { shrinkGray } from '../qr/gray-image.js';
 import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
 import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
 
@@ -274,8 +275,10 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
 
 /** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
 export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }, into?: Buffer): Promise<GrayImage> {
-  // libjpeg-turbo decodes the whole luma faster than libvips decodes the top band in colour.
-  const luma = await decodeJpegLumaChecked(bytes, width, height, context, into);
+  // libjpeg-turbo decodes the whole luma faster than libvips decodes the top band in colour; a gray
+  // JPEG has no colour to skip, and libvips stops after the band's rows: for a band, libvips.
+  const grayBand = region !== undefined && region.topShare < 1 && readJpegHeader(bytes)?.components === 1;
+  const luma = grayBand ? null : await decodeJpegLumaChecked(bytes, width, height, context, into);
   if (luma) return region && region.topShare < 1 ? topRows(luma, region.topShare) : luma;
   try {
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
@@ -343,6 +346,14 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
       let image: GrayImage;
       let fullHeight: number;
       try {
+        if (format === 'jpeg' && (meta.orientation ?? 1) === 1) {
+          // An upright JPEG: libjpeg-turbo decodes its luma only (libvips when it cannot).
+          checkPixels(context, page, meta.width ?? 0, meta.height ?? 0);
+          const jpeg = typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes;
+          fullHeight = meta.height ?? 0;
+          image = await decodeJpegGray(jpeg, meta.width ?? 0, fullHeight, context, region);
+          return { page, image, dpi, widthMm: (image.width / dpi) * 25.4, heightMm: (fullHeight / dpi) * 25.4, source: 'image', dpiAssumed, coverage: image.height / fullHeight, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
+        }
         const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });
         const pageMeta = index === 0 ? meta : await input.metadata();
         const storedWidth = pageMeta.width ?? 0;

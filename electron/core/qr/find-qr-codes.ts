@@ -1,6 +1,6 @@
-import { cropGray, type GrayImage, type PixelRect } from './gray-image.js';
+import { cropGray, shrinkGray, type GrayImage, type PixelRect } from './gray-image.js';
 import { readQrWithJsqr } from './jsqr-reader.js';
-import { readQrWithZxing, type ZxingSymbol } from './zxing-reader.js';
+import { readQrWithZxing, type ReaderOverrides, type ZxingSymbol } from './zxing-reader.js';
 
 /** Which decoder found a symbol. */
 export type QrEngine = 'zxing' | 'jsqr';
@@ -62,25 +62,97 @@ export async function findTopCornerCodes(band: GrayImage): Promise<FoundQr[]> {
   return found.sort((a, b) => symbolCentre(b).x - symbolCentre(a).x);
 }
 
+/** How hard a search tries when its first passes find nothing it wants. */
+export interface FindOptions {
+  /** Whether a decoded text is what the caller looks for (a valid cover code); without it, any symbol will do. */
+  wanted?: (text: string) => boolean;
+  /** Time the recall fallbacks may take on one page (ms, default 1500): normal pages never reach them. */
+  fallbackBudgetMs?: number;
+}
+
 /**
- * Finds every QR on a page: top-right then top-left crops first (small, fast), then the whole page
- * (so a centred or bottom code is reported as misplaced rather than missing), then the top-corner
- * crops again with jsQR when ZXing found nothing at all.
+ * What ZXing offers beyond its first pass, cheapest and likeliest first: light-on-dark symbols
+ * (a negative label, a dark-mode screen), the global-histogram binarizer (grey on grey under uneven
+ * light), denoising (moiré from a photographed screen, speckle), finer downscale steps (a bent or
+ * slanted symbol read smaller), and the same on the whole page at full resolution.
  */
-export async function findQrCodes(page: GrayImage, mode: SearchMode = 'thorough'): Promise<FoundQr[]> {
-  const found: FoundQr[] = [];
-  const corners = cornerRects(page.width, page.height);
-  for (const corner of ['top-right', 'top-left'] as const) {
-    const rect = corners[corner];
-    addUnique(found, shift(await readQrWithZxing(cropGray(page, rect)), rect, 'zxing'));
-    if (mode === 'fast' && found.length > 0) return found;
+const fallbacks: Array<{ name: string; half: boolean; overrides: ReaderOverrides }> = [
+  { name: 'invert', half: true, overrides: { tryInvert: true } },
+  { name: 'global-histogram', half: true, overrides: { binarizer: 'GlobalHistogram', tryInvert: true } },
+  { name: 'denoise', half: true, overrides: { tryDenoise: true } },
+  { name: 'downscale-fine', half: false, overrides: { downscaleFactor: 2, downscaleThreshold: 300, tryInvert: true } },
+  { name: 'global-histogram-full', half: false, overrides: { binarizer: 'GlobalHistogram', tryDenoise: true } },
+];
+
+/** Runs the fallbacks in order until one finds a wanted symbol or the page's budget is spent. */
+async function tryFallbacks(page: GrayImage, half: GrayImage | null, found: FoundQr[], options: FindOptions): Promise<void> {
+  const deadline = performance.now() + (options.fallbackBudgetMs ?? 1500);
+  const satisfied = () => found.some((symbol) => !options.wanted || options.wanted(symbol.text));
+  for (const fallback of fallbacks) {
+    if (performance.now() >= deadline || satisfied()) return;
+    const image = fallback.half && half ? half : page;
+    const symbols = await readQrWithZxing(image, fallback.overrides);
+    addUnique(found, image === half ? scaleUp(symbols, 2) : shift(symbols, { x: 0, y: 0, w: page.width, h: page.height }, 'zxing'));
   }
-  addUnique(found, shift(await readQrWithZxing(page), { x: 0, y: 0, w: page.width, h: page.height }, 'zxing'));
+}
+
+/** Pages at least this wide (an A4 page from about 240 dpi up) are searched whole at half resolution first. */
+export const halfScaleFromWidth = 2000;
+
+/** Scales the corners of symbols found in an image shrunk by `factor` back to the page's pixels. */
+function scaleUp(symbols: ZxingSymbol[], factor: number): FoundQr[] {
+  return symbols.map((symbol) => ({ ...symbol, engine: 'zxing' as const, corners: symbol.corners.map((point) => ({ x: (point.x + 0.5) * factor - 0.5, y: (point.y + 0.5) * factor - 0.5 })) }));
+}
+
+/** The page's top rows as a view (no copy): the band where covers carry their code. */
+function topRowsOf(page: GrayImage): GrayImage {
+  const height = Math.max(1, Math.ceil(page.height * topBandShare));
+  return { data: page.data.subarray(0, page.width * height), width: page.width, height };
+}
+
+/**
+ * Finds every QR on a page, so a centred or bottom code is reported as misplaced rather than missing:
+ * - a large page (a 300-dpi A4 scan) is searched whole at half resolution first — a quarter of the
+ *   pixels, and a symbol worth reporting keeps 2.5+ pixels per module — and its top band again at full
+ *   resolution only when symbols were found elsewhere but none there (a small cover code);
+ * - a smaller page: the top band (both corners in one call), then the whole page, at full resolution;
+ * - nothing at all: the whole page at full resolution, then jsQR over the top corners.
+ * Symbols found at half resolution are measured on the full page by their corners. `fast` stops at
+ * the first code in a top corner (top-right first).
+ */
+export async function findQrCodes(page: GrayImage, mode: SearchMode = 'thorough', options: FindOptions = {}): Promise<FoundQr[]> {
+  const found: FoundQr[] = [];
+  const band = topRowsOf(page);
+  const searchBand = async () => addUnique(found, shift(await readQrWithZxing(band), { x: 0, y: 0, w: band.width, h: band.height }, 'zxing'));
+  const large = page.width >= halfScaleFromWidth;
+  if (mode === 'fast') {
+    // Covers carry their code top-right (or top-left): the half of the band where it sits is enough.
+    const corners = cornerRects(page.width, page.height);
+    for (const corner of ['top-right', 'top-left'] as const) {
+      addUnique(found, shift(await readQrWithZxing(cropGray(page, corners[corner])), corners[corner], 'zxing'));
+      if (found.length > 0) return found;
+    }
+  } else if (!large) await searchBand();
+  const half = large ? shrinkGray(page, 2) : null;
+  if (half) {
+    addUnique(found, scaleUp(await readQrWithZxing(half), 2));
+    // A symbol elsewhere but none in the band: the band again at full resolution (a small cover code).
+    // Nothing at all: the full-resolution whole page below searches the band as well.
+    if (mode === 'thorough' && found.length > 0 && !found.some((symbol) => symbolCentre(symbol).y < band.height)) await searchBand();
+  }
+  if (!large || found.length === 0) addUnique(found, shift(await readQrWithZxing(page), { x: 0, y: 0, w: page.width, h: page.height }, 'zxing'));
+  if (found.length > 0 && (!options.wanted || found.some((symbol) => options.wanted?.(symbol.text)))) return found;
+  if (mode === 'thorough') await tryFallbacks(page, half, found, options);
   if (found.length > 0) return found;
   // jsQR's second opinion goes where a cover code belongs; ZXing has already searched the whole page.
+  // On a large page it reads the half-resolution corners: a cover symbol keeps 5+ pixels per module
+  // there, and jsQR's cost grows with the pixels it binarizes.
+  const source = half ?? page;
+  const corners = cornerRects(source.width, source.height);
   for (const corner of ['top-right', 'top-left'] as const) {
     const rect = corners[corner];
-    addUnique(found, shift(readQrWithJsqr(cropGray(page, rect)), rect, 'jsqr'));
+    const symbols = readQrWithJsqr(cropGray(source, rect));
+    addUnique(found, half ? scaleUp(shift(symbols, rect, 'jsqr'), 2).map((symbol) => ({ ...symbol, engine: 'jsqr' as const })) : shift(symbols, rect, 'jsqr'));
   }
   return found;
 }

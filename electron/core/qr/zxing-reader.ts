@@ -44,14 +44,17 @@ const readerOptions: ReaderOptions = {
   textMode: 'Plain',
 };
 
+/** What a recall fallback may change: light-on-dark symbols, the binarizer, denoising, the downscale steps. */
+export type ReaderOverrides = Pick<ReaderOptions, 'tryInvert' | 'binarizer' | 'tryDenoise' | 'tryDownscale' | 'downscaleFactor' | 'downscaleThreshold' | 'tryHarder'>;
+
 let previous: Promise<unknown> = Promise.resolve();
 
 /**
  * Reads every QR code in a gray image with ZXing-C++ (WebAssembly). Calls on one thread run one
  * after another: they share the thread's PGM scratch buffer.
  */
-export function readQrWithZxing(image: GrayImage): Promise<ZxingSymbol[]> {
-  const run = previous.then(() => decodeWithZxing(image));
+export function readQrWithZxing(image: GrayImage, overrides: ReaderOverrides = {}): Promise<ZxingSymbol[]> {
+  const run = previous.then(() => decodeWithZxing(image, overrides));
   previous = run.catch(() => undefined);
   return run;
 }
@@ -72,10 +75,10 @@ function toPgm(image: GrayImage): Uint8Array {
   return pgmScratch.subarray(0, size);
 }
 
-async function decodeWithZxing(image: GrayImage): Promise<ZxingSymbol[]> {
+async function decodeWithZxing(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingSymbol[]> {
   if (image.width < 21 || image.height < 21) return [];
   await loadZxing();
-  const results = await readBarcodes(toPgm(image), readerOptions);
+  const results = await readBarcodes(toPgm(image), { ...readerOptions, ...overrides });
   return results.filter((result) => result.isValid).map(toSymbol);
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { decodeJpegLuma, readJpegHeader, shrinkGray } from '../../../../electron/core/intake/jpeg-turbo.js';
+import { decodeJpegLuma, readJpegHeader } from '../../../../electron/core/intake/jpeg-turbo.js';
+import { shrinkGray } from '../../../../electron/core/qr/gray-image.js';
 import { decodeJpegGray, overviewOfImage } from '../../../../electron/core/intake/read-document.js';
 import { defaultDocumentLimits } from '../../../../electron/core/intake/document-limits.js';
 import { CoreError } from '../../../../electron/core/errors.js';
