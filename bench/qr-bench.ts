@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import { createInspectionPool } from '../electron/core/cover/inspection-pool.js';
+import { createInspectionPool, inspectInParts } from '../electron/core/cover/inspection-pool.js';
 import { defaultInspectionSettings, type InspectionSettings } from '../electron/core/cover/inspection-task.js';
 import type { DocumentReport } from '../electron/core/cover/inspect-document.js';
 import { addNoise, renderCoverRaster, seededRandom } from '../tests/fixtures/cover-raster.js';
-import { writeColourCoverScans } from '../tests/fixtures/colour-stack.js';
+import { writeColourCoverScans, writeColourScannerPdf } from '../tests/fixtures/colour-stack.js';
 import { generateHardSymbols, hardClasses } from '../tests/fixtures/hard-symbols.js';
 import { generateCorpus, type CorpusExpectation } from '../tests/fixtures/corpus.js';
 import { degradeRaster, encodeJpeg, encodeVectorPdf } from '../tests/fixtures/encode.js';
@@ -140,6 +140,16 @@ export async function runQrBench(): Promise<void> {
     const read = (run: typeof whole) => run.reports.filter((report) => report.pages[0]?.codes.length === 1 && !report.error).length;
     console.log(`  300-dpi ${name.padEnd(6)} A4 scans, 2 workers: default (whole page) ${(files.length / whole.seconds).toFixed(1)} pages/s · --fast ${(files.length / quick.seconds).toFixed(1)} pages/s (target ≥ 30 default); codes read ${read(whole)}/${files.length} and ${read(quick)}/${files.length}`);
   }
+  // One multi-page colour scan (a scanner PDF of a mixed stack: covers, invoices, receipts, letters), its
+  // pages shared between both workers as `check` does for a single long file.
+  const { file: stack } = await writeColourScannerPdf(workDir, 100);
+  const sharedPool = createInspectionPool({ size: 2, timeoutMs: 30 * 60_000 });
+  await inspectInParts(sharedPool, stack, { ...defaultInspectionSettings, pages: { first: 1, last: 2 } }, 2);
+  const sharedStarted = performance.now();
+  const shared = await inspectInParts(sharedPool, stack, defaultInspectionSettings, 2);
+  const sharedSeconds = (performance.now() - sharedStarted) / 1000;
+  await sharedPool.close();
+  console.log(`  one 100-page 300-dpi colour scanner PDF (mixed stack, 2 of 5 pages without a QR), default mode, pages shared by 2 workers: ${(shared.pages.length / sharedSeconds).toFixed(1)} pages/s, ${shared.pages.filter((page) => page.codes.length > 0).length} pages with a code`);
   // Real-world-like hard symbols: recall per class in the default mode (the recall fallbacks run only on pages without a valid code).
   const hardDir = path.join(workDir, 'hard-symbols');
   const hard = await generateHardSymbols(hardDir, 8);

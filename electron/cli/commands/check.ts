@@ -5,7 +5,7 @@ import { readExpectedCodes } from '../../core/cover/expected-codes.js';
 import { compileCodePattern, describePayload } from '../../core/cover/image-code-rules.js';
 import type { DocumentReport } from '../../core/cover/inspect-document.js';
 import type { PageReport } from '../../core/cover/inspect-page.js';
-import { createInspectionPool } from '../../core/cover/inspection-pool.js';
+import { createInspectionPool, inspectInParts } from '../../core/cover/inspection-pool.js';
 import { defaultInspectionSettings, type InspectionSettings } from '../../core/cover/inspection-task.js';
 import { CoreError, formatErrorEnglish } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic-write.js';
@@ -66,7 +66,11 @@ export const checkCommand: CliCommand = {
       expected,
     };
     const inputs = await collectInputFiles(positionals);
-    const pool = createInspectionPool({ size: Math.min(workers, Math.max(1, inputs.length)) });
+    // Fewer files than workers (one long PDF or TIFF): each such file's pages are shared out, so both
+    // cores work on it; single-image files have nothing to share.
+    const shareable = inputs.filter((input) => !input.missing && /\.(pdf|tiff?)$/i.test(input.path)).length;
+    const parts = inputs.length < workers && shareable > 0 ? Math.max(1, Math.floor(workers / inputs.length)) : 1;
+    const pool = createInspectionPool({ size: Math.min(workers, Math.max(1, inputs.length * parts)) });
     const usedNames = new Set<string>();
     const writes: Array<Promise<void>> = [];
     let reports: DocumentReport[];
@@ -77,7 +81,7 @@ export const checkCommand: CliCommand = {
             const params = { name: input.path, reason: 'ENOENT' };
             return Promise.resolve<DocumentReport>({ name: input.path, pageCount: 0, pages: [], error: { code: 'file-unreadable', message: formatErrorEnglish('file-unreadable', params), params } });
           }
-          return pool.inspect(input.path, settings, ({ report, annotation }) => {
+          return inspectInParts(pool, input.path, settings, /\.(pdf|tiff?)$/i.test(input.path) ? parts : 1, ({ report, annotation }) => {
             if (annotateDir && annotation) writes.push(writeFileAtomic(path.join(annotateDir, annotationName(input.path, report.page, usedNames)), annotation));
           });
         }),

@@ -16,8 +16,8 @@ export interface InspectDocumentOptions extends InspectOptions {
   annotate?: boolean;
   /** Check only this rectangle of every page (rendered alone where the format allows). */
   clipMm?: ClipMm;
-  /** Check only these pages (1-based, inclusive). */
-  pages?: { first: number; last: number };
+  /** Check only these pages (1-based, inclusive; every `step`-th from `first`: workers sharing a file). */
+  pages?: { first: number; last?: number; step?: number };
 }
 
 /** A page's report with its annotated image when asked for. */
@@ -76,7 +76,8 @@ export async function inspectDocument(
     try {
       const first = Math.max(1, options.pages?.first ?? 1) - 1;
       const end = Math.min(document.pageCount, options.pages?.last ?? document.pageCount);
-      for (let index = first; index < end; index += 1) {
+      const step = Math.max(1, options.pages?.step ?? 1);
+      for (let index = first; index < end; index += step) {
         const { raster, report } = await inspectOnePage(document, index, options);
         pages.push(report);
         await onPage({ report, annotation: options.annotate ? await annotatePage(raster, report) : undefined }, pageCount);

@@ -187,3 +187,20 @@ export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: Insp
     },
   };
 }
+
+/**
+ * Inspects one multi-page file on `parts` workers at once: each takes every `parts`-th page (no page
+ * count needed up front), and the reports are merged in page order (the first error, if any, stands).
+ * One part is a plain `inspect`.
+ */
+export async function inspectInParts(pool: InspectionPool, source: InspectionRequest['source'], settings: InspectionSettings, parts: number, onPage?: PageListener, signal?: AbortSignal): Promise<DocumentReport> {
+  if (parts <= 1) return pool.inspect(source, settings, onPage, signal);
+  const reports = await Promise.all(Array.from({ length: parts }, (_, part) => pool.inspect(source, { ...settings, pages: { ...settings.pages, first: (settings.pages?.first ?? 1) + part, step: parts } }, onPage, signal)));
+  const first = reports[0] as DocumentReport;
+  return {
+    name: first.name,
+    pageCount: Math.max(...reports.map((report) => report.pageCount)),
+    error: reports.find((report) => report.error)?.error ?? null,
+    pages: reports.flatMap((report) => report.pages).sort((a, b) => a.page - b.page),
+  };
+}

@@ -16,8 +16,8 @@ export interface InspectionSettings {
   limits?: DocumentLimits;
   /** Check only this rectangle of every page (mm from its top-left): the cover self-check's corner. */
   clipMm?: ClipMm;
-  /** Check only these pages (1-based, inclusive): one file shared between workers. */
-  pages?: { first: number; last: number };
+  /** Check only these pages (1-based, inclusive; every `step`-th from `first`): one file shared between workers. */
+  pages?: { first: number; last?: number; step?: number };
 }
 
 /** Default settings: 200-dpi station, thorough search, default code rule. */

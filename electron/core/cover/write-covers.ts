@@ -10,7 +10,7 @@ import type { CoverFonts } from './cover-fonts.js';
 import { selfCheckClipMm, type CoverLayoutOptions } from './cover-layout.js';
 import { buildCoverPdf, type CoverLabels } from './cover-writer.js';
 import type { ImageCodeRules } from './image-code-rules.js';
-import type { InspectionPool } from './inspection-pool.js';
+import { inspectInParts, type InspectionPool } from './inspection-pool.js';
 import { defaultInspectionSettings } from './inspection-task.js';
 import type { DocumentReport } from './inspect-document.js';
 import { quietZoneCap } from '../qr/measure-symbol.js';
@@ -176,15 +176,8 @@ const splitCheckFrom = 40;
 export async function selfCheckPdf(file: string, pageCount: number, options: Pick<WriteCoversOptions, 'pool' | 'layout' | 'rules' | 'onProgress' | 'signal'>): Promise<DocumentReport> {
   const settings = { ...defaultInspectionSettings, stationDpi: 200, renderDpi: 200, pattern: options.rules.pattern.source, prefixes: options.rules.prefixes, clipMm: selfCheckClipMm(options.layout, quietZoneCap) };
   const parts = pageCount >= splitCheckFrom ? Math.max(1, options.pool.size) : 1;
-  const share = Math.ceil(pageCount / parts);
   let done = 0;
-  const reports = await Promise.all(
-    Array.from({ length: parts }, (_, part) =>
-      options.pool.inspect(file, { ...settings, pages: { first: part * share + 1, last: Math.min(pageCount, (part + 1) * share) } }, () => options.onProgress?.((done += 1), pageCount), options.signal),
-    ),
-  );
-  const first = reports[0] as DocumentReport;
-  return { name: first.name, pageCount: first.pageCount, error: reports.find((report) => report.error)?.error ?? null, pages: reports.flatMap((report) => report.pages).sort((a, b) => a.page - b.page) };
+  return inspectInParts(options.pool, file, settings, parts, () => options.onProgress?.((done += 1), pageCount), options.signal);
 }
 
 /** The audit lines of a written batch: one per cover, with its bill number (support searches by it). */

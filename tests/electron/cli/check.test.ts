@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { test } from 'node:test';
 import { runCli } from '../../../electron/cli/run-cli.js';
 import { renderCoverRaster } from '../../fixtures/cover-raster.js';
-import { encodeJpeg, encodeVectorPdf } from '../../fixtures/encode.js';
+import { encodeJpeg, encodeScannerPdf, encodeVectorPdf } from '../../fixtures/encode.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 async function cli(args: string[]) {
@@ -108,4 +108,21 @@ test('a file name carrying terminal escapes is printed escaped, never sent raw t
   // eslint-disable-next-line no-control-regex -- looking for raw control characters is the point
   assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(result.stdout + result.stderr), JSON.stringify(result.stdout));
   assert.match(result.stdout, /\\u\{1b\}/);
+});
+
+test('one long scanner PDF is shared between both workers and reported whole, pages in order', async () => {
+  const dir = await makeTempDir();
+  const pages = await Promise.all(
+    Array.from({ length: 7 }, async (_, index) => {
+      const image = renderCoverRaster({ dpi: 150, qrs: index % 3 === 2 ? [] : [{ text: `FY-SHARE-${index}`, placement: 'top-right', sizeMm: 22 }] });
+      return { kind: 'jpeg' as const, bytes: await encodeJpeg(image, 150), width: image.width, height: image.height, dpi: 150 };
+    }),
+  );
+  await writeFile(path.join(dir, 'stack.pdf'), await encodeScannerPdf(pages));
+  const result = await cli(['check', path.join(dir, 'stack.pdf'), '--json', '--dpi', '150']);
+  const report = JSON.parse(result.stdout) as { files: Array<{ pages: Array<{ page: number; codes: Array<{ value: string }> }> }> };
+  const file = report.files[0];
+  assert.equal(report.files.length, 1);
+  assert.deepEqual(file?.pages.map((page) => page.page), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(file?.pages.map((page) => page.codes[0]?.value ?? null), ['FY-SHARE-0', 'FY-SHARE-1', null, 'FY-SHARE-3', 'FY-SHARE-4', null, 'FY-SHARE-6']);
 });
