@@ -20,7 +20,7 @@ export async function printPages(pages: PrintPage[], tmpDir: string): Promise<{ 
     file,
     `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"><style>@page{size:${first.widthMm}mm ${first.heightMm}mm;margin:0}body{margin:0}img{display:block;break-after:page}</style>${images}`,
   );
-  const win = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } });
+  const win = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false, disableBlinkFeatures: 'Auxclick' } });
   try {
     await win.loadFile(file);
     return await new Promise((resolve) => {

@@ -21,6 +21,8 @@ export function createMainWindowOptions(preloadFile: string, iconFile?: string):
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      // A middle click must not open links in a new window (new windows are denied anyway; belt and braces).
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
       devTools: process.env['SCAN_STATION_DEVTOOLS'] === '1',
     },

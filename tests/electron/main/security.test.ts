@@ -45,6 +45,7 @@ test('the main window is isolated and sandboxed with no Node in the page', () =>
   const prefs = createMainWindowOptions('/app/preload.cjs').webPreferences;
   assert.equal(prefs?.contextIsolation, true);
   assert.equal(prefs?.sandbox, true);
+  assert.equal(prefs?.disableBlinkFeatures, 'Auxclick');
   assert.equal(prefs?.nodeIntegration, false);
   assert.equal(prefs?.nodeIntegrationInSubFrames, false);
   assert.equal(prefs?.webviewTag, false);
