@@ -77,3 +77,14 @@ test('every runtime file the packaged app loads ships, and native code is unpack
   for (const file of nativeFiles) assert.ok(unpacked(file), `${file} is unpacked`);
   for (const pkg of ['sharp', '@julusian/jpeg-turbo']) assert.ok(dependencies.includes(pkg), `${pkg} is a production dependency`);
 });
+
+test('installers carry the version; the NSIS addition copies the roll-out profile the app reads at first start', async () => {
+  const raw = load(readFileSync(path.resolve('electron-builder.yml'), 'utf8')) as { artifactName: string; nsis: { artifactName: string; include: string; perMachine: boolean; oneClick: boolean } };
+  assert.match(raw.artifactName, /\$\{version\}/);
+  assert.match(raw.nsis.artifactName, /\$\{version\}/);
+  // Assisted installer with the install-mode page: per user or per machine (IT: /S /allusers).
+  assert.deepEqual([raw.nsis.oneClick, raw.nsis.perMachine], [false, false]);
+  const { firstRunProfileName } = await import('../electron/core/endpoint/first-run-profile.js');
+  const script = readFileSync(path.resolve(raw.nsis.include), 'utf8');
+  assert.ok(script.includes(`$EXEDIR\\${firstRunProfileName}`) && script.includes(`$INSTDIR\\${firstRunProfileName}`), 'copies the file the app looks for');
+});

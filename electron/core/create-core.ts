@@ -13,6 +13,7 @@ import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
 import { createTemplateService, type TemplateService } from './cover/template-service.js';
 import { createCoverService, type CoverService } from './cover/cover-service.js';
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
+import { firstRunProfileName, importFirstRunProfile } from './endpoint/first-run-profile.js';
 import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
 import { createFileSecretStore } from './secrets/secret-store.js';
 import { createDeskSettingsStore } from './spool/desk-settings.js';
@@ -45,6 +46,11 @@ export interface CoreOptions {
   watchPollMs?: number;
   /** Start the upload queue with core (the desktop app and browser mode); the CLI runs it on demand. */
   startUploadQueue?: boolean;
+  /**
+   * Roll-out profiles to import on a station's first start (no profile saved yet), tried in order
+   * after `<dataDir>/scan-station-profile.json`: the desktop app passes the one beside the installed app.
+   */
+  firstRunProfiles?: string[];
 }
 
 /** Station facts core knows (the edge adds how it runs). */
@@ -100,6 +106,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const templates = createTemplateService(log, audit);
   const secrets = createFileSecretStore({ file: path.join(paths.dataDir, 'secrets.json'), cipher: options.secretCipher ?? createKeyFileCipher(path.join(paths.dataDir, 'secrets.key')) });
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
+  // A silent install for IT: a profile dropped beside the app (or into the data folder) configures a fresh station.
+  await importFirstRunProfile({ dataDir: paths.dataDir, endpoint, candidates: [path.join(paths.dataDir, firstRunProfileName), ...(options.firstRunProfiles ?? [])], log });
   const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
   const returned = createReturnedBills(returnedBillsPath(path.join(paths.dataDir, 'spool')));
   const upload = createUploadQueue({

@@ -1,6 +1,7 @@
 import type { App } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstRunProfileName } from '../core/endpoint/first-run-profile.js';
 
 /** Every filesystem location the Electron shell needs; the only place `app.getPath` is called. */
 export interface ElectronPaths {
@@ -9,6 +10,8 @@ export interface ElectronPaths {
   preloadFile: string;
   /** The window icon (Linux shows it in the task bar; Windows and macOS take the packaged one). */
   iconFile: string;
+  /** Where IT's silent install leaves a roll-out profile: beside the installed app. */
+  firstRunProfile: string;
 }
 
 /** Resolves the shell's paths: data under userData, bundle files next to the built main. */
@@ -20,5 +23,6 @@ export function resolveElectronPaths(app: App): ElectronPaths {
     rendererDir: path.resolve(here, '..', 'renderer'),
     preloadFile: path.join(here, 'preload.cjs'),
     iconFile: path.resolve(here, '..', 'assets', 'icon.png'),
+    firstRunProfile: path.join(path.dirname(app.getPath('exe')), firstRunProfileName),
   };
 }

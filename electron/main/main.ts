@@ -46,6 +46,7 @@ async function startApp(): Promise<void> {
     secretCipher: secretCipher ?? undefined,
     // The upload queue runs as long as the app does (nothing is sent until a connection check passes).
     startUploadQueue: true,
+    firstRunProfiles: [paths.firstRunProfile],
   });
   const ownWindows = new Set<number>();
   const dispatcher = createDispatcher({
