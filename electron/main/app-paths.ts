@@ -1,4 +1,4 @@
-import type { App } from 'electron';
+import type { App, CrashReporter } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firstRunProfileName } from '../core/endpoint/first-run-profile.js';
@@ -25,4 +25,13 @@ export function resolveElectronPaths(app: App): ElectronPaths {
     iconFile: path.resolve(here, '..', 'assets', 'icon.png'),
     firstRunProfile: path.join(path.dirname(app.getPath('exe')), firstRunProfileName),
   };
+}
+
+/**
+ * Crash dumps go to `<data>/logs/crashes` and are never uploaded: support finds them beside the log
+ * (and a diagnostic bundle can take them); nothing leaves the station.
+ */
+export function keepCrashReportsLocal(app: Pick<App, 'setPath'>, crashReporter: Pick<CrashReporter, 'start'>, dataDir: string): void {
+  app.setPath('crashDumps', path.join(dataDir, 'logs', 'crashes'));
+  crashReporter.start({ uploadToServer: false, compress: true });
 }

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, crashReporter, dialog, ipcMain, Menu, Notification, protocol, safeStorage, session, Tray } from 'electron';
 import { createCore } from '../core/create-core.js';
 import { createFileLogger } from '../core/log/logger.js';
 import { resolveCorePaths } from '../core/paths.js';
@@ -7,7 +7,9 @@ import { createHandlers } from '../ipc/handlers.js';
 import { appOrigin, isTrustedElectronSender } from '../ipc/sender-check.js';
 import { pickLanguage } from '../shared/i18n/languages.js';
 import packageJson from '../../package.json' with { type: 'json' };
-import { resolveElectronPaths } from './app-paths.js';
+import { keepCrashReportsLocal, resolveElectronPaths } from './app-paths.js';
+import { startStationTray } from './station-tray.js';
+import { createTranslator } from '../shared/i18n/catalog.js';
 import { registerIpcHandlers } from './ipc-main.js';
 import { printPages } from './print-pages.js';
 import { createSafeStorageCipher } from './safe-storage-cipher.js';
@@ -28,6 +30,8 @@ if (!app.requestSingleInstanceLock()) {
 async function startApp(): Promise<void> {
   await app.whenReady();
   const paths = resolveElectronPaths(app);
+  // Crash reports stay on this PC, beside the log (never sent anywhere).
+  keepCrashReportsLocal(app, crashReporter, paths.dataDir);
   const log = createFileLogger({ file: resolveCorePaths(paths.dataDir).logFile });
   log.info('app.start', { version: packageJson.version, electron: process.versions.electron });
   denyNavigation(app, log);
@@ -56,10 +60,18 @@ async function startApp(): Promise<void> {
   });
   registerIpcHandlers(ipcMain, dispatcher);
 
+  // Closing the window hides it: the watched folder and the upload queue keep running behind the tray
+  // until the clerk quits from the tray (the page in flight's bookkeeping is finished first).
+  let quitting = false;
   const openWindow = (): BrowserWindow => {
     const win = new BrowserWindow(createMainWindowOptions(paths.preloadFile, paths.iconFile));
     const id = win.webContents.id;
     ownWindows.add(id);
+    win.on('close', (event) => {
+      if (quitting) return;
+      event.preventDefault();
+      win.hide();
+    });
     win.on('closed', () => ownWindows.delete(id));
     guardUnsavedClose(win, dialog);
     win.once('ready-to-show', () => win.show());
@@ -68,18 +80,51 @@ async function startApp(): Promise<void> {
   };
 
   let mainWindow = openWindow();
-  app.on('second-instance', () => {
+  const showWindow = () => {
     if (mainWindow.isDestroyed()) mainWindow = openWindow();
     if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
     mainWindow.focus();
+  };
+  const translate = async () => createTranslator((await core.prefs.readPrefs()).language).t;
+  let t = await translate();
+  const station = startStationTray({
+    tray: new Tray(paths.iconFile),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    t: () => t,
+    look: async () => {
+      t = await translate();
+      const [queue, watch] = await Promise.all([core.upload.status(), core.scanDesk.watchReport()]);
+      return { queue, watch };
+    },
+    setPaused: async (paused) => {
+      await core.upload.act({ action: paused ? 'pause' : 'resume' });
+    },
+    open: showWindow,
+    quit: () => app.quit(),
+    notify: (title, body) => {
+      if (!Notification.isSupported()) return;
+      const notice = new Notification({ title, body, icon: paths.iconFile });
+      notice.on('click', showWindow);
+      notice.show();
+    },
   });
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow = openWindow();
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  app.on('before-quit', () => {
+    quitting = true;
   });
-  app.on('will-quit', () => {
-    void core.close();
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    // Stop the queue (it finishes the page in flight's bookkeeping) and the watcher, then really quit.
+    event.preventDefault();
+    station.stop();
+    void core.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
+  // The tray keeps the station running with no window; only its Quit (or the OS) ends the app.
+  app.on('window-all-closed', () => undefined);
 }

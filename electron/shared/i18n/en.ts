@@ -631,6 +631,26 @@ export const en: Catalog = {
       ready: 'Bundle made: {{name}} ({{size}})',
     },
   },
+  tray: {
+    states: {
+      held_one: '{{count}} bill needs a person',
+      held_other: '{{count}} bills need a person',
+      paused: 'Uploads paused',
+      sending_one: 'Sending, {{count}} bill to go',
+      sending_other: 'Sending, {{count}} bills to go',
+      watching: 'Watching the scan folder',
+      idle: 'Idle',
+    },
+    open: 'Open Scan Station',
+    quit: 'Quit (after the page being sent)',
+    notices: {
+      billHeldTitle: 'A bill is held',
+      billHeld: 'The upload of bill {{code}} is held: see why on the Scan desk.',
+      heldAtIntake_one: '{{count}} bill of the newly taken-in scans is held: see the Scan desk.',
+      heldAtIntake_other: '{{count}} bills of the newly taken-in scans are held: see the Scan desk.',
+      pausedTitle: 'Uploads paused',
+    },
+  },
   queuePanel: {
     title: 'Upload queue:',
     states: {

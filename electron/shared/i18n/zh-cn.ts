@@ -627,6 +627,26 @@ export const zhCN = {
       ready: '诊断包已生成：{{name}}（{{size}}）',
     },
   },
+  tray: {
+    states: {
+      held_one: '有 {{count}} 张单据需要处理',
+      held_other: '有 {{count}} 张单据需要处理',
+      paused: '上传已暂停',
+      sending_one: '正在上传，还有 {{count}} 张',
+      sending_other: '正在上传，还有 {{count}} 张',
+      watching: '正在监视扫描文件夹',
+      idle: '空闲',
+    },
+    open: '打开扫描台助手',
+    quit: '退出（处理完正在上传的页面后）',
+    notices: {
+      billHeldTitle: '单据暂扣，需要处理',
+      billHeld: '单据 {{code}} 的上传已暂扣：请到“扫描台”查看原因。',
+      heldAtIntake_one: '新收入的扫描件中有 {{count}} 张单据被暂扣：请到“扫描台”处理。',
+      heldAtIntake_other: '新收入的扫描件中有 {{count}} 张单据被暂扣：请到“扫描台”处理。',
+      pausedTitle: '上传已暂停',
+    },
+  },
   queuePanel: {
     title: '上传队列：',
     states: {

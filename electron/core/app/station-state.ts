@@ -1,0 +1,54 @@
+import type { WatchReport } from '../spool/scan-desk-service.js';
+import type { PauseReason, QueueBill, QueueStatus } from '../upload/upload-queue.js';
+
+/** What the station is doing at a glance: the tray icon's state. Held wins: a person is needed. */
+export type StationState = 'held' | 'paused' | 'sending' | 'watching' | 'idle';
+
+/** The station as the tray (and its tooltip) shows it. */
+export interface StationGlance {
+  state: StationState;
+  /** Bills still to go (queued, sending, waiting). */
+  toGo: number;
+  /** Bills a person must look at (split holds and upload holds). */
+  held: number;
+  /** Why the queue is paused, when it is. */
+  pauseReason: PauseReason | null;
+  watching: boolean;
+  /** The queue is paused by a person (the tray offers "resume"). */
+  pausedByPerson: boolean;
+}
+
+/** Reads the station's state from the queue and the watched folder (pure: the tray and its tests share it). */
+export function glanceAtStation(queue: Pick<QueueStatus, 'state' | 'reason' | 'counts'>, watch: Pick<WatchReport, 'status' | 'counts'>): StationGlance {
+  const toGo = queue.counts.queued + queue.counts.sending + queue.counts.waiting;
+  const held = queue.counts.held + watch.counts.held;
+  const watching = watch.status.state === 'watching';
+  const state: StationState = held > 0 ? 'held' : queue.state === 'paused' ? 'paused' : queue.state === 'sending' || (queue.state === 'waiting' && toGo > 0) ? 'sending' : watching ? 'watching' : 'idle';
+  return { state, toGo, held, pauseReason: queue.state === 'paused' ? queue.reason : null, watching, pausedByPerson: queue.reason === 'paused-by-person' };
+}
+
+/** Something the clerk should hear about even away from the screen. */
+export type StationNotice = { kind: 'bill-held'; code: string; billId: string } | { kind: 'held-at-intake'; count: number } | { kind: 'queue-paused'; reason: PauseReason };
+
+/** One look at the station for notices: the queue, and how many bills the spool holds at intake. */
+export interface StationLook {
+  queue: Pick<QueueStatus, 'state' | 'reason'> & { bills: Array<Pick<QueueBill, 'id' | 'code' | 'state'>> };
+  heldAtIntake: number;
+}
+
+/**
+ * What changed for the worse between two looks at the queue: each bill newly held by the upload, and
+ * the queue newly paused for a reason a person must fix (settings refused, the gate shut). A person's
+ * own pause is not news to them; a bill already held at the last look is not announced again.
+ */
+export function noticesBetween(previous: StationLook | null, next: StationLook): StationNotice[] {
+  // The first look sets the baseline: what was already held or paused at start is on the screen.
+  if (previous === null) return [];
+  const notices: StationNotice[] = [];
+  const heldBefore = new Set(previous.queue.bills.filter((bill) => bill.state === 'held').map((bill) => bill.id));
+  for (const bill of next.queue.bills) if (bill.state === 'held' && !heldBefore.has(bill.id)) notices.push({ kind: 'bill-held', code: bill.code, billId: bill.id });
+  if (next.heldAtIntake > previous.heldAtIntake) notices.push({ kind: 'held-at-intake', count: next.heldAtIntake - previous.heldAtIntake });
+  const pausedForSettings = (queue: Pick<QueueStatus, 'state' | 'reason'>) => queue.state === 'paused' && queue.reason !== null && queue.reason !== 'paused-by-person' && queue.reason !== 'preflight-missing';
+  if (pausedForSettings(next.queue) && next.queue.reason && !(pausedForSettings(previous.queue) && previous.queue.reason === next.queue.reason)) notices.push({ kind: 'queue-paused', reason: next.queue.reason });
+  return notices;
+}
