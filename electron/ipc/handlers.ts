@@ -26,6 +26,8 @@ export type HandlerTable = {
 export interface ShellServices {
   /** Opens the system print dialog for these page pictures; resolves false if cancelled or failed. */
   printPages(pages: PrintPage[]): Promise<{ printed: boolean; reason?: string }>;
+  /** Registers (or removes) the app as an OS login item that starts in the tray. */
+  applyStartAtLogin?(enabled: boolean): void;
 }
 
 /** How long one covers:generate call may self-check before the rest of its rows are refused. */
@@ -47,7 +49,12 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
   return {
     'app:info': async () => ({ ...core.app.describeStation(), runtime }),
     'prefs:get': () => core.prefs.readPrefs(),
-    'prefs:set': (patch) => core.prefs.updatePrefs(patch),
+    'prefs:set': async (patch) => {
+      const prefs = await core.prefs.updatePrefs(patch);
+      // The OS login item follows the saved choice (desktop app only; elsewhere there is nothing to register).
+      if (patch.startAtLogin !== undefined) shell?.applyStartAtLogin?.(prefs.startAtLogin);
+      return prefs;
+    },
     'diagnose:stationCheck': ({ jobId }, ctx) =>
       core.diagnose.runStationCheck((step, index, total) => ctx.emit('diagnose:progress', { jobId, index, total, step })),
     'covers:preview': async ({ fields, layout }) => {

@@ -35,3 +35,11 @@ export function keepCrashReportsLocal(app: Pick<App, 'setPath'>, crashReporter: 
   app.setPath('crashDumps', path.join(dataDir, 'logs', 'crashes'));
   crashReporter.start({ uploadToServer: false, compress: true });
 }
+
+/** The argument the OS login item starts the app with: into the tray, no window. */
+export const startHiddenArgument = '--hidden';
+
+/** Makes the app an OS login item (Windows, macOS) that starts in the tray, or removes it. */
+export function applyStartAtLogin(app: Pick<App, 'setLoginItemSettings'>, enabled: boolean): void {
+  app.setLoginItemSettings({ openAtLogin: enabled, args: enabled ? [startHiddenArgument] : [] });
+}

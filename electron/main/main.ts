@@ -7,7 +7,7 @@ import { createHandlers } from '../ipc/handlers.js';
 import { appOrigin, isTrustedElectronSender } from '../ipc/sender-check.js';
 import { pickLanguage } from '../shared/i18n/languages.js';
 import packageJson from '../../package.json' with { type: 'json' };
-import { keepCrashReportsLocal, resolveElectronPaths } from './app-paths.js';
+import { applyStartAtLogin, keepCrashReportsLocal, resolveElectronPaths, startHiddenArgument } from './app-paths.js';
 import { startStationTray } from './station-tray.js';
 import { createTranslator } from '../shared/i18n/catalog.js';
 import { registerIpcHandlers } from './ipc-main.js';
@@ -54,7 +54,7 @@ async function startApp(): Promise<void> {
   });
   const ownWindows = new Set<number>();
   const dispatcher = createDispatcher({
-    handlers: createHandlers(core, 'electron', { printPages: (pages) => printPages(pages, core.paths.tmpDir) }),
+    handlers: createHandlers(core, 'electron', { printPages: (pages) => printPages(pages, core.paths.tmpDir), applyStartAtLogin: (enabled) => applyStartAtLogin(app, enabled) }),
     isTrustedSender: (sender) => isTrustedElectronSender(sender, ownWindows),
     log,
   });
@@ -63,7 +63,7 @@ async function startApp(): Promise<void> {
   // Closing the window hides it: the watched folder and the upload queue keep running behind the tray
   // until the clerk quits from the tray (the page in flight's bookkeeping is finished first).
   let quitting = false;
-  const openWindow = (): BrowserWindow => {
+  const openWindow = (hidden = false): BrowserWindow => {
     const win = new BrowserWindow(createMainWindowOptions(paths.preloadFile, paths.iconFile));
     const id = win.webContents.id;
     ownWindows.add(id);
@@ -74,12 +74,17 @@ async function startApp(): Promise<void> {
     });
     win.on('closed', () => ownWindows.delete(id));
     guardUnsavedClose(win, dialog);
-    win.once('ready-to-show', () => win.show());
+    win.once('ready-to-show', () => {
+      if (!hidden) win.show();
+    });
     void win.loadURL(`${appOrigin}/index.html`);
     return win;
   };
 
-  let mainWindow = openWindow();
+  // Started by the OS login item: straight to the tray (the window opens from it).
+  const startedHidden = process.argv.includes(startHiddenArgument);
+  applyStartAtLogin(app, (await core.prefs.readPrefs()).startAtLogin);
+  let mainWindow = openWindow(startedHidden);
   const showWindow = () => {
     if (mainWindow.isDestroyed()) mainWindow = openWindow();
     if (mainWindow.isMinimized()) mainWindow.restore();

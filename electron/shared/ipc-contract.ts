@@ -46,6 +46,8 @@ export const prefsSchema = z.object({
   languageChosen: z.boolean().default(false),
   /** The area the station was last on; the next launch opens it. */
   lastArea: areaIdSchema.optional(),
+  /** Start with the OS login, in the tray (desktop app): the scan folder is watched after a reboot. */
+  startAtLogin: z.boolean().default(false),
   /** The scan folder the Scan desk watches (absent: none). */
   watchFolder: z.string().min(1).max(1000).optional(),
   /** Watching is paused (the folder is kept). */

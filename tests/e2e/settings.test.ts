@@ -102,6 +102,12 @@ test('an implementer sets up a private deployment with inline fixes, saves, and 
   await page.getByText(zhCN.connectionPage.secretStored).first().waitFor();
 });
 
+test('browser mode offers no start-with-the-computer switch (only the desktop app can register a login item)', async () => {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('area-settings').waitFor();
+  assert.equal(await page.getByTestId('start-at-login').count(), 0);
+});
+
 test('importing a profile loads it for review, keeps the station id and shows its problems', async () => {
   await page.getByTestId('nav-settings').click();
   const profile = { format: 'scan-station.endpoint-profile', version: 1, exportedAt: '2026-11-23T00:00:00Z', profile: { version: 1, profileName: 'HQ roll-out', preset: 'private', code: 'FPY', host: '10.1.2.3', port: 443, scheme: 'http', apiAddress: 'http://10.1.2.3:8080/api', mode: 'sync-to-submitter', clientId: 'hq', taxNumber: '', scanDpi: 300, adapter: 'http' } };

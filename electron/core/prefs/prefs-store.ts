@@ -37,7 +37,7 @@ export interface PrefsStoreOptions {
 
 /** Creates the preferences store over one JSON file. */
 export function createPrefsStore({ file, defaultLanguage, now, log }: PrefsStoreOptions): PrefsStore {
-  const defaults: Prefs = { language: defaultLanguage, languageChosen: false };
+  const defaults: Prefs = { language: defaultLanguage, languageChosen: false, startAtLogin: false };
   let lastState: PrefsFileState | undefined;
   // Writes are chained so two quick updates cannot interleave their read-merge-write.
   let queue: Promise<unknown> = Promise.resolve();

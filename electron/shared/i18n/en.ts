@@ -40,6 +40,7 @@ export const en: Catalog = {
       intro: 'Troubleshoot “no image”: was this image code’s cover scanned, split, queued, uploaded, acknowledged?',
     },
     settings: {
+    startAtLogin: { title: 'Start with the computer', label: 'Start Scan Station when someone logs in (in the tray)', hint: 'After a reboot the scan folder is watched and bills are uploaded without anyone opening the app. Closing the window leaves the app running in the tray.' },
       intro: 'The imaging endpoint, how the scan desk splits stacks, the ERP prefix address, interface language and station information.',
     },
   },

@@ -1,10 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { languages, type Language } from '../../../electron/shared/i18n/languages.js';
 import { EndpointSettingsPanel } from './endpoint-settings-panel.js';
 import { DeskSettingsPanel } from './desk-settings-panel.js';
 import { ErpPrefixPanel } from './erp-prefix-panel.js';
+import { useApi } from '../api/api-context.js';
+import { describeError } from '../api/error-text.js';
 
 type Info = ValueOf<'app:info'>;
 
@@ -43,6 +45,7 @@ export function SettingsArea({ info, language, onLanguage, onOpenConnection }: {
           )}
         </div>
       </section>
+      {info?.runtime === 'electron' && <StartAtLoginPanel />}
       {info && (
         <section className="panel" aria-labelledby="about-title">
           <h2 id="about-title">{t('settings.about')}</h2>
@@ -65,5 +68,44 @@ export function SettingsArea({ info, language, onLanguage, onOpenConnection }: {
         </section>
       )}
     </>
+  );
+}
+
+/** The desktop app's "start with the OS login" switch: the station watches and uploads after a reboot. */
+function StartAtLoginPanel() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [enabled, setEnabled] = useState<boolean | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    void api.prefs.get().then((result) => result.ok && setEnabled(result.value.startAtLogin));
+  }, [api]);
+  if (enabled === null) return null;
+  return (
+    <section className="panel" aria-labelledby="login-title">
+      <h2 id="login-title">{t('settings.startAtLogin.title')}</h2>
+      <label className="check-row">
+        <input
+          type="checkbox"
+          checked={enabled}
+          data-testid="start-at-login"
+          onChange={(event) => {
+            const next = event.currentTarget.checked;
+            void api.prefs.set({ startAtLogin: next }).then((result) => {
+              if (!result.ok) return setProblem(describeError(t, result.error));
+              setProblem(null);
+              setEnabled(result.value.startAtLogin);
+            });
+          }}
+        />
+        {t('settings.startAtLogin.label')}
+      </label>
+      <p className="muted">{t('settings.startAtLogin.hint')}</p>
+      {problem && (
+        <p className="banner banner-fail" role="alert">
+          {problem}
+        </p>
+      )}
+    </section>
   );
 }

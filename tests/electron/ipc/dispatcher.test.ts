@@ -29,7 +29,7 @@ test('a call from an unexpected sender is refused before the handler runs', asyn
   assert.equal(records.filter((record) => record.event === 'ipc.untrusted-sender').length, foreign.length);
   // Nothing was written: the refused prefs:set never reached core.
   const read = await dispatcher.dispatch('prefs:get', {}, fromApp, noEvents);
-  assert.deepEqual(read, { ok: true, value: { language: 'zh-CN', languageChosen: false } });
+  assert.deepEqual(read, { ok: true, value: { language: 'zh-CN', languageChosen: false, startAtLogin: false } });
   assert.ok(dataDir);
 });
 

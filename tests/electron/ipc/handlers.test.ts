@@ -40,3 +40,14 @@ test('without a desktop shell (browser mode, CLI) covers:print says so and print
   const result = await handlers['covers:print']({ jobId: 'p2', layout, rows }, { emit: () => undefined });
   assert.deepEqual(result, { printed: false, reason: 'unavailable', written: 0, rejected: [] });
 });
+
+test('the start-at-login choice is saved and handed to the desktop shell; without a shell it is only saved', async () => {
+  const applied: boolean[] = [];
+  const handlers = createHandlers(harness.core, 'electron', { printPages: async () => ({ printed: false }), applyStartAtLogin: (enabled) => void applied.push(enabled) });
+  const noop = { emit: () => undefined };
+  assert.equal((await handlers['prefs:set']({ startAtLogin: true }, noop)).startAtLogin, true);
+  assert.equal((await handlers['prefs:set']({ lastArea: 'covers' }, noop)).startAtLogin, true, 'other changes leave it');
+  assert.equal((await handlers['prefs:set']({ startAtLogin: false }, noop)).startAtLogin, false);
+  assert.deepEqual(applied, [true, false], 'the shell hears only changes of the choice');
+  assert.equal((await createHandlers(harness.core, 'browser')['prefs:set']({ startAtLogin: true }, noop)).startAtLogin, true);
+});

@@ -12,14 +12,14 @@ test('missing file gives defaults; updates persist in a versioned file', async (
   const dir = await makeTempDir();
   const file = path.join(dir, 'prefs.json');
   const store = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
-  assert.deepEqual(await store.readPrefs(), { language: 'zh-CN', languageChosen: false });
+  assert.deepEqual(await store.readPrefs(), { language: 'zh-CN', languageChosen: false, startAtLogin: false });
   assert.deepEqual(await store.inspectPrefsFile(), { state: 'missing' });
   // Remembering the page is not choosing a language: the UI may still follow the browser's.
-  assert.deepEqual(await store.updatePrefs({ lastArea: 'covers' }), { language: 'zh-CN', languageChosen: false, lastArea: 'covers' });
-  assert.deepEqual(await store.updatePrefs({ language: 'en' }), { language: 'en', languageChosen: true, lastArea: 'covers' });
-  assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { version: 1, prefs: { language: 'en', languageChosen: true, lastArea: 'covers' } });
+  assert.deepEqual(await store.updatePrefs({ lastArea: 'covers' }), { language: 'zh-CN', languageChosen: false, startAtLogin: false, lastArea: 'covers' });
+  assert.deepEqual(await store.updatePrefs({ language: 'en' }), { language: 'en', languageChosen: true, startAtLogin: false, lastArea: 'covers' });
+  assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { version: 1, prefs: { language: 'en', languageChosen: true, startAtLogin: false, lastArea: 'covers' } });
   const reopened = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
-  assert.deepEqual(await reopened.readPrefs(), { language: 'en', languageChosen: true, lastArea: 'covers' });
+  assert.deepEqual(await reopened.readPrefs(), { language: 'en', languageChosen: true, startAtLogin: false, lastArea: 'covers' });
 });
 
 test('a file written before languageChosen existed counts as a choice', async () => {
@@ -27,7 +27,7 @@ test('a file written before languageChosen existed counts as a choice', async ()
   const file = path.join(dir, 'prefs.json');
   await writeFile(file, '{"version":1,"prefs":{"language":"en"}}');
   const store = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
-  assert.deepEqual(await store.readPrefs(), { language: 'en', languageChosen: true });
+  assert.deepEqual(await store.readPrefs(), { language: 'en', languageChosen: true, startAtLogin: false });
 });
 
 test('a damaged file is set aside (not deleted), defaults are used and the event is logged', async () => {
@@ -36,7 +36,7 @@ test('a damaged file is set aside (not deleted), defaults are used and the event
   await writeFile(file, '{"version":1,"prefs":{"language":"klingon"}');
   const log = createMemoryLogger();
   const store = createPrefsStore({ file, defaultLanguage: 'en', now, log });
-  assert.deepEqual(await store.readPrefs(), { language: 'en', languageChosen: false });
+  assert.deepEqual(await store.readPrefs(), { language: 'en', languageChosen: false, startAtLogin: false });
   const state = await store.inspectPrefsFile();
   assert.equal(state.state, 'recovered');
   const files = await readdir(dir);
@@ -51,5 +51,5 @@ test('concurrent updates are serialised, the last one wins', async () => {
   const store = createPrefsStore({ file, defaultLanguage: 'zh-CN', now, log: createMemoryLogger() });
   const results = await Promise.all([store.updatePrefs({ language: 'en' }), store.updatePrefs({ language: 'zh-CN' }), store.updatePrefs({ language: 'en' })]);
   assert.deepEqual(results.map((prefs) => prefs.language), ['en', 'zh-CN', 'en']);
-  assert.deepEqual(await store.readPrefs(), { language: 'en', languageChosen: true });
+  assert.deepEqual(await store.readPrefs(), { language: 'en', languageChosen: true, startAtLogin: false });
 });
