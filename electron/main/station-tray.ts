@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import { glanceAtStation, noticesBetween, type StationLook, type StationNotice } from '../core/app/station-state.js';
+import { describeNotice, glanceAtStation, noticesBetween, type StationLook } from '../shared/station/station-state.js';
 import type { Translate } from '../shared/check-messages.js';
 
 /** The parts of Electron's Tray the station uses (a stand-in in tests). */
@@ -22,18 +22,6 @@ export interface StationTrayOptions {
   /** Shows a desktop notification (the clerk may be at the scanner, not the screen). */
   notify(title: string, body: string): void;
   everyMs?: number;
-}
-
-/** The words of a notice, in the station's language. */
-export function describeNotice(t: Translate, notice: StationNotice): { title: string; body: string } {
-  switch (notice.kind) {
-    case 'bill-held':
-      return { title: t('tray.notices.billHeldTitle'), body: t('tray.notices.billHeld', { code: notice.code }) };
-    case 'held-at-intake':
-      return { title: t('tray.notices.billHeldTitle'), body: t('tray.notices.heldAtIntake', { count: notice.count }) };
-    case 'queue-paused':
-      return { title: t('tray.notices.pausedTitle'), body: t(`queuePanel.reasons.${notice.reason}`) };
-  }
 }
 
 /**

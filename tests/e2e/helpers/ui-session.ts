@@ -18,13 +18,15 @@ export interface UiSession {
 }
 
 /** Opens the app (built into dist/renderer) in Chromium, optionally on one area. */
-export async function openUiSession(options: { area?: string; viewport?: { width: number; height: number }; locale?: string; core?: Partial<CoreOptions> } = {}): Promise<UiSession> {
+export async function openUiSession(options: { area?: string; viewport?: { width: number; height: number }; locale?: string; core?: Partial<CoreOptions>; initScript?: string } = {}): Promise<UiSession> {
   // As in the app, the upload queue runs (it sends nothing until a connection check passes).
   const harness = await makeCoreHarness({ startUploadQueue: true, ...options.core, runtime: 'browser', isTrustedSender: isTrustedHttpSender });
   const server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, acceptDownloads: true, locale: options.locale ?? 'zh-CN' });
   const problems = watchPageErrors(page);
+  // Stand-ins for browser APIs a test must observe (run before the app's own scripts).
+  if (options.initScript) await page.addInitScript(options.initScript);
   await page.goto(server.url);
   if (options.area) await page.getByTestId(`nav-${options.area}`).click();
   return {

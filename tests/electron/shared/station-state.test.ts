@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { glanceAtStation, noticesBetween, type StationLook } from '../../../../electron/core/app/station-state.js';
+import { glanceAtStation, noticesBetween, type StationLook } from '../../../electron/shared/station/station-state.js';
 
 const counts = (extra: Partial<Record<'queued' | 'sending' | 'waiting' | 'held' | 'done', number>> = {}) => ({ queued: 0, sending: 0, waiting: 0, held: 0, done: 0, ...extra });
 const watching = { status: { state: 'watching' as const, folder: 'D:\\Scans', lastLookAt: null, waiting: 0 }, counts: { ready: 0, held: 0 } };

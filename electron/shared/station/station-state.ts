@@ -1,5 +1,18 @@
-import type { WatchReport } from '../spool/scan-desk-service.js';
-import type { PauseReason, QueueBill, QueueStatus } from '../upload/upload-queue.js';
+import type { Translate } from '../check-messages.js';
+
+/** Why the upload queue is paused (the queue's own reasons). */
+type PauseReason = 'paused-by-person' | 'preflight-missing' | 'preflight-failed' | 'preflight-stale' | 'fix-settings' | 'mode-sync-to-submitter';
+/** The parts of the queue's status these rules read (the core's QueueStatus and its IPC twin both fit). */
+interface QueueLook {
+  state: 'idle' | 'sending' | 'paused' | 'waiting';
+  reason: PauseReason | null;
+  counts: { queued: number; sending: number; waiting: number; held: number; done: number };
+}
+/** The parts of the watched folder's report these rules read. */
+interface WatchLook {
+  status: { state: string };
+  counts: { ready: number; held: number };
+}
 
 /** What the station is doing at a glance: the tray icon's state. Held wins: a person is needed. */
 export type StationState = 'held' | 'paused' | 'sending' | 'watching' | 'idle';
@@ -19,7 +32,7 @@ export interface StationGlance {
 }
 
 /** Reads the station's state from the queue and the watched folder (pure: the tray and its tests share it). */
-export function glanceAtStation(queue: Pick<QueueStatus, 'state' | 'reason' | 'counts'>, watch: Pick<WatchReport, 'status' | 'counts'>): StationGlance {
+export function glanceAtStation(queue: QueueLook, watch: WatchLook): StationGlance {
   const toGo = queue.counts.queued + queue.counts.sending + queue.counts.waiting;
   const held = queue.counts.held + watch.counts.held;
   const watching = watch.status.state === 'watching';
@@ -32,7 +45,7 @@ export type StationNotice = { kind: 'bill-held'; code: string; billId: string } 
 
 /** One look at the station for notices: the queue, and how many bills the spool holds at intake. */
 export interface StationLook {
-  queue: Pick<QueueStatus, 'state' | 'reason'> & { bills: Array<Pick<QueueBill, 'id' | 'code' | 'state'>> };
+  queue: Pick<QueueLook, 'state' | 'reason'> & { bills: Array<{ id: string; code: string; state: string }> };
   heldAtIntake: number;
 }
 
@@ -48,7 +61,19 @@ export function noticesBetween(previous: StationLook | null, next: StationLook):
   const heldBefore = new Set(previous.queue.bills.filter((bill) => bill.state === 'held').map((bill) => bill.id));
   for (const bill of next.queue.bills) if (bill.state === 'held' && !heldBefore.has(bill.id)) notices.push({ kind: 'bill-held', code: bill.code, billId: bill.id });
   if (next.heldAtIntake > previous.heldAtIntake) notices.push({ kind: 'held-at-intake', count: next.heldAtIntake - previous.heldAtIntake });
-  const pausedForSettings = (queue: Pick<QueueStatus, 'state' | 'reason'>) => queue.state === 'paused' && queue.reason !== null && queue.reason !== 'paused-by-person' && queue.reason !== 'preflight-missing';
+  const pausedForSettings = (queue: Pick<QueueLook, 'state' | 'reason'>) => queue.state === 'paused' && queue.reason !== null && queue.reason !== 'paused-by-person' && queue.reason !== 'preflight-missing';
   if (pausedForSettings(next.queue) && next.queue.reason && !(pausedForSettings(previous.queue) && previous.queue.reason === next.queue.reason)) notices.push({ kind: 'queue-paused', reason: next.queue.reason });
   return notices;
+}
+
+/** The words of a notice, in the station's language (tray notifications and the browser's alike). */
+export function describeNotice(t: Translate, notice: StationNotice): { title: string; body: string } {
+  switch (notice.kind) {
+    case 'bill-held':
+      return { title: t('tray.notices.billHeldTitle'), body: t('tray.notices.billHeld', { code: notice.code }) };
+    case 'held-at-intake':
+      return { title: t('tray.notices.billHeldTitle'), body: t('tray.notices.heldAtIntake', { count: notice.count }) };
+    case 'queue-paused':
+      return { title: t('tray.notices.pausedTitle'), body: t(`queuePanel.reasons.${notice.reason}`) };
+  }
 }
