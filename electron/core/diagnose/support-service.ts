@@ -6,7 +6,7 @@ import type { BillState, ImagingAdapter } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { Spool } from '../spool/spool.js';
 import { readStackManifests, type UploadManifest } from '../upload/upload-manifest.js';
-import type { ReturnedBill, ReturnedBills } from '../upload/returned-bills.js';
+import { noticeReturnedState, type ReturnedBill, type ReturnedBills } from '../upload/returned-bills.js';
 import type { UploadQueue } from '../upload/upload-queue.js';
 import { findCodesByBillNumber, findCodesByDay, readCodeHistory } from './station-records.js';
 import { buildTimeline, comparedBill, comparePages, judgeTrace, type CodeTrace, type ServerView, type StationView, type Symptom, type TracedBill } from './trace-code.js';
@@ -142,12 +142,7 @@ export function createSupportService(options: SupportServiceOptions) {
 
   /** Records a return the server reports (the Scan desk then lists it first), once. */
   const noticeReturn = async (state: BillState) => {
-    if (state.status !== 'returned' || !state.returned) return;
-    const fresh = await options.returned.notice({ code: state.imageCode, reason: state.returned.reason, returnedAt: state.returned.at, round: state.round }, options.now());
-    if (fresh) {
-      options.spool.audit({ event: 'returned-noticed', code: state.imageCode, reason: state.returned.reason, detail: `round ${state.round} returned at ${state.returned.at}` });
-      options.log.info('support.returned-noticed', { code: state.imageCode, round: state.round });
-    }
+    if (await noticeReturnedState(options.returned, state, options.now(), (record) => options.spool.audit(record))) options.log.info('support.returned-noticed', { code: state.imageCode, round: state.round });
   };
 
   /** Asks the server about each code (a few at a time); a failure is that code's answer, not the look-up's. */
@@ -184,15 +179,16 @@ export function createSupportService(options: SupportServiceOptions) {
   /** Traces some codes: the station's records, the server's view, the verdict. */
   const trace = async (codes: string[], symptom: Symptom, ask: boolean): Promise<CodeTrace[]> => {
     const set = new Set(codes);
-    const [history, bills, queue, view, returned] = await Promise.all([readCodeHistory(options.auditFile, set), collectBills(set), options.upload.status(), options.endpoint.readSettings(), options.returned.list()]);
+    const [history, bills, queue, view] = await Promise.all([readCodeHistory(options.auditFile, set), collectBills(set), options.upload.status(), options.endpoint.readSettings()]);
     const mode = view.settings.mode;
     // In sync-to-submitter mode no scan station uploads: the server is not asked on its behalf.
     const answers = ask && mode !== 'sync-to-submitter' ? await askServer(codes) : new Map();
-    const returnedNow = await options.returned.list();
+    // Read after the server was asked: a return it just reported is already on the list.
+    const returned = await options.returned.list();
     return codes.map((code) => {
       const lines = history.get(code) ?? [];
       const stationBills = bills.get(code) ?? [];
-      const openReturn = returnedNow.find((entry) => entry.code === code && !entry.resolved) ?? returned.find((entry) => entry.code === code && !entry.resolved) ?? null;
+      const openReturn = returned.find((entry) => entry.code === code && !entry.resolved) ?? null;
       const station: StationView = {
         seen: stationBills.length > 0,
         coversMade: lines.filter((line) => line.event === 'cover-made').map((line) => ({ at: line.time, billNo: line.billNo ?? null, source: line.source ?? null })),

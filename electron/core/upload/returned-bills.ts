@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { BillState } from '../imaging/imaging-adapter.js';
+import type { AuditRecord } from '../spool/audit-log.js';
 
 /** Where the spool keeps its returned bills. */
 export function returnedBillsPath(spoolDir: string): string {
@@ -86,4 +88,15 @@ export function createReturnedBills(file: string): ReturnedBills {
         await write(bills);
       }),
   };
+}
+
+/**
+ * Records the return a server's answer reports (a bill in any other state is ignored), once: the audit
+ * line `returned-noticed` is written only when the return is new. True when it was.
+ */
+export async function noticeReturnedState(returned: ReturnedBills, state: BillState, at: Date, audit: (record: AuditRecord) => void): Promise<boolean> {
+  if (state.status !== 'returned' || !state.returned) return false;
+  const fresh = await returned.notice({ code: state.imageCode, reason: state.returned.reason, returnedAt: state.returned.at, round: state.round }, at);
+  if (fresh) audit({ event: 'returned-noticed', code: state.imageCode, reason: state.returned.reason, detail: `round ${state.round} returned at ${state.returned.at}` });
+  return fresh;
 }

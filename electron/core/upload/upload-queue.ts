@@ -8,7 +8,7 @@ import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { computeBackoffMs } from './backoff.js';
-import type { ReturnedBills } from './returned-bills.js';
+import { noticeReturnedState, type ReturnedBills } from './returned-bills.js';
 import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
 /** An error's params as an audit line keeps them: short strings and numbers only. */
@@ -349,11 +349,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
 
   /** Asks the server about a code and records a return it reports. */
   const noticeReturn = async (code: string) => {
-    const state = await (await options.endpoint.openAdapter()).queryBill(code);
-    if (state.status === 'returned' && state.returned && options.returned) {
-      const fresh = await options.returned.notice({ code, reason: state.returned.reason, returnedAt: state.returned.at, round: state.round }, options.now());
-      if (fresh) audit({ event: 'returned-noticed', code, reason: state.returned.reason, detail: `round ${state.round} returned at ${state.returned.at}` });
-    }
+    if (!options.returned) return;
+    await noticeReturnedState(options.returned, await (await options.endpoint.openAdapter()).queryBill(code), options.now(), audit);
   };
 
   /** Waits until `ms` passed or something nudged the queue. */
