@@ -446,22 +446,25 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
     closeAll();
     throw new CoreError('corrupt-pdf', { name: context.name, reason: 'no-pages' });
   }
+  /** Loads one page, reopening the document every `pdfRecycleInterval` pages (PDFium keeps what it read). */
+  const loadPage = async (index: number): Promise<PDFiumPage> => {
+    if (pagesSinceLoad >= pdfRecycleInterval) {
+      document.destroy();
+      document = await load();
+      pagesSinceLoad = 0;
+    }
+    pagesSinceLoad += 1;
+    try {
+      return document.getPage(index);
+    } catch (error) {
+      throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
+    }
+  };
   const opened: OpenedDocument = {
     format: 'pdf',
     pageCount,
     async readPage(index, region) {
-      if (pagesSinceLoad >= pdfRecycleInterval) {
-        document.destroy();
-        document = await load();
-        pagesSinceLoad = 0;
-      }
-      pagesSinceLoad += 1;
-      let page: PDFiumPage;
-      try {
-        page = document.getPage(index);
-      } catch (error) {
-        throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
-      }
+      const page = await loadPage(index);
       const { originalWidth, originalHeight } = page.getOriginalSize();
       const widthMm = (originalWidth / 72) * 25.4;
       const heightMm = (originalHeight / 72) * 25.4;
@@ -499,23 +502,12 @@ async function openPdf(input: { file: string; size: number } | { bytes: Uint8Arr
     },
     readOverview: async (index) => overviewOf(await opened.readPage(index)),
     async readRegion(index, clipMm) {
-      if (pagesSinceLoad >= pdfRecycleInterval) {
-        document.destroy();
-        document = await load();
-        pagesSinceLoad = 0;
-      }
-      let page: PDFiumPage;
-      try {
-        page = document.getPage(index);
-      } catch (error) {
-        throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
-      }
+      const page = await loadPage(index);
       // A scanned or rotated page is read whole (its image is the page), then cut.
       if (pageQuarterTurns(page) !== 0 || (page.getObjectCount() === 1 && page.getObject(0).type === 'image')) {
         closeUnrenderedPage(page);
         return cropRaster(await opened.readPage(index), clipMm);
       }
-      pagesSinceLoad += 1;
       const { originalWidth, originalHeight } = page.getOriginalSize();
       const widthMm = (originalWidth / 72) * 25.4;
       const heightMm = (originalHeight / 72) * 25.4;
