@@ -12,7 +12,6 @@ import { SettingsArea } from './areas/settings-area.js';
 import { TemplateCheckArea } from './areas/template-check-area.js';
 import { AreaIcon } from './components/icons.js';
 import { TroubleshootArea } from './areas/troubleshoot-area.js';
-import { useBrowserNotices } from './components/browser-notices.js';
 import { StatusBar } from './components/status-bar.js';
 import { switchLanguage } from './i18n/setup.js';
 import { useDirtyAreas, useLeaveGuard } from './state/unsaved-changes.js';
@@ -42,8 +41,6 @@ export function App({ initialLanguage, initialArea }: { initialLanguage: Languag
       if (result.ok) setInfo(result.value);
     });
   }, [api]);
-  // The desktop app notifies through its tray; in browser mode the browser does it.
-  useBrowserNotices(info?.runtime === 'browser');
 
   const goTo = useCallback(
     (next: AreaId) => {

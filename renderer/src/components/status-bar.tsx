@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import { endpointChangedEvent } from '../api/endpoint-events.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { noticesBetween, type StationLook } from '../../../electron/shared/station/station-state.js';
+import { showBrowserNotices } from './browser-notices.js';
 
 type Info = ValueOf<'app:info'>;
 
@@ -23,27 +25,35 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       clearInterval(timer);
     };
   }, [api]);
-  // The scan desk's bills, whatever page is shown: a held bill is the clerk's to fix.
+  // The scan desk's bills and the upload queue, whatever page is shown (a held bill is the clerk's to
+  // fix), in one look every 3 s; in browser mode the same look feeds the desktop notifications.
   const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
-  useEffect(() => {
-    const load = () => void api.scanDesk.watchStatus().then((result) => result.ok && setBills(result.value.counts));
-    load();
-    const timer = setInterval(load, 3000);
-    return () => clearInterval(timer);
-  }, [api]);
-  // The upload queue: how many bills are still to go and whether it is moving, stuck or waiting.
   const [queue, setQueue] = useState<{ state: string; toGo: number; held: number } | null>(null);
+  const notifies = info?.runtime === 'browser';
   useEffect(() => {
-    const load = () =>
-      void api.upload.status().then((result) => {
-        if (!result.ok) return;
-        const { counts } = result.value;
-        setQueue({ state: result.value.state, toGo: counts.queued + counts.sending + counts.waiting, held: counts.held });
-      });
-    load();
-    const timer = setInterval(load, 3000);
-    return () => clearInterval(timer);
-  }, [api]);
+    let previous: StationLook | null = null;
+    let stopped = false;
+    const load = async () => {
+      const [watch, status] = await Promise.all([api.scanDesk.watchStatus(), api.upload.status()]);
+      if (stopped) return;
+      if (watch.ok) setBills(watch.value.counts);
+      if (status.ok) {
+        const { counts } = status.value;
+        setQueue({ state: status.value.state, toGo: counts.queued + counts.sending + counts.waiting, held: counts.held });
+      }
+      if (!notifies || !watch.ok || !status.ok) return;
+      const next: StationLook = { queue: status.value, heldAtIntake: watch.value.counts.held };
+      const notices = noticesBetween(previous, next);
+      previous = next;
+      await showBrowserNotices(t, notices);
+    };
+    void load();
+    const timer = setInterval(() => void load(), 3000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, notifies, t]);
   const last = endpoint?.lastPreflight;
   // With the background service gone nothing is known: never show a stale green.
   const gateOpen = bridgeUp && last !== null && last !== undefined && last.ok && !last.stale;
