@@ -1,4 +1,3 @@
-import { createReturnedBills, returnedBillsPath } from '../upload/returned-bills.js';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -64,16 +63,7 @@ export interface ScanDeskService {
 export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
   // Page readers start with the first intake and sleep (unreferenced) when idle.
   const pool = createPageReaderPool();
-  const returned = createReturnedBills(returnedBillsPath(options.spoolDir));
-  const spool = createSpool({
-    dir: options.spoolDir,
-    log: options.log,
-    now: options.now,
-    rules: defaultCodeRules,
-    pool,
-    settings: options.settings.resolve,
-    openReturns: async () => (await returned.list()).filter((entry) => !entry.resolved),
-  });
+  const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve });
   let recovered: Promise<unknown> | null = null;
   const ready = () => (recovered ??= spool.recover());
   let revision = 0;

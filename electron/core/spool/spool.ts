@@ -14,6 +14,7 @@ import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from './audit-log.js';
 import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
+import { createReturnedBills, returnedBillsPath } from '../upload/returned-bills.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
@@ -95,8 +96,6 @@ export interface SpoolOptions {
   pool?: PageReaderPool;
   /** The station's split settings, read at every intake and change (they override rules, split and blankInkShare). */
   settings?: () => Promise<SplitSettings>;
-  /** Codes the imaging side returned for a rescan, not yet rescanned (their rescan is not held as taken in before). */
-  openReturns?: () => Promise<Array<{ code: string; noticedAt: string }>>;
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -175,6 +174,9 @@ export function createSpool(options: SpoolOptions): Spool {
   /** sha256 → stack: the files are the only store; this index is rebuilt from them. */
   let index: Map<string, { id: string; importedAt: string }> | null = null;
   const audit = createAuditLog(path.join(options.dir, 'audit.log'), options.now);
+  // Bills the imaging side returned for a rescan live in the spool's own folder: every intake (the
+  // app's, the CLI's) expects their rescans instead of holding them as taken in before.
+  const returned = createReturnedBills(returnedBillsPath(options.dir));
   /** A bill as people changed it: `stacks/<id>/bills/<bill>.json` beside the stack, rewritten atomically. */
   const billFile = (stackId: string, billId: string) => path.join(stacksDir, stackId, 'bills', `${billId}.json`);
   /** All of a stack's bills as people changed them: one file, rewritten atomically, so a change to two bills (a page moved) is one step. */
@@ -553,7 +555,7 @@ export function createSpool(options: SpoolOptions): Spool {
         // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
         // A code the imaging side returned for a rescan is expected again: only a bill taken in after
         // the return was noticed (a second rescan) counts as earlier.
-        const returns = new Map(((await options.openReturns?.()) ?? []).map((entry) => [entry.code, entry.noticedAt]));
+        const returns = new Map((await returned.list()).filter((entry) => !entry.resolved).map((entry) => [entry.code, entry.noticedAt]));
         const earlier = new Set(
           (await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
         );
