@@ -49,8 +49,9 @@ test(`intake --watch survives ${kills} SIGKILLs at random moments: every page in
   }
 
   let child: ChildProcess | null = null;
-  const start = () => {
-    child = spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '150', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const start = (announce = false) => {
+    // --json prints nothing at start; the last run says when it watches (its SIGTERM must find it ready).
+    child = spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '150', ...(announce ? [] : ['--json']), '--data-dir', dataDir], { stdio: ['ignore', announce ? 'pipe' : 'ignore', 'ignore'] });
     return child;
   };
   // The scanner keeps writing while the station is killed and restarted.
@@ -75,7 +76,9 @@ test(`intake --watch survives ${kills} SIGKILLs at random moments: every page in
   while (copied < originals.length) await copyNext();
 
   // A last, undisturbed run takes in whatever is left, then stops on one SIGTERM.
-  const last = start();
+  const last = start(true);
+  // The folder may already be empty (the killed runs took everything): wait until this run watches.
+  await once(last.stdout as NodeJS.ReadableStream, 'data');
   const deadline = Date.now() + 120_000;
   for (;;) {
     const left = (await readdir(watch, { withFileTypes: true })).filter((entry) => entry.isFile());
