@@ -111,7 +111,8 @@ test('returned for rescan: the recent bills show it, the Scan desk lists it firs
 
   // A reviewer on the imaging side sends the bill back.
   const adapter = await session.harness.core.endpoint.openAdapter('query');
-  await adapter.returnBill('FY-2026-000901', '第2页发票看不清');
+  // The reason ends in a right-to-left override: it must not turn the app's own text around.
+  await adapter.returnBill('FY-2026-000901', '第2页发票看不清\u202e');
   await page.getByTestId('recent-refresh').click();
   await page.getByTestId('recent-FY-2026-000901').and(page.locator('[data-status="returned"]')).waitFor({ timeout: 30_000 });
   await page.getByTestId('recent-FY-2026-000901').getByText('第2页发票看不清').waitFor();
@@ -124,6 +125,18 @@ test('returned for rescan: the recent bills show it, the Scan desk lists it firs
   await returned.waitFor({ timeout: 15_000 });
   assert.equal(await returned.getAttribute('data-state'), 'waiting');
   await returned.getByText('第2页发票看不清').waitFor();
+  // The line after the reason still reads left to right: its first character is drawn left of its last.
+  const direction = await returned.locator('.muted').first().evaluate((node) => {
+    const text = node.firstChild as Text;
+    const rectOf = (at: number) => {
+      const range = document.createRange();
+      range.setStart(text, at);
+      range.setEnd(text, at + 1);
+      return range.getBoundingClientRect().left;
+    };
+    return { first: rectOf(0), last: rectOf(text.length - 1) };
+  });
+  assert.ok(direction.first < direction.last, `the text after a hostile reason is reversed: ${JSON.stringify(direction)}`);
   // First on the page: above the watch folder and the queue.
   const order = await page.evaluate(() => [...document.querySelectorAll('[data-testid="returned-panel"], [data-testid="queue-panel"]')].map((node) => node.getAttribute('data-testid')));
   assert.deepEqual(order, ['returned-panel', 'queue-panel']);

@@ -201,7 +201,7 @@ export function ScanDeskArea() {
             <div className="panel detail" data-testid="desk-detail">
               <h2>{current.bill ? (current.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</h2>
               <p className="muted">
-                {current.stack.name} · {t('scanDeskPage.pagesOfStack', { pages: pagesOf(current).join(', ') })}
+                <bdi>{current.stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: pagesOf(current).join(', ') })}
               </p>
               {current.bill?.held && (
                 <p className="banner banner-warn" data-testid="desk-held">

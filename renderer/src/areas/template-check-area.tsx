@@ -241,7 +241,7 @@ function PageDetail({ row }: { row: Row }) {
   return (
     <div className="panel detail" data-testid="page-detail">
       <h2>
-        {row.file} · {t('templateCheck.pageLabel', { page: page.page })}
+        <bdi>{row.file}</bdi> · {t('templateCheck.pageLabel', { page: page.page })}
       </h2>
       <p className={`banner banner-${page.verdict === 'ok' ? 'pass' : page.verdict}`} data-testid="page-verdict">
         {t(`check.verdict.${page.verdict}`)}

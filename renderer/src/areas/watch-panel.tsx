@@ -78,7 +78,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       </p>
       {latest && (
         <p className="muted" data-testid="watch-latest">
-          {new Date(latest.at).toLocaleTimeString()} · {latest.name} · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
+          {new Date(latest.at).toLocaleTimeString()} · <bdi>{latest.name}</bdi> · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
         </p>
       )}
       <form
