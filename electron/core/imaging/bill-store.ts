@@ -71,6 +71,11 @@ export interface BillStore {
   openRound(imageCode: string, round: number): Promise<RoundOutcome>;
 }
 
+/** A lookup table without a prototype, so a name from a request finds only what was stored under it. */
+function createTable<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
 /** What a query answers for a bill: its current round's pages, and the earlier rounds in brief. */
 export function describeBill(manifest: BillManifest) {
   const pages = Object.values(manifest.pages)
@@ -103,11 +108,16 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
   };
   const manifestFile = (code: string) => path.join(options.root, code, 'bill.json');
   const readBill = async (code: string): Promise<BillManifest | null> => {
+    let manifest: BillManifest;
     try {
-      return JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
+      manifest = JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
     } catch {
       return null;
     }
+    // Idempotency keys come from requests: "constructor" or "__proto__" must not find Object.prototype.
+    manifest.keys = createTable(manifest.keys);
+    manifest.pages = createTable(manifest.pages);
+    return manifest;
   };
   const writeBill = (manifest: BillManifest) => writeFileAtomic(manifestFile(manifest.imageCode), `${JSON.stringify(manifest, null, 1)}\n`);
   const receiptOf = ({ file: _file, ...receipt }: PageReceipt & { file: string }): PageReceipt => receipt;
@@ -116,7 +126,7 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
     readBill,
     putPage: ({ imageCode, page, bytes, sha256, idempotencyKey, extension }) =>
       withBill(imageCode, async () => {
-        const manifest: BillManifest = (await readBill(imageCode)) ?? { imageCode, status: 'open', pageCount: null, pages: {}, keys: {}, closedAt: null };
+        const manifest: BillManifest = (await readBill(imageCode)) ?? { imageCode, status: 'open', pageCount: null, pages: createTable(), keys: createTable(), closedAt: null };
         const existingId = manifest.keys[idempotencyKey];
         if (existingId) {
           const stored = Object.values(manifest.pages).find((candidate) => candidate.receiptId === existingId);
@@ -180,7 +190,7 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
         if (current === round && manifest.status === 'open') return { kind: 'done', manifest };
         if (manifest.status !== 'returned' || round !== current + 1 || !manifest.returned) return { kind: 'conflict', manifest };
         const history = [...(manifest.history ?? []), { round: current, pageCount: manifest.pageCount, closedAt: manifest.closedAt, returned: manifest.returned, pages: manifest.pages }];
-        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: {}, closedAt: null, returned: null, history };
+        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: createTable(), closedAt: null, returned: null, history };
         await writeBill(next);
         return { kind: 'done', manifest: next };
       }),

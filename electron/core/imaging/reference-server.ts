@@ -90,6 +90,9 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
   const maxPageBytes = options.maxPageBytes ?? 50 * 1024 * 1024;
   let faults: ImagingFaults = options.faults ?? {};
   const tokens = new Map<string, { clientId: string; expires: number }>();
+  // A Map, not the options' plain object: a client_id such as "constructor" or "__proto__" must not
+  // find Object.prototype's members and sign with their source text as the secret.
+  const clients = new Map(Object.entries(options.clients));
   let requestCount = 0;
   let uploadCount = 0;
   const billsDir = path.join(options.dataDir, 'bills');
@@ -144,7 +147,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       }
       const clientId = String(request.client_id ?? '');
       const timestamp = String(request.timestamp ?? '');
-      const secret = options.clients[clientId];
+      const secret = clients.get(clientId);
       if (!secret || !sameText(signTokenRequest(clientId, secret, timestamp), String(request.sign ?? ''))) {
         return send(res, 200, imagingErrcodes.badCredentials, 'client_id or sign is wrong');
       }

@@ -98,3 +98,25 @@ test('faults: 503, 429 with Retry-After, and a dropped connection after saving (
     await server.close();
   }
 });
+
+test('names from a request find only what was stored: client_id "constructor" gets no token, an idempotency key "constructor" is an ordinary key', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    for (const clientId of ['constructor', '__proto__', 'toString']) {
+      const timestamp = String(Date.now());
+      // What a plain-object client table would have used as the secret: the inherited member's text.
+      const inherited = String((clients as Record<string, unknown>)[clientId]);
+      const answer = (await (await fetch(`${server.url}/base/oauth/token`, { method: 'POST', body: JSON.stringify({ client_id: clientId, timestamp, sign: signTokenRequest(clientId, inherited, timestamp) }) })).json()) as { errcode: string; access_token?: string };
+      assert.deepEqual([answer.errcode, answer.access_token], [imagingErrcodes.badCredentials, undefined], clientId);
+    }
+    const accessToken = (await token(server.url)).access_token ?? '';
+    for (const [page, key] of [[1, 'constructor'], [2, '__proto__'], [3, 'hasOwnProperty']] as const) {
+      const first = (await (await upload(server.url, accessToken, 'FY-0003', page, Buffer.from(`page ${page}`), key)).json()) as { errcode: string; data?: { receiptId: string } };
+      assert.equal(first.errcode, '0000', key);
+      const again = (await (await upload(server.url, accessToken, 'FY-0003', page, Buffer.from(`page ${page}`), key)).json()) as { errcode: string; data?: { receiptId: string } };
+      assert.deepEqual([again.errcode, again.data?.receiptId], ['0000', first.data?.receiptId], `${key} is kept and answers the same receipt`);
+    }
+  } finally {
+    await server.close();
+  }
+});
