@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { ImagingError } from './imaging-adapter.js';
 
 /** What is stored for one page (the same receipt answers a repeated idempotency key). */
 export interface PageReceipt {
@@ -71,6 +72,19 @@ export interface BillStore {
   openRound(imageCode: string, round: number): Promise<RoundOutcome>;
 }
 
+/** The highest page number and page count a bill may have (docs/imaging-protocol.md). */
+export const maxPageNumber = 10_000;
+
+/** Whether a number is a page number or page count the protocol allows: an integer 1…10,000. */
+export function isPageNumber(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= maxPageNumber;
+}
+
+/** Refuses a page number or count out of range before anything is sized by it. */
+function checkPageNumber(value: number, field: 'page' | 'pageCount'): void {
+  if (!isPageNumber(value)) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `${field} must be an integer 1…${maxPageNumber}` }, 'needs-person');
+}
+
 /** A lookup table without a prototype, so a name from a request finds only what was stored under it. */
 function createTable<T>(entries: Record<string, T> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, entries);
@@ -126,6 +140,7 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
     readBill,
     putPage: ({ imageCode, page, bytes, sha256, idempotencyKey, extension }) =>
       withBill(imageCode, async () => {
+        checkPageNumber(page, 'page');
         const manifest: BillManifest = (await readBill(imageCode)) ?? { imageCode, status: 'open', pageCount: null, pages: createTable(), keys: createTable(), closedAt: null };
         const existingId = manifest.keys[idempotencyKey];
         if (existingId) {
@@ -155,11 +170,13 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
       }),
     closeBill: (imageCode, pageCount) =>
       withBill(imageCode, async (): Promise<CloseOutcome> => {
+        checkPageNumber(pageCount, 'pageCount');
         const manifest = await readBill(imageCode);
         if (!manifest) return { kind: 'unknown' };
         if (manifest.status === 'returned') return { kind: 'returned' };
         const have = Object.keys(manifest.pages).map(Number);
-        const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !have.includes(page));
+        const stored = new Set(have);
+        const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !stored.has(page));
         if (missing.length) return { kind: 'missing', missing };
         const beyond = have.filter((page) => page > pageCount).sort((a, b) => a - b);
         if (beyond.length) return { kind: 'beyond', beyond };

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { createBillStore, describeBill, type BillConflict, type RoundOutcome } from './bill-store.js';
+import { createBillStore, describeBill, isPageNumber, maxPageNumber, type BillConflict, type RoundOutcome } from './bill-store.js';
 import { signTokenRequest } from './token-sign.js';
 
 /** Faults the reference server can inject, for tests of the upload queue's resilience. */
@@ -69,6 +69,25 @@ const conflictErrcodes: Record<BillConflict, string> = {
   'bill-closed': imagingErrcodes.billClosed,
   'bill-returned': imagingErrcodes.billReturned,
 };
+
+/** A path segment URL-decoded, or null when its `%` escapes are malformed (a client error, never a 500). */
+function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A page number from a form field, as the protocol writes it: decimal digits, no sign, no leading zero,
+ * 1…10,000. `Number()` would also take `0x10`, `0b101`, ` 2 `, `+4` and `1e1`.
+ */
+function readPageField(value: unknown): number | null {
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,4}$/.test(value)) return null;
+  const page = Number(value);
+  return isPageNumber(page) ? page : null;
+}
 
 /** Timestamps may be seconds or milliseconds; a sign older or newer than this is refused. */
 export const maxClockSkewMs = 5 * 60 * 1000;
@@ -145,15 +164,18 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       } catch {
         return send(res, 200, imagingErrcodes.badRequest, 'body must be JSON {client_id, timestamp, sign}');
       }
-      const clientId = String(request.client_id ?? '');
-      const timestamp = String(request.timestamp ?? '');
+      if (typeof request !== 'object' || request === null || typeof request.client_id !== 'string' || typeof request.timestamp !== 'string' || !/^[0-9]{1,16}$/.test(request.timestamp) || typeof request.sign !== 'string') {
+        return send(res, 200, imagingErrcodes.badRequest, 'body must be JSON {client_id, timestamp (decimal digits), sign} (strings)');
+      }
+      const clientId = request.client_id;
+      const timestamp = request.timestamp;
       const secret = clients.get(clientId);
-      if (!secret || !sameText(signTokenRequest(clientId, secret, timestamp), String(request.sign ?? ''))) {
+      if (!secret || !sameText(signTokenRequest(clientId, secret, timestamp), request.sign)) {
         return send(res, 200, imagingErrcodes.badCredentials, 'client_id or sign is wrong');
       }
       const stamp = Number(timestamp);
       const ms = stamp < 1e12 ? stamp * 1000 : stamp;
-      if (!Number.isFinite(ms) || Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
+      if ( Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
       const token = randomBytes(24).toString('hex');
       tokens.set(token, { clientId, expires: now().getTime() + ttl * 1000 });
       options.onToken?.(token);
@@ -163,8 +185,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     const bill = /^\/imaging\/v1\/bills\/([^/]+)(\/pages|\/close|\/rounds|\/return)?$/.exec(url.pathname);
     if (!bill) return send(res, 404, imagingErrcodes.badRequest, 'no such endpoint');
     if (!authorised(url)) return send(res, 401, imagingErrcodes.tokenInvalid, 'access_token is missing, unknown or expired');
-    const code = decodeURIComponent(bill[1] ?? '');
-    if (!defaultCodePattern.test(code)) return send(res, 400, imagingErrcodes.invalidImageCode, 'not a valid image code');
+    const code = decodePathSegment(bill[1] ?? '');
+    if (code === null || !defaultCodePattern.test(code)) return send(res, 400, imagingErrcodes.invalidImageCode, 'not a valid image code');
 
     if (req.method === 'GET' && !bill[2]) {
       const manifest = await store.readBill(code);
@@ -188,8 +210,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         if (!reason || reason.length > 500) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {reason} (1–500 characters)');
         outcome = await store.returnBill(code, reason);
       } else {
-        const round = Number(request.round);
-        if (!Number.isInteger(round) || round < 2 || round > 1000) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {round} (2…1000)');
+        const round = request.round;
+        if (typeof round !== 'number' || !Number.isInteger(round) || round < 2 || round > 1000) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {round} (2…1000)');
         outcome = await store.openRound(code, round);
       }
       switch (outcome.kind) {
@@ -212,10 +234,10 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         return send(res, 400, imagingErrcodes.badRequest, 'body must be multipart/form-data');
       }
       const file = form.get('file');
-      const page = Number(form.get('page'));
+      const page = readPageField(form.get('page'));
       const sha256 = String(form.get('sha256') ?? '').toLowerCase();
       const key = String(form.get('idempotencyKey') ?? '');
-      if (!(file instanceof Blob) || !Number.isInteger(page) || page < 1 || page > 10_000 || !/^[0-9a-f]{64}$/.test(sha256) || !/^[\w-]{8,128}$/.test(key)) {
+      if (!(file instanceof Blob) || page === null || !/^[0-9a-f]{64}$/.test(sha256) || !/^[\w-]{8,128}$/.test(key)) {
         return send(res, 400, imagingErrcodes.badRequest, 'fields: file, page (1…10000), sha256 (hex), idempotencyKey (8–128 of [A-Za-z0-9_-])');
       }
       const bytes = Buffer.from(await file.arrayBuffer());
@@ -233,13 +255,15 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
 
     if (req.method === 'POST' && bill[2] === '/close') {
       const body = await readBody(req, 64 * 1024);
-      let pageCount: number;
+      let request: { pageCount?: unknown } | null;
       try {
-        pageCount = Number((JSON.parse(body?.toString('utf8') ?? '') as { pageCount?: unknown }).pageCount);
+        request = JSON.parse(body?.toString('utf8') ?? '') as typeof request;
       } catch {
-        pageCount = Number.NaN;
+        request = null;
       }
-      if (!Number.isInteger(pageCount) || pageCount < 1) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {pageCount}');
+      // Checked before anything is sized by it: a count of 1e9 once built a list of a billion page numbers.
+      const pageCount = request?.pageCount;
+      if (typeof pageCount !== 'number' || !isPageNumber(pageCount)) return send(res, 400, imagingErrcodes.badRequest, `body must be JSON {pageCount} (an integer, 1…${maxPageNumber})`);
       const closed = await store.closeBill(code, pageCount);
       const outcome = (() => {
         switch (closed.kind) {

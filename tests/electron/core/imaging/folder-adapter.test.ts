@@ -53,3 +53,12 @@ test('a bill the importer returned opens a new round; its first pages stay on th
   assert.equal((await adapter.closeBill('FY-2026-0110', 1)).round, 2);
   assert.deepEqual((await fs.readdir(path.join(folder, 'FY-2026-0110'))).sort(), ['0001.png', 'bill.json', 'r2-0001.png']);
 });
+
+test('page numbers and counts out of 1…10000 are refused before anything is sized by them', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  await adapter.uploadPage(pageOf('FY-2026-0120', 1, png('one'), 'key-0120-1'));
+  for (const pageCount of [0, 10_001, 1e7, 1.5]) await assert.rejects(adapter.closeBill('FY-2026-0120', pageCount), isImagingError('imaging-rejected'), String(pageCount));
+  for (const page of [0, 10_001, 2.5]) await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0120', page, png('x'), `key-0120-p${String(page).replace('.', '_')}`)), isImagingError('imaging-rejected'), String(page));
+  assert.equal((await adapter.queryBill('FY-2026-0120')).status, 'open');
+});

@@ -18,7 +18,7 @@ async function token(url: string, timestamp = String(Date.now()), secret = 'secr
   return (await response.json()) as { errcode: string; access_token?: string };
 }
 
-function upload(url: string, accessToken: string, code: string, page: number, bytes: Uint8Array, key: string, sha = createHash('sha256').update(bytes).digest('hex')) {
+function upload(url: string, accessToken: string, code: string, page: number | string, bytes: Uint8Array, key: string, sha = createHash('sha256').update(bytes).digest('hex')) {
   const form = new FormData();
   form.set('file', new Blob([bytes], { type: 'image/jpeg' }), `p${page}.jpg`);
   form.set('page', String(page));
@@ -115,6 +115,50 @@ test('names from a request find only what was stored: client_id "constructor" ge
       assert.equal(first.errcode, '0000', key);
       const again = (await (await upload(server.url, accessToken, 'FY-0003', page, Buffer.from(`page ${page}`), key)).json()) as { errcode: string; data?: { receiptId: string } };
       assert.deepEqual([again.errcode, again.data?.receiptId], ['0000', first.data?.receiptId], `${key} is kept and answers the same receipt`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('numbers as the protocol writes them: page fields are decimal digits 1…10000, pageCount and round JSON integers; a bad % escape is a 400, not a 500', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    const bytes = Buffer.from('page bytes');
+    for (const page of ['0x10', '0b101', ' 2 ', '+4', '1e1', '010', '0', '-1', '1.0', '10001', '']) {
+      const answer = await upload(server.url, accessToken, 'FY-0004', page, bytes, `key-lenient-${page.trim() || 'empty'}`.replace(/[^\w-]/g, '_'));
+      assert.deepEqual([answer.status, ((await answer.json()) as { errcode: string }).errcode], [400, imagingErrcodes.badRequest], `page ${JSON.stringify(page)}`);
+    }
+    assert.equal(((await (await upload(server.url, accessToken, 'FY-0004', '1', bytes, 'key-strict-1')).json()) as { errcode: string }).errcode, '0000');
+    const close = (body: string) => fetch(`${server.url}/imaging/v1/bills/FY-0004/close?access_token=${accessToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (const body of ['{"pageCount":"1"}', '{"pageCount":[1]}', '{"pageCount":true}', '{"pageCount":1.5}', '[1]', 'null']) {
+      const answer = await close(body);
+      assert.deepEqual([answer.status, ((await answer.json()) as { errcode: string }).errcode], [400, imagingErrcodes.badRequest], body);
+    }
+    const rounds = await fetch(`${server.url}/imaging/v1/bills/FY-0004/rounds?access_token=${accessToken}`, { method: 'POST', body: '{"round":"2"}' });
+    assert.deepEqual([rounds.status, ((await rounds.json()) as { errcode: string }).errcode], [400, imagingErrcodes.badRequest], 'round "2"');
+    assert.equal(((await (await close('{"pageCount":1}')).json()) as { errcode: string }).errcode, '0000');
+    const badEscape = await fetch(`${server.url}/imaging/v1/bills/FY%ZZ0004?access_token=${accessToken}`);
+    assert.deepEqual([badEscape.status, ((await badEscape.json()) as { errcode: string }).errcode], [400, imagingErrcodes.invalidImageCode]);
+    const numericTimestamp = await fetch(`${server.url}/base/oauth/token`, { method: 'POST', body: JSON.stringify({ client_id: 'station-test', timestamp: ' 0x1 ', sign: signTokenRequest('station-test', 'secret-123', ' 0x1 ') }) });
+    assert.equal(((await numericTimestamp.json()) as { errcode: string }).errcode, imagingErrcodes.badRequest);
+  } finally {
+    await server.close();
+  }
+});
+
+test('close: pageCount is capped at 1…10000 before anything is sized by it (1e9 once ran the process out of memory)', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    assert.equal(((await (await upload(server.url, accessToken, 'FY-0005', 1, Buffer.from('one'), 'key-cap-1')).json()) as { errcode: string }).errcode, '0000');
+    for (const pageCount of [0, 10_001, 1e7, 1e9]) {
+      const started = Date.now();
+      const answer = await fetch(`${server.url}/imaging/v1/bills/FY-0005/close?access_token=${accessToken}`, { method: 'POST', body: JSON.stringify({ pageCount }) });
+      const text = await answer.text();
+      assert.deepEqual([answer.status, (JSON.parse(text) as { errcode: string }).errcode], [400, imagingErrcodes.badRequest], String(pageCount));
+      assert.ok(text.length < 1000 && Date.now() - started < 2000, `${pageCount}: a short answer, at once`);
     }
   } finally {
     await server.close();
