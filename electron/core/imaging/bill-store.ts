@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { ImagingError } from './imaging-adapter.js';
 
 /** What is stored for one page (the same receipt answers a repeated idempotency key). */
@@ -61,9 +61,16 @@ export type CloseOutcome =
 /** The outcome of returning a bill or opening a new round of it. */
 export type RoundOutcome = { kind: 'done'; manifest: BillManifest } | { kind: 'unknown' } | { kind: 'conflict'; manifest: BillManifest };
 
+/** A page already written and fsynced to a temp file on the store's volume (a streamed upload): it is renamed into place, never copied. */
+export interface StagedPage {
+  stagedFile: string;
+  size: number;
+}
+
 /** A folder of bills with the imaging protocol's rules: idempotent pages, no silent replacement, checked close. */
 export interface BillStore {
-  putPage(input: { imageCode: string; page: number; bytes: Uint8Array; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict }>;
+  /** Stores a page; a staged file that is not needed (a repeat, a conflict) is left for the caller to remove. */
+  putPage(input: { imageCode: string; page: number; bytes: Uint8Array | StagedPage; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict }>;
   closeBill(imageCode: string, pageCount: number): Promise<CloseOutcome>;
   readBill(imageCode: string): Promise<BillManifest | null>;
   /** Sends a closed bill back for a rescan (a reviewer's act on the imaging side); returning it again only updates the reason. */
@@ -161,8 +168,18 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
         // Later rounds get their own file names: a returned round's pages stay as they were.
         const round = roundOf(manifest);
         const file = `${round > 1 ? `r${round}-` : ''}${String(page).padStart(4, '0')}.${extension}`;
-        await writeFileAtomic(path.join(options.root, imageCode, file), bytes);
-        const receipt: PageReceipt = { receiptId: randomUUID(), imageCode, page, sha256, bytes: bytes.length, receivedAt: options.now().toISOString() };
+        const target = path.join(options.root, imageCode, file);
+        let size: number;
+        if (bytes instanceof Uint8Array) {
+          await writeFileAtomic(target, bytes);
+          size = bytes.length;
+        } else {
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          await fs.rename(bytes.stagedFile, target);
+          await syncDirectory(path.dirname(target));
+          size = bytes.size;
+        }
+        const receipt: PageReceipt = { receiptId: randomUUID(), imageCode, page, sha256, bytes: size, receivedAt: options.now().toISOString() };
         manifest.pages[String(page)] = { ...receipt, file };
         manifest.keys[idempotencyKey] = receipt.receiptId;
         await writeBill(manifest);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import path from 'node:path';
 import { test } from 'node:test';
 import { imagingErrcodes, startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
@@ -161,6 +165,137 @@ test('close: pageCount is capped at 1…10000 before anything is sized by it (1e
       assert.ok(text.length < 1000 && Date.now() - started < 2000, `${pageCount}: a short answer, at once`);
     }
   } finally {
+    await server.close();
+  }
+});
+
+/** Opens a raw connection and sends the headers of a page upload whose body never comes in full. */
+function startSlowUpload(port: number, accessToken: string): { socket: net.Socket; closed: Promise<number> } {
+  const started = Date.now();
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  socket.write(`POST /imaging/v1/bills/FY-0006/pages?access_token=${accessToken} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n`);
+  return { socket, closed: new Promise((resolve) => socket.once('close', () => resolve(Date.now() - started))) };
+}
+
+const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still open after ${ms} ms`)), ms).unref())]);
+
+test('slow bodies are cut: a body trickling a byte at a time by the request timeout, a silent one by the idle timeout', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients, limits: { headersTimeoutMs: 400, requestTimeoutMs: 1500, idleTimeoutMs: 600 } });
+  const accessToken = (await token(server.url)).access_token ?? '';
+  const trickle = startSlowUpload(server.port, accessToken);
+  const drip = setInterval(() => trickle.socket.write('x'), 150);
+  const silent = startSlowUpload(server.port, accessToken);
+  try {
+    const silentMs = await within(silent.closed, 5000, 'a silent body');
+    assert.ok(silentMs >= 500 && silentMs < 2500, `silent body cut after ${silentMs} ms (idle limit 600 ms)`);
+    const trickleMs = await within(trickle.closed, 6000, 'a trickling body');
+    assert.ok(trickleMs >= 1400 && trickleMs < 3500, `trickling body cut after ${trickleMs} ms (request limit 1500 ms)`);
+    assert.equal((await fetch(`${server.url}/imaging/v1/bills/FY-0006?access_token=${accessToken}`)).status, 404, 'the server still answers');
+  } finally {
+    clearInterval(drip);
+    trickle.socket.destroy();
+    silent.socket.destroy();
+    await server.close();
+  }
+});
+
+test('connections beyond the cap are dropped; a body over the page limit is 413 and leaves nothing behind', async () => {
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients, maxPageBytes: 1024, limits: { maxConnections: 2 } });
+  const held = [net.connect(server.port, '127.0.0.1'), net.connect(server.port, '127.0.0.1')];
+  const third = () =>
+    new Promise<number>((resolve, reject) => {
+      http.get(`${server.url}/imaging/v1/bills/FY-0007`, { agent: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject);
+    });
+  try {
+    await Promise.all(held.map((socket) => new Promise((resolve) => socket.once('connect', resolve))));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await assert.rejects(third(), 'a third connection is dropped');
+    for (const socket of held) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await third(), 401, 'once the others are gone, a connection is served again');
+    const accessToken = (await token(server.url)).access_token ?? '';
+    const big = await upload(server.url, accessToken, 'FY-0007', 1, Buffer.alloc(4096, 1), 'key-big-0001');
+    assert.deepEqual([big.status, ((await big.json()) as { errcode: string }).errcode], [413, imagingErrcodes.tooLarge]);
+    assert.deepEqual(await readdir(path.join(dataDir, 'incoming')), [], 'no staged file stays');
+    const bigJson = await fetch(`${server.url}/imaging/v1/bills/FY-0007/close?access_token=${accessToken}`, { method: 'POST', body: JSON.stringify({ pageCount: 1, padding: 'x'.repeat(70 * 1024) }) });
+    assert.deepEqual([bigJson.status, ((await bigJson.json()) as { errcode: string }).errcode], [413, imagingErrcodes.tooLarge], 'JSON bodies have their own, small limit');
+  } finally {
+    for (const socket of held) socket.destroy();
+    await server.close();
+  }
+});
+
+test('concurrent large uploads stream to disk: the server holds none of their bodies in memory', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const collect = vm.runInNewContext('gc') as () => void;
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients, limits: { maxPageBytes: 32 * 1024 * 1024 } });
+  const accessToken = (await token(server.url)).access_token ?? '';
+  const uploads = 6;
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  const chunks = 256; // 16 MiB a page
+  const held = 16; // the last 1 MiB waits until memory is measured
+  const hash = createHash('sha256');
+  for (let i = 0; i < chunks; i += 1) hash.update(chunk);
+  const sha256 = hash.digest('hex');
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let arrived = 0;
+  let allArrived!: () => void;
+  const allHeld = new Promise<void>((resolve) => {
+    allArrived = resolve;
+  });
+  const send = (index: number) =>
+    new Promise<{ errcode: string; data?: { bytes: number; sha256: string } }>((resolve, reject) => {
+      const head = Buffer.from(
+        ['page', String(1), 'sha256', sha256, 'idempotencyKey', `key-large-${index}`]
+          .reduce<string[]>((parts, value, at, list) => (at % 2 === 0 ? [...parts, `--b\r\nContent-Disposition: form-data; name="${value}"\r\n\r\n${list[at + 1]}\r\n`] : parts), [])
+          .join('') + '--b\r\nContent-Disposition: form-data; name="file"; filename="p.bin"\r\n\r\n',
+      );
+      const tail = Buffer.from('\r\n--b--\r\n');
+      const request = http.request(`${server.url}/imaging/v1/bills/FY-LARGE-${index}/pages?access_token=${accessToken}`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b', 'content-length': head.length + chunks * chunk.length + tail.length } }, (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (part: Buffer) => parts.push(part));
+        response.on('end', () => resolve(JSON.parse(Buffer.concat(parts).toString('utf8')) as { errcode: string }));
+      });
+      request.on('error', reject);
+      const write = (bytes: Buffer) => new Promise<void>((done) => (request.write(bytes) ? done() : request.once('drain', done)));
+      void (async () => {
+        await write(head);
+        for (let i = 0; i < chunks - held; i += 1) await write(chunk);
+        arrived += 1;
+        if (arrived === uploads) allArrived();
+        await released;
+        for (let i = 0; i < held; i += 1) await write(chunk);
+        request.end(tail);
+      })();
+    });
+  try {
+    collect();
+    const before = process.memoryUsage();
+    const answers = Array.from({ length: uploads }, (_, index) => send(index));
+    await allHeld;
+    // Let the server read what the sockets still buffer.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    collect();
+    const during = process.memoryUsage();
+    release();
+    const done = await Promise.all(answers);
+    const grown = during.heapUsed + during.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+    const sent = uploads * (chunks - held) * chunk.length;
+    assert.ok(grown < 24 * 1024 * 1024, `memory grew by ${(grown / 1048576).toFixed(1)} MiB while ${(sent / 1048576).toFixed(0)} MiB of bodies had arrived`);
+    for (const answer of done) assert.deepEqual([answer.errcode, answer.data?.bytes, answer.data?.sha256], ['0000', chunks * chunk.length, sha256]);
+    assert.deepEqual(await readdir(path.join(dataDir, 'incoming')), [], 'every staged page was renamed into its bill');
+  } finally {
+    release();
     await server.close();
   }
 });
