@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
+import { findNameProblem, foldNameCase } from '../../shared/file-names.js';
 import { ImagingError } from './imaging-adapter.js';
 
 /** What is stored for one page (the same receipt answers a repeated idempotency key). */
@@ -114,27 +115,46 @@ export function roundOf(manifest: Pick<BillManifest, 'round'>): number {
 /**
  * Stores bills under `root/<imageCode>/`: page files and `bill.json`, each written to a temp file and
  * renamed, so a reader (or a crash) never sees half a page or half a manifest. Changes to one bill
- * run one at a time; the caller validates the image code (it becomes a folder name).
+ * run one at a time. A code that cannot be a folder name on Windows, or whose different-case twin
+ * already has a folder, is refused (ImagingError) before anything is read or written: delivered bills
+ * stay one folder each, whatever disk the share is on.
  */
 export function createBillStore(options: { root: string; now: () => Date }): BillStore {
   const locks = new Map<string, Promise<unknown>>();
+  // Keyed by the case-folded code: AB12 and ab12 arriving together must not both see "no twin yet".
   const withBill = <T>(code: string, work: () => Promise<T>): Promise<T> => {
-    const next = (locks.get(code) ?? Promise.resolve()).then(work);
+    const key = foldNameCase(code);
+    const next = (locks.get(key) ?? Promise.resolve()).then(work);
     const settled = next.catch(() => undefined);
-    locks.set(code, settled);
+    locks.set(key, settled);
     void settled.then(() => {
-      if (locks.get(code) === settled) locks.delete(code);
+      if (locks.get(key) === settled) locks.delete(key);
     });
     return next;
   };
   const manifestFile = (code: string) => path.join(options.root, code, 'bill.json');
+  /** A folder in root whose name differs from `code` only in case, if there is one. */
+  const findTwin = async (code: string): Promise<string | undefined> => {
+    const names = await fs.readdir(options.root).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    return names.find((name) => name !== code && foldNameCase(name) === foldNameCase(code));
+  };
   const readBill = async (code: string): Promise<BillManifest | null> => {
+    const problem = findNameProblem(code);
+    if (problem) throw new ImagingError('image-code-unsafe-name', { code, reason: problem }, 'needs-person');
     let manifest: BillManifest;
     try {
       manifest = JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
     } catch {
+      // Unknown here; but on a case-sensitive disk its twin may hold the folder a Windows share would merge it with.
+      const twin = await findTwin(code);
+      if (twin !== undefined) throw new ImagingError('image-code-case-twin', { code, existing: twin }, 'needs-person');
       return null;
     }
+    // On a case-insensitive disk (Windows, macOS) the twin's own folder answered.
+    if (manifest.imageCode !== code) throw new ImagingError('image-code-case-twin', { code, existing: manifest.imageCode }, 'needs-person');
     // Idempotency keys come from requests: "constructor" or "__proto__" must not find Object.prototype.
     manifest.keys = createTable(manifest.keys);
     manifest.pages = createTable(manifest.pages);

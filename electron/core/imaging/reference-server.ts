@@ -3,8 +3,10 @@ import { appendFileSync, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { findNameProblem } from '../../shared/file-names.js';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
 import { createBillStore, describeBill, isPageNumber, maxPageNumber, type BillConflict, type PageReceipt, type RoundOutcome } from './bill-store.js';
+import { ImagingError } from './imaging-adapter.js';
 import { receiveMultipart } from './multipart-stream.js';
 import { signTokenRequest } from './token-sign.js';
 
@@ -63,6 +65,7 @@ export const imagingErrcodes = {
   pagesBeyondCount: '2007',
   billReturned: '2008',
   roundConflict: '2009',
+  caseTwin: '2010',
   billUnknown: '2404',
   tooLarge: '2413',
 } as const;
@@ -199,6 +202,21 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     return send(res, 200, imagingErrcodes.ok, 'success', { data: receipt });
   };
 
+  /** The store's refusals as the protocol's answers; anything else is a 500. */
+  const answerRefusal = (res: http.ServerResponse, error: unknown) => {
+    if (!(error instanceof ImagingError)) return send(res, 500, '5000', 'internal error');
+    switch (error.code) {
+      case 'image-code-unsafe-name':
+        return send(res, 400, imagingErrcodes.invalidImageCode, `not a valid image code: it cannot be a folder name (${String(error.params.reason)})`);
+      case 'image-code-case-twin':
+        return send(res, 409, imagingErrcodes.caseTwin, `a bill whose image code differs only in case exists: ${String(error.params.existing)}`);
+      case 'imaging-rejected':
+        return send(res, 400, imagingErrcodes.badRequest, String(error.params.description ?? 'bad request'));
+      default:
+        return send(res, 500, '5000', 'internal error');
+    }
+  };
+
   const authorised = (url: URL) => {
     const token = url.searchParams.get('access_token') ?? '';
     const entry = tokens.get(token);
@@ -249,6 +267,9 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     if (!authorised(url)) return send(res, 401, imagingErrcodes.tokenInvalid, 'access_token is missing, unknown or expired');
     const code = decodePathSegment(bill[1] ?? '');
     if (code === null || !defaultCodePattern.test(code)) return send(res, 400, imagingErrcodes.invalidImageCode, 'not a valid image code');
+    // The store refuses it too; asked here so a page body for such a code is not read first.
+    const nameProblem = findNameProblem(code);
+    if (nameProblem) throw new ImagingError('image-code-unsafe-name', { code, reason: nameProblem }, 'needs-person');
 
     if (req.method === 'GET' && !bill[2]) {
       const manifest = await store.readBill(code);
@@ -367,7 +388,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     }, limits.requestTimeoutMs);
     res.once('close', () => clearTimeout(deadline));
     handle(req, res)
-      .catch(() => (res.headersSent ? 'error' : send(res, 500, '5000', 'internal error')))
+      .catch((error: unknown) => (res.headersSent ? 'error' : answerRefusal(res, error)))
       .then((errcode) => {
         // Tokens never reach the log.
         const logged = (req.url ?? '').replace(/access_token=[^&]*/g, 'access_token=[redacted]');

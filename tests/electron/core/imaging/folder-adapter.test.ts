@@ -62,3 +62,23 @@ test('page numbers and counts out of 1…10000 are refused before anything is si
   for (const page of [0, 10_001, 2.5]) await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0120', page, png('x'), `key-0120-p${String(page).replace('.', '_')}`)), isImagingError('imaging-rejected'), String(page));
   assert.equal((await adapter.queryBill('FY-2026-0120')).status, 'open');
 });
+
+test('codes Windows cannot have as a folder, and case-only twins of a delivered bill, are refused with the reason; nothing is written', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  for (const code of ['COM1', 'lpt9', 'Nul.', 'CON.pdf', 'aux.tar.gz', 'PRN.', 'AB12.', 'AB12..']) {
+    await assert.rejects(adapter.uploadPage(pageOf(code, 1, png('x'), 'key-reserved-1')), (error: unknown) => error instanceof ImagingError && error.code === 'image-code-unsafe-name' && error.params.code === code && typeof error.params.reason === 'string', code);
+  }
+  assert.deepEqual(await fs.readdir(folder), []);
+  await adapter.uploadPage(pageOf('AB12', 1, png('upper'), 'key-ab12-1'));
+  for (const twin of ['ab12', 'Ab12']) {
+    await assert.rejects(adapter.uploadPage(pageOf(twin, 1, png('lower'), 'key-ab12-2')), (error: unknown) => error instanceof ImagingError && error.code === 'image-code-case-twin' && error.params.existing === 'AB12', twin);
+    await assert.rejects(adapter.queryBill(twin), isImagingError('image-code-case-twin'), `${twin}: a query does not answer "unknown" either`);
+    await assert.rejects(adapter.closeBill(twin, 1), isImagingError('image-code-case-twin'));
+  }
+  // Both arriving at once: one is stored, the other refused, never two folders.
+  const racing = await Promise.allSettled([adapter.uploadPage(pageOf('CD34', 1, png('a'), 'key-cd34-1')), adapter.uploadPage(pageOf('cd34', 1, png('b'), 'key-cd34-2'))]);
+  assert.deepEqual(racing.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected']);
+  assert.deepEqual((await fs.readdir(folder)).sort(), ['AB12', 'CD34']);
+  assert.equal((await adapter.closeBill('AB12', 1)).status, 'closed');
+});

@@ -299,3 +299,25 @@ test('concurrent large uploads stream to disk: the server holds none of their bo
     await server.close();
   }
 });
+
+test('image codes that cannot be a Windows folder are 2001 with the reason; a case-only twin of a stored bill is 2010 (HTTP 409)', async () => {
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients });
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    for (const code of ['COM1', 'lpt1', 'NUL.', 'CON.pdf', 'AB12.']) {
+      const answer = await upload(server.url, accessToken, code, 1, Buffer.from('x'), 'key-name-0001');
+      const body = (await answer.json()) as { errcode: string; description: string };
+      assert.deepEqual([answer.status, body.errcode], [400, imagingErrcodes.invalidImageCode], code);
+      assert.match(body.description, /folder name \((reserved-name|trailing-dot-or-space)\)/, code);
+    }
+    assert.equal(((await (await upload(server.url, accessToken, 'AB12', 1, Buffer.from('upper'), 'key-twin-0001')).json()) as { errcode: string }).errcode, '0000');
+    const twin = await upload(server.url, accessToken, 'ab12', 1, Buffer.from('lower'), 'key-twin-0002');
+    assert.deepEqual([twin.status, ((await twin.json()) as { errcode: string }).errcode], [409, imagingErrcodes.caseTwin]);
+    const query = await fetch(`${server.url}/imaging/v1/bills/ab12?access_token=${accessToken}`);
+    assert.deepEqual([query.status, ((await query.json()) as { errcode: string }).errcode], [409, imagingErrcodes.caseTwin]);
+    assert.deepEqual(await readdir(path.join(dataDir, 'bills')), ['AB12']);
+  } finally {
+    await server.close();
+  }
+});
