@@ -181,13 +181,22 @@ function startSlowUpload(port: number, accessToken: string): { socket: net.Socke
 const within = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still open after ${ms} ms`)), ms).unref())]);
 
-test('slow bodies are cut: a body trickling a byte at a time by the request timeout, a silent one by the idle timeout', async () => {
+test('slow clients are cut: headers by the header timeout, a body trickling a byte at a time by the request timeout, a silent one by the idle timeout', async () => {
   const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients, limits: { headersTimeoutMs: 400, requestTimeoutMs: 1500, idleTimeoutMs: 600 } });
   const accessToken = (await token(server.url)).access_token ?? '';
   const trickle = startSlowUpload(server.port, accessToken);
   const drip = setInterval(() => trickle.socket.write('x'), 150);
   const silent = startSlowUpload(server.port, accessToken);
+  // Headers that never end, a byte at a time (so the idle timer never fires): the header timeout cuts them.
+  const headerStarted = Date.now();
+  const slowHeaders = net.connect(server.port, '127.0.0.1');
+  slowHeaders.on('error', () => undefined);
+  slowHeaders.write('GET /imaging/v1/bills/FY-0006 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+  const headerDrip = setInterval(() => slowHeaders.write('h'), 150);
+  const headersClosed = new Promise<number>((resolve) => slowHeaders.once('close', () => resolve(Date.now() - headerStarted)));
   try {
+    const headersMs = await within(headersClosed, 5000, 'slow headers');
+    assert.ok(headersMs < 2000, `slow headers cut after ${headersMs} ms (header limit 400 ms)`);
     const silentMs = await within(silent.closed, 5000, 'a silent body');
     assert.ok(silentMs >= 500 && silentMs < 2500, `silent body cut after ${silentMs} ms (idle limit 600 ms)`);
     const trickleMs = await within(trickle.closed, 6000, 'a trickling body');
@@ -195,6 +204,8 @@ test('slow bodies are cut: a body trickling a byte at a time by the request time
     assert.equal((await fetch(`${server.url}/imaging/v1/bills/FY-0006?access_token=${accessToken}`)).status, 404, 'the server still answers');
   } finally {
     clearInterval(drip);
+    clearInterval(headerDrip);
+    slowHeaders.destroy();
     trickle.socket.destroy();
     silent.socket.destroy();
     await server.close();
