@@ -255,7 +255,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       }
       const stamp = Number(timestamp);
       const ms = stamp < 1e12 ? stamp * 1000 : stamp;
-      if ( Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
+      if (Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
       const token = randomBytes(24).toString('hex');
       tokens.set(token, { clientId, expires: now().getTime() + ttl * 1000 });
       options.onToken?.(token);
@@ -344,7 +344,6 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       }
     }
 
-
     if (req.method === 'POST' && bill[2] === '/close') {
       const body = await readBody(req, limits.maxJsonBytes);
       if (!body) return refuse(req, res, 413, imagingErrcodes.tooLarge, `a JSON body may be at most ${limits.maxJsonBytes} bytes`);
@@ -393,7 +392,10 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         // Tokens never reach the log.
         const logged = (req.url ?? '').replace(/access_token=[^&]*/g, 'access_token=[redacted]');
         appendFileSync(accessLog, `${JSON.stringify({ time: now().toISOString(), method: req.method, path: logged, status: res.statusCode, errcode, ms: Math.round(performance.now() - started) })}\n`);
-      });
+      })
+      // A full disk or an answer to a vanished client must not become an unhandled rejection: in the
+      // app that would end the whole process, not this request.
+      .catch(() => undefined);
   });
   server.maxConnections = limits.maxConnections;
   server.headersTimeout = limits.headersTimeoutMs;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import v8 from 'node:v8';
@@ -329,6 +329,23 @@ test('image codes that cannot be a Windows folder are 2001 with the reason; a ca
     assert.deepEqual([query.status, ((await query.json()) as { errcode: string }).errcode], [409, imagingErrcodes.caseTwin]);
     assert.deepEqual(await readdir(path.join(dataDir, 'bills')), ['AB12']);
   } finally {
+    await server.close();
+  }
+});
+
+test('an access log that cannot be written does not end the process (the server runs inside the app)', async () => {
+  const dataDir = await makeTempDir();
+  await mkdir(path.join(dataDir, 'access.log'));
+  const server = await startReferenceImagingServer({ dataDir, clients });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    for (let i = 0; i < 2; i += 1) assert.equal((await fetch(`${server.url}/imaging/v1/bills/FY-0008`)).status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
     await server.close();
   }
 });
