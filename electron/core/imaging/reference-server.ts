@@ -231,7 +231,10 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       res.setHeader('retry-after', '1');
       return send(res, 429, '4290', 'injected rate limit');
     }
-    const url = new URL(req.url ?? '/', 'http://imaging.local');
+    // Only origin-form targets ("/path?query"): an absolute URL or garbage is a client error, not a 500.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/') || target.startsWith('//') || !URL.canParse(target, 'http://imaging.local')) return send(res, 400, imagingErrcodes.badRequest, 'bad request target');
+    const url = new URL(target, 'http://imaging.local');
     // Private deployments live under /api (NOTES.md); the same server answers with or without it.
     url.pathname = url.pathname.replace(/^\/api(?=\/)/, '');
 

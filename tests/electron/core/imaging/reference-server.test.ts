@@ -145,6 +145,15 @@ test('numbers as the protocol writes them: page fields are decimal digits 1…10
     assert.equal(((await (await close('{"pageCount":1}')).json()) as { errcode: string }).errcode, '0000');
     const badEscape = await fetch(`${server.url}/imaging/v1/bills/FY%ZZ0004?access_token=${accessToken}`);
     assert.deepEqual([badEscape.status, ((await badEscape.json()) as { errcode: string }).errcode], [400, imagingErrcodes.invalidImageCode]);
+    for (const target of ['http://[', '//evil.example/imaging/v1/bills/FY-0004']) {
+      const raw = await new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+        let text = '';
+        socket.on('data', (part: Buffer) => (text += part.toString('latin1')));
+        socket.on('close', () => resolve(text));
+      });
+      assert.match(raw, /^HTTP\/1\.1 400 /, `target ${target}`);
+    }
     const numericTimestamp = await fetch(`${server.url}/base/oauth/token`, { method: 'POST', body: JSON.stringify({ client_id: 'station-test', timestamp: ' 0x1 ', sign: signTokenRequest('station-test', 'secret-123', ' 0x1 ') }) });
     assert.equal(((await numericTimestamp.json()) as { errcode: string }).errcode, imagingErrcodes.badRequest);
   } finally {
