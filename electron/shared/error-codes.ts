@@ -52,6 +52,8 @@ export const errorCodes = [
   'bill-not-changeable',
   'upload-page-damaged',
   'page-removed',
+  'image-code-unsafe-name',
+  'image-code-case-twin',
 ] as const;
 
 /** A stable, documented error code. */

@@ -49,6 +49,12 @@ export const reasonCodes = [
   'cancelled',
   'nothing-to-print',
   'unavailable',
+  'name-empty',
+  'dot-name',
+  'name-too-long',
+  'name-characters',
+  'reserved-name',
+  'trailing-dot-or-space',
 ] as const;
 
 /** A recognised cause (see {@link reasonCodes}). */

@@ -10,7 +10,7 @@ import { defaultInspectionSettings, type InspectionSettings } from '../../core/c
 import { CoreError, formatErrorEnglish } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic-write.js';
 import { localizeProblem } from '../../shared/check-messages.js';
-import { safeFileStem } from '../../shared/file-names.js';
+import { claimFileName } from '../../shared/file-names.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
@@ -112,13 +112,9 @@ function parseWhole(value: string | boolean | undefined, fallback: number): numb
   return typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : null;
 }
 
-/** `<base>-p<page>.png`, made unique when two inputs share a base name. */
+/** `<base>-p<page>.png`, safe on every system and made unique (regardless of case) when two inputs share a base name. */
 function annotationName(file: string, page: number, used: Set<string>): string {
-  const base = safeFileStem(path.basename(file), 100);
-  let name = `${base}-p${page}.png`;
-  for (let n = 2; used.has(name); n += 1) name = `${base}-p${page}-${n}.png`;
-  used.add(name);
-  return name;
+  return claimFileName(path.basename(file), `-p${page}.png`, used, 100);
 }
 
 type JsonPage = ReturnType<typeof toJsonPage>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { safeFileStem } from '../../shared/file-names.js';
+import { claimFileName } from '../../shared/file-names.js';
 import type { AuditRecord } from '../spool/audit-log.js';
 import { causeParams, CoreError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -46,17 +46,9 @@ export interface WriteCoversOptions {
   signal?: AbortSignal;
 }
 
-const windowsReserved = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
-
-/** A file name from an image code: letters, digits, `.`, `_`, `-` only; never a reserved name. */
+/** A file name from an image code, safe on every system (shared rules: file-names.ts) and unique in `used` regardless of case. */
 export function coverFileName(code: string, used: Set<string>): string {
-  let base = safeFileStem(code.replace(/^[.]+/, '_')) || 'cover';
-  if (windowsReserved.test(base)) base = `_${base}`;
-  let name = `${base}.pdf`;
-  // Case-insensitive file systems (Windows, macOS) would merge FY-a and FY-A.
-  for (let n = 2; used.has(name.toLowerCase()); n += 1) name = `${base}-${n}.pdf`;
-  used.add(name.toLowerCase());
-  return name;
+  return claimFileName(code, '.pdf', used);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
+import { findNameProblem, foldNameCase } from '../../shared/file-names.js';
+import { ImagingError } from './imaging-adapter.js';
 
 /** What is stored for one page (the same receipt answers a repeated idempotency key). */
 export interface PageReceipt {
@@ -60,15 +62,40 @@ export type CloseOutcome =
 /** The outcome of returning a bill or opening a new round of it. */
 export type RoundOutcome = { kind: 'done'; manifest: BillManifest } | { kind: 'unknown' } | { kind: 'conflict'; manifest: BillManifest };
 
+/** A page already written and fsynced to a temp file on the store's volume (a streamed upload): it is renamed into place, never copied. */
+export interface StagedPage {
+  stagedFile: string;
+  size: number;
+}
+
 /** A folder of bills with the imaging protocol's rules: idempotent pages, no silent replacement, checked close. */
 export interface BillStore {
-  putPage(input: { imageCode: string; page: number; bytes: Uint8Array; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict }>;
+  /** Stores a page; a staged file that is not needed (a repeat, a conflict) is left for the caller to remove. */
+  putPage(input: { imageCode: string; page: number; bytes: Uint8Array | StagedPage; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict }>;
   closeBill(imageCode: string, pageCount: number): Promise<CloseOutcome>;
   readBill(imageCode: string): Promise<BillManifest | null>;
   /** Sends a closed bill back for a rescan (a reviewer's act on the imaging side); returning it again only updates the reason. */
   returnBill(imageCode: string, reason: string): Promise<RoundOutcome>;
   /** Opens round `round` of a returned bill (its current round + 1); asking again for the open round answers it unchanged. */
   openRound(imageCode: string, round: number): Promise<RoundOutcome>;
+}
+
+/** The highest page number and page count a bill may have (docs/imaging-protocol.md). */
+export const maxPageNumber = 10_000;
+
+/** Whether a number is a page number or page count the protocol allows: an integer 1…10,000. */
+export function isPageNumber(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= maxPageNumber;
+}
+
+/** Refuses a page number or count out of range before anything is sized by it. */
+function checkPageNumber(value: number, field: 'page' | 'pageCount'): void {
+  if (!isPageNumber(value)) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `${field} must be an integer 1…${maxPageNumber}` }, 'needs-person');
+}
+
+/** A lookup table without a prototype, so a name from a request finds only what was stored under it. */
+function createTable<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
 /** What a query answers for a bill: its current round's pages, and the earlier rounds in brief. */
@@ -88,26 +115,50 @@ export function roundOf(manifest: Pick<BillManifest, 'round'>): number {
 /**
  * Stores bills under `root/<imageCode>/`: page files and `bill.json`, each written to a temp file and
  * renamed, so a reader (or a crash) never sees half a page or half a manifest. Changes to one bill
- * run one at a time; the caller validates the image code (it becomes a folder name).
+ * run one at a time. A code that cannot be a folder name on Windows, or whose different-case twin
+ * already has a folder, is refused (ImagingError) before anything is read or written: delivered bills
+ * stay one folder each, whatever disk the share is on.
  */
 export function createBillStore(options: { root: string; now: () => Date }): BillStore {
   const locks = new Map<string, Promise<unknown>>();
+  // Keyed by the case-folded code: AB12 and ab12 arriving together must not both see "no twin yet".
   const withBill = <T>(code: string, work: () => Promise<T>): Promise<T> => {
-    const next = (locks.get(code) ?? Promise.resolve()).then(work);
+    const key = foldNameCase(code);
+    const next = (locks.get(key) ?? Promise.resolve()).then(work);
     const settled = next.catch(() => undefined);
-    locks.set(code, settled);
+    locks.set(key, settled);
     void settled.then(() => {
-      if (locks.get(code) === settled) locks.delete(code);
+      if (locks.get(key) === settled) locks.delete(key);
     });
     return next;
   };
   const manifestFile = (code: string) => path.join(options.root, code, 'bill.json');
+  /** A folder in root whose name differs from `code` only in case, if there is one. */
+  const findTwin = async (code: string): Promise<string | undefined> => {
+    const names = await fs.readdir(options.root).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    return names.find((name) => name !== code && foldNameCase(name) === foldNameCase(code));
+  };
   const readBill = async (code: string): Promise<BillManifest | null> => {
+    const problem = findNameProblem(code);
+    if (problem) throw new ImagingError('image-code-unsafe-name', { code, reason: problem }, 'needs-person');
+    let manifest: BillManifest;
     try {
-      return JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
+      manifest = JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
     } catch {
+      // Unknown here; but on a case-sensitive disk its twin may hold the folder a Windows share would merge it with.
+      const twin = await findTwin(code);
+      if (twin !== undefined) throw new ImagingError('image-code-case-twin', { code, existing: twin }, 'needs-person');
       return null;
     }
+    // On a case-insensitive disk (Windows, macOS) the twin's own folder answered.
+    if (manifest.imageCode !== code) throw new ImagingError('image-code-case-twin', { code, existing: manifest.imageCode }, 'needs-person');
+    // Idempotency keys come from requests: "constructor" or "__proto__" must not find Object.prototype.
+    manifest.keys = createTable(manifest.keys);
+    manifest.pages = createTable(manifest.pages);
+    return manifest;
   };
   const writeBill = (manifest: BillManifest) => writeFileAtomic(manifestFile(manifest.imageCode), `${JSON.stringify(manifest, null, 1)}\n`);
   const receiptOf = ({ file: _file, ...receipt }: PageReceipt & { file: string }): PageReceipt => receipt;
@@ -116,7 +167,8 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
     readBill,
     putPage: ({ imageCode, page, bytes, sha256, idempotencyKey, extension }) =>
       withBill(imageCode, async () => {
-        const manifest: BillManifest = (await readBill(imageCode)) ?? { imageCode, status: 'open', pageCount: null, pages: {}, keys: {}, closedAt: null };
+        checkPageNumber(page, 'page');
+        const manifest: BillManifest = (await readBill(imageCode)) ?? { imageCode, status: 'open', pageCount: null, pages: createTable(), keys: createTable(), closedAt: null };
         const existingId = manifest.keys[idempotencyKey];
         if (existingId) {
           const stored = Object.values(manifest.pages).find((candidate) => candidate.receiptId === existingId);
@@ -136,8 +188,18 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
         // Later rounds get their own file names: a returned round's pages stay as they were.
         const round = roundOf(manifest);
         const file = `${round > 1 ? `r${round}-` : ''}${String(page).padStart(4, '0')}.${extension}`;
-        await writeFileAtomic(path.join(options.root, imageCode, file), bytes);
-        const receipt: PageReceipt = { receiptId: randomUUID(), imageCode, page, sha256, bytes: bytes.length, receivedAt: options.now().toISOString() };
+        const target = path.join(options.root, imageCode, file);
+        let size: number;
+        if (bytes instanceof Uint8Array) {
+          await writeFileAtomic(target, bytes);
+          size = bytes.length;
+        } else {
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          await fs.rename(bytes.stagedFile, target);
+          await syncDirectory(path.dirname(target));
+          size = bytes.size;
+        }
+        const receipt: PageReceipt = { receiptId: randomUUID(), imageCode, page, sha256, bytes: size, receivedAt: options.now().toISOString() };
         manifest.pages[String(page)] = { ...receipt, file };
         manifest.keys[idempotencyKey] = receipt.receiptId;
         await writeBill(manifest);
@@ -145,11 +207,13 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
       }),
     closeBill: (imageCode, pageCount) =>
       withBill(imageCode, async (): Promise<CloseOutcome> => {
+        checkPageNumber(pageCount, 'pageCount');
         const manifest = await readBill(imageCode);
         if (!manifest) return { kind: 'unknown' };
         if (manifest.status === 'returned') return { kind: 'returned' };
         const have = Object.keys(manifest.pages).map(Number);
-        const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !have.includes(page));
+        const stored = new Set(have);
+        const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !stored.has(page));
         if (missing.length) return { kind: 'missing', missing };
         const beyond = have.filter((page) => page > pageCount).sort((a, b) => a - b);
         if (beyond.length) return { kind: 'beyond', beyond };
@@ -180,7 +244,7 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
         if (current === round && manifest.status === 'open') return { kind: 'done', manifest };
         if (manifest.status !== 'returned' || round !== current + 1 || !manifest.returned) return { kind: 'conflict', manifest };
         const history = [...(manifest.history ?? []), { round: current, pageCount: manifest.pageCount, closedAt: manifest.closedAt, returned: manifest.returned, pages: manifest.pages }];
-        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: {}, closedAt: null, returned: null, history };
+        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: createTable(), closedAt: null, returned: null, history };
         await writeBill(next);
         return { kind: 'done', manifest: next };
       }),

@@ -1,10 +1,13 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { findNameProblem } from '../../shared/file-names.js';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { createBillStore, describeBill, type BillConflict, type RoundOutcome } from './bill-store.js';
+import { createBillStore, describeBill, isPageNumber, maxPageNumber, type BillConflict, type PageReceipt, type RoundOutcome } from './bill-store.js';
+import { ImagingError } from './imaging-adapter.js';
+import { receiveMultipart } from './multipart-stream.js';
 import { signTokenRequest } from './token-sign.js';
 
 /** Faults the reference server can inject, for tests of the upload queue's resilience. */
@@ -30,7 +33,10 @@ export interface ReferenceServerOptions {
   now?: () => Date;
   faults?: ImagingFaults;
   tokenTtlSeconds?: number;
+  /** Overrides imagingServerLimits.maxPageBytes. */
   maxPageBytes?: number;
+  /** Overrides the resource limits (tests use small ones; the defaults are imagingServerLimits). */
+  limits?: Partial<ImagingServerLimits>;
   /** Told every token issued: only for tests proving a token never reaches a log or a bundle. */
   onToken?: (token: string) => void;
 }
@@ -59,6 +65,7 @@ export const imagingErrcodes = {
   pagesBeyondCount: '2007',
   billReturned: '2008',
   roundConflict: '2009',
+  caseTwin: '2010',
   billUnknown: '2404',
   tooLarge: '2413',
 } as const;
@@ -69,6 +76,57 @@ const conflictErrcodes: Record<BillConflict, string> = {
   'bill-closed': imagingErrcodes.billClosed,
   'bill-returned': imagingErrcodes.billReturned,
 };
+
+/** A path segment URL-decoded, or null when its `%` escapes are malformed (a client error, never a 500). */
+function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A page number from a form field, as the protocol writes it: decimal digits, no sign, no leading zero,
+ * 1…10,000. `Number()` would also take `0x10`, `0b101`, ` 2 `, `+4` and `1e1`.
+ */
+function readPageField(value: unknown): number | null {
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,4}$/.test(value)) return null;
+  const page = Number(value);
+  return isPageNumber(page) ? page : null;
+}
+
+/**
+ * The reference server's resource limits. It is also the training server inside the app, so an
+ * upload that could exhaust memory or hold connections open would take the app down with it.
+ */
+export const imagingServerLimits = {
+  /** Bytes of one page (the protocol's 50 MB); larger is `2413`, HTTP 413. */
+  maxPageBytes: 50 * 1024 * 1024,
+  /** Bytes a page body may carry beyond its page: boundaries, headers and the small fields. */
+  multipartOverheadBytes: 64 * 1024,
+  /** Bytes of a JSON body (token, close, rounds, return). */
+  maxJsonBytes: 64 * 1024,
+  /** Parts of a page body (file, page, sha256, idempotencyKey and a few a client may add). */
+  maxFormParts: 8,
+  /** Bytes of one text field of a page body. */
+  maxFieldBytes: 1024,
+  /** Bytes of one part's header block. */
+  maxPartHeaderBytes: 8 * 1024,
+  /** Open TCP connections at once; more are dropped by Node as they arrive. */
+  maxConnections: 32,
+  /** All request headers must arrive within this time. */
+  headersTimeoutMs: 10_000,
+  /** A whole request, body included, must arrive within this time (a 50 MB page at 4 Mbit/s takes 100 s). */
+  requestTimeoutMs: 120_000,
+  /** A connection on which nothing moves for this long is closed (a stalled body, a silent client). */
+  idleTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: 5_000,
+};
+
+/** The reference server's resource limits (see imagingServerLimits for each one's meaning). */
+export type ImagingServerLimits = typeof imagingServerLimits;
 
 /** Timestamps may be seconds or milliseconds; a sign older or newer than this is refused. */
 export const maxClockSkewMs = 5 * 60 * 1000;
@@ -87,14 +145,23 @@ const sameText = (a: string, b: string) => {
 export async function startReferenceImagingServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
   const now = options.now ?? (() => new Date());
   const ttl = options.tokenTtlSeconds ?? 7200;
-  const maxPageBytes = options.maxPageBytes ?? 50 * 1024 * 1024;
+  const limits: ImagingServerLimits = { ...imagingServerLimits, ...options.limits, ...(options.maxPageBytes === undefined ? {} : { maxPageBytes: options.maxPageBytes }) };
+  const { maxPageBytes } = limits;
   let faults: ImagingFaults = options.faults ?? {};
   const tokens = new Map<string, { clientId: string; expires: number }>();
+  // A Map, not the options' plain object: a client_id such as "constructor" or "__proto__" must not
+  // find Object.prototype's members and sign with their source text as the secret.
+  const clients = new Map(Object.entries(options.clients));
   let requestCount = 0;
   let uploadCount = 0;
   const billsDir = path.join(options.dataDir, 'bills');
   const accessLog = path.join(options.dataDir, 'access.log');
+  // Page bodies stream here, on the bills' volume, so a finished page is renamed into place, never copied.
+  const stagingDir = path.join(options.dataDir, 'incoming');
   await fs.mkdir(billsDir, { recursive: true });
+  // Left by a crash mid-upload: never named by a bill, so nothing to keep.
+  await fs.rm(stagingDir, { recursive: true, force: true });
+  await fs.mkdir(stagingDir, { recursive: true });
 
   const store = createBillStore({ root: billsDir, now });
 
@@ -116,6 +183,40 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     return Buffer.concat(chunks);
   };
 
+  /** Answers a refusal and closes the connection, so nothing more is read from a refused body. */
+  const refuse = (req: http.IncomingMessage, res: http.ServerResponse, status: number, errcode: string, description: string) => {
+    // Null when the client already hung up.
+    const socket = req.socket as typeof req.socket | null;
+    res.setHeader('connection', 'close');
+    res.once('finish', () => socket?.destroy());
+    return send(res, status, errcode, description);
+  };
+
+  const answerUpload = (req: http.IncomingMessage, res: http.ServerResponse, receipt: PageReceipt) => {
+    uploadCount += 1;
+    if (faults.dropAfterSaveEvery && uploadCount % faults.dropAfterSaveEvery === 0) {
+      // Saved, but the client never hears so: it must retry with the same key and get the same receipt.
+      req.socket.destroy();
+      return 'dropped';
+    }
+    return send(res, 200, imagingErrcodes.ok, 'success', { data: receipt });
+  };
+
+  /** The store's refusals as the protocol's answers; anything else is a 500. */
+  const answerRefusal = (res: http.ServerResponse, error: unknown) => {
+    if (!(error instanceof ImagingError)) return send(res, 500, '5000', 'internal error');
+    switch (error.code) {
+      case 'image-code-unsafe-name':
+        return send(res, 400, imagingErrcodes.invalidImageCode, `not a valid image code: it cannot be a folder name (${String(error.params.reason)})`);
+      case 'image-code-case-twin':
+        return send(res, 409, imagingErrcodes.caseTwin, `a bill whose image code differs only in case exists: ${String(error.params.existing)}`);
+      case 'imaging-rejected':
+        return send(res, 400, imagingErrcodes.badRequest, String(error.params.description ?? 'bad request'));
+      default:
+        return send(res, 500, '5000', 'internal error');
+    }
+  };
+
   const authorised = (url: URL) => {
     const token = url.searchParams.get('access_token') ?? '';
     const entry = tokens.get(token);
@@ -130,27 +231,34 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       res.setHeader('retry-after', '1');
       return send(res, 429, '4290', 'injected rate limit');
     }
-    const url = new URL(req.url ?? '/', 'http://imaging.local');
+    // Only origin-form targets ("/path?query"): an absolute URL or garbage is a client error, not a 500.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/') || target.startsWith('//') || !URL.canParse(target, 'http://imaging.local')) return send(res, 400, imagingErrcodes.badRequest, 'bad request target');
+    const url = new URL(target, 'http://imaging.local');
     // Private deployments live under /api (NOTES.md); the same server answers with or without it.
     url.pathname = url.pathname.replace(/^\/api(?=\/)/, '');
 
     if (req.method === 'POST' && url.pathname === '/base/oauth/token') {
-      const body = await readBody(req, 64 * 1024);
+      const body = await readBody(req, limits.maxJsonBytes);
+      if (!body) return refuse(req, res, 413, imagingErrcodes.tooLarge, `a JSON body may be at most ${limits.maxJsonBytes} bytes`);
       let request: { client_id?: unknown; timestamp?: unknown; sign?: unknown };
       try {
-        request = JSON.parse(body?.toString('utf8') ?? '') as typeof request;
+        request = JSON.parse(body.toString('utf8')) as typeof request;
       } catch {
         return send(res, 200, imagingErrcodes.badRequest, 'body must be JSON {client_id, timestamp, sign}');
       }
-      const clientId = String(request.client_id ?? '');
-      const timestamp = String(request.timestamp ?? '');
-      const secret = options.clients[clientId];
-      if (!secret || !sameText(signTokenRequest(clientId, secret, timestamp), String(request.sign ?? ''))) {
+      if (typeof request !== 'object' || request === null || typeof request.client_id !== 'string' || typeof request.timestamp !== 'string' || !/^[0-9]{1,16}$/.test(request.timestamp) || typeof request.sign !== 'string') {
+        return send(res, 200, imagingErrcodes.badRequest, 'body must be JSON {client_id, timestamp (decimal digits), sign} (strings)');
+      }
+      const clientId = request.client_id;
+      const timestamp = request.timestamp;
+      const secret = clients.get(clientId);
+      if (!secret || !sameText(signTokenRequest(clientId, secret, timestamp), request.sign)) {
         return send(res, 200, imagingErrcodes.badCredentials, 'client_id or sign is wrong');
       }
       const stamp = Number(timestamp);
       const ms = stamp < 1e12 ? stamp * 1000 : stamp;
-      if (!Number.isFinite(ms) || Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
+      if (Math.abs(now().getTime() - ms) > maxClockSkewMs) return send(res, 200, imagingErrcodes.clockSkew, 'timestamp is too far from the server clock');
       const token = randomBytes(24).toString('hex');
       tokens.set(token, { clientId, expires: now().getTime() + ttl * 1000 });
       options.onToken?.(token);
@@ -160,8 +268,11 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     const bill = /^\/imaging\/v1\/bills\/([^/]+)(\/pages|\/close|\/rounds|\/return)?$/.exec(url.pathname);
     if (!bill) return send(res, 404, imagingErrcodes.badRequest, 'no such endpoint');
     if (!authorised(url)) return send(res, 401, imagingErrcodes.tokenInvalid, 'access_token is missing, unknown or expired');
-    const code = decodeURIComponent(bill[1] ?? '');
-    if (!defaultCodePattern.test(code)) return send(res, 400, imagingErrcodes.invalidImageCode, 'not a valid image code');
+    const code = decodePathSegment(bill[1] ?? '');
+    if (code === null || !defaultCodePattern.test(code)) return send(res, 400, imagingErrcodes.invalidImageCode, 'not a valid image code');
+    // The store refuses it too; asked here so a page body for such a code is not read first.
+    const nameProblem = findNameProblem(code);
+    if (nameProblem) throw new ImagingError('image-code-unsafe-name', { code, reason: nameProblem }, 'needs-person');
 
     if (req.method === 'GET' && !bill[2]) {
       const manifest = await store.readBill(code);
@@ -172,10 +283,11 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     // Returns and rounds: a reviewer sends a closed bill back (`/return`, the reference server's stand-in
     // for an imaging system's review screen); the station opens the next round before its rescan's pages.
     if (req.method === 'POST' && (bill[2] === '/return' || bill[2] === '/rounds')) {
-      const body = await readBody(req, 64 * 1024);
+      const body = await readBody(req, limits.maxJsonBytes);
+      if (!body) return refuse(req, res, 413, imagingErrcodes.tooLarge, `a JSON body may be at most ${limits.maxJsonBytes} bytes`);
       let request: { reason?: unknown; round?: unknown };
       try {
-        request = JSON.parse(body?.toString('utf8') ?? '') as typeof request;
+        request = JSON.parse(body.toString('utf8')) as typeof request;
       } catch {
         request = {};
       }
@@ -185,8 +297,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         if (!reason || reason.length > 500) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {reason} (1–500 characters)');
         outcome = await store.returnBill(code, reason);
       } else {
-        const round = Number(request.round);
-        if (!Number.isInteger(round) || round < 2 || round > 1000) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {round} (2…1000)');
+        const round = request.round;
+        if (typeof round !== 'number' || !Number.isInteger(round) || round < 2 || round > 1000) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {round} (2…1000)');
         outcome = await store.openRound(code, round);
       }
       switch (outcome.kind) {
@@ -200,43 +312,53 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     }
 
     if (req.method === 'POST' && bill[2] === '/pages') {
-      const body = await readBody(req, maxPageBytes + 64 * 1024);
-      if (!body) return send(res, 413, imagingErrcodes.tooLarge, `a page may be at most ${maxPageBytes} bytes`);
-      let form: FormData;
+      const maxBodyBytes = maxPageBytes + limits.multipartOverheadBytes;
+      const tooLarge = `a page may be at most ${maxPageBytes} bytes`;
+      if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return refuse(req, res, 413, imagingErrcodes.tooLarge, tooLarge);
+      const stagedFile = path.join(stagingDir, `${randomBytes(12).toString('hex')}.part`);
       try {
-        form = await new Request('http://imaging.local/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer }).formData();
-      } catch {
-        return send(res, 400, imagingErrcodes.badRequest, 'body must be multipart/form-data');
+        const received = await receiveMultipart(req, req.headers['content-type'], {
+          fileField: 'file',
+          tempFile: stagedFile,
+          limits: { maxFileBytes: maxPageBytes, maxBodyBytes, maxFieldBytes: limits.maxFieldBytes, maxParts: limits.maxFormParts, maxPartHeaderBytes: limits.maxPartHeaderBytes },
+        });
+        if (!received.ok) {
+          switch (received.reason) {
+            case 'too-large':
+              return refuse(req, res, 413, imagingErrcodes.tooLarge, tooLarge);
+            case 'not-multipart':
+            case 'malformed':
+              return refuse(req, res, 400, imagingErrcodes.badRequest, 'body must be multipart/form-data');
+          }
+        }
+        const page = readPageField(received.fields.get('page'));
+        const sha256 = (received.fields.get('sha256') ?? '').toLowerCase();
+        const key = received.fields.get('idempotencyKey') ?? '';
+        if (!received.file || page === null || !/^[0-9a-f]{64}$/.test(sha256) || !/^[\w-]{8,128}$/.test(key)) {
+          return send(res, 400, imagingErrcodes.badRequest, 'fields: file, page (1…10000), sha256 (hex), idempotencyKey (8–128 of [A-Za-z0-9_-])');
+        }
+        if (received.file.sha256 !== sha256) return send(res, 422, imagingErrcodes.hashMismatch, 'the file does not match its sha256');
+        const outcome = await store.putPage({ imageCode: code, page, bytes: { stagedFile, size: received.file.bytes }, sha256, idempotencyKey: key, extension: 'bin' });
+        if ('conflict' in outcome) return send(res, 409, conflictErrcodes[outcome.conflict], 'conflicts with what this bill already holds');
+        return answerUpload(req, res, outcome.receipt);
+      } finally {
+        // Renamed into the bill when it was stored; otherwise (a repeat, a refusal, a dropped client) not wanted.
+        await fs.rm(stagedFile, { force: true });
       }
-      const file = form.get('file');
-      const page = Number(form.get('page'));
-      const sha256 = String(form.get('sha256') ?? '').toLowerCase();
-      const key = String(form.get('idempotencyKey') ?? '');
-      if (!(file instanceof Blob) || !Number.isInteger(page) || page < 1 || page > 10_000 || !/^[0-9a-f]{64}$/.test(sha256) || !/^[\w-]{8,128}$/.test(key)) {
-        return send(res, 400, imagingErrcodes.badRequest, 'fields: file, page (1…10000), sha256 (hex), idempotencyKey (8–128 of [A-Za-z0-9_-])');
-      }
-      const bytes = Buffer.from(await file.arrayBuffer());
-      if (createHash('sha256').update(bytes).digest('hex') !== sha256) return send(res, 422, imagingErrcodes.hashMismatch, 'the file does not match its sha256');
-      const outcome = await store.putPage({ imageCode: code, page, bytes, sha256, idempotencyKey: key, extension: 'bin' });
-      if ('conflict' in outcome) return send(res, 409, conflictErrcodes[outcome.conflict], 'conflicts with what this bill already holds');
-      uploadCount += 1;
-      if (faults.dropAfterSaveEvery && uploadCount % faults.dropAfterSaveEvery === 0) {
-        // Saved, but the client never hears so: it must retry with the same key and get the same receipt.
-        req.socket.destroy();
-        return 'dropped';
-      }
-      return send(res, 200, imagingErrcodes.ok, 'success', { data: outcome.receipt });
     }
 
     if (req.method === 'POST' && bill[2] === '/close') {
-      const body = await readBody(req, 64 * 1024);
-      let pageCount: number;
+      const body = await readBody(req, limits.maxJsonBytes);
+      if (!body) return refuse(req, res, 413, imagingErrcodes.tooLarge, `a JSON body may be at most ${limits.maxJsonBytes} bytes`);
+      let request: { pageCount?: unknown } | null;
       try {
-        pageCount = Number((JSON.parse(body?.toString('utf8') ?? '') as { pageCount?: unknown }).pageCount);
+        request = JSON.parse(body.toString('utf8')) as typeof request;
       } catch {
-        pageCount = Number.NaN;
+        request = null;
       }
-      if (!Number.isInteger(pageCount) || pageCount < 1) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {pageCount}');
+      // Checked before anything is sized by it: a count of 1e9 once built a list of a billion page numbers.
+      const pageCount = request?.pageCount;
+      if (typeof pageCount !== 'number' || !isPageNumber(pageCount)) return send(res, 400, imagingErrcodes.badRequest, `body must be JSON {pageCount} (an integer, 1…${maxPageNumber})`);
       const closed = await store.closeBill(code, pageCount);
       const outcome = (() => {
         switch (closed.kind) {
@@ -257,16 +379,33 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     return send(res, 405, imagingErrcodes.badRequest, 'method not allowed');
   }
 
-  const server = http.createServer((req, res) => {
+  // Node looks for expired header and request timers on this interval; its default (30 s) would let a
+  // slow client hold a connection well past the limits.
+  const server = http.createServer({ connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)) }, (req, res) => {
     const started = performance.now();
+    // Node's own request timeout is checked on an interval and not for every way a body can stall: a
+    // deadline per request as well, cutting a body still arriving when it passes.
+    const deadline = setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, limits.requestTimeoutMs);
+    res.once('close', () => clearTimeout(deadline));
     handle(req, res)
-      .catch(() => (res.headersSent ? 'error' : send(res, 500, '5000', 'internal error')))
+      .catch((error: unknown) => (res.headersSent ? 'error' : answerRefusal(res, error)))
       .then((errcode) => {
         // Tokens never reach the log.
         const logged = (req.url ?? '').replace(/access_token=[^&]*/g, 'access_token=[redacted]');
         appendFileSync(accessLog, `${JSON.stringify({ time: now().toISOString(), method: req.method, path: logged, status: res.statusCode, errcode, ms: Math.round(performance.now() - started) })}\n`);
-      });
+      })
+      // A full disk or an answer to a vanished client must not become an unhandled rejection: in the
+      // app that would end the whole process, not this request.
+      .catch(() => undefined);
   });
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // Inactivity: with no 'timeout' listener Node destroys the socket.
+  server.timeout = limits.idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

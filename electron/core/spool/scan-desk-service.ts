@@ -11,6 +11,7 @@ import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import { readStackManifests } from '../upload/upload-manifest.js';
+import { claimFileName, findNameProblem } from '../../shared/file-names.js';
 import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
@@ -145,7 +146,9 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       revision += 1;
       const dir = path.join(options.tmpDir, 'uploads', randomBytes(6).toString('hex'));
       await fs.mkdir(dir, { recursive: true });
-      const file = path.join(dir, path.basename(name));
+      // The name comes from the browser: one Windows cannot have (CON.pdf, a:b.pdf, "x.") is made safe, others kept as shown.
+      const base = path.basename(name);
+      const file = path.join(dir, findNameProblem(base) === null ? base : claimFileName(base, '', new Set()));
       try {
         await fs.writeFile(file, bytes);
         return await spool.ingest(file);

@@ -862,6 +862,12 @@ export const en: Catalog = {
     cancelled: 'cancelled',
     'nothing-to-print': 'there is no cover to print',
     unavailable: 'this way of running cannot print directly',
+    'name-empty': 'the name is empty',
+    'dot-name': 'the name is only dots',
+    'name-too-long': 'the name is longer than 255 characters',
+    'name-characters': 'the name has characters Windows does not allow in file names (< > : " / \\ | ? *)',
+    'reserved-name': 'Windows reserves this name for a device (CON, PRN, AUX, NUL, COM0–9, LPT0–9, in any case, also followed by a dot and more)',
+    'trailing-dot-or-space': 'the name ends in a dot or a space, which Windows drops (it would become another name)',
     errno: {
       ENOENT: 'the file or folder does not exist',
       EACCES: 'permission denied',
@@ -955,6 +961,8 @@ export const en: Catalog = {
     'page-removed': 'Page {{page}} was uploaded and its image has since been deleted from this station (the retention of uploaded pages); its thumbnail and the server’s receipt remain. The imaging system holds the page.',
     'upload-page-damaged': 'Page {{page}} of this bill is no longer the page that was scanned ({{file}} in the spool changed or is damaged), so it was not sent. Scan the bill again and discard this one.',
     'folder-unwritable': 'The shared folder {{folder}} cannot be written ({{reason}}). The pages stay on this PC.',
+    'image-code-unsafe-name': 'The image code {{code}} cannot be a folder name: {{reason}}. Nothing of this bill was written. Give the bill another image code in the ERP, print a new cover and rescan the bill.',
+    'image-code-case-twin': 'The image code {{code}} differs from the bill {{existing}}, already delivered, only in upper/lower case; on Windows both are the same folder, so nothing of this bill was written. Check which code is right (a mistyped or misprinted cover?); give the bill another image code if both are real.',
   },
   cli: {
     usage: 'Usage',

@@ -858,6 +858,12 @@ export const zhCN = {
     cancelled: '已取消',
     'nothing-to-print': '没有可打印的封面',
     unavailable: '此运行方式不能直接打印',
+    'name-empty': '名称为空',
+    'dot-name': '名称只有点号',
+    'name-too-long': '名称超过 255 个字符',
+    'name-characters': '名称含有 Windows 文件名不允许的字符（< > : " / \\ | ? *）',
+    'reserved-name': '这是 Windows 留给设备用的名称（CON、PRN、AUX、NUL、COM0–9、LPT0–9，不分大小写，后面带点和其他内容也一样）',
+    'trailing-dot-or-space': '名称以点号或空格结尾，Windows 会把它去掉（就变成了另一个名称）',
     errno: {
       ENOENT: '文件或文件夹不存在',
       EACCES: '没有访问权限',
@@ -951,6 +957,8 @@ export const zhCN = {
     'page-removed': '第 {{page}} 页已上传，其图像已按已上传页面的保留期限从本机删除；缩略图和影像系统的回执仍保留。页面保存在影像系统中。',
     'upload-page-damaged': '这张单据的第 {{page}} 页已不是扫描时的页面（缓存中的 {{file}} 被改动或损坏），因此没有上传。请重新扫描这张单据，并丢弃这一张。',
     'folder-unwritable': '无法写入共享文件夹 {{folder}}（{{reason}}）。页面保留在本机。',
+    'image-code-unsafe-name': '影像编号 {{code}} 不能用作文件夹名：{{reason}}。这张单据什么也没有写入。请在 ERP 中给单据换一个影像编号，重新打印封面后重扫这张单据。',
+    'image-code-case-twin': '影像编号 {{code}} 与已送达的单据 {{existing}} 只差大小写；在 Windows 上两者是同一个文件夹，所以这张单据什么也没有写入。请核对哪个编号是对的（封面是否打错或输错）；如果两个都是真实编号，请给这张单据换一个影像编号。',
   },
   cli: {
     usage: '用法',

@@ -100,6 +100,9 @@ test('file names from codes never collide or hit reserved names', () => {
   assert.equal(coverFileName('FY-a', used), 'FY-a.pdf');
   assert.equal(coverFileName('FY-A', used), 'FY-A-2.pdf');
   assert.equal(coverFileName('con', used), '_con.pdf');
+  // Windows reads the part before the first dot: CON.pdf.pdf and COM1..pdf are devices too.
+  assert.equal(coverFileName('CON.pdf', used), '_CON.pdf.pdf');
+  assert.equal(coverFileName('COM1.', used), '_COM1..pdf');
   assert.equal(coverFileName('..\\x/y', used), '__x_y.pdf');
 });
 

@@ -53,3 +53,32 @@ test('a bill the importer returned opens a new round; its first pages stay on th
   assert.equal((await adapter.closeBill('FY-2026-0110', 1)).round, 2);
   assert.deepEqual((await fs.readdir(path.join(folder, 'FY-2026-0110'))).sort(), ['0001.png', 'bill.json', 'r2-0001.png']);
 });
+
+test('page numbers and counts out of 1…10000 are refused before anything is sized by them', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  await adapter.uploadPage(pageOf('FY-2026-0120', 1, png('one'), 'key-0120-1'));
+  for (const pageCount of [0, 10_001, 1e7, 1.5]) await assert.rejects(adapter.closeBill('FY-2026-0120', pageCount), isImagingError('imaging-rejected'), String(pageCount));
+  for (const page of [0, 10_001, 2.5]) await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0120', page, png('x'), `key-0120-p${String(page).replace('.', '_')}`)), isImagingError('imaging-rejected'), String(page));
+  assert.equal((await adapter.queryBill('FY-2026-0120')).status, 'open');
+});
+
+test('codes Windows cannot have as a folder, and case-only twins of a delivered bill, are refused with the reason; nothing is written', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  for (const code of ['COM1', 'lpt9', 'Nul.', 'CON.pdf', 'aux.tar.gz', 'PRN.', 'AB12.', 'AB12..']) {
+    await assert.rejects(adapter.uploadPage(pageOf(code, 1, png('x'), 'key-reserved-1')), (error: unknown) => error instanceof ImagingError && error.code === 'image-code-unsafe-name' && error.params.code === code && typeof error.params.reason === 'string', code);
+  }
+  assert.deepEqual(await fs.readdir(folder), []);
+  await adapter.uploadPage(pageOf('AB12', 1, png('upper'), 'key-ab12-1'));
+  for (const twin of ['ab12', 'Ab12']) {
+    await assert.rejects(adapter.uploadPage(pageOf(twin, 1, png('lower'), 'key-ab12-2')), (error: unknown) => error instanceof ImagingError && error.code === 'image-code-case-twin' && error.params.existing === 'AB12', twin);
+    await assert.rejects(adapter.queryBill(twin), isImagingError('image-code-case-twin'), `${twin}: a query does not answer "unknown" either`);
+    await assert.rejects(adapter.closeBill(twin, 1), isImagingError('image-code-case-twin'));
+  }
+  // Both arriving at once: one is stored, the other refused, never two folders.
+  const racing = await Promise.allSettled([adapter.uploadPage(pageOf('CD34', 1, png('a'), 'key-cd34-1')), adapter.uploadPage(pageOf('cd34', 1, png('b'), 'key-cd34-2'))]);
+  assert.deepEqual(racing.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected']);
+  assert.deepEqual((await fs.readdir(folder)).sort(), ['AB12', 'CD34']);
+  assert.equal((await adapter.closeBill('AB12', 1)).status, 'closed');
+});
