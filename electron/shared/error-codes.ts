@@ -52,6 +52,7 @@ export const errorCodes = [
   'bill-not-changeable',
   'upload-page-damaged',
   'page-removed',
+  'endpoint-path-refused',
 ] as const;
 
 /** A stable, documented error code. */
