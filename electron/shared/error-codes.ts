@@ -53,6 +53,7 @@ export const errorCodes = [
   'upload-page-damaged',
   'page-removed',
   'endpoint-path-refused',
+  'watch-folder-is-station-data',
 ] as const;
 
 /** A stable, documented error code. */

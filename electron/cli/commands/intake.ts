@@ -2,6 +2,7 @@ import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
 import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
 import { CoreError } from '../../core/errors.js';
+import { assertWatchableFolder } from '../../core/paths.js';
 import type { BillAction } from '../../core/spool/spool.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
@@ -20,6 +21,14 @@ export const intakeCommand: CliCommand = {
     if ((watch === undefined) === (positionals.length === 0)) return reportUsageError(io, json, t('cli.intake.usage'));
     const settleMs = Number(stringOption(values, 'settle-ms') ?? 2000);
     if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--settle-ms', value: String(values['settle-ms']), min: 0, max: 600000 }));
+    if (watch !== undefined) {
+      try {
+        await assertWatchableFolder(watch, [dataDir, path.join(dataDir, 'spool')]);
+      } catch (error) {
+        if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
+        throw error;
+      }
+    }
     const { createSpool } = await import('../../core/spool/spool.js');
     const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');

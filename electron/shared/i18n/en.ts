@@ -957,6 +957,7 @@ export const en: Catalog = {
     'bill-not-found': 'There is no bill {{bill}}. List the bills with scan-station bills.',
     'bill-not-changeable': 'Bill {{bill}} cannot be changed that way: {{reason}}.',
     'endpoint-path-refused': 'The API path {{name}} “{{value}}” is not a path on the API address, so no request was sent. In Settings → Imaging endpoint, make it a path on the server starting with /, then run the connection check again.',
+    'watch-folder-is-station-data': 'The folder {{folder}} cannot be watched: it is the station’s own data folder {{data}}, lies inside it or contains it, and watching would move the station’s settings and secrets away as scans. Choose another folder that holds only scans.',
     'page-removed': 'Page {{page}} was uploaded and its image has since been deleted from this station (the retention of uploaded pages); its thumbnail and the server’s receipt remain. The imaging system holds the page.',
     'upload-page-damaged': 'Page {{page}} of this bill is no longer the page that was scanned ({{file}} in the spool changed or is damaged), so it was not sent. Scan the bill again and discard this one.',
     'folder-unwritable': 'The shared folder {{folder}} cannot be written ({{reason}}). The pages stay on this PC.',

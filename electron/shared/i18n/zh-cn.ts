@@ -953,6 +953,7 @@ export const zhCN = {
     'bill-not-found': '找不到单据 {{bill}}。请用 scan-station bills 查看现有单据。',
     'bill-not-changeable': '单据 {{bill}} 不能这样修改：{{reason}}。',
     'endpoint-path-refused': '接口路径 {{name}}“{{value}}”不是影像接口地址上的路径，请求没有发出。请在“设置 → 影像系统端点”中改为以 / 开头的服务器内路径，再做一次连接检查。',
+    'watch-folder-is-station-data': '不能监视文件夹 {{folder}}：它就是本机的数据文件夹 {{data}}，或在其中、或包含它。监视会把本机的设置和密钥当作扫描件移走。请另选一个只放扫描件的文件夹。',
     'page-removed': '第 {{page}} 页已上传，其图像已按已上传页面的保留期限从本机删除；缩略图和影像系统的回执仍保留。页面保存在影像系统中。',
     'upload-page-damaged': '这张单据的第 {{page}} 页已不是扫描时的页面（缓存中的 {{file}} 被改动或损坏），因此没有上传。请重新扫描这张单据，并丢弃这一张。',
     'folder-unwritable': '无法写入共享文件夹 {{folder}}（{{reason}}）。页面保留在本机。',
