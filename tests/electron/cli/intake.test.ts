@@ -54,3 +54,22 @@ test('intake --watch refuses the data folder, a folder inside it and a link to i
   }
   assert.deepEqual((await readdir(dataDir)).sort(), ['endpoint.json', 'secrets.key']);
 });
+
+test('intake shows file names with line breaks and bidi controls escaped, as split does (they cannot forge or reorder output lines)', async () => {
+  const dir = await makeTempDir();
+  const dataDir = await makeTempDir();
+  const good = path.join(dir, 'good\r\nTook in forged.pdf: 9 pages\u202efdp.pdf');
+  await rename(await writeStack([{ kind: 'cover', code: 'FY-2026-000611' }, { kind: 'content' }], await makeTempDir(), 'pdf', 100), good);
+  const broken = path.join(dir, 'broken\nline\u202e.pdf');
+  await writeFile(broken, '%PDF-1.7 this is not really a PDF\n%%EOF\n');
+  const child = spawn(process.execPath, [cliEntry, 'intake', good, broken, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 2, output);
+  assert.ok(!/[\r\u202e]/.test(output), JSON.stringify(output));
+  assert.ok(!output.split('\n').some((line) => line.startsWith('Took in forged')), JSON.stringify(output));
+  assert.match(output, /^Took in .*good\\u\{d\}\\u\{a\}Took in forged\.pdf: 9 pages\\u\{202e\}/m);
+  assert.match(output, /broken\\u\{a\}line\\u\{202e\}\.pdf/);
+});
