@@ -7,9 +7,15 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
-  /** Resolves when the process is asked to stop (Ctrl+C); long-running commands await it. */
-  waitForStop: () => Promise<void>;
+  /**
+   * Resolves when the process is asked to stop (Ctrl+C), with the signal where there is one;
+   * long-running commands await it. Calling it means the command finishes its own stop.
+   */
+  waitForStop: () => Promise<StopSignal | undefined>;
 }
+
+/** A signal that asks the CLI to stop. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 /** Exit codes shared by every command. */
 export const exitCodes = { ok: 0, findings: 1, usage: 2 } as const;

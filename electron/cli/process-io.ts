@@ -1,7 +1,7 @@
-import type { CliIo } from './cli-context.js';
+import type { CliIo, StopSignal } from './cli-context.js';
 
 /** Exit codes for a stop by signal, as shells report them (128 + signal number). */
-export const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+export const signalExitCodes: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** How long a command that finishes cleanly on a stop (closing servers, the current flush) may take. */
 export const gracefulStopMs = 5000;
@@ -14,8 +14,8 @@ export const gracefulStopMs = 5000;
  */
 export function createProcessIo(exit: (code: number) => void = (code) => process.exit(code)): CliIo {
   let waiting = false;
-  let resolveStop: () => void = () => undefined;
-  const stop = new Promise<void>((resolve) => {
+  let resolveStop: (signal: StopSignal) => void = () => undefined;
+  const stop = new Promise<StopSignal>((resolve) => {
     resolveStop = resolve;
   });
   let stopping = false;
@@ -23,7 +23,7 @@ export function createProcessIo(exit: (code: number) => void = (code) => process
     const code = signalExitCodes[signal];
     if (stopping || !waiting) return exit(code);
     stopping = true;
-    resolveStop();
+    resolveStop(signal);
     // A stop that does not finish in time (a stuck connection, a slow share) still ends the process.
     setTimeout(() => exit(code), gracefulStopMs).unref();
   };

@@ -108,7 +108,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
   // A silent install for IT: a profile dropped beside the app (or into the data folder) configures a fresh station.
   await importFirstRunProfile({ dataDir: paths.dataDir, endpoint, candidates: [path.join(paths.dataDir, firstRunProfileName), ...(options.firstRunProfiles ?? [])], log });
-  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
+  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, ownFolders: [paths.dataDir, path.join(paths.dataDir, 'spool')], log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
   const returned = createReturnedBills(returnedBillsPath(path.join(paths.dataDir, 'spool')));
   const upload = createUploadQueue({
     spool: scanDesk.spool,

@@ -54,6 +54,8 @@ export const errorCodes = [
   'page-removed',
   'image-code-unsafe-name',
   'image-code-case-twin',
+  'endpoint-path-refused',
+  'watch-folder-is-station-data',
 ] as const;
 
 /** A stable, documented error code. */

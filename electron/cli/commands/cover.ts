@@ -7,8 +7,9 @@ import type { CoverRequest } from '../../core/cover/write-covers.js';
 import { CoreError } from '../../core/errors.js';
 import { auditLogPath, createAuditLog } from '../../core/spool/audit-log.js';
 import { localizeCoverRejection, type CoverRejection } from '../../shared/cover-messages.js';
-import type { CliCommand } from '../cli-context.js';
+import type { CliCommand, StopSignal } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
+import { signalExitCodes } from '../process-io.js';
 
 const fieldOptions = [
   ['bill-no', 'billNo'],
@@ -88,11 +89,20 @@ export const coverCommand: CliCommand = {
       requests = [{ line: 0, fields }];
     }
 
+    // A batch of thousands takes minutes: the first Ctrl+C or SIGTERM ends it at the next cover,
+    // with its scratch file removed and no output file half-written (each is written whole, then renamed).
+    const stop = new AbortController();
+    let stoppedBy: StopSignal = 'SIGINT';
+    void io.waitForStop().then((signal) => {
+      stoppedBy = signal ?? stoppedBy;
+      stop.abort();
+    });
     const pool = createInspectionPool({ size: 2 });
     let result;
     try {
-      result = await writeCovers(requests, { out: out && path.resolve(out), outDir: outDir && path.resolve(outDir), layout, rules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool });
+      result = await writeCovers(requests, { out: out && path.resolve(out), outDir: outDir && path.resolve(outDir), layout, rules, labels: bilingualCoverLabels(), fonts: await loadCoverFonts(), pool, stop: stop.signal });
     } catch (error) {
+      if (stop.signal.aborted) return signalExitCodes[stoppedBy];
       if (error instanceof CoreError) return usage(localizeError(t, error));
       throw error;
     } finally {

@@ -1,10 +1,16 @@
 import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
-import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
+import { defaultCodeRules, describePayload } from '../../core/cover/image-code-rules.js';
 import { CoreError } from '../../core/errors.js';
+import { assertWatchableFolder } from '../../core/paths.js';
 import type { BillAction } from '../../core/spool/spool.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
+
+/** An error whose params (file names among them) are shown escaped: a name may hold line breaks or bidi controls. */
+function shownError(error: CoreError): { code: string; params: Record<string, string | number> } {
+  return { code: error.code, params: Object.fromEntries(Object.entries(error.params).map(([key, value]) => [key, typeof value === 'string' ? describePayload(value) : value])) };
+}
 
 /** `scan-station intake`: takes scanned stacks into the station's spool, or keeps watching a folder. */
 export const intakeCommand: CliCommand = {
@@ -20,6 +26,14 @@ export const intakeCommand: CliCommand = {
     if ((watch === undefined) === (positionals.length === 0)) return reportUsageError(io, json, t('cli.intake.usage'));
     const settleMs = Number(stringOption(values, 'settle-ms') ?? 2000);
     if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--settle-ms', value: String(values['settle-ms']), min: 0, max: 600000 }));
+    if (watch !== undefined) {
+      try {
+        await assertWatchableFolder(watch, [dataDir, path.join(dataDir, 'spool')]);
+      } catch (error) {
+        if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
+        throw error;
+      }
+    }
     const { createSpool } = await import('../../core/spool/spool.js');
     const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');
@@ -31,8 +45,8 @@ export const intakeCommand: CliCommand = {
       const recovered = await spool.recover();
       const report = (file: string, outcome: Awaited<ReturnType<typeof spool.ingest>>) => {
         if (json) io.stdout(`${JSON.stringify(outcome.status === 'already' ? { file, status: 'already', stack: outcome.stackId, importedAt: outcome.importedAt } : { file, status: 'ingested', stack: outcome.stack.id, pages: outcome.stack.pages.length, bills: outcome.stack.bills.map((bill) => ({ id: bill.id, code: bill.code, held: bill.held })) })}\n`);
-        else if (outcome.status === 'already') io.stdout(`${t('cli.intake.already', { file, at: outcome.importedAt })}\n`);
-        else io.stdout(`${t('cli.intake.ingested', { file, pages: outcome.stack.pages.length, bills: outcome.stack.bills.length, held: outcome.stack.bills.filter((bill) => bill.held).length })}\n`);
+        else if (outcome.status === 'already') io.stdout(`${t('cli.intake.already', { file: describePayload(file), at: outcome.importedAt })}\n`);
+        else io.stdout(`${t('cli.intake.ingested', { file: describePayload(file), pages: outcome.stack.pages.length, bills: outcome.stack.bills.length, held: outcome.stack.bills.filter((bill) => bill.held).length })}\n`);
       };
       if (watch === undefined) {
         let failed = false;
@@ -42,7 +56,7 @@ export const intakeCommand: CliCommand = {
           } catch (error) {
             if (!(error instanceof CoreError)) throw error;
             failed = true;
-            io.stderr(`${localizeError(t, error)}\n`);
+            io.stderr(`${localizeError(t, shownError(error))}\n`);
           }
         }
         return failed ? exitCodes.usage : exitCodes.ok;
@@ -63,10 +77,10 @@ export const intakeCommand: CliCommand = {
               report(event.file, event.outcome);
               break;
             case 'failed':
-              io.stderr(`${localizeError(t, event.error)}\n`);
+              io.stderr(`${localizeError(t, shownError(event.error))}\n`);
               break;
             case 'refused':
-              io.stderr(`${t('cli.intake.refused', { file: event.file, reason: localizeError(t, event.error) })}\n`);
+              io.stderr(`${t('cli.intake.refused', { file: describePayload(event.file), reason: localizeError(t, shownError(event.error)) })}\n`);
               break;
           }
         }

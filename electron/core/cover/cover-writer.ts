@@ -16,8 +16,9 @@ const ptPerMm = 72 / 25.4;
  * Builds one PDF holding a cover per entry. Each font is cut down (HarfBuzz hb-subset) to exactly
  * the characters these covers use and embedded once for the whole document: a 1,000-cover batch
  * carries one small font, and every glyph renders (pdf-lib's own subsetter drops CJK glyphs).
+ * `stop` ends a long batch between covers (it throws the signal's reason).
  */
-export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, layout: CoverLayoutOptions, labels: CoverLabels, onCut?: (index: number, fields: string[]) => void): Promise<Uint8Array> {
+export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, layout: CoverLayoutOptions, labels: CoverLabels, onCut?: (index: number, fields: string[]) => void, stop?: AbortSignal): Promise<Uint8Array> {
   const characters = new Set<string>('0123456789…¥,.-');
   const addText = (text: string | undefined) => {
     for (const char of text ?? '') characters.add(char);
@@ -25,10 +26,11 @@ export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, la
   Object.values(labels).forEach(addText);
   for (const cover of covers) Object.values(cover).forEach((value: string | undefined) => addText(value));
   const text = [...characters].join('');
-  const [regularBytes, boldBytes] = await Promise.all([
-    subsetFont(Buffer.from(fonts.regular), text, { targetFormat: 'truetype' }),
-    subsetFont(Buffer.from(fonts.bold), text, { targetFormat: 'truetype' }),
-  ]);
+  // One after the other, with a turn between: each cut holds the event loop for most of a second.
+  const regularBytes = await subsetFont(Buffer.from(fonts.regular), text, { targetFormat: 'truetype' });
+  await yieldTurn(stop);
+  const boldBytes = await subsetFont(Buffer.from(fonts.bold), text, { targetFormat: 'truetype' });
+  await yieldTurn(stop);
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);
   pdf.setProducer('Scan Station');
@@ -38,12 +40,28 @@ export async function buildCoverPdf(covers: CoverFields[], fonts: CoverFonts, la
   const features = { liga: false, clig: false, calt: false, dlig: false, kern: false, locl: false };
   const regular = await pdf.embedFont(regularBytes, { subset: false, features });
   const bold = await pdf.embedFont(boldBytes, { subset: false, features });
-  covers.forEach((cover, index) => {
+  for (const [index, cover] of covers.entries()) {
+    // Drawing is synchronous: thousands of covers would hold the event loop for many seconds, deaf
+    // to Ctrl+C. Every few covers the loop gets a turn, and a stop is heard.
+    if (index % coversPerTurn === 0) await yieldTurn(stop);
     // Text too long even at 60 % size is cut with "…" on paper; the caller can say so first.
     const cut = drawCover(pdf, cover, layout, labels, regular, bold);
     if (cut.length > 0) onCut?.(index, cut);
-  });
-  return pdf.save({ useObjectStreams: true });
+  }
+  await yieldTurn(stop);
+  // pdf-lib's save hands the event loop a turn every 50 objects by itself.
+  const bytes = await pdf.save({ useObjectStreams: true });
+  stop?.throwIfAborted();
+  return bytes;
+}
+
+/** Covers drawn between two turns of the event loop (one cover takes about 3 ms). */
+const coversPerTurn = 10;
+
+/** Lets pending events (a signal, a timer) run, then stops if asked to. */
+async function yieldTurn(stop: AbortSignal | undefined): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  stop?.throwIfAborted();
 }
 
 /** Shrinks text to fit `maxWidth` (down to 60 %), then cuts it with an ellipsis. */

@@ -19,8 +19,7 @@ export const defaultCodeRules: ImageCodeRules = { pattern: defaultCodePattern, p
 /** Why a payload is not a valid image code. */
 export type CodeDefect = 'control-characters' | 'bidi-characters' | 'path-characters' | 'markup' | 'too-long' | 'pattern' | 'prefix' | 'whitespace';
 
-/** Maximum length shown back to people, so a 3,000-byte payload cannot flood a report. */
-export const maxShownLength = 80;
+export { describePayload, maxShownLength } from '../../shared/display-text.js';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
@@ -56,12 +55,6 @@ export function classifyPayload(text: string, rules: ImageCodeRules): { kind: Pa
   return { kind: defects.length === 0 ? 'cover' : 'other', defects };
 }
 
-/** A payload made safe to show: control and bidi characters escaped, long texts cut. */
-export function describePayload(text: string): string {
-  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`);
-  return escaped.length > maxShownLength ? `${escaped.slice(0, maxShownLength)}… (${text.length} chars)` : escaped;
-}
 
 /** Compiles a user-supplied pattern (anchored), or explains why it is not usable (shared with the UI). */
 export { compileCodePattern } from '../../shared/code-pattern.js';

@@ -44,6 +44,11 @@ export interface WriteCoversOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops the self-check (time budget, or the person cancelled): covers checked by then are kept, the rest refused. */
   signal?: AbortSignal;
+  /**
+   * Ends the whole batch (Ctrl+C): `inspection-cancelled` is thrown at the next cover, the scratch
+   * file is removed, and no further file is written (those already written are complete).
+   */
+  stop?: AbortSignal;
 }
 
 /** A file name from an image code, safe on every system (shared rules: file-names.ts) and unique in `used` regardless of case. */
@@ -57,6 +62,15 @@ export function coverFileName(code: string, used: Set<string>): string {
  * otherwise it is rejected with the reason. Files appear complete or not at all (temp + rename).
  */
 export async function writeCovers(requests: CoverRequest[], options: WriteCoversOptions): Promise<CoverBatchResult> {
+  try {
+    return await writeCoverBatch(requests, options);
+  } catch (error) {
+    if (options.stop?.aborted) throw new CoreError('inspection-cancelled', { name: path.basename(options.out ?? options.outDir ?? '') }, { cause: error });
+    throw error;
+  }
+}
+
+async function writeCoverBatch(requests: CoverRequest[], options: WriteCoversOptions): Promise<CoverBatchResult> {
   const rejected: CoverBatchResult['rejected'] = [];
   const accepted: CoverRequest[] = [];
   const firstLine = new Map<string, number>();
@@ -81,7 +95,8 @@ export async function writeCovers(requests: CoverRequest[], options: WriteCovers
     const { kept, bytes: checkedBytes } = await buildChecked(accepted, options, timings, rejected);
     if (kept.length > 0) {
       // The checked PDF is the final one unless some covers were refused.
-      const bytes = kept.length === accepted.length ? checkedBytes : await timed(timings, 'buildMs', () => buildCoverPdf(kept.map((request) => request.fields), options.fonts, options.layout, options.labels));
+      const bytes = kept.length === accepted.length ? checkedBytes : await timed(timings, 'buildMs', () => buildCoverPdf(kept.map((request) => request.fields), options.fonts, options.layout, options.labels, undefined, options.stop));
+      options.stop?.throwIfAborted();
       await writeOut(options.out, bytes);
       for (const request of kept) written.push({ code: request.fields.code, file: options.out, pages: 1 });
     }
@@ -94,7 +109,8 @@ export async function writeCovers(requests: CoverRequest[], options: WriteCovers
     let done = 0;
     for (const request of kept) {
       const file = path.join(options.outDir, coverFileName(request.fields.code, used));
-      const bytes = await timed(timings, 'buildMs', () => buildCoverPdf([request.fields], options.fonts, options.layout, options.labels));
+      const bytes = await timed(timings, 'buildMs', () => buildCoverPdf([request.fields], options.fonts, options.layout, options.labels, undefined, options.stop));
+      options.stop?.throwIfAborted();
       await writeOut(file, bytes);
       written.push({ code: request.fields.code, file, pages: 1 });
       options.onProgress?.((done += 1), kept.length);
@@ -131,11 +147,13 @@ async function buildChecked(
   timings: CoverBatchResult['timings'],
   rejected: CoverBatchResult['rejected'],
 ): Promise<{ kept: CoverRequest[]; bytes: Uint8Array }> {
-  const bytes = await timed(timings, 'buildMs', () => buildCoverPdf(accepted.map((request) => request.fields), options.fonts, options.layout, options.labels));
+  const bytes = await timed(timings, 'buildMs', () => buildCoverPdf(accepted.map((request) => request.fields), options.fonts, options.layout, options.labels, undefined, options.stop));
   const scratch = path.join(path.dirname(options.out ?? path.join(options.outDir ?? '.', 'x')), `.scan-station-selfcheck-${randomBytes(6).toString('hex')}.pdf`);
   await writeOut(scratch, bytes);
   try {
-    const report = await timed(timings, 'checkMs', () => selfCheckPdf(scratch, accepted.length, options));
+    const signals = [options.signal, options.stop].filter((signal) => signal !== undefined);
+    const report = await timed(timings, 'checkMs', () => selfCheckPdf(scratch, accepted.length, { ...options, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] }));
+    options.stop?.throwIfAborted();
     const kept: CoverRequest[] = [];
     accepted.forEach((request, index) => {
       const page = report.pages.find((candidate) => candidate.page === index + 1);

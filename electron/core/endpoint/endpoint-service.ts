@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   endpointProfileExportSchema,
   endpointSettingsSchema,
+  legacySecretEndpointOf,
   secretEndpointOf,
   validateEndpointSettings,
   type EndpointProfileExport,
@@ -118,7 +119,16 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   const readBinding = async (): Promise<string | null> => {
     try {
       const parsed = z.object({ endpoint: z.string() }).safeParse(JSON.parse(await fs.readFile(bindingFile, 'utf8')));
-      if (parsed.success) return parsed.data.endpoint;
+      if (parsed.success) {
+        // A binding from before the proxy and CA were part of it holds for the profile it matches,
+        // with that profile's proxy and CA: an update must not leave every station without its secret.
+        const current = parsed.data.endpoint.startsWith('[') && (JSON.parse(parsed.data.endpoint) as unknown[]).length === 5 ? await readProfile() : null;
+        if (current && legacySecretEndpointOf(current) === parsed.data.endpoint) {
+          await writeBinding(current);
+          return secretEndpointOf(current);
+        }
+        return parsed.data.endpoint;
+      }
     } catch {
       // Missing or damaged: handled below.
     }

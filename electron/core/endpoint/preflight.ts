@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { preflightStepIds, resolveImagingPaths, validateEndpointSettings, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { buildEndpointUrl } from '../imaging/endpoint-url.js';
+import { ImagingError } from '../imaging/imaging-adapter.js';
 import { signTokenRequest } from '../imaging/token-sign.js';
 import { sendRequest } from '../net/http-request.js';
 import { classifyNetworkError, errorCode } from '../net/network-errors.js';
@@ -181,7 +183,14 @@ export async function runPreflight(input: PreflightInput, onStep: (step: Preflig
     // No secret means no upload: a failed step with its fix, never a pass that the gate would trust.
     if (!input.clientSecret) return { status: 'fail', code: input.secretProblem === 'other-endpoint' ? 'auth-secret-other-endpoint' : 'auth-no-secret', params: {} };
     const timestamp = String(now().getTime());
-    const tokenUrl = new URL(`${target().pathname.replace(/\/+$/, '')}${resolveImagingPaths(input.settings).token}`, target());
+    let tokenUrl: URL;
+    try {
+      tokenUrl = buildEndpointUrl(target(), 'token', resolveImagingPaths(input.settings).token);
+    } catch (error) {
+      // Only reached if validation was bypassed: the signature goes nowhere but the API address's host.
+      if (error instanceof ImagingError) return { status: 'fail', code: 'auth-path-refused', params: error.params };
+      throw error;
+    }
     const answer = await sendRequest(tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

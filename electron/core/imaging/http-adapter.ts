@@ -5,6 +5,7 @@ import { resolveImagingPaths, type EndpointSettings } from '../../shared/endpoin
 import { sendRequest, type HttpAnswer } from '../net/http-request.js';
 import { effectiveProxy } from '../net/proxy.js';
 import { classifyNetworkError } from '../net/network-errors.js';
+import { buildEndpointUrl } from './endpoint-url.js';
 import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type PageReceipt } from './imaging-adapter.js';
 import { signTokenRequest } from './token-sign.js';
 
@@ -67,10 +68,9 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   // dropped after 4 s, before a server's usual 5 s keep-alive timeout closes them under us.
   const agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 4, timeout: 4000 }) : new http.Agent({ keepAlive: true, maxSockets: 4, timeout: 4000 });
 
-  const urlFor = (template: string, imageCode?: string) => {
-    const pathPart = imageCode === undefined ? template : template.replaceAll('{imageCode}', encodeURIComponent(imageCode));
-    return new URL(`${base.pathname.replace(/\/+$/, '')}${pathPart}`, base);
-  };
+  const urlFor = (name: keyof typeof paths, imageCode?: string) => buildEndpointUrl(base, name, paths[name], imageCode);
+  // Every path is checked once here, so a hostile profile fails before the first request (even the token's).
+  for (const name of Object.keys(paths) as Array<keyof typeof paths>) urlFor(name, name === 'token' ? undefined : 'FPY-CHECK');
   const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number }): Promise<HttpAnswer> => {
     const send = () =>
       sendRequest(url, {
@@ -120,7 +120,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     if (token && token.expires > now().getTime()) return token.value;
     const timestamp = String(now().getTime());
     const body = JSON.stringify({ client_id: options.settings.clientId, timestamp, sign: signTokenRequest(options.settings.clientId, options.clientSecret, timestamp) });
-    const envelope = envelopeOf(await exchange(urlFor(paths.token), { method: 'POST', body, contentType: 'application/json', timeoutMs: requestMs }));
+    const envelope = envelopeOf(await exchange(urlFor('token'), { method: 'POST', body, contentType: 'application/json', timeoutMs: requestMs }));
     if (envelope.errcode === '1301') throw new ImagingError('imaging-clock-skew', {}, 'fix-settings');
     if (envelope.errcode !== '0000' || typeof envelope.access_token !== 'string') throw new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
     const ttl = typeof envelope.expires_in === 'number' ? envelope.expires_in : 7200;
@@ -156,13 +156,13 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   };
 
   const queryBill = async (imageCode: string): Promise<BillState> => {
-    const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.query, imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
+    const envelope = await call((accessToken) => exchange(withToken(urlFor('query', imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
     if (envelope.errcode === '2404') return unknownBill(imageCode);
     if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
     return readBillState(imageCode, envelope.data);
   };
-  const postJson = async (template: string, imageCode: string, body: unknown): Promise<BillState> => {
-    const envelope = await call((accessToken) => exchange(withToken(urlFor(template, imageCode), accessToken), { method: 'POST', body: JSON.stringify(body), contentType: 'application/json', timeoutMs: requestMs }));
+  const postJson = async (name: 'rounds' | 'return', imageCode: string, body: unknown): Promise<BillState> => {
+    const envelope = await call((accessToken) => exchange(withToken(urlFor(name, imageCode), accessToken), { method: 'POST', body: JSON.stringify(body), contentType: 'application/json', timeoutMs: requestMs }));
     if (envelope.errcode !== '0000') throw failure(envelope, ['2008', '2009'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
     return readBillState(imageCode, envelope.data);
   };
@@ -176,7 +176,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         { page: String(upload.page), sha256: upload.sha256, idempotencyKey: upload.idempotencyKey, originalFilename: name },
         { field: 'file', name, type: contentTypes[extension] ?? 'application/octet-stream', bytes: upload.bytes },
       );
-      const envelope = await call((accessToken) => exchange(withToken(urlFor(paths.upload, upload.imageCode), accessToken), { method: 'POST', body, contentType, timeoutMs: uploadMs }));
+      const envelope = await call((accessToken) => exchange(withToken(urlFor('upload', upload.imageCode), accessToken), { method: 'POST', body, contentType, timeoutMs: uploadMs }));
       if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
       const receipt = envelope.data as PageReceipt | undefined;
       // The server's receipt must be for these bytes: anything else is not proof of delivery.
@@ -185,13 +185,13 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     },
     async closeBill(imageCode, pageCount) {
       const envelope = await call((accessToken) =>
-        exchange(withToken(urlFor(paths.close, imageCode), accessToken), { method: 'POST', body: JSON.stringify({ pageCount }), contentType: 'application/json', timeoutMs: requestMs }),
+        exchange(withToken(urlFor('close', imageCode), accessToken), { method: 'POST', body: JSON.stringify({ pageCount }), contentType: 'application/json', timeoutMs: requestMs }),
       );
       if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
       return queryBill(imageCode);
     },
     queryBill,
-    openRound: (imageCode, round) => postJson(paths.rounds, imageCode, { round }),
-    returnBill: (imageCode, reason) => postJson(paths.return, imageCode, { reason }),
+    openRound: (imageCode, round) => postJson('rounds', imageCode, { round }),
+    returnBill: (imageCode, reason) => postJson('return', imageCode, { reason }),
   };
 }

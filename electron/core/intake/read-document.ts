@@ -180,27 +180,7 @@ sharp.cache(false);
 export async function openDocument(source: string | { name: string; bytes: Uint8Array }, options: OpenDocumentOptions = {}): Promise<OpenedDocument> {
   const limits = options.limits ?? defaultDocumentLimits;
   const name = typeof source === 'string' ? path.basename(source) : source.name;
-  let size: number;
-  let head: Uint8Array;
-  if (typeof source === 'string') {
-    const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
-    const stat = await fs.stat(source).catch((error: unknown) => {
-      throw unreadable(error);
-    });
-    if (!stat.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
-    size = stat.size;
-    // Only the first kilobyte is read here: PDFs go straight into PDFium, images straight into libvips.
-    head = await readHead(source).catch((error: unknown) => {
-      throw unreadable(error);
-    });
-  } else {
-    size = source.bytes.length;
-    head = source.bytes.subarray(0, 1024);
-  }
-  if (size > limits.maxBytes) throw new CoreError('file-too-large', { name, size: formatBytes(size), limit: formatBytes(limits.maxBytes) });
-  if (size === 0) throw new CoreError('file-empty', { name });
-  const format = detectFormat(head);
-  if (!format) throw new CoreError('unsupported-format', { name });
+  const { size, format } = typeof source === 'string' ? await checkDocumentFile(source, limits) : { size: source.bytes.length, format: checkDocumentHead(name, source.bytes.length, source.bytes.subarray(0, 1024), limits) };
   const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200 };
   const input = typeof source === 'string' ? { file: source, size } : { bytes: source.bytes };
   if (format === 'pdf' && typeof source === 'string') {
@@ -287,6 +267,34 @@ export async function decodeJpegGray(bytes: Uint8Array, width: number, height: n
   } catch (error) {
     throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
+}
+
+/** Refuses, from its size and first kilobyte alone, a document that can never be read: too large, empty, of no known format. */
+function checkDocumentHead(name: string, size: number, head: Uint8Array, limits: DocumentLimits): DocumentFormat {
+  if (size > limits.maxBytes) throw new CoreError('file-too-large', { name, size: formatBytes(size), limit: formatBytes(limits.maxBytes) });
+  if (size === 0) throw new CoreError('file-empty', { name });
+  const format = detectFormat(head);
+  if (!format) throw new CoreError('unsupported-format', { name });
+  return format;
+}
+
+/**
+ * The checks made before a document file is read: a regular file, within the size limit, not
+ * empty, of a known format. Only the first kilobyte is read, so callers that read the whole file
+ * (the spool hashes it) run this first.
+ */
+export async function checkDocumentFile(file: string, limits: DocumentLimits = defaultDocumentLimits): Promise<{ size: number; format: DocumentFormat }> {
+  const name = path.basename(file);
+  const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
+  const stat = await fs.stat(file).catch((error: unknown) => {
+    throw unreadable(error);
+  });
+  if (!stat.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+  // Only the first kilobyte is read here: PDFs go straight into PDFium, images straight into libvips.
+  const head = await readHead(file).catch((error: unknown) => {
+    throw unreadable(error);
+  });
+  return { size: stat.size, format: checkDocumentHead(name, stat.size, head, limits) };
 }
 
 async function readHead(file: string): Promise<Uint8Array> {

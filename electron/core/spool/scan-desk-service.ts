@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { defaultCodeRules } from '../cover/image-code-rules.js';
 import { CoreError } from '../errors.js';
+import { assertWatchableFolder } from '../paths.js';
 import type { DeskSettingsStore } from './desk-settings.js';
 import type { z } from 'zod';
 import type { watchReportSchema } from '../../shared/ipc-contract.js';
@@ -60,8 +61,11 @@ export interface ScanDeskService {
   close(): Promise<void>;
 }
 
-/** Creates the service over `<data>/spool`; uploads pass through `<tmp>/uploads` and are removed after. */
-export function createScanDeskService(options: { spoolDir: string; tmpDir: string; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
+/**
+ * Creates the service over `<data>/spool`; uploads pass through `<tmp>/uploads` and are removed after.
+ * `ownFolders` (the data folder, the spool) are never watched, nor any folder inside or around them.
+ */
+export function createScanDeskService(options: { spoolDir: string; tmpDir: string; ownFolders: string[]; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
   // Page readers start with the first intake and sleep (unreferenced) when idle.
   const pool = createPageReaderPool();
   const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve });
@@ -133,7 +137,14 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     const status: WatchReport['status'] = !watcher ? { state: 'off' } : watcher.paused ? { state: 'paused', folder: watcher.folder } : watcher.intake.status();
     return { status, revision, counts: await countBills(), recent };
   };
-  const settings = options.prefs.readPrefs().then((prefs) => startWatching(prefs.watchFolder ?? null, prefs.watchPaused ?? false));
+  const settings = options.prefs.readPrefs().then(async (prefs) => {
+    // A folder remembered before this check existed is not watched either.
+    const folder = prefs.watchFolder ? await assertWatchableFolder(prefs.watchFolder, options.ownFolders).then(() => prefs.watchFolder ?? null, (error: unknown) => {
+      options.log.warn('intake.watch-refused', { code: error instanceof CoreError ? error.code : String(error) });
+      return null;
+    }) : null;
+    startWatching(folder, prefs.watchPaused ?? false);
+  });
 
   return {
     settings: options.settings,
@@ -204,6 +215,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     async setWatch(folder, paused) {
       await settings;
       const trimmed = folder?.trim() || null;
+      if (trimmed) await assertWatchableFolder(trimmed, options.ownFolders);
       await options.prefs.updatePrefs({ watchFolder: trimmed ?? undefined, watchPaused: paused });
       // A change of folder waits for the file in hand to finish; then the new folder is looked at at once.
       await looking;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
-import { openDocument } from '../intake/read-document.js';
+import { checkDocumentFile, openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
@@ -517,6 +517,8 @@ export function createSpool(options: SpoolOptions): Spool {
       });
       if (!stat.isFile()) throw new CoreError('file-unreadable', { name: path.basename(file), reason: 'not-regular-file' });
       if (stat.size === 0) throw new CoreError('file-empty', { name: path.basename(file) });
+      // Size and format before the hash: a 2 GB file would otherwise be read whole only to be refused.
+      await checkDocumentFile(file, options.limits);
       const sha256 = await hashFile(file);
       const known = (await loadIndex()).get(sha256);
       if (known) {

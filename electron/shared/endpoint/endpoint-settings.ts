@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describePayload } from '../display-text.js';
 
 /** Preflight steps, in the order they run. */
 export const preflightStepIds = ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist', 'folder'] as const;
@@ -93,6 +94,31 @@ export function isHostOrIp(host: string): boolean {
   return ipv4.test(host) || hostName.test(host) || (/^[0-9a-f:]+$/i.test(host) && host.includes(':'));
 }
 
+/** Why a configured protocol path is refused (see {@link findImagingPathFault}). */
+export type ImagingPathFault = 'other-host' | 'not-a-path' | 'dot-segment' | 'encoded' | 'characters' | 'image-code';
+
+// A scheme ("http:", "javascript:"), or a start a URL parser reads as "another host follows": //, /\, \/, \\.
+const otherHostStart = /^\s*([A-Za-z][A-Za-z0-9+.-]*:|[\\/][\\/])/;
+// One path segment: RFC 3986 unreserved and sub-delims, ':' and '@' ('%' is refused: encoded dots and slashes hide).
+const pathSegment = /^([A-Za-z0-9._~!$&'()*+,;=:@-]|\{imageCode\})+$/;
+
+/**
+ * Why a protocol path from a profile cannot be used, or null: it must be a plain absolute path on
+ * the API address's host (the bill code slotted in at {imageCode} where `needsCode`), because every
+ * request to it carries the station's token and pages.
+ */
+export function findImagingPathFault(value: string, needsCode: boolean): ImagingPathFault | null {
+  if (otherHostStart.test(value)) return 'other-host';
+  if (!value.startsWith('/')) return 'not-a-path';
+  if (value.includes('%')) return 'encoded';
+  const segments = value.slice(1).split('/');
+  if (segments.some((segment) => segment === '.' || segment === '..')) return 'dot-segment';
+  // The last segment may be empty (a trailing slash); an empty one inside would read as "//".
+  if (segments.some((segment, index) => !(pathSegment.test(segment) || (segment === '' && index === segments.length - 1 && index > 0)))) return 'characters';
+  if (needsCode !== value.includes('{imageCode}')) return 'image-code';
+  return null;
+}
+
 /**
  * Checks a profile against the rules of NOTES.md and returns every problem, each with the field it
  * concerns; the UI and CLI turn codes into a message and the exact fix.
@@ -114,8 +140,10 @@ export function validateEndpointSettings(settings: EndpointSettings): SettingsPr
     return problems;
   }
   for (const [name, value] of Object.entries(settings.httpPaths ?? {})) {
-    const needsCode = name !== 'token';
-    if (value !== undefined && (!value.startsWith('/') || /\s|\.\.|[?#]/.test(value) || needsCode !== value.includes('{imageCode}'))) add('httpPaths', 'http-path-invalid', { name, value });
+    const fault = value === undefined ? null : findImagingPathFault(value, name !== 'token');
+    if (fault === null) continue;
+    // A path that leaves the host would carry the token and every page elsewhere: named as such, not just "invalid".
+    add('httpPaths', fault === 'other-host' ? 'http-path-other-host' : 'http-path-invalid', { name, value: describePayload(value ?? '') });
   }
   if (!isHostOrIp(settings.host)) add('host', 'host-invalid', { value: settings.host });
   if ((settings.scheme === 'http' && settings.port === 443) || (settings.scheme === 'https' && settings.port === 80)) {
@@ -189,11 +217,21 @@ export function resolveImagingPaths(settings: Pick<EndpointSettings, 'httpPaths'
   return { ...defaultImagingPaths, ...Object.fromEntries(Object.entries(settings.httpPaths ?? {}).filter(([, value]) => value)) };
 }
 
+/** The first five parts of {@link secretEndpointOf}: what a binding held before the proxy and the CA were part of it. */
+export function legacySecretEndpointOf(settings: EndpointSettings): string {
+  return JSON.stringify([settings.scheme, settings.host.toLowerCase(), settings.port, settings.apiAddress.replace(/\/+$/, '').toLowerCase(), resolveImagingPaths(settings).token]);
+}
+
 /**
- * The address a client secret may be signed for: scheme, host, port, API address and token path.
- * A profile pointing anywhere else (edited, or imported from elsewhere) must not receive signatures
- * made with this station's secret until someone enters or confirms the secret for it.
+ * The address a client secret may be signed for: scheme, host, port, API address, token path, and
+ * the proxy and CA the requests go through (a proxy sees every plain-http token and page; a CA
+ * decides whose certificate is trusted as the server). A profile differing in any of them (edited,
+ * or imported from elsewhere) must not receive signatures made with this station's secret until
+ * someone enters or confirms the secret for it.
  */
 export function secretEndpointOf(settings: EndpointSettings): string {
-  return JSON.stringify([settings.scheme, settings.host.toLowerCase(), settings.port, settings.apiAddress.replace(/\/+$/, '').toLowerCase(), resolveImagingPaths(settings).token]);
+  const proxy = settings.proxy?.trim().replace(/\/+$/, '').toLowerCase() || null;
+  // Line endings and surrounding blanks are not a different certificate.
+  const ca = settings.caCertificatePem?.replace(/\r\n/g, '\n').trim() || null;
+  return JSON.stringify([...(JSON.parse(legacySecretEndpointOf(settings)) as unknown[]), proxy, ca]);
 }

@@ -82,3 +82,19 @@ test('roll-out: export on one station, import on another, set the secret from a 
     await imaging.close();
   }
 });
+
+test('config import refuses a profile whose API path names another host, saying which path and why (exit 1, nothing saved)', async () => {
+  const [station, files] = [await makeTempDir(), await makeTempDir()];
+  const profile = { version: 1, profileName: 'Cloud', preset: 'public-production', code: 'FPY', host: 'api.piaozone.com', port: 80, scheme: 'http', apiAddress: 'http://api.piaozone.com', mode: 'basic', clientId: 'id-1', taxNumber: '', stationId: 's1', scanDpi: 200 };
+  await writeFile(path.join(files, 'evil.json'), JSON.stringify({ ...profile, httpPaths: { upload: '//evil.example/{imageCode}' } }));
+  const refused = await cli(['config', 'import', path.join(files, 'evil.json'), '--data-dir', station]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /httpPaths: The API path upload “\/\/evil\.example\/\{imageCode\}” would send requests \(with the token and the scanned pages\) to a server other than the API address\./);
+  assert.match(refused.stdout, /not imported/);
+  await writeFile(path.join(files, 'evil2.json'), JSON.stringify({ ...profile, httpPaths: { token: '/\\evil.example/token' } }));
+  const json = await cli(['config', 'import', path.join(files, 'evil2.json'), '--data-dir', station, '--json']);
+  const answer = JSON.parse(json.stdout) as { imported: boolean; problems: Array<{ field: string; code: string }> };
+  assert.deepEqual([json.code, answer.imported, answer.problems.map((problem) => `${problem.field}:${problem.code}`)], [1, false, ['httpPaths:http-path-other-host']]);
+  const shown = JSON.parse((await cli(['config', 'show', '--json', '--data-dir', station])).stdout) as { settings: { preset: string } };
+  assert.equal(shown.settings.preset, 'local-training', 'nothing was saved');
+});

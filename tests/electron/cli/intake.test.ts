@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, rename, writeFile } from 'node:fs/promises';
+import { readdir, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { writeStack } from '../../fixtures/stacks.js';
@@ -33,4 +33,43 @@ test('intake --watch takes a stack in, moves a file that keeps failing to refuse
   assert.deepEqual(await readdir(path.join(watch, 'imported')), ['good.pdf']);
   assert.deepEqual(await readdir(path.join(watch, 'refused')), ['broken.pdf']);
   assert.equal((await readdir(path.join(dataDir, 'spool', 'stacks'))).length, 1);
+});
+
+test('intake --watch refuses the data folder, a folder inside it and a link to it (exit 2, with the reason), and moves nothing', async () => {
+  const dataDir = await makeTempDir();
+  await writeFile(path.join(dataDir, 'endpoint.json'), '{}');
+  await writeFile(path.join(dataDir, 'secrets.key'), 'key');
+  const link = path.join(await makeTempDir(), 'scans');
+  await symlink(dataDir, link);
+  for (const folder of [dataDir, `${dataDir}/`, path.join(dataDir, 'spool'), link]) {
+    const child = spawn(process.execPath, [cliEntry, 'intake', '--watch', folder, '--settle-ms', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 15_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    assert.equal(code, 2, `${folder}: ${output}`);
+    assert.match(output, /cannot be watched: it is the station’s own data folder/, folder);
+  }
+  assert.deepEqual((await readdir(dataDir)).sort(), ['endpoint.json', 'secrets.key']);
+});
+
+test('intake shows file names with line breaks and bidi controls escaped, as split does (they cannot forge or reorder output lines)', async () => {
+  const dir = await makeTempDir();
+  const dataDir = await makeTempDir();
+  const good = path.join(dir, 'good\r\nTook in forged.pdf: 9 pages\u202efdp.pdf');
+  await rename(await writeStack([{ kind: 'cover', code: 'FY-2026-000611' }, { kind: 'content' }], await makeTempDir(), 'pdf', 100), good);
+  const broken = path.join(dir, 'broken\nline\u202e.pdf');
+  await writeFile(broken, '%PDF-1.7 this is not really a PDF\n%%EOF\n');
+  const child = spawn(process.execPath, [cliEntry, 'intake', good, broken, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 2, output);
+  assert.ok(!/[\r\u202e]/.test(output), JSON.stringify(output));
+  assert.ok(!output.split('\n').some((line) => line.startsWith('Took in forged')), JSON.stringify(output));
+  assert.match(output, /^Took in .*good\\u\{d\}\\u\{a\}Took in forged\.pdf: 9 pages\\u\{202e\}/m);
+  assert.match(output, /broken\\u\{a\}line\\u\{202e\}\.pdf/);
 });

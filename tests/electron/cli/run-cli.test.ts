@@ -12,7 +12,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = { LANG: 'en_US.UTF-8
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     env,
-    waitForStop: () => Promise.resolve(),
+    waitForStop: () => Promise.resolve(undefined),
   });
   return { code, stdout, stderr };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -52,4 +52,19 @@ test('a long check ends on the first Ctrl+C (130) instead of ignoring it', async
   assert.ok(!result.output.includes('t599.pdf'), 'it had not finished');
   assert.equal(result.code, 130, result.output);
   assert.ok(result.ms < 3000, `${result.ms} ms`);
+});
+
+test('a 5,000-cover batch stops on the first Ctrl+C (130) or SIGTERM (143) at once, leaving no output, scratch or temp file', async () => {
+  const dir = await makeTempDir();
+  const csv = path.join(dir, 'bills.csv');
+  await writeFile(csv, ['code,billNo,company', ...Array.from({ length: 5000 }, (_, i) => `FY-2026-${String(i).padStart(6, '0')},B${i},公司${i}`)].join('\n'));
+  for (const [signal, expected, target] of [['SIGINT', 130, ['--out', path.join(dir, 'out', 'covers.pdf')]], ['SIGTERM', 143, ['--out-dir', path.join(dir, 'out')]]] as const) {
+    await mkdir(path.join(dir, 'out'), { recursive: true });
+    // Six seconds in, the batch is drawing covers (it takes over a minute in all).
+    const result = await stopOnce(['cover', '--from', csv, ...target, '--data-dir', path.join(dir, 'data')], 6000, signal);
+    assert.equal(result.code, expected, result.output);
+    // Under the 5 s a stopping command is given: the batch stopped itself (and cleaned up), not the deadline.
+    assert.ok(result.ms < 4000, `${signal}: ${result.ms} ms`);
+    assert.deepEqual(await readdir(path.join(dir, 'out')), [], signal);
+  }
 });

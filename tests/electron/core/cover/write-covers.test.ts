@@ -177,3 +177,22 @@ test('the self-check reads only the symbol\'s corner and judges it as the whole 
   assert.equal(batch.written.length, 45);
   assert.deepEqual(batch.written.map((entry) => entry.code), rows.map((row) => row.fields.code));
 });
+
+test('a stopped batch (Ctrl+C) ends at the next cover: inspection-cancelled, the event loop heard it mid-drawing, and nothing is left in the output folder', async () => {
+  const dir = await makeTempDir();
+  const requests = Array.from({ length: 300 }, (_, index) => ({ line: index + 2, fields: { ...bill, code: `FY-2026-${String(index).padStart(6, '0')}` } }));
+  const stop = new AbortController();
+  // Stopped from a timer, as a signal handler would: only heard if drawing hands the loop a turn.
+  const timer = setTimeout(() => stop.abort(), 300);
+  const started = performance.now();
+  await assert.rejects(writeCovers(requests, await options({ out: path.join(dir, 'covers.pdf'), stop: stop.signal })), (error: unknown) => (error as { code?: string }).code === 'inspection-cancelled');
+  clearTimeout(timer);
+  assert.ok(stop.signal.aborted, 'stopped by the timer, not finished first');
+  assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
+  assert.deepEqual(readdirSync(dir), [], 'no output, no scratch, no temp file');
+  const outDir = path.join(dir, 'each');
+  const stopped = new AbortController();
+  stopped.abort();
+  await assert.rejects(writeCovers(requests.slice(0, 3), await options({ outDir, stop: stopped.signal })), (error: unknown) => (error as { code?: string }).code === 'inspection-cancelled');
+  assert.deepEqual(readdirSync(outDir), []);
+});

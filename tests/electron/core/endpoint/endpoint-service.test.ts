@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
@@ -6,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { CoreError } from '../../../../electron/core/errors.js';
 import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
-import { defaultEndpointSettings, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
+import { defaultEndpointSettings, secretEndpointOf, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
 import { makeCoreHarness } from '../../../helpers/core-harness.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -159,6 +160,66 @@ test('with no secret stored the auth step fails with its fix, so the upload gate
     await assert.rejects(core.endpoint.assertUploadAllowed(), isCoreError('preflight-failed'));
     await home.close();
   } finally {
+    await core.close();
+  }
+});
+
+test('a profile whose path names another host is refused at import and at save, with the field and the reason; the stored secret stays bound', async () => {
+  const { core, dispatcher } = await makeCoreHarness();
+  try {
+    const profile: EndpointSettings = { ...defaultEndpointSettings, profileName: 'Cloud', preset: 'public-production', host: 'api.piaozone.com', apiAddress: 'http://api.piaozone.com', clientId: 'station-9', stationId: 'desk-3' };
+    await core.endpoint.saveSettings(profile, secret);
+    for (const upload of ['//evil.example/{imageCode}', '/\\evil.example/{imageCode}']) {
+      const hostile = { ...profile, httpPaths: { upload } };
+      const exported = JSON.stringify({ format: 'scan-station.endpoint-profile', version: 1, exportedAt: '2026-12-01T00:00:00.000Z', profile: { ...hostile, stationId: undefined } });
+      const parsed = await core.endpoint.parseProfile(exported, 'cloud.json');
+      assert.deepEqual(
+        parsed.problems.map((problem) => [problem.field, problem.code, problem.severity, problem.params['name']]),
+        [['httpPaths', 'http-path-other-host', 'error', 'upload']],
+      );
+      const saved = await dispatcher.dispatch('endpoint:save', { settings: hostile }, { transport: 'in-process' }, noEvents);
+      assert.deepEqual(saved.ok ? null : [saved.error.code, saved.error.params?.['first']], ['settings-invalid', 'http-path-other-host'], upload);
+    }
+    const view = await core.endpoint.readSettings();
+    assert.deepEqual([view.settings.httpPaths, view.secret.forThisAddress], [undefined, true], 'nothing was saved; the secret is still for the real address');
+  } finally {
+    await core.close();
+  }
+});
+
+test('the secret binding covers the proxy and the CA: changing either unbinds the secret like changing the host; a binding from before is kept for its own profile', async () => {
+  const { core, dataDir } = await makeCoreHarness();
+  const home = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-9': secret } });
+  try {
+    const profile: EndpointSettings = { ...defaultEndpointSettings, profileName: 'HQ', preset: 'private', host: '127.0.0.1', apiAddress: `${home.url}/api`, clientId: 'station-9', stationId: 'desk-3' };
+    await core.endpoint.saveSettings(profile, secret);
+    assert.equal((await core.endpoint.preflight(noEvents)).ok, true);
+
+    const proxied = await core.endpoint.saveSettings({ ...profile, proxy: 'http://127.0.0.1:9' });
+    assert.equal(proxied.secret.forThisAddress, false, 'a new proxy unbinds the secret');
+    const auth = (await core.endpoint.preflight(noEvents)).steps.find((step) => step.id === 'auth');
+    assert.notEqual(auth?.code, 'auth-ok');
+    await assert.rejects(core.endpoint.openAdapter('query'), isCoreError('secret-unreadable'));
+
+    const certDir = await makeTempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'), '-days', '30', '-subj', '/CN=other-ca'], { stdio: 'ignore' });
+    const ca = await fs.readFile(path.join(certDir, 'cert.pem'), 'utf8');
+    const withCa = await core.endpoint.saveSettings({ ...profile, caCertificatePem: ca });
+    assert.equal(withCa.secret.forThisAddress, false, 'a new CA unbinds the secret');
+
+    // Back to what it was entered for: bound again.
+    assert.equal((await core.endpoint.saveSettings(profile)).secret.forThisAddress, true);
+
+    // A binding written before the proxy and CA were part of it (five parts) holds for the profile it names, with that profile's proxy.
+    await core.endpoint.saveSettings({ ...profile, proxy: 'http://127.0.0.1:9' }, undefined, { keepSecretForNewAddress: true });
+    const legacy = JSON.stringify(JSON.parse(secretEndpointOf(profile)).slice(0, 5));
+    await fs.writeFile(path.join(dataDir, 'secret-binding.json'), `${JSON.stringify({ endpoint: legacy })}\n`);
+    assert.equal((await core.endpoint.readSettings()).secret.forThisAddress, true, 'an update keeps the station its secret');
+    assert.equal((await core.endpoint.saveSettings(profile)).secret.forThisAddress, false, 'and then the proxy is part of the binding');
+    await fs.writeFile(path.join(dataDir, 'secret-binding.json'), `${JSON.stringify({ endpoint: JSON.stringify(JSON.parse(secretEndpointOf({ ...profile, host: '10.9.9.9', apiAddress: 'http://10.9.9.9/api' })).slice(0, 5)) })}\n`);
+    assert.equal((await core.endpoint.readSettings()).secret.forThisAddress, false, 'an old binding for another address stays another address');
+  } finally {
+    await home.close();
     await core.close();
   }
 });

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { buildEndpointUrl } from '../../../../electron/core/imaging/endpoint-url.js';
 import { createHttpAdapter, parseRetryAfter } from '../../../../electron/core/imaging/http-adapter.js';
 import { ImagingError, type PageUpload } from '../../../../electron/core/imaging/imaging-adapter.js';
 import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
@@ -146,4 +149,50 @@ test('returned for rescan: the server sends a closed bill back with a reason, th
   } finally {
     await server.close();
   }
+});
+
+test('a profile path naming another host is refused before any request: nothing reaches the other server, not even the token request', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  // A second loopback server standing in for evil.example: it answers like the imaging server and counts what it is sent.
+  const seen: string[] = [];
+  const evil = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ errcode: '0000', access_token: 'stolen', expires_in: 7200, data: {} }));
+  });
+  await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+  const evilHost = `127.0.0.1:${(evil.address() as AddressInfo).port}`;
+  try {
+    // As with a public preset: the API address has no path of its own.
+    for (const httpPaths of [{ upload: `//${evilHost}/{imageCode}` }, { upload: `/\\${evilHost}/{imageCode}` }, { close: `http://${evilHost}/{imageCode}` }, { token: `//${evilHost}/token` }]) {
+      await assert.rejects(
+        (async () => {
+          const adapter = adapterFor(server.url, { settings: { apiAddress: server.url, clientId: 'station-7', httpPaths } });
+          await adapter.uploadPage(pageOf('FY-2026-0100', 1, jpeg('cover')));
+          await adapter.closeBill('FY-2026-0100', 1);
+        })(),
+        isImagingError('endpoint-path-refused', 'fix-settings'),
+        JSON.stringify(httpPaths),
+      );
+    }
+    assert.deepEqual(seen, [], 'no request (and so no token or page) reached the other host');
+  } finally {
+    await new Promise<void>((resolve) => evil.close(() => resolve()));
+    await server.close();
+  }
+});
+
+test('the URL builder keeps every call on the API address, under its path', () => {
+  assert.equal(buildEndpointUrl('http://10.1.2.3:8080/api/', 'upload', '/imaging/v1/bills/{imageCode}/pages', 'FY 1/2').href, 'http://10.1.2.3:8080/api/imaging/v1/bills/FY%201%2F2/pages');
+  assert.equal(buildEndpointUrl('http://api.piaozone.com', 'token', '/base/oauth/token').href, 'http://api.piaozone.com/base/oauth/token');
+  const refused = (apiAddress: string, template: string, imageCode?: string) => assert.throws(() => buildEndpointUrl(apiAddress, 'query', template, imageCode), isImagingError('endpoint-path-refused', 'fix-settings'), `${template} ${imageCode ?? ''}`);
+  refused('http://api.piaozone.com', '//evil.example/{imageCode}', 'FY1');
+  refused('http://api.piaozone.com', '/\\evil.example/{imageCode}', 'FY1');
+  refused('http://api.piaozone.com/api', '/../../{imageCode}', 'FY1');
+  refused('http://api.piaozone.com/api', '/%2e%2e/{imageCode}', 'FY1');
+  refused('http://api.piaozone.com/api', '/bills\t/{imageCode}', 'FY1');
+  // The bill code comes from a QR code: a code of ".." must not climb out of the API path either.
+  refused('http://api.piaozone.com/api', '/{imageCode}', '..');
+  refused('http://api.piaozone.com/api', '/{imageCode}', '.');
 });

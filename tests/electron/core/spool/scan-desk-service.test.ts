@@ -1,35 +1,84 @@
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { WatchReport } from '../../../../electron/core/spool/scan-desk-service.js';
 import { findNameProblem } from '../../../../electron/shared/file-names.js';
 import { writeStack } from '../../../fixtures/stacks.js';
-import { makeCoreHarness, type CoreHarness } from '../../../helpers/core-harness.js';
+import { makeCoreHarness } from '../../../helpers/core-harness.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
-let harness: CoreHarness;
+const noEvents = () => undefined;
+const stationFiles = ['endpoint.json', 'prefs.json', 'secrets.json', 'secrets.key'];
 
-before(async () => {
-  harness = await makeCoreHarness();
+test('the data folder (or a folder inside, around or linked to it) cannot be the scan folder: refused with a code, nothing of the station moved', async () => {
+  const parent = await makeTempDir();
+  const dataDir = path.join(parent, 'Scan Station');
+  const { core, dispatcher } = await makeCoreHarness({ dataDir, watchSettleMs: 0, watchPollMs: 50 });
+  try {
+    // The station's own files, as a configured station has them.
+    await core.endpoint.saveSettings((await core.endpoint.readSettings()).settings, 'secret-1');
+    await core.prefs.updatePrefs({ language: 'en' });
+    const linkToData = path.join(await makeTempDir(), 'scans');
+    await fs.symlink(dataDir, linkToData);
+    for (const folder of [dataDir, `${dataDir}${path.sep}`, path.join(dataDir, 'spool'), path.join(dataDir, 'spool', 'stacks', '..', '..'), path.join(dataDir, 'not-yet', 'scans'), parent, linkToData]) {
+      const answer = await dispatcher.dispatch('scanDesk:setWatch', { folder, paused: false }, { transport: 'in-process' }, noEvents);
+      assert.equal(answer.ok ? 'watched' : answer.error.code, 'watch-folder-is-station-data', folder);
+      assert.match(answer.ok ? '' : answer.error.message, /cannot be watched: it is the station’s own data folder/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    for (const name of stationFiles) await fs.access(path.join(dataDir, name));
+    assert.deepEqual(await fs.readdir(dataDir).then((names) => names.filter((name) => name === 'refused' || name === 'imported')), []);
+    const report = await dispatcher.dispatch('scanDesk:watchStatus', {}, { transport: 'in-process' }, noEvents);
+    assert.deepEqual(report.ok && (report.value as WatchReport).status, { state: 'off' });
+    assert.equal((await core.prefs.readPrefs()).watchFolder, undefined, 'a refused folder is not remembered');
+    assert.equal((await core.endpoint.readSettings()).secret.stored, true);
+
+    // A folder beside the data folder is fine.
+    const beside = path.join(parent, 'Scan Station scans');
+    await fs.mkdir(beside);
+    const fine = await dispatcher.dispatch('scanDesk:setWatch', { folder: beside, paused: false }, { transport: 'in-process' }, noEvents);
+    assert.deepEqual(fine.ok && (fine.value as WatchReport).status.state, 'watching');
+  } finally {
+    await core.close();
+  }
 });
 
-after(async () => {
-  await harness?.core.close();
+test('a data folder remembered as the scan folder (before this check) is not watched at start', async () => {
+  const dataDir = await makeTempDir();
+  await fs.writeFile(path.join(dataDir, 'prefs.json'), JSON.stringify({ version: 1, prefs: { language: 'en', languageChosen: true, startAtLogin: false, watchFolder: dataDir, watchPaused: false } }));
+  const { core, dispatcher } = await makeCoreHarness({ dataDir, watchSettleMs: 0, watchPollMs: 50 });
+  try {
+    await core.endpoint.saveSettings((await core.endpoint.readSettings()).settings, 'secret-1');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const report = await dispatcher.dispatch('scanDesk:watchStatus', {}, { transport: 'in-process' }, noEvents);
+    assert.deepEqual(report.ok && (report.value as WatchReport).status, { state: 'off' });
+    for (const name of stationFiles) await fs.access(path.join(dataDir, name));
+  } finally {
+    await core.close();
+  }
 });
 
 test('a dropped file whose name Windows cannot have is taken in under a safe name; an ordinary name is kept as shown', async () => {
-  const names = new Map([
-    ['CON.pdf', '_CON.pdf'],
-    ['a:b.pdf', 'a_b.pdf'],
-    ['发票 2026-12.pdf', '发票 2026-12.pdf'],
-  ]);
-  let code = 800001;
-  for (const [dropped, kept] of names) {
-    // Each stack different, so none is "taken in before".
-    const file = await writeStack([{ kind: 'cover', code: `FY-2026-${code++}` }, { kind: 'content' }], await makeTempDir(), 'pdf');
-    const outcome = await harness.core.scanDesk.importUpload(dropped, new Uint8Array(await readFile(file)));
-    assert.equal(outcome.status, 'ingested', dropped);
-    const stack = (await harness.core.scanDesk.spool.listStacks()).find((candidate) => outcome.status === 'ingested' && candidate.id === outcome.stack.id);
-    assert.equal(stack?.source.name, kept, dropped);
-    assert.equal(findNameProblem(stack?.source.name ?? ''), null, dropped);
+  const harness = await makeCoreHarness();
+  try {
+    const names = new Map([
+      ['CON.pdf', '_CON.pdf'],
+      ['a:b.pdf', 'a_b.pdf'],
+      ['发票 2026-12.pdf', '发票 2026-12.pdf'],
+    ]);
+    let code = 800001;
+    for (const [dropped, kept] of names) {
+      // Each stack different, so none is "taken in before".
+      const file = await writeStack([{ kind: 'cover', code: `FY-2026-${code++}` }, { kind: 'content' }], await makeTempDir(), 'pdf');
+      const outcome = await harness.core.scanDesk.importUpload(dropped, new Uint8Array(await readFile(file)));
+      assert.equal(outcome.status, 'ingested', dropped);
+      const stack = (await harness.core.scanDesk.spool.listStacks()).find((candidate) => outcome.status === 'ingested' && candidate.id === outcome.stack.id);
+      assert.equal(stack?.source.name, kept, dropped);
+      assert.equal(findNameProblem(stack?.source.name ?? ''), null, dropped);
+    }
+  } finally {
+    await harness.core.close();
   }
 });

@@ -7,6 +7,7 @@ import {
   isHostOrIp,
   presetDefaults,
   resolveImagingPaths,
+  secretEndpointOf,
   validateEndpointSettings,
   type EndpointSettings,
 } from '../../../../electron/shared/endpoint/endpoint-settings.js';
@@ -64,6 +65,29 @@ test('profile, proxy, certificate, folder and path rules', () => {
   assert.deepEqual(codes({ httpPaths: { token: 'oauth/token' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(codes({ httpPaths: { query: '/bills/{imageCode}/../x' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(resolveImagingPaths({ httpPaths: { token: '/oauth/token' } }), { ...defaultImagingPaths, token: '/oauth/token' });
+});
+
+test('a configured path stays a path on the API address: forms that name another host are refused as such, with the field and path', () => {
+  const otherHost = ['//evil.example/{imageCode}', '/\\evil.example/{imageCode}', '\\\\evil.example/{imageCode}', '\\/evil.example/{imageCode}', 'http://evil.example/{imageCode}', ' //evil.example/{imageCode}', 'https:evil.example/{imageCode}'];
+  for (const upload of otherHost) assert.deepEqual(codes({ ...production, httpPaths: { upload } }), ['httpPaths:http-path-other-host'], upload);
+  assert.deepEqual(codes({ ...production, httpPaths: { token: '//evil.example/token' } }), ['httpPaths:http-path-other-host']);
+  const invalid = ['/a/%2e%2e/{imageCode}', '/a/.%2E/{imageCode}', '/a/./{imageCode}', '/{imageCode}/..', '/a\r\n/{imageCode}', '/a\u0000/{imageCode}', '/a\u202e/{imageCode}', '/a\\..\\{imageCode}', '/a//{imageCode}', '/a%2f%2fevil/{imageCode}'];
+  for (const upload of invalid) assert.deepEqual(codes({ ...production, httpPaths: { upload } }), ['httpPaths:http-path-invalid'], JSON.stringify(upload));
+  const [problem] = validateEndpointSettings({ ...defaultEndpointSettings, ...production, httpPaths: { close: '//evil.example/\u202e{imageCode}' } });
+  assert.deepEqual(problem?.params, { name: 'close', value: '//evil.example/\\u{202e}{imageCode}' }, 'named, and shown with its control characters escaped');
+  // Ordinary deployments' paths still pass.
+  for (const upload of ['/v2/bills/{imageCode}/pages', '/api-v1/bills/{imageCode}/pages/', '/x_y.z~1/{imageCode}']) assert.deepEqual(codes({ ...production, httpPaths: { upload } }), [], upload);
+});
+
+test('the secret binding covers the proxy and the CA as well as the address', () => {
+  const base: EndpointSettings = { ...defaultEndpointSettings, ...privateDeployment };
+  const bound = secretEndpointOf(base);
+  assert.notEqual(secretEndpointOf({ ...base, proxy: 'http://proxy.corp:3128' }), bound);
+  assert.notEqual(secretEndpointOf({ ...base, caCertificatePem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }), bound);
+  assert.notEqual(secretEndpointOf({ ...base, host: '10.1.2.4' }), bound);
+  // Spelling is not a different endpoint.
+  assert.equal(secretEndpointOf({ ...base, proxy: 'http://proxy.corp:3128/' }), secretEndpointOf({ ...base, proxy: 'HTTP://Proxy.corp:3128' }));
+  assert.equal(secretEndpointOf({ ...base, proxy: '' }), bound);
 });
 
 test('presets fill host, scheme, port and API address that pass their own rules', () => {
