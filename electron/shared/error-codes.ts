@@ -52,6 +52,11 @@ export const errorCodes = [
   'bill-not-changeable',
   'upload-page-damaged',
   'page-removed',
+  'file-changed',
+  'source-not-moved',
+  'folder-name-taken',
+  'watch-look-failed',
+  'not-a-scan',
 ] as const;
 
 /** A stable, documented error code. */

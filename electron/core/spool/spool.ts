@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
-import type { DocumentLimits } from '../intake/document-limits.js';
+import { formatBytes } from '../format.js';
+import { defaultDocumentLimits, type DocumentLimits } from '../intake/document-limits.js';
 import { openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
@@ -78,8 +80,23 @@ export interface StackRecord {
   blank: number[];
 }
 
-/** The outcome of taking one file into the spool. */
-export type IngestOutcome = { status: 'ingested'; stack: StackRecord } | { status: 'already'; stackId: string; importedAt: string };
+/**
+ * The outcome of taking one file into the spool. `source` says what became of the file itself:
+ * moved to `imported/`, or left where it was because it is no longer the file that was read
+ * (replaced, rewritten, renamed or removed meanwhile) — a replacement is then taken in on its own.
+ */
+export type IngestOutcome = ({ status: 'ingested'; stack: StackRecord } | { status: 'already'; stackId: string; importedAt: string }) & { source: SourceFate };
+
+/** What became of a taken-in source: moved, not asked to move, or left because it changed or went. */
+export type SourceFate = 'moved' | 'kept' | 'changed' | 'gone';
+
+/** How one file is taken in. */
+export interface IngestOptions {
+  /** The folder the source moves to once its pages are in (none: it stays). */
+  moveSourceTo?: string;
+  /** The source's own name when `file` is a claim of it (a watch folder shared by stations). */
+  name?: string;
+}
 
 /** How the spool reads and splits what it takes in. */
 export interface SpoolOptions {
@@ -103,7 +120,9 @@ export interface Spool {
   /** Removes what a crash left half-done and rebuilds the index; run at every start. */
   recover(): Promise<{ removedTemp: number; stacks: number }>;
   /** Takes a file in: every page stored and flushed before `moveSourceTo` (if given) receives the source. */
-  ingest(file: string, options?: { moveSourceTo?: string }): Promise<IngestOutcome>;
+  ingest(file: string, options?: IngestOptions): Promise<IngestOutcome>;
+  /** This station's id (made once, kept in the spool): names its claims in a shared watch folder. */
+  stationId(): Promise<string>;
   /** Every stack on disk. */
   listStacks(): Promise<StackRecord[]>;
   /** One stack (with the changes people made), or null when there is none by that id. */
@@ -167,6 +186,41 @@ export async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Which file a path or handle is, and its size and mtime, exactly (bigint: Windows file ids exceed 2^53). */
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** Whether two looks saw the very same file, unchanged. */
+function isSameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+/** Reads `size` bytes through an open handle into `target`, hashing them on the way; returns the SHA-256 and the count read. */
+async function copyThroughHandle(handle: FileHandle, size: number, target: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  const out = await fs.open(target, 'wx');
+  const chunk = Buffer.alloc(1024 * 1024);
+  let at = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      await out.write(chunk, 0, bytesRead);
+      at += bytesRead;
+      // A file that grew while read is caught by the identity check after; never read past what it was.
+      if (at >= size) break;
+    }
+  } finally {
+    await out.close();
+  }
+  return { sha256: hash.digest('hex'), bytes: at };
+}
+
 /** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
 export function createSpool(options: SpoolOptions): Spool {
   const tmpDir = path.join(options.dir, 'tmp');
@@ -221,19 +275,55 @@ export function createSpool(options: SpoolOptions): Spool {
     for (const stack of await listStacks()) index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
     return index;
   };
-  const moveSource = async (file: string, target: string | undefined) => {
-    if (!target) return;
-    await fs.mkdir(target, { recursive: true });
-    const base = path.basename(file);
-    let destination = path.join(target, base);
-    for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(base).name} (${n})${path.parse(base).ext}`);
-    await fs.rename(file, destination);
+  /**
+   * Moves the source to `target` only while it is still the very file that was read (same
+   * device and inode, size and mtime): a file replaced meanwhile (same name, atomic rename — what
+   * scanner software does when it rewrites a batch), rewritten or grown in place, renamed or removed
+   * stays where it is, and a replacement is taken in on its own next. The ledger records the SHA-256
+   * of the bytes that were read.
+   */
+  const moveSource = async (file: string, name: string, target: string | undefined, read: FileIdentity, sha256: string): Promise<SourceFate> => {
+    if (!target) return 'kept';
+    const now = await fs.lstat(file, { bigint: true }).catch((error: NodeJS.ErrnoException) => error);
+    if (now instanceof Error) {
+      if (now.code === 'ENOENT') {
+        options.log.warn('spool.source-gone', { name });
+        return 'gone';
+      }
+      throw new CoreError('source-not-moved', { name, folder: target, ...causeParams(now) }, { cause: now });
+    }
+    if (!now.isFile() || !isSameFile(now, read)) {
+      options.log.warn('spool.source-changed', { name });
+      return 'changed';
+    }
+    const notMoved = (error: unknown) => new CoreError('source-not-moved', { name, folder: target, ...causeParams(error) }, { cause: error });
+    await fs.mkdir(target, { recursive: true }).catch((error: unknown) => {
+      throw notMoved(error);
+    });
+    let destination = path.join(target, name);
+    for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(name).name} (${n})${path.parse(name).ext}`);
+    await fs.rename(file, destination).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return 'gone' as const;
+      throw notMoved(error);
+    });
+    // Between the look above and the rename another file may have taken the name: put it back.
+    const moved = await fs.lstat(destination, { bigint: true }).catch(() => null);
+    if (!moved) {
+      options.log.warn('spool.source-gone', { name });
+      return 'gone';
+    }
+    if (!isSameFile(moved, read)) {
+      const back = await fs.lstat(file).then(() => false, () => true);
+      if (back) await fs.rename(destination, file).catch(() => undefined);
+      options.log.warn('spool.source-changed', { name, putBack: back });
+      return 'changed';
+    }
     await syncDirectory(target);
     await syncDirectory(path.dirname(file));
     // The ledger says which files we moved there, when, and with what content: only those are ever
     // deleted by the retention sweep. A crash before this line leaves the file kept for ever.
-    const sha256 = await hashFile(destination);
     await appendDurable(importedLedgerFile, `${JSON.stringify({ dir: path.resolve(target), name: path.basename(destination), sha256, at: options.now().toISOString() })}\n`);
+    return 'moved';
   };
 
   /**
@@ -511,24 +601,66 @@ export function createSpool(options: SpoolOptions): Spool {
       changing = run.catch(() => undefined);
       return run;
     },
+    async stationId() {
+      const file = path.join(options.dir, 'station-id');
+      const known = await fs.readFile(file, 'utf8').then((text) => text.trim(), () => '');
+      if (/^[0-9a-f]{8,32}$/.test(known)) return known;
+      const made = randomBytes(6).toString('hex');
+      await writeFileAtomic(file, `${made}\n`);
+      return made;
+    },
     async ingest(file, ingestOptions = {}) {
-      const stat = await fs.lstat(file).catch((error: unknown) => {
-        throw new CoreError('file-unreadable', { name: path.basename(file), ...causeParams(error) }, { cause: error });
+      const name = ingestOptions.name ?? path.basename(file);
+      const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
+      // The file is opened once; its bytes are read (and hashed) through that handle into the work
+      // folder, and everything after reads that copy: what is stored is exactly what was hashed,
+      // whatever happens to the path meanwhile.
+      const linked = await fs.lstat(file).catch((error: unknown) => {
+        throw unreadable(error);
       });
-      if (!stat.isFile()) throw new CoreError('file-unreadable', { name: path.basename(file), reason: 'not-regular-file' });
-      if (stat.size === 0) throw new CoreError('file-empty', { name: path.basename(file) });
-      const sha256 = await hashFile(file);
-      const known = (await loadIndex()).get(sha256);
-      if (known) {
-        // Already safely in (a crash may have come between storing it and moving the source).
-        await moveSource(file, ingestOptions.moveSourceTo);
-        options.log.info('spool.already-imported', { name: path.basename(file), stack: known.id });
-        audit.write({ event: 'already-imported', stack: known.id, source: path.basename(file), detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
-        return { status: 'already', stackId: known.id, importedAt: known.importedAt };
-      }
+      if (!linked.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+      const handle = await fs.open(file, 'r').catch((error: unknown) => {
+        throw unreadable(error);
+      });
       const now = options.now();
       const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
       const work = path.join(tmpDir, id);
+      let read: FileIdentity & { isFile(): boolean };
+      let sha256: string;
+      let copy: string;
+      try {
+        read = await handle.stat({ bigint: true });
+        // A link swapped in between the lstat and the open is never read.
+        if (!read.isFile() || Number(read.ino) !== linked.ino) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+        if (read.size === 0n) throw new CoreError('file-empty', { name });
+        const maxBytes = (options.limits ?? defaultDocumentLimits).maxBytes;
+        if (read.size > BigInt(maxBytes)) throw new CoreError('file-too-large', { name, size: formatBytes(Number(read.size)), limit: formatBytes(maxBytes) });
+        await fs.mkdir(path.join(work, 'source'), { recursive: true });
+        copy = path.join(work, 'source', path.basename(name));
+        const copied = await copyThroughHandle(handle, Number(read.size), copy).catch((error: unknown) => {
+          if (error instanceof CoreError) throw error;
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
+          throw unreadable(error);
+        });
+        sha256 = copied.sha256;
+        // Written to while it was read (grown, rewritten in place): what was read is no stack.
+        if (copied.bytes !== Number(read.size) || !isSameFile(await handle.stat({ bigint: true }), read)) throw new CoreError('file-changed', { name });
+      } catch (error) {
+        await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+      } finally {
+        await handle.close();
+      }
+      const known = (await loadIndex()).get(sha256);
+      if (known) {
+        await fs.rm(work, { recursive: true, force: true });
+        // Already safely in (a crash may have come between storing it and moving the source).
+        const source = await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+        options.log.info('spool.already-imported', { name, stack: known.id });
+        audit.write({ event: 'already-imported', stack: known.id, source: name, detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
+        return { status: 'already', stackId: known.id, importedAt: known.importedAt, source };
+      }
       let record: StackRecord;
       let pages: StoredPage[];
       try {
@@ -537,20 +669,22 @@ export function createSpool(options: SpoolOptions): Spool {
         pages = [];
         const classified: ClassifiedPage[] = [];
         const settings = await splitSettings();
-        const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
+        const document = await openDocument(copy, { limits: options.limits, renderDpi: options.renderDpi });
         try {
-          for await (const read of readStackPages(document, { name: path.basename(file), rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
-            const stored = read.stored as NonNullable<typeof read.stored>;
-            const number = String(read.index + 1).padStart(4, '0');
-            const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-            await writeDurable(path.join(work, 'pages', name), stored.bytes);
-            await writeDurable(path.join(work, 'thumbs', `${number}.png`), read.thumbPng);
-            pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind, ...(read.qr ? { qr: read.qr } : {}) });
-            classified.push({ page: read.index + 1, what: read.what });
+          for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
+            const stored = item.stored as NonNullable<typeof item.stored>;
+            const number = String(item.index + 1).padStart(4, '0');
+            const page = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+            await writeDurable(path.join(work, 'pages', page), stored.bytes);
+            await writeDurable(path.join(work, 'thumbs', `${number}.png`), item.thumbPng);
+            pages.push({ page: item.index + 1, file: `pages/${page}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: item.what.kind, ...(item.qr ? { qr: item.qr } : {}) });
+            classified.push({ page: item.index + 1, what: item.what });
           }
         } finally {
           document.close();
         }
+        // The copy has served: the stack holds the pages, and the source is still in the watch folder.
+        await fs.rm(path.join(work, 'source'), { recursive: true, force: true });
         const split = splitStack(classified, settings.split);
         // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
         // A code the imaging side returned for a rescan is expected again: only a bill taken in after
@@ -564,7 +698,7 @@ export function createSpool(options: SpoolOptions): Spool {
           version: 1,
           id,
           importedAt: now.toISOString(),
-          source: { name: path.basename(file), path: path.resolve(file), sha256, size: stat.size },
+          source: { name, path: path.resolve(path.dirname(file), name), sha256, size: Number(read.size) },
           pages,
           bills: split.bills.map((bill, n) => ({ ...bill, id: `${id}-${n + 1}`, stackId: id, state: bill.held ? 'held' : 'ready' })),
           orphans: split.orphans,
@@ -585,7 +719,7 @@ export function createSpool(options: SpoolOptions): Spool {
         // and the source was not touched. A full disk gets its own clear message.
         await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name: path.basename(file), dir: options.dir }, { cause: error });
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
         throw error;
       }
       audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}` });
@@ -593,8 +727,8 @@ export function createSpool(options: SpoolOptions): Spool {
       if (record.orphans.length) audit.write({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
       options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });
       // Only now, with every page on disk, does the source leave the watch folder.
-      await moveSource(file, ingestOptions.moveSourceTo);
-      return { status: 'ingested', stack: record };
+      const source = await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+      return { status: 'ingested', stack: record, source };
     },
   };
 }

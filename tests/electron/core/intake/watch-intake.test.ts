@@ -33,7 +33,7 @@ test('a settled, complete stack is taken in and moved to imported/; one still be
   advance(1500);
   const events = await watcher.lookOnce();
   assert.deepEqual(events.map((event) => [event.kind, path.basename(event.file)]), [['taken', 'done.pdf']]);
-  assert.deepEqual(watcher.status(), { state: 'watching', folder, lastLookAt: new Date(1500).toISOString(), waiting: 1 });
+  assert.deepEqual(watcher.status(), { state: 'watching', folder, lastLookAt: new Date(1500).toISOString(), waiting: 1, backlog: 0, claimedElsewhere: [] });
   assert.deepEqual(await readdir(path.join(folder, 'imported')), ['done.pdf']);
   advance(61_000);
   const later = await watcher.lookOnce();
