@@ -186,7 +186,7 @@ export const uploadNameSchema = z.string().min(1).max(255).regex(/^(?!\.\.?$)[^/
 /** Largest scanned stack accepted from a drop on the Scan desk (bigger stacks go through the watch folder). */
 export const maxStackUploadBytes = 48 * 1024 * 1024;
 
-const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before']);
+const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before', 'source-open']);
 
 /** A bill in the spool as the Scan desk shows it. */
 export const deskBillSchema = z.object({

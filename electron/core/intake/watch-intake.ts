@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { causeParams, CoreError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { Logger } from '../log/logger.js';
-import type { IngestOutcome, Spool } from '../spool/spool.js';
+import type { IngestOutcome, SourceIdentity, Spool } from '../spool/spool.js';
 import { checkFileComplete } from './file-complete.js';
 import { readImageSize } from './image-size.js';
 import { createFolderPoller, isIgnoredName } from './watch-folder.js';
@@ -89,6 +89,8 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const failures = new Map<string, string>();
   const incompleteSince = new Map<string, { signature: string; since: number }>();
   const noticedNames = new Set<string>();
+  /** Sources taken in and still claimed, waiting to stay unchanged for the settle time before they are closed and moved. */
+  const quiet = new Map<string, { name: string; stackId: string; read: SourceIdentity; since: number }>();
   let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
   let lastSweepAt: number | null = null;
   let lookFailure: { key: string; count: number; since: number } | null = null;
@@ -161,11 +163,13 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     const stat = await fs.stat(claimed).catch(() => null);
     const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
     try {
-      const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name });
+      const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name, sourceMayGrow: true });
       failures.delete(name);
       claimPoller?.forget(claimed);
       // Changed while it was read: what was read is in; the file goes back to settle and be taken on its own.
       if (outcome.source === 'changed') await releaseClaim(claimed, name);
+      // The quiet gap: a scanner may still append pages; the source is closed only once unchanged.
+      if (outcome.source === 'kept') quiet.set(claimed, { name, stackId: outcome.status === 'ingested' ? outcome.stack.id : outcome.stackId, read: outcome.read, since: now() });
       return { kind: 'taken', file: path.join(options.folder, name), outcome };
     } catch (thrown) {
       const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name, ...causeParams(thrown) }, { cause: thrown });
@@ -182,6 +186,27 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       failures.set(name, key);
       claimPoller?.forget(claimed);
       return { kind: 'failed', file: path.join(options.folder, name), error };
+    }
+  };
+
+  /**
+   * Closes the sources taken in that stayed unchanged for the settle time since they were read (the
+   * stack's last bill may then go up; the file moves to `imported/`). One that changed is left to
+   * settle and be taken again as its stack's continuation; one that went closes its stack.
+   */
+  const closeQuietSources = async (importedDir: string) => {
+    for (const [claimed, entry] of [...quiet]) {
+      const found = await fs.lstat(claimed, { bigint: true }).catch(() => null);
+      const same = found !== null && String(found.ino) === entry.read.ino && String(found.size) === entry.read.size && String(found.mtimeNs) === entry.read.mtimeNs;
+      if (found && !same) {
+        quiet.delete(claimed);
+        continue;
+      }
+      if (found && now() - entry.since < options.settleMs) continue;
+      quiet.delete(claimed);
+      const fate = await options.spool.closeSource(entry.stackId, claimed, { name: entry.name, moveSourceTo: importedDir, read: entry.read });
+      if (fate === 'changed') continue;
+      claimPoller?.forget(claimed);
     }
   };
 
@@ -258,7 +283,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
-    const claimed = ownClaims.map((file) => ({ file, claimed: true }));
+    await closeQuietSources(dirs.imported);
+    // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
+    const claimed = ownClaims.filter((file) => !quiet.has(file)).map((file) => ({ file, claimed: true }));
     const settled = (await poller.settledFiles()).map((file) => ({ file, claimed: false }));
     const candidates = [...claimed, ...settled];
     let waiting = 0;

@@ -78,6 +78,23 @@ export interface StackRecord {
   bills: SpoolBill[];
   orphans: number[];
   blank: number[];
+  /**
+   * Taken from a watch folder whose file may still grow (a scanner appending pages): the stack's
+   * last bill waits (`source-open`) until the watch closes the source (`source-closed.json` beside
+   * it), and a grown file continues this stack instead of starting another.
+   */
+  sourceOpen?: boolean;
+  /** The contents this stack's source had before it grew (a continued stack), so each is known as taken in. */
+  previousSources?: Array<{ sha256: string; size: number }>;
+}
+
+/** A source file's identity as read (device, inode, size, mtime in ns, as decimal strings) and the SHA-256 of the bytes read. */
+export interface SourceIdentity {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  sha256: string;
 }
 
 /**
@@ -85,7 +102,7 @@ export interface StackRecord {
  * moved to `imported/`, or left where it was because it is no longer the file that was read
  * (replaced, rewritten, renamed or removed meanwhile) — a replacement is then taken in on its own.
  */
-export type IngestOutcome = ({ status: 'ingested'; stack: StackRecord } | { status: 'already'; stackId: string; importedAt: string }) & { source: SourceFate };
+export type IngestOutcome = ({ status: 'ingested'; stack: StackRecord; continued?: { pagesBefore: number } } | { status: 'already'; stackId: string; importedAt: string }) & { source: SourceFate; read: SourceIdentity };
 
 /** What became of a taken-in source: moved, not asked to move, or left because it changed or went. */
 export type SourceFate = 'moved' | 'kept' | 'changed' | 'gone';
@@ -96,6 +113,12 @@ export interface IngestOptions {
   moveSourceTo?: string;
   /** The source's own name when `file` is a claim of it (a watch folder shared by stations). */
   name?: string;
+  /**
+   * The file may still grow (a watch folder): it is not moved (the watch closes it with
+   * `closeSource` once it has stayed unchanged), its stack's last bill waits meanwhile, and a file
+   * that grew continues its open stack (same name, the stored pages a prefix of the new ones).
+   */
+  sourceMayGrow?: boolean;
 }
 
 /** How the spool reads and splits what it takes in. */
@@ -123,6 +146,12 @@ export interface Spool {
   ingest(file: string, options?: IngestOptions): Promise<IngestOutcome>;
   /** This station's id (made once, kept in the spool): names its claims in a shared watch folder. */
   stationId(): Promise<string>;
+  /**
+   * Closes an open stack's source once it stayed unchanged: when `file` is still the file read
+   * (`read`), the stack is marked closed (its last bill may go up) and the file moves to
+   * `moveSourceTo`; a file that changed again is left for its continuation (`changed`).
+   */
+  closeSource(stackId: string, file: string, options: { name: string; moveSourceTo: string; read: SourceIdentity }): Promise<SourceFate>;
   /** Every stack on disk. */
   listStacks(): Promise<StackRecord[]>;
   /** One stack (with the changes people made), or null when there is none by that id. */
@@ -194,6 +223,16 @@ interface FileIdentity {
   mtimeNs: bigint;
 }
 
+/** An identity as stored and passed on (decimal strings: JSON has no bigint). */
+function toSourceIdentity(identity: FileIdentity, sha256: string): SourceIdentity {
+  return { dev: String(identity.dev), ino: String(identity.ino), size: String(identity.size), mtimeNs: String(identity.mtimeNs), sha256 };
+}
+
+/** The identity back from its strings. */
+function fromSourceIdentity(identity: SourceIdentity): FileIdentity {
+  return { dev: BigInt(identity.dev), ino: BigInt(identity.ino), size: BigInt(identity.size), mtimeNs: BigInt(identity.mtimeNs) };
+}
+
 /** Whether two looks saw the very same file, unchanged. */
 function isSameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
@@ -235,7 +274,20 @@ export function createSpool(options: SpoolOptions): Spool {
   const billFile = (stackId: string, billId: string) => path.join(stacksDir, stackId, 'bills', `${billId}.json`);
   /** All of a stack's bills as people changed them: one file, rewritten atomically, so a change to two bills (a page moved) is one step. */
   const editsFile = (stackId: string) => path.join(stacksDir, stackId, 'edits.json');
-  const withChanges = async (stack: StackRecord): Promise<StackRecord> => {
+  const closedFile = (stackId: string) => path.join(stacksDir, stackId, 'source-closed.json');
+  const isSourceOpen = async (stack: StackRecord) => stack.sourceOpen === true && !(await fs.lstat(closedFile(stack.id)).then(() => true, () => false));
+  /** While its source may still grow, a stack's last live bill waits (an appended page joins it). */
+  const withOpenSource = async (stack: StackRecord): Promise<StackRecord> => {
+    if (!(await isSourceOpen(stack))) return stack;
+    const last = stack.bills.findLastIndex((bill) => bill.state !== 'discarded');
+    const bill = stack.bills[last];
+    if (!bill || bill.state !== 'ready') return stack;
+    const bills = [...stack.bills];
+    bills[last] = { ...bill, state: 'held', held: 'source-open' };
+    return { ...stack, bills };
+  };
+  const withChanges = async (stack: StackRecord): Promise<StackRecord> => withOpenSource(await withEdits(stack));
+  const withEdits = async (stack: StackRecord): Promise<StackRecord> => {
     const edits = await fs.readFile(editsFile(stack.id), 'utf8').then(
       (text) => JSON.parse(text) as { bills: SpoolBill[]; orphans: number[] },
       () => null,
@@ -272,7 +324,10 @@ export function createSpool(options: SpoolOptions): Spool {
   const loadIndex = async () => {
     if (index) return index;
     index = new Map();
-    for (const stack of await listStacks()) index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
+    for (const stack of await listStacks()) {
+      index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
+      for (const before of stack.previousSources ?? []) index.set(before.sha256, { id: stack.id, importedAt: stack.importedAt });
+    }
     return index;
   };
   /**
@@ -573,7 +628,56 @@ export function createSpool(options: SpoolOptions): Spool {
     return next;
   };
 
+  /** The open stack a grown file continues: same name, smaller, still open, unchanged by people, its pages the first of the new ones. */
+  const findContinued = async (name: string, size: number, pages: StoredPage[]): Promise<StackRecord | null> => {
+    const ids = (await fs.readdir(stacksDir).catch(() => [] as string[])).sort().reverse();
+    for (const id of ids) {
+      const stack = await readStack(id);
+      if (!stack || stack.source.name !== name || stack.source.size >= size || stack.pages.length >= pages.length || !(await isSourceOpen(stack))) continue;
+      // Bills people changed are never re-split under them: the grown file is then a stack of its own.
+      if (await fs.lstat(editsFile(id)).then(() => true, () => false)) continue;
+      if (stack.pages.every((page, index) => pages[index]?.sha256 === page.sha256)) return stack;
+    }
+    return null;
+  };
+  /**
+   * Adds a grown file's new pages to its stack: each page and thumbnail renamed in (a page file
+   * left by an interrupted attempt is unreferenced and replaced), flushed, then the stack's record
+   * rewritten atomically — the one step that makes the pages part of the stack.
+   */
+  const commitContinuation = async (work: string, record: StackRecord, pagesBefore: number) => {
+    const dir = path.join(stacksDir, record.id);
+    for (const page of record.pages.slice(pagesBefore)) {
+      const thumb = `thumbs/${String(page.page).padStart(4, '0')}.png`;
+      for (const relative of [page.file, thumb]) {
+        await fs.rm(path.join(dir, relative), { force: true });
+        await fs.rename(path.join(work, relative), path.join(dir, relative));
+      }
+    }
+    await syncDirectory(path.join(dir, 'pages'));
+    await syncDirectory(path.join(dir, 'thumbs'));
+    await writeFileAtomic(path.join(dir, stackFile), `${JSON.stringify(record, null, 1)}\n`);
+  };
+
   return {
+    async closeSource(stackId, file, closeOptions) {
+      const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId) : null;
+      if (!stack) throw new CoreError('bill-not-found', { bill: stackId });
+      const expected = fromSourceIdentity(closeOptions.read);
+      const found = await fs.lstat(file, { bigint: true }).catch(() => null);
+      if (found && (!found.isFile() || !isSameFile(found, expected))) return 'changed';
+      // Closed before the move: a crash between the two leaves a closed stack whose source is
+      // taken again as already in and only moved; never a moved source whose stack waits for ever.
+      if (await isSourceOpen(stack)) {
+        await writeFileAtomic(closedFile(stackId), `${JSON.stringify({ at: options.now().toISOString(), sha256: closeOptions.read.sha256, size: Number(closeOptions.read.size) })}\n`);
+        audit.write({ event: 'source-closed', stack: stackId, source: closeOptions.name, detail: `unchanged for the settle time at ${stack.pages.length} pages: its last bill may go up` });
+      }
+      if (!found) {
+        options.log.warn('spool.source-gone', { name: closeOptions.name });
+        return 'gone';
+      }
+      return moveSource(file, closeOptions.name, closeOptions.moveSourceTo, expected, closeOptions.read.sha256);
+    },
     async recover() {
       await fs.mkdir(tmpDir, { recursive: true });
       await fs.mkdir(stacksDir, { recursive: true });
@@ -652,14 +756,17 @@ export function createSpool(options: SpoolOptions): Spool {
       } finally {
         await handle.close();
       }
+      const identity = toSourceIdentity(read, sha256);
       const known = (await loadIndex()).get(sha256);
       if (known) {
         await fs.rm(work, { recursive: true, force: true });
-        // Already safely in (a crash may have come between storing it and moving the source).
-        const source = await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+        // Already safely in (a crash may have come between storing it and moving the source). The
+        // source of a stack still open waits for the watch to close it.
+        const open = ingestOptions.sourceMayGrow === true && (await readStack(known.id).then((stack) => stack !== null && isSourceOpen(stack)));
+        const source = open ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
         options.log.info('spool.already-imported', { name, stack: known.id });
         audit.write({ event: 'already-imported', stack: known.id, source: name, detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
-        return { status: 'already', stackId: known.id, importedAt: known.importedAt, source };
+        return { status: 'already', stackId: known.id, importedAt: known.importedAt, source, read: identity };
       }
       let record: StackRecord;
       let pages: StoredPage[];
@@ -685,24 +792,49 @@ export function createSpool(options: SpoolOptions): Spool {
         }
         // The copy has served: the stack holds the pages, and the source is still in the watch folder.
         await fs.rm(path.join(work, 'source'), { recursive: true, force: true });
+        // A grown file continues its open stack when the pages stored are exactly its first pages.
+        const continues = ingestOptions.sourceMayGrow ? await findContinued(name, Number(read.size), pages) : null;
+        const stackId = continues?.id ?? id;
         const split = splitStack(classified, settings.split);
         // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
         // A code the imaging side returned for a rescan is expected again: only a bill taken in after
         // the return was noticed (a second rescan) counts as earlier.
         const returns = new Map((await returned.list()).filter((entry) => !entry.resolved).map((entry) => [entry.code, entry.noticedAt]));
         const earlier = new Set(
-          (await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
+          (await listStacks()).filter((stack) => stack.id !== stackId).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
         );
         for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
+        const source = { name, path: path.resolve(path.dirname(file), name), sha256, size: Number(read.size) };
+        const bills: SpoolBill[] = split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready' }));
+        if (continues) {
+          record = {
+            ...continues,
+            source,
+            previousSources: [...(continues.previousSources ?? []), { sha256: continues.source.sha256, size: continues.source.size }],
+            pages: [...continues.pages, ...pages.slice(continues.pages.length)],
+            bills,
+            orphans: split.orphans,
+            blank: split.blank,
+            sourceOpen: true,
+          };
+          await commitContinuation(work, record, continues.pages.length);
+          (await loadIndex()).set(sha256, { id: stackId, importedAt: record.importedAt });
+          await fs.rm(work, { recursive: true, force: true });
+          const added = record.pages.slice(continues.pages.length).map((page) => page.page);
+          audit.write({ event: 'continued', stack: stackId, source: name, pages: added, detail: `the file grew from ${continues.source.size} to ${source.size} bytes (sha256 ${sha256}): pages ${added.join(', ')} added to the stack` });
+          options.log.info('spool.continued', { name, stack: stackId, pagesBefore: continues.pages.length, pages: record.pages.length, bills: record.bills.length });
+          return { status: 'ingested', stack: record, continued: { pagesBefore: continues.pages.length }, source: 'kept', read: identity };
+        }
         record = {
           version: 1,
           id,
           importedAt: now.toISOString(),
-          source: { name, path: path.resolve(path.dirname(file), name), sha256, size: Number(read.size) },
+          source,
           pages,
-          bills: split.bills.map((bill, n) => ({ ...bill, id: `${id}-${n + 1}`, stackId: id, state: bill.held ? 'held' : 'ready' })),
+          bills,
           orphans: split.orphans,
           blank: split.blank,
+          ...(ingestOptions.sourceMayGrow ? { sourceOpen: true } : {}),
         };
         await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
         await syncDirectory(path.join(work, 'pages'));
@@ -727,8 +859,9 @@ export function createSpool(options: SpoolOptions): Spool {
       if (record.orphans.length) audit.write({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
       options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });
       // Only now, with every page on disk, does the source leave the watch folder.
-      const source = await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
-      return { status: 'ingested', stack: record, source };
+      // A file that may still grow stays until the watch closes it (`closeSource`).
+      const source = ingestOptions.sourceMayGrow ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+      return { status: 'ingested', stack: record, source, read: identity };
     },
   };
 }

@@ -891,6 +891,7 @@ export const en: Catalog = {
       'empty-bill': 'nothing after the cover (two covers in a row)',
       'duplicate-code': 'the same image code twice in the stack',
       'too-many-pages': 'more pages than the limit (a cover may have been missed)',
+      'source-open': 'the last bill of a stack whose file may still grow (the scanner may add pages): it goes up by itself once the file has stayed unchanged for the settle time',
       'taken-in-before': 'this image code was already taken in from an earlier stack. Release only to add these pages to that bill (a rescan of missing pages); a bill the imaging system returned for rescan is not held here but goes up as a new round (if it was returned just now, refresh its status on the Troubleshoot page first); otherwise discard this one',
     },
   },

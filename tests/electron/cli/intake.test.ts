@@ -22,7 +22,9 @@ test('intake --watch takes a stack in, moves a file that keeps failing to refuse
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 30_000;
-  while (!(/moved to the refused folder/.test(output) && /Took in/.test(output))) {
+  // The source moves to imported/ once it stayed unchanged for the settle time after it was read.
+  const moved = () => readdir(path.join(watch, 'imported')).then((names) => names.includes('good.pdf'), () => false);
+  while (!(/moved to the refused folder/.test(output) && /Took in/.test(output) && (await moved()))) {
     assert.ok(Date.now() < deadline, output);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -60,6 +62,10 @@ test('intake --watch says so when every look at the folder fails (and keeps watc
   await rm(path.join(watch, '.scan-station'));
   await waitFor(/Took in/);
   assert.match(output, /Watching .* again/);
+  for (const deadline = Date.now() + 30_000; !(await readdir(path.join(watch, 'imported-2')).then((names) => names.length > 0, () => false)); ) {
+    assert.ok(Date.now() < deadline, output);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   assert.match(output, /uses imported-2 instead/);
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];

@@ -88,7 +88,8 @@ test('two stations watching one shared folder take each file exactly once', { ti
   let clock = 0;
   const watchers = spools.map((spool) => createWatchIntake({ folder, spool, log: createMemoryLogger(), settleMs: 1000, now: () => clock }));
   const events: WatchEvent[] = [];
-  for (let look = 0; look < 12 && (await readdir(folder)).some((name) => name.endsWith('.pdf')); look += 1) {
+  const importedCount = () => readdir(path.join(folder, 'imported')).then((names) => names.length, () => 0);
+  for (let look = 0; look < 12 && (await importedCount()) < files.size; look += 1) {
     // Both look at the same instant, at the same files, in the same order.
     for (const batch of await Promise.all(watchers.map((watcher) => watcher.lookOnce()))) events.push(...batch);
     clock += 1500;
@@ -120,6 +121,8 @@ test('a claim left by a crash of this station is taken on restart; another stati
   clock += 1500;
   const events = await watcher.lookOnce();
   assert.deepEqual(events.map((event) => [event.kind, path.basename(event.file)]), [['taken', 'mine.pdf']]);
+  clock += 1500;
+  await watcher.lookOnce();
   assert.deepEqual(await readdir(path.join(folder, 'imported')), ['mine.pdf']);
   assert.equal(sha(await readFile(path.join(folder, 'imported', 'mine.pdf'))), sha(mine));
   assert.deepEqual(await readdir(other), ['theirs.pdf'], 'the other station’s claim is untouched');
