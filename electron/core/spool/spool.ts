@@ -509,7 +509,8 @@ export function createSpool(options: SpoolOptions): Spool {
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
-    const stack = await findStack(stackId);
+    // The bills as people left them: the wait of an open source's last bill is shown, never written into edits.
+    const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withEdits(record)) : null;
     const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;
     const bill = stack?.bills[index];
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });

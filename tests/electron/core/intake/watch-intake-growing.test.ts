@@ -68,3 +68,19 @@ test('a multi-page TIFF the scanner appends to after a pause is taken in as one 
   // The first content is known as taken in too: it is never a stack of its own.
   assert.equal((await spool.ingest(path.join(folder, 'imported', 'scan.tif'))).status, 'already');
 });
+
+test('a person changing a bill while the stack’s source is open does not freeze the waiting last bill: it goes up once the source is closed', async () => {
+  const root = await makeTempDir();
+  const folder = path.join(root, 'scans');
+  await mkdir(folder);
+  const spool = createSpool({ dir: path.join(root, 'spool'), log: createMemoryLogger(), now: () => new Date('2026-12-06T09:00:00Z'), rules: defaultCodeRules });
+  await spool.recover();
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-006101' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-006102' }, { kind: 'content' }], folder, 'pdf', 100);
+  const outcome = await spool.ingest(file, { sourceMayGrow: true });
+  assert.equal(outcome.source, 'kept');
+  const stackId = outcome.status === 'ingested' ? outcome.stack.id : '';
+  assert.deepEqual((await spool.listBills()).map((bill) => bill.state), ['ready', 'held']);
+  await spool.changeBill(`${stackId}-1`, { action: 'discard' });
+  assert.equal(await spool.closeSource(stackId, file, { name: 'stack.pdf', moveSourceTo: path.join(folder, 'imported'), read: outcome.read }), 'moved');
+  assert.deepEqual((await spool.listBills()).map((bill) => [bill.state, bill.held]), [['discarded', null], ['ready', null]]);
+});
