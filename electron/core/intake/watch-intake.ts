@@ -228,7 +228,14 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         await fs.rename(file, claimed);
         return claimed;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EBUSY' || code === 'EPERM' || code === 'EACCES') {
+          // Still open in the scanner (Windows refuses to rename such a file): one file's wait, never the look's failure.
+          options.log.info('intake.file-busy', { name, code });
+          poller.forget(file);
+          return null;
+        }
+        if (code !== 'ENOENT') throw error;
         // The claim folder was tidied away by another station at that instant: once more.
         if (attempt === 0 && (await fs.lstat(file).then(() => true, () => false))) continue;
         // Renamed, removed or claimed by another station between the look and the claim.
