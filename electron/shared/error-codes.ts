@@ -56,6 +56,11 @@ export const errorCodes = [
   'image-code-case-twin',
   'endpoint-path-refused',
   'watch-folder-is-station-data',
+  'file-changed',
+  'source-not-moved',
+  'folder-name-taken',
+  'watch-look-failed',
+  'not-a-scan',
 ] as const;
 
 /** A stable, documented error code. */

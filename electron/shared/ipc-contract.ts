@@ -186,7 +186,7 @@ export const uploadNameSchema = z.string().min(1).max(255).regex(/^(?!\.\.?$)[^/
 /** Largest scanned stack accepted from a drop on the Scan desk (bigger stacks go through the watch folder). */
 export const maxStackUploadBytes = 48 * 1024 * 1024;
 
-const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before']);
+const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before', 'source-open']);
 
 /** A bill in the spool as the Scan desk shows it. */
 export const deskBillSchema = z.object({
@@ -219,14 +219,15 @@ export const maxExpectedCodesUploadBytes = 16 * 1024 * 1024;
 export const watchReportSchema = z.object({
   status: z.discriminatedUnion('state', [
     z.object({ state: z.literal('off') }),
-    z.object({ state: z.literal('watching'), folder: z.string(), lastLookAt: z.string().nullable(), waiting: z.number().int() }),
+    z.object({ state: z.literal('watching'), folder: z.string(), lastLookAt: z.string().nullable(), waiting: z.number().int(), backlog: z.number().int(), claimedElsewhere: z.array(z.string()) }),
     z.object({ state: z.literal('paused'), folder: z.string() }),
     z.object({ state: z.literal('unavailable'), folder: z.string(), reason: z.enum(['missing', 'not-a-folder', 'link', 'unreadable']), detail: z.string() }),
+    z.object({ state: z.literal('failing'), folder: z.string(), since: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema }) }),
   ]),
   revision: z.number().int(),
   /** Bills in the spool: ready to upload and not yet uploaded, and held for a person (orphan pages count as one). */
   counts: z.object({ ready: z.number().int(), held: z.number().int() }),
-  recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
+  recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused', 'notice']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
 });
 
 const errorInfoSchema = z.object({ code: z.string(), params: messageParamsSchema });

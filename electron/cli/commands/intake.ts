@@ -70,11 +70,14 @@ export const intakeCommand: CliCommand = {
       });
       if (!json) io.stdout(`${t('cli.intake.watching', { folder: watch, recovered: recovered.removedTemp })}\n`);
       let lastState = '';
+      let lastBacklog = 0;
+      let lastClaims = '';
       while (!stopping) {
         for (const event of await watcher.lookOnce(() => stopping)) {
           switch (event.kind) {
             case 'taken':
               report(event.file, event.outcome);
+              if (event.outcome.source === 'changed') io.stderr(`${t('cli.intake.sourceLeft', { file: event.file })}\n`);
               break;
             case 'failed':
               io.stderr(`${localizeError(t, shownError(event.error))}\n`);
@@ -82,10 +85,25 @@ export const intakeCommand: CliCommand = {
             case 'refused':
               io.stderr(`${t('cli.intake.refused', { file: describePayload(event.file), reason: localizeError(t, shownError(event.error)) })}\n`);
               break;
+            case 'notice':
+              io.stderr(`${t('cli.intake.notice', { file: event.file, reason: localizeError(t, event.error) })}\n`);
+              break;
           }
         }
         const status = watcher.status();
-        if (status.state !== lastState && status.state === 'unavailable') io.stderr(`${t('cli.intake.unavailable', { folder: watch, reason: t(`scanDeskPage.watch.reason.${status.reason}`) })}\n`);
+        if (status.state !== lastState) {
+          if (status.state === 'unavailable') io.stderr(`${t('cli.intake.unavailable', { folder: watch, reason: t(`scanDeskPage.watch.reason.${status.reason}`) })}\n`);
+          if (status.state === 'failing') io.stderr(`${t('cli.intake.failing', { folder: watch, reason: localizeError(t, new CoreError(status.error.code, status.error.params)) })}\n`);
+          if (status.state === 'watching' && lastState === 'failing') io.stderr(`${t('cli.intake.recovered', { folder: watch })}\n`);
+        }
+        if (status.state === 'watching') {
+          // Said when it changes, not at every look.
+          if (status.backlog !== lastBacklog && status.backlog > 0) io.stderr(`${t('cli.intake.backlog', { folder: watch, count: status.backlog })}\n`);
+          lastBacklog = status.backlog;
+          const claims = status.claimedElsewhere.join('\n');
+          if (claims !== lastClaims && status.claimedElsewhere.length > 0) io.stderr(`${t('cli.intake.claimedElsewhere', { folder: watch, count: status.claimedElsewhere.length, names: status.claimedElsewhere.slice(0, 5).join(', ') })}\n`);
+          lastClaims = claims;
+        }
         lastState = status.state;
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 250))]);
       }

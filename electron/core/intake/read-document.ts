@@ -270,7 +270,7 @@ export async function decodeJpegGray(bytes: Uint8Array, width: number, height: n
 }
 
 /** Refuses, from its size and first kilobyte alone, a document that can never be read: too large, empty, of no known format. */
-function checkDocumentHead(name: string, size: number, head: Uint8Array, limits: DocumentLimits): DocumentFormat {
+export function checkDocumentHead(name: string, size: number, head: Uint8Array, limits: DocumentLimits): DocumentFormat {
   if (size > limits.maxBytes) throw new CoreError('file-too-large', { name, size: formatBytes(size), limit: formatBytes(limits.maxBytes) });
   if (size === 0) throw new CoreError('file-empty', { name });
   const format = detectFormat(head);

@@ -1,9 +1,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** Scanner temp names and our own folders, never taken: `~*`, `*.tmp`, `*.part`, dot files. */
+/**
+ * Scanner temp names and our own folders' names, never taken: `~*`, `*.tmp`, `*.part`, dot files,
+ * and `imported`/`refused` (a plain file of that name is no scan; the watch uses `imported-2` then).
+ */
 export function isIgnoredName(name: string): boolean {
-  return /^[.~]/.test(name) || /\.(tmp|part|crdownload)$/i.test(name);
+  return /^[.~]/.test(name) || /\.(tmp|part|crdownload)$/i.test(name) || /^(imported|refused)(-\d+)?$/i.test(name);
 }
 
 /** A candidate file and what was last seen of it. */
@@ -22,10 +25,14 @@ export function createFolderPoller(folder: string, options: { settleMs: number; 
   const now = options.now ?? (() => Date.now());
   const seen = new Map<string, Seen>();
   return {
-    /** Files settled since they last changed, in name order. */
+    /**
+     * Files settled since they last changed, oldest-settled first (then oldest mtime, then name): a
+     * file that has waited longest is taken first, whatever its name — a folder full of junk named
+     * `0001…` never starves a good scan that came after.
+     */
     async settledFiles(): Promise<string[]> {
       const entries = await fs.readdir(folder, { withFileTypes: true });
-      const ready: string[] = [];
+      const ready: Array<{ file: string; since: number; mtimeMs: number }> = [];
       const present = new Set<string>();
       for (const entry of entries) {
         if (!entry.isFile() || isIgnoredName(entry.name)) continue;
@@ -38,10 +45,10 @@ export function createFolderPoller(folder: string, options: { settleMs: number; 
           seen.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, since: now() });
           continue;
         }
-        if (now() - previous.since >= options.settleMs) ready.push(file);
+        if (now() - previous.since >= options.settleMs) ready.push({ file, since: previous.since, mtimeMs: previous.mtimeMs });
       }
       for (const file of seen.keys()) if (!present.has(file)) seen.delete(file);
-      return ready.sort();
+      return ready.sort((a, b) => a.since - b.since || a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map((entry) => entry.file);
     },
     /** Forgets a file (taken, or refused) so a new file of the same name starts over. */
     forget(file: string) {

@@ -14,7 +14,7 @@ export interface ClassifiedPage {
 }
 
 /** Why a bill is held for a person instead of going to the upload queue. */
-export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages' | 'taken-in-before';
+export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages' | 'taken-in-before' | 'source-open';
 
 /** A bill as the split sees it: its cover, its pages (cover included, blank pages not), and whether it is held. */
 export interface SplitBill {

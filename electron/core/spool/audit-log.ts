@@ -5,6 +5,8 @@ import path from 'node:path';
 /** What happened to a stack or a bill; the "no image" troubleshooter reads these. */
 export type AuditEvent =
   | 'imported'
+  | 'continued'
+  | 'source-closed'
   | 'already-imported'
   | 'split'
   | 'held'

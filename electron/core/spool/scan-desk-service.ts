@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { defaultCodeRules } from '../cover/image-code-rules.js';
-import { CoreError } from '../errors.js';
+import { causeParams, CoreError } from '../errors.js';
 import { assertWatchableFolder } from '../paths.js';
 import type { DeskSettingsStore } from './desk-settings.js';
 import type { z } from 'zod';
 import type { watchReportSchema } from '../../shared/ipc-contract.js';
-import { createWatchIntake, type WatchIntake } from '../intake/watch-intake.js';
+import { createWatchIntake, type WatchFailure, type WatchIntake } from '../intake/watch-intake.js';
 import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
@@ -70,7 +70,12 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
   const pool = createPageReaderPool();
   const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve });
   let recovered: Promise<unknown> | null = null;
-  const ready = () => (recovered ??= spool.recover());
+  // A start that failed (data folder unwritable, say) is tried again at the next call, not remembered.
+  const ready = () =>
+    (recovered ??= spool.recover().catch((error: unknown) => {
+      recovered = null;
+      throw error;
+    }));
   let revision = 0;
   const recent: WatchReport['recent'] = [];
   const remember = (entry: WatchReport['recent'][number]) => {
@@ -83,6 +88,8 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
   let timer: NodeJS.Timeout | null = null;
   let looking: Promise<void> = Promise.resolve();
   let closed = false;
+  /** Looks that failed in a row outside the watch's own look (the spool could not start): the desk says so after two. */
+  let failedLooks: { key: string; count: number; since: string; error: WatchFailure } | null = null;
   const schedule = () => {
     if (closed || !watcher || watcher.paused) return;
     timer = setTimeout(() => {
@@ -96,6 +103,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     if (!current || current.paused) return;
     try {
       await ready();
+      failedLooks = null;
       const events = await current.intake.lookOnce(() => closed || watcher !== current || current.paused);
       for (const event of events) {
         revision += 1;
@@ -106,11 +114,15 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       }
     } catch (error) {
       options.log.error('intake.watch-failed', { error: String(error) });
+      const failure = error instanceof CoreError ? error : new CoreError('watch-look-failed', { folder: current.folder, ...causeParams(error) }, { cause: error });
+      const key = `${failure.code}:${String(failure.params['reason'] ?? '')}`;
+      failedLooks = failedLooks?.key === key ? { ...failedLooks, count: failedLooks.count + 1 } : { key, count: 1, since: options.now().toISOString(), error: { code: failure.code, message: failure.message, params: failure.params } };
     }
   };
   const startWatching = (folder: string | null, paused: boolean) => {
     if (timer) clearTimeout(timer);
     timer = null;
+    failedLooks = null;
     watcher = folder ? { intake: createWatchIntake({ folder, spool, log: options.log, settleMs: options.settleMs ?? 2000 }), folder, paused } : null;
     schedule();
   };
@@ -134,8 +146,13 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     return counts;
   };
   const report = async (): Promise<WatchReport> => {
-    const status: WatchReport['status'] = !watcher ? { state: 'off' } : watcher.paused ? { state: 'paused', folder: watcher.folder } : watcher.intake.status();
-    return { status, revision, counts: await countBills(), recent };
+    const status: WatchReport['status'] =
+      !watcher ? { state: 'off' }
+      : watcher.paused ? { state: 'paused', folder: watcher.folder }
+      : failedLooks && failedLooks.count >= 2 ? { state: 'failing', folder: watcher.folder, since: failedLooks.since, error: failedLooks.error }
+      : watcher.intake.status();
+    // A spool that cannot start has no counts; the status says why.
+    return { status, revision, counts: await countBills().catch(() => ({ ready: 0, held: 0 })), recent };
   };
   const settings = options.prefs.readPrefs().then(async (prefs) => {
     // A folder remembered before this check existed is not watched either.

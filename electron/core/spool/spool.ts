@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
-import type { DocumentLimits } from '../intake/document-limits.js';
-import { checkDocumentFile, openDocument } from '../intake/read-document.js';
+import { defaultDocumentLimits, type DocumentLimits } from '../intake/document-limits.js';
+import { checkDocumentHead, openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
@@ -76,10 +77,48 @@ export interface StackRecord {
   bills: SpoolBill[];
   orphans: number[];
   blank: number[];
+  /**
+   * Taken from a watch folder whose file may still grow (a scanner appending pages): the stack's
+   * last bill waits (`source-open`) until the watch closes the source (`source-closed.json` beside
+   * it), and a grown file continues this stack instead of starting another.
+   */
+  sourceOpen?: boolean;
+  /** The contents this stack's source had before it grew (a continued stack), so each is known as taken in. */
+  previousSources?: Array<{ sha256: string; size: number }>;
 }
 
-/** The outcome of taking one file into the spool. */
-export type IngestOutcome = { status: 'ingested'; stack: StackRecord } | { status: 'already'; stackId: string; importedAt: string };
+/** A source file's identity as read (device, inode, size, mtime in ns, as decimal strings) and the SHA-256 of the bytes read. */
+export interface SourceIdentity {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  sha256: string;
+}
+
+/**
+ * The outcome of taking one file into the spool. `source` says what became of the file itself:
+ * moved to `imported/`, or left where it was because it is no longer the file that was read
+ * (replaced, rewritten, renamed or removed meanwhile) — a replacement is then taken in on its own.
+ */
+export type IngestOutcome = ({ status: 'ingested'; stack: StackRecord; continued?: { pagesBefore: number } } | { status: 'already'; stackId: string; importedAt: string }) & { source: SourceFate; read: SourceIdentity };
+
+/** What became of a taken-in source: moved, not asked to move, or left because it changed or went. */
+export type SourceFate = 'moved' | 'kept' | 'changed' | 'gone';
+
+/** How one file is taken in. */
+export interface IngestOptions {
+  /** The folder the source moves to once its pages are in (none: it stays). */
+  moveSourceTo?: string;
+  /** The source's own name when `file` is a claim of it (a watch folder shared by stations). */
+  name?: string;
+  /**
+   * The file may still grow (a watch folder): it is not moved (the watch closes it with
+   * `closeSource` once it has stayed unchanged), its stack's last bill waits meanwhile, and a file
+   * that grew continues its open stack (same name, the stored pages a prefix of the new ones).
+   */
+  sourceMayGrow?: boolean;
+}
 
 /** How the spool reads and splits what it takes in. */
 export interface SpoolOptions {
@@ -103,7 +142,15 @@ export interface Spool {
   /** Removes what a crash left half-done and rebuilds the index; run at every start. */
   recover(): Promise<{ removedTemp: number; stacks: number }>;
   /** Takes a file in: every page stored and flushed before `moveSourceTo` (if given) receives the source. */
-  ingest(file: string, options?: { moveSourceTo?: string }): Promise<IngestOutcome>;
+  ingest(file: string, options?: IngestOptions): Promise<IngestOutcome>;
+  /** This station's id (made once, kept in the spool): names its claims in a shared watch folder. */
+  stationId(): Promise<string>;
+  /**
+   * Closes an open stack's source once it stayed unchanged: when `file` is still the file read
+   * (`read`), the stack is marked closed (its last bill may go up) and the file moves to
+   * `moveSourceTo`; a file that changed again is left for its continuation (`changed`).
+   */
+  closeSource(stackId: string, file: string, options: { name: string; moveSourceTo: string; read: SourceIdentity }): Promise<SourceFate>;
   /** Every stack on disk. */
   listStacks(): Promise<StackRecord[]>;
   /** One stack (with the changes people made), or null when there is none by that id. */
@@ -167,6 +214,51 @@ export async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Which file a path or handle is, and its size and mtime, exactly (bigint: Windows file ids exceed 2^53). */
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** An identity as stored and passed on (decimal strings: JSON has no bigint). */
+function toSourceIdentity(identity: FileIdentity, sha256: string): SourceIdentity {
+  return { dev: String(identity.dev), ino: String(identity.ino), size: String(identity.size), mtimeNs: String(identity.mtimeNs), sha256 };
+}
+
+/** The identity back from its strings. */
+function fromSourceIdentity(identity: SourceIdentity): FileIdentity {
+  return { dev: BigInt(identity.dev), ino: BigInt(identity.ino), size: BigInt(identity.size), mtimeNs: BigInt(identity.mtimeNs) };
+}
+
+/** Whether two looks saw the very same file, unchanged. */
+function isSameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+/** Reads `size` bytes through an open handle into `target`, hashing them on the way; returns the SHA-256 and the count read. */
+async function copyThroughHandle(handle: FileHandle, size: number, target: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  const out = await fs.open(target, 'wx');
+  const chunk = Buffer.alloc(1024 * 1024);
+  let at = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      await out.write(chunk, 0, bytesRead);
+      at += bytesRead;
+      // A file that grew while read is caught by the identity check after; never read past what it was.
+      if (at >= size) break;
+    }
+  } finally {
+    await out.close();
+  }
+  return { sha256: hash.digest('hex'), bytes: at };
+}
+
 /** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
 export function createSpool(options: SpoolOptions): Spool {
   const tmpDir = path.join(options.dir, 'tmp');
@@ -181,7 +273,20 @@ export function createSpool(options: SpoolOptions): Spool {
   const billFile = (stackId: string, billId: string) => path.join(stacksDir, stackId, 'bills', `${billId}.json`);
   /** All of a stack's bills as people changed them: one file, rewritten atomically, so a change to two bills (a page moved) is one step. */
   const editsFile = (stackId: string) => path.join(stacksDir, stackId, 'edits.json');
-  const withChanges = async (stack: StackRecord): Promise<StackRecord> => {
+  const closedFile = (stackId: string) => path.join(stacksDir, stackId, 'source-closed.json');
+  const isSourceOpen = async (stack: StackRecord) => stack.sourceOpen === true && !(await fs.lstat(closedFile(stack.id)).then(() => true, () => false));
+  /** While its source may still grow, a stack's last live bill waits (an appended page joins it). */
+  const withOpenSource = async (stack: StackRecord): Promise<StackRecord> => {
+    if (!(await isSourceOpen(stack))) return stack;
+    const last = stack.bills.findLastIndex((bill) => bill.state !== 'discarded');
+    const bill = stack.bills[last];
+    if (!bill || bill.state !== 'ready') return stack;
+    const bills = [...stack.bills];
+    bills[last] = { ...bill, state: 'held', held: 'source-open' };
+    return { ...stack, bills };
+  };
+  const withChanges = async (stack: StackRecord): Promise<StackRecord> => withOpenSource(await withEdits(stack));
+  const withEdits = async (stack: StackRecord): Promise<StackRecord> => {
     const edits = await fs.readFile(editsFile(stack.id), 'utf8').then(
       (text) => JSON.parse(text) as { bills: SpoolBill[]; orphans: number[] },
       () => null,
@@ -218,22 +323,61 @@ export function createSpool(options: SpoolOptions): Spool {
   const loadIndex = async () => {
     if (index) return index;
     index = new Map();
-    for (const stack of await listStacks()) index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
+    for (const stack of await listStacks()) {
+      index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
+      for (const before of stack.previousSources ?? []) index.set(before.sha256, { id: stack.id, importedAt: stack.importedAt });
+    }
     return index;
   };
-  const moveSource = async (file: string, target: string | undefined) => {
-    if (!target) return;
-    await fs.mkdir(target, { recursive: true });
-    const base = path.basename(file);
-    let destination = path.join(target, base);
-    for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(base).name} (${n})${path.parse(base).ext}`);
-    await fs.rename(file, destination);
+  /**
+   * Moves the source to `target` only while it is still the very file that was read (same
+   * device and inode, size and mtime): a file replaced meanwhile (same name, atomic rename — what
+   * scanner software does when it rewrites a batch), rewritten or grown in place, renamed or removed
+   * stays where it is, and a replacement is taken in on its own next. The ledger records the SHA-256
+   * of the bytes that were read.
+   */
+  const moveSource = async (file: string, name: string, target: string | undefined, read: FileIdentity, sha256: string): Promise<SourceFate> => {
+    if (!target) return 'kept';
+    const now = await fs.lstat(file, { bigint: true }).catch((error: NodeJS.ErrnoException) => error);
+    if (now instanceof Error) {
+      if (now.code === 'ENOENT') {
+        options.log.warn('spool.source-gone', { name });
+        return 'gone';
+      }
+      throw new CoreError('source-not-moved', { name, folder: target, ...causeParams(now) }, { cause: now });
+    }
+    if (!now.isFile() || !isSameFile(now, read)) {
+      options.log.warn('spool.source-changed', { name });
+      return 'changed';
+    }
+    const notMoved = (error: unknown) => new CoreError('source-not-moved', { name, folder: target, ...causeParams(error) }, { cause: error });
+    await fs.mkdir(target, { recursive: true }).catch((error: unknown) => {
+      throw notMoved(error);
+    });
+    let destination = path.join(target, name);
+    for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(name).name} (${n})${path.parse(name).ext}`);
+    await fs.rename(file, destination).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return 'gone' as const;
+      throw notMoved(error);
+    });
+    // Between the look above and the rename another file may have taken the name: put it back.
+    const moved = await fs.lstat(destination, { bigint: true }).catch(() => null);
+    if (!moved) {
+      options.log.warn('spool.source-gone', { name });
+      return 'gone';
+    }
+    if (!isSameFile(moved, read)) {
+      const back = await fs.lstat(file).then(() => false, () => true);
+      if (back) await fs.rename(destination, file).catch(() => undefined);
+      options.log.warn('spool.source-changed', { name, putBack: back });
+      return 'changed';
+    }
     await syncDirectory(target);
     await syncDirectory(path.dirname(file));
     // The ledger says which files we moved there, when, and with what content: only those are ever
     // deleted by the retention sweep. A crash before this line leaves the file kept for ever.
-    const sha256 = await hashFile(destination);
     await appendDurable(importedLedgerFile, `${JSON.stringify({ dir: path.resolve(target), name: path.basename(destination), sha256, at: options.now().toISOString() })}\n`);
+    return 'moved';
   };
 
   /**
@@ -364,7 +508,8 @@ export function createSpool(options: SpoolOptions): Spool {
   let changing: Promise<unknown> = Promise.resolve();
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const stackId = billId.replace(/-\d+$/, '');
-    const stack = await findStack(stackId);
+    // The bills as people left them: the wait of an open source's last bill is shown, never written into edits.
+    const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withEdits(record)) : null;
     const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;
     const bill = stack?.bills[index];
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
@@ -483,7 +628,56 @@ export function createSpool(options: SpoolOptions): Spool {
     return next;
   };
 
+  /** The open stack a grown file continues: same name, smaller, still open, unchanged by people, its pages the first of the new ones. */
+  const findContinued = async (name: string, size: number, pages: StoredPage[]): Promise<StackRecord | null> => {
+    const ids = (await fs.readdir(stacksDir).catch(() => [] as string[])).sort().reverse();
+    for (const id of ids) {
+      const stack = await readStack(id);
+      if (!stack || stack.source.name !== name || stack.source.size >= size || stack.pages.length >= pages.length || !(await isSourceOpen(stack))) continue;
+      // Bills people changed are never re-split under them: the grown file is then a stack of its own.
+      if (await fs.lstat(editsFile(id)).then(() => true, () => false)) continue;
+      if (stack.pages.every((page, index) => pages[index]?.sha256 === page.sha256)) return stack;
+    }
+    return null;
+  };
+  /**
+   * Adds a grown file's new pages to its stack: each page and thumbnail renamed in (a page file
+   * left by an interrupted attempt is unreferenced and replaced), flushed, then the stack's record
+   * rewritten atomically — the one step that makes the pages part of the stack.
+   */
+  const commitContinuation = async (work: string, record: StackRecord, pagesBefore: number) => {
+    const dir = path.join(stacksDir, record.id);
+    for (const page of record.pages.slice(pagesBefore)) {
+      const thumb = `thumbs/${String(page.page).padStart(4, '0')}.png`;
+      for (const relative of [page.file, thumb]) {
+        await fs.rm(path.join(dir, relative), { force: true });
+        await fs.rename(path.join(work, relative), path.join(dir, relative));
+      }
+    }
+    await syncDirectory(path.join(dir, 'pages'));
+    await syncDirectory(path.join(dir, 'thumbs'));
+    await writeFileAtomic(path.join(dir, stackFile), `${JSON.stringify(record, null, 1)}\n`);
+  };
+
   return {
+    async closeSource(stackId, file, closeOptions) {
+      const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId) : null;
+      if (!stack) throw new CoreError('bill-not-found', { bill: stackId });
+      const expected = fromSourceIdentity(closeOptions.read);
+      const found = await fs.lstat(file, { bigint: true }).catch(() => null);
+      if (found && (!found.isFile() || !isSameFile(found, expected))) return 'changed';
+      // Closed before the move: a crash between the two leaves a closed stack whose source is
+      // taken again as already in and only moved; never a moved source whose stack waits for ever.
+      if (await isSourceOpen(stack)) {
+        await writeFileAtomic(closedFile(stackId), `${JSON.stringify({ at: options.now().toISOString(), sha256: closeOptions.read.sha256, size: Number(closeOptions.read.size) })}\n`);
+        audit.write({ event: 'source-closed', stack: stackId, source: closeOptions.name, detail: `unchanged for the settle time at ${stack.pages.length} pages: its last bill may go up` });
+      }
+      if (!found) {
+        options.log.warn('spool.source-gone', { name: closeOptions.name });
+        return 'gone';
+      }
+      return moveSource(file, closeOptions.name, closeOptions.moveSourceTo, expected, closeOptions.read.sha256);
+    },
     async recover() {
       await fs.mkdir(tmpDir, { recursive: true });
       await fs.mkdir(stacksDir, { recursive: true });
@@ -511,26 +705,73 @@ export function createSpool(options: SpoolOptions): Spool {
       changing = run.catch(() => undefined);
       return run;
     },
+    async stationId() {
+      const file = path.join(options.dir, 'station-id');
+      const known = await fs.readFile(file, 'utf8').then((text) => text.trim(), () => '');
+      if (/^[0-9a-f]{8,32}$/.test(known)) return known;
+      const made = randomBytes(6).toString('hex');
+      await writeFileAtomic(file, `${made}\n`);
+      return made;
+    },
     async ingest(file, ingestOptions = {}) {
-      const stat = await fs.lstat(file).catch((error: unknown) => {
-        throw new CoreError('file-unreadable', { name: path.basename(file), ...causeParams(error) }, { cause: error });
+      const name = ingestOptions.name ?? path.basename(file);
+      const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
+      // The file is opened once; its bytes are read (and hashed) through that handle into the work
+      // folder, and everything after reads that copy: what is stored is exactly what was hashed,
+      // whatever happens to the path meanwhile.
+      const linked = await fs.lstat(file).catch((error: unknown) => {
+        throw unreadable(error);
       });
-      if (!stat.isFile()) throw new CoreError('file-unreadable', { name: path.basename(file), reason: 'not-regular-file' });
-      if (stat.size === 0) throw new CoreError('file-empty', { name: path.basename(file) });
-      // Size and format before the hash: a 2 GB file would otherwise be read whole only to be refused.
-      await checkDocumentFile(file, options.limits);
-      const sha256 = await hashFile(file);
-      const known = (await loadIndex()).get(sha256);
-      if (known) {
-        // Already safely in (a crash may have come between storing it and moving the source).
-        await moveSource(file, ingestOptions.moveSourceTo);
-        options.log.info('spool.already-imported', { name: path.basename(file), stack: known.id });
-        audit.write({ event: 'already-imported', stack: known.id, source: path.basename(file), detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
-        return { status: 'already', stackId: known.id, importedAt: known.importedAt };
-      }
+      if (!linked.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+      const handle = await fs.open(file, 'r').catch((error: unknown) => {
+        throw unreadable(error);
+      });
       const now = options.now();
       const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
       const work = path.join(tmpDir, id);
+      let read: FileIdentity & { isFile(): boolean };
+      let sha256: string;
+      let copy: string;
+      try {
+        read = await handle.stat({ bigint: true });
+        // A link swapped in between the lstat and the open is never read.
+        if (!read.isFile() || Number(read.ino) !== linked.ino) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+        // Size and format before anything is copied or hashed: a 2 GB file, or one that is no
+        // document at all, is refused from its size and first kilobyte.
+        const head = new Uint8Array(1024);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0).catch((error: unknown) => {
+          throw unreadable(error);
+        });
+        checkDocumentHead(name, Number(read.size), head.subarray(0, bytesRead), options.limits ?? defaultDocumentLimits);
+        await fs.mkdir(path.join(work, 'source'), { recursive: true });
+        copy = path.join(work, 'source', path.basename(name));
+        const copied = await copyThroughHandle(handle, Number(read.size), copy).catch((error: unknown) => {
+          if (error instanceof CoreError) throw error;
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
+          throw unreadable(error);
+        });
+        sha256 = copied.sha256;
+        // Written to while it was read (grown, rewritten in place): what was read is no stack.
+        if (copied.bytes !== Number(read.size) || !isSameFile(await handle.stat({ bigint: true }), read)) throw new CoreError('file-changed', { name });
+      } catch (error) {
+        await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
+        throw error;
+      } finally {
+        await handle.close();
+      }
+      const identity = toSourceIdentity(read, sha256);
+      const known = (await loadIndex()).get(sha256);
+      if (known) {
+        await fs.rm(work, { recursive: true, force: true });
+        // Already safely in (a crash may have come between storing it and moving the source). The
+        // source of a stack still open waits for the watch to close it.
+        const open = ingestOptions.sourceMayGrow === true && (await readStack(known.id).then((stack) => stack !== null && isSourceOpen(stack)));
+        const source = open ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+        options.log.info('spool.already-imported', { name, stack: known.id });
+        audit.write({ event: 'already-imported', stack: known.id, source: name, detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
+        return { status: 'already', stackId: known.id, importedAt: known.importedAt, source, read: identity };
+      }
       let record: StackRecord;
       let pages: StoredPage[];
       try {
@@ -539,38 +780,65 @@ export function createSpool(options: SpoolOptions): Spool {
         pages = [];
         const classified: ClassifiedPage[] = [];
         const settings = await splitSettings();
-        const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
+        const document = await openDocument(copy, { limits: options.limits, renderDpi: options.renderDpi });
         try {
-          for await (const read of readStackPages(document, { name: path.basename(file), rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
-            const stored = read.stored as NonNullable<typeof read.stored>;
-            const number = String(read.index + 1).padStart(4, '0');
-            const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-            await writeDurable(path.join(work, 'pages', name), stored.bytes);
-            await writeDurable(path.join(work, 'thumbs', `${number}.png`), read.thumbPng);
-            pages.push({ page: read.index + 1, file: `pages/${name}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: read.what.kind, ...(read.qr ? { qr: read.qr } : {}) });
-            classified.push({ page: read.index + 1, what: read.what });
+          for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
+            const stored = item.stored as NonNullable<typeof item.stored>;
+            const number = String(item.index + 1).padStart(4, '0');
+            const page = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+            await writeDurable(path.join(work, 'pages', page), stored.bytes);
+            await writeDurable(path.join(work, 'thumbs', `${number}.png`), item.thumbPng);
+            pages.push({ page: item.index + 1, file: `pages/${page}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: item.what.kind, ...(item.qr ? { qr: item.qr } : {}) });
+            classified.push({ page: item.index + 1, what: item.what });
           }
         } finally {
           document.close();
         }
+        // The copy has served: the stack holds the pages, and the source is still in the watch folder.
+        await fs.rm(path.join(work, 'source'), { recursive: true, force: true });
+        // A grown file continues its open stack when the pages stored are exactly its first pages.
+        const continues = ingestOptions.sourceMayGrow ? await findContinued(name, Number(read.size), pages) : null;
+        const stackId = continues?.id ?? id;
         const split = splitStack(classified, settings.split);
         // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
         // A code the imaging side returned for a rescan is expected again: only a bill taken in after
         // the return was noticed (a second rescan) counts as earlier.
         const returns = new Map((await returned.list()).filter((entry) => !entry.resolved).map((entry) => [entry.code, entry.noticedAt]));
         const earlier = new Set(
-          (await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
+          (await listStacks()).filter((stack) => stack.id !== stackId).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
         );
         for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
+        const source = { name, path: path.resolve(path.dirname(file), name), sha256, size: Number(read.size) };
+        const bills: SpoolBill[] = split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready' }));
+        if (continues) {
+          record = {
+            ...continues,
+            source,
+            previousSources: [...(continues.previousSources ?? []), { sha256: continues.source.sha256, size: continues.source.size }],
+            pages: [...continues.pages, ...pages.slice(continues.pages.length)],
+            bills,
+            orphans: split.orphans,
+            blank: split.blank,
+            sourceOpen: true,
+          };
+          await commitContinuation(work, record, continues.pages.length);
+          (await loadIndex()).set(sha256, { id: stackId, importedAt: record.importedAt });
+          await fs.rm(work, { recursive: true, force: true });
+          const added = record.pages.slice(continues.pages.length).map((page) => page.page);
+          audit.write({ event: 'continued', stack: stackId, source: name, pages: added, detail: `the file grew from ${continues.source.size} to ${source.size} bytes (sha256 ${sha256}): pages ${added.join(', ')} added to the stack` });
+          options.log.info('spool.continued', { name, stack: stackId, pagesBefore: continues.pages.length, pages: record.pages.length, bills: record.bills.length });
+          return { status: 'ingested', stack: record, continued: { pagesBefore: continues.pages.length }, source: 'kept', read: identity };
+        }
         record = {
           version: 1,
           id,
           importedAt: now.toISOString(),
-          source: { name: path.basename(file), path: path.resolve(file), sha256, size: stat.size },
+          source,
           pages,
-          bills: split.bills.map((bill, n) => ({ ...bill, id: `${id}-${n + 1}`, stackId: id, state: bill.held ? 'held' : 'ready' })),
+          bills,
           orphans: split.orphans,
           blank: split.blank,
+          ...(ingestOptions.sourceMayGrow ? { sourceOpen: true } : {}),
         };
         await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
         await syncDirectory(path.join(work, 'pages'));
@@ -587,7 +855,7 @@ export function createSpool(options: SpoolOptions): Spool {
         // and the source was not touched. A full disk gets its own clear message.
         await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name: path.basename(file), dir: options.dir }, { cause: error });
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
         throw error;
       }
       audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}` });
@@ -595,8 +863,9 @@ export function createSpool(options: SpoolOptions): Spool {
       if (record.orphans.length) audit.write({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
       options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });
       // Only now, with every page on disk, does the source leave the watch folder.
-      await moveSource(file, ingestOptions.moveSourceTo);
-      return { status: 'ingested', stack: record };
+      // A file that may still grow stays until the watch closes it (`closeSource`).
+      const source = ingestOptions.sourceMayGrow ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+      return { status: 'ingested', stack: record, source, read: identity };
     },
   };
 }

@@ -59,11 +59,12 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
     revision.current = result.value.revision;
   };
 
-  const tone = status.state === 'watching' ? 'pass' : status.state === 'unavailable' ? 'fail' : status.state === 'paused' ? 'warn' : 'info';
+  const tone = status.state === 'watching' ? 'pass' : status.state === 'unavailable' || status.state === 'failing' ? 'fail' : status.state === 'paused' ? 'warn' : 'info';
   const line =
     status.state === 'off' ? t('scanDeskPage.watch.off')
     : status.state === 'watching' ? t('scanDeskPage.watch.watching', { folder: status.folder })
     : status.state === 'paused' ? t('scanDeskPage.watch.paused', { folder: status.folder })
+    : status.state === 'failing' ? t('scanDeskPage.watch.failing', { folder: status.folder, reason: describeError(t, status.error as AppErrorInfo) })
     : t('scanDeskPage.watch.unavailable', { folder: status.folder, reason: t(`scanDeskPage.watch.reason.${status.reason}`) });
   const latest = report?.recent[0];
 
@@ -75,7 +76,13 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       <p className={`banner banner-${tone}`} role="status" data-testid="watch-status" data-state={status.state}>
         {line}
         {status.state === 'watching' && status.waiting > 0 && <> {t('scanDeskPage.watch.waiting', { count: status.waiting })}</>}
+        {status.state === 'watching' && status.backlog > 0 && <> <span data-testid="watch-backlog">{t('scanDeskPage.watch.backlog', { count: status.backlog })}</span></>}
       </p>
+      {status.state === 'watching' && status.claimedElsewhere.length > 0 && (
+        <p className="muted" data-testid="watch-claimed-elsewhere">
+          {t('scanDeskPage.watch.claimedElsewhere', { count: status.claimedElsewhere.length, names: status.claimedElsewhere.slice(0, 5).join(', ') })}
+        </p>
+      )}
       {latest && (
         <p className="muted" data-testid="watch-latest">
           {new Date(latest.at).toLocaleTimeString()} · <bdi>{latest.name}</bdi> · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
@@ -93,7 +100,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
           <button type="submit" className="primary" data-testid="watch-start" disabled={!shownFolder.trim() || (shownFolder === folder && status.state !== 'off' && status.state !== 'paused')}>
             {status.state === 'paused' && shownFolder === folder ? t('scanDeskPage.watch.resume') : t('scanDeskPage.watch.start')}
           </button>
-          {(status.state === 'watching' || status.state === 'unavailable') && (
+          {(status.state === 'watching' || status.state === 'unavailable' || status.state === 'failing') && (
             <button type="button" data-testid="watch-pause" onClick={() => void apply(folder, true)}>
               {t('scanDeskPage.watch.pause')}
             </button>

@@ -33,7 +33,10 @@ test('a settled, complete stack is taken in and moved to imported/; one still be
   advance(1500);
   const events = await watcher.lookOnce();
   assert.deepEqual(events.map((event) => [event.kind, path.basename(event.file)]), [['taken', 'done.pdf']]);
-  assert.deepEqual(watcher.status(), { state: 'watching', folder, lastLookAt: new Date(1500).toISOString(), waiting: 1 });
+  assert.deepEqual(watcher.status(), { state: 'watching', folder, lastLookAt: new Date(1500).toISOString(), waiting: 1, backlog: 0, claimedElsewhere: [] });
+  // The quiet gap: moved once it stayed unchanged for the settle time after it was read.
+  advance(1500);
+  await watcher.lookOnce();
   assert.deepEqual(await readdir(path.join(folder, 'imported')), ['done.pdf']);
   advance(61_000);
   const later = await watcher.lookOnce();
@@ -78,6 +81,8 @@ test('imported/ retention: off by default; when set, sources we moved are delete
   await watcher.lookOnce();
   clock += 1500;
   assert.equal((await watcher.lookOnce()).filter((event) => event.kind === 'taken').length, 2);
+  clock += 1500;
+  await watcher.lookOnce();
   const imported = path.join(folder, 'imported');
   // Someone drops their own file into imported/, and edits b.pdf there.
   await writeFile(path.join(imported, 'mine.pdf'), 'not ours');

@@ -81,7 +81,8 @@ test(`intake --watch survives ${kills} SIGKILLs at random moments: every page in
   await once(last.stdout as NodeJS.ReadableStream, 'data');
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const left = (await readdir(watch, { withFileTypes: true })).filter((entry) => entry.isFile());
+    // Files still in the folder, or claimed and not yet closed and moved (the quiet gap after intake).
+    const left = (await readdir(watch, { withFileTypes: true, recursive: true })).filter((entry) => entry.isFile() && !/^(imported|refused)$/.test(path.basename(entry.parentPath)));
     if (left.length === 0) break;
     assert.ok(Date.now() < deadline, `still waiting for ${left.map((entry) => entry.name).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
