@@ -8,6 +8,8 @@ import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { computeBackoffMs } from './backoff.js';
+import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
+import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import { noticeReturnedState, type ReturnedBills } from './returned-bills.js';
 import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
@@ -22,9 +24,10 @@ export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
 /**
  * Why the queue is paused: a person paused it, the upload gate is shut (no, a failed or a stale
  * connection check), the settings need fixing (the server refused the station), or the endpoint is
- * in a mode where no scan station uploads.
+ * in a mode where no scan station uploads. Or why it waits as a whole (state `waiting`): its own
+ * bookkeeping in the data folder failed.
  */
-export type PauseReason = 'paused-by-person' | 'preflight-missing' | 'preflight-failed' | 'preflight-stale' | 'fix-settings' | 'mode-sync-to-submitter';
+export type { PauseReason, QueueReason };
 
 /** One bill as the queue shows it. */
 export interface QueueBill {
@@ -52,10 +55,11 @@ export interface QueueBill {
 /** The queue at a glance. */
 export interface QueueStatus {
   state: QueueState;
-  reason: PauseReason | null;
+  /** Why it is paused, or why it waits as a whole (null while it waits only for some bills' retries). */
+  reason: QueueReason | null;
   /** The error behind a `fix-settings` pause. */
   detail: { code: ErrorCode; params: MessageParams } | null;
-  /** When the next waiting bill is tried (the countdown), null when none waits. */
+  /** When the next waiting bill is tried, or the bookkeeping again (the countdown); null when nothing waits. */
   nextAttemptAt: string | null;
   counts: { queued: number; sending: number; waiting: number; held: number; done: number };
   /** Every bill not done, held ones first, then oldest first; done bills are counted, and listed with `includeDone`. */
@@ -94,6 +98,16 @@ export interface UploadQueueOptions {
   recheckEveryMs?: number;
   /** Bills the imaging side returned for a rescan: their rescans go up as the next round. */
   returned?: ReturnedBills;
+  /** The writes of the queue's own records (a seam: tests make them fail like a full disk). */
+  bookkeeping?: QueueBookkeeping;
+  /** The first wait after the bookkeeping failed (ms, default 15 s; later ones up to twice it). */
+  bookkeepingRetryMs?: number;
+}
+
+/** Where the queue writes its own records: each bill's manifest and its receipts journal. */
+export interface QueueBookkeeping {
+  writeManifest: typeof writeManifest;
+  appendReceipts: typeof appendReceipts;
 }
 
 const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
@@ -107,14 +121,37 @@ const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2
  */
 export function createUploadQueue(options: UploadQueueOptions) {
   const random = options.random ?? Math.random;
+  const written: QueueBookkeeping = options.bookkeeping ?? { writeManifest, appendReceipts };
+  /** Failed passes in a row because the queue's own bookkeeping failed, and when it is tried again. */
+  let bookkeepingFailures = 0;
+  let bookkeepingRetryAt: string | null = null;
+  /** The bookkeeping works (again): a bookkeeping wait is over. */
+  const bookkeepingWorks = () => {
+    if (bookkeepingFailures > 0) options.log.info('upload.bookkeeping-recovered', { failures: bookkeepingFailures });
+    bookkeepingFailures = 0;
+    bookkeepingRetryAt = null;
+    if (isBookkeepingWaitReason(reason)) [reason, detail] = [null, null];
+  };
+  // A record written is the proof that the data folder takes writes again.
+  const store: QueueBookkeeping = {
+    writeManifest: async (...args) => {
+      await written.writeManifest(...args);
+      bookkeepingWorks();
+    },
+    appendReceipts: async (...args) => {
+      await written.appendReceipts(...args);
+      bookkeepingWorks();
+    },
+  };
   const inFlight = Math.max(1, options.inFlight ?? 2);
-  let reason: PauseReason | null = null;
+  let reason: QueueReason | null = null;
   let detail: QueueStatus['detail'] = null;
   let state: QueueState = 'idle';
   let current: { billId: string; sent: number; bytesSent: number } | null = null;
   let wake: (() => void) | null = null;
   let stopping = false;
   let running: Promise<void> | null = null;
+  let crashed: unknown = null;
   let lastRecheckAt = 0;
   let recheckDelayMs = 15_000;
   const unplannable = new Set<string>();
@@ -216,7 +253,10 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
     const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
     const personPaused = await readPausedByPerson();
-    return { state: personPaused ? 'paused' : state, reason: personPaused ? 'paused-by-person' : reason, detail: personPaused ? null : detail, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+    if (personPaused) return { state: 'paused', reason: 'paused-by-person', detail: null, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+    // While the bookkeeping is being tried again the queue still waits for it (until a record is written).
+    if (isBookkeepingWaitReason(reason)) return { state: 'waiting', reason, detail, nextAttemptAt: bookkeepingRetryAt, counts, bills: listed };
+    return { state, reason, detail, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
   };
 
   const audit = (record: Parameters<Spool['audit']>[0]) => options.spool.audit(record);
@@ -247,7 +287,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     };
     if (!entry.manifest) {
       // From here on the bill's pages are fixed: people can no longer move them (the spool checks).
-      await writeManifest(options.stacksDir, manifest);
+      await store.writeManifest(options.stacksDir, manifest);
       audit({ event: 'upload-started', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `${manifest.pages.length} pages to send` });
     }
     // The rescan of a returned bill goes up as the next round (decided before its first page, kept after).
@@ -255,7 +295,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       const open = await options.returned?.findOpen(manifest.code);
       if (open) {
         manifest = { ...manifest, round: open.round + 1 };
-        await writeManifest(options.stacksDir, manifest);
+        await store.writeManifest(options.stacksDir, manifest);
       }
     }
     if (manifest.round !== undefined && manifest.pages.some((page) => !page.receipt)) {
@@ -263,7 +303,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       await adapter.openRound(manifest.code, manifest.round);
       if (!manifest.roundOpenedAt) {
         manifest = { ...manifest, roundOpenedAt: options.now().toISOString() };
-        await writeManifest(options.stacksDir, manifest);
+        await store.writeManifest(options.stacksDir, manifest);
         audit({ event: 'round-opened', stack: stack.id, bill: bill.id, code: manifest.code, round: manifest.round, detail: `round ${manifest.round} opened on the server for the rescan` });
       }
     }
@@ -275,7 +315,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     let writing: Promise<void> = Promise.resolve();
     const record = (page: number, receipt: PageReceipt) => {
       writing = writing.then(async () => {
-        await appendReceipts(options.stacksDir, stack.id, bill.id, [receipt]);
+        await store.appendReceipts(options.stacksDir, stack.id, bill.id, [receipt]);
         progressed.add(bill.id);
         manifest = { ...manifest, pages: manifest.pages.map((candidate) => (candidate.page === page ? { ...candidate, receipt } : candidate)) };
         if (current) current = { ...current, sent: current.sent + 1, bytesSent: current.bytesSent + receipt.bytes };
@@ -301,7 +341,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     if (stopping) return;
     await adapter.closeBill(manifest.code, manifest.pages.length);
     manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
-    await writeManifest(options.stacksDir, manifest, { foldReceipts: true });
+    await store.writeManifest(options.stacksDir, manifest, { foldReceipts: true });
     progressed.delete(bill.id);
     if (manifest.round !== undefined) await options.returned?.resolve(manifest.code, bill.id, options.now());
     audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), receipts: manifest.pages.map((page) => page.receipt?.receiptId ?? '?'), ...(manifest.round ? { round: manifest.round } : {}), detail: `closed on the server with ${manifest.pages.length} pages${manifest.round ? ` as round ${manifest.round}` : ''}; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
@@ -322,13 +362,13 @@ export function createUploadQueue(options: UploadQueueOptions) {
         const attempts = (progressed.has(billId) ? 0 : manifest.attempts) + 1;
         progressed.delete(billId);
         const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
-        await writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
+        await store.writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
         options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
         audit({ event: 'upload-failed', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `attempt ${attempts}: ${JSON.stringify(params)}; retry in ${Math.ceil(waitMs / 1000)} s` });
         return 'retry';
       }
       case 'needs-person':
-        await writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
+        await store.writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
         audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `held: ${JSON.stringify(params)}` });
         // Refused because the bill was returned for a rescan the station had not heard of: learn it now,
         // so "send again" goes up as the next round.
@@ -336,7 +376,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         return 'held';
       case 'fix-settings':
         // The bill itself is fine: it goes first again once the settings are.
-        await writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
+        await store.writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
         reason = 'fix-settings';
         detail = { code, params };
         await options.endpoint.refused?.(code).catch(() => undefined);
@@ -367,12 +407,44 @@ export function createUploadQueue(options: UploadQueueOptions) {
    * Works through the queue. `once`: until no bill is left to send now or later (exit when only held
    * bills remain, or the gate is shut); otherwise until `stop()`.
    */
-  const run = async (mode: { once: boolean }): Promise<QueueStatus> => {
+  const run = async (mode: { once: boolean }): Promise<void> => {
     stopping = false;
     retryAtStart = null;
     dirty = true;
-    await removeManifestLeftovers(options.stacksDir);
-    let sweptAt = 0;
+    let leftoversRemoved = false;
+    while (!stopping) {
+      try {
+        if (!leftoversRemoved) {
+          await removeManifestLeftovers(options.stacksDir);
+          leftoversRemoved = true;
+        }
+        await work(mode);
+        break;
+      } catch (error) {
+        // The queue's own records failed (a full disk, a read-only or failing data folder, or a fault
+        // in its code): nothing is lost — every receipt is either on disk or comes back under its key —
+        // so it waits, says why, and tries again by itself.
+        current = null;
+        round = [];
+        dirty = true;
+        bookkeepingFailures += 1;
+        const waitReason = classifyBookkeepingFailure(error);
+        const waitMs = bookkeepingRetryMs(bookkeepingFailures, random, options.bookkeepingRetryMs ?? bookkeepingRetryBaseMs);
+        const errno = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
+        [state, reason, detail] = ['waiting', waitReason, null];
+        bookkeepingRetryAt = new Date(options.now().getTime() + waitMs).toISOString();
+        options.log.error('upload.bookkeeping-failed', { reason: waitReason, errno, error: String(error).slice(0, 300), failures: bookkeepingFailures, waitMs });
+        changed();
+        if (mode.once) break;
+        await sleep(waitMs);
+      }
+    }
+    if (state === 'sending') state = 'idle';
+  };
+
+  let sweptAt = 0;
+  /** One run's work until it is stopped (or, `once`, nothing is left to send now); throws when the bookkeeping fails. */
+  const work = async (mode: { once: boolean }): Promise<void> => {
     while (!stopping) {
       if (await readPausedByPerson()) {
         state = 'paused';
@@ -416,7 +488,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         reason = reason === 'fix-settings' ? reason : null;
         continue;
       }
-      [reason, detail] = [null, null];
+      if (!isBookkeepingWaitReason(reason)) [reason, detail] = [null, null];
       // The retention of uploaded pages, at start and hourly (a station may run for weeks).
       if (Date.now() - sweptAt >= 60 * 60_000) {
         sweptAt = Date.now();
@@ -447,6 +519,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
         continue;
       }
       if (!entry) {
+        // Nothing failed on the way here (the listing read every record): a bookkeeping wait is over.
+        bookkeepingWorks();
         state = later.length > 0 ? 'waiting' : 'idle';
         changed();
         if (later.length === 0 && mode.once) break;
@@ -459,7 +533,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       retryAtStart.delete(entry.bill.id);
       if (entry.manifest && entry.manifest.state !== 'sending') {
         entry.manifest = { ...entry.manifest, state: 'sending' };
-        await writeManifest(options.stacksDir, entry.manifest);
+        await store.writeManifest(options.stacksDir, entry.manifest);
       }
       try {
         await sendBill(adapter, entry, described.stationId);
@@ -475,8 +549,6 @@ export function createUploadQueue(options: UploadQueueOptions) {
         changed();
       }
     }
-    state = state === 'sending' ? 'idle' : state;
-    return status();
   };
 
   return {
@@ -484,15 +556,31 @@ export function createUploadQueue(options: UploadQueueOptions) {
     status,
     /** Runs until stopped (the app, `scan-station upload`); resolves when `stop()` is called. */
     start(): void {
+      crashed = null;
       running ??= run({ once: false })
-        .then(() => undefined)
-        .catch((error: unknown) => options.log.error('upload.crashed', { reason: String(error) }))
+        .catch((error: unknown) => {
+          // Not expected (the loop waits on any failure of its own), but never silent: the edge hears it.
+          crashed = error;
+          options.log.error('upload.crashed', { reason: String(error) });
+        })
         .finally(() => {
           running = null;
         });
     },
+    /** Resolves when the loop `start()` began has ended: with the error that ended it, or null after `stop()`. */
+    async whenEnded(): Promise<unknown> {
+      await running;
+      return crashed;
+    },
+    /** Where the queue as a whole stands, from memory (no look at the spool): cheap enough to ask every second. */
+    glance(): Pick<QueueStatus, 'state' | 'reason' | 'nextAttemptAt'> {
+      return isBookkeepingWaitReason(reason) ? { state: 'waiting', reason, nextAttemptAt: bookkeepingRetryAt } : { state, reason, nextAttemptAt: null };
+    },
     /** Works until nothing is left to send now or later, then returns where things stand. */
-    runOnce: () => run({ once: true }),
+    async runOnce(): Promise<QueueStatus> {
+      await run({ once: true });
+      return status();
+    },
     /** Stops after the page in flight's bookkeeping. */
     async stop(): Promise<void> {
       stopping = true;
@@ -542,7 +630,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
               : action.action === 'resend'
                 ? { ...base, state: 'queued', held: null, attempts: 0, nextAttemptAt: null }
                 : { ...base, state: 'queued', nextAttemptAt: null };
-          await writeManifest(options.stacksDir, next);
+          await store.writeManifest(options.stacksDir, next);
           audit({ event: action.action === 'hold' ? 'upload-held' : action.action === 'resend' ? 'upload-resent' : 'upload-retry-now', stack: stackId, bill: bill.id, code: bill.code, detail: `${action.action} by a person` });
           break;
         }
