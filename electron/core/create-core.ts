@@ -127,6 +127,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now,
     onChange: () => scanDesk.touch(),
     returned,
+    index: scanDesk.index,
   });
   if (options.startUploadQueue) upload.start();
   const support = createSupportService({ auditFile: auditLogPath(paths.dataDir), spool: scanDesk.spool, stacksDir: path.join(paths.dataDir, 'spool', 'stacks'), upload, endpoint, returned, log, now });

@@ -7,11 +7,12 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
+import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
 import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import { noticeReturnedState, type ReturnedBills } from './returned-bills.js';
-import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
+import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
 /** An error's params as an audit line keeps them: short strings and numbers only. */
 function auditParams(params: MessageParams): Record<string, string | number> {
@@ -102,6 +103,11 @@ export interface UploadQueueOptions {
   bookkeeping?: QueueBookkeeping;
   /** The first wait after the bookkeeping failed (ms, default 15 s; later ones up to twice it). */
   bookkeepingRetryMs?: number;
+  /**
+   * The spool's stacks and manifests as kept in memory (the Scan desk's index): the queue reads
+   * through it and reports every record it writes. Without one every look reads the files.
+   */
+  index?: SpoolIndex;
 }
 
 /** Where the queue writes its own records: each bill's manifest and its receipts journal. */
@@ -111,6 +117,9 @@ export interface QueueBookkeeping {
 }
 
 const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
+
+/** A bill the queue looks at: its stack, the spool's bill and its manifest (none before its upload started). */
+type QueueEntry = { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null };
 
 /**
  * The upload queue: takes the spool's ready bills to the imaging endpoint, oldest first, one bill at
@@ -132,14 +141,24 @@ export function createUploadQueue(options: UploadQueueOptions) {
     bookkeepingRetryAt = null;
     if (isBookkeepingWaitReason(reason)) [reason, detail] = [null, null];
   };
-  // A record written is the proof that the data folder takes writes again.
+  const index = options.index ?? createUncachedSpoolIndex({ stacksDir: options.stacksDir, findStack: (id) => options.spool.findStack(id) });
+  // A record written is the proof that the data folder takes writes again. Written or not (a write
+  // may fail half-way), the index reads that stack again on its next look.
   const store: QueueBookkeeping = {
-    writeManifest: async (...args) => {
-      await written.writeManifest(...args);
+    writeManifest: async (stacksDir, manifest, writeOptions) => {
+      try {
+        await written.writeManifest(stacksDir, manifest, writeOptions);
+      } finally {
+        index.changed(manifest.stackId);
+      }
       bookkeepingWorks();
     },
-    appendReceipts: async (...args) => {
-      await written.appendReceipts(...args);
+    appendReceipts: async (stacksDir, stackId, billId, receipts) => {
+      try {
+        await written.appendReceipts(stacksDir, stackId, billId, receipts);
+      } finally {
+        index.changed(stackId);
+      }
       bookkeepingWorks();
     },
   };
@@ -155,13 +174,22 @@ export function createUploadQueue(options: UploadQueueOptions) {
   let lastRecheckAt = 0;
   let recheckDelayMs = 15_000;
   const unplannable = new Set<string>();
-  /** Stacks with nothing left to send, ever (every bill done or discarded, no orphans). */
-  const finishedStacks = new Set<string>();
   /** Bills that got a receipt since their last failure (their backoff starts over). */
   const progressed = new Set<string>();
   let retryAtStart: Set<string> | null = null;
 
   const changed = () => options.onChange?.();
+  let noted = '';
+  /**
+   * Tells the UI the queue as a whole changed (its state, reason): a loop going round while idle,
+   * paused or waiting is no change, and every change makes the screens read the spool again.
+   */
+  const noteState = () => {
+    const look = `${state}|${reason ?? ''}|${detail?.code ?? ''}`;
+    if (look === noted) return;
+    noted = look;
+    changed();
+  };
   let round: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
   let dirty = true;
   const nudge = () => {
@@ -183,35 +211,37 @@ export function createUploadQueue(options: UploadQueueOptions) {
       return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
     });
 
-  /** Every ready bill with its manifest (or none yet), oldest stack first, bills in stack order. */
   /**
    * Visits every bill that is (or was) in the queue, stack by stack in import order (stack ids begin
-   * with their import time): only one stack's record and manifests are held at a time, so memory
-   * follows what is still to go, not the spool's history. `withDone: false` leaves out done bills and
-   * finished stacks.
+   * with their import time), through the index (memory reads once it holds the stacks). Finished
+   * stacks (every bill done or discarded: they no longer change) are only counted: `onFinished` gets
+   * their done bills in a few fields, without reading the stacks.
    */
-  const scan = async (withDone: boolean, visit: (entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }) => void): Promise<void> => {
-    const ids = (await fs.readdir(options.stacksDir).catch(() => [] as string[])).filter((name) => !name.startsWith('.')).sort();
-    for (const id of ids) {
-      // A stack whose every bill is done or discarded stays so (people cannot change those bills):
-      // the rounds do not read it again.
-      if (!withDone && finishedStacks.has(id)) continue;
-      const stack = await options.spool.findStack(id);
-      if (!stack) continue;
-      const manifests = await readStackManifests(options.stacksDir, stack.id);
-      if (isStackFinished(stack, manifests)) finishedStacks.add(stack.id);
+  const scan = async (visit: (entry: QueueEntry) => void, onFinished?: (stackId: string, done: Array<{ id: string; closedAt: string | null }>) => void): Promise<void> => {
+    for (const id of await index.ids()) {
+      const summary = await index.summary(id);
+      if (!summary) continue;
+      if (summary.finished) {
+        onFinished?.(id, summary.bills.filter((bill) => bill.upload === 'done'));
+        continue;
+      }
+      const found = await index.get(id);
+      if (!found) continue;
+      const { stack, manifests } = found;
       for (const bill of stack.bills) {
         const manifest = manifests.get(bill.id) ?? null;
         // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
-        const listed = manifest ? withDone || manifest.state !== 'done' : bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
+        const listed = manifest ? true : bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
         if (listed) visit({ stack, bill, manifest });
       }
     }
   };
   /** The bills still to go (a round's work), oldest stack first. */
   const collect = async (): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
-    const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
-    await scan(false, (entry) => found.push(entry));
+    const found: QueueEntry[] = [];
+    await scan((entry) => {
+      if (entry.manifest?.state !== 'done') found.push(entry);
+    });
     return found;
   };
 
@@ -237,19 +267,44 @@ export function createUploadQueue(options: UploadQueueOptions) {
     };
   };
 
-  const status = async (includeDone = false): Promise<QueueStatus> => {
+  /** Done bills as last shown (a done bill never changes): a poll of the queue card reads no stack for them. */
+  let shownDone = new Map<string, QueueBill>();
+  const status = async (includeDone = false, doneLimit = Number.POSITIVE_INFINITY): Promise<QueueStatus> => {
     const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
     const bills: QueueBill[] = [];
-    await scan(true, (entry) => {
-      // Done bills are counted; only listed (with their receipts) when asked for.
-      if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id && !includeDone) {
-        counts.done += 1;
-        return;
+    const done: Array<{ stackId: string; billId: string; closedAt: string; entry: QueueEntry | null }> = [];
+    await scan(
+      (entry) => {
+        // Done bills are counted; only listed (with their receipts) when asked for, the newest first.
+        if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id) {
+          counts.done += 1;
+          if (includeDone) done.push({ stackId: entry.stack.id, billId: entry.bill.id, closedAt: entry.manifest.closedAt ?? '', entry });
+          return;
+        }
+        const bill = toQueueBill(entry);
+        counts[bill.state] += 1;
+        bills.push(bill);
+      },
+      (stackId, finished) => {
+        counts.done += finished.length;
+        if (includeDone) for (const bill of finished) done.push({ stackId, billId: bill.id, closedAt: bill.closedAt ?? '', entry: null });
+      },
+    );
+    if (done.length > doneLimit) done.sort((a, b) => b.closedAt.localeCompare(a.closedAt));
+    const shown = new Map<string, QueueBill>();
+    for (const { stackId, billId, entry } of done.slice(0, doneLimit)) {
+      let bill = shownDone.get(billId) ?? (entry ? toQueueBill(entry) : null);
+      if (!bill) {
+        // An old stack is read from disk for the few of its bills shown.
+        const found = await index.get(stackId);
+        const spoolBill = found?.stack.bills.find((candidate) => candidate.id === billId);
+        if (!found || !spoolBill) continue;
+        bill = toQueueBill({ stack: found.stack, bill: spoolBill, manifest: found.manifests.get(billId) ?? null });
       }
-      const bill = toQueueBill(entry);
-      counts[bill.state] += 1;
+      shown.set(billId, bill);
       bills.push(bill);
-    });
+    }
+    shownDone = shown;
     const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
     const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
     const personPaused = await readPausedByPerson();
@@ -434,7 +489,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         [state, reason, detail] = ['waiting', waitReason, null];
         bookkeepingRetryAt = new Date(options.now().getTime() + waitMs).toISOString();
         options.log.error('upload.bookkeeping-failed', { reason: waitReason, errno, error: String(error).slice(0, 300), failures: bookkeepingFailures, waitMs });
-        changed();
+        noteState();
         if (mode.once) break;
         await sleep(waitMs);
       }
@@ -448,7 +503,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     while (!stopping) {
       if (await readPausedByPerson()) {
         state = 'paused';
-        changed();
+        noteState();
         if (mode.once) break;
         await sleep(2000);
         continue;
@@ -456,14 +511,14 @@ export function createUploadQueue(options: UploadQueueOptions) {
       const described = await options.endpoint.describe();
       if (described.mode === 'sync-to-submitter') {
         [state, reason, detail] = ['paused', 'mode-sync-to-submitter', null];
-        changed();
+        noteState();
         if (mode.once) break;
         await sleep(5000);
         continue;
       }
       if (reason === 'fix-settings') {
         state = 'paused';
-        changed();
+        noteState();
         if (mode.once) break;
         if (Date.now() - lastRecheckAt >= recheckDelayMs) {
           lastRecheckAt = Date.now();
@@ -481,7 +536,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         state = 'paused';
         reason = error.code === 'preflight-missing' || error.code === 'preflight-failed' || error.code === 'preflight-stale' ? error.code : 'fix-settings';
         detail = { code: error.code, params: error.params };
-        changed();
+        noteState();
         if (mode.once) break;
         // A connection check passing opens the gate; look again shortly.
         await sleep(3000);
@@ -522,7 +577,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         // Nothing failed on the way here (the listing read every record): a bookkeeping wait is over.
         bookkeepingWorks();
         state = later.length > 0 ? 'waiting' : 'idle';
-        changed();
+        noteState();
         if (later.length === 0 && mode.once) break;
         round = [];
         await sleep(later.length > 0 ? Math.min(...later) - nowMs : 5000);
@@ -552,7 +607,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   };
 
   return {
-    /** The queue and its bills (done ones too with `includeDone`). */
+    /** The queue and its bills (done ones too with `includeDone`: the newest `doneLimit` of them). */
     status,
     /** Runs until stopped (the app, `scan-station upload`); resolves when `stop()` is called. */
     start(): void {
