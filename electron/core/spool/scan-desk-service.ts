@@ -57,6 +57,8 @@ export interface ScanDeskService {
   index: SpoolIndex;
   /** Marks the spool as changed (the upload queue's progress shows on the page). */
   touch(): void;
+  /** Recovers the spool and builds its index now (a station that runs all day: the first look is then quick). */
+  prepare(): Promise<void>;
   /** Stops watching (the current file is finished first). */
   close(): Promise<void>;
 }
@@ -70,8 +72,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
   const index = createSpoolIndex({ stacksDir: path.join(options.spoolDir, 'stacks'), findStack: (id) => files.findStack(id) });
   const spool = indexSpool(files, index);
   let recovered: Promise<unknown> | null = null;
-  // The index is built once at start (in the background: the first look waits only for what it needs).
-  const ready = () => (recovered ??= spool.recover().then(() => void index.warm()));
+  const ready = () => (recovered ??= spool.recover());
   let revision = 0;
   const recent: WatchReport['recent'] = [];
   const remember = (entry: WatchReport['recent'][number]) => {
@@ -173,6 +174,10 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     index,
     touch() {
       revision += 1;
+    },
+    async prepare() {
+      await ready();
+      await index.warm();
     },
     async importUpload(name, bytes) {
       await ready();
