@@ -127,8 +127,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now,
     onChange: () => scanDesk.touch(),
     returned,
+    index: scanDesk.index,
   });
-  if (options.startUploadQueue) upload.start();
+  if (options.startUploadQueue) {
+    upload.start();
+    // The app and browser mode poll the spool all day: its index is built at start, not at the first look.
+    // A one-off CLI command reads only what it needs.
+    void scanDesk.prepare().catch((error: unknown) => log.error('spool.index-failed', { reason: String(error) }));
+  }
   const support = createSupportService({ auditFile: auditLogPath(paths.dataDir), spool: scanDesk.spool, stacksDir: path.join(paths.dataDir, 'spool', 'stacks'), upload, endpoint, returned, log, now });
   const describeStation = (): CoreInfo => ({
     name: 'Scan Station',

@@ -42,7 +42,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
   const templateJobs = new Map<string, AbortController>();
   /** The queue for the Scan desk: every bill still to go, and the 50 newest done ones (their receipts are what people look for). */
   const uploadStatus = async () => {
-    const status = await core.upload.status(true);
+    const status = await core.upload.status(true, 50);
     const done = status.bills.filter((bill) => bill.state === 'done').sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? '')).slice(0, 50);
     return { ...status, bills: [...status.bills.filter((bill) => bill.state !== 'done'), ...done] };
   };

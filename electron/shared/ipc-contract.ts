@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpointSettingsSchema, preflightStepIds } from './endpoint/endpoint-settings.js';
 import { languages } from './i18n/languages.js';
 import { channelNameList, eventNameList } from './ipc-names.js';
+import { bookkeepingWaitReasons, pauseReasons } from './station/station-state.js';
 
 /**
  * The one IPC contract. Each entry is a channel `domain:action` with the zod schemas of its
@@ -253,7 +254,7 @@ export const queueBillSchema = z.object({
 /** The upload queue at a glance: its state, why it waits, and its bills (done ones newest first, at most 50). */
 export const queueStatusSchema = z.object({
   state: z.enum(['idle', 'sending', 'paused', 'waiting']),
-  reason: z.enum(['paused-by-person', 'preflight-missing', 'preflight-failed', 'preflight-stale', 'fix-settings', 'mode-sync-to-submitter']).nullable(),
+  reason: z.enum([...pauseReasons, ...bookkeepingWaitReasons]).nullable(),
   detail: errorInfoSchema.nullable(),
   nextAttemptAt: z.string().nullable(),
   counts: z.object({ queued: z.number().int(), sending: z.number().int(), waiting: z.number().int(), held: z.number().int(), done: z.number().int() }),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -98,6 +98,29 @@ test('bills go up from the Scan desk once the connection check passes, with live
   await page.getByTestId('desk-discard').click();
   await page.getByRole('dialog').getByRole('button', { name: zhCN.scanDeskPage.discard }).click();
   await page.getByTestId('desk-notice').getByText(zhCN.reasons.uploaded).waitFor();
+  assert.deepEqual(session.problems, []);
+});
+
+test('the data folder refuses the queue\'s records: the queue card and the status bar say why, and uploads resume by themselves once it works', { timeout: 120_000 }, async () => {
+  // Paused while the stack comes in, so its upload folder can be blocked before the queue looks.
+  await session.harness.core.upload.act({ action: 'pause' });
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000805' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await dropFile(page, '扫描 0805.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText('已收入 扫描 0805.pdf').waitFor({ timeout: 60_000 });
+  const [newest] = await session.harness.core.scanDesk.overview(1);
+  assert.ok(newest);
+  // A real failure of the file system: a file where the bill's upload folder must go.
+  const blocker = path.join(session.harness.dataDir, 'spool', 'stacks', newest.id, 'upload');
+  await writeFile(blocker, 'not a folder');
+  await session.harness.core.upload.act({ action: 'resume' });
+  await page.getByTestId('queue-state').getByText(zhCN.queuePanel.reasons['data-folder-failing']).waitFor({ timeout: 30_000 });
+  assert.match((await page.getByTestId('queue-state').textContent()) ?? '', /秒后再试/);
+  await page.getByTestId('status-queue').getByText(zhCN.status.queueStalled['data-folder-failing'].replace('{{count}}', '1')).waitFor({ timeout: 10_000 });
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await saveScreenshot(page, 'zh-1024-queue-data-folder');
+  await rm(blocker);
+  await pill('FY-2026-000805', 'done').waitFor({ timeout: 60_000 });
+  await page.getByTestId('queue-state').getByText(zhCN.queuePanel.states.idle).waitFor({ timeout: 10_000 });
   assert.deepEqual(session.problems, []);
 });
 

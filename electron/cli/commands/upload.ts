@@ -8,6 +8,7 @@ function queueJson(status: QueueStatus) {
   return {
     state: status.state,
     reason: status.reason,
+    nextAttemptAt: status.nextAttemptAt,
     bills: status.bills.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state, pages: bill.pages, sent: bill.sent, attempts: bill.attempts, nextAttemptAt: bill.nextAttemptAt, held: bill.held?.code ?? null })),
   };
 }
@@ -30,9 +31,9 @@ function report(status: QueueStatus, { io, t, json }: Pick<CommandContext, 'io' 
   else printQueue(status, { io, t });
 }
 
-/** Exit 0 when everything went, 1 when bills are held or the queue cannot send. */
+/** Exit 0 when everything went, 1 when bills are held or the queue cannot send (paused, or waiting for its data folder). */
 function exitFor(status: QueueStatus): number {
-  return status.counts.held > 0 || status.state === 'paused' || status.counts.queued + status.counts.waiting + status.counts.sending > 0 ? exitCodes.findings : exitCodes.ok;
+  return status.counts.held > 0 || status.state === 'paused' || status.reason !== null || status.counts.queued + status.counts.waiting + status.counts.sending > 0 ? exitCodes.findings : exitCodes.ok;
 }
 
 /** `scan-station upload`: runs the upload queue (until stopped, or with --once until nothing is left to send). */
@@ -53,8 +54,24 @@ export const uploadCommand: CliCommand = {
       }
       if (!json) io.stdout(`${t('cli.upload.running')}\n`);
       core.upload.start();
-      await io.waitForStop();
+      // A wait of the whole queue (a full disk…) and its end are said as they happen, not only at the stop.
+      let said: string | null = null;
+      const tell = () => {
+        const glance = core.upload.glance();
+        const line = glance.reason ? `${t(`cli.queue.states.${glance.state}`)} · ${t(`cli.queue.reasons.${glance.reason}`)}` : null;
+        if (line !== said && (line || said)) io.stdout(`${line ?? t(`cli.queue.states.${glance.state}`)}\n`);
+        said = line;
+      };
+      const timer = json ? null : setInterval(tell, 1000);
+      const ended = await Promise.race([io.waitForStop().then(() => ({ crashed: false, error: null as unknown })), core.upload.whenEnded().then((error) => ({ crashed: true, error }))]);
+      if (timer) clearInterval(timer);
       await core.upload.stop();
+      if (ended.crashed) {
+        // The loop ended without anyone stopping it: never a quiet exit 0.
+        io.stderr(`${t('cli.upload.crashed', { reason: String(ended.error ?? 'ended').slice(0, 300) })}\n`);
+        report(await core.upload.status(), { io, t, json });
+        return exitCodes.findings;
+      }
       report(await core.upload.status(), { io, t, json });
       return exitCodes.ok;
     } finally {

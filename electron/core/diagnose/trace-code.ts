@@ -2,7 +2,7 @@ import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import type { BillState } from '../imaging/imaging-adapter.js';
 import type { HeldReason } from '../split/split-stack.js';
 import type { AuditLine } from './station-records.js';
-import type { PauseReason, QueueState } from '../upload/upload-queue.js';
+import type { QueueReason, QueueState } from '../upload/upload-queue.js';
 import type { UploadState } from '../upload/upload-manifest.js';
 import type { ReturnedBill } from '../upload/returned-bills.js';
 
@@ -60,7 +60,7 @@ export interface StationView {
   coversMade: Array<{ at: string; billNo: string | null; source: string | null }>;
   templateChecks: Array<{ at: string; source: string | null; verdict: string | null }>;
   bills: TracedBill[];
-  queue: { state: QueueState; reason: PauseReason | null; nextAttemptAt: string | null };
+  queue: { state: QueueState; reason: QueueReason | null; nextAttemptAt: string | null };
   mode: string;
   returned: ReturnedBill | null;
   /** The last time a person discarded a bill with this code (its stack may since be in the recycle folder). */
@@ -163,6 +163,12 @@ export function judgeTrace(input: { code: string; symptom: Symptom; station: Sta
       case 'preflight-stale':
       case 'fix-settings':
       case 'mode-sync-to-submitter':
+        return 'implementer';
+      // Making room on the disk, or the folder writable again, is for whoever looks after the PC.
+      case 'data-disk-full':
+      case 'data-folder-unwritable':
+      case 'data-folder-failing':
+      case 'queue-fault':
         return 'implementer';
       case null:
         return 'nobody';

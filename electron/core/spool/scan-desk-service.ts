@@ -11,8 +11,8 @@ import { createWatchIntake, type WatchFailure, type WatchIntake } from '../intak
 import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
-import { readStackManifests } from '../upload/upload-manifest.js';
 import { claimFileName, findNameProblem } from '../../shared/file-names.js';
+import { createSpoolIndex, indexSpool, type IndexedStack, type SpoolIndex } from './spool-index.js';
 import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
@@ -53,10 +53,14 @@ export interface ScanDeskService {
   setWatch(folder: string | null, paused: boolean): Promise<WatchReport>;
   /** How this station splits stacks (rule, expected codes, blank threshold, cover as page 1). */
   settings: DeskSettingsStore;
-  /** The spool itself (the upload queue sends from it). */
+  /** The spool itself (the upload queue sends from it), its reading side served from the index. */
   spool: Spool;
+  /** The spool's stacks and uploads in memory, kept by every change (the upload queue reads and reports through it). */
+  index: SpoolIndex;
   /** Marks the spool as changed (the upload queue's progress shows on the page). */
   touch(): void;
+  /** Recovers the spool and builds its index now (a station that runs all day: the first look is then quick). */
+  prepare(): Promise<void>;
   /** Stops watching (the current file is finished first). */
   close(): Promise<void>;
 }
@@ -68,7 +72,11 @@ export interface ScanDeskService {
 export function createScanDeskService(options: { spoolDir: string; tmpDir: string; ownFolders: string[]; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
   // Page readers start with the first intake and sleep (unreferenced) when idle.
   const pool = createPageReaderPool();
-  const spool = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve });
+  // Every write the spool makes to a stack is told to the index by the spool itself.
+  const files = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve, onStackChanged: (id) => index.changed(id) });
+  // What the screens show is read from the index: each stack read once, again only after it changed.
+  const index = createSpoolIndex({ stacksDir: path.join(options.spoolDir, 'stacks'), findStack: (id) => files.findStack(id) });
+  const spool = indexSpool(files, index);
   let recovered: Promise<unknown> | null = null;
   // A start that failed (data folder unwritable, say) is tried again at the next call, not remembered.
   const ready = () =>
@@ -133,13 +141,14 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     const at = revision;
     await ready();
     const counts = { ready: 0, held: 0 };
-    for (const stack of await spool.listStacks()) {
-      if (stack.orphans.length > 0) counts.held += 1;
+    for (const id of await index.ids()) {
+      const stack = await index.summary(id);
+      if (!stack) continue;
+      if (stack.orphans > 0) counts.held += 1;
       // A bill uploaded and closed is no longer "ready": it has gone.
-      const uploads = await readStackManifests(path.join(options.spoolDir, 'stacks'), stack.id);
       for (const bill of stack.bills) {
         if (bill.state === 'held') counts.held += 1;
-        else if (bill.state === 'ready' && uploads.get(bill.id)?.state !== 'done') counts.ready += 1;
+        else if (bill.state === 'ready' && bill.upload !== 'done') counts.ready += 1;
       }
     }
     counted = { revision: at, counts };
@@ -154,6 +163,32 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     // A spool that cannot start has no counts; the status says why.
     return { status, revision, counts: await countBills().catch(() => ({ ready: 0, held: 0 })), recent };
   };
+  /** One stack as the desk list shows it, thumbnails read once. */
+  const deskStackOf = async (stack: StackRecord): Promise<DeskStack> => ({
+    id: stack.id,
+    name: stack.source.name,
+    importedAt: stack.importedAt,
+    orphans: stack.orphans,
+    blank: stack.blank,
+    bills: stack.bills,
+    leftOut: Object.fromEntries(stack.bills.map((bill) => [bill.id, pagesLeftOut(stack, bill.id)])),
+    pages: await Promise.all(
+      stack.pages.map(async (page) => ({
+        page: page.page,
+        kind: page.kind,
+        qr: page.qr ?? null,
+        thumbPng: `data:image/png;base64,${(await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, 'thumbs', `${String(page.page).padStart(4, '0')}.png`))).toString('base64')}`,
+      })),
+    ),
+  });
+  // Built per version of a stack the index holds: a stack changed is a new entry, built again;
+  // one dropped by the index is forgotten with it.
+  const shown = new WeakMap<IndexedStack, Promise<DeskStack>>();
+  const keepShown = (found: IndexedStack, built: Promise<DeskStack>) => {
+    shown.set(found, built);
+    built.catch(() => shown.delete(found));
+    return built;
+  };
   const settings = options.prefs.readPrefs().then(async (prefs) => {
     // A folder remembered before this check existed is not watched either.
     const folder = prefs.watchFolder ? await assertWatchableFolder(prefs.watchFolder, options.ownFolders).then(() => prefs.watchFolder ?? null, (error: unknown) => {
@@ -166,8 +201,13 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
   return {
     settings: options.settings,
     spool,
+    index,
     touch() {
       revision += 1;
+    },
+    async prepare() {
+      await ready();
+      await index.warm();
     },
     async importUpload(name, bytes) {
       await ready();
@@ -186,26 +226,10 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     },
     async overview(limit = 30) {
       await ready();
-      const stacks = (await spool.listStacks()).slice(-limit).reverse();
-      return Promise.all(
-        stacks.map(async (stack) => ({
-          id: stack.id,
-          name: stack.source.name,
-          importedAt: stack.importedAt,
-          orphans: stack.orphans,
-          blank: stack.blank,
-          bills: stack.bills,
-          leftOut: Object.fromEntries(stack.bills.map((bill) => [bill.id, pagesLeftOut(stack, bill.id)])),
-          pages: await Promise.all(
-            stack.pages.map(async (page) => ({
-              page: page.page,
-              kind: page.kind,
-              qr: page.qr ?? null,
-              thumbPng: `data:image/png;base64,${(await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, 'thumbs', `${String(page.page).padStart(4, '0')}.png`))).toString('base64')}`,
-            })),
-          ),
-        })),
-      );
+      // Only the newest stacks are read (kept in full by the index), each built once until it changes.
+      const ids = (await index.ids()).slice(-limit).reverse();
+      const stacks = (await Promise.all(ids.map((id) => index.get(id)))).filter((found): found is IndexedStack => found !== null);
+      return Promise.all(stacks.map((found) => shown.get(found) ?? keepShown(found, deskStackOf(found.stack))));
     },
     async changeBill(billId, change) {
       await ready();

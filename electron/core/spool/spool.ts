@@ -135,6 +135,11 @@ export interface SpoolOptions {
   pool?: PageReaderPool;
   /** The station's split settings, read at every intake and change (they override rules, split and blankInkShare). */
   settings?: () => Promise<SplitSettings>;
+  /**
+   * Told after every write that changes what a stack shows (taken in, continued, closed, edited,
+   * recycled, its pages deleted), so a reader's index is told by the writer itself, whatever the path.
+   */
+  onStackChanged?: (stackId: string) => void;
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -461,6 +466,7 @@ export function createSpool(options: SpoolOptions): Spool {
     await fs.rename(path.join(stacksDir, stack.id), path.join(recycleDir, stack.id));
     await syncDirectory(recycleDir);
     await syncDirectory(stacksDir);
+    options.onStackChanged?.(stack.id);
     // The same file may be taken in again (a rescan after discarding everything).
     index?.delete(stack.source.sha256);
     audit.write({ event: 'recycled', stack: stack.id, source: stack.source.name, detail: 'every bill discarded: kept in the recycle folder until the retention days have passed' });
@@ -484,6 +490,7 @@ export function createSpool(options: SpoolOptions): Spool {
       // The marker first: a crash mid-delete leaves a stack known to have lost its pages, never one that seems whole.
       await writeFileAtomic(path.join(stacksDir, stack.id, pagesRemovedFile), `${JSON.stringify({ at: options.now().toISOString(), days })}\n`);
       await fs.rm(path.join(stacksDir, stack.id, 'pages'), { recursive: true, force: true });
+      options.onStackChanged?.(stack.id);
       audit.write({ event: 'pages-deleted', stack: stack.id, source: stack.source.name, detail: `every bill uploaded by ${new Date(last).toISOString()}; the ${days}-day retention has passed; receipts kept` });
       swept += 1;
     }
@@ -621,6 +628,7 @@ export function createSpool(options: SpoolOptions): Spool {
       await fs.rm(receiptsPath(stacksDir, stack.id, billId), { force: true });
       detail = `${detail ? `${detail}; ` : ''}its held upload starts afresh`;
     }
+    options.onStackChanged?.(stack.id);
     const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
     audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail });
     if (bills.every((candidate) => candidate.state === 'discarded') && orphans.length === 0) await recycleStack(stack);
@@ -657,6 +665,7 @@ export function createSpool(options: SpoolOptions): Spool {
     await syncDirectory(path.join(dir, 'pages'));
     await syncDirectory(path.join(dir, 'thumbs'));
     await writeFileAtomic(path.join(dir, stackFile), `${JSON.stringify(record, null, 1)}\n`);
+    options.onStackChanged?.(record.id);
   };
 
   return {
@@ -670,6 +679,7 @@ export function createSpool(options: SpoolOptions): Spool {
       // taken again as already in and only moved; never a moved source whose stack waits for ever.
       if (await isSourceOpen(stack)) {
         await writeFileAtomic(closedFile(stackId), `${JSON.stringify({ at: options.now().toISOString(), sha256: closeOptions.read.sha256, size: Number(closeOptions.read.size) })}\n`);
+        options.onStackChanged?.(stackId);
         audit.write({ event: 'source-closed', stack: stackId, source: closeOptions.name, detail: `unchanged for the settle time at ${stack.pages.length} pages: its last bill may go up` });
       }
       if (!found) {
@@ -848,6 +858,7 @@ export function createSpool(options: SpoolOptions): Spool {
         await fs.rename(work, path.join(stacksDir, id));
         // Indexed at once: if a flush below fails, a retry finds the stack and does not store it twice.
         (await loadIndex()).set(sha256, { id, importedAt: record.importedAt });
+        options.onStackChanged?.(id);
         await syncDirectory(stacksDir);
         await syncDirectory(tmpDir);
       } catch (error) {

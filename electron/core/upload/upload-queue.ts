@@ -7,9 +7,12 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
+import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
+import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
+import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import { noticeReturnedState, type ReturnedBills } from './returned-bills.js';
-import { appendReceipts, derivePageKey, isStackFinished, readManifest, readStackManifests, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
+import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
 
 /** An error's params as an audit line keeps them: short strings and numbers only. */
 function auditParams(params: MessageParams): Record<string, string | number> {
@@ -22,9 +25,10 @@ export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
 /**
  * Why the queue is paused: a person paused it, the upload gate is shut (no, a failed or a stale
  * connection check), the settings need fixing (the server refused the station), or the endpoint is
- * in a mode where no scan station uploads.
+ * in a mode where no scan station uploads. Or why it waits as a whole (state `waiting`): its own
+ * bookkeeping in the data folder failed.
  */
-export type PauseReason = 'paused-by-person' | 'preflight-missing' | 'preflight-failed' | 'preflight-stale' | 'fix-settings' | 'mode-sync-to-submitter';
+export type { PauseReason, QueueReason };
 
 /** One bill as the queue shows it. */
 export interface QueueBill {
@@ -52,10 +56,11 @@ export interface QueueBill {
 /** The queue at a glance. */
 export interface QueueStatus {
   state: QueueState;
-  reason: PauseReason | null;
+  /** Why it is paused, or why it waits as a whole (null while it waits only for some bills' retries). */
+  reason: QueueReason | null;
   /** The error behind a `fix-settings` pause. */
   detail: { code: ErrorCode; params: MessageParams } | null;
-  /** When the next waiting bill is tried (the countdown), null when none waits. */
+  /** When the next waiting bill is tried, or the bookkeeping again (the countdown); null when nothing waits. */
   nextAttemptAt: string | null;
   counts: { queued: number; sending: number; waiting: number; held: number; done: number };
   /** Every bill not done, held ones first, then oldest first; done bills are counted, and listed with `includeDone`. */
@@ -94,9 +99,27 @@ export interface UploadQueueOptions {
   recheckEveryMs?: number;
   /** Bills the imaging side returned for a rescan: their rescans go up as the next round. */
   returned?: ReturnedBills;
+  /** The writes of the queue's own records (a seam: tests make them fail like a full disk). */
+  bookkeeping?: QueueBookkeeping;
+  /** The first wait after the bookkeeping failed (ms, default 15 s; later ones up to twice it). */
+  bookkeepingRetryMs?: number;
+  /**
+   * The spool's stacks and manifests as kept in memory (the Scan desk's index): the queue reads
+   * through it and reports every record it writes. Without one every look reads the files.
+   */
+  index?: SpoolIndex;
+}
+
+/** Where the queue writes its own records: each bill's manifest and its receipts journal. */
+export interface QueueBookkeeping {
+  writeManifest: typeof writeManifest;
+  appendReceipts: typeof appendReceipts;
 }
 
 const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
+
+/** A bill the queue looks at: its stack, the spool's bill and its manifest (none before its upload started). */
+type QueueEntry = { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null };
 
 /**
  * The upload queue: takes the spool's ready bills to the imaging endpoint, oldest first, one bill at
@@ -107,24 +130,66 @@ const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2
  */
 export function createUploadQueue(options: UploadQueueOptions) {
   const random = options.random ?? Math.random;
+  const written: QueueBookkeeping = options.bookkeeping ?? { writeManifest, appendReceipts };
+  /** Failed passes in a row because the queue's own bookkeeping failed, and when it is tried again. */
+  let bookkeepingFailures = 0;
+  let bookkeepingRetryAt: string | null = null;
+  /** The bookkeeping works (again): a bookkeeping wait is over. */
+  const bookkeepingWorks = () => {
+    if (bookkeepingFailures > 0) options.log.info('upload.bookkeeping-recovered', { failures: bookkeepingFailures });
+    bookkeepingFailures = 0;
+    bookkeepingRetryAt = null;
+    if (isBookkeepingWaitReason(reason)) [reason, detail] = [null, null];
+  };
+  const index = options.index ?? createUncachedSpoolIndex({ stacksDir: options.stacksDir, findStack: (id) => options.spool.findStack(id) });
+  // A record written is the proof that the data folder takes writes again. Written or not (a write
+  // may fail half-way), the index reads that stack again on its next look.
+  const store: QueueBookkeeping = {
+    writeManifest: async (stacksDir, manifest, writeOptions) => {
+      try {
+        await written.writeManifest(stacksDir, manifest, writeOptions);
+      } finally {
+        index.changed(manifest.stackId);
+      }
+      bookkeepingWorks();
+    },
+    appendReceipts: async (stacksDir, stackId, billId, receipts) => {
+      try {
+        await written.appendReceipts(stacksDir, stackId, billId, receipts);
+      } finally {
+        index.changed(stackId);
+      }
+      bookkeepingWorks();
+    },
+  };
   const inFlight = Math.max(1, options.inFlight ?? 2);
-  let reason: PauseReason | null = null;
+  let reason: QueueReason | null = null;
   let detail: QueueStatus['detail'] = null;
   let state: QueueState = 'idle';
   let current: { billId: string; sent: number; bytesSent: number } | null = null;
   let wake: (() => void) | null = null;
   let stopping = false;
   let running: Promise<void> | null = null;
+  let crashed: unknown = null;
   let lastRecheckAt = 0;
   let recheckDelayMs = 15_000;
   const unplannable = new Set<string>();
-  /** Stacks with nothing left to send, ever (every bill done or discarded, no orphans). */
-  const finishedStacks = new Set<string>();
   /** Bills that got a receipt since their last failure (their backoff starts over). */
   const progressed = new Set<string>();
   let retryAtStart: Set<string> | null = null;
 
   const changed = () => options.onChange?.();
+  let noted = '';
+  /**
+   * Tells the UI the queue as a whole changed (its state, reason): a loop going round while idle,
+   * paused or waiting is no change, and every change makes the screens read the spool again.
+   */
+  const noteState = () => {
+    const look = `${state}|${reason ?? ''}|${detail?.code ?? ''}`;
+    if (look === noted) return;
+    noted = look;
+    changed();
+  };
   let round: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
   let dirty = true;
   const nudge = () => {
@@ -146,35 +211,37 @@ export function createUploadQueue(options: UploadQueueOptions) {
       return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
     });
 
-  /** Every ready bill with its manifest (or none yet), oldest stack first, bills in stack order. */
   /**
    * Visits every bill that is (or was) in the queue, stack by stack in import order (stack ids begin
-   * with their import time): only one stack's record and manifests are held at a time, so memory
-   * follows what is still to go, not the spool's history. `withDone: false` leaves out done bills and
-   * finished stacks.
+   * with their import time), through the index (memory reads once it holds the stacks). Finished
+   * stacks (every bill done or discarded: they no longer change) are only counted: `onFinished` gets
+   * their done bills in a few fields, without reading the stacks.
    */
-  const scan = async (withDone: boolean, visit: (entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }) => void): Promise<void> => {
-    const ids = (await fs.readdir(options.stacksDir).catch(() => [] as string[])).filter((name) => !name.startsWith('.')).sort();
-    for (const id of ids) {
-      // A stack whose every bill is done or discarded stays so (people cannot change those bills):
-      // the rounds do not read it again.
-      if (!withDone && finishedStacks.has(id)) continue;
-      const stack = await options.spool.findStack(id);
-      if (!stack) continue;
-      const manifests = await readStackManifests(options.stacksDir, stack.id);
-      if (isStackFinished(stack, manifests)) finishedStacks.add(stack.id);
+  const scan = async (visit: (entry: QueueEntry) => void, onFinished?: (stackId: string, done: Array<{ id: string; closedAt: string | null }>) => void): Promise<void> => {
+    for (const id of await index.ids()) {
+      const summary = await index.summary(id);
+      if (!summary) continue;
+      if (summary.finished) {
+        onFinished?.(id, summary.bills.filter((bill) => bill.upload === 'done'));
+        continue;
+      }
+      const found = await index.get(id);
+      if (!found) continue;
+      const { stack, manifests } = found;
       for (const bill of stack.bills) {
         const manifest = manifests.get(bill.id) ?? null;
         // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
-        const listed = manifest ? withDone || manifest.state !== 'done' : bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
+        const listed = manifest ? true : bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
         if (listed) visit({ stack, bill, manifest });
       }
     }
   };
   /** The bills still to go (a round's work), oldest stack first. */
   const collect = async (): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
-    const found: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
-    await scan(false, (entry) => found.push(entry));
+    const found: QueueEntry[] = [];
+    await scan((entry) => {
+      if (entry.manifest?.state !== 'done') found.push(entry);
+    });
     return found;
   };
 
@@ -200,23 +267,51 @@ export function createUploadQueue(options: UploadQueueOptions) {
     };
   };
 
-  const status = async (includeDone = false): Promise<QueueStatus> => {
+  /** Done bills as last shown (a done bill never changes): a poll of the queue card reads no stack for them. */
+  let shownDone = new Map<string, QueueBill>();
+  const status = async (includeDone = false, doneLimit = Number.POSITIVE_INFINITY): Promise<QueueStatus> => {
     const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
     const bills: QueueBill[] = [];
-    await scan(true, (entry) => {
-      // Done bills are counted; only listed (with their receipts) when asked for.
-      if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id && !includeDone) {
-        counts.done += 1;
-        return;
+    const done: Array<{ stackId: string; billId: string; closedAt: string; entry: QueueEntry | null }> = [];
+    await scan(
+      (entry) => {
+        // Done bills are counted; only listed (with their receipts) when asked for, the newest first.
+        if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id) {
+          counts.done += 1;
+          if (includeDone) done.push({ stackId: entry.stack.id, billId: entry.bill.id, closedAt: entry.manifest.closedAt ?? '', entry });
+          return;
+        }
+        const bill = toQueueBill(entry);
+        counts[bill.state] += 1;
+        bills.push(bill);
+      },
+      (stackId, finished) => {
+        counts.done += finished.length;
+        if (includeDone) for (const bill of finished) done.push({ stackId, billId: bill.id, closedAt: bill.closedAt ?? '', entry: null });
+      },
+    );
+    if (done.length > doneLimit) done.sort((a, b) => b.closedAt.localeCompare(a.closedAt));
+    const shown = new Map<string, QueueBill>();
+    for (const { stackId, billId, entry } of done.slice(0, doneLimit)) {
+      let bill = shownDone.get(billId) ?? (entry ? toQueueBill(entry) : null);
+      if (!bill) {
+        // An old stack is read from disk for the few of its bills shown.
+        const found = await index.get(stackId);
+        const spoolBill = found?.stack.bills.find((candidate) => candidate.id === billId);
+        if (!found || !spoolBill) continue;
+        bill = toQueueBill({ stack: found.stack, bill: spoolBill, manifest: found.manifests.get(billId) ?? null });
       }
-      const bill = toQueueBill(entry);
-      counts[bill.state] += 1;
+      shown.set(billId, bill);
       bills.push(bill);
-    });
+    }
+    shownDone = shown;
     const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
     const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
     const personPaused = await readPausedByPerson();
-    return { state: personPaused ? 'paused' : state, reason: personPaused ? 'paused-by-person' : reason, detail: personPaused ? null : detail, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+    if (personPaused) return { state: 'paused', reason: 'paused-by-person', detail: null, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+    // While the bookkeeping is being tried again the queue still waits for it (until a record is written).
+    if (isBookkeepingWaitReason(reason)) return { state: 'waiting', reason, detail, nextAttemptAt: bookkeepingRetryAt, counts, bills: listed };
+    return { state, reason, detail, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
   };
 
   const audit = (record: Parameters<Spool['audit']>[0]) => options.spool.audit(record);
@@ -247,7 +342,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     };
     if (!entry.manifest) {
       // From here on the bill's pages are fixed: people can no longer move them (the spool checks).
-      await writeManifest(options.stacksDir, manifest);
+      await store.writeManifest(options.stacksDir, manifest);
       audit({ event: 'upload-started', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `${manifest.pages.length} pages to send` });
     }
     // The rescan of a returned bill goes up as the next round (decided before its first page, kept after).
@@ -255,7 +350,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       const open = await options.returned?.findOpen(manifest.code);
       if (open) {
         manifest = { ...manifest, round: open.round + 1 };
-        await writeManifest(options.stacksDir, manifest);
+        await store.writeManifest(options.stacksDir, manifest);
       }
     }
     if (manifest.round !== undefined && manifest.pages.some((page) => !page.receipt)) {
@@ -263,7 +358,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       await adapter.openRound(manifest.code, manifest.round);
       if (!manifest.roundOpenedAt) {
         manifest = { ...manifest, roundOpenedAt: options.now().toISOString() };
-        await writeManifest(options.stacksDir, manifest);
+        await store.writeManifest(options.stacksDir, manifest);
         audit({ event: 'round-opened', stack: stack.id, bill: bill.id, code: manifest.code, round: manifest.round, detail: `round ${manifest.round} opened on the server for the rescan` });
       }
     }
@@ -275,7 +370,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     let writing: Promise<void> = Promise.resolve();
     const record = (page: number, receipt: PageReceipt) => {
       writing = writing.then(async () => {
-        await appendReceipts(options.stacksDir, stack.id, bill.id, [receipt]);
+        await store.appendReceipts(options.stacksDir, stack.id, bill.id, [receipt]);
         progressed.add(bill.id);
         manifest = { ...manifest, pages: manifest.pages.map((candidate) => (candidate.page === page ? { ...candidate, receipt } : candidate)) };
         if (current) current = { ...current, sent: current.sent + 1, bytesSent: current.bytesSent + receipt.bytes };
@@ -301,7 +396,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     if (stopping) return;
     await adapter.closeBill(manifest.code, manifest.pages.length);
     manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
-    await writeManifest(options.stacksDir, manifest, { foldReceipts: true });
+    await store.writeManifest(options.stacksDir, manifest, { foldReceipts: true });
     progressed.delete(bill.id);
     if (manifest.round !== undefined) await options.returned?.resolve(manifest.code, bill.id, options.now());
     audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), receipts: manifest.pages.map((page) => page.receipt?.receiptId ?? '?'), ...(manifest.round ? { round: manifest.round } : {}), detail: `closed on the server with ${manifest.pages.length} pages${manifest.round ? ` as round ${manifest.round}` : ''}; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
@@ -322,13 +417,13 @@ export function createUploadQueue(options: UploadQueueOptions) {
         const attempts = (progressed.has(billId) ? 0 : manifest.attempts) + 1;
         progressed.delete(billId);
         const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
-        await writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
+        await store.writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
         options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
         audit({ event: 'upload-failed', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `attempt ${attempts}: ${JSON.stringify(params)}; retry in ${Math.ceil(waitMs / 1000)} s` });
         return 'retry';
       }
       case 'needs-person':
-        await writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
+        await store.writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
         audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `held: ${JSON.stringify(params)}` });
         // Refused because the bill was returned for a rescan the station had not heard of: learn it now,
         // so "send again" goes up as the next round.
@@ -336,7 +431,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
         return 'held';
       case 'fix-settings':
         // The bill itself is fine: it goes first again once the settings are.
-        await writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
+        await store.writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
         reason = 'fix-settings';
         detail = { code, params };
         await options.endpoint.refused?.(code).catch(() => undefined);
@@ -367,16 +462,48 @@ export function createUploadQueue(options: UploadQueueOptions) {
    * Works through the queue. `once`: until no bill is left to send now or later (exit when only held
    * bills remain, or the gate is shut); otherwise until `stop()`.
    */
-  const run = async (mode: { once: boolean }): Promise<QueueStatus> => {
+  const run = async (mode: { once: boolean }): Promise<void> => {
     stopping = false;
     retryAtStart = null;
     dirty = true;
-    await removeManifestLeftovers(options.stacksDir);
-    let sweptAt = 0;
+    let leftoversRemoved = false;
+    while (!stopping) {
+      try {
+        if (!leftoversRemoved) {
+          await removeManifestLeftovers(options.stacksDir);
+          leftoversRemoved = true;
+        }
+        await work(mode);
+        break;
+      } catch (error) {
+        // The queue's own records failed (a full disk, a read-only or failing data folder, or a fault
+        // in its code): nothing is lost — every receipt is either on disk or comes back under its key —
+        // so it waits, says why, and tries again by itself.
+        current = null;
+        round = [];
+        dirty = true;
+        bookkeepingFailures += 1;
+        const waitReason = classifyBookkeepingFailure(error);
+        const waitMs = bookkeepingRetryMs(bookkeepingFailures, random, options.bookkeepingRetryMs ?? bookkeepingRetryBaseMs);
+        const errno = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
+        [state, reason, detail] = ['waiting', waitReason, null];
+        bookkeepingRetryAt = new Date(options.now().getTime() + waitMs).toISOString();
+        options.log.error('upload.bookkeeping-failed', { reason: waitReason, errno, error: String(error).slice(0, 300), failures: bookkeepingFailures, waitMs });
+        noteState();
+        if (mode.once) break;
+        await sleep(waitMs);
+      }
+    }
+    if (state === 'sending') state = 'idle';
+  };
+
+  let sweptAt = 0;
+  /** One run's work until it is stopped (or, `once`, nothing is left to send now); throws when the bookkeeping fails. */
+  const work = async (mode: { once: boolean }): Promise<void> => {
     while (!stopping) {
       if (await readPausedByPerson()) {
         state = 'paused';
-        changed();
+        noteState();
         if (mode.once) break;
         await sleep(2000);
         continue;
@@ -384,14 +511,14 @@ export function createUploadQueue(options: UploadQueueOptions) {
       const described = await options.endpoint.describe();
       if (described.mode === 'sync-to-submitter') {
         [state, reason, detail] = ['paused', 'mode-sync-to-submitter', null];
-        changed();
+        noteState();
         if (mode.once) break;
         await sleep(5000);
         continue;
       }
       if (reason === 'fix-settings') {
         state = 'paused';
-        changed();
+        noteState();
         if (mode.once) break;
         if (Date.now() - lastRecheckAt >= recheckDelayMs) {
           lastRecheckAt = Date.now();
@@ -409,14 +536,14 @@ export function createUploadQueue(options: UploadQueueOptions) {
         state = 'paused';
         reason = error.code === 'preflight-missing' || error.code === 'preflight-failed' || error.code === 'preflight-stale' ? error.code : 'fix-settings';
         detail = { code: error.code, params: error.params };
-        changed();
+        noteState();
         if (mode.once) break;
         // A connection check passing opens the gate; look again shortly.
         await sleep(3000);
         reason = reason === 'fix-settings' ? reason : null;
         continue;
       }
-      [reason, detail] = [null, null];
+      if (!isBookkeepingWaitReason(reason)) [reason, detail] = [null, null];
       // The retention of uploaded pages, at start and hourly (a station may run for weeks).
       if (Date.now() - sweptAt >= 60 * 60_000) {
         sweptAt = Date.now();
@@ -447,8 +574,10 @@ export function createUploadQueue(options: UploadQueueOptions) {
         continue;
       }
       if (!entry) {
+        // Nothing failed on the way here (the listing read every record): a bookkeeping wait is over.
+        bookkeepingWorks();
         state = later.length > 0 ? 'waiting' : 'idle';
-        changed();
+        noteState();
         if (later.length === 0 && mode.once) break;
         round = [];
         await sleep(later.length > 0 ? Math.min(...later) - nowMs : 5000);
@@ -459,7 +588,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       retryAtStart.delete(entry.bill.id);
       if (entry.manifest && entry.manifest.state !== 'sending') {
         entry.manifest = { ...entry.manifest, state: 'sending' };
-        await writeManifest(options.stacksDir, entry.manifest);
+        await store.writeManifest(options.stacksDir, entry.manifest);
       }
       try {
         await sendBill(adapter, entry, described.stationId);
@@ -475,24 +604,38 @@ export function createUploadQueue(options: UploadQueueOptions) {
         changed();
       }
     }
-    state = state === 'sending' ? 'idle' : state;
-    return status();
   };
 
   return {
-    /** The queue and its bills (done ones too with `includeDone`). */
+    /** The queue and its bills (done ones too with `includeDone`: the newest `doneLimit` of them). */
     status,
     /** Runs until stopped (the app, `scan-station upload`); resolves when `stop()` is called. */
     start(): void {
+      crashed = null;
       running ??= run({ once: false })
-        .then(() => undefined)
-        .catch((error: unknown) => options.log.error('upload.crashed', { reason: String(error) }))
+        .catch((error: unknown) => {
+          // Not expected (the loop waits on any failure of its own), but never silent: the edge hears it.
+          crashed = error;
+          options.log.error('upload.crashed', { reason: String(error) });
+        })
         .finally(() => {
           running = null;
         });
     },
+    /** Resolves when the loop `start()` began has ended: with the error that ended it, or null after `stop()`. */
+    async whenEnded(): Promise<unknown> {
+      await running;
+      return crashed;
+    },
+    /** Where the queue as a whole stands, from memory (no look at the spool): cheap enough to ask every second. */
+    glance(): Pick<QueueStatus, 'state' | 'reason' | 'nextAttemptAt'> {
+      return isBookkeepingWaitReason(reason) ? { state: 'waiting', reason, nextAttemptAt: bookkeepingRetryAt } : { state, reason, nextAttemptAt: null };
+    },
     /** Works until nothing is left to send now or later, then returns where things stand. */
-    runOnce: () => run({ once: true }),
+    async runOnce(): Promise<QueueStatus> {
+      await run({ once: true });
+      return status();
+    },
     /** Stops after the page in flight's bookkeeping. */
     async stop(): Promise<void> {
       stopping = true;
@@ -542,7 +685,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
               : action.action === 'resend'
                 ? { ...base, state: 'queued', held: null, attempts: 0, nextAttemptAt: null }
                 : { ...base, state: 'queued', nextAttemptAt: null };
-          await writeManifest(options.stacksDir, next);
+          await store.writeManifest(options.stacksDir, next);
           audit({ event: action.action === 'hold' ? 'upload-held' : action.action === 'resend' ? 'upload-resent' : 'upload-retry-now', stack: stackId, bill: bill.id, code: bill.code, detail: `${action.action} by a person` });
           break;
         }

@@ -1,11 +1,28 @@
 import type { Translate } from '../check-messages.js';
 
 /** Why the upload queue is paused (the queue's own reasons). */
-type PauseReason = 'paused-by-person' | 'preflight-missing' | 'preflight-failed' | 'preflight-stale' | 'fix-settings' | 'mode-sync-to-submitter';
+export const pauseReasons = ['paused-by-person', 'preflight-missing', 'preflight-failed', 'preflight-stale', 'fix-settings', 'mode-sync-to-submitter'] as const;
+/** Why the upload queue is paused. */
+export type PauseReason = (typeof pauseReasons)[number];
+/**
+ * Why the upload queue waits as a whole: its own records in the data folder could not be written or
+ * read (the disk full, the folder read-only or failing) or its code failed. It tries again by itself.
+ */
+export const bookkeepingWaitReasons = ['data-disk-full', 'data-folder-unwritable', 'data-folder-failing', 'queue-fault'] as const;
+/** Why the upload queue waits as a whole. */
+export type BookkeepingWaitReason = (typeof bookkeepingWaitReasons)[number];
+/** Why the upload queue is paused or waits as a whole. */
+export type QueueReason = PauseReason | BookkeepingWaitReason;
+
+/** Whether a queue reason is a bookkeeping wait (not a pause). */
+export function isBookkeepingWaitReason(reason: string | null): reason is BookkeepingWaitReason {
+  return reason !== null && (bookkeepingWaitReasons as readonly string[]).includes(reason);
+}
+
 /** The parts of the queue's status these rules read (the core's QueueStatus and its IPC twin both fit). */
 interface QueueLook {
   state: 'idle' | 'sending' | 'paused' | 'waiting';
-  reason: PauseReason | null;
+  reason: QueueReason | null;
   counts: { queued: number; sending: number; waiting: number; held: number; done: number };
 }
 /** The parts of the watched folder's report these rules read. */
@@ -14,8 +31,11 @@ interface WatchLook {
   counts: { ready: number; held: number };
 }
 
-/** What the station is doing at a glance: the tray icon's state. Held wins: a person is needed. */
-export type StationState = 'held' | 'paused' | 'sending' | 'watching' | 'idle';
+/**
+ * What the station is doing at a glance: the tray icon's state. Held wins: a person is needed.
+ * `stalled`: the queue waits for its own records in the data folder (a full disk…) and retries by itself.
+ */
+export type StationState = 'held' | 'paused' | 'stalled' | 'sending' | 'watching' | 'idle';
 
 /** The station as the tray (and its tooltip) shows it. */
 export interface StationGlance {
@@ -24,8 +44,8 @@ export interface StationGlance {
   toGo: number;
   /** Bills a person must look at (split holds and upload holds). */
   held: number;
-  /** Why the queue is paused, when it is. */
-  pauseReason: PauseReason | null;
+  /** Why the queue is paused or stalled, when it is. */
+  pauseReason: QueueReason | null;
   watching: boolean;
   /** The queue is paused by a person (the tray offers "resume"). */
   pausedByPerson: boolean;
@@ -36,12 +56,13 @@ export function glanceAtStation(queue: QueueLook, watch: WatchLook): StationGlan
   const toGo = queue.counts.queued + queue.counts.sending + queue.counts.waiting;
   const held = queue.counts.held + watch.counts.held;
   const watching = watch.status.state === 'watching';
-  const state: StationState = held > 0 ? 'held' : queue.state === 'paused' ? 'paused' : queue.state === 'sending' || (queue.state === 'waiting' && toGo > 0) ? 'sending' : watching ? 'watching' : 'idle';
-  return { state, toGo, held, pauseReason: queue.state === 'paused' ? queue.reason : null, watching, pausedByPerson: queue.reason === 'paused-by-person' };
+  const stalled = queue.state === 'waiting' && isBookkeepingWaitReason(queue.reason);
+  const state: StationState = held > 0 ? 'held' : queue.state === 'paused' ? 'paused' : stalled ? 'stalled' : queue.state === 'sending' || (queue.state === 'waiting' && toGo > 0) ? 'sending' : watching ? 'watching' : 'idle';
+  return { state, toGo, held, pauseReason: queue.state === 'paused' || stalled ? queue.reason : null, watching, pausedByPerson: queue.reason === 'paused-by-person' };
 }
 
 /** Something the clerk should hear about even away from the screen. */
-export type StationNotice = { kind: 'bill-held'; code: string; billId: string } | { kind: 'held-at-intake'; count: number } | { kind: 'queue-paused'; reason: PauseReason };
+export type StationNotice = { kind: 'bill-held'; code: string; billId: string } | { kind: 'held-at-intake'; count: number } | { kind: 'queue-paused'; reason: PauseReason } | { kind: 'queue-stalled'; reason: BookkeepingWaitReason };
 
 /** One look at the station for notices: the queue, and how many bills the spool holds at intake. */
 export interface StationLook {
@@ -62,7 +83,11 @@ export function noticesBetween(previous: StationLook | null, next: StationLook):
   for (const bill of next.queue.bills) if (bill.state === 'held' && !heldBefore.has(bill.id)) notices.push({ kind: 'bill-held', code: bill.code, billId: bill.id });
   if (next.heldAtIntake > previous.heldAtIntake) notices.push({ kind: 'held-at-intake', count: next.heldAtIntake - previous.heldAtIntake });
   const pausedForSettings = (queue: Pick<QueueLook, 'state' | 'reason'>) => queue.state === 'paused' && queue.reason !== null && queue.reason !== 'paused-by-person' && queue.reason !== 'preflight-missing';
-  if (pausedForSettings(next.queue) && next.queue.reason && !(pausedForSettings(previous.queue) && previous.queue.reason === next.queue.reason)) notices.push({ kind: 'queue-paused', reason: next.queue.reason });
+  const reason = next.queue.reason;
+  const sameAsBefore = previous.queue.state === next.queue.state && previous.queue.reason === reason;
+  if (pausedForSettings(next.queue) && reason && !isBookkeepingWaitReason(reason) && !sameAsBefore) notices.push({ kind: 'queue-paused', reason });
+  // A full disk needs a person too (to make room), though the queue comes back by itself.
+  if (next.queue.state === 'waiting' && isBookkeepingWaitReason(reason) && !sameAsBefore) notices.push({ kind: 'queue-stalled', reason });
   return notices;
 }
 
@@ -75,5 +100,7 @@ export function describeNotice(t: Translate, notice: StationNotice): { title: st
       return { title: t('tray.notices.billHeldTitle'), body: t('tray.notices.heldAtIntake', { count: notice.count }) };
     case 'queue-paused':
       return { title: t('tray.notices.pausedTitle'), body: t(`queuePanel.reasons.${notice.reason}`) };
+    case 'queue-stalled':
+      return { title: t('tray.notices.stalledTitle'), body: t(`queuePanel.reasons.${notice.reason}`) };
   }
 }

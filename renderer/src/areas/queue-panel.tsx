@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import { isBookkeepingWaitReason } from '../../../electron/shared/station/station-state.js';
 import { useApi } from '../api/api-context.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { describeCode, describeError } from '../api/error-text.js';
@@ -82,9 +83,12 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
 
   if (!status) return null;
   const { state, reason, counts } = status;
-  const tone = state === 'paused' ? (reason === 'paused-by-person' ? 'warn' : 'fail') : state === 'waiting' ? 'warn' : state === 'sending' ? 'info' : 'pass';
-  const headline =
-    state === 'waiting'
+  // The queue's own records cannot be written (a full disk…): a person must act, though it retries by itself.
+  const stalled = state === 'waiting' && isBookkeepingWaitReason(reason);
+  const tone = state === 'paused' ? (reason === 'paused-by-person' ? 'warn' : 'fail') : stalled ? 'fail' : state === 'waiting' ? 'warn' : state === 'sending' ? 'info' : 'pass';
+  const headline = stalled
+    ? `${t(`queuePanel.reasons.${reason}`)} · ${t('queuePanel.stalledRetry', { seconds: secondsUntil(status.nextAttemptAt, now) })}`
+    : state === 'waiting'
       ? t('queuePanel.waiting', { seconds: secondsUntil(status.nextAttemptAt, now) })
       : state === 'paused' && reason
         ? t(`queuePanel.reasons.${reason}`)

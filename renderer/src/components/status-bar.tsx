@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
 import { endpointChangedEvent } from '../api/endpoint-events.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { noticesBetween, type StationLook } from '../../../electron/shared/station/station-state.js';
+import { isBookkeepingWaitReason, noticesBetween, type QueueReason, type StationLook } from '../../../electron/shared/station/station-state.js';
 import { showBrowserNotices } from './browser-notices.js';
 
 type Info = ValueOf<'app:info'>;
@@ -28,7 +28,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
   // The scan desk's bills and the upload queue, whatever page is shown (a held bill is the clerk's to
   // fix), in one look every 3 s; in browser mode the same look feeds the desktop notifications.
   const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
-  const [queue, setQueue] = useState<{ state: string; toGo: number; held: number } | null>(null);
+  const [queue, setQueue] = useState<{ state: string; reason: QueueReason | null; toGo: number; held: number } | null>(null);
   const notifies = info?.runtime === 'browser';
   useEffect(() => {
     let previous: StationLook | null = null;
@@ -39,7 +39,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       if (watch.ok) setBills(watch.value.counts);
       if (status.ok) {
         const { counts } = status.value;
-        setQueue({ state: status.value.state, toGo: counts.queued + counts.sending + counts.waiting, held: counts.held });
+        setQueue({ state: status.value.state, reason: status.value.reason, toGo: counts.queued + counts.sending + counts.waiting, held: counts.held });
       }
       if (!notifies || !watch.ok || !status.ok) return;
       const next: StationLook = { queue: status.value, heldAtIntake: watch.value.counts.held };
@@ -88,7 +88,13 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       <span className="status-item" data-testid="status-queue" data-state={queue?.state}>
         <strong>{t('status.queue')}</strong>
         {queue ? (
-          <span className={`status-dot ${queue.state === 'paused' || queue.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t(`status.queueStates.${queue.state}`, { count: queue.toGo })}</span>
+          queue.state === 'waiting' && isBookkeepingWaitReason(queue.reason) ? (
+            <span className="status-dot status-dot-warn" data-reason={queue.reason}>
+              {t(`status.queueStalled.${queue.reason}`, { count: queue.toGo })}
+            </span>
+          ) : (
+            <span className={`status-dot ${queue.state === 'paused' || queue.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t(`status.queueStates.${queue.state}`, { count: queue.toGo })}</span>
+          )
         ) : (
           '…'
         )}

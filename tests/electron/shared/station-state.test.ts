@@ -32,3 +32,12 @@ test('notices: each newly held bill once, bills held at intake, a pause a person
   assert.deepEqual(noticesBetween(look([]), look([], { state: 'paused', reason: 'paused-by-person' })), [], 'a person\'s own pause');
   assert.deepEqual(noticesBetween(look([]), look([], { state: 'paused', reason: 'preflight-missing' })), [], 'a station never checked is not newly broken');
 });
+
+test('a queue waiting for its data folder (a full disk): the tray says stalled with the reason, and the clerk hears of it once', () => {
+  const stalled = glanceAtStation({ state: 'waiting', reason: 'data-disk-full', counts: counts({ queued: 9 }) }, watching);
+  assert.deepEqual([stalled.state, stalled.pauseReason, stalled.toGo], ['stalled', 'data-disk-full', 9], 'not "sending": nothing moves until there is room');
+  const full = look([], { state: 'waiting', reason: 'data-disk-full' });
+  assert.deepEqual(noticesBetween(look([]), full), [{ kind: 'queue-stalled', reason: 'data-disk-full' }]);
+  assert.deepEqual(noticesBetween(full, full), [], 'the same wait is not news');
+  assert.deepEqual(noticesBetween(full, look([], { state: 'sending' })), [], 'nor its end');
+});
