@@ -5,6 +5,7 @@ import type { MessageParams } from './error-codes.js';
 export const reasonCodes = [
   'not-pdf',
   'no-pages',
+  'empty-page',
   'truncated',
   'unsupported-image',
   'image-data',

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
 import { defaultCodeRules } from '../../core/cover/image-code-rules.js';
-import { CoreError } from '../../core/errors.js';
+import { causeParams, CoreError } from '../../core/errors.js';
 import type { BillAction } from '../../core/spool/spool.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
@@ -40,9 +40,9 @@ export const intakeCommand: CliCommand = {
           try {
             report(file, await spool.ingest(file));
           } catch (error) {
-            if (!(error instanceof CoreError)) throw error;
+            // One bad file never stops the others: even an untyped throw (a bug) is reported for its file.
             failed = true;
-            io.stderr(`${localizeError(t, error)}\n`);
+            io.stderr(`${localizeError(t, error instanceof CoreError ? error : { code: 'inspection-crashed', params: { name: path.basename(file), ...causeParams(error) } })}\n`);
           }
         }
         return failed ? exitCodes.usage : exitCodes.ok;

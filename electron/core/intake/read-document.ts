@@ -211,10 +211,52 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
       await simple.close();
       throw new CoreError('too-many-pages', { name, pages: simple.pages.length, limit: limits.maxPages });
     }
-    if (simple && simple.pages.every((page) => Math.abs(page.width / page.widthPt - page.height / page.heightPt) / (page.width / page.widthPt) <= 0.02)) return openSimpleScannerPdf(simple, context);
+    if (simple && simple.pages.every((page) => Math.abs(page.width / page.widthPt - page.height / page.heightPt) / (page.width / page.widthPt) <= 0.02)) return guardDocument(openSimpleScannerPdf(simple, context), context);
     await simple?.close();
   }
-  return format === 'pdf' ? openPdf(input, context) : openRaster(typeof source === 'string' ? source : source.bytes, format, context);
+  const opened = await (format === 'pdf' ? openPdf(input, context) : openRaster(typeof source === 'string' ? source : source.bytes, format, context)).catch((error: unknown) => {
+    throw error instanceof CoreError ? error : new CoreError(format === 'pdf' ? 'corrupt-pdf' : 'corrupt-image', { name, ...causeParams(error) }, { cause: error });
+  });
+  return guardDocument(opened, context);
+}
+
+/**
+ * Holds every page reader of a document to two promises: whatever a library throws (PDFium,
+ * libvips, libjpeg-turbo) leaves as a CoreError naming the file, and a page always has pixels. A
+ * PDF whose page tree loops gave PDFium a page of 0 × 0 points, whose empty raster then made sharp
+ * throw outside any file's job and stopped the whole intake.
+ */
+function guardDocument(document: OpenedDocument, context: OpenContext): OpenedDocument {
+  const damaged = document.format === 'pdf' ? 'corrupt-pdf' : 'corrupt-image';
+  const typed = (error: unknown): CoreError => (error instanceof CoreError ? error : new CoreError(damaged, { name: context.name, ...causeParams(error) }, { cause: error }));
+  const guard = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      throw typed(error);
+    }
+  };
+  const checked = <T extends { image: GrayImage }>(read: T): T => {
+    const { width, height, data } = read.image;
+    if (!(width > 0 && height > 0 && data.length >= width * height)) throw new CoreError(damaged, { name: context.name, reason: 'empty-page' });
+    return read;
+  };
+  const { readEncoded, readRegion } = document;
+  return {
+    format: document.format,
+    pageCount: document.pageCount,
+    readPage: (index, region) => guard(async () => checked(await document.readPage(index, region))),
+    readOverview: (index) => guard(async () => checked(await document.readOverview(index))),
+    ...(readEncoded ? { readEncoded: (index: number) => guard(() => readEncoded.call(document, index)) } : {}),
+    ...(readRegion ? { readRegion: (index: number, clipMm: ClipMm) => guard(async () => checked(await readRegion.call(document, index, clipMm))) } : {}),
+    close() {
+      try {
+        document.close();
+      } catch {
+        // A document whose engine already failed cannot fail its reader a second time.
+      }
+    },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { causeParams, CoreError } from '../errors.js';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { defaultDocumentLimits } from '../intake/document-limits.js';
@@ -32,10 +33,19 @@ export interface JpegPageRead {
 export type PageReadResponse = { id: number; read: JpegPageRead } | { id: number; error: { code: ErrorCode; params?: MessageParams } };
 
 /** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
-export async function thumbnailPng(overview: PageOverview): Promise<Uint8Array> {
+export async function thumbnailPng(overview: PageOverview, name = 'page'): Promise<Uint8Array> {
   const { data, width, height } = overview.image;
-  const png = await sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 2 }).toBuffer();
+  const png = await encodeOrRefuse(name, () => sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 2 }).toBuffer());
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
+}
+
+/** Runs one libvips encode; what it throws becomes the page's CoreError (never an untyped throw out of a file's job). */
+async function encodeOrRefuse(name: string, encode: () => Promise<Buffer>): Promise<Buffer> {
+  try {
+    return await encode();
+  } catch (error) {
+    throw new CoreError('corrupt-image', { name, ...causeParams(error) }, { cause: error });
+  }
 }
 
 /**
@@ -55,7 +65,7 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
     whole: async () => rasterOf(whole),
     overview: async () => overviewOfImage(whole, request.dpi),
   });
-  return { evidence, thumbPng: await thumbnailPng(overview) };
+  return { evidence, thumbPng: await thumbnailPng(overview, request.name) };
 }
 
 /** One page of a stack as read for the split (and, when asked, for storing). */
@@ -80,12 +90,30 @@ export interface ReadStackOptions extends ClassifyOptions {
 }
 
 /** A page as the imaging system will receive it when it is not a JPEG: lossless PNG (1-bit when bilevel). */
-export async function encodeLosslessPage(raster: PageRaster): Promise<{ format: 'png'; bytes: Uint8Array }> {
+export async function encodeLosslessPage(raster: PageRaster, name = 'page'): Promise<{ format: 'png'; bytes: Uint8Array }> {
   const { data, width, height } = raster.image;
   const bilevel = data.every((value) => value === 0 || value === 255);
-  const png = sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).withMetadata({ density: raster.dpi });
-  const bytes = bilevel ? await png.png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer() : await png.png({ compressionLevel: 6 }).toBuffer();
+  const bytes = await encodeOrRefuse(name, () => {
+    const png = sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).withMetadata({ density: raster.dpi });
+    return bilevel ? png.png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer() : png.png({ compressionLevel: 6 }).toBuffer();
+  });
   return { format: 'png', bytes: new Uint8Array(bytes) };
+}
+
+/** Reads one page on this thread; the QR reader's own throws (ZXing is WebAssembly) become the page's CoreError too. */
+async function readPageHere(document: OpenedDocument, index: number, options: ReadStackOptions): Promise<StackPageRead> {
+  try {
+    const { evidence, overview, whole } = await gatherPageEvidence(documentPageReads(document, index));
+    let stored: StackPageRead['stored'] = null;
+    if (options.store) {
+      const encoded = document.readEncoded ? await document.readEncoded(index) : null;
+      stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index)), options.name));
+    }
+    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview, options.name), stored };
+  } catch (error) {
+    if (error instanceof CoreError) throw error;
+    throw new CoreError('inspection-crashed', { name: options.name, ...causeParams(error) }, { cause: error });
+  }
 }
 
 /**
@@ -96,15 +124,7 @@ export async function encodeLosslessPage(raster: PageRaster): Promise<{ format: 
 export async function* readStackPages(document: OpenedDocument, options: ReadStackOptions): AsyncGenerator<StackPageRead> {
   const pool = document.readEncoded ? options.pool : undefined;
   if (!pool || !document.readEncoded) {
-    for (let index = 0; index < document.pageCount; index += 1) {
-      const { evidence, overview, whole } = await gatherPageEvidence(documentPageReads(document, index));
-      let stored: StackPageRead['stored'] = null;
-      if (options.store) {
-        const encoded = document.readEncoded ? await document.readEncoded(index) : null;
-        stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index))));
-      }
-      yield { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview), stored };
-    }
+    for (let index = 0; index < document.pageCount; index += 1) yield await readPageHere(document, index, options);
     return;
   }
   const readEncoded = document.readEncoded.bind(document);

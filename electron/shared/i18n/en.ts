@@ -818,6 +818,7 @@ export const en: Catalog = {
   reasons: {
     'not-pdf': 'the file is not a PDF or is damaged',
     'no-pages': 'the PDF has no pages',
+    'empty-page': 'a page has no size or no pixels (its page tree is damaged)',
     truncated: 'the file is incomplete (still being written, or the copy broke off)',
     'unsupported-image': 'the image format is not recognised',
     'image-data': 'the image data is damaged',

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { CoreError } from '../../../../electron/core/errors.js';
 import { detectFormat } from '../../../../electron/core/intake/detect-format.js';
-import { openDocument } from '../../../../electron/core/intake/read-document.js';
+import { openDocument, readPageRegion } from '../../../../electron/core/intake/read-document.js';
 import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
 import { encodeG4Tiff, encodeJpeg, encodeLzwTiff, encodePng, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';
-import { corruptPdf, encryptedPdf, hugePageCountPdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
+import { corruptPdf, deepPageTreePdf, encryptedPdf, hugePageCountPdf, loopingPageTreePdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const spec = { dpi: 200, qrs: [{ text: 'FY-1', placement: 'top-right' as const, sizeMm: 22 }] };
@@ -107,6 +107,24 @@ test('bad input becomes a typed error with a clear code', async () => {
   await expect('bomb.tif', tiffDeclaring(60000, 60000), 'image-too-large');
   await expect('cut.jpg', await truncatedJpeg(), 'corrupt-image');
   await assert.rejects(openDocument('/nonexistent/x.pdf'), (error: unknown) => error instanceof CoreError && error.code === 'file-unreadable');
+});
+
+test('a PDF whose page tree loops or nests 10,000 deep is refused as damaged on every reader, never read as a page without pixels', async () => {
+  for (const [name, bytes] of [
+    ['loop.pdf', loopingPageTreePdf()],
+    ['deep.pdf', deepPageTreePdf(10_000)],
+  ] as const) {
+    const isDamaged = (error: unknown) => error instanceof CoreError && error.code === 'corrupt-pdf' && error.params['reason'] === 'empty-page';
+    const document = await openDocument(await write(name, bytes));
+    try {
+      await assert.rejects(document.readPage(0), isDamaged, `${name}: readPage`);
+      await assert.rejects(document.readPage(0, { topShare: 0.2 }), isDamaged, `${name}: band`);
+      await assert.rejects(document.readOverview(0), isDamaged, `${name}: overview`);
+      await assert.rejects(readPageRegion(document, 0, { x: 0, y: 0, w: 30, h: 30 }), isDamaged, `${name}: region`);
+    } finally {
+      document.close();
+    }
+  }
 });
 
 test('formats are recognised by content, not by extension', () => {
