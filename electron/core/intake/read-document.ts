@@ -209,7 +209,10 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
     });
     if (simple && simple.pages.length > limits.maxPages) {
       await simple.close();
-      throw new CoreError('too-many-pages', { name, pages: simple.pages.length, limit: limits.maxPages });
+      // Reading stopped one page past the limit: the count is the tree's own when it agrees, else unknown.
+      const declared = simple.declaredPages;
+      if (declared !== null && declared > limits.maxPages) throw new CoreError('too-many-pages', { name, pages: declared, limit: limits.maxPages });
+      throw new CoreError('too-many-pages', { name, limit: limits.maxPages, context: 'uncounted' });
     }
     if (simple && simple.pages.every((page) => Math.abs(page.width / page.widthPt - page.height / page.heightPt) / (page.width / page.widthPt) <= 0.02)) return guardDocument(openSimpleScannerPdf(simple, context), context);
     await simple?.close();

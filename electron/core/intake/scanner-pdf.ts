@@ -152,7 +152,10 @@ export interface ScannerPdfPage {
 
 /** A simple scanner PDF, opened: its pages and a way to read each page's JPEG bytes. */
 export interface ScannerPdf {
+  /** Its pages, or only the first `maxPages + 1` of a longer file (reading stops there). */
   pages: ScannerPdfPage[];
+  /** The page count the page tree's root declares (/Count), when it is a number; may lie. */
+  declaredPages: number | null;
   readJpeg(index: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -167,13 +170,15 @@ const maxObjectWindow = 256 * 1024;
 export async function openScannerPdf(file: string, size: number, maxPages: number): Promise<ScannerPdf | null> {
   const handle = await open(file, 'r');
   try {
-    const pages = await readPageTable(handle, size, maxPages);
-    if (!pages) {
+    const table = await readPageTable(handle, size, maxPages);
+    if (!table) {
       await handle.close();
       return null;
     }
+    const { pages, declaredPages } = table;
     return {
       pages,
+      declaredPages,
       async readJpeg(index) {
         const page = pages[index];
         if (!page) throw new Error(`no page ${index + 1}`);
@@ -197,7 +202,7 @@ async function readAt(handle: FileHandle, offset: number, length: number): Promi
   return bytes.subarray(0, bytesRead);
 }
 
-async function readPageTable(handle: FileHandle, size: number, maxPages: number): Promise<ScannerPdfPage[] | null> {
+async function readPageTable(handle: FileHandle, size: number, maxPages: number): Promise<{ pages: ScannerPdfPage[]; declaredPages: number | null } | null> {
   try {
     const tail = await readAt(handle, Math.max(0, size - 1024), Math.min(1024, size));
     const text = latin1.decode(tail);
@@ -221,8 +226,10 @@ async function readPageTable(handle: FileHandle, size: number, maxPages: number)
     const root = await objects.resolve(trailer.get('Root'));
     if (!isDict(root)) return null;
     const pages: ScannerPdfPage[] = [];
-    await collectPages(objects, await objects.resolve(root.get('Pages')), {}, pages, maxPages, new Set());
-    return pages.length > 0 ? pages : null;
+    const tree = await objects.resolve(root.get('Pages'));
+    const count = isDict(tree) ? await objects.resolve(tree.get('Count')) : null;
+    await collectPages(objects, tree, {}, pages, maxPages, new Set());
+    return pages.length > 0 ? { pages, declaredPages: typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null } : null;
   } catch (error) {
     if (error instanceof NotSimple) return null;
     throw error;

@@ -926,6 +926,7 @@ export const en: Catalog = {
     'corrupt-pdf': 'The PDF {{name}} is damaged and cannot be opened: {{reason}}. Export or scan it again.',
     'pdf-encrypted': 'The PDF {{name}} is password-protected. Export it without encryption, then check it.',
     'too-many-pages': '{{name}} has {{pages}} pages, over the {{limit}}-page limit. Split it, then check it.',
+    'too-many-pages_uncounted': '{{name}} has more than {{limit}} pages, over the page limit. Split it, then check it.',
     'image-too-large': 'Page {{page}} of {{name}} is {{width}}×{{height}} pixels, over the {{limit}}-megapixel limit. Rescan at 300 dpi or less.',
     'inspection-timeout': 'Checking {{name}} took longer than {{seconds}} s and was stopped. The file may be malformed; split it and try again.',
     'inspection-cancelled': 'The check of {{name}} was cancelled.',

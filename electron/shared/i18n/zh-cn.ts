@@ -922,6 +922,7 @@ export const zhCN = {
     'corrupt-pdf': 'PDF {{name}} 已损坏，无法打开：{{reason}}。请重新导出或重新扫描。',
     'pdf-encrypted': 'PDF {{name}} 有密码保护。请导出不加密的 PDF 后再检查。',
     'too-many-pages': '{{name}} 有 {{pages}} 页，超过 {{limit}} 页的上限。请拆分后再检查。',
+    'too-many-pages_uncounted': '{{name}} 超过 {{limit}} 页，超过页数上限。请拆分后再检查。',
     'image-too-large': '{{name}} 第 {{page}} 页为 {{width}}×{{height}} 像素，超过 {{limit}} 百万像素的上限。请用 300 dpi 以下重新扫描。',
     'inspection-timeout': '检查 {{name}} 超过 {{seconds}} 秒仍未完成，已中止。文件可能异常，请拆分后重试。',
     'inspection-cancelled': '已取消检查 {{name}}。',
