@@ -6,6 +6,7 @@ export const reasonCodes = [
   'not-pdf',
   'no-pages',
   'empty-page',
+  'pdf-memory',
   'truncated',
   'unsupported-image',
   'image-data',

@@ -1,4 +1,4 @@
-import type { PDFiumDocument, PDFiumPage } from '@hyzyla/pdfium';
+import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
@@ -9,7 +9,7 @@ import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js
 import { detectFormat, type DocumentFormat } from './detect-format.js';
 import { decodeJpegLuma, readJpegHeader } from './jpeg-turbo.js';
 import { shrinkGray } from '../qr/gray-image.js';
-import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
+import { closeUnrenderedPage, loadPdfium, markPdfiumFailed, pageQuarterTurns, pdfiumHeapLimit, pdfiumRanOutOfHeap, pdfiumWorkingHeap, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
 import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
 
 /** How a page's pixels were obtained. */
@@ -447,8 +447,43 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
  */
 export const pdfRecycleInterval = 64;
 
+/**
+ * Opens a PDF on a PDFium instance whose heap is capped (the file plus `pdfiumWorkingHeap`, at
+ * least `pdfiumHeapFloor`). A read that ran into the cap is refused as `pdf-memory` even when PDFium
+ * returned something (it may have left out what it could not allocate); after any failure the
+ * instance is retired, so the next file gets a fresh one.
+ */
 async function openPdf(input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
-  const pdfium = await loadPdfium();
+  const size = 'file' in input ? input.size : input.bytes.length;
+  const pdfium = await loadPdfium({ heapLimit: size + pdfiumWorkingHeap });
+  const outOfHeap = (error?: unknown) => new CoreError('corrupt-pdf', { name: context.name, reason: 'pdf-memory', limit: formatBytes(pdfiumHeapLimit(pdfium)) }, { cause: error });
+  const watched = async <T>(call: () => Promise<T>): Promise<T> => {
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      // A throw inside PDFium (an abort among them) may leave its state half-changed: never reused.
+      markPdfiumFailed(pdfium);
+      throw pdfiumRanOutOfHeap(pdfium) ? outOfHeap(error) : error;
+    }
+    if (pdfiumRanOutOfHeap(pdfium)) {
+      markPdfiumFailed(pdfium);
+      throw outOfHeap();
+    }
+    return result;
+  };
+  const opened = await watched(() => openPdfOn(pdfium, input, context));
+  return {
+    format: opened.format,
+    pageCount: opened.pageCount,
+    readPage: (index, region) => watched(() => opened.readPage(index, region)),
+    readOverview: (index) => watched(() => opened.readOverview(index)),
+    readRegion: (index, clipMm) => watched(() => (opened.readRegion as NonNullable<OpenedDocument['readRegion']>)(index, clipMm)),
+    close: () => opened.close(),
+  };
+}
+
+async function openPdfOn(pdfium: PDFiumLibrary, input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
   const failure = (error: unknown) => {
     const params = causeParams(error);
     if (/password/i.test(params.detail)) return new CoreError('pdf-encrypted', { name: context.name }, { cause: error });

@@ -326,7 +326,14 @@ function decodeStream(dict: PdfDict, raw: Uint8Array): Uint8Array {
   if (filters.length === 0) return raw;
   if (filters.length !== 1 || !isName(filters[0]) || filters[0].name !== 'FlateDecode') throw new NotSimple('filter');
   const parameters = dict.get('DecodeParms');
-  return unpredict(new Uint8Array(inflateSync(raw, { maxOutputLength: 64 * 1024 * 1024 })), Array.isArray(parameters) ? parameters[0] : parameters);
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(raw, { maxOutputLength: 64 * 1024 * 1024 });
+  } catch {
+    // Damaged, or expanding past 64 MB (a flate bomb): not a scanner's file; PDFium, capped, decides.
+    throw new NotSimple('stream does not inflate');
+  }
+  return unpredict(new Uint8Array(inflated), Array.isArray(parameters) ? parameters[0] : parameters);
 }
 
 /** Reads "N G obj <<…>> stream … endstream" at `offset`: the dict and the (decoded) data. */

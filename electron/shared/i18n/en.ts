@@ -819,6 +819,7 @@ export const en: Catalog = {
     'not-pdf': 'the file is not a PDF or is damaged',
     'no-pages': 'the PDF has no pages',
     'empty-page': 'a page has no size or no pixels (its page tree is damaged)',
+    'pdf-memory': 'reading it needs more than {{limit}} of memory (a compressed part expands far beyond the file: damaged or built to overload)',
     truncated: 'the file is incomplete (still being written, or the copy broke off)',
     'unsupported-image': 'the image format is not recognised',
     'image-data': 'the image data is damaged',

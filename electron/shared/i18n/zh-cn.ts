@@ -815,6 +815,7 @@ export const zhCN = {
     'not-pdf': '文件不是 PDF 格式或已损坏',
     'no-pages': 'PDF 里没有页面',
     'empty-page': '有一页没有尺寸或没有图像（页面结构已损坏）',
+    'pdf-memory': '读取它需要超过 {{limit}} 的内存（文件里的压缩内容解压后极大，文件已损坏或是故意制造的）',
     truncated: '文件不完整（可能还在写入或传输中断）',
     'unsupported-image': '图像格式无法识别',
     'image-data': '图像数据损坏',
