@@ -17,9 +17,20 @@ export const pdfiumWorkingHeap = 384 * 1024 * 1024;
 /** An instance whose heap has grown past this is replaced for the next file (a WebAssembly heap never shrinks). */
 const recycleHeapBytes = 256 * 1024 * 1024;
 
+/** The parts of the WebAssembly API used here (the project's type libraries leave it out). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 /** What is known about one PDFium instance's health. */
 interface EngineState {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   limit: number;
   /** A growth was refused since the last one that succeeded: PDFium ran into the limit. */
   refused: boolean;
@@ -28,7 +39,7 @@ interface EngineState {
 }
 
 const engines = new WeakMap<PDFiumLibrary, EngineState>();
-let compiled: Promise<WebAssembly.Module> | undefined;
+let compiled: Promise<object> | undefined;
 let current: Promise<PDFiumLibrary> | undefined;
 
 /** Where PDFium's .wasm sits in the installed package. */
@@ -72,15 +83,15 @@ export function pdfiumHeapLimit(library: PDFiumLibrary): number {
 }
 
 async function createEngine(limit: number, wasmPath: string): Promise<PDFiumLibrary> {
-  compiled ??= readFile(wasmPath).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= readFile(wasmPath).then((bytes) => wasmApi.compile(bytes));
   const wasm = await compiled;
   let state: EngineState | undefined;
   const library = await PDFiumLibrary.init({
     // The Emscripten glue grows the heap through the exported memory's grow(); refusing there makes
     // PDFium's allocation fail (it aborts or gives up) instead of taking the machine's memory.
-    instantiateWasm: ((imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-      void WebAssembly.instantiate(wasm, imports).then((instance) => {
-        const memory = instance.exports['memory'] as WebAssembly.Memory;
+    instantiateWasm: ((imports: object, receive: (instance: object, module: object) => void) => {
+      void wasmApi.instantiate(wasm, imports).then((instance) => {
+        const memory = instance.exports['memory'] as WasmMemory;
         const engine: EngineState = { memory, limit, refused: false, failed: false };
         const grow = memory.grow.bind(memory);
         Object.defineProperty(memory, 'grow', {
