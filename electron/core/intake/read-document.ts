@@ -147,7 +147,7 @@ export async function jpegOverview(bytes: Uint8Array | string, width: number, he
   if (luma) return overviewOfImage(luma, dpi);
   const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
   try {
-    const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }).resize({ height: targetHeight });
+    const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn }).resize({ height: targetHeight });
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
     const { data, info } = await input.extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
     return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.height) / height };
@@ -155,6 +155,15 @@ export async function jpegOverview(bytes: Uint8Array | string, width: number, he
     throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
 }
+
+/**
+ * How strictly libvips decodes JPEG pages: a warning fails. libjpeg calls overwritten entropy data
+ * ("Corrupt JPEG data: premature end of data segment", "bad Huffman code") a warning and fills
+ * the rest of the page flat gray, which then read as a blank back: a half-overwritten stack lost
+ * its middle bills without a word. libjpeg-turbo (the fast path) already refuses on any warning and
+ * hands such pages here. (Extraneous bytes before a marker, which some scanners leave, pass.)
+ */
+const jpegFailOn = 'warning' as const;
 
 /**
  * A JPEG's luma through libjpeg-turbo, only when its frame header matches the size it should have
@@ -285,6 +294,8 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
     const bytes = await pdf.readJpeg(index).catch((error: unknown) => {
       throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
     });
+    // The file's structure held (its page table was read), only this page's image is not one: a damaged page.
+    if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CoreError('corrupt-image', { name: context.name, page: index + 1, reason: 'image-data' });
     last = { index, bytes };
     return bytes;
   };
@@ -328,7 +339,7 @@ export async function decodeJpegGray(bytes: Uint8Array, width: number, height: n
   try {
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
     if (meta.width !== width || meta.height !== height) throw new Error(`the page image is ${meta.width}×${meta.height}, the PDF says ${width}×${height}`);
-    return await decodeGray(sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }), width, height, meta.channels ?? 1, region);
+    return await decodeGray(sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn }), width, height, meta.channels ?? 1, region);
   } catch (error) {
     throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
@@ -643,7 +654,7 @@ async function readEmbeddedScan(
   if (raw.filters.length === 1 && raw.filters[0] === 'DCTDecode') {
     try {
       const meta = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels }).metadata();
-      const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: 'error' });
+      const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn });
       const image = await decodeGray(input, raw.width, raw.height, meta.channels ?? 1, region);
       return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: raw.data } }) };
     } catch (error) {

@@ -60,7 +60,8 @@ export function pagesLeftOut(stack: StackRecord, billId: string): number[] {
   if (!bill) return [];
   const end = stack.bills[index + 1]?.cover ?? stack.pages.length + 1;
   const start = bill.cover ?? 0;
-  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans]);
+  // A damaged page is never put back: it could not be read, so it is not a page of any bill.
+  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans, ...stack.pages.filter((page) => page.kind === 'damaged').map((page) => page.page)]);
   const left: number[] = [];
   for (let page = start + 1; page < end; page += 1) if (!taken.has(page)) left.push(page);
   return left;

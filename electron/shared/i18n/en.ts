@@ -755,6 +755,7 @@ export const en: Catalog = {
     notCover: 'Not a cover (join the bill before)',
     leftOutTitle: 'Not uploaded with this bill (blank backs and pages left out) — put one back if it belongs:',
     blank: 'blank',
+    damagedPages: 'pages that could not be read: {{pages}}',
     restorePage: 'Put back',
     pageDone: {
       movedPrevious: 'Page {{page}} moved to the bill before.',
@@ -890,6 +891,7 @@ export const en: Catalog = {
       'empty-bill': 'nothing after the cover (two covers in a row)',
       'duplicate-code': 'the same image code twice in the stack',
       'too-many-pages': 'more pages than the limit (a cover may have been missed)',
+      'damaged-pages': 'pages that could not be read (damaged or overwritten scan): this bill’s pages or where it starts may be wrong. Rescan the pages shown as damaged and take the rescan in; discard this one',
       'taken-in-before': 'this image code was already taken in from an earlier stack. Release only to add these pages to that bill (a rescan of missing pages); a bill the imaging system returned for rescan is not held here but goes up as a new round (if it was returned just now, refresh its status on the Troubleshoot page first); otherwise discard this one',
     },
   },
@@ -1132,6 +1134,7 @@ export const en: Catalog = {
       pages: 'pages {{pages}}',
       turned: 'cover fed upside down, turned',
       blank: 'blank pages (not uploaded): {{pages}}',
+      damaged: 'damaged pages (could not be read, in no bill, never uploaded): {{pages}}',
     },
     serve: {
       summary: 'serve the UI in browser mode on this PC (127.0.0.1)',

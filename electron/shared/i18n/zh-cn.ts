@@ -751,6 +751,7 @@ export const zhCN = {
     notCover: '不是封面（并入上一张单据）',
     leftOutTitle: '不随本单据上传的页（空白背面和被排除的页），如属于本单据可放回：',
     blank: '空白',
+    damagedPages: '无法读取的页面：{{pages}}',
     restorePage: '放回',
     pageDone: {
       movedPrevious: '第 {{page}} 页已移到上一张单据。',
@@ -883,6 +884,7 @@ export const zhCN = {
     held: {
       orphans: '第一张封面之前的页',
       'suspect-cover': '可疑封面：二维码不是有效的影像编码',
+      'damaged-pages': '有页面无法读取（扫描件损坏或被覆盖）：这张单据的页面或起始位置可能不对。请重新扫描标为“损坏”的页面后再收入；这一张请作废',
       'taken-in-before': '该影像编码之前已从另一叠收入。只有要把这些页补到那张单据（补扫）时才放行；影像系统退回要求重扫的单据不会暂扣在这里，会自动按新一轮上传（若刚被退回，请先在“排查”页刷新状态）；否则请作废这一张',
       'empty-bill': '封面后面没有页（两张封面相连）',
       'duplicate-code': '同一叠里影像编码重复',
@@ -1128,6 +1130,7 @@ export const zhCN = {
       pages: '页 {{pages}}',
       turned: '封面倒放，已转正',
       blank: '空白页（不上传）：{{pages}}',
+      damaged: '损坏的页面（无法读取，不属于任何单据，不会上传）：{{pages}}',
     },
     serve: {
       summary: '在本机 127.0.0.1 上以浏览器模式提供界面',

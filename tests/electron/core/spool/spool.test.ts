@@ -7,6 +7,7 @@ import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rul
 import { CoreError } from '../../../../electron/core/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createSpool, pagesLeftOut } from '../../../../electron/core/spool/spool.js';
+import { overwriteScannerPdfPages } from '../../../fixtures/hostile.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -138,4 +139,20 @@ test('a cover the split missed starts a new bill from its page; a cover that is 
   // The first bill of a stack is no cover: its pages wait as orphans.
   await spool.changeBill(first, { action: 'not-a-cover' });
   assert.deepEqual((await spool.listStacks())[0]?.orphans, [1, 2]);
+});
+
+test('a stack with overwritten pages goes in held: damaged pages kept as placeholders in no bill, never offered to put back, nothing ready', async () => {
+  const { spool } = await spoolAt();
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000921' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000922' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await writeFile(file, overwriteScannerPdfPages(await readFile(file), [2], 'entropy'));
+  const outcome = await spool.ingest(file);
+  assert.equal(outcome.status, 'ingested');
+  if (outcome.status !== 'ingested') return;
+  assert.deepEqual(outcome.stack.pages.map((page) => [page.format, page.kind]), [['jpeg', 'cover'], ['png', 'damaged'], ['jpeg', 'cover'], ['jpeg', 'content']]);
+  assert.deepEqual(outcome.stack.bills.map((bill) => [bill.code, bill.pages, bill.state, bill.held, bill.damaged]), [
+    ['FY-2026-000921', [1], 'held', 'damaged-pages', [2]],
+    ['FY-2026-000922', [3, 4], 'held', 'damaged-pages', [2]],
+  ]);
+  assert.deepEqual(pagesLeftOut(outcome.stack, outcome.stack.bills[0]?.id ?? ''), []);
+  await assert.rejects(spool.changeBill(outcome.stack.bills[0]?.id ?? '', { action: 'restore-page', page: 2 }), (error) => error instanceof CoreError && error.params['reason'] === 'not-left-out');
 });
