@@ -7,6 +7,7 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
+import { jpegSourceOfBytes, maxJpegPageBytes, readCompactJpeg, type JpegSource } from './jpeg-compact.js';
 import { decodeJpegLuma, readJpegHeader } from './jpeg-turbo.js';
 import { shrinkGray } from '../qr/gray-image.js';
 import { closeUnrenderedPage, loadPdfium, markPdfiumFailed, pageQuarterTurns, pdfiumHeapLimit, pdfiumRanOutOfHeap, pdfiumWorkingHeap, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
@@ -291,11 +292,12 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
     if (last?.index === index) return last.bytes;
     const page = pdf.pages[index] as ScannerPdf['pages'][number];
     checkPixels(context, index + 1, page.width, page.height);
-    const bytes = await pdf.readJpeg(index).catch((error: unknown) => {
-      throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
-    });
-    // The file's structure held (its page table was read), only this page's image is not one: a damaged page.
-    if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CoreError('corrupt-image', { name: context.name, page: index + 1, reason: 'image-data' });
+    const fileError = (error: unknown) => {
+      throw error instanceof CoreError ? error : new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
+    };
+    // A usual page is read in one piece and trimmed in memory; a large one piece by piece, only what is kept.
+    const source: JpegSource = page.length <= wholeReadBytes ? jpegSourceOfBytes(await pdf.readJpeg(index).catch(fileError)) : { size: page.length, read: (offset, length) => pdf.readJpegRange(index, offset, length) };
+    const bytes = await readPageJpeg(source, { name: context.name, page: index + 1, width: page.width, height: page.height }).catch(fileError);
     last = { index, bytes };
     return bytes;
   };
@@ -327,6 +329,42 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
       void pdf.close();
     },
   };
+}
+
+/** Runs `use` over a file opened as a JPEG source (positional reads), closing it after. */
+async function withFileSource<T>(file: string, use: (source: JpegSource) => Promise<T>): Promise<T> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    return await use({
+      size,
+      async read(offset, length) {
+        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+        const { bytesRead } = await handle.read(out, 0, out.length, offset);
+        return out.subarray(0, bytesRead);
+      },
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A scanner PDF's page JPEG up to this size is read in one piece (one read instead of one per segment). */
+const wholeReadBytes = 8 * 1024 * 1024;
+
+/**
+ * A page's JPEG bytes as they are stored: without padding (see `readCompactJpeg`), refused above
+ * what its pixels can need; a page whose bytes are not a JPEG at all is a damaged page.
+ */
+async function readPageJpeg(source: JpegSource, page: { name: string; page: number; width: number; height: number }): Promise<Uint8Array> {
+  const compact = await readCompactJpeg(source, page);
+  if (compact) return compact;
+  const bound = maxJpegPageBytes(page.width, page.height, 3);
+  if (source.size > bound) throw new CoreError('page-too-large', { name: page.name, page: page.page, size: formatBytes(source.size), limit: formatBytes(bound) });
+  const bytes = await source.read(0, source.size);
+  // The file's structure held (its page table was read), only this page's image is not one: a damaged page.
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CoreError('corrupt-image', { name: page.name, page: page.page, reason: 'image-data' });
+  return bytes;
 }
 
 /** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
@@ -394,6 +432,13 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
   if (pageCount > context.limits.maxPages) throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
   const dpiAssumed = !meta.density || meta.density < 50;
   const dpi = dpiAssumed ? context.fallbackDpi : (meta.density as number);
+  // A JPEG's bytes, read once and without padding: a file is read piece by piece, only what is kept.
+  let jpeg: Promise<Uint8Array> | undefined;
+  const jpegBytes = (): Promise<Uint8Array> => {
+    const page = { name: context.name, page: 1, width: meta.width ?? 0, height: meta.height ?? 0 };
+    jpeg ??= typeof bytes === 'string' ? withFileSource(bytes, (source) => readPageJpeg(source, page)) : readPageJpeg(jpegSourceOfBytes(bytes), page);
+    return jpeg;
+  };
   const document: OpenedDocument = {
     format,
     pageCount,
@@ -405,7 +450,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         if (format === 'jpeg' && (meta.orientation ?? 1) === 1) {
           // An upright JPEG: libjpeg-turbo decodes its luma only (libvips when it cannot).
           checkPixels(context, page, meta.width ?? 0, meta.height ?? 0);
-          const jpeg = typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes;
+          const jpeg = await jpegBytes();
           fullHeight = meta.height ?? 0;
           image = await decodeJpegGray(jpeg, meta.width ?? 0, fullHeight, context, region);
           return { page, image, dpi, widthMm: (image.width / dpi) * 25.4, heightMm: (fullHeight / dpi) * 25.4, source: 'image', dpiAssumed, coverage: image.height / fullHeight, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
@@ -434,12 +479,12 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         source: 'image',
         dpiAssumed,
         coverage: image.height / fullHeight,
-        ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes } } : {}),
+        ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: await jpegBytes() } } : {}),
       };
     },
     ...(format === 'jpeg' && (meta.orientation ?? 1) === 1
       ? {
-          readEncoded: async () => ({ bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes, width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
+          readEncoded: async () => ({ bytes: await jpegBytes(), width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
           readOverview: async () => {
             checkPixels(context, 1, meta.width ?? 0, meta.height ?? 0);
             return jpegOverview(bytes, meta.width ?? 0, meta.height ?? 0, dpi, context);
@@ -652,11 +697,12 @@ async function readEmbeddedScan(
   checkPixels(context, pageNumber, raw.width, raw.height);
   const base = { page: pageNumber, dpi: dpiX, widthMm, heightMm, dpiAssumed: false };
   if (raw.filters.length === 1 && raw.filters[0] === 'DCTDecode') {
+    const jpeg = await readPageJpeg(jpegSourceOfBytes(raw.data), { name: context.name, page: pageNumber, width: raw.width, height: raw.height });
     try {
-      const meta = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels }).metadata();
-      const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn });
+      const meta = await sharp(jpeg, { limitInputPixels: context.limits.maxPixels }).metadata();
+      const input = sharp(jpeg, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn });
       const image = await decodeGray(input, raw.width, raw.height, meta.channels ?? 1, region);
-      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: raw.data } }) };
+      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
     } catch (error) {
       throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
     }

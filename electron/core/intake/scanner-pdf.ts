@@ -157,6 +157,8 @@ export interface ScannerPdf {
   /** The page count the page tree's root declares (/Count), when it is a number; may lie. */
   declaredPages: number | null;
   readJpeg(index: number): Promise<Uint8Array>;
+  /** Reads part of a page's JPEG (from its first byte), for a reader that takes only what it keeps. */
+  readJpegRange(index: number, offset: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,15 @@ export async function openScannerPdf(file: string, size: number, maxPages: numbe
         const { bytesRead } = await handle.read(bytes, 0, page.length, page.offset);
         if (bytesRead !== page.length) throw new Error('the file changed while it was read');
         // Whether the bytes are a JPEG is the caller's to judge: a damaged page, not a damaged file.
+        return bytes;
+      },
+      async readJpegRange(index, offset, length) {
+        const page = pages[index];
+        if (!page) throw new Error(`no page ${index + 1}`);
+        const size = Math.max(0, Math.min(length, page.length - offset));
+        const bytes = new Uint8Array(size);
+        const { bytesRead } = await handle.read(bytes, 0, size, page.offset + offset);
+        if (bytesRead !== size) throw new Error('the file changed while it was read');
         return bytes;
       },
       close: () => handle.close(),

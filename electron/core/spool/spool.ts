@@ -3,6 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
+import { formatBytes } from '../format.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
@@ -97,6 +98,26 @@ export interface SpoolOptions {
   pool?: PageReaderPool;
   /** The station's split settings, read at every intake and change (they override rules, split and blankInkShare). */
   settings?: () => Promise<SplitSettings>;
+  /** The least a stack may store whatever its source's size (default `stackBytesFloor`; tests lower it). */
+  stackBytesFloor?: number;
+}
+
+/**
+ * A stack may store this many times its source's size. A scanner PDF or a JPEG stores its own
+ * JPEG bytes (about 1×), a TIFF page becomes a PNG of about its own size; 4× leaves room for that.
+ */
+export const stackBytesPerSourceByte = 4;
+
+/**
+ * A stack may always store this much: a small vector PDF renders to gray PNG pages far larger than
+ * itself (about 100–500 KB a page at 200 dpi: a 1,000-page one stays under it). A 2.2 MB PDF
+ * repeating one JPEG on 2,000 pages grew the spool by 3.6 GB before this budget.
+ */
+export const stackBytesFloor = 512 * 1024 * 1024;
+
+/** The most bytes (pages and thumbnails) one source may add to the spool: max(4 × its size, the floor). */
+export function maxStackBytes(sourceSize: number, floor = stackBytesFloor): number {
+  return Math.max(stackBytesPerSourceByte * sourceSize, floor);
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -539,9 +560,14 @@ export function createSpool(options: SpoolOptions): Spool {
         const classified: ClassifiedPage[] = [];
         const settings = await splitSettings();
         const document = await openDocument(file, { limits: options.limits, renderDpi: options.renderDpi });
+        const budget = maxStackBytes(stat.size, options.stackBytesFloor);
+        let storedBytes = 0;
         try {
           for await (const read of readStackPages(document, { name: path.basename(file), rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
             const stored = read.stored as NonNullable<typeof read.stored>;
+            // Checked before the page is written: the spool never grows past the budget.
+            storedBytes += stored.bytes.length + read.thumbPng.length;
+            if (storedBytes > budget) throw new CoreError('stack-too-large', { name: path.basename(file), limit: formatBytes(budget) });
             const number = String(read.index + 1).padStart(4, '0');
             const name = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
             await writeDurable(path.join(work, 'pages', name), stored.bytes);

@@ -930,6 +930,8 @@ export const en: Catalog = {
     'pdf-encrypted': 'The PDF {{name}} is password-protected. Export it without encryption, then check it.',
     'too-many-pages': '{{name}} has {{pages}} pages, over the {{limit}}-page limit. Split it, then check it.',
     'too-many-pages_uncounted': '{{name}} has more than {{limit}} pages, over the page limit. Split it, then check it.',
+    'page-too-large': 'Page {{page}} of {{name}} is {{size}}, more than a scan of its size can need ({{limit}}): it carries padding or data that is not the page. Scan or export it again.',
+    'stack-too-large': '{{name}} would take more than {{limit}} in the spool (its pages are far larger than the file, for example one image repeated on every page). Nothing of it was kept. Scan it again, or split it into smaller files.',
     'image-too-large': 'Page {{page}} of {{name}} is {{width}}×{{height}} pixels, over the {{limit}}-megapixel limit. Rescan at 300 dpi or less.',
     'inspection-timeout': 'Checking {{name}} took longer than {{seconds}} s and was stopped. The file may be malformed; split it and try again.',
     'inspection-cancelled': 'The check of {{name}} was cancelled.',

@@ -926,6 +926,8 @@ export const zhCN = {
     'pdf-encrypted': 'PDF {{name}} 有密码保护。请导出不加密的 PDF 后再检查。',
     'too-many-pages': '{{name}} 有 {{pages}} 页，超过 {{limit}} 页的上限。请拆分后再检查。',
     'too-many-pages_uncounted': '{{name}} 超过 {{limit}} 页，超过页数上限。请拆分后再检查。',
+    'page-too-large': '{{name}} 第 {{page}} 页有 {{size}}，超过这种尺寸的扫描页可能需要的大小（{{limit}}）：里面夹带了填充数据或不属于页面的内容。请重新扫描或重新导出。',
+    'stack-too-large': '{{name}} 在暂存区里会占用超过 {{limit}}（页面比文件本身大得多，例如每页都重复同一张图）。这份文件没有保存任何内容。请重新扫描，或拆分成较小的文件。',
     'image-too-large': '{{name}} 第 {{page}} 页为 {{width}}×{{height}} 像素，超过 {{limit}} 百万像素的上限。请用 300 dpi 以下重新扫描。',
     'inspection-timeout': '检查 {{name}} 超过 {{seconds}} 秒仍未完成，已中止。文件可能异常，请拆分后重试。',
     'inspection-cancelled': '已取消检查 {{name}}。',
