@@ -47,8 +47,9 @@ function keeps(marker: number, head: string, kept: { jfif: boolean; exif: boolea
  * larger than its pixels can need, or the image data does not end within that size. Null when the
  * structure is not what this reads (the decoder then judges the bytes, which must fit the bound).
  */
-export async function readCompactJpeg(source: JpegSource, page: { name: string; page: number; width: number; height: number; components?: number }): Promise<Uint8Array | null> {
-  const bound = maxJpegPageBytes(page.width, page.height, page.components ?? 3);
+export async function readCompactJpeg(source: JpegSource, page: { name: string; page: number; width?: number; height?: number; components?: number }): Promise<Uint8Array | null> {
+  // Without a size from the container (a JPEG file), the frame header's; before it, only tables and metadata can come.
+  let bound = page.width !== undefined && page.height !== undefined ? maxJpegPageBytes(page.width, page.height, page.components ?? 3) : maxJpegPageBytes(0, 0, 1) + maxKeptJpegMetadata;
   const tooLarge = (size: number) => new CoreError('page-too-large', { name: page.name, page: page.page, size: formatBytes(size), limit: formatBytes(bound) });
   const head = await source.read(0, 2);
   if (head[0] !== 0xff || head[1] !== 0xd8) return null;
@@ -83,6 +84,11 @@ export async function readCompactJpeg(source: JpegSource, page: { name: string; 
     } else {
       parts.push({ offset: at, length });
       keptBytes += length;
+      const isFrame = code >= 0xc0 && code <= 0xcf && code !== 0xc4 && code !== 0xc8 && code !== 0xcc;
+      if (isFrame && (page.width === undefined || page.height === undefined)) {
+        const frame = await source.read(at + 4, 6);
+        bound = maxJpegPageBytes(((frame[3] as number) << 8) | (frame[4] as number), ((frame[1] as number) << 8) | (frame[2] as number), frame[5] as number);
+      }
     }
     if (keptBytes > bound) throw tooLarge(keptBytes);
     at += length;

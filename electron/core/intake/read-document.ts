@@ -356,10 +356,11 @@ const wholeReadBytes = 8 * 1024 * 1024;
  * A page's JPEG bytes as they are stored: without padding (see `readCompactJpeg`), refused above
  * what its pixels can need; a page whose bytes are not a JPEG at all is a damaged page.
  */
-async function readPageJpeg(source: JpegSource, page: { name: string; page: number; width: number; height: number }): Promise<Uint8Array> {
+async function readPageJpeg(source: JpegSource, page: { name: string; page: number; width?: number; height?: number }): Promise<Uint8Array> {
   const compact = await readCompactJpeg(source, page);
   if (compact) return compact;
-  const bound = maxJpegPageBytes(page.width, page.height, 3);
+  // A structure the trimmer does not read: bounded by the page's size when the container gives it (the file limit otherwise).
+  const bound = page.width !== undefined && page.height !== undefined ? maxJpegPageBytes(page.width, page.height, 3) : Number.POSITIVE_INFINITY;
   if (source.size > bound) throw new CoreError('page-too-large', { name: page.name, page: page.page, size: formatBytes(source.size), limit: formatBytes(bound) });
   const bytes = await source.read(0, source.size);
   // The file's structure held (its page table was read), only this page's image is not one: a damaged page.
@@ -420,7 +421,11 @@ export function checkPixels(context: OpenContext, page: number, width: number, h
 }
 
 /** Raster files: libvips reads the file itself (sequentially), so no JavaScript copy is held. */
-async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
+async function openRaster(input: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
+  // A JPEG is trimmed of its padding before libvips sees it: libjpeg holds the APP segments libvips
+  // asks for in memory (a JPEG with 900 MB of APP padding peaked at 1 GB in metadata() alone).
+  const page = { name: context.name, page: 1 };
+  const bytes = format !== 'jpeg' ? input : typeof input === 'string' ? await withFileSource(input, (source) => readPageJpeg(source, page)) : await readPageJpeg(jpegSourceOfBytes(input), page);
   let meta: Metadata;
   try {
     // Header only: a PNG declaring 60,000 × 60,000 pixels is refused before a byte is decoded.
@@ -432,13 +437,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
   if (pageCount > context.limits.maxPages) throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
   const dpiAssumed = !meta.density || meta.density < 50;
   const dpi = dpiAssumed ? context.fallbackDpi : (meta.density as number);
-  // A JPEG's bytes, read once and without padding: a file is read piece by piece, only what is kept.
-  let jpeg: Promise<Uint8Array> | undefined;
-  const jpegBytes = (): Promise<Uint8Array> => {
-    const page = { name: context.name, page: 1, width: meta.width ?? 0, height: meta.height ?? 0 };
-    jpeg ??= typeof bytes === 'string' ? withFileSource(bytes, (source) => readPageJpeg(source, page)) : readPageJpeg(jpegSourceOfBytes(bytes), page);
-    return jpeg;
-  };
+  const jpegBytes = async (): Promise<Uint8Array> => (typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes);
   const document: OpenedDocument = {
     format,
     pageCount,
