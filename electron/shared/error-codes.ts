@@ -25,6 +25,8 @@ export const errorCodes = [
   'pdf-encrypted',
   'too-many-pages',
   'image-too-large',
+  'page-too-large',
+  'stack-too-large',
   'inspection-timeout',
   'inspection-crashed',
   'inspection-cancelled',

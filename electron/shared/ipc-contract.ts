@@ -187,7 +187,7 @@ export const uploadNameSchema = z.string().min(1).max(255).regex(/^(?!\.\.?$)[^/
 /** Largest scanned stack accepted from a drop on the Scan desk (bigger stacks go through the watch folder). */
 export const maxStackUploadBytes = 48 * 1024 * 1024;
 
-const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before', 'source-open']);
+const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before', 'source-open', 'damaged-pages']);
 
 /** A bill in the spool as the Scan desk shows it. */
 export const deskBillSchema = z.object({
@@ -200,6 +200,8 @@ export const deskBillSchema = z.object({
   state: z.enum(['ready', 'held', 'discarded']),
   turned: z.boolean(),
   suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
+  /** Pages that could not be read inside the bill or just before its cover (held `damaged-pages`). */
+  damaged: z.array(z.number().int()).optional(),
 });
 
 /** How this station splits stacks (the Settings page's Scan desk panel). */
@@ -269,7 +271,7 @@ export const deskStackSchema = z.object({
   pages: z.array(
     z.object({
       page: z.number().int(),
-      kind: z.enum(['cover', 'suspect', 'content', 'blank']),
+      kind: z.enum(['cover', 'suspect', 'content', 'blank', 'damaged']),
       thumbPng: z.string().startsWith('data:image/png;base64,'),
       /** The cover's QR corners as shares of the page, to draw its box. */
       qr: z.array(z.object({ x: z.number(), y: z.number() })).nullable(),

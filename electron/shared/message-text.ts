@@ -5,6 +5,8 @@ import type { MessageParams } from './error-codes.js';
 export const reasonCodes = [
   'not-pdf',
   'no-pages',
+  'empty-page',
+  'pdf-memory',
   'truncated',
   'unsupported-image',
   'image-data',

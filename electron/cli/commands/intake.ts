@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { localizeError } from '../../shared/message-text.js';
 import { defaultCodeRules, describePayload } from '../../core/cover/image-code-rules.js';
-import { CoreError } from '../../core/errors.js';
+import { causeParams, CoreError } from '../../core/errors.js';
 import { assertWatchableFolder } from '../../core/paths.js';
 import type { BillAction } from '../../core/spool/spool.js';
 import type { CliCommand } from '../cli-context.js';
@@ -54,9 +54,9 @@ export const intakeCommand: CliCommand = {
           try {
             report(file, await spool.ingest(file));
           } catch (error) {
-            if (!(error instanceof CoreError)) throw error;
+            // One bad file never stops the others: even an untyped throw (a bug) is reported for its file.
             failed = true;
-            io.stderr(`${localizeError(t, shownError(error))}\n`);
+            io.stderr(`${localizeError(t, shownError(error instanceof CoreError ? error : new CoreError('inspection-crashed', { name: path.basename(file), ...causeParams(error) })))}\n`);
           }
         }
         return failed ? exitCodes.usage : exitCodes.ok;
@@ -86,7 +86,7 @@ export const intakeCommand: CliCommand = {
               io.stderr(`${t('cli.intake.refused', { file: describePayload(event.file), reason: localizeError(t, shownError(event.error)) })}\n`);
               break;
             case 'notice':
-              io.stderr(`${t('cli.intake.notice', { file: event.file, reason: localizeError(t, event.error) })}\n`);
+              io.stderr(`${t('cli.intake.notice', { file: describePayload(event.file), reason: localizeError(t, shownError(event.error)) })}\n`);
               break;
           }
         }

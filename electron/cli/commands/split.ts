@@ -11,9 +11,10 @@ function toJson(report: SplitReport) {
   return {
     file: report.file,
     pages: report.pageCount,
-    bills: report.bills.map((bill) => ({ code: bill.code, cover: bill.cover, pages: bill.pages, held: bill.held, ...(bill.turned ? { turned: true } : {}), ...(bill.suspect ? { suspect: bill.suspect } : {}) })),
+    bills: report.bills.map((bill) => ({ code: bill.code, cover: bill.cover, pages: bill.pages, held: bill.held, ...(bill.turned ? { turned: true } : {}), ...(bill.suspect ? { suspect: bill.suspect } : {}), ...(bill.damaged ? { damaged: bill.damaged } : {}) })),
     orphans: report.orphans,
     blank: report.blank,
+    ...(report.damaged.length ? { damaged: report.damaged } : {}),
     error: report.error ? { code: report.error.code, message: report.error.message } : null,
   };
 }
@@ -67,6 +68,7 @@ export const splitCommand: CliCommand = {
           io.stdout(`  ${bill.held ? '!' : '✔'} ${name} · ${t('cli.split.pages', { pages: bill.pages.join(', ') })}${bill.turned ? ` · ${t('cli.split.turned')}` : ''}${held}\n`);
         }
         if (report.blank.length) io.stdout(`  · ${t('cli.split.blank', { pages: report.blank.join(', ') })}\n`);
+        if (report.damaged.length) io.stdout(`  ✘ ${t('cli.split.damaged', { pages: report.damaged.join(', ') })}\n`);
       }
     }
     if (reports.some((report) => report.error)) return exitCodes.usage;

@@ -2,18 +2,116 @@ import { PDFiumDocument, PDFiumLibrary, type PDFiumPage } from '@hyzyla/pdfium';
 import { open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
-let library: Promise<PDFiumLibrary> | undefined;
+/**
+ * The least a PDFium instance's WebAssembly heap may grow to. PDFium holds a whole decoded stream
+ * at once: a 2 MB content stream that inflates to gigabytes grew the heap to its 2 GiB build limit
+ * (2.2 GB resident, kept until restart) and then aborted. Growth past the limit is refused, and
+ * the file is refused with the reason (`pdf-memory`); 512 MiB is more than any page of a station's
+ * scans needs (a 600-dpi A3 page in colour is 210 MB decoded).
+ */
+export const pdfiumHeapFloor = 512 * 1024 * 1024;
+
+/** Room beyond the PDF itself (which sits in the heap whole) for one page's work. */
+export const pdfiumWorkingHeap = 384 * 1024 * 1024;
+
+/** An instance whose heap has grown past this is replaced for the next file (a WebAssembly heap never shrinks). */
+const recycleHeapBytes = 256 * 1024 * 1024;
+
+/** The parts of the WebAssembly API used here (the project's type libraries leave it out). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** What is known about one PDFium instance's health. */
+interface EngineState {
+  memory: WasmMemory;
+  limit: number;
+  /** A growth was refused since the last one that succeeded: PDFium ran into the limit. */
+  refused: boolean;
+  /** PDFium aborted or failed on this instance: its state is not trusted again. */
+  failed: boolean;
+}
+
+const engines = new WeakMap<PDFiumLibrary, EngineState>();
+let compiled: Promise<object> | undefined;
+let current: Promise<PDFiumLibrary> | undefined;
 
 /** Where PDFium's .wasm sits in the installed package. */
 export function resolvePdfiumWasmPath(): string {
   return createRequire(import.meta.url).resolve('@hyzyla/pdfium/pdfium.wasm');
 }
 
-/** PDFium (BSD/Apache, as WebAssembly), loaded once per thread from the package, never from a network. */
-export function loadPdfium(wasmPath: string = resolvePdfiumWasmPath()): Promise<PDFiumLibrary> {
-  library ??= readFile(wasmPath).then((bytes) =>
-    PDFiumLibrary.init({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }),
-  );
+/**
+ * PDFium (BSD/Apache, as WebAssembly), compiled once per thread from the package, never from a
+ * network. The instance is shared while it is healthy and large enough (`heapLimit`, at least
+ * `pdfiumHeapFloor`); after a failure, an abort, a refused growth or a large file, the next call
+ * gets a fresh instance (the old one goes with its last document), so one bad file never breaks
+ * the next.
+ */
+export function loadPdfium(options: { heapLimit?: number; wasmPath?: string } = {}): Promise<PDFiumLibrary> {
+  const limit = Math.max(pdfiumHeapFloor, options.heapLimit ?? 0);
+  const fresh = () => createEngine(limit, options.wasmPath ?? resolvePdfiumWasmPath());
+  current = current ? current.then((library) => (isReusable(library, limit) ? library : fresh()), fresh) : fresh();
+  return current;
+}
+
+function isReusable(library: PDFiumLibrary, limit: number): boolean {
+  const state = engines.get(library);
+  return state !== undefined && !state.failed && !state.refused && state.limit >= limit && state.memory.buffer.byteLength <= recycleHeapBytes;
+}
+
+/** Marks an instance as not to be used again (PDFium threw or aborted on it). */
+export function markPdfiumFailed(library: PDFiumLibrary): void {
+  const state = engines.get(library);
+  if (state) state.failed = true;
+}
+
+/** True when the instance's heap hit its limit: whatever PDFium returned since may be missing parts. */
+export function pdfiumRanOutOfHeap(library: PDFiumLibrary): boolean {
+  return engines.get(library)?.refused ?? false;
+}
+
+/** The heap limit of an instance, for messages. */
+export function pdfiumHeapLimit(library: PDFiumLibrary): number {
+  return engines.get(library)?.limit ?? pdfiumHeapFloor;
+}
+
+async function createEngine(limit: number, wasmPath: string): Promise<PDFiumLibrary> {
+  compiled ??= readFile(wasmPath).then((bytes) => wasmApi.compile(bytes));
+  const wasm = await compiled;
+  let state: EngineState | undefined;
+  const library = await PDFiumLibrary.init({
+    // The Emscripten glue grows the heap through the exported memory's grow(); refusing there makes
+    // PDFium's allocation fail (it aborts or gives up) instead of taking the machine's memory.
+    instantiateWasm: ((imports: object, receive: (instance: object, module: object) => void) => {
+      void wasmApi.instantiate(wasm, imports).then((instance) => {
+        const memory = instance.exports['memory'] as WasmMemory;
+        const engine: EngineState = { memory, limit, refused: false, failed: false };
+        const grow = memory.grow.bind(memory);
+        Object.defineProperty(memory, 'grow', {
+          value: (pages: number) => {
+            if (memory.buffer.byteLength + pages * 65536 > engine.limit) {
+              engine.refused = true;
+              throw new RangeError(`PDFium's heap may not grow past ${engine.limit} bytes`);
+            }
+            const previous = grow(pages);
+            engine.refused = false;
+            return previous;
+          },
+        });
+        state = engine;
+        receive(instance, wasm);
+      });
+      return {};
+    }) as never,
+  });
+  if (state) engines.set(library, state);
   return library;
 }
 

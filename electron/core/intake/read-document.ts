@@ -1,4 +1,4 @@
-import type { PDFiumDocument, PDFiumPage } from '@hyzyla/pdfium';
+import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
@@ -7,9 +7,10 @@ import { formatBytes } from '../format.js';
 import type { GrayImage } from '../qr/gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { detectFormat, type DocumentFormat } from './detect-format.js';
+import { jpegSourceOfBytes, maxJpegPageBytes, readCompactJpeg, type JpegSource } from './jpeg-compact.js';
 import { decodeJpegLuma, readJpegHeader } from './jpeg-turbo.js';
 import { shrinkGray } from '../qr/gray-image.js';
-import { closeUnrenderedPage, loadPdfium, pageQuarterTurns, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
+import { closeUnrenderedPage, loadPdfium, markPdfiumFailed, pageQuarterTurns, pdfiumHeapLimit, pdfiumRanOutOfHeap, pdfiumWorkingHeap, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
 import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
 
 /** How a page's pixels were obtained. */
@@ -147,7 +148,7 @@ export async function jpegOverview(bytes: Uint8Array | string, width: number, he
   if (luma) return overviewOfImage(luma, dpi);
   const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
   try {
-    const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }).resize({ height: targetHeight });
+    const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn }).resize({ height: targetHeight });
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
     const { data, info } = await input.extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
     return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.height) / height };
@@ -155,6 +156,15 @@ export async function jpegOverview(bytes: Uint8Array | string, width: number, he
     throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
 }
+
+/**
+ * How strictly libvips decodes JPEG pages: a warning fails. libjpeg calls overwritten entropy data
+ * ("Corrupt JPEG data: premature end of data segment", "bad Huffman code") a warning and fills
+ * the rest of the page flat gray, which then read as a blank back: a half-overwritten stack lost
+ * its middle bills without a word. libjpeg-turbo (the fast path) already refuses on any warning and
+ * hands such pages here. (Extraneous bytes before a marker, which some scanners leave, pass.)
+ */
+const jpegFailOn = 'warning' as const;
 
 /**
  * A JPEG's luma through libjpeg-turbo, only when its frame header matches the size it should have
@@ -189,12 +199,57 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
     });
     if (simple && simple.pages.length > limits.maxPages) {
       await simple.close();
-      throw new CoreError('too-many-pages', { name, pages: simple.pages.length, limit: limits.maxPages });
+      // Reading stopped one page past the limit: the count is the tree's own when it agrees, else unknown.
+      const declared = simple.declaredPages;
+      if (declared !== null && declared > limits.maxPages) throw new CoreError('too-many-pages', { name, pages: declared, limit: limits.maxPages });
+      throw new CoreError('too-many-pages', { name, limit: limits.maxPages, context: 'uncounted' });
     }
-    if (simple && simple.pages.every((page) => Math.abs(page.width / page.widthPt - page.height / page.heightPt) / (page.width / page.widthPt) <= 0.02)) return openSimpleScannerPdf(simple, context);
+    if (simple && simple.pages.every((page) => Math.abs(page.width / page.widthPt - page.height / page.heightPt) / (page.width / page.widthPt) <= 0.02)) return guardDocument(openSimpleScannerPdf(simple, context), context);
     await simple?.close();
   }
-  return format === 'pdf' ? openPdf(input, context) : openRaster(typeof source === 'string' ? source : source.bytes, format, context);
+  const opened = await (format === 'pdf' ? openPdf(input, context) : openRaster(typeof source === 'string' ? source : source.bytes, format, context)).catch((error: unknown) => {
+    throw error instanceof CoreError ? error : new CoreError(format === 'pdf' ? 'corrupt-pdf' : 'corrupt-image', { name, ...causeParams(error) }, { cause: error });
+  });
+  return guardDocument(opened, context);
+}
+
+/**
+ * Holds every page reader of a document to two promises: whatever a library throws (PDFium,
+ * libvips, libjpeg-turbo) leaves as a CoreError naming the file, and a page always has pixels. A
+ * PDF whose page tree loops gave PDFium a page of 0 × 0 points, whose empty raster then made sharp
+ * throw outside any file's job and stopped the whole intake.
+ */
+function guardDocument(document: OpenedDocument, context: OpenContext): OpenedDocument {
+  const damaged = document.format === 'pdf' ? 'corrupt-pdf' : 'corrupt-image';
+  const typed = (error: unknown): CoreError => (error instanceof CoreError ? error : new CoreError(damaged, { name: context.name, ...causeParams(error) }, { cause: error }));
+  const guard = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      throw typed(error);
+    }
+  };
+  const checked = <T extends { image: GrayImage }>(read: T): T => {
+    const { width, height, data } = read.image;
+    if (!(width > 0 && height > 0 && data.length >= width * height)) throw new CoreError(damaged, { name: context.name, reason: 'empty-page' });
+    return read;
+  };
+  const { readEncoded, readRegion } = document;
+  return {
+    format: document.format,
+    pageCount: document.pageCount,
+    readPage: (index, region) => guard(async () => checked(await document.readPage(index, region))),
+    readOverview: (index) => guard(async () => checked(await document.readOverview(index))),
+    ...(readEncoded ? { readEncoded: (index: number) => guard(() => readEncoded.call(document, index)) } : {}),
+    ...(readRegion ? { readRegion: (index: number, clipMm: ClipMm) => guard(async () => checked(await readRegion.call(document, index, clipMm))) } : {}),
+    close() {
+      try {
+        document.close();
+      } catch {
+        // A document whose engine already failed cannot fail its reader a second time.
+      }
+    },
+  };
 }
 
 /**
@@ -217,9 +272,12 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
     if (last?.index === index) return last.bytes;
     const page = pdf.pages[index] as ScannerPdf['pages'][number];
     checkPixels(context, index + 1, page.width, page.height);
-    const bytes = await pdf.readJpeg(index).catch((error: unknown) => {
-      throw new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
-    });
+    const fileError = (error: unknown) => {
+      throw error instanceof CoreError ? error : new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
+    };
+    // A usual page is read in one piece and trimmed in memory; a large one piece by piece, only what is kept.
+    const source: JpegSource = page.length <= wholeReadBytes ? jpegSourceOfBytes(await pdf.readJpeg(index).catch(fileError)) : { size: page.length, read: (offset, length) => pdf.readJpegRange(index, offset, length) };
+    const bytes = await readPageJpeg(source, { name: context.name, page: index + 1, width: page.width, height: page.height }).catch(fileError);
     last = { index, bytes };
     return bytes;
   };
@@ -253,6 +311,43 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
   };
 }
 
+/** Runs `use` over a file opened as a JPEG source (positional reads), closing it after. */
+async function withFileSource<T>(file: string, use: (source: JpegSource) => Promise<T>): Promise<T> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    return await use({
+      size,
+      async read(offset, length) {
+        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+        const { bytesRead } = await handle.read(out, 0, out.length, offset);
+        return out.subarray(0, bytesRead);
+      },
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A scanner PDF's page JPEG up to this size is read in one piece (one read instead of one per segment). */
+const wholeReadBytes = 8 * 1024 * 1024;
+
+/**
+ * A page's JPEG bytes as they are stored: without padding (see `readCompactJpeg`), refused above
+ * what its pixels can need; a page whose bytes are not a JPEG at all is a damaged page.
+ */
+async function readPageJpeg(source: JpegSource, page: { name: string; page: number; width?: number; height?: number }): Promise<Uint8Array> {
+  const compact = await readCompactJpeg(source, page);
+  if (compact) return compact;
+  // A structure the trimmer does not read: bounded by the page's size when the container gives it (the file limit otherwise).
+  const bound = page.width !== undefined && page.height !== undefined ? maxJpegPageBytes(page.width, page.height, 3) : Number.POSITIVE_INFINITY;
+  if (source.size > bound) throw new CoreError('page-too-large', { name: page.name, page: page.page, size: formatBytes(source.size), limit: formatBytes(bound) });
+  const bytes = await source.read(0, source.size);
+  // The file's structure held (its page table was read), only this page's image is not one: a damaged page.
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CoreError('corrupt-image', { name: page.name, page: page.page, reason: 'image-data' });
+  return bytes;
+}
+
 /** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
 export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }, into?: Buffer): Promise<GrayImage> {
   // libjpeg-turbo decodes the whole luma faster than libvips decodes the top band in colour; a gray
@@ -263,7 +358,7 @@ export async function decodeJpegGray(bytes: Uint8Array, width: number, height: n
   try {
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
     if (meta.width !== width || meta.height !== height) throw new Error(`the page image is ${meta.width}×${meta.height}, the PDF says ${width}×${height}`);
-    return await decodeGray(sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: 'error' }), width, height, meta.channels ?? 1, region);
+    return await decodeGray(sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn }), width, height, meta.channels ?? 1, region);
   } catch (error) {
     throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
   }
@@ -334,7 +429,11 @@ export function checkPixels(context: OpenContext, page: number, width: number, h
 }
 
 /** Raster files: libvips reads the file itself (sequentially), so no JavaScript copy is held. */
-async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
+async function openRaster(input: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
+  // A JPEG is trimmed of its padding before libvips sees it: libjpeg holds the APP segments libvips
+  // asks for in memory (a JPEG with 900 MB of APP padding peaked at 1 GB in metadata() alone).
+  const page = { name: context.name, page: 1 };
+  const bytes = format !== 'jpeg' ? input : typeof input === 'string' ? await withFileSource(input, (source) => readPageJpeg(source, page)) : await readPageJpeg(jpegSourceOfBytes(input), page);
   let meta: Metadata;
   try {
     // Header only: a PNG declaring 60,000 × 60,000 pixels is refused before a byte is decoded.
@@ -346,6 +445,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
   if (pageCount > context.limits.maxPages) throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
   const dpiAssumed = !meta.density || meta.density < 50;
   const dpi = dpiAssumed ? context.fallbackDpi : (meta.density as number);
+  const jpegBytes = async (): Promise<Uint8Array> => (typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes);
   const document: OpenedDocument = {
     format,
     pageCount,
@@ -357,7 +457,7 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         if (format === 'jpeg' && (meta.orientation ?? 1) === 1) {
           // An upright JPEG: libjpeg-turbo decodes its luma only (libvips when it cannot).
           checkPixels(context, page, meta.width ?? 0, meta.height ?? 0);
-          const jpeg = typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes;
+          const jpeg = await jpegBytes();
           fullHeight = meta.height ?? 0;
           image = await decodeJpegGray(jpeg, meta.width ?? 0, fullHeight, context, region);
           return { page, image, dpi, widthMm: (image.width / dpi) * 25.4, heightMm: (fullHeight / dpi) * 25.4, source: 'image', dpiAssumed, coverage: image.height / fullHeight, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
@@ -386,12 +486,12 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
         source: 'image',
         dpiAssumed,
         coverage: image.height / fullHeight,
-        ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes } } : {}),
+        ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: await jpegBytes() } } : {}),
       };
     },
     ...(format === 'jpeg' && (meta.orientation ?? 1) === 1
       ? {
-          readEncoded: async () => ({ bytes: typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes, width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
+          readEncoded: async () => ({ bytes: await jpegBytes(), width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
           readOverview: async () => {
             checkPixels(context, 1, meta.width ?? 0, meta.height ?? 0);
             return jpegOverview(bytes, meta.width ?? 0, meta.height ?? 0, dpi, context);
@@ -410,8 +510,43 @@ async function openRaster(bytes: string | Uint8Array, format: DocumentFormat, co
  */
 export const pdfRecycleInterval = 64;
 
+/**
+ * Opens a PDF on a PDFium instance whose heap is capped (the file plus `pdfiumWorkingHeap`, at
+ * least `pdfiumHeapFloor`). A read that ran into the cap is refused as `pdf-memory` even when PDFium
+ * returned something (it may have left out what it could not allocate); after any failure the
+ * instance is retired, so the next file gets a fresh one.
+ */
 async function openPdf(input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
-  const pdfium = await loadPdfium();
+  const size = 'file' in input ? input.size : input.bytes.length;
+  const pdfium = await loadPdfium({ heapLimit: size + pdfiumWorkingHeap });
+  const outOfHeap = (error?: unknown) => new CoreError('corrupt-pdf', { name: context.name, reason: 'pdf-memory', limit: formatBytes(pdfiumHeapLimit(pdfium)) }, { cause: error });
+  const watched = async <T>(call: () => Promise<T>): Promise<T> => {
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      // A throw inside PDFium (an abort among them) may leave its state half-changed: never reused.
+      markPdfiumFailed(pdfium);
+      throw pdfiumRanOutOfHeap(pdfium) ? outOfHeap(error) : error;
+    }
+    if (pdfiumRanOutOfHeap(pdfium)) {
+      markPdfiumFailed(pdfium);
+      throw outOfHeap();
+    }
+    return result;
+  };
+  const opened = await watched(() => openPdfOn(pdfium, input, context));
+  return {
+    format: opened.format,
+    pageCount: opened.pageCount,
+    readPage: (index, region) => watched(() => opened.readPage(index, region)),
+    readOverview: (index) => watched(() => opened.readOverview(index)),
+    readRegion: (index, clipMm) => watched(() => (opened.readRegion as NonNullable<OpenedDocument['readRegion']>)(index, clipMm)),
+    close: () => opened.close(),
+  };
+}
+
+async function openPdfOn(pdfium: PDFiumLibrary, input: { file: string; size: number } | { bytes: Uint8Array }, context: OpenContext): Promise<OpenedDocument> {
   const failure = (error: unknown) => {
     const params = causeParams(error);
     if (/password/i.test(params.detail)) return new CoreError('pdf-encrypted', { name: context.name }, { cause: error });
@@ -569,11 +704,12 @@ async function readEmbeddedScan(
   checkPixels(context, pageNumber, raw.width, raw.height);
   const base = { page: pageNumber, dpi: dpiX, widthMm, heightMm, dpiAssumed: false };
   if (raw.filters.length === 1 && raw.filters[0] === 'DCTDecode') {
+    const jpeg = await readPageJpeg(jpegSourceOfBytes(raw.data), { name: context.name, page: pageNumber, width: raw.width, height: raw.height });
     try {
-      const meta = await sharp(raw.data, { limitInputPixels: context.limits.maxPixels }).metadata();
-      const input = sharp(raw.data, { limitInputPixels: context.limits.maxPixels, failOn: 'error' });
+      const meta = await sharp(jpeg, { limitInputPixels: context.limits.maxPixels }).metadata();
+      const input = sharp(jpeg, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn });
       const image = await decodeGray(input, raw.width, raw.height, meta.channels ?? 1, region);
-      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: raw.data } }) };
+      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / raw.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
     } catch (error) {
       throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
     }

@@ -152,8 +152,13 @@ export interface ScannerPdfPage {
 
 /** A simple scanner PDF, opened: its pages and a way to read each page's JPEG bytes. */
 export interface ScannerPdf {
+  /** Its pages, or only the first `maxPages + 1` of a longer file (reading stops there). */
   pages: ScannerPdfPage[];
+  /** The page count the page tree's root declares (/Count), when it is a number; may lie. */
+  declaredPages: number | null;
   readJpeg(index: number): Promise<Uint8Array>;
+  /** Reads part of a page's JPEG (from its first byte), for a reader that takes only what it keeps. */
+  readJpegRange(index: number, offset: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -167,20 +172,31 @@ const maxObjectWindow = 256 * 1024;
 export async function openScannerPdf(file: string, size: number, maxPages: number): Promise<ScannerPdf | null> {
   const handle = await open(file, 'r');
   try {
-    const pages = await readPageTable(handle, size, maxPages);
-    if (!pages) {
+    const table = await readPageTable(handle, size, maxPages);
+    if (!table) {
       await handle.close();
       return null;
     }
+    const { pages, declaredPages } = table;
     return {
       pages,
+      declaredPages,
       async readJpeg(index) {
         const page = pages[index];
         if (!page) throw new Error(`no page ${index + 1}`);
         const bytes = new Uint8Array(page.length);
         const { bytesRead } = await handle.read(bytes, 0, page.length, page.offset);
         if (bytesRead !== page.length) throw new Error('the file changed while it was read');
-        if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new Error('the page image is not a JPEG');
+        // Whether the bytes are a JPEG is the caller's to judge: a damaged page, not a damaged file.
+        return bytes;
+      },
+      async readJpegRange(index, offset, length) {
+        const page = pages[index];
+        if (!page) throw new Error(`no page ${index + 1}`);
+        const size = Math.max(0, Math.min(length, page.length - offset));
+        const bytes = new Uint8Array(size);
+        const { bytesRead } = await handle.read(bytes, 0, size, page.offset + offset);
+        if (bytesRead !== size) throw new Error('the file changed while it was read');
         return bytes;
       },
       close: () => handle.close(),
@@ -197,7 +213,7 @@ async function readAt(handle: FileHandle, offset: number, length: number): Promi
   return bytes.subarray(0, bytesRead);
 }
 
-async function readPageTable(handle: FileHandle, size: number, maxPages: number): Promise<ScannerPdfPage[] | null> {
+async function readPageTable(handle: FileHandle, size: number, maxPages: number): Promise<{ pages: ScannerPdfPage[]; declaredPages: number | null } | null> {
   try {
     const tail = await readAt(handle, Math.max(0, size - 1024), Math.min(1024, size));
     const text = latin1.decode(tail);
@@ -221,8 +237,10 @@ async function readPageTable(handle: FileHandle, size: number, maxPages: number)
     const root = await objects.resolve(trailer.get('Root'));
     if (!isDict(root)) return null;
     const pages: ScannerPdfPage[] = [];
-    await collectPages(objects, await objects.resolve(root.get('Pages')), {}, pages, maxPages, new Set());
-    return pages.length > 0 ? pages : null;
+    const tree = await objects.resolve(root.get('Pages'));
+    const count = isDict(tree) ? await objects.resolve(tree.get('Count')) : null;
+    await collectPages(objects, tree, {}, pages, maxPages, new Set());
+    return pages.length > 0 ? { pages, declaredPages: typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : null } : null;
   } catch (error) {
     if (error instanceof NotSimple) return null;
     throw error;
@@ -319,7 +337,14 @@ function decodeStream(dict: PdfDict, raw: Uint8Array): Uint8Array {
   if (filters.length === 0) return raw;
   if (filters.length !== 1 || !isName(filters[0]) || filters[0].name !== 'FlateDecode') throw new NotSimple('filter');
   const parameters = dict.get('DecodeParms');
-  return unpredict(new Uint8Array(inflateSync(raw, { maxOutputLength: 64 * 1024 * 1024 })), Array.isArray(parameters) ? parameters[0] : parameters);
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(raw, { maxOutputLength: 64 * 1024 * 1024 });
+  } catch {
+    // Damaged, or expanding past 64 MB (a flate bomb): not a scanner's file; PDFium, capped, decides.
+    throw new NotSimple('stream does not inflate');
+  }
+  return unpredict(new Uint8Array(inflated), Array.isArray(parameters) ? parameters[0] : parameters);
 }
 
 /** Reads "N G obj <<…>> stream … endstream" at `offset`: the dict and the (decoded) data. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveWorkerScript } from '../cover/inspection-pool.js';
 import { CoreError } from '../errors.js';
+import { registerNativeWork } from '../native-work.js';
 import type { PageReadRequest, PageReadResponse, JpegPageRead } from './read-stack-pages.js';
 
 /** Reads scanned JPEG pages (band, overview, evidence, thumbnail) on worker threads. */
@@ -88,6 +89,17 @@ export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?:
     for (const slot of workers) if (slot.jobs.size === 0) slot.worker.unref();
   };
 
+  // On a stop, no new page is sent and the pages being decoded finish before the process may exit.
+  const unregister = registerNativeWork(async () => {
+    queue.length = 0;
+    closed = true;
+    const running = workers.flatMap((slot) => [...slot.jobs.values()]);
+    await Promise.all(running.map((job) => new Promise<void>((resolve) => {
+      const { resolve: done, reject: failed } = job;
+      job.resolve = (read) => (resolve(), done(read));
+      job.reject = (error) => (resolve(), failed(error));
+    })));
+  });
   return {
     size,
     pagesPerReader,
@@ -100,6 +112,7 @@ export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?:
     },
     async close() {
       closed = true;
+      unregister();
       await Promise.all(workers.map((slot) => slot.worker.terminate()));
       workers.length = 0;
     },

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { causeParams, CoreError } from '../errors.js';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { defaultDocumentLimits } from '../intake/document-limits.js';
@@ -32,10 +33,19 @@ export interface JpegPageRead {
 export type PageReadResponse = { id: number; read: JpegPageRead } | { id: number; error: { code: ErrorCode; params?: MessageParams } };
 
 /** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
-export async function thumbnailPng(overview: PageOverview): Promise<Uint8Array> {
+export async function thumbnailPng(overview: PageOverview, name = 'page'): Promise<Uint8Array> {
   const { data, width, height } = overview.image;
-  const png = await sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 2 }).toBuffer();
+  const png = await encodeOrRefuse(name, () => sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 2 }).toBuffer());
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
+}
+
+/** Runs one libvips encode; what it throws becomes the page's CoreError (never an untyped throw out of a file's job). */
+async function encodeOrRefuse(name: string, encode: () => Promise<Buffer>): Promise<Buffer> {
+  try {
+    return await encode();
+  } catch (error) {
+    throw new CoreError('corrupt-image', { name, ...causeParams(error) }, { cause: error });
+  }
 }
 
 /**
@@ -55,7 +65,7 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
     whole: async () => rasterOf(whole),
     overview: async () => overviewOfImage(whole, request.dpi),
   });
-  return { evidence, thumbPng: await thumbnailPng(overview) };
+  return { evidence, thumbPng: await thumbnailPng(overview, request.name) };
 }
 
 /** One page of a stack as read for the split (and, when asked, for storing). */
@@ -80,55 +90,115 @@ export interface ReadStackOptions extends ClassifyOptions {
 }
 
 /** A page as the imaging system will receive it when it is not a JPEG: lossless PNG (1-bit when bilevel). */
-export async function encodeLosslessPage(raster: PageRaster): Promise<{ format: 'png'; bytes: Uint8Array }> {
+export async function encodeLosslessPage(raster: PageRaster, name = 'page'): Promise<{ format: 'png'; bytes: Uint8Array }> {
   const { data, width, height } = raster.image;
   const bilevel = data.every((value) => value === 0 || value === 255);
-  const png = sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).withMetadata({ density: raster.dpi });
-  const bytes = bilevel ? await png.png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer() : await png.png({ compressionLevel: 6 }).toBuffer();
+  const bytes = await encodeOrRefuse(name, () => {
+    const png = sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).withMetadata({ density: raster.dpi });
+    return bilevel ? png.png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer() : png.png({ compressionLevel: 6 }).toBuffer();
+  });
   return { format: 'png', bytes: new Uint8Array(bytes) };
+}
+
+/** Reads one page on this thread; the QR reader's own throws (ZXing is WebAssembly) become the page's CoreError too. */
+async function readPageHere(document: OpenedDocument, index: number, options: ReadStackOptions): Promise<StackPageRead> {
+  try {
+    const { evidence, overview, whole } = await gatherPageEvidence(documentPageReads(document, index));
+    let stored: StackPageRead['stored'] = null;
+    if (options.store) {
+      const encoded = document.readEncoded ? await document.readEncoded(index) : null;
+      stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index)), options.name));
+    }
+    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview, options.name), stored };
+  } catch (error) {
+    if (error instanceof CoreError) throw error;
+    throw new CoreError('inspection-crashed', { name: options.name, ...causeParams(error) }, { cause: error });
+  }
+}
+
+/** A page whose image data would not decode (a half-overwritten scan): it becomes a damaged page, never a blank one. */
+function isPageDamage(error: unknown): error is CoreError {
+  return error instanceof CoreError && error.code === 'corrupt-image';
+}
+
+let placeholder: Promise<Uint8Array> | undefined;
+
+/** A flat mid-gray page (170 × 240 px PNG), shown and kept where a damaged page was: it is in no bill and never uploaded. */
+function damagedPlaceholder(): Promise<Uint8Array> {
+  placeholder ??= sharp(Buffer.alloc(170 * 240, 160), { raw: { width: 170, height: 240, channels: 1 } })
+    .png()
+    .toBuffer()
+    .then((png) => new Uint8Array(png));
+  return placeholder;
+}
+
+async function damagedPage(index: number, error: CoreError, options: ReadStackOptions): Promise<StackPageRead> {
+  const png = await damagedPlaceholder();
+  return { index, what: { kind: 'damaged', reason: String(error.params['reason'] ?? 'image-data') }, qr: null, thumbPng: png, stored: options.store ? { format: 'png', bytes: png } : null };
 }
 
 /**
  * Reads every page of a document in order, a few pages ahead on the page readers when the pages
  * are JPEGs (a scanner PDF, a JPEG file): the main thread only reads bytes, the workers decode and
- * search, and pages still come out in order. Memory: at most `3 × pool size` pages in flight.
+ * search, and pages still come out in order. Memory: at most `3 × pool size` pages in flight. A
+ * page whose image does not decode comes out as `damaged` and the rest go on; a file of which no
+ * page decodes is refused with the first page's error.
  */
 export async function* readStackPages(document: OpenedDocument, options: ReadStackOptions): AsyncGenerator<StackPageRead> {
+  let firstDamage: CoreError | null = null;
+  let damaged = 0;
+  for await (const read of readStackPagesRaw(document, options)) {
+    if ('damage' in read) {
+      firstDamage ??= read.damage;
+      damaged += 1;
+      yield await damagedPage(read.index, read.damage, options);
+    } else yield read;
+  }
+  if (firstDamage && damaged === document.pageCount) throw firstDamage;
+}
+
+async function* readStackPagesRaw(document: OpenedDocument, options: ReadStackOptions): AsyncGenerator<StackPageRead | { index: number; damage: CoreError }> {
   const pool = document.readEncoded ? options.pool : undefined;
   if (!pool || !document.readEncoded) {
     for (let index = 0; index < document.pageCount; index += 1) {
-      const { evidence, overview, whole } = await gatherPageEvidence(documentPageReads(document, index));
-      let stored: StackPageRead['stored'] = null;
-      if (options.store) {
-        const encoded = document.readEncoded ? await document.readEncoded(index) : null;
-        stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index))));
+      try {
+        yield await readPageHere(document, index, options);
+      } catch (error) {
+        if (!isPageDamage(error)) throw error;
+        yield { index, damage: error };
       }
-      yield { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview), stored };
     }
     return;
   }
   const readEncoded = document.readEncoded.bind(document);
   // Every reader busy with its pages, and one more page read from disk per reader, waiting.
   const ahead = pool.size * (pool.pagesPerReader + 1);
-  const inFlight: Array<Promise<{ index: number; bytes: Uint8Array; read: JpegPageRead }>> = [];
+  const inFlight: Array<Promise<{ index: number; bytes: Uint8Array; read: JpegPageRead } | { index: number; error: unknown }>> = [];
   let next = 0;
   const launch = () => {
     const index = next++;
-    const read = readEncoded(index).then(async (encoded) => ({
+    // Settled here with its page's error: a later page failing first is never unhandled meanwhile.
+    const read = readEncoded(index).then(
+      async (encoded) => ({
         index,
         bytes: encoded.bytes,
         // The worker gets a copy; the bytes stay here to be stored.
         read: await pool.read({ name: options.name, page: index + 1, bytes: encoded.bytes.slice(), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
-      }));
-    // Awaited in order below; a later page failing first must not count as unhandled meanwhile.
-    read.catch(() => undefined);
+      }),
+    ).catch((error: unknown) => ({ index, error }));
     inFlight.push(read);
   };
   try {
     while (next < document.pageCount && inFlight.length < ahead) launch();
     while (inFlight.length > 0) {
-      const { index, bytes, read } = await (inFlight.shift() as (typeof inFlight)[number]);
+      const settled = await (inFlight.shift() as (typeof inFlight)[number]);
       if (next < document.pageCount) launch();
+      if ('error' in settled) {
+        if (!isPageDamage(settled.error)) throw settled.error;
+        yield { index: settled.index, damage: settled.error };
+        continue;
+      }
+      const { index, bytes, read } = settled;
       yield { index, ...judgeEvidenceWithQr(read.evidence, options), thumbPng: read.thumbPng, stored: options.store ? { format: 'jpeg', bytes } : null };
     }
   } finally {

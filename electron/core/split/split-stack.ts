@@ -5,7 +5,9 @@ export type PageKind =
   /** A QR in a cover's place whose payload fails the rules: held, never guessed. */
   | { kind: 'suspect'; reason: 'invalid-code' | 'unknown-code' | 'bottom-corner'; payload: string }
   | { kind: 'content' }
-  | { kind: 'blank' };
+  | { kind: 'blank' }
+  /** A page whose image could not be decoded: never blank, never content, never part of a clean bill. */
+  | { kind: 'damaged'; reason: string };
 
 /** One classified page (1-based within its stack). */
 export interface ClassifiedPage {
@@ -14,7 +16,7 @@ export interface ClassifiedPage {
 }
 
 /** Why a bill is held for a person instead of going to the upload queue. */
-export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages' | 'taken-in-before' | 'source-open';
+export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages' | 'taken-in-before' | 'source-open' | 'damaged-pages';
 
 /** A bill as the split sees it: its cover, its pages (cover included, blank pages not), and whether it is held. */
 export interface SplitBill {
@@ -28,6 +30,8 @@ export interface SplitBill {
   suspect?: { reason: 'invalid-code' | 'unknown-code' | 'bottom-corner'; payload: string };
   /** The cover was fed upside down; its pages are turned when stored. */
   turned: boolean;
+  /** Pages that could not be read inside this bill or just before its cover (why it is held `damaged-pages`). */
+  damaged?: number[];
 }
 
 /** The outcome of splitting one stack. */
@@ -37,6 +41,8 @@ export interface SplitResult {
   orphans: number[];
   /** Blank pages (backs of duplex scans): shown greyed, not uploaded by default. */
   blank: number[];
+  /** Pages whose image could not be decoded: in no bill, never uploaded; the bills around them are held. */
+  damaged: number[];
 }
 
 /** Split settings. */
@@ -54,31 +60,46 @@ export const defaultSplitOptions: SplitOptions = { coverIsPage: true, maxBillPag
  * Splits a stack into bills by its covers. Pure: the same pages always give the same bills. A
  * cover starts a bill and the pages after it belong to it until the next cover; anything unsure is
  * held with its reason — pages before the first cover, a suspect cover, a cover with nothing after
- * it, an image code seen twice in the stack, a bill over the page limit — never guessed.
+ * it, an image code seen twice in the stack, a bill over the page limit, pages that could not be
+ * read (the bill they fall in and the bill whose cover follows them) — never guessed.
  */
 export function splitStack(pages: ClassifiedPage[], options: SplitOptions = defaultSplitOptions): SplitResult {
   const bills: SplitBill[] = [];
   const orphans: number[] = [];
   const blank: number[] = [];
-  let current: (SplitBill & { content: number }) | null = null;
+  const damaged: number[] = [];
+  // Assigned in open(): the cast keeps the compiler from taking it for null in the loop.
+  let current = null as (SplitBill & { content: number }) | null;
+  // Damaged pages since the last cover: a damaged page may have been a cover, so both the bill it
+  // lands in and the bill whose cover comes next may start or end in the wrong place.
+  let damagedSinceCover: number[] = [];
   const close = () => {
     if (current) {
       const { content, ...bill } = current;
-      bills.push(content === 0 && bill.held === null ? { ...bill, held: 'empty-bill' } : bill);
+      if (bill.damaged?.length) bills.push({ ...bill, held: bill.held === 'suspect-cover' ? bill.held : 'damaged-pages' });
+      else bills.push(content === 0 && bill.held === null ? { ...bill, held: 'empty-bill' } : bill);
     }
+  };
+  const open = (bill: SplitBill) => {
+    close();
+    current = { ...bill, ...(damagedSinceCover.length ? { damaged: damagedSinceCover } : {}), content: 0 };
+    damagedSinceCover = [];
   };
   for (const { page, what } of pages) {
     switch (what.kind) {
       case 'blank':
         blank.push(page);
         break;
+      case 'damaged':
+        damaged.push(page);
+        damagedSinceCover.push(page);
+        if (current) current.damaged = [...(current.damaged ?? []), page];
+        break;
       case 'cover':
-        close();
-        current = { code: what.code, cover: page, pages: options.coverIsPage ? [page] : [], held: null, turned: what.turned, content: 0 };
+        open({ code: what.code, cover: page, pages: options.coverIsPage ? [page] : [], held: null, turned: what.turned });
         break;
       case 'suspect':
-        close();
-        current = { code: null, cover: page, pages: [page], held: 'suspect-cover', suspect: { reason: what.reason, payload: what.payload }, turned: false, content: 0 };
+        open({ code: null, cover: page, pages: [page], held: 'suspect-cover', suspect: { reason: what.reason, payload: what.payload }, turned: false });
         break;
       case 'content':
         if (current) {
@@ -96,5 +117,5 @@ export function splitStack(pages: ClassifiedPage[], options: SplitOptions = defa
     seen.add(bill.code);
     if (bill.held === null && bill.pages.length > options.maxBillPages) bill.held = 'too-many-pages';
   }
-  return { bills, orphans, blank };
+  return { bills, orphans, blank, damaged };
 }

@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageCodeRules } from '../cover/image-code-rules.js';
 import { causeParams, CoreError } from '../errors.js';
+import { formatBytes } from '../format.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../intake/document-limits.js';
 import { checkDocumentHead, openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
@@ -61,7 +62,8 @@ export function pagesLeftOut(stack: StackRecord, billId: string): number[] {
   if (!bill) return [];
   const end = stack.bills[index + 1]?.cover ?? stack.pages.length + 1;
   const start = bill.cover ?? 0;
-  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans]);
+  // A damaged page is never put back: it could not be read, so it is not a page of any bill.
+  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans, ...stack.pages.filter((page) => page.kind === 'damaged').map((page) => page.page)]);
   const left: number[] = [];
   for (let page = start + 1; page < end; page += 1) if (!taken.has(page)) left.push(page);
   return left;
@@ -140,6 +142,26 @@ export interface SpoolOptions {
    * recycled, its pages deleted), so a reader's index is told by the writer itself, whatever the path.
    */
   onStackChanged?: (stackId: string) => void;
+  /** The least a stack may store whatever its source's size (default `stackBytesFloor`; tests lower it). */
+  stackBytesFloor?: number;
+}
+
+/**
+ * A stack may store this many times its source's size. A scanner PDF or a JPEG stores its own
+ * JPEG bytes (about 1×), a TIFF page becomes a PNG of about its own size; 4× leaves room for that.
+ */
+export const stackBytesPerSourceByte = 4;
+
+/**
+ * A stack may always store this much: a small vector PDF renders to gray PNG pages far larger than
+ * itself (about 100–500 KB a page at 200 dpi: a 1,000-page one stays under it). A 2.2 MB PDF
+ * repeating one JPEG on 2,000 pages grew the spool by 3.6 GB before this budget.
+ */
+export const stackBytesFloor = 512 * 1024 * 1024;
+
+/** The most bytes (pages and thumbnails) one source may add to the spool: max(4 × its size, the floor). */
+export function maxStackBytes(sourceSize: number, floor = stackBytesFloor): number {
+  return Math.max(stackBytesPerSourceByte * sourceSize, floor);
 }
 
 /** The station's durable spool (see docs/spool.md). */
@@ -791,9 +813,14 @@ export function createSpool(options: SpoolOptions): Spool {
         const classified: ClassifiedPage[] = [];
         const settings = await splitSettings();
         const document = await openDocument(copy, { limits: options.limits, renderDpi: options.renderDpi });
+        const budget = maxStackBytes(Number(read.size), options.stackBytesFloor);
+        let storedBytes = 0;
         try {
           for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
             const stored = item.stored as NonNullable<typeof item.stored>;
+            // Checked before the page is written: the spool never grows past the budget.
+            storedBytes += stored.bytes.length + item.thumbPng.length;
+            if (storedBytes > budget) throw new CoreError('stack-too-large', { name, limit: formatBytes(budget) });
             const number = String(item.index + 1).padStart(4, '0');
             const page = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
             await writeDurable(path.join(work, 'pages', page), stored.bytes);

@@ -775,6 +775,7 @@ export const en: Catalog = {
     notCover: 'Not a cover (join the bill before)',
     leftOutTitle: 'Not uploaded with this bill (blank backs and pages left out) — put one back if it belongs:',
     blank: 'blank',
+    damagedPages: 'pages that could not be read: {{pages}}',
     restorePage: 'Put back',
     pageDone: {
       movedPrevious: 'Page {{page}} moved to the bill before.',
@@ -838,6 +839,8 @@ export const en: Catalog = {
   reasons: {
     'not-pdf': 'the file is not a PDF or is damaged',
     'no-pages': 'the PDF has no pages',
+    'empty-page': 'a page has no size or no pixels (its page tree is damaged)',
+    'pdf-memory': 'reading it needs more than {{limit}} of memory (a compressed part expands far beyond the file: damaged or built to overload)',
     truncated: 'the file is incomplete (still being written, or the copy broke off)',
     'unsupported-image': 'the image format is not recognised',
     'image-data': 'the image data is damaged',
@@ -915,6 +918,7 @@ export const en: Catalog = {
       'duplicate-code': 'the same image code twice in the stack',
       'too-many-pages': 'more pages than the limit (a cover may have been missed)',
       'source-open': 'the last bill of a stack whose file may still grow (the scanner may add pages): it goes up by itself once the file has stayed unchanged for the settle time',
+      'damaged-pages': 'pages that could not be read (damaged or overwritten scan): this bill’s pages or where it starts may be wrong. Rescan the pages shown as damaged and take the rescan in; discard this one',
       'taken-in-before': 'this image code was already taken in from an earlier stack. Release only to add these pages to that bill (a rescan of missing pages); a bill the imaging system returned for rescan is not held here but goes up as a new round (if it was returned just now, refresh its status on the Troubleshoot page first); otherwise discard this one',
     },
   },
@@ -952,6 +956,9 @@ export const en: Catalog = {
     'corrupt-pdf': 'The PDF {{name}} is damaged and cannot be opened: {{reason}}. Export or scan it again.',
     'pdf-encrypted': 'The PDF {{name}} is password-protected. Export it without encryption, then check it.',
     'too-many-pages': '{{name}} has {{pages}} pages, over the {{limit}}-page limit. Split it, then check it.',
+    'too-many-pages_uncounted': '{{name}} has more than {{limit}} pages, over the page limit. Split it, then check it.',
+    'page-too-large': 'Page {{page}} of {{name}} is {{size}}, more than a scan of its size can need ({{limit}}): it carries padding or data that is not the page. Scan or export it again.',
+    'stack-too-large': '{{name}} would take more than {{limit}} in the spool (its pages are far larger than the file, for example one image repeated on every page). Nothing of it was kept. Scan it again, or split it into smaller files.',
     'image-too-large': 'Page {{page}} of {{name}} is {{width}}×{{height}} pixels, over the {{limit}}-megapixel limit. Rescan at 300 dpi or less.',
     'inspection-timeout': 'Checking {{name}} took longer than {{seconds}} s and was stopped. The file may be malformed; split it and try again.',
     'inspection-cancelled': 'The check of {{name}} was cancelled.',
@@ -1176,6 +1183,7 @@ export const en: Catalog = {
       pages: 'pages {{pages}}',
       turned: 'cover fed upside down, turned',
       blank: 'blank pages (not uploaded): {{pages}}',
+      damaged: 'damaged pages (could not be read, in no bill, never uploaded): {{pages}}',
     },
     serve: {
       summary: 'serve the UI in browser mode on this PC (127.0.0.1)',

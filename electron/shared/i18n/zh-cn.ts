@@ -771,6 +771,7 @@ export const zhCN = {
     notCover: '不是封面（并入上一张单据）',
     leftOutTitle: '不随本单据上传的页（空白背面和被排除的页），如属于本单据可放回：',
     blank: '空白',
+    damagedPages: '无法读取的页面：{{pages}}',
     restorePage: '放回',
     pageDone: {
       movedPrevious: '第 {{page}} 页已移到上一张单据。',
@@ -834,6 +835,8 @@ export const zhCN = {
   reasons: {
     'not-pdf': '文件不是 PDF 格式或已损坏',
     'no-pages': 'PDF 里没有页面',
+    'empty-page': '有一页没有尺寸或没有图像（页面结构已损坏）',
+    'pdf-memory': '读取它需要超过 {{limit}} 的内存（文件里的压缩内容解压后极大，文件已损坏或是故意制造的）',
     truncated: '文件不完整（可能还在写入或传输中断）',
     'unsupported-image': '图像格式无法识别',
     'image-data': '图像数据损坏',
@@ -908,6 +911,7 @@ export const zhCN = {
       orphans: '第一张封面之前的页',
       'suspect-cover': '可疑封面：二维码不是有效的影像编码',
       'source-open': '这一叠的文件可能还在增加页（扫描仪可能还在追加），最后一张单据先等一等：文件在稳定时间内不再变化后会自动上传',
+      'damaged-pages': '有页面无法读取（扫描件损坏或被覆盖）：这张单据的页面或起始位置可能不对。请重新扫描标为“损坏”的页面后再收入；这一张请丢弃',
       'taken-in-before': '该影像编码之前已从另一叠收入。只有要把这些页补到那张单据（补扫）时才放行；影像系统退回要求重扫的单据不会暂扣在这里，会自动按新一轮上传（若刚被退回，请先在“排查”页刷新状态）；否则请作废这一张',
       'empty-bill': '封面后面没有页（两张封面相连）',
       'duplicate-code': '同一叠里影像编码重复',
@@ -948,6 +952,9 @@ export const zhCN = {
     'corrupt-pdf': 'PDF {{name}} 已损坏，无法打开：{{reason}}。请重新导出或重新扫描。',
     'pdf-encrypted': 'PDF {{name}} 有密码保护。请导出不加密的 PDF 后再检查。',
     'too-many-pages': '{{name}} 有 {{pages}} 页，超过 {{limit}} 页的上限。请拆分后再检查。',
+    'too-many-pages_uncounted': '{{name}} 超过 {{limit}} 页，超过页数上限。请拆分后再检查。',
+    'page-too-large': '{{name}} 第 {{page}} 页有 {{size}}，超过这种尺寸的扫描页可能需要的大小（{{limit}}）：里面夹带了填充数据或不属于页面的内容。请重新扫描或重新导出。',
+    'stack-too-large': '{{name}} 在暂存区里会占用超过 {{limit}}（页面比文件本身大得多，例如每页都重复同一张图）。这份文件没有保存任何内容。请重新扫描，或拆分成较小的文件。',
     'image-too-large': '{{name}} 第 {{page}} 页为 {{width}}×{{height}} 像素，超过 {{limit}} 百万像素的上限。请用 300 dpi 以下重新扫描。',
     'inspection-timeout': '检查 {{name}} 超过 {{seconds}} 秒仍未完成，已中止。文件可能异常，请拆分后重试。',
     'inspection-cancelled': '已取消检查 {{name}}。',
@@ -1172,6 +1179,7 @@ export const zhCN = {
       pages: '页 {{pages}}',
       turned: '封面倒放，已转正',
       blank: '空白页（不上传）：{{pages}}',
+      damaged: '损坏的页面（无法读取，不属于任何单据，不会上传）：{{pages}}',
     },
     serve: {
       summary: '在本机 127.0.0.1 上以浏览器模式提供界面',

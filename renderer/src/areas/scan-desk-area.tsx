@@ -207,6 +207,7 @@ export function ScanDeskArea() {
                 <p className="banner banner-warn" data-testid="desk-held">
                   {t(`split.held.${current.bill.held}`)}
                   {current.bill.suspect ? ` · ${current.bill.suspect.payload}` : ''}
+                  {current.bill.damaged?.length ? ` · ${t('scanDeskPage.damagedPages', { pages: current.bill.damaged.join(', ') })}` : ''}
                 </p>
               )}
               {!current.bill && <p className="banner banner-warn">{t('scanDeskPage.orphansHint')}</p>}

@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { runCli } from '../../../electron/cli/run-cli.js';
+import { loopingPageTreePdf } from '../../fixtures/hostile.js';
 import { writeStack } from '../../fixtures/stacks.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
@@ -110,4 +112,19 @@ test('intake --watch says so when every look at the folder fails (and keeps watc
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0);
   assert.deepEqual(await readdir(path.join(watch, 'imported-2')), ['good.pdf']);
+});
+
+test('intake FILE…: a PDF whose page tree loops is refused with its reason and the next file is still taken in', async () => {
+  const dir = await makeTempDir();
+  const dataDir = await makeTempDir();
+  const loop = path.join(dir, 'loop.pdf');
+  await writeFile(loop, loopingPageTreePdf());
+  const good = await writeStack([{ kind: 'cover', code: 'FY-2026-000611' }, { kind: 'content' }], await makeTempDir(), 'pdf', 100);
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['intake', loop, good, '--data-dir', dataDir], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: { LANG: 'en_US.UTF-8' }, waitForStop: async () => undefined });
+  assert.equal(code, 2, stdout + stderr);
+  assert.match(stderr, /The PDF loop\.pdf is damaged and cannot be opened: a page has no size or no pixels/);
+  assert.match(stdout, /Took in/);
+  assert.equal((await readdir(path.join(dataDir, 'spool', 'stacks'))).length, 1);
 });

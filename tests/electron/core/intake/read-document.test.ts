@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { CoreError } from '../../../../electron/core/errors.js';
 import { detectFormat } from '../../../../electron/core/intake/detect-format.js';
-import { openDocument } from '../../../../electron/core/intake/read-document.js';
+import { defaultDocumentLimits } from '../../../../electron/core/intake/document-limits.js';
+import { openDocument, readPageRegion } from '../../../../electron/core/intake/read-document.js';
 import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
 import { encodeG4Tiff, encodeJpeg, encodeLzwTiff, encodePng, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';
-import { corruptPdf, encryptedPdf, hugePageCountPdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
+import { corruptPdf, deepPageTreePdf, encryptedPdf, hugePageCountPdf, loopingPageTreePdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const spec = { dpi: 200, qrs: [{ text: 'FY-1', placement: 'top-right' as const, sizeMm: 22 }] };
@@ -109,6 +110,24 @@ test('bad input becomes a typed error with a clear code', async () => {
   await assert.rejects(openDocument('/nonexistent/x.pdf'), (error: unknown) => error instanceof CoreError && error.code === 'file-unreadable');
 });
 
+test('a PDF whose page tree loops or nests 10,000 deep is refused as damaged on every reader, never read as a page without pixels', async () => {
+  for (const [name, bytes] of [
+    ['loop.pdf', loopingPageTreePdf()],
+    ['deep.pdf', deepPageTreePdf(10_000)],
+  ] as const) {
+    const isDamaged = (error: unknown) => error instanceof CoreError && error.code === 'corrupt-pdf' && error.params['reason'] === 'empty-page';
+    const document = await openDocument(await write(name, bytes));
+    try {
+      await assert.rejects(document.readPage(0), isDamaged, `${name}: readPage`);
+      await assert.rejects(document.readPage(0, { topShare: 0.2 }), isDamaged, `${name}: band`);
+      await assert.rejects(document.readOverview(0), isDamaged, `${name}: overview`);
+      await assert.rejects(readPageRegion(document, 0, { x: 0, y: 0, w: 30, h: 30 }), isDamaged, `${name}: region`);
+    } finally {
+      document.close();
+    }
+  }
+});
+
 test('formats are recognised by content, not by extension', () => {
   assert.equal(detectFormat(Buffer.from('%PDF-1.4')), 'pdf');
   assert.equal(detectFormat(Buffer.from('junk\n%PDF-1.4')), 'pdf');
@@ -140,4 +159,24 @@ test('multi-page TIFF (LZW gray and 1-bit G4): every page is read and checked on
       compression,
     );
   }
+});
+
+test('a scanner PDF over the page limit is refused with its real page count, or "more than" the limit when its page tree does not say', async () => {
+  const image = renderCoverRaster({ dpi: 30, qrs: [] });
+  const page = { kind: 'jpeg' as const, bytes: await encodeJpeg(image, 30), width: image.width, height: image.height, dpi: 30 };
+  const seven = Buffer.from(await encodeScannerPdf(Array.from({ length: 7 }, () => page), { classicXref: true }));
+  const limits = { ...defaultDocumentLimits, maxPages: 5 };
+  const refusal = async (name: string, bytes: Uint8Array) => {
+    const error = await openDocument(await write(name, bytes), { limits }).then(
+      () => assert.fail(`${name} was opened`),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof CoreError && error.code === 'too-many-pages', String(error));
+    return error.message;
+  };
+  assert.match(await refusal('seven.pdf', seven), /seven\.pdf has 7 pages, over the 5-page limit/);
+  // The same file whose root claims one page: reading stopped at page 6, so the count is not known.
+  const lying = Buffer.from(seven.toString('latin1').replace('/Count 7', '/Count 1'), 'latin1');
+  assert.notEqual(lying.toString('latin1'), seven.toString('latin1'));
+  assert.match(await refusal('lying.pdf', lying), /lying\.pdf has more than 5 pages/);
 });

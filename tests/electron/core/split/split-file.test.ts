@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
 import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
 import { splitFile } from '../../../../electron/core/split/split-file.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { overwriteScannerPdfPages } from '../../../fixtures/hostile.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -58,4 +60,30 @@ test('with an expected-codes list, a code not on it makes a suspect cover', asyn
   const input = await writeStack([{ kind: 'cover', code: 'FY-2026-000201' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000202' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   const report = await splitFile(input, { rules: { ...defaultCodeRules, expected: new Set(['FY-2026-000201']) } });
   assert.deepEqual(report.bills.map((bill) => [bill.code, bill.held, bill.suspect?.reason ?? null]), [['FY-2026-000201', null, null], [null, 'suspect-cover', 'unknown-code']]);
+});
+
+for (const [how, readers] of [['entropy', 0], ['entropy', 2], ['whole', 2]] as const) {
+  test(`a 3-bill scanner PDF whose middle pages are overwritten (${how}, ${readers} page readers): no page blank, the stack held damaged-pages with their numbers, nothing ready`, async () => {
+    const input = await writeStack(
+      [{ kind: 'cover', code: 'FY-2026-000901' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000902' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000903' }, { kind: 'content' }],
+      await makeTempDir(),
+      'pdf',
+    );
+    await writeFile(input, overwriteScannerPdfPages(await readFile(input), [2, 3, 4, 5], how));
+    const pool = readers ? createPageReaderPool({ size: readers }) : undefined;
+    const report = await splitFile(input, { rules: defaultCodeRules, pool }).finally(() => pool?.close());
+    assert.equal(report.error, null);
+    assert.equal(report.pageCount, 6);
+    assert.deepEqual(report.blank, []);
+    assert.deepEqual(report.damaged, [2, 3, 4, 5]);
+    assert.deepEqual(report.bills.map((bill) => [bill.code, bill.pages, bill.held, bill.damaged]), [['FY-2026-000901', [1, 6], 'damaged-pages', [2, 3, 4, 5]]]);
+    assert.ok(report.bills.every((bill) => bill.held !== null));
+  });
+}
+
+test('a scanner PDF of which no page decodes is refused as a damaged image, not taken in as damaged pages', async () => {
+  const input = await writeStack([{ kind: 'cover', code: 'FY-2026-000911' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await writeFile(input, overwriteScannerPdfPages(await readFile(input), [1, 2], 'entropy'));
+  const report = await splitFile(input, { rules: defaultCodeRules });
+  assert.equal(report.error?.code, 'corrupt-image');
 });

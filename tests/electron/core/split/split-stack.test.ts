@@ -16,7 +16,30 @@ test('covers start bills; pages belong to the cover before them; blank backs are
     ],
     orphans: [],
     blank: [3],
+    damaged: [],
   });
+});
+
+test('a page that could not be read is in no bill; the bill it falls in and the bill whose cover follows it are held damaged-pages', () => {
+  const damaged: PageKind = { kind: 'damaged', reason: 'image-data' };
+  const result = splitStack(stack(cover('FY-1'), content, cover('FY-2'), damaged, content, cover('FY-3'), content, cover('FY-4'), content));
+  assert.deepEqual(result.damaged, [4]);
+  assert.deepEqual(result.blank, []);
+  assert.deepEqual(
+    result.bills.map((bill) => [bill.code, bill.pages, bill.held, bill.damaged ?? null]),
+    [
+      ['FY-1', [1, 2], null, null],
+      ['FY-2', [3, 5], 'damaged-pages', [4]],
+      ['FY-3', [6, 7], 'damaged-pages', [4]],
+      ['FY-4', [8, 9], null, null],
+    ],
+  );
+  // The issue's stack: the middle four pages overwritten, bills 2 and 3 gone; nothing is ready.
+  const middle = splitStack(stack(cover('FY-1'), damaged, damaged, damaged, damaged, content));
+  assert.deepEqual(middle.bills.map((bill) => [bill.code, bill.pages, bill.held, bill.damaged]), [['FY-1', [1, 6], 'damaged-pages', [2, 3, 4, 5]]]);
+  // Before the first cover: the orphans are held anyway, and the first bill is held too.
+  const first = splitStack(stack(content, damaged, cover('FY-1'), content));
+  assert.deepEqual([first.orphans, first.bills.map((bill) => [bill.held, bill.damaged])], [[1], [['damaged-pages', [2]]]]);
 });
 
 test('held, never guessed: orphans, two covers in a row, a repeated code, a suspect cover, an over-long bill', () => {

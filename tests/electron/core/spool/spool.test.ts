@@ -7,7 +7,10 @@ import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rul
 import { CoreError } from '../../../../electron/core/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createSpool, pagesLeftOut } from '../../../../electron/core/spool/spool.js';
-import { writeStack } from '../../../fixtures/stacks.js';
+import { formatBytes } from '../../../../electron/core/format.js';
+import { encodeJpeg, encodeScannerPdf } from '../../../fixtures/encode.js';
+import { overwriteScannerPdfPages, paddedJpeg, repeatedJpegPdf } from '../../../fixtures/hostile.js';
+import { renderStackPage, writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const spoolAt = async () => {
@@ -138,4 +141,56 @@ test('a cover the split missed starts a new bill from its page; a cover that is 
   // The first bill of a stack is no cover: its pages wait as orphans.
   await spool.changeBill(first, { action: 'not-a-cover' });
   assert.deepEqual((await spool.listStacks())[0]?.orphans, [1, 2]);
+});
+
+test('a stack with overwritten pages goes in held: damaged pages kept as placeholders in no bill, never offered to put back, nothing ready', async () => {
+  const { spool } = await spoolAt();
+  const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000921' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000922' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await writeFile(file, overwriteScannerPdfPages(await readFile(file), [2], 'entropy'));
+  const outcome = await spool.ingest(file);
+  assert.equal(outcome.status, 'ingested');
+  if (outcome.status !== 'ingested') return;
+  assert.deepEqual(outcome.stack.pages.map((page) => [page.format, page.kind]), [['jpeg', 'cover'], ['png', 'damaged'], ['jpeg', 'cover'], ['jpeg', 'content']]);
+  assert.deepEqual(outcome.stack.bills.map((bill) => [bill.code, bill.pages, bill.state, bill.held, bill.damaged]), [
+    ['FY-2026-000921', [1], 'held', 'damaged-pages', [2]],
+    ['FY-2026-000922', [3, 4], 'held', 'damaged-pages', [2]],
+  ]);
+  assert.deepEqual(pagesLeftOut(outcome.stack, outcome.stack.bills[0]?.id ?? ''), []);
+  await assert.rejects(spool.changeBill(outcome.stack.bills[0]?.id ?? '', { action: 'restore-page', page: 2 }), (error) => error instanceof CoreError && error.params['reason'] === 'not-left-out');
+});
+
+test('a JPEG page padded with megabytes of APP segments and trailing bytes is stored without them (a JPEG file and a scanner PDF page)', async () => {
+  const { dir: spoolDir, spool } = await spoolAt();
+  const dir = await makeTempDir();
+  const image = renderStackPage({ kind: 'cover', code: 'FY-2026-000801' }, 100, 1);
+  const jpeg = await encodeJpeg(image, 100);
+  const padded = paddedJpeg(jpeg, 3 * 1024 * 1024, 1024 * 1024);
+  const file = path.join(dir, 'padded.jpg');
+  await writeFile(file, padded);
+  const pdf = path.join(dir, 'padded.pdf');
+  await writeFile(pdf, await encodeScannerPdf([{ kind: 'jpeg', bytes: padded, width: image.width, height: image.height, dpi: 100 }, { kind: 'jpeg', bytes: await encodeJpeg(renderStackPage({ kind: 'content' }, 100, 2), 100), width: image.width, height: image.height, dpi: 100 }]));
+  for (const source of [file, pdf]) {
+    const outcome = await spool.ingest(source);
+    assert.equal(outcome.status, 'ingested');
+    if (outcome.status !== 'ingested') return;
+    const stored = await readFile(path.join(spoolDir, 'stacks', outcome.stack.id, outcome.stack.pages[0]?.file ?? ''));
+    assert.ok(stored.length <= jpeg.length + 64, `${path.basename(source)}: stored ${stored.length} bytes for a ${jpeg.length}-byte page padded to ${padded.length}`);
+    assert.deepEqual(outcome.stack.bills.map((bill) => bill.code), ['FY-2026-000801']);
+  }
+});
+
+test('a small file whose pages store far more than it (one JPEG repeated on every page) is refused before the spool grows past max(4 × its size, the floor)', async () => {
+  const dir = path.join(await makeTempDir(), 'spool');
+  // The floor lowered for the test (512 MiB at the station): the budget is then 4 × the source.
+  const spool = createSpool({ dir, log: createMemoryLogger(), now: () => new Date('2026-11-27T09:00:00Z'), rules: defaultCodeRules, stackBytesFloor: 0 });
+  await spool.recover();
+  const image = renderStackPage({ kind: 'content' }, 100, 3);
+  const jpeg = await encodeJpeg(image, 100);
+  const file = path.join(await makeTempDir(), 'repeated.pdf');
+  await writeFile(file, await repeatedJpegPdf(jpeg, image.width, image.height, 100, 40));
+  const size = (await readFile(file)).length;
+  assert.ok(size < 2 * jpeg.length, 'the file holds the JPEG once');
+  await assert.rejects(spool.ingest(file), (error: unknown) => error instanceof CoreError && error.code === 'stack-too-large' && error.params['limit'] === formatBytes(4 * size));
+  assert.deepEqual(await readdir(path.join(dir, 'stacks')), []);
+  assert.deepEqual(await readdir(path.join(dir, 'tmp')), []);
 });
