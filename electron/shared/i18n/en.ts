@@ -648,6 +648,7 @@ export const en: Catalog = {
       held_other: '{{count}} bills need a person',
       paused: 'Uploads paused',
       stalled: 'Uploads waiting: the data folder needs attention (see the Scan desk)',
+      'watch-problem': 'The scan folder cannot be read: new scans are not taken in (see the Scan desk)',
       sending_one: 'Sending, {{count}} bill to go',
       sending_other: 'Sending, {{count}} bills to go',
       watching: 'Watching the scan folder',

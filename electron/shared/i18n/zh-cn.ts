@@ -644,6 +644,7 @@ export const zhCN = {
       held_other: '有 {{count}} 张单据需要处理',
       paused: '上传已暂停',
       stalled: '上传等待中：数据文件夹需要处理（请看“扫描台”）',
+      'watch-problem': '扫描文件夹读不了：新扫的文件收不进来（请看“扫描台”）',
       sending_one: '正在上传，还有 {{count}} 张',
       sending_other: '正在上传，还有 {{count}} 张',
       watching: '正在监视扫描文件夹',

@@ -34,8 +34,9 @@ interface WatchLook {
 /**
  * What the station is doing at a glance: the tray icon's state. Held wins: a person is needed.
  * `stalled`: the queue waits for its own records in the data folder (a full disk…) and retries by itself.
+ * `watch-problem`: the watched scan folder cannot be read (gone, or every look fails): new scans wait.
  */
-export type StationState = 'held' | 'paused' | 'stalled' | 'sending' | 'watching' | 'idle';
+export type StationState = 'held' | 'paused' | 'stalled' | 'watch-problem' | 'sending' | 'watching' | 'idle';
 
 /** The station as the tray (and its tooltip) shows it. */
 export interface StationGlance {
@@ -57,7 +58,9 @@ export function glanceAtStation(queue: QueueLook, watch: WatchLook): StationGlan
   const held = queue.counts.held + watch.counts.held;
   const watching = watch.status.state === 'watching';
   const stalled = queue.state === 'waiting' && isBookkeepingWaitReason(queue.reason);
-  const state: StationState = held > 0 ? 'held' : queue.state === 'paused' ? 'paused' : stalled ? 'stalled' : queue.state === 'sending' || (queue.state === 'waiting' && toGo > 0) ? 'sending' : watching ? 'watching' : 'idle';
+  // A folder that cannot be read wins over sending: what is being sent is fine, what is scanned next is not taken in.
+  const watchProblem = watch.status.state === 'failing' || watch.status.state === 'unavailable';
+  const state: StationState = held > 0 ? 'held' : queue.state === 'paused' ? 'paused' : stalled ? 'stalled' : watchProblem ? 'watch-problem' : queue.state === 'sending' || (queue.state === 'waiting' && toGo > 0) ? 'sending' : watching ? 'watching' : 'idle';
   return { state, toGo, held, pauseReason: queue.state === 'paused' || stalled ? queue.reason : null, watching, pausedByPerson: queue.reason === 'paused-by-person' };
 }
 

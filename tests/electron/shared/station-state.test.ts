@@ -15,6 +15,9 @@ test('the tray state: held wins, then paused, sending, watching, idle', () => {
   assert.deepEqual([paused.state, paused.pausedByPerson, paused.pauseReason], ['paused', true, 'paused-by-person']);
   assert.equal(glanceAtStation({ state: 'sending', reason: null, counts: counts({ held: 1 }) }, watching).state, 'held');
   assert.equal(glanceAtStation({ state: 'idle', reason: null, counts: counts() }, { ...watching, counts: { ready: 0, held: 2 } }).held, 2, 'held at intake counts too');
+  // A scan folder that keeps failing or is gone is a problem, not "idle": new scans are not taken in.
+  assert.equal(glanceAtStation({ state: 'sending', reason: null, counts: counts({ queued: 1 }) }, { status: { state: 'failing' }, counts: { ready: 0, held: 0 } }).state, 'watch-problem');
+  assert.equal(glanceAtStation({ state: 'idle', reason: null, counts: counts() }, { status: { state: 'unavailable' }, counts: { ready: 0, held: 0 } }).state, 'watch-problem');
 });
 
 const look = (bills: StationLook['queue']['bills'], queue: Partial<StationLook['queue']> = {}, heldAtIntake = 0): StationLook => ({ queue: { state: 'idle', reason: null, bills, ...queue }, heldAtIntake });
