@@ -129,6 +129,12 @@ test('a file copied into the watched scan folder appears by itself; a missing fo
   await page.getByTestId('desk-row-FY-2026-000601').waitFor({ timeout: 30_000 });
   await page.getByTestId('desk-row-FY-2026-000602').waitFor();
   await page.getByTestId('watch-latest').getByText('scan0002.pdf').waitFor();
+  // The source moves once it has stayed unchanged for one more settle time (a scanner may still append).
+  const movedBy = Date.now() + 15_000;
+  while (!(await readdir(path.join(folder, 'imported')).catch(() => [] as string[])).includes('scan0002.pdf')) {
+    assert.ok(Date.now() < movedBy, 'the source was not moved to imported/');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   assert.deepEqual(await readdir(path.join(folder, 'imported')), ['scan0002.pdf']);
   assert.deepEqual(await findLayoutViolations(page), []);
   await page.getByTestId('watch-panel').scrollIntoViewIfNeeded();
