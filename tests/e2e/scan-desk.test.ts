@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -143,6 +143,24 @@ test('a file copied into the watched scan folder appears by itself; a missing fo
   await page.getByTestId('watch-stop').click();
   await page.locator('[data-testid="watch-status"][data-state="off"]').waitFor();
   assert.equal((await session.harness.core.prefs.readPrefs()).watchFolder, undefined);
+});
+
+test('a scan folder whose every look fails says so (not "watching") with the reason, and watches again once it is fixed', async () => {
+  const folder = await makeTempDir();
+  // A plain file where the station keeps its claims: every look fails the same way.
+  await writeFile(path.join(folder, '.scan-station'), 'in the way');
+  await page.getByTestId('watch-folder').fill(folder);
+  await page.getByTestId('watch-start').click();
+  const failing = page.locator('[data-testid="watch-status"][data-state="failing"]');
+  await failing.waitFor({ timeout: 20_000 });
+  assert.match((await failing.textContent()) ?? '', /一直出错/);
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await page.getByTestId('watch-panel').scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'zh-1024-scan-desk-watch-failing');
+  await rm(path.join(folder, '.scan-station'));
+  await page.locator('[data-testid="watch-status"][data-state="watching"]').waitFor({ timeout: 20_000 });
+  await page.getByTestId('watch-stop').click();
+  await page.locator('[data-testid="watch-status"][data-state="off"]').waitFor();
 });
 
 test('no console errors on the Scan desk', () => {

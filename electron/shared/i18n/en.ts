@@ -728,7 +728,7 @@ export const en: Catalog = {
       waiting: '{{count}} file(s) still being written; taken in once complete.',
       paused: 'Watching {{folder}} is paused.',
       unavailable: 'Cannot watch {{folder}}: {{reason}}',
-      failing: 'Watching {{folder}} keeps failing: {{reason}}',
+      failing: 'The scan folder keeps failing: {{reason}}',
       backlog: '{{count}} file(s) waiting their turn; taken in oldest first.',
       claimedElsewhere: '{{count}} file(s) being taken in by another station sharing this folder (left to it): {{names}}',
       folderLabel: 'Scan folder',

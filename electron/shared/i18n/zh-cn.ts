@@ -724,7 +724,7 @@ export const zhCN = {
       waiting: '{{count}} 个文件仍在写入，写完后收入。',
       paused: '已暂停监视 {{folder}}。',
       unavailable: '无法监视 {{folder}}：{{reason}}',
-      failing: '监视 {{folder}} 一直出错：{{reason}}',
+      failing: '扫描文件夹一直出错：{{reason}}',
       backlog: '{{count}} 个文件正在排队，按先到先收的顺序收入。',
       claimedElsewhere: '{{count}} 个文件正由共用此文件夹的另一台扫描台收入（本机不动它们）：{{names}}',
       folderLabel: '扫描文件夹',
