@@ -56,6 +56,16 @@ export interface PageOverview {
 /** Overviews are never smaller than this (thumbnails are 240 px high). */
 export const overviewHeight = 240;
 
+/** The part of a page to decode: its top share, and how. */
+export interface PageRegion {
+  topShare: number;
+  /**
+   * Decode a JPEG with libvips' accurate IDCT instead of libjpeg-turbo's fast one, which turns whole
+   * 8 × 8 blocks of a sharp, high-contrast QR to their negative now and then: slower, for a second look.
+   */
+  exact?: boolean;
+}
+
 /** An opened input file whose pages are read one at a time (memory stays at one page). */
 export interface OpenedDocument {
   format: DocumentFormat;
@@ -64,7 +74,7 @@ export interface OpenedDocument {
    * Reads one page. With `topShare` only that top share of the page is decoded (JPEG and TIFF
    * decoding is sequential, so the rest is never touched): the fast path for top-corner covers.
    */
-  readPage(index: number, region?: { topShare: number }): Promise<PageRaster>;
+  readPage(index: number, region?: PageRegion): Promise<PageRaster>;
   /**
    * The page's own JPEG bytes without decoding them, when the page is exactly one JPEG (a simple
    * scanner PDF): the split classifies them on a worker thread. Absent for other documents.
@@ -290,7 +300,7 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
       const widthMm = (page.widthPt / 72) * 25.4;
       const heightMm = (page.heightPt / 72) * 25.4;
       const base = { page: index + 1, dpi: page.width / (widthMm / 25.4), widthMm, heightMm, dpiAssumed: false };
-      const luma = await lumaOf(index, bytes);
+      const luma = region?.exact ? null : await lumaOf(index, bytes);
       const image = luma ? (region && region.topShare < 1 ? topRows(luma, region.topShare) : luma) : await decodeJpegGray(bytes, page.width, page.height, context, region);
       return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / page.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes } }) };
     },
@@ -349,11 +359,11 @@ async function readPageJpeg(source: JpegSource, page: { name: string; page: numb
 }
 
 /** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
-export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: { topShare: number }, into?: Buffer): Promise<GrayImage> {
+export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: PageRegion, into?: Buffer): Promise<GrayImage> {
   // libjpeg-turbo decodes the whole luma faster than libvips decodes the top band in colour; a gray
   // JPEG has no colour to skip, and libvips stops after the band's rows: for a band, libvips.
   const grayBand = region !== undefined && region.topShare < 1 && readJpegHeader(bytes)?.components === 1;
-  const luma = grayBand ? null : await decodeJpegLumaChecked(bytes, width, height, context, into);
+  const luma = grayBand || region?.exact ? null : await decodeJpegLumaChecked(bytes, width, height, context, into);
   if (luma) return region && region.topShare < 1 ? topRows(luma, region.topShare) : luma;
   try {
     const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();

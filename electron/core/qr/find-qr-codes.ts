@@ -1,6 +1,6 @@
 import { cropGray, shrinkGray, type GrayImage, type PixelRect } from './gray-image.js';
 import { readQrWithJsqr } from './jsqr-reader.js';
-import { readQrWithZxing, type ReaderOverrides, type ZxingSymbol } from './zxing-reader.js';
+import { readQrWithZxing, readQrWithZxingReportingFailures, type ReaderOverrides, type UnreadableSymbol, type ZxingSymbol } from './zxing-reader.js';
 
 /** Which decoder found a symbol. */
 export type QrEngine = 'zxing' | 'jsqr';
@@ -33,7 +33,7 @@ function shift(symbols: ZxingSymbol[], rect: PixelRect, engine: QrEngine): Found
 }
 
 /** The centre of a symbol's bounding box. */
-export function symbolCentre(symbol: ZxingSymbol): { x: number; y: number } {
+export function symbolCentre(symbol: Pick<ZxingSymbol, 'corners'>): { x: number; y: number } {
   const xs = symbol.corners.map((point) => point.x);
   const ys = symbol.corners.map((point) => point.y);
   return { x: (Math.min(...xs) + Math.max(...xs)) / 2, y: (Math.min(...ys) + Math.max(...ys)) / 2 };
@@ -62,6 +62,54 @@ export async function findTopCornerCodes(band: GrayImage): Promise<FoundQr[]> {
   return found.sort((a, b) => symbolCentre(b).x - symbolCentre(a).x);
 }
 
+/** What a search of a page's top band saw. */
+export interface TopBandRead {
+  /** Decoded symbols, those on the right first. */
+  found: FoundQr[];
+  /** QR symbols located in the band that no read could decode (none where a decoded symbol sits). */
+  unreadable: UnreadableSymbol[];
+}
+
+/** How a top band is searched when a symbol there was located but not decoded. */
+export interface TopBandOptions {
+  /**
+   * The same band decoded exactly, when the band given may carry decoder errors (libjpeg-turbo's
+   * fast IDCT turns whole 8 × 8 blocks of a sharp QR to their negative now and then); null when
+   * the band given is already exact.
+   */
+  exactBand?: () => Promise<GrayImage | null>;
+  /** Time the recall fallbacks may take (ms, default 1500). */
+  fallbackBudgetMs?: number;
+}
+
+/**
+ * Searches the page's top band as `findTopCornerCodes` does, and when a QR symbol there is located
+ * but not decoded, tries what `check` would: the band decoded exactly, then the recall fallbacks,
+ * until no located symbol is left unexplained. Normal pages (a code read at once, or no symbol at
+ * all) cost one ZXing call, as before. What stays unreadable is reported, so a cover whose QR is
+ * damaged is never taken for content.
+ */
+export async function readTopBand(band: GrayImage, options: TopBandOptions = {}): Promise<TopBandRead> {
+  const whole = { x: 0, y: 0, w: band.width, h: band.height };
+  const first = await readQrWithZxingReportingFailures(band);
+  const found = shift(first.symbols, whole, 'zxing');
+  const unexplained = () => first.unreadable.filter((failed) => !found.some((symbol) => containsPoint(symbol.corners, symbolCentre(failed))));
+  if (first.unreadable.length > 0) {
+    // A located symbol hides one ZXing would decode from a smaller copy: read again without the report.
+    const exact = (await options.exactBand?.()) ?? band;
+    addUnique(found, shift(await readQrWithZxing(exact), whole, 'zxing'));
+    if (unexplained().length > 0) await tryFallbacks(exact, null, found, { fallbackBudgetMs: options.fallbackBudgetMs }, () => unexplained().length === 0);
+  }
+  return { found: found.sort((a, b) => symbolCentre(b).x - symbolCentre(a).x), unreadable: unexplained() };
+}
+
+/** Whether a point lies inside the bounding box of a symbol's corners. */
+function containsPoint(corners: Array<{ x: number; y: number }>, point: { x: number; y: number }): boolean {
+  const xs = corners.map((corner) => corner.x);
+  const ys = corners.map((corner) => corner.y);
+  return point.x >= Math.min(...xs) && point.x <= Math.max(...xs) && point.y >= Math.min(...ys) && point.y <= Math.max(...ys);
+}
+
 /** How hard a search tries when its first passes find nothing it wants. */
 export interface FindOptions {
   /** Whether a decoded text is what the caller looks for (a valid cover code); without it, any symbol will do. */
@@ -83,10 +131,10 @@ const fallbacks: Array<{ name: string; half: boolean; overrides: ReaderOverrides
   { name: 'global-histogram-denoise', half: false, overrides: { binarizer: 'GlobalHistogram', tryDenoise: true } },
 ];
 
-/** Runs the fallbacks in order until one finds a wanted symbol or the page's budget is spent. */
-async function tryFallbacks(page: GrayImage, half: GrayImage | null, found: FoundQr[], options: FindOptions): Promise<void> {
+/** Runs the fallbacks in order until one finds a wanted symbol (or `done` says so) or the page's budget is spent. */
+async function tryFallbacks(page: GrayImage, half: GrayImage | null, found: FoundQr[], options: FindOptions, done?: () => boolean): Promise<void> {
   const deadline = performance.now() + (options.fallbackBudgetMs ?? 1500);
-  const satisfied = () => found.some((symbol) => !options.wanted || options.wanted(symbol.text));
+  const satisfied = done ?? (() => found.some((symbol) => !options.wanted || options.wanted(symbol.text)));
   for (const fallback of fallbacks) {
     if (performance.now() >= deadline || satisfied()) return;
     const image = fallback.half && half ? half : page;

@@ -75,11 +75,47 @@ function toPgm(image: GrayImage): Uint8Array {
   return pgmScratch.subarray(0, size);
 }
 
+/** A QR symbol ZXing located (three finder patterns, a sampling grid) but could not decode. */
+export interface UnreadableSymbol {
+  corners: Array<{ x: number; y: number }>;
+  /** ZXing's reason, e.g. a checksum error: more modules wrong than the error correction repairs. */
+  error: string;
+}
+
+/** What one read saw: the symbols it decoded and the QR symbols it located but could not decode. */
+export interface ZxingRead {
+  symbols: ZxingSymbol[];
+  unreadable: UnreadableSymbol[];
+}
+
+/**
+ * Reads like `readQrWithZxing`, and also reports full-size QR symbols ZXing located but could not
+ * decode (scratched, torn, smudged — or pixels a decoder got wrong): a cover's place holding one is
+ * never judged by what else is on the page. Micro and rectangular QR candidates are not reported:
+ * covers carry full QR codes, and ZXing proposes those on text and rules. A located symbol hides one
+ * decoded at the same place from a smaller copy of the image, so a caller that sees any unreadable
+ * symbol reads again without this report before judging.
+ */
+export function readQrWithZxingReportingFailures(image: GrayImage, overrides: ReaderOverrides = {}): Promise<ZxingRead> {
+  const run = previous.then(() => decodeWithZxingAndFailures(image, overrides));
+  previous = run.catch(() => undefined);
+  return run;
+}
+
 async function decodeWithZxing(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingSymbol[]> {
   if (image.width < 21 || image.height < 21) return [];
   await loadZxing();
   const results = await readBarcodes(toPgm(image), { ...readerOptions, ...overrides });
   return results.filter((result) => result.isValid).map(toSymbol);
+}
+
+async function decodeWithZxingAndFailures(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingRead> {
+  if (image.width < 21 || image.height < 21) return { symbols: [], unreadable: [] };
+  await loadZxing();
+  const results = await readBarcodes(toPgm(image), { ...readerOptions, ...overrides, returnErrors: true });
+  const symbols = results.filter((result) => result.isValid).map(toSymbol);
+  const unreadable = results.filter((result) => !result.isValid && result.format === 'QRCode').map((result) => ({ corners: toSymbol(result).corners, error: result.error }));
+  return { symbols, unreadable };
 }
 
 function toSymbol(result: ReadResult): ZxingSymbol {

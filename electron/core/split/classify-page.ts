@@ -1,8 +1,8 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../cover/image-code-rules.js';
 import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
-import { findTopCornerCodes, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
+import { readTopBand, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
 import type { GrayImage } from '../qr/gray-image.js';
-import { readQrWithZxing, type ZxingSymbol } from '../qr/zxing-reader.js';
+import { readQrWithZxing, type UnreadableSymbol, type ZxingSymbol } from '../qr/zxing-reader.js';
 import type { PageKind } from './split-stack.js';
 
 /** How pages are judged for splitting. */
@@ -155,16 +155,23 @@ export function hasQrShapeInBottomCorners(overview: PageOverview): boolean {
  */
 export interface PageEvidence {
   top: ZxingSymbol[];
+  /** QR symbols located in the top band that no read could decode (a damaged cover, say). */
+  unreadableTop: UnreadableSymbol[];
   bottom: ZxingSymbol[][] | null;
   ink: number;
   /** The page's full size in pixels (symbol corners are in these coordinates). */
   size: { width: number; height: number };
 }
 
-/** The three reads evidence is gathered from; each is made at most once. */
+/** The reads evidence is gathered from; each is made at most once. */
 export interface PageReads {
   /** The top band at full resolution (may be the whole page when that is all a format offers). */
   band(): Promise<PageRaster>;
+  /**
+   * The top band decoded exactly, when `band` comes from a fast decoder that can get pixels wrong;
+   * null when it is exact already. Read only for a band holding a QR that did not decode.
+   */
+  exactBand(): Promise<PageRaster | null>;
   overview(): Promise<PageOverview>;
   whole(): Promise<PageRaster>;
 }
@@ -178,7 +185,7 @@ export interface PageReads {
  */
 export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: PageEvidence; overview: PageOverview; whole: PageRaster | null }> {
   const band = await reads.band();
-  const top = await findTopCornerCodes(band.image);
+  const { found: top, unreadable: unreadableTop } = await readTopBand(band.image, { exactBand: async () => (await reads.exactBand())?.image ?? null });
   const overview = await reads.overview();
   let whole = band.coverage >= 1 ? band : null;
   let bottom: ZxingSymbol[][] | null = null;
@@ -187,7 +194,7 @@ export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: 
     bottom = await readBottomCorners(whole);
   }
   const size = { width: band.image.width, height: Math.round(band.image.height / band.coverage) };
-  return { evidence: { top, bottom, ink: inkShare(overview.image), size }, overview, whole };
+  return { evidence: { top, unreadableTop, bottom, ink: inkShare(overview.image), size }, overview, whole };
 }
 
 /** Symbols in the two bottom corners of a whole page (left, then right), from one search of its bottom band. */
@@ -212,7 +219,7 @@ export interface PagePoint {
  * draw the box on the cover's thumbnail; null for pages judged without a QR.
  */
 export function judgeEvidenceWithQr(evidence: PageEvidence, options: ClassifyOptions): { what: PageKind; qr: PagePoint[] | null } {
-  const located = (symbol: ZxingSymbol) => symbol.corners.map((point) => ({ x: point.x / evidence.size.width, y: point.y / evidence.size.height }));
+  const located = (symbol: Pick<ZxingSymbol, 'corners'>) => symbol.corners.map((point) => ({ x: point.x / evidence.size.width, y: point.y / evidence.size.height }));
   const top = judge(evidence.top, options.rules, false);
   if (top) return { what: top.what, qr: located(top.symbol) };
   for (const symbols of evidence.bottom ?? []) {
@@ -223,6 +230,10 @@ export function judgeEvidenceWithQr(evidence: PageEvidence, options: ClassifyOpt
     const upright = judge(symbols.filter((symbol) => !isUpsideDown(symbol)), options.rules, false);
     if (upright?.what.kind === 'cover') return { what: { kind: 'suspect', reason: 'bottom-corner', payload: describePayload(upright.what.code) }, qr: located(upright.symbol) };
   }
+  // A QR in a cover's place that nothing could read may be a damaged cover: a person decides,
+  // never the page before it (taken as content, its pages would go up under that bill's code).
+  const unreadable = evidence.unreadableTop[0];
+  if (unreadable) return { what: { kind: 'suspect', reason: 'unreadable-code', payload: '' }, qr: located(unreadable) };
   return { what: evidence.ink < options.blankInkShare ? { kind: 'blank' } : { kind: 'content' }, qr: null };
 }
 
@@ -232,6 +243,8 @@ export function documentPageReads(document: OpenedDocument, index: number): Page
   let whole: Promise<PageRaster> | null = null;
   return {
     band: () => (band ??= document.readPage(index, { topShare: topBandShare })),
+    // Pages read through libjpeg-turbo's fast decoder are the ones `readEncoded` offers.
+    exactBand: async () => (document.readEncoded ? document.readPage(index, { topShare: topBandShare, exact: true }) : null),
     whole: () => (whole ??= document.readPage(index)),
     overview: async () => {
       const read = await band;

@@ -62,6 +62,7 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
   const whole = await decodeJpegGray(request.bytes, request.width, request.height, context, undefined, scratch);
   const { evidence, overview } = await gatherPageEvidence({
     band: async () => rasterOf(topRows(whole, topBandShare)),
+    exactBand: async () => rasterOf(await decodeJpegGray(request.bytes, request.width, request.height, context, { topShare: topBandShare, exact: true })),
     whole: async () => rasterOf(whole),
     overview: async () => overviewOfImage(whole, request.dpi),
   });

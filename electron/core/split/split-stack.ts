@@ -2,12 +2,15 @@
 export type PageKind =
   /** A cover: a valid image code in a top corner (or, turned, a bottom corner). */
   | { kind: 'cover'; code: string; turned: boolean }
-  /** A QR in a cover's place whose payload fails the rules: held, never guessed. */
-  | { kind: 'suspect'; reason: 'invalid-code' | 'unknown-code' | 'bottom-corner'; payload: string }
+  /** A QR in a cover's place whose payload fails the rules, or that cannot be read: held, never guessed. */
+  | { kind: 'suspect'; reason: SuspectReason; payload: string }
   | { kind: 'content' }
   | { kind: 'blank' }
   /** A page whose image could not be decoded: never blank, never content, never part of a clean bill. */
   | { kind: 'damaged'; reason: string };
+
+/** Why a page is a suspect cover: a payload against the rules, an upright code at the bottom, or a QR nothing could decode (payload empty). */
+export type SuspectReason = 'invalid-code' | 'unknown-code' | 'bottom-corner' | 'unreadable-code';
 
 /** One classified page (1-based within its stack). */
 export interface ClassifiedPage {
@@ -27,7 +30,7 @@ export interface SplitBill {
   pages: number[];
   held: HeldReason | null;
   /** The suspect cover's reason and its payload (escaped, for display only). */
-  suspect?: { reason: 'invalid-code' | 'unknown-code' | 'bottom-corner'; payload: string };
+  suspect?: { reason: SuspectReason; payload: string };
   /** The cover was fed upside down; its pages are turned when stored. */
   turned: boolean;
   /** Pages that could not be read inside this bill or just before its cover (why it is held `damaged-pages`). */

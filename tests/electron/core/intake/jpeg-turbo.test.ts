@@ -7,6 +7,8 @@ import { decodeJpegGray, overviewOfImage } from '../../../../electron/core/intak
 import { defaultDocumentLimits } from '../../../../electron/core/intake/document-limits.js';
 import { CoreError } from '../../../../electron/core/errors.js';
 import type { GrayImage } from '../../../../electron/core/qr/gray-image.js';
+import { encodeJpeg } from '../../../fixtures/encode.js';
+import { renderStackPage } from '../../../fixtures/stacks.js';
 
 /** A colour test card: gray ramps, a dark block, a red and a blue bar (luma differs from green there). */
 async function colourJpeg(width: number, height: number, options: { exif?: boolean } = {}): Promise<Uint8Array> {
@@ -135,4 +137,25 @@ test('the overview is 1/8 of a page, never under 240 px high, with its resolutio
   assert.equal(smallOverview.image.height, 275);
   const tiny: GrayImage = { data: new Uint8Array(100 * 200).fill(250), width: 100, height: 200 };
   assert.equal(overviewOfImage(tiny, 50).image, tiny);
+});
+
+test('an exact band read decodes a sharp 100-dpi QR as it was scanned, where libjpeg-turbo\'s fast IDCT may turn 8 × 8 blocks to their negative', async () => {
+  // Page 6 of the soak's stack 28: the cover whose pages once went up under the bill before it.
+  const page = renderStackPage({ kind: 'cover', code: 'FY-UP-0086' }, 100, 6);
+  const jpeg = new Uint8Array(await encodeJpeg(page, 100));
+  const worst = (image: GrayImage) => {
+    let most = 0;
+    for (let i = 0; i < image.width * image.height; i += 1) most = Math.max(most, Math.abs((image.data[i] as number) - (page.data[i] as number)));
+    return most;
+  };
+  for (const topShare of [0.3, 1]) {
+    const exact = await decodeJpegGray(jpeg, page.width, page.height, context, { topShare, exact: true });
+    assert.equal(exact.height, Math.ceil(page.height * topShare));
+    // JPEG at quality 85 moves a pixel by a few dozen levels at most; an inverted block by ~250.
+    assert.ok(worst(exact) < 64, `exact decode of ${topShare} of the page off by ${worst(exact)}`);
+  }
+  const fast = await decodeJpegLuma(jpeg);
+  assert.ok(fast, 'libjpeg-turbo is installed');
+  // What made the split miss this cover (if a binding update fixes it, the exact read is merely slower).
+  assert.ok(worst(fast) > 128, `the fast decode is off by ${worst(fast)} only`);
 });

@@ -42,8 +42,11 @@ test(`upload survives ${kills} SIGKILLs of the station and restarts of a faulty 
 
   // Stacks of three bills each, taken into the spool by the CLI: enough that most kills land while
   // pages are going up (the queue is fast; slow server answers below spread the work out).
-  const stackCount = Math.max(6, Math.ceil(kills / 4));
-  for (let n = 0; n < stackCount; n += 1) {
+  // Stack 28 is always one of them, short run included: at 100 dpi a few 8 × 8 blocks of its third
+  // cover's QR come out of libjpeg-turbo's fast IDCT as their negative, which once slipped that
+  // cover's pages into the bill before it (224 bills of 225, only in the 300-kill soak).
+  const stackNumbers = [...new Set([...Array.from({ length: Math.max(6, Math.ceil(kills / 4)) }, (_, n) => n), 28])];
+  for (const n of stackNumbers) {
     const pages: StackPage[] = [];
     for (let bill = 0; bill < 3; bill += 1) {
       pages.push({ kind: 'cover', code: `FY-UP-${String(n * 3 + bill).padStart(4, '0')}` }, { kind: 'content' });
@@ -56,7 +59,7 @@ test(`upload survives ${kills} SIGKILLs of the station and restarts of a faulty 
   const stacks = await Promise.all((await readdir(stacksDir)).map(async (id) => JSON.parse(await readFile(path.join(stacksDir, id, 'stack.json'), 'utf8')) as StackRecord));
   const expected = new Map<string, string[]>();
   for (const stack of stacks) for (const bill of stack.bills) expected.set(bill.code as string, bill.pages.map((page) => stack.pages[page - 1]?.sha256 as string));
-  assert.equal(expected.size, stackCount * 3);
+  assert.equal(expected.size, stackNumbers.length * 3, 'three bills in every stack');
 
   // The station's endpoint: the reference server on loopback, as a private deployment.
   await writeFile(path.join(files, 'secret.txt'), 'crash-secret');
