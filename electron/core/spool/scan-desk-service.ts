@@ -72,8 +72,21 @@ export interface ScanDeskService {
 export function createScanDeskService(options: { spoolDir: string; tmpDir: string; ownFolders: string[]; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
   // Page readers start with the first intake and sleep (unreferenced) when idle.
   const pool = createPageReaderPool();
-  // Every write the spool makes to a stack is told to the index by the spool itself.
-  const files = createSpool({ dir: options.spoolDir, log: options.log, now: options.now, rules: defaultCodeRules, pool, settings: options.settings.resolve, onStackChanged: (id) => index.changed(id) });
+  // Every write the spool makes to a stack is told by the spool itself: to the index, and to the
+  // revision the screens reload by (a source closed in the quiet gap is no watch event, yet it
+  // releases the stack's last bill).
+  const files = createSpool({
+    dir: options.spoolDir,
+    log: options.log,
+    now: options.now,
+    rules: defaultCodeRules,
+    pool,
+    settings: options.settings.resolve,
+    onStackChanged: (id) => {
+      index.changed(id);
+      revision += 1;
+    },
+  });
   // What the screens show is read from the index: each stack read once, again only after it changed.
   const index = createSpoolIndex({ stacksDir: path.join(options.spoolDir, 'stacks'), findStack: (id) => files.findStack(id) });
   const spool = indexSpool(files, index);

@@ -107,12 +107,17 @@ test('a stack taken in from the watched folder: its last bill waits while the so
     await fs.copyFile(file, `${folder}/scan.pdf`);
     const stateOf = async (code: string) => (await handlers['upload:status']({}, ctx)).bills.find((bill) => bill.code === code)?.state;
     const deadline = Date.now() + 30_000;
+    // The status bar polls too: its counts must not keep the wait they saw before the source closed.
     while ((await stateOf('FY-2026-990102')) !== 'queued') {
+      await handlers['scanDesk:watchStatus']({}, ctx);
       assert.ok(Date.now() < deadline, `the last bill is ${await stateOf('FY-2026-990102')} after the source was closed`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(await stateOf('FY-2026-990101'), 'queued');
     await fs.access(`${folder}/imported/scan.pdf`);
+    assert.deepEqual((await handlers['scanDesk:watchStatus']({}, ctx)).counts, { ready: 2, held: 0 });
+    const desk = await handlers['scanDesk:overview']({}, ctx);
+    assert.deepEqual(desk.stacks.flatMap((stack) => stack.bills.map((bill) => [bill.code, bill.state])), [['FY-2026-990101', 'ready'], ['FY-2026-990102', 'ready']]);
   } finally {
     await core.close();
   }
