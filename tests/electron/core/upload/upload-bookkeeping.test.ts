@@ -11,6 +11,7 @@ import { bookkeepingRetryMs, classifyBookkeepingFailure } from '../../../../elec
 import { appendReceipts, writeManifest } from '../../../../electron/core/upload/upload-manifest.js';
 import { createUploadQueue, type QueueBookkeeping, type QueueStatus } from '../../../../electron/core/upload/upload-queue.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
+import { assertEveryBillDelivered } from '../../../helpers/delivered-bills.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 /** An error as node:fs raises it for a full disk (or another errno). */
@@ -138,17 +139,7 @@ test('a full disk mid-bill: the queue waits saying so, tries again by itself, an
     assert.ok(disk.refused >= 3);
     assert.ok(changes.includes('data-disk-full') && changes.at(-1) === '', 'the UI heard of the wait and of its end');
     assert.ok(log.records.some((record) => record.event === 'upload.bookkeeping-recovered'));
-    for (const stack of await spool.listStacks()) {
-      for (const bill of stack.bills) {
-        const state = await adapter.queryBill(bill.code as string);
-        assert.equal(state.status, 'closed', bill.code ?? '');
-        assert.deepEqual(
-          state.pages.map((page) => [page.page, page.sha256]),
-          bill.pages.map((stackPage, index) => [index + 1, stack.pages[stackPage - 1]?.sha256]),
-          `${bill.code}: exactly its pages, in order`,
-        );
-      }
-    }
+    await assertEveryBillDelivered(spool, adapter);
     const stored = await readdir(path.join(dataDir, 'bills', 'FY-2026-003001'));
     assert.deepEqual(stored.filter((name) => name.endsWith('.bin')).sort(), ['0001.bin', '0002.bin', '0003.bin', '0004.bin'], 'no page stored twice');
   } finally {

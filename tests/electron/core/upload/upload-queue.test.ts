@@ -14,6 +14,7 @@ import { computeBackoffMs } from '../../../../electron/core/upload/backoff.js';
 import { derivePageKey, readManifest } from '../../../../electron/core/upload/upload-manifest.js';
 import { createUploadQueue, type QueueEndpoint } from '../../../../electron/core/upload/upload-queue.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
+import { assertEveryBillDelivered } from '../../../helpers/delivered-bills.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -229,17 +230,7 @@ test('against the reference server with 503, 429 and dropped answers: every bill
     const status = await queue.runOnce();
     assert.deepEqual(status.counts, { queued: 0, sending: 0, waiting: 0, held: 0, done: 3 });
     server.setFaults({});
-    for (const stack of await spool.listStacks()) {
-      for (const bill of stack.bills) {
-        const state = await adapter.queryBill(bill.code as string);
-        assert.equal(state.status, 'closed', bill.code ?? '');
-        assert.deepEqual(
-          state.pages.map((page) => [page.page, page.sha256]),
-          bill.pages.map((stackPage, index) => [index + 1, stack.pages[stackPage - 1]?.sha256]),
-          `${bill.code}: exactly its pages, in order, byte for byte`,
-        );
-      }
-    }
+    await assertEveryBillDelivered(spool, adapter);
     const stored = await readdir(path.join(dataDir, 'bills', 'FY-2026-002003'));
     assert.deepEqual(stored.filter((name) => name.endsWith('.bin')).sort(), ['0001.bin', '0002.bin', '0003.bin', '0004.bin'], 'no page stored twice');
   } finally {
