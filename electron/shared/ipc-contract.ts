@@ -199,6 +199,8 @@ export const deskBillSchema = z.object({
   held: heldReasonSchema.nullable(),
   state: z.enum(['ready', 'held', 'discarded']),
   turned: z.boolean(),
+  /** Its cover was scanned upside down and is stored, shown and uploaded turned upright; lossless or the JPEG saved again. */
+  upright: z.object({ lossless: z.boolean() }).optional(),
   suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
   /** Pages that could not be read inside the bill or just before its cover (held `damaged-pages`). */
   damaged: z.array(z.number().int()).optional(),

@@ -18,6 +18,7 @@ import { createAuditLog, type AuditRecord } from './audit-log.js';
 import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
 import { createReturnedBills, returnedBillsPath } from '../upload/returned-bills.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
+import { turnPageUpright, turnPointsUpright, turnThumbnailUpright } from '../split/turn-page.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
 export interface StoredPage {
@@ -28,6 +29,13 @@ export interface StoredPage {
   kind: ClassifiedPage['what']['kind'];
   /** Where the cover's QR is, as shares of the page (covers and suspect covers only). */
   qr?: PagePoint[];
+  /**
+   * The page was scanned upside down (a cover fed the wrong way round) and is stored turned upright:
+   * `file`, its thumbnail, `qr` and `sha256` are all of the upright page, the one uploaded.
+   * `scannedSha256` is the page as scanned (a grown file is matched by it); `lossless` whether the
+   * turn kept every pixel (a PNG page) or saved the JPEG again at high quality.
+   */
+  turned?: { scannedSha256: string; lossless: boolean };
 }
 
 /** A bill in the spool: the split's bill plus its id and the stack it came from. */
@@ -35,6 +43,8 @@ export interface SpoolBill extends SplitBill {
   id: string;
   stackId: string;
   state: 'ready' | 'held' | 'discarded';
+  /** Its cover was scanned upside down and is stored, shown and uploaded turned upright (the Scan desk says so). */
+  upright?: { lossless: boolean };
 }
 
 /** What a person can do to a bill in the spool. */
@@ -224,6 +234,29 @@ async function appendDurable(file: string, text: string): Promise<void> {
 }
 
 /** Writes a file and flushes it before returning. */
+/**
+ * Turns a page stored in a stack's work folder upright (180°): its file and thumbnail are written
+ * again (durably, before the stack exists) and its record gets the new sha256, the QR box turned
+ * with it and what the page was as scanned.
+ */
+async function turnStoredPage(work: string, page: StoredPage, name: string): Promise<StoredPage> {
+  const file = path.join(work, page.file);
+  const turned = await turnPageUpright({ format: page.format, bytes: await fs.readFile(file) }, name);
+  const thumb = path.join(work, 'thumbs', `${String(page.page).padStart(4, '0')}.png`);
+  // Written beside and renamed over: the work folder is not a stack yet, and its folders are flushed before it becomes one.
+  const thumbBytes = await turnThumbnailUpright(await fs.readFile(thumb));
+  await writeDurable(`${file}.turned`, turned.bytes);
+  await fs.rename(`${file}.turned`, file);
+  await writeDurable(`${thumb}.turned`, thumbBytes);
+  await fs.rename(`${thumb}.turned`, thumb);
+  return {
+    ...page,
+    sha256: createHash('sha256').update(turned.bytes).digest('hex'),
+    ...(page.qr ? { qr: turnPointsUpright(page.qr) } : {}),
+    turned: { scannedSha256: page.sha256, lossless: turned.lossless },
+  };
+}
+
 async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
   const handle = await fs.open(file, 'wx');
   try {
@@ -666,7 +699,8 @@ export function createSpool(options: SpoolOptions): Spool {
       if (!stack || stack.source.name !== name || stack.source.size >= size || stack.pages.length >= pages.length || !(await isSourceOpen(stack))) continue;
       // Bills people changed are never re-split under them: the grown file is then a stack of its own.
       if (await fs.lstat(editsFile(id)).then(() => true, () => false)) continue;
-      if (stack.pages.every((page, index) => pages[index]?.sha256 === page.sha256)) return stack;
+      // A page stored turned upright is matched as it was scanned.
+      if (stack.pages.every((page, index) => pages[index]?.sha256 === (page.turned?.scannedSha256 ?? page.sha256))) return stack;
     }
     return null;
   };
@@ -845,14 +879,25 @@ export function createSpool(options: SpoolOptions): Spool {
           (await listStacks()).filter((stack) => stack.id !== stackId).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
         );
         for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
+        // A cover fed upside down is stored upright (file, thumbnail, QR box, sha256), so the desk shows
+        // and the queue uploads it the right way up; a continued stack's earlier pages were turned when first taken in.
+        const pagesBefore = continues?.pages.length ?? 0;
+        for (const bill of split.bills) {
+          if (bill.turned && bill.cover !== null && bill.cover > pagesBefore) pages[bill.cover - 1] = await turnStoredPage(work, pages[bill.cover - 1] as StoredPage, name);
+        }
+        const allPages = continues ? [...continues.pages, ...pages.slice(pagesBefore)] : pages;
+        const uprightOf = (bill: SplitBill) => {
+          const turned = bill.turned && bill.cover !== null ? allPages[bill.cover - 1]?.turned : undefined;
+          return turned ? { upright: { lossless: turned.lossless } } : {};
+        };
         const source = { name, path: path.resolve(path.dirname(file), name), sha256, size: Number(read.size) };
-        const bills: SpoolBill[] = split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready' }));
+        const bills: SpoolBill[] = split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready', ...uprightOf(bill) }));
         if (continues) {
           record = {
             ...continues,
             source,
             previousSources: [...(continues.previousSources ?? []), { sha256: continues.source.sha256, size: continues.source.size }],
-            pages: [...continues.pages, ...pages.slice(continues.pages.length)],
+            pages: allPages,
             bills,
             orphans: split.orphans,
             blank: split.blank,

@@ -776,6 +776,10 @@ export const en: Catalog = {
     notCover: 'Not a cover (join the bill before)',
     leftOutTitle: 'Not uploaded with this bill (blank backs and pages left out) — put one back if it belongs:',
     blank: 'blank',
+    upright: {
+      lossless: 'The cover was scanned upside down: it is stored, shown and uploaded turned upright (lossless, every pixel kept). Its other pages are as scanned.',
+      saved: 'The cover was scanned upside down: it is stored, shown and uploaded turned upright (its JPEG saved again at quality 95, not lossless). Its other pages are as scanned.',
+    },
     damagedPages: 'pages that could not be read: {{pages}}',
     restorePage: 'Put back',
     pageDone: {

@@ -772,6 +772,10 @@ export const zhCN = {
     notCover: '不是封面（并入上一张单据）',
     leftOutTitle: '不随本单据上传的页（空白背面和被排除的页），如属于本单据可放回：',
     blank: '空白',
+    upright: {
+      lossless: '封面是倒着扫的：已转正后保存、显示和上传（无损，像素完全不变）。本单据其他页保持扫描时的方向。',
+      saved: '封面是倒着扫的：已转正后保存、显示和上传（JPEG 以 95 质量重新保存，不是无损）。本单据其他页保持扫描时的方向。',
+    },
     damagedPages: '无法读取的页面：{{pages}}',
     restorePage: '放回',
     pageDone: {

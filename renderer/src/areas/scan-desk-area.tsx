@@ -15,6 +15,7 @@ import { QrBox } from '../components/qr-box.js';
 import { PageViewer } from './page-viewer.js';
 import { QueuePanel, secondsUntil, useNow, type QueueStatus } from './queue-panel.js';
 import { ReturnedPanel } from './returned-panel.js';
+import { UprightNote } from './upright-note.js';
 import { WatchPanel } from './watch-panel.js';
 
 type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
@@ -210,6 +211,7 @@ export function ScanDeskArea() {
                   {current.bill.damaged?.length ? ` · ${t('scanDeskPage.damagedPages', { pages: current.bill.damaged.join(', ') })}` : ''}
                 </p>
               )}
+              <UprightNote upright={current.bill?.upright} />
               {!current.bill && <p className="banner banner-warn">{t('scanDeskPage.orphansHint')}</p>}
               {current.bill && uploads.get(current.bill.id) && <UploadDetail upload={uploads.get(current.bill.id) as Upload} now={now} onAct={(upload, action) => void uploadAct(upload, action)} />}
               <div className="thumbs" data-testid="desk-thumbs">
