@@ -31,7 +31,7 @@ export interface SplitBill {
   held: HeldReason | null;
   /** The suspect cover's reason and its payload (escaped, for display only). */
   suspect?: { reason: SuspectReason; payload: string };
-  /** The cover was fed upside down; its pages are turned when stored. */
+  /** The cover was fed upside down; the spool stores that cover turned upright (`StoredPage.turned`), its other pages as scanned. */
   turned: boolean;
   /** Pages that could not be read inside this bill or just before its cover (why it is held `damaged-pages`). */
   damaged?: number[];

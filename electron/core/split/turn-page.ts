@@ -25,14 +25,16 @@ export async function turnPageUpright(page: { format: 'jpeg' | 'png'; bytes: Uin
     const input = sharp(page.bytes, { limitInputPixels: false });
     const meta = await input.metadata();
     // The resolution is kept: the imaging system and the large view size the page by it.
-    const turned = input.rotate(180).withMetadata({ orientation: 1, ...(meta.density ? { density: meta.density } : {}) });
+    // (No withMetadata: it would convert a gray page to sRGB colour; EXIF orientation is dropped with the rest.)
+    const rotated = input.rotate(180);
+    const kept = meta.channels === 1 ? rotated.toColourspace('b-w') : rotated;
+    const turned = meta.density ? kept.withDensity(meta.density) : kept;
     if (page.format === 'png') {
       const bilevel = meta.bitsPerSample === 1;
       const bytes = await (bilevel ? turned.png({ palette: true, colours: 2, compressionLevel: 9 }) : turned.png({ compressionLevel: 6 })).toBuffer();
       return { format: 'png', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), lossless: true };
     }
-    const gray = meta.channels === 1;
-    const bytes = await (gray ? turned.toColourspace('b-w') : turned).jpeg({ quality: turnedJpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
+    const bytes = await turned.jpeg({ quality: turnedJpegQuality, chromaSubsampling: '4:4:4' }).toBuffer();
     return { format: 'jpeg', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), lossless: false };
   } catch (error) {
     throw new CoreError('corrupt-image', { name, ...causeParams(error) }, { cause: error });

@@ -84,6 +84,10 @@ for (const format of ['pdf', 'tiff'] as const) {
     assert.equal(sha(bytes), cover.sha256, 'the stored sha256 is of the stored (upright) bytes');
     assert.notEqual(cover.turned.scannedSha256, cover.sha256);
     assert.equal(cover.format, format === 'pdf' ? 'jpeg' : 'png');
+    // Stored as the stack's other pages are (a gray JPEG stays gray), at the scan's resolution.
+    const meta = await sharp(bytes).metadata();
+    const other = await sharp(await readFile(path.join(stacksDir, record.id, record.pages[0]?.file ?? ''))).metadata();
+    assert.deepEqual([meta.channels, meta.density], [format === 'pdf' ? 1 : other.channels, 150]);
     // Every pixel is the scan's, turned: exactly for a PNG page, within JPEG's rounding for one saved again.
     const scannedPixels = await gray(format === 'pdf' ? scannedBytes : await sharp(file, { page: 2 }).png().toBuffer());
     const storedPixels = await gray(bytes);
