@@ -22,7 +22,9 @@ export const turnedJpegQuality = 95;
 /** Turns a stored page 180° (a cover fed upside down), keeping its format, resolution and gray or colour. */
 export async function turnPageUpright(page: { format: 'jpeg' | 'png'; bytes: Uint8Array }, name = 'page'): Promise<TurnedPage> {
   try {
-    const input = sharp(page.bytes, { limitInputPixels: false });
+    // The page was read already to split the stack: a JPEG the split's decoder took (a short tail,
+    // say) is turned as decoded rather than failing the whole stack on a libvips warning.
+    const input = sharp(page.bytes, { limitInputPixels: false, failOn: 'none' });
     const meta = await input.metadata();
     // The resolution is kept: the imaging system and the large view size the page by it.
     // (No withMetadata: it would convert a gray page to sRGB colour; EXIF orientation is dropped with the rest.)
