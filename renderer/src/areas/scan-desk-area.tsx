@@ -16,6 +16,7 @@ import { BillList } from './scan-desk/bill-list.js';
 import { countRows, listRows, type Bill, type Stack } from './scan-desk/desk-rows.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
+import { formatDateTime } from '../components/date-text.js';
 
 /** Scan desk: take scanned stacks in, see them split into bills with thumbnails, fix what is held. */
 export function ScanDeskArea() {
@@ -59,7 +60,7 @@ export function ScanDeskArea() {
       }
       const result = await api.scanDesk.import({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) });
       if (!result.ok) tell('fail', describeError(t, result.error));
-      else tell(result.value.status === 'already' ? 'warn' : 'pass', result.value.status === 'already' ? t('scanDeskPage.already', { name: file.name, at: new Date(result.value.importedAt).toLocaleString() }) : t('scanDeskPage.taken', { name: file.name }));
+      else tell(result.value.status === 'already' ? 'warn' : 'pass', result.value.status === 'already' ? t('scanDeskPage.already', { name: file.name, at: formatDateTime(result.value.importedAt) }) : t('scanDeskPage.taken', { name: file.name }));
     }
     setProgress(null);
     await refresh();

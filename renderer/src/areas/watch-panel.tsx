@@ -5,6 +5,7 @@ import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
 import { TextField } from '../components/field.js';
+import { formatTime } from '../components/date-text.js';
 
 type WatchReport = ValueOf<'scanDesk:watchStatus'>;
 
@@ -85,7 +86,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       )}
       {latest && (
         <p className="muted" data-testid="watch-latest">
-          {new Date(latest.at).toLocaleTimeString()} · <bdi>{latest.name}</bdi> · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
+          {formatTime(latest.at, undefined, { seconds: true })} · <bdi>{latest.name}</bdi> · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
         </p>
       )}
       <form

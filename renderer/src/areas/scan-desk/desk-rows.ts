@@ -38,3 +38,72 @@ export function countRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upl
 export function pagesOfRow(row: Row): number[] {
   return row.bill ? row.bill.pages : row.stack.orphans;
 }
+
+/** Where a row stands for the clerk: what the to-do order and the "needs me" filter go by. */
+export type RowState = 'held' | 'review' | 'sending' | 'ready' | 'sent' | 'discarded';
+
+/** The to-do order: what needs a person first, then what is on its way, then what is done. */
+export const rowRank: Record<RowState, number> = { held: 0, review: 1, sending: 2, ready: 3, sent: 4, discarded: 5 };
+
+/**
+ * A row's state from its bill and its upload: orphan pages and a bill the imaging system refused
+ * are held (a person must act); `review` is kept as the bill gives it.
+ */
+export function stateOfRow(row: Row, uploads: ReadonlyMap<string, Upload>): RowState {
+  if (!row.bill) return 'held';
+  const billState: string = row.bill.state;
+  if (billState === 'discarded') return 'discarded';
+  if (billState === 'held' || billState === 'review') return billState;
+  const upload = uploads.get(row.bill.id);
+  if (upload?.state === 'held') return 'held';
+  if (upload?.state === 'sending' || billState === 'sending') return 'sending';
+  if (upload?.state === 'done' || billState === 'done') return 'sent';
+  return 'ready';
+}
+
+/** The rank of a row's state (lower comes first). */
+export function rankOfRow(row: Row, uploads: ReadonlyMap<string, Upload>): number {
+  return rowRank[stateOfRow(row, uploads)];
+}
+
+/** Whether a row waits for a person (held, or waiting for a release in review mode). */
+export function needsPerson(row: Row, uploads: ReadonlyMap<string, Upload>): boolean {
+  const state = stateOfRow(row, uploads);
+  return state === 'held' || state === 'review';
+}
+
+/** Where each row was put when first shown: its rank then, and the order it arrived in. */
+export type RowPlaces = Map<string, { rank: number; seen: number }>;
+
+/**
+ * The rows in to-do order, stable: a row keeps the place it got when first shown (its rank at that
+ * moment, then arrival), so a bill the clerk just released or that started sending does not jump
+ * away under the keyboard; rows shown for the first time go by their current rank. `places` is
+ * the session's memory (the caller clears it when the clerk asks to sort again or leaves the page).
+ */
+export function orderRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upload>, places: RowPlaces): Row[] {
+  for (const row of rows) {
+    if (!places.has(row.key)) places.set(row.key, { rank: rankOfRow(row, uploads), seen: places.size });
+  }
+  const placeOf = (row: Row) => places.get(row.key) ?? { rank: 0, seen: 0 };
+  return [...rows].sort((a, b) => placeOf(a).rank - placeOf(b).rank || placeOf(a).seen - placeOf(b).seen);
+}
+
+/** Whether the stable order differs from the order by current state (then "sort again" helps). */
+export function isOutOfOrder(ordered: readonly Row[], uploads: ReadonlyMap<string, Upload>): boolean {
+  return ordered.some((row, index) => index > 0 && rankOfRow(row, uploads) < rankOfRow(ordered[index - 1] as Row, uploads));
+}
+
+/**
+ * The row to go on with after acting on `key` (which stood at `index`): the next row after it that
+ * needs a person, wrapping round to the top; null when nothing else needs one.
+ */
+export function nextNeedingRow(ordered: readonly Row[], uploads: ReadonlyMap<string, Upload>, key: string, index: number): Row | null {
+  const at = ordered.findIndex((row) => row.key === key);
+  const start = at >= 0 ? at + 1 : Math.max(0, index);
+  for (let step = 0; step < ordered.length; step += 1) {
+    const row = ordered[(start + step) % ordered.length] as Row;
+    if (row.key !== key && needsPerson(row, uploads)) return row;
+  }
+  return null;
+}

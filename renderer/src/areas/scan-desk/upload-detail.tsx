@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { describeCode } from '../../api/error-text.js';
 import { ProgressBar } from '../../components/progress-bar.js';
 import { secondsUntil, type QueueStatus } from '../queue-panel.js';
+import { formatDateTime } from '../../components/date-text.js';
 
 /** One bill in the upload queue. */
 export type Upload = QueueStatus['bills'][number];
@@ -45,7 +46,7 @@ export function UploadDetail({ upload, now, onAct }: { upload: Upload; now: numb
       </div>
       {upload.state === 'done' && upload.receipts.length > 0 && (
         <table className="receipts" data-testid="desk-receipts">
-          <caption>{t('scanDeskPage.upload.receiptsTitle', { at: upload.closedAt ? new Date(upload.closedAt).toLocaleString() : '' })}</caption>
+          <caption>{t('scanDeskPage.upload.receiptsTitle', { at: upload.closedAt ? formatDateTime(upload.closedAt) : '' })}</caption>
           <thead>
             <tr>
               <th scope="col">{t('scanDeskPage.upload.receiptPage')}</th>
