@@ -1010,8 +1010,9 @@ export const en: Catalog = {
     sortAgain: 'Sort again',
     sortAgainHint: 'The list keeps its order so a bill you just handled does not jump away; click to sort by the current states.',
     rowStates: { held: 'Held', review: 'To review', sending: 'Sending', ready: 'Ready', sent: 'Sent', discarded: 'Discarded' },
-    pageOf: 'Page {{page}} of {{pages}}',
-    pageKeys: '← → page through',
+    pageOf: '{{page}} of {{pages}} in this bill',
+    previousPage: 'Previous page (←)',
+    nextPage: 'Next page (→)',
   },
   live: {
     unknownSince: 'unknown since {{at}}',

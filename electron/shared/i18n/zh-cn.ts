@@ -1006,8 +1006,9 @@ export const zhCN = {
     sortAgain: '重新排序',
     sortAgainHint: '列表保持原来的顺序，处理过的单据不会跳走；按现在的状态重新排好请点这里。',
     rowStates: { held: '暂扣', review: '待审核', sending: '发送中', ready: '待上传', sent: '已上传', discarded: '已丢弃' },
-    pageOf: '第 {{page}} 页，共 {{pages}} 页',
-    pageKeys: '← → 翻页',
+    pageOf: '本单第 {{page}}/{{pages}} 张',
+    previousPage: '上一张（←）',
+    nextPage: '下一张（→）',
   },
   live: {
     unknownSince: '状态未知（{{at}} 起）',

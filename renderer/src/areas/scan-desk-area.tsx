@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { maxStackUploadBytes } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
+import { useBridgeState } from '../api/bridge-health.js';
 import { describeError } from '../api/error-text.js';
 import { useConfirm } from '../components/confirm-dialog.js';
 import { DropZone } from '../components/drop-zone.js';
@@ -13,10 +14,10 @@ import { QueuePanel, useNow, type QueueStatus } from './queue-panel.js';
 import { ReturnedPanel } from './returned-panel.js';
 import { BillDetail, type BillActionName, type PageActionName } from './scan-desk/bill-detail.js';
 import { BillList } from './scan-desk/bill-list.js';
-import { countRows, listRows, type Bill, type Stack } from './scan-desk/desk-rows.js';
+import { countRows, isOutOfOrder, listRows, needsPerson, nextNeedingRow, orderRows, stateOfRow, type Bill, type Row, type RowPlaces, type Stack } from './scan-desk/desk-rows.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
-import { formatDateTime } from '../components/date-text.js';
+import { formatDateTime, formatTime } from '../components/date-text.js';
 
 /** Scan desk: take scanned stacks in, see them split into bills with thumbnails, fix what is held. */
 export function ScanDeskArea() {
@@ -32,20 +33,56 @@ export function ScanDeskArea() {
   const uploads = new Map((queue?.bills ?? []).map((upload) => [upload.id, upload]));
   const now = useNow();
 
+  /**
+   * Reads the stacks again; answers them (null when it failed). `quiet` for looks nobody asked for
+   * (the watched folder changed, the page opened): a lost service greys the figures instead of
+   * raising an error the clerk did not cause.
+   */
   const refresh = useCallback(
-    () =>
+    (quiet = false): Promise<Stack[] | null> =>
       api.scanDesk.overview().then((result) => {
-        if (result.ok) setStacks(result.value.stacks);
-        else setNotice({ tone: 'fail', text: describeError(t, result.error) });
+        if (result.ok) {
+          setStacks(result.value.stacks);
+          return result.value.stacks;
+        }
+        if (!quiet) setNotice({ tone: 'fail', text: describeError(t, result.error) });
+        return null;
       }),
     [api, t],
   );
   useEffect(() => {
-    void refresh();
+    void refresh(true);
   }, [refresh]);
 
-  const rows = listRows(stacks, uploads);
+  // Stable to-do order: each row keeps the place it got when first shown, so a bill released or
+  // starting to send stays where the clerk's eye and keyboard are; new rows go by their state.
+  // Forgotten when the clerk sorts again or leaves the page (a hidden <Activity> runs this cleanup).
+  // (A Map kept in state and only ever added to on first sight: rendering twice gives the same order.)
+  const [places] = useState<RowPlaces>(() => new Map());
+  const [, setSortRound] = useState(0);
+  useEffect(() => () => places.clear(), [places]);
+  const [onlyMine, setOnlyMine] = useState(false);
+  const bridge = useBridgeState();
+  const stale = bridge.downSince !== null ? t('live.unknownSince', { at: formatTime(bridge.downSince) }) : null;
+
+  const rows = orderRows(listRows(stacks, uploads), uploads, places);
+  const shownRows = onlyMine ? rows.filter((row) => needsPerson(row, uploads) || row.key === selected) : rows;
+  const needCount = rows.filter((row) => needsPerson(row, uploads)).length;
   const current = rows.find((row) => row.key === selected) ?? null;
+  const focusRow = (key: string) => focusWhenPainted(() => document.querySelector<HTMLElement>(`[data-testid="desk-rows"] [data-key="${CSS.escape(key)}"]`));
+  const jump = () => {
+    const first = rows.find((row) => stateOfRow(row, uploads) === 'held') ?? rows.find((row) => needsPerson(row, uploads));
+    if (!first) return;
+    setSelected(first.key);
+    focusRow(first.key);
+  };
+  /** After an action on a row: on to the next row that needs a person (focus never falls to the body). */
+  const goOn = (acted: Row, fresh: Stack[] | null, landing: string) => {
+    const index = rows.findIndex((row) => row.key === acted.key);
+    const next = fresh ? nextNeedingRow(orderRows(listRows(fresh, uploads), uploads, places), uploads, acted.key, index) : null;
+    setSelected(next?.key ?? landing);
+    focusRow(next?.key ?? landing);
+  };
   const tell = (tone: 'pass' | 'warn' | 'fail', text: string) => {
     setNotice({ tone, text });
     focusWhenPainted(() => noticeRef.current);
@@ -66,7 +103,7 @@ export function ScanDeskArea() {
     await refresh();
   };
 
-  const [viewing, setViewing] = useState<{ stackId: string; page: number } | null>(null);
+  const [viewing, setViewing] = useState<{ stackId: string; page: number; pages: number[] } | null>(null);
   /** Page actions: move a page to the bill before or after, leave it out of the upload, put it back, make it a cover. */
   const pageAct = async (bill: Bill, page: number, action: PageActionName, options: { to?: 'previous' | 'next'; code?: string }): Promise<boolean> => {
     const { to, code } = options;
@@ -84,8 +121,9 @@ export function ScanDeskArea() {
   const notCover = async (bill: Bill) => {
     const result = await api.scanDesk.billAction({ billId: bill.id, action: 'not-a-cover' });
     if (!result.ok) return tell('fail', describeError(t, result.error));
-    await refresh();
-    tell('pass', t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }));
+    const fresh = await refresh();
+    setNotice({ tone: 'pass', text: t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }) });
+    if (current) goOn(current, fresh, current.key);
   };
 
   const act = async (bill: Bill, action: BillActionName, code?: string): Promise<boolean> => {
@@ -95,9 +133,12 @@ export function ScanDeskArea() {
       tell('fail', describeError(t, result.error));
       return false;
     }
-    await refresh();
-    setSelected(result.value.id);
-    tell('pass', t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }));
+    const fresh = await refresh();
+    // The result is said where the eye is (the notice, announced); the keyboard goes on to the next bill that needs the clerk.
+    setNotice({ tone: 'pass', text: t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }) });
+    const acted = rows.find((row) => row.bill?.id === bill.id);
+    if (acted) goOn(acted, fresh, result.value.id);
+    else focusRow(result.value.id);
     return true;
   };
 
@@ -126,9 +167,9 @@ export function ScanDeskArea() {
   return (
     <>
       {dialog}
-      {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
+      {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} pages={viewing.pages} onPage={(page: number) => setViewing({ ...viewing, page })} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
       <ReturnedPanel queue={queue} />
-      <WatchPanel onSpoolChanged={() => void refresh()} />
+      <WatchPanel onSpoolChanged={() => void refresh(true)} />
       <QueuePanel onStatus={setQueue} />
       <section className="panel">
         <DropZone text={t('scanDeskPage.drop')} busy={progress !== null} onFiles={(files) => void takeIn(files)} testId="desk-drop-zone" inputTestId="desk-file-input" />
@@ -144,8 +185,27 @@ export function ScanDeskArea() {
         <p className="muted">{t('scanDeskPage.empty')}</p>
       ) : (
         <section className="results-layout" onKeyDown={onDeskKey}>
-          <BillList rows={rows} uploads={uploads} selected={selected} onSelect={setSelected} summary={t('scanDeskPage.summary', countRows(rows, uploads))} />
-          {current && <BillDetail key={current.key} row={current} upload={current.bill ? uploads.get(current.bill.id) : undefined} now={now} onView={(page) => setViewing({ stackId: current.stack.id, page })} onAct={act} onPageAct={pageAct} onNotCover={notCover} onUploadAct={(upload, action) => void uploadAct(upload, action)} />}
+          <BillList
+            rows={shownRows}
+            uploads={uploads}
+            selected={selected}
+            onSelect={setSelected}
+            summary={t('scanDeskPage.summary', countRows(rows, uploads))}
+            stale={stale}
+            todo={{
+              needCount,
+              onJump: jump,
+              onlyMine,
+              onOnlyMine: setOnlyMine,
+              onSortAgain: isOutOfOrder(rows, uploads)
+                ? () => {
+                    places.clear();
+                    setSortRound((round) => round + 1);
+                  }
+                : null,
+            }}
+          />
+          {current && <BillDetail key={current.key} row={current} upload={current.bill ? uploads.get(current.bill.id) : undefined} now={now} onView={(page) => setViewing({ stackId: current.stack.id, page, pages: current.bill ? current.bill.pages : current.stack.orphans })} onAct={act} onPageAct={pageAct} onNotCover={notCover} onUploadAct={(upload, action) => void uploadAct(upload, action)} />}
         </section>
       )}
     </>
