@@ -167,6 +167,17 @@ export function ScanDeskArea() {
   return (
     <>
       {dialog}
+      {rows.length > 0 && (
+        // The day's to-do at the top of the desk: how many bills wait for the clerk, and the way to the first.
+        <p className={`banner ${needCount > 0 ? 'banner-warn' : 'banner-pass'} todo-banner`} data-testid="desk-todo">
+          <span data-testid="desk-need-count">{needCount > 0 ? t('deskTodo.needYou', { count: needCount }) : t('deskTodo.nothingNeeded')}</span>
+          {needCount > 0 && (
+            <button type="button" className="primary" data-testid="desk-jump" onClick={jump}>
+              {t('deskTodo.jump')}
+            </button>
+          )}
+        </p>
+      )}
       {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} pages={viewing.pages} onPage={(page: number) => setViewing({ ...viewing, page })} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
       <ReturnedPanel queue={queue} />
       <WatchPanel onSpoolChanged={() => void refresh(true)} />
@@ -193,8 +204,6 @@ export function ScanDeskArea() {
             summary={t('scanDeskPage.summary', countRows(rows, uploads))}
             stale={stale}
             todo={{
-              needCount,
-              onJump: jump,
               onlyMine,
               onOnlyMine: setOnlyMine,
               onSortAgain: isOutOfOrder(rows, uploads)

@@ -3,12 +3,8 @@ import { moveSelectionByKey, tabStopKey } from '../../components/list-keys.js';
 import { pagesOfRow, stateOfRow, type Row, type RowState } from './desk-rows.js';
 import { uploadTone, type Upload } from './upload-detail.js';
 
-/** The to-do list's header: how many rows need the clerk and the way there, the filter, sorting again. */
+/** The to-do list's header: the "only what needs me" filter and sorting again. */
 export interface BillListTodo {
-  /** Rows that wait for a person (held or to review). */
-  needCount: number;
-  /** Selects and focuses the first row that needs a person. */
-  onJump: () => void;
   onlyMine: boolean;
   onOnlyMine: (only: boolean) => void;
   /** Shown when the stable order no longer matches the states: sorts by the current states. */
@@ -32,14 +28,6 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
       <div className="list-head">
         <span data-testid="desk-summary">{summary}</span>
         <div className="todo-head">
-          <strong className={`todo-count${todo.needCount > 0 ? ' todo-count-warn' : ''}`} data-testid="desk-need-count">
-            {todo.needCount > 0 ? t('deskTodo.needYou', { count: todo.needCount }) : t('deskTodo.nothingNeeded')}
-          </strong>
-          {todo.needCount > 0 && (
-            <button type="button" data-testid="desk-jump" onClick={todo.onJump}>
-              {t('deskTodo.jump')}
-            </button>
-          )}
           <label className="todo-filter">
             <input type="checkbox" checked={todo.onlyMine} onChange={(event) => todo.onOnlyMine(event.currentTarget.checked)} data-testid="desk-only-mine" />
             {t('deskTodo.onlyMine')}
