@@ -469,6 +469,7 @@ export const en: Catalog = {
     listCleared: 'The list was removed.',
   },
   troubleshoot: {
+    discardedCopy: 'Another copy of this code ({{source}}) was discarded at {{at}} and not uploaded; the verdict above is about the delivered one.',
     lookupTitle: 'Trace "no image" by image code',
     lookupLabel: 'Image codes or bill numbers (paste a whole column from Excel)',
     lookupPlaceholder: 'e.g. FY-2026-000123\nBX-000456',

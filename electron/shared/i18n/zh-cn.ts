@@ -465,6 +465,7 @@ export const zhCN = {
     listCleared: '清单已移除。',
   },
   troubleshoot: {
+    discardedCopy: '另有一份同编码的单据（{{source}}）已于 {{at}} 丢弃，没有上传；上面说的是送达的那一份。',
     lookupTitle: '按影像编码排查“无影像”',
     lookupLabel: '影像编码或单据编号（可从 Excel 粘贴一整列）',
     lookupPlaceholder: '例如：FY-2026-000123\nBX-000456',
