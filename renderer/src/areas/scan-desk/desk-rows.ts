@@ -1,5 +1,7 @@
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
-import type { Upload } from './upload-detail.js';
+
+/** One bill in the upload queue (as upload-detail.tsx's `Upload`; named here so this file stays plain TypeScript). */
+type Upload = ValueOf<'upload:status'>['bills'][number];
 
 /** A stack on the Scan desk, as the overview gives it. */
 export type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
