@@ -1019,7 +1019,7 @@ export const en: Catalog = {
     unknownSince: 'unknown since {{at}}',
     unknownHint: 'Lost the connection to the background service: this is the last thing seen before it went.',
     staleTokenTitle: 'Scan Station was restarted: this page\'s address no longer works',
-    staleTokenBody: 'Open the new address the station printed (the whole address with #token=). This page will not do anything any more.',
+    staleTokenBody: 'Open the new address the station printed (the whole address with #token=); you can paste it into this tab\'s address bar. Until then this page cannot do anything.',
   },
   cli: {
     usage: 'Usage',

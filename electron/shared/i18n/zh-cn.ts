@@ -1015,7 +1015,7 @@ export const zhCN = {
     unknownSince: '状态未知（{{at}} 起）',
     unknownHint: '与后台服务的连接已断开，这里显示的是断开前最后看到的情况。',
     staleTokenTitle: '扫描台助手已重新启动，这个页面的地址已失效',
-    staleTokenBody: '请打开扫描台助手新打印出的地址（带 #token= 的完整地址）。这个页面不会再执行任何操作。',
+    staleTokenBody: '请打开扫描台助手新打印出的地址（带 #token= 的完整地址），也可以直接粘贴到这个标签页的地址栏。在此之前这个页面不能执行任何操作。',
   },
   cli: {
     usage: '用法',
