@@ -40,7 +40,12 @@ test('a stable order: a row keeps its place when its state changes, until the pl
   assert.equal(nextNeedingRow(after, noUploads, after[0]?.key ?? '', 0)?.bill?.code, 'C');
   assert.equal(nextNeedingRow(after, noUploads, after[2]?.key ?? '', 2)?.bill?.code, 'C');
   places.clear();
-  assert.deepEqual(orderRows(listRows(changed, noUploads), noUploads, places).map((row) => row.bill?.code), ['C', 'D', 'A', 'B']);
+  const sorted = orderRows(listRows(changed, noUploads), noUploads, places);
+  assert.deepEqual(sorted.map((row) => row.bill?.code), ['C', 'D', 'A', 'B']);
+  assert.equal(isOutOfOrder(sorted, noUploads), false);
+  // A bill that starts sending below a ready one is no reason to offer sorting again.
+  const sending = new Map<string, Upload>([['s-B', { state: 'sending' } as Upload]]);
+  assert.equal(isOutOfOrder(sorted, sending), false);
 });
 
 test('nothing else needs a person: no next row', () => {

@@ -91,9 +91,13 @@ export function orderRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upl
   return [...rows].sort((a, b) => placeOf(a).rank - placeOf(b).rank || placeOf(a).seen - placeOf(b).seen);
 }
 
-/** Whether the stable order differs from the order by current state (then "sort again" helps). */
+/**
+ * Whether the stable order hides work: a row that needs a person sits below one that does not
+ * (then "sort again" helps). Bills merely moving on from ready to sending to sent do not count.
+ */
 export function isOutOfOrder(ordered: readonly Row[], uploads: ReadonlyMap<string, Upload>): boolean {
-  return ordered.some((row, index) => index > 0 && rankOfRow(row, uploads) < rankOfRow(ordered[index - 1] as Row, uploads));
+  const firstDone = ordered.findIndex((row) => !needsPerson(row, uploads));
+  return firstDone >= 0 && ordered.slice(firstDone).some((row) => needsPerson(row, uploads));
 }
 
 /**
