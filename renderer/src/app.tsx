@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../electron/shared/ipc-contract.js';
 import type { Language } from '../../electron/shared/i18n/languages.js';
 import { useApi } from './api/api-context.js';
-import { useBridgeHealth } from './api/bridge-health.js';
+import { useBridgeHealth, useBridgeState } from './api/bridge-health.js';
 import { areaFromHash, areaOrder, type AreaId } from './areas/areas.js';
 import { ConnectionArea } from './areas/connection-area.js';
 import { CoversArea } from './areas/covers-area.js';
@@ -27,6 +27,7 @@ export function App({ initialLanguage, initialArea }: { initialLanguage: Languag
   const { t } = useTranslation();
   const api = useApi();
   const bridgeUp = useBridgeHealth();
+  const { refused } = useBridgeState();
   const [area, setArea] = useState<AreaId>(() => (window.location.hash ? areaFromHash(window.location.hash) : (initialArea ?? 'scanDesk')));
   const [visited, setVisited] = useState<ReadonlySet<AreaId>>(() => new Set([area]));
   const dirtyAreas = useDirtyAreas();
@@ -74,7 +75,10 @@ export function App({ initialLanguage, initialArea }: { initialLanguage: Languag
         goTo(target);
       }
     };
-    const onHash = () => setArea(areaFromHash(window.location.hash));
+    // A new `#token=…` is the bridge's business (it takes it and clears the hash), not a page change.
+    const onHash = () => {
+      if (window.location.hash && !/token=/.test(window.location.hash)) setArea(areaFromHash(window.location.hash));
+    };
     window.addEventListener('keydown', onKey);
     window.addEventListener('hashchange', onHash);
     return () => {
@@ -104,6 +108,12 @@ export function App({ initialLanguage, initialArea }: { initialLanguage: Languag
 
   return (
     <div className="frame">
+      {refused && (
+        <div className="stale-token" role="alert" data-testid="stale-token">
+          <strong>{t('live.staleTokenTitle')}</strong>
+          <span>{t('live.staleTokenBody')}</span>
+        </div>
+      )}
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>

@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { pickLanguage, type Language } from '../../electron/shared/i18n/languages.js';
 import { ApiProvider } from './api/api-context.js';
-import { reportBridgeHealth } from './api/bridge-health.js';
+import { reportBridgeHealth, reportBridgeRefused } from './api/bridge-health.js';
 import { createHttpBridgeApi, takeBridgeToken } from './api/http-bridge.js';
 import { App } from './app.js';
 import { setupI18n } from './i18n/setup.js';
@@ -21,7 +21,7 @@ async function start(): Promise<void> {
       root.render(<MissingToken />);
       return;
     }
-    api = createHttpBridgeApi(token, reportBridgeHealth);
+    api = createHttpBridgeApi(token, reportBridgeHealth, reportBridgeRefused);
   }
   const prefs = await api.prefs.get();
   if (!prefs.ok && prefs.error.code === 'bridge-unauthorized') {

@@ -40,6 +40,9 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   await page.getByTestId('desk-take-orphans').click();
   await page.getByTestId('desk-notice').getByText('这些页已加到单据 FY-2026-000501').waitFor();
   await page.getByTestId('desk-row-orphans').waitFor({ state: 'detached' });
+  // The keyboard goes on to the next bill that needs the clerk (the empty one); the first bill has its three pages.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'desk-row-FY-2026-000502');
+  await page.getByTestId('desk-row-FY-2026-000501').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="desk-thumbs"] img').length === 3);
   // The cover with nothing after it is held as an empty bill; the clerk releases it (a cover-only bill).
   await page.getByTestId('desk-row-FY-2026-000502').click();

@@ -69,6 +69,8 @@ test('an implementer sets up a private deployment with inline fixes, saves, and 
   await page.getByTestId('endpoint-open-connection').click();
   await page.getByTestId('upload-gate').waitFor();
   assert.match((await page.getByTestId('upload-gate').textContent()) ?? '', new RegExp(zhCN.errors['preflight-missing'].slice(0, 8)));
+  // Already on the Connection page: it points at its own button, not "go to the Connection page".
+  assert.equal(await page.getByTestId('upload-gate').textContent(), zhCN.connectionPage.gateShut.replace('{{reason}}', zhCN.connectionPage.gateMissingHere));
   await page.getByTestId('run-preflight').click();
   await page.getByTestId('preflight-verdict').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('preflight-verdict').textContent(), zhCN.connectionPage.passed);

@@ -62,6 +62,8 @@ test('a code uploaded here (delivered), one held here and one never seen: verdic
   assert.equal(await card('FY-2026-000901').getAttribute('data-verdict'), 'delivered');
   assert.equal(await card('FY-2026-000902').getAttribute('data-verdict'), 'held');
   assert.equal(await card('FY-2026-000999').getAttribute('data-verdict'), 'not-scanned');
+  // The codes that need someone come first, the delivered one (asked first) after them.
+  assert.deepEqual(await page.$$eval('[data-testid^="trace-FY-"][data-verdict]', (cards) => cards.map((one) => one.getAttribute('data-verdict'))), ['held', 'not-scanned', 'delivered']);
   await card('FY-2026-000901').getByText(zhCN.troubleshoot.verdicts.delivered.title).waitFor();
   assert.match((await page.getByTestId('trace-owner-FY-2026-000901').textContent()) ?? '', new RegExp(zhCN.troubleshoot.owners['erp-support']));
   assert.match((await card('FY-2026-000902').textContent()) ?? '', new RegExp(zhCN.split.held['empty-bill'].replace(/[()（）]/g, '.')));

@@ -18,6 +18,7 @@ function printLookup(result: LookupResult, t: (key: string, params?: Record<stri
     const text = describeTrace(t, trace);
     write(`\n${trace.verdict === 'delivered' ? '✔' : '✘'} ${trace.code}  ${text.title}\n`);
     write(`  ${t('troubleshoot.ticket.evidence', { evidence: text.evidence })}\n`);
+    if (text.note) write(`  ${text.note}\n`);
     write(`  ${t('troubleshoot.ticket.next', { next: text.next, owner: text.owner })}\n`);
     if (trace.timeline.length) write(`  ${t('troubleshoot.ticket.timeline')}\n`);
     for (const entry of trace.timeline) {

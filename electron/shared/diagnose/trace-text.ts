@@ -11,7 +11,12 @@ export interface TraceForText {
   verdict: string;
   owner: string;
   facts: Record<string, string | number>;
-  station: { bills: Array<{ billId: string; upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null } | null }>; queue: { reason: string | null } };
+  station: {
+    bills: Array<{ billId: string; state?: string; source?: string; upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null } | null }>;
+    queue: { reason: string | null };
+    /** The last time a person discarded a bill with this code. */
+    discarded?: { at: string; source: string | null } | null;
+  };
   server: { status: string; pages: unknown[]; round: number } | null;
   serverError: { code: string; params: MessageParams } | null;
   timeline: Array<{ at: string; event: string; from: string; source?: string; pages?: number[]; reason?: string; detail?: string; by?: string; params?: MessageParams; receipts?: string[]; round?: number; status?: string }>;
@@ -23,6 +28,8 @@ export interface TraceText {
   evidence: string;
   next: string;
   owner: string;
+  /** One more line beside a delivered verdict: another copy of the code was discarded (not a second verdict). */
+  note?: string;
 }
 
 /** An ISO time as the station's local `YYYY-MM-DD HH:mm:ss` (what people compare with the ERP). */
@@ -76,7 +83,19 @@ export function describeTrace(t: Translate, trace: TraceForText): TraceText {
   }
   const evidenceKey = trace.verdict === 'not-scanned' && trace.facts['coverMadeAt'] ? `${key}.evidenceCover` : trace.verdict === 'discarded' && !trace.facts['by'] ? `${key}.evidenceNoPerson` : `${key}.evidence`;
   const nextKey = trace.verdict === 'waiting' ? `${key}.next.${trace.owner}` : `${key}.next`;
-  return { title: t(`${key}.title`, params), evidence: t(evidenceKey, params), next: t(nextKey, params), owner: t(`troubleshoot.owners.${trace.owner}`) };
+  const note = discardedCopyNote(t, trace);
+  return { title: t(`${key}.title`, params), evidence: t(evidenceKey, params), next: t(nextKey, params), owner: t(`troubleshoot.owners.${trace.owner}`), ...(note ? { note } : {}) };
+}
+
+/** Verdicts that say the code reached the imaging system: beside them a discarded copy is only a remark. */
+const deliveredVerdicts = new Set(['delivered', 'delivered-unverified', 'pages-differ']);
+
+/** "Another copy was discarded" for a delivered code whose other copy a person discarded; null otherwise. */
+function discardedCopyNote(t: Translate, trace: TraceForText): string | null {
+  if (!deliveredVerdicts.has(trace.verdict)) return null;
+  const copy = trace.station.bills.find((bill) => bill.state === 'discarded');
+  if (!copy && !trace.station.discarded) return null;
+  return t('troubleshoot.discardedCopy', { at: formatWhen(trace.station.discarded?.at), source: trace.station.discarded?.source ?? copy?.source ?? '—' });
 }
 
 /** Why, in words: a split's held reason, an error code with its params, a template verdict, or a reviewer's own words. */
@@ -116,7 +135,7 @@ export function composeTicket(t: Translate, traces: TraceForText[], station: { s
   const lines: string[] = [t('troubleshoot.ticket.heading'), t('troubleshoot.ticket.station', station), ''];
   for (const trace of traces) {
     const text = describeTrace(t, trace);
-    lines.push(t('troubleshoot.ticket.code', { code: trace.code }), t('troubleshoot.ticket.verdict', { title: text.title }), t('troubleshoot.ticket.evidence', { evidence: text.evidence }), t('troubleshoot.ticket.next', { next: text.next, owner: text.owner }));
+    lines.push(t('troubleshoot.ticket.code', { code: trace.code }), t('troubleshoot.ticket.verdict', { title: text.title }), t('troubleshoot.ticket.evidence', { evidence: text.evidence }), ...(text.note ? [`  ${text.note}`] : []), t('troubleshoot.ticket.next', { next: text.next, owner: text.owner }));
     if (trace.timeline.length) lines.push(t('troubleshoot.ticket.timeline'));
     for (const entry of trace.timeline.slice(-12)) {
       const line = describeTimelineEntry(t, entry);

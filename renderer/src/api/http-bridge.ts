@@ -21,8 +21,13 @@ export function takeBridgeToken(location: Location, history: History, storage: S
 /** Health of the bridge, for the status bar. */
 export type BridgeListener = (reachable: boolean) => void;
 
-/** The `scanStation` API over the browser-mode HTTP bridge: POST /ipc/<channel>, events via SSE. */
-export function createHttpBridgeApi(token: string, onReachability: BridgeListener): ScanStationApi {
+/**
+ * The `scanStation` API over the browser-mode HTTP bridge: POST /ipc/<channel>, events via SSE.
+ * `onRefused` hears that the service refused the token (a 401: the station restarted with a new
+ * one); a new `#token=…` put in the address bar is taken at once (hashchange), no reload needed.
+ */
+export function createHttpBridgeApi(firstToken: string, onReachability: BridgeListener, onRefused: () => void = () => onReachability(false)): ScanStationApi {
+  let token = firstToken;
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   // This page's event stream (named by the ticket that opened it): the server sends our jobs' progress there only.
   let streamId = '';
@@ -38,20 +43,26 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
    * connection asks for a one-time ticket first. A ticket is spent once used, so reconnecting
    * (the service restarted, the PC slept) means a fresh ticket and a fresh stream.
    */
-  const connect = async (): Promise<void> => {
+  // Each (re)connection is one generation: a new token starts a new one and the old loop stops.
+  let generation = 0;
+  let current: EventSource | null = null;
+  const connect = async (mine = generation): Promise<void> => {
     let ticket: string | null = null;
     try {
       const response = await fetch('./events-ticket', { method: 'POST', headers: { 'x-scan-station-token': token } });
+      if (response.status === 401) onRefused();
       ticket = response.ok ? ((await response.json()) as { ticket?: string }).ticket ?? null : null;
     } catch {
       ticket = null;
     }
+    if (mine !== generation) return;
     if (!ticket) {
       onReachability(false);
-      setTimeout(() => void connect(), 2000);
+      setTimeout(() => void connect(mine), 2000);
       return;
     }
     const source = new EventSource(`./events?ticket=${encodeURIComponent(ticket)}`);
+    current = source;
     const opened = ticket;
     source.addEventListener('open', () => {
       streamId = opened;
@@ -59,9 +70,10 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
       markReady();
     });
     source.addEventListener('error', () => {
-      onReachability(false);
       source.close();
-      setTimeout(() => void connect(), 2000);
+      if (mine !== generation) return;
+      onReachability(false);
+      setTimeout(() => void connect(mine), 2000);
     });
     source.addEventListener('message', (message: MessageEvent<string>) => {
       const { event, payload } = JSON.parse(message.data) as { event: EventName; payload: unknown };
@@ -69,6 +81,15 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
     });
   };
   void connect();
+  window.addEventListener('hashchange', () => {
+    if (!/(?:^#|&)token=/.test(window.location.hash)) return;
+    const next = takeBridgeToken(window.location, window.history, window.sessionStorage);
+    if (!next || next === token) return;
+    token = next;
+    generation += 1;
+    current?.close();
+    void connect(generation);
+  });
 
   return buildScanStationApi(
     async (channel, args): Promise<Result<unknown>> => {
@@ -79,7 +100,8 @@ export function createHttpBridgeApi(token: string, onReachability: BridgeListene
           headers: { 'content-type': 'application/json', 'x-scan-station-token': token, 'x-scan-station-stream': streamId },
           body: JSON.stringify(args),
         });
-        onReachability(true);
+        if (response.status === 401) onRefused();
+        else onReachability(true);
         return (await response.json()) as Result<unknown>;
       } catch (error) {
         onReachability(false);

@@ -19,6 +19,7 @@ function formatLocalTime(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${offset >= 0 ? '+' : '-'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }
 import { StepTable } from '../components/step-table.js';
+import { formatDateTime } from '../components/date-text.js';
 
 type Settings = ValueOf<'endpoint:settings'>;
 type Step = ValueOf<'endpoint:preflight'>['steps'][number];
@@ -56,9 +57,10 @@ export function ConnectionArea({ onOpenSettings, appVersion }: { onOpenSettings:
   const gate = (view: Settings): { open: boolean; text: string } => {
     if (!bridgeUp) return { open: false, text: t('connectionPage.gateUnknown') };
     const last = view.lastPreflight;
-    if (last && last.ok && !last.stale) return { open: true, text: t('connectionPage.gateOpen', { at: new Date(last.at).toLocaleString(i18n.language) }) };
+    if (last && last.ok && !last.stale) return { open: true, text: t('connectionPage.gateOpen', { at: formatDateTime(last.at, i18n.language) }) };
     const reason = !last
-      ? t('errors.preflight-missing')
+      ? // This is the Connection page: say where the button is, not "go to the Connection page".
+        t('connectionPage.gateMissingHere')
       : last.stale
         ? t('errors.preflight-stale')
         : t('errors.preflight-failed', { steps: last.failed.map((id) => t(`preflight.steps.${id}`)).join(', ') });

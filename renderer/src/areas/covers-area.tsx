@@ -103,7 +103,9 @@ export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'
     const { pdfBase64, zipBase64, written, rejected, selfCheckMs } = result.value;
     if (pdfBase64) downloadBytes(base64ToBytes(pdfBase64), fileName, 'application/pdf');
     if (zipBase64) downloadBytes(base64ToBytes(zipBase64), fileName.replace(/\.pdf$/, '.zip'), 'application/zip');
-    const problems = rejected.map((entry) => ({ ...entry, problem: entry.problem as CoverRejection }));
+    // Rows the table above already marks as refused are not listed a second time under the result.
+    const refusedLines = new Set((imported?.rows ?? []).filter((row) => row.problem !== null).map((row) => row.line));
+    const problems = rejected.filter((entry) => target === 'single' || !refusedLines.has(entry.line)).map((entry) => ({ ...entry, problem: entry.problem as CoverRejection }));
     showResult({ tone: written === 0 ? 'fail' : problems.length ? 'warn' : 'pass', message: t('coversPage.done', { covers: t('units.covers', { count: written }), seconds: (selfCheckMs / 1000).toFixed(1) }), rejected: problems }, target);
   };
 
@@ -332,7 +334,7 @@ export function CoversArea({ runtime }: { runtime: ValueOf<'app:info'>['runtime'
                     .map((row) => (
                       <tr key={row.line} data-testid={`cover-row-${row.line}`}>
                         <td className="num">{row.line}</td>
-                        <td className="mono">{row.fields.code}</td>
+                        <td className="mono code-text">{row.fields.code}</td>
                         <td>{row.fields.submitter}</td>
                         <td className="num">{row.fields.amount}</td>
                         <td>{row.problem ? <span className="pill pill-fail">{localizeCoverRejection(t, row.problem as CoverRejection)}</span> : <span className="pill pill-pass">{t('coversPage.valid')}</span>}</td>

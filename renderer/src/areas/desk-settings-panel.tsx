@@ -10,6 +10,7 @@ import { focusWhenPainted } from '../components/focus.js';
 import { readNumberText } from '../components/number-text.js';
 import { useUnsavedChanges } from '../state/unsaved-changes.js';
 import { fileToBase64, safeUploadName } from '../files.js';
+import { formatDateTime } from '../components/date-text.js';
 
 type DeskSettings = ValueOf<'scanDesk:settings'>;
 
@@ -118,7 +119,7 @@ export function DeskSettingsPanel() {
         </div>
       </form>
       <h3>{t('deskSettings.expected')}</h3>
-      <p data-testid="desk-expected-state">{list ? t('deskSettings.listState', { count: list.count, name: list.name, at: new Date(list.importedAt).toLocaleString() }) : t('deskSettings.noList')}</p>
+      <p data-testid="desk-expected-state">{list ? t('deskSettings.listState', { count: list.count, name: list.name, at: formatDateTime(list.importedAt) }) : t('deskSettings.noList')}</p>
       <div className="actions">
         <input ref={fileRef} type="file" accept=".txt,.csv,text/plain,text/csv" className="visually-hidden" tabIndex={-1} data-testid="desk-expected-file" onChange={(event) => void importList(event.currentTarget.files?.[0])} />
         <button type="button" className="secondary" onClick={() => fileRef.current?.click()} data-testid="desk-expected-import">

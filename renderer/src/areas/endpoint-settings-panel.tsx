@@ -22,6 +22,7 @@ import { TextField } from '../components/field.js';
 import { focusWhenPainted } from '../components/focus.js';
 import { readNumberText } from '../components/number-text.js';
 import { useUnsavedChanges } from '../state/unsaved-changes.js';
+import { formatDateTime } from '../components/date-text.js';
 
 type View = ValueOf<'endpoint:settings'>;
 type Field = keyof EndpointSettings;
@@ -398,7 +399,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
       <p className="muted" data-testid="endpoint-last-preflight">
         {last === null
           ? t('cli.config.lastNone')
-          : t(last.stale ? 'cli.config.lastStale' : last.ok ? 'cli.config.lastOk' : 'cli.config.lastFailed', { at: new Date(last.at).toLocaleString(i18n.language), steps: last.failed.map((id) => t(`preflight.steps.${id}`)).join(', ') })}
+          : t(last.stale ? 'cli.config.lastStale' : last.ok ? 'cli.config.lastOk' : 'cli.config.lastFailed', { at: formatDateTime(last.at, i18n.language), steps: last.failed.map((id) => t(`preflight.steps.${id}`)).join(', ') })}
       </p>
     </section>
   );

@@ -6,9 +6,10 @@ import { QrBox, type PagePoints } from '../components/qr-box.js';
 
 /**
  * One stored page large, exactly as it will be uploaded, with the QR box the split found; a modal
- * <dialog> (Esc or the button closes it, focus goes back where it was).
+ * <dialog> (Esc or the button closes it, focus goes back where it was). Given the bill's `pages`
+ * (in its order) and `onPage`, Left/Right arrows page through them, "page 2 of 5" shown.
  */
-export function PageViewer({ stackId, page, title, onClose }: { stackId: string; page: number; title: string; onClose: () => void }) {
+export function PageViewer({ stackId, page, pages = [page], onPage, title, onClose }: { stackId: string; page: number; pages?: readonly number[]; onPage?: (page: number) => void; title: string; onClose: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -32,10 +33,35 @@ export function PageViewer({ stackId, page, title, onClose }: { stackId: string;
     };
   }, [api, stackId, page, t]);
 
+  const at = pages.indexOf(page);
+  const step = (by: number) => {
+    const next = pages[at + by];
+    if (next !== undefined && onPage) onPage(next);
+  };
+  const onKey = (event: React.KeyboardEvent<HTMLDialogElement>) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    event.preventDefault();
+    step(event.key === 'ArrowLeft' ? -1 : 1);
+  };
+
   return (
-    <dialog ref={dialogRef} className="page-viewer" aria-label={title} onClose={onClose} data-testid="page-viewer">
+    <dialog ref={dialogRef} className="page-viewer" aria-label={title} onClose={onClose} onKeyDown={onKey} data-testid="page-viewer">
       <div className="page-viewer-head">
         <h2>{title}</h2>
+        {onPage && pages.length > 1 && (
+          <span className="page-viewer-nav">
+            <button type="button" className="secondary" aria-keyshortcuts="ArrowLeft" disabled={at <= 0} onClick={() => step(-1)} data-testid="page-viewer-previous" aria-label={t('deskTodo.previousPage')} title={t('deskTodo.previousPage')}>
+              ←
+            </button>
+            <span role="status" data-testid="page-viewer-position">
+              {t('deskTodo.pageOf', { page: at + 1, pages: pages.length })}
+            </span>
+            <button type="button" className="secondary" aria-keyshortcuts="ArrowRight" disabled={at >= pages.length - 1} onClick={() => step(1)} data-testid="page-viewer-next" aria-label={t('deskTodo.nextPage')} title={t('deskTodo.nextPage')}>
+              →
+            </button>
+          </span>
+        )}
         <button ref={closeRef} type="button" onClick={() => dialogRef.current?.close()} data-testid="page-viewer-close">
           {t('common.close')} <kbd className="button-key">Esc</kbd>
         </button>

@@ -5,6 +5,7 @@ import { isBookkeepingWaitReason } from '../../../electron/shared/station/statio
 import { useApi } from '../api/api-context.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { describeCode, describeError } from '../api/error-text.js';
+import { useLiveFigures } from '../api/live-figures.js';
 
 /** The upload queue as the Scan desk shows it. */
 export type QueueStatus = ValueOf<'upload:status'>;
@@ -40,6 +41,7 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
   const [status, setStatus] = useState<QueueStatus | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
+  const { stale, onLook } = useLiveFigures();
   const report = useRef(onStatus);
   useEffect(() => {
     report.current = onStatus;
@@ -54,7 +56,9 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
     const look = async () => {
       const result = await api.upload.status();
       if (stopped) return;
-      if (!result.ok) return setProblem(describeError(t, result.error));
+      // A background look that fails greys the figures; it is no error of the clerk's (no banner).
+      onLook(result.ok);
+      if (!result.ok) return;
       setProblem(null);
       setStatus(result.value);
       report.current(result.value);
@@ -65,7 +69,7 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
       stopped = true;
       clearInterval(timer);
     };
-  }, [api, t]);
+  }, [api, t, onLook]);
 
   const act = async (action: 'pause' | 'resume') => {
     const result = await api.upload.act({ action });
@@ -95,9 +99,9 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
         : t(`queuePanel.states.${state}`, { count: counts.queued + counts.sending });
   const gateShut = reason === 'preflight-missing' || reason === 'preflight-failed' || reason === 'preflight-stale' || reason === 'fix-settings';
   return (
-    <section className="panel queue-panel" aria-label={t('queuePanel.title')} data-testid="queue-panel">
-      <p className={`banner banner-${tone} queue-headline`} role="status" data-testid="queue-state" data-state={state}>
-        <strong>{t('queuePanel.title')}</strong> {headline}
+    <section className={`panel queue-panel${stale ? ' stale-live' : ''}`} aria-label={t('queuePanel.title')} data-testid="queue-panel">
+      <p className={`banner banner-${tone} queue-headline`} role="status" data-testid="queue-state" data-state={state} data-stale={stale ? 'true' : undefined} title={stale ? t('live.unknownHint') : undefined}>
+        <strong>{t('queuePanel.title')}</strong> {stale ?? headline}
         {/* The gate's own reasons say it all; a refusal by the server adds its words. */}
         {status.detail && reason === 'fix-settings' && ` · ${describeCode(t, status.detail.code, status.detail.params)}`}
       </p>

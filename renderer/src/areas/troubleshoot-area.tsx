@@ -99,7 +99,7 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
     if (!result) return;
     // The station's facts as they are now (the profile may have changed since the page opened).
     const [info, settings] = await Promise.all([api.app.info(), api.endpoint.settings()]);
-    const body = composeTicket(t, result.traces, { stationId: settings.ok ? settings.value.settings.stationId : '—', version: info.ok ? info.value.version : '—' });
+    const body = composeTicket(t, problemsFirst(result.traces), { stationId: settings.ok ? settings.value.settings.stationId : '—', version: info.ok ? info.value.version : '—' });
     setTicket(body);
     try {
       await navigator.clipboard.writeText(body);
@@ -181,7 +181,7 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
             </p>
           )}
           {result.leftOut > 0 && <p className="banner banner-warn">{t('troubleshoot.leftOut', { max: result.traces.length, count: result.leftOut })}</p>}
-          {result.traces.map((trace) => (
+          {problemsFirst(result.traces).map((trace) => (
             <TraceCard key={trace.code} trace={trace} />
           ))}
           {result.traces.length > 0 && (
@@ -204,6 +204,11 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
   );
 }
 
+/** The codes that need someone first (in the order asked), the delivered ones after. */
+function problemsFirst(traces: readonly Trace[]): Trace[] {
+  return [...traces].sort((a, b) => Number(a.verdict === 'delivered') - Number(b.verdict === 'delivered'));
+}
+
 /** One code's answer: the verdict in its colour, the evidence, the next step and its owner; details below. */
 function TraceCard({ trace }: { trace: Trace }) {
   const { t } = useTranslation();
@@ -213,12 +218,17 @@ function TraceCard({ trace }: { trace: Trace }) {
   return (
     <article className={`trace-card trace-${tone}`} data-testid={`trace-${trace.code}`} data-verdict={trace.verdict}>
       <header className="trace-head">
-        <span className="mono trace-code">{trace.code}</span>
+        <span className="mono trace-code code-text">{trace.code}</span>
         <strong className="trace-title">{text.title}</strong>
       </header>
       <p className="trace-line">
         <span className="trace-label">{t('troubleshoot.evidence')}</span> {text.evidence}
       </p>
+      {text.note && (
+        <p className="trace-line muted" data-testid={`trace-note-${trace.code}`}>
+          {text.note}
+        </p>
+      )}
       <p className="trace-line trace-next">
         <span className="trace-label">{t('troubleshoot.next')}</span> {text.next}
       </p>
@@ -393,7 +403,7 @@ function RecentPanel({ onTrace }: { onTrace: (code: string) => void }) {
                   .sort((a, b) => Number(b.server?.status === 'returned') - Number(a.server?.status === 'returned'))
                   .map((bill) => (
                     <tr key={bill.billId} data-testid={`recent-${bill.code}`} data-status={bill.server?.status ?? 'not-checked'}>
-                      <td className="mono">{bill.code}</td>
+                      <td className="mono code-text">{bill.code}</td>
                       <td>{formatWhen(bill.closedAt)}</td>
                       <td className="num">{bill.pages}</td>
                       <td>{bill.source}</td>

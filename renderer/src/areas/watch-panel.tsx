@@ -4,7 +4,9 @@ import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
 import { useApi } from '../api/api-context.js';
 import { describeError } from '../api/error-text.js';
+import { useLiveFigures } from '../api/live-figures.js';
 import { TextField } from '../components/field.js';
+import { formatTime } from '../components/date-text.js';
 
 type WatchReport = ValueOf<'scanDesk:watchStatus'>;
 
@@ -22,6 +24,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
   const [report, setReport] = useState<WatchReport | null>(null);
   const [folderText, setFolderText] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { stale, onLook } = useLiveFigures();
   const revision = useRef<number | null>(null);
   const changed = useRef(onSpoolChanged);
   useEffect(() => {
@@ -33,7 +36,9 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
     const look = async () => {
       const result = await api.scanDesk.watchStatus();
       if (stopped) return;
-      if (!result.ok) return setProblem(describeError(t, result.error));
+      // A background look that fails greys the line; it is no error of the clerk's (no banner).
+      onLook(result.ok);
+      if (!result.ok) return;
       setReport(result.value);
       if (revision.current !== null && revision.current !== result.value.revision) changed.current();
       revision.current = result.value.revision;
@@ -44,7 +49,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       stopped = true;
       clearInterval(timer);
     };
-  }, [api, t]);
+  }, [api, t, onLook]);
 
   const status = report?.status ?? { state: 'off' as const };
   const folder = 'folder' in status ? status.folder : '';
@@ -73,7 +78,8 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       <h2 id="watch-title" className="visually-hidden">
         {t('scanDeskPage.watch.title')}
       </h2>
-      <p className={`banner banner-${tone}`} role="status" data-testid="watch-status" data-state={status.state}>
+      <p className={`banner banner-${tone}${stale ? ' stale-live' : ''}`} role="status" data-testid="watch-status" data-state={status.state} data-stale={stale ? 'true' : undefined} title={stale ? t('live.unknownHint') : undefined}>
+        {stale ? `${stale} · ` : ''}
         {line}
         {status.state === 'watching' && status.waiting > 0 && <> {t('scanDeskPage.watch.waiting', { count: status.waiting })}</>}
         {status.state === 'watching' && status.backlog > 0 && <> <span data-testid="watch-backlog">{t('scanDeskPage.watch.backlog', { count: status.backlog })}</span></>}
@@ -85,7 +91,7 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       )}
       {latest && (
         <p className="muted" data-testid="watch-latest">
-          {new Date(latest.at).toLocaleTimeString()} · <bdi>{latest.name}</bdi> · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
+          {formatTime(latest.at, undefined, { seconds: true })} · <bdi>{latest.name}</bdi> · {latest.error ? describeError(t, latest.error as AppErrorInfo) : t(`scanDeskPage.watch.event.${latest.kind}`)}
         </p>
       )}
       <form

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../api/api-context.js';
+import { useLiveFigures } from '../api/live-figures.js';
 import { endpointChangedEvent } from '../api/endpoint-events.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { isBookkeepingWaitReason, noticesBetween, type QueueReason, type StationLook } from '../../../electron/shared/station/station-state.js';
@@ -30,12 +31,14 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
   const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
   const [queue, setQueue] = useState<{ state: string; reason: QueueReason | null; toGo: number; held: number } | null>(null);
   const notifies = info?.runtime === 'browser';
+  const { stale, onLook } = useLiveFigures();
   useEffect(() => {
     let previous: StationLook | null = null;
     let stopped = false;
     const load = async () => {
       const [watch, status] = await Promise.all([api.scanDesk.watchStatus(), api.upload.status()]);
       if (stopped) return;
+      onLook(watch.ok && status.ok);
       if (watch.ok) setBills(watch.value.counts);
       if (status.ok) {
         const { counts } = status.value;
@@ -53,7 +56,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       stopped = true;
       clearInterval(timer);
     };
-  }, [api, notifies, t]);
+  }, [api, notifies, t, onLook]);
   const last = endpoint?.lastPreflight;
   // With the background service gone nothing is known: never show a stale green.
   const gateOpen = bridgeUp && last !== null && last !== undefined && last.ok && !last.stale;
@@ -74,9 +77,11 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
           </span>
         )}
       </span>
-      <span className="status-item" data-testid="status-bills">
+      <span className="status-item" data-testid="status-bills" data-stale={stale ? 'true' : undefined}>
         <strong>{t('status.bills')}</strong>
-        {bills ? (
+        {stale ? (
+          <span className="status-dot status-dot-stale">{stale}</span>
+        ) : bills ? (
           <>
             <span className="status-dot status-dot-pass">{t('status.ready', { count: bills.ready })}</span>
             <span className={`status-dot ${bills.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t('status.held', { count: bills.held })}</span>
@@ -85,9 +90,11 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
           '…'
         )}
       </span>
-      <span className="status-item" data-testid="status-queue" data-state={queue?.state}>
+      <span className="status-item" data-testid="status-queue" data-state={queue?.state} data-stale={stale ? 'true' : undefined}>
         <strong>{t('status.queue')}</strong>
-        {queue ? (
+        {stale ? (
+          <span className="status-dot status-dot-stale">{stale}</span>
+        ) : queue ? (
           queue.state === 'waiting' && isBookkeepingWaitReason(queue.reason) ? (
             <span className="status-dot status-dot-warn" data-reason={queue.reason}>
               {t(`status.queueStalled.${queue.reason}`, { count: queue.toGo })}

@@ -1,0 +1,77 @@
+import { useTranslation } from 'react-i18next';
+import { moveSelectionByKey, tabStopKey } from '../../components/list-keys.js';
+import { pagesOfRow, stateOfRow, type Row, type RowState } from './desk-rows.js';
+import { uploadTone, type Upload } from './upload-detail.js';
+
+/** The to-do list's header: the "only what needs me" filter and sorting again. */
+export interface BillListTodo {
+  onlyMine: boolean;
+  onOnlyMine: (only: boolean) => void;
+  /** Shown when the stable order no longer matches the states: sorts by the current states. */
+  onSortAgain: (() => void) | null;
+}
+
+const stateTone: Record<RowState, 'pass' | 'warn' | 'fail' | 'skipped' | 'info'> = { held: 'warn', review: 'warn', sending: 'info', ready: 'pass', sent: 'pass', discarded: 'skipped' };
+
+/**
+ * The bills list, a to-do list: one row a bill (or a stack's orphan pages), its state or upload
+ * state, code and page count. One Tab stop (roving tabindex): Up/Down/Home/End move selection and
+ * focus. `stale` greys the upload pills (the service is gone: their figures are the last seen).
+ */
+export function BillList({ rows, uploads, selected, onSelect, summary, todo, stale }: { rows: readonly Row[]; uploads: ReadonlyMap<string, Upload>; selected: string | null; onSelect: (key: string) => void; summary: string; todo: BillListTodo; stale: string | null }) {
+  const { t } = useTranslation();
+  const keys = rows.map((row) => row.key);
+  const tabStop = tabStopKey(keys, selected);
+  const onListKey = (event: React.KeyboardEvent<HTMLElement>) => moveSelectionByKey(event, keys, selected ?? tabStop, onSelect);
+  return (
+    <div className="panel result-list">
+      <div className="list-head">
+        <span data-testid="desk-summary">{summary}</span>
+        <div className="todo-head">
+          <label className="todo-filter">
+            <input type="checkbox" checked={todo.onlyMine} onChange={(event) => todo.onOnlyMine(event.currentTarget.checked)} data-testid="desk-only-mine" />
+            {t('deskTodo.onlyMine')}
+          </label>
+          {todo.onSortAgain && (
+            <button type="button" data-testid="desk-sort-again" title={t('deskTodo.sortAgainHint')} onClick={todo.onSortAgain}>
+              {t('deskTodo.sortAgain')}
+            </button>
+          )}
+        </div>
+      </div>
+      <ul onKeyDown={onListKey} data-testid="desk-rows">
+        {rows.map((row) => {
+          const state = stateOfRow(row, uploads);
+          const upload = row.bill ? uploads.get(row.bill.id) : undefined;
+          return (
+            <li key={row.key}>
+              <button
+                type="button"
+                data-key={row.key}
+                data-state={state}
+                data-testid={`desk-row-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`}
+                tabIndex={row.key === tabStop ? 0 : -1}
+                className={`result-row${row.key === selected ? ' selected' : ''}`}
+                aria-pressed={row.key === selected}
+                onClick={() => onSelect(row.key)}
+                title={row.stack.name}
+              >
+                {upload ? (
+                  <span className={`pill pill-${stale ? 'stale' : uploadTone[upload.state]}`} data-testid={`desk-upload-${upload.code}`} data-state={upload.state} data-stale={stale ? 'true' : undefined} title={stale ?? undefined}>
+                    {upload.state === 'sending' ? t('scanDeskPage.upload.sendingShort', { sent: upload.sent, pages: upload.pages }) : t(`scanDeskPage.upload.states.${upload.state}`)}
+                  </span>
+                ) : (
+                  <span className={`pill pill-${stateTone[state]}`}>{row.bill && (state === 'held' || state === 'ready' || state === 'discarded') ? t(`scanDeskPage.states.${state}`) : t(`deskTodo.rowStates.${state}`)}</span>
+                )}
+                <span className="result-name">
+                  <span className={`result-file mono${row.bill?.code ? ' code-text' : ''}`}>{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</span>
+                  <span className="muted nowrap">{t('units.pages', { count: pagesOfRow(row).length })}</span>
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
