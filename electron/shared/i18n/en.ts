@@ -1149,8 +1149,10 @@ export const en: Catalog = {
     },
     bill: {
       summary: 'act on a bill: release it, discard it, correct its image code, give it the pages before the first cover, move a page to the bill before or after, leave a page out or put one back',
-      usage: 'Usage: scan-station bill release|discard|take-orphans|not-a-cover <ID>, bill set-code <CODE> <ID>, bill move-page <PAGE> previous|next <ID>, bill exclude-page|restore-page <PAGE> <ID>, or bill mark-cover <PAGE> <CODE> <ID>',
-      done: 'Bill {{id}} is now “{{state}}”.',
+      usage: 'Usage: scan-station bill release|discard|take-orphans|not-a-cover <ID>, bill set-code <CODE> <ID>, bill move-page <PAGE> previous|next <ID>, bill exclude-page|restore-page <PAGE> <ID>, bill mark-cover <PAGE> <CODE> <ID>, or bill give <ORPHANS-ID> <BILL-ID> (an orphans entry, <stack>-orphans in scan-station bills, takes discard, give and mark-cover)',
+      done: 'Bill {{bill}} is now “{{state}}”.',
+      orphansDone_one: 'The {{count}} page before the first cover of {{file}} was discarded.',
+      orphansDone_other: 'The {{count}} pages before the first cover of {{file}} were discarded.',
       states: { ready: 'ready to upload', held: 'held', discarded: 'discarded' },
     },
     doctor: {

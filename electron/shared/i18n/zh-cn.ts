@@ -1143,8 +1143,10 @@ export const zhCN = {
     },
     bill: {
       summary: '处理单据：放行、丢弃、改正影像编码、收下第一张封面之前的页、把一页移到上一张或下一张单据、排除或放回一页',
-      usage: '用法：scan-station bill release|discard|take-orphans|not-a-cover <单据>、bill set-code <影像编码> <单据>、bill move-page <页码> previous|next <单据>、bill exclude-page|restore-page <页码> <单据>，或 bill mark-cover <页码> <影像编码> <单据>',
-      done: '单据 {{id}} 现在是“{{state}}”。',
+      usage: '用法：scan-station bill release|discard|take-orphans|not-a-cover <单据>、bill set-code <影像编码> <单据>、bill move-page <页码> previous|next <单据>、bill exclude-page|restore-page <页码> <单据>、bill mark-cover <页码> <影像编码> <单据>，或 bill give <待指定页> <单据>（scan-station bills 里的 <一叠>-orphans 是第一张封面之前的页，可用 discard、give 和 mark-cover）',
+      done: '单据 {{bill}} 现在是“{{state}}”。',
+      orphansDone_one: '{{file}} 第一张封面之前的 {{count}} 页已丢弃。',
+      orphansDone_other: '{{file}} 第一张封面之前的 {{count}} 页已丢弃。',
       states: { ready: '待上传', held: '暂扣', discarded: '已丢弃' },
     },
     doctor: {
