@@ -33,7 +33,14 @@ export function BillList({ rows, uploads, selected, onSelect, summary }: { rows:
                   <span className={`pill pill-${state === 'ready' ? 'pass' : state === 'held' ? 'warn' : 'skipped'}`}>{t(`scanDeskPage.states.${state}`)}</span>
                 )}
                 <span className="result-name">
-                  <span className="result-file mono">{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</span>
+                  {row.bill ? (
+                    <span className="result-file mono">{row.bill.code ?? t('scanDeskPage.noCode')}</span>
+                  ) : (
+                    // Two files' orphan rows would read the same: each names its file.
+                    <span className="result-file">
+                      {t('scanDeskPage.orphansOf')} · <bdi>{row.stack.name}</bdi>
+                    </span>
+                  )}
                   <span className="muted nowrap">{t('units.pages', { count: pagesOfRow(row).length })}</span>
                 </span>
               </button>
