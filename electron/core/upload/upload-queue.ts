@@ -659,11 +659,13 @@ export function createUploadQueue(options: UploadQueueOptions) {
           const manifest = await readManifest(options.stacksDir, stackId, action.billId);
           const bill = (await options.spool.findStack(stackId))?.bills.find((candidate) => candidate.id === action.billId);
           if (!bill) throw new CoreError('bill-not-found', { bill: action.billId });
-          if (manifest?.state === 'done') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'uploaded' });
-          if (action.action === 'hold' && current?.billId === action.billId) throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'uploading' });
-          if (action.action === 'resend' && manifest?.state !== 'held') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-held' });
-          if (action.action === 'retry-now' && manifest?.state !== 'waiting') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-waiting' });
-          if (bill.state !== 'ready' || !bill.code) throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-ready' });
+          // Messages name the bill by its image code, never its internal id.
+          const named = bill.code ?? manifest?.code ?? action.billId;
+          if (manifest?.state === 'done') throw new CoreError('bill-not-changeable', { bill: named, reason: 'uploaded' });
+          if (action.action === 'hold' && current?.billId === action.billId) throw new CoreError('bill-not-changeable', { bill: named, reason: 'uploading' });
+          if (action.action === 'resend' && manifest?.state !== 'held') throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-held' });
+          if (action.action === 'retry-now' && manifest?.state !== 'waiting') throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-waiting' });
+          if (bill.state !== 'ready' || !bill.code) throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-ready' });
           const at = options.now().toISOString();
           const base: UploadManifest = manifest ?? {
             version: 1,
