@@ -52,6 +52,10 @@ export function ScanDeskArea() {
     focusWhenPainted(() => noticeRef.current);
   };
 
+  /** An action's error, the bill named as the clerk knows it (its code, or the file's pages before the first cover), never by internal id. */
+  const describeFor = (error: Parameters<typeof describeError>[1], named: string) => describeError(t, error.code === 'bill-not-found' ? { ...error, params: { ...error.params, bill: named } } : error);
+  const billName = (bill: Bill) => bill.code ?? t('scanDeskPage.noCode');
+
   const takeIn = async (files: File[]) => {
     for (const [index, file] of files.entries()) {
       setProgress({ name: file.name, file: index + 1, files: files.length });
@@ -73,7 +77,7 @@ export function ScanDeskArea() {
     const { to, code } = options;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}), ...(action === 'mark-cover' ? { code: code ?? '' } : {}) });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, billName(bill)));
       return false;
     }
     await refresh();
@@ -84,7 +88,7 @@ export function ScanDeskArea() {
 
   const notCover = async (bill: Bill) => {
     const result = await api.scanDesk.billAction({ billId: bill.id, action: 'not-a-cover' });
-    if (!result.ok) return tell('fail', describeError(t, result.error));
+    if (!result.ok) return tell('fail', describeFor(result.error, billName(bill)));
     await refresh();
     tell('pass', t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }));
   };
@@ -93,7 +97,7 @@ export function ScanDeskArea() {
     if (action === 'discard' && !(await ask({ title: t('scanDeskPage.discardTitle'), body: t('scanDeskPage.discardBody', { code: bill.code ?? '—' }), confirm: t('scanDeskPage.discard') }))) return false;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, ...(action === 'set-code' ? { code: code ?? '' } : {}) });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, billName(bill)));
       return false;
     }
     await refresh();
@@ -114,7 +118,7 @@ export function ScanDeskArea() {
     if (!(await ask({ title: t('scanDeskPage.discardOrphansTitle'), body: t('scanDeskPage.discardOrphansBody', { count: stack.orphans.length, file: stack.name }), confirm: t('scanDeskPage.discard') }))) return false;
     const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'discard' });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
       return false;
     }
     await refresh();
@@ -124,7 +128,7 @@ export function ScanDeskArea() {
   const giveOrphans = async (stack: Stack, target: GiveTarget): Promise<boolean> => {
     const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'give-orphans', target: target.id });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, target.code));
       return false;
     }
     await refresh();
@@ -135,7 +139,7 @@ export function ScanDeskArea() {
   const markOrphanCover = async (stack: Stack, page: number, code: string): Promise<boolean> => {
     const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'mark-cover', page, code });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
       return false;
     }
     await refresh();
