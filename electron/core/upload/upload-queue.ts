@@ -207,7 +207,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   const planPages = (stack: StackRecord, bill: SpoolBill, stationId: string): ManifestPage[] =>
     bill.pages.map((stackPage, index) => {
       const stored = stack.pages[stackPage - 1];
-      if (!stored) throw new CoreError('bill-not-found', { bill: bill.id });
+      if (!stored) throw new CoreError('bill-not-found', { bill: bill.code ?? bill.id });
       return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
     });
 
