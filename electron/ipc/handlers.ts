@@ -129,8 +129,10 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       const bundle = await core.support.bundle({ codes, days });
       return { name: bundle.name, zipBase64: Buffer.from(bundle.bytes).toString('base64'), files: bundle.files };
     },
-    'scanDesk:billAction': async ({ billId, action, code, page, to }) => {
+    'scanDesk:billAction': async ({ billId, action, code, page, to, target }) => {
       switch (action) {
+        case 'give-orphans':
+          return core.scanDesk.changeBill(billId, { action, to: target ?? '' });
         case 'set-code':
           return core.scanDesk.changeBill(billId, { action, code: code ?? '' });
         case 'move-page':

@@ -52,6 +52,7 @@ export const errorCodes = [
   'folder-unwritable',
   'bill-not-found',
   'bill-not-changeable',
+  'orphans-not-changeable',
   'upload-page-damaged',
   'page-removed',
   'image-code-unsafe-name',

@@ -204,6 +204,8 @@ export const deskBillSchema = z.object({
   suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
   /** Pages that could not be read inside the bill or just before its cover (held `damaged-pages`). */
   damaged: z.array(z.number().int()).optional(),
+  /** Held `empty-bill` because every page after its cover looked blank. */
+  onlyBlank: z.boolean().optional(),
 });
 
 /** How this station splits stacks (the Settings page's Scan desk panel). */
@@ -423,10 +425,12 @@ export const ipcContract = {
     args: z
       .object({
         billId: z.string().regex(/^[\w-]{1,80}$/),
-        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'move-page', 'exclude-page', 'restore-page', 'mark-cover', 'not-a-cover']),
+        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'give-orphans', 'move-page', 'exclude-page', 'restore-page', 'mark-cover', 'not-a-cover']),
         code: z.string().max(64).optional(),
         page: z.number().int().min(1).max(100_000).optional(),
         to: z.enum(['previous', 'next']).optional(),
+        /** `give-orphans` (billId: a stack's `<stack>-orphans`): the bill, of any stack, that takes them. */
+        target: z.string().regex(/^[\w-]{1,80}$/).optional(),
       })
       .strict(),
     result: deskBillSchema,

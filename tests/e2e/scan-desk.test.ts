@@ -33,7 +33,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   assert.equal(await page.getByTestId('desk-summary').textContent(), zhCN.scanDeskPage.summary.replace('{{ready}}', '2').replace('{{held}}', '2'));
   // The orphan page: held, with the way out.
   await page.getByTestId('desk-row-orphans').click();
-  await page.getByText(zhCN.scanDeskPage.orphansHint).waitFor();
+  await page.getByTestId('desk-held-next').getByText(zhCN.split.next.orphans).waitFor();
   // The first bill takes it; its strip shows the cover, its page and the orphan (the blank back greyed elsewhere).
   await page.getByTestId('desk-row-FY-2026-000501').click();
   assert.equal(await page.getByTestId('desk-thumbs').locator('img').count(), 2);

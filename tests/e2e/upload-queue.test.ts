@@ -93,11 +93,13 @@ test('bills go up from the Scan desk once the connection check passes, with live
       bill.pages.map((page, index) => [index + 1, stack.pages[page - 1]?.sha256]),
     );
   }
-  // Uploaded bills are fixed: their page actions are refused with the reason.
+  // Uploaded bills are fixed: no edit action is offered, and Delete says why instead of asking.
   await page.getByTestId('desk-row-FY-2026-000801').click();
-  await page.getByTestId('desk-discard').click();
-  await page.getByRole('dialog').getByRole('button', { name: zhCN.scanDeskPage.discard }).click();
-  await page.getByTestId('desk-notice').getByText(zhCN.reasons.uploaded).waitFor();
+  await page.getByTestId('desk-receipts').waitFor();
+  assert.equal(await page.getByTestId('desk-discard').count(), 0);
+  await page.getByTestId('desk-row-FY-2026-000801').focus();
+  await page.keyboard.press('Delete');
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.noDiscard.done.replace('{{code}}', 'FY-2026-000801')).waitFor();
   assert.deepEqual(session.problems, []);
 });
 

@@ -133,7 +133,8 @@ export const billsCommand: CliCommand = {
         ...(stack.orphans.length ? [{ id: `${stack.id}-orphans`, code: null, state: 'held', pages: stack.orphans.length, held: 'orphans', source: { file: stack.source.name, pages: stack.orphans } }] : []),
       ]).filter((bill) => state === undefined || bill.state === state);
       if (json) io.stdout(`${JSON.stringify({ bills }, null, 2)}\n`);
-      else for (const bill of bills) io.stdout(`${bill.state === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? '—'} · ${t('units.pages', { count: bill.pages })}${bill.held ? ` · ${t(`split.held.${bill.held}`)}` : ''}\n`);
+      // Orphan rows name their file: two stacks' orphans would otherwise read the same.
+      else for (const bill of bills) io.stdout(`${bill.state === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? (bill.held === 'orphans' ? bill.source.file : '—')} · ${t('units.pages', { count: bill.pages })}${bill.held ? ` · ${t(`split.held.${bill.held}`)}` : ''}\n`);
       return exitCodes.ok;
     } finally {
       await core.close();
@@ -141,11 +142,14 @@ export const billsCommand: CliCommand = {
   },
 };
 
-/** `scan-station bill release|discard|take-orphans ID`, `bill set-code CODE ID`, `bill move-page PAGE previous|next ID`, `bill exclude-page|restore-page PAGE ID`. */
+/**
+ * `scan-station bill release|discard|take-orphans ID`, `bill set-code CODE ID`, `bill move-page PAGE previous|next ID`,
+ * `bill exclude-page|restore-page PAGE ID`, `bill give ORPHANS-ID BILL-ID`; an orphans entry (`<stack>-orphans`) takes discard, give and mark-cover.
+ */
 export const billCommand: CliCommand = {
   name: 'bill',
   summaryKey: 'cli.bill.summary',
-  usage: 'release|discard|take-orphans|not-a-cover <ID> | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID> | mark-cover <PAGE> <CODE> <ID>',
+  usage: 'release|discard|take-orphans|not-a-cover <ID> | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID> | mark-cover <PAGE> <CODE> <ID> | give <ORPHANS-ID> <BILL-ID>',
   options: [],
   async run({ positionals, json, io, t, dataDir, openCore }) {
     const [action, first, second, third] = positionals;
@@ -157,15 +161,24 @@ export const billCommand: CliCommand = {
     if ((action === 'release' || action === 'discard' || action === 'take-orphans' || action === 'not-a-cover') && first && !second) change = { id: first, what: { action } };
     if (action === 'mark-cover' && pageOk && second && third) change = { id: third, what: { action, page, code: second } };
     if (action === 'set-code' && first && second) change = { id: second, what: { action, code: first } };
+    if (action === 'give' && first && second && !third) change = { id: first, what: { action: 'give-orphans', to: second } };
     if (!change) return reportUsageError(io, json, t('cli.bill.usage'));
     const { createSpool } = await import('../../core/spool/spool.js');
     const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const core = await openCore();
     try {
       const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });
+      // The file is read before the change: discarding a stack's last pages recycles it.
+      const before = await spool.findStack(change.id.replace(/-(\d+|orphans)$/, ''));
       const bill = await spool.changeBill(change.id, change.what);
       if (json) io.stdout(`${JSON.stringify({ bill: { id: bill.id, code: bill.code, state: bill.state, held: bill.held, pages: bill.pages } })}\n`);
-      else io.stdout(`${t('cli.bill.done', { id: bill.id, state: t(`cli.bill.states.${bill.state}`) })}\n`);
+      else {
+        // Said by image code (or the file's pages before its first cover), never by internal id.
+        const stack = bill.stackId === before?.id ? before : await spool.findStack(bill.stackId);
+        const file = stack?.source.name ?? '';
+        if (bill.held === 'orphans') io.stdout(`${t('cli.bill.orphansDone', { file, count: bill.pages.length })}\n`);
+        else io.stdout(`${t('cli.bill.done', { bill: bill.code ?? `${file} p${bill.cover ?? '?'}`, state: t(`cli.bill.states.${bill.state}`) })}\n`);
+      }
       return exitCodes.ok;
     } catch (error) {
       if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));

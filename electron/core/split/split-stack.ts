@@ -35,6 +35,8 @@ export interface SplitBill {
   turned: boolean;
   /** Pages that could not be read inside this bill or just before its cover (why it is held `damaged-pages`). */
   damaged?: number[];
+  /** Held `empty-bill` because every page after the cover looked blank (not because another cover followed at once). */
+  onlyBlank?: boolean;
 }
 
 /** The outcome of splitting one stack. */
@@ -72,26 +74,28 @@ export function splitStack(pages: ClassifiedPage[], options: SplitOptions = defa
   const blank: number[] = [];
   const damaged: number[] = [];
   // Assigned in open(): the cast keeps the compiler from taking it for null in the loop.
-  let current = null as (SplitBill & { content: number }) | null;
+  let current = null as (SplitBill & { content: number; blanks: number }) | null;
   // Damaged pages since the last cover: a damaged page may have been a cover, so both the bill it
   // lands in and the bill whose cover comes next may start or end in the wrong place.
   let damagedSinceCover: number[] = [];
   const close = () => {
     if (current) {
-      const { content, ...bill } = current;
+      const { content, blanks, ...bill } = current;
       if (bill.damaged?.length) bills.push({ ...bill, held: bill.held === 'suspect-cover' ? bill.held : 'damaged-pages' });
-      else bills.push(content === 0 && bill.held === null ? { ...bill, held: 'empty-bill' } : bill);
+      // A cover with only blank backs after it is no "two covers in a row": say which it was.
+      else bills.push(content === 0 && bill.held === null ? { ...bill, held: 'empty-bill', ...(blanks > 0 ? { onlyBlank: true } : {}) } : bill);
     }
   };
   const open = (bill: SplitBill) => {
     close();
-    current = { ...bill, ...(damagedSinceCover.length ? { damaged: damagedSinceCover } : {}), content: 0 };
+    current = { ...bill, ...(damagedSinceCover.length ? { damaged: damagedSinceCover } : {}), content: 0, blanks: 0 };
     damagedSinceCover = [];
   };
   for (const { page, what } of pages) {
     switch (what.kind) {
       case 'blank':
         blank.push(page);
+        if (current) current.blanks += 1;
         break;
       case 'damaged':
         damaged.push(page);

@@ -36,7 +36,35 @@ export interface StoredPage {
    * turn kept every pixel (a PNG page) or saved the JPEG again at high quality.
    */
   turned?: { scannedSha256: string; lossless: boolean };
+  /** A page copied in from another stack's orphan pages (given to `bill` of this stack). */
+  from?: { stackId: string; page: number; source: string; bill: string };
 }
+
+/** The id of a stack's pages before its first cover (one held entry, accepted wherever a bill id is). */
+export function orphansId(stackId: string): string {
+  return `${stackId}-orphans`;
+}
+
+/** The stack id of an orphans entry id, or null when the id is no orphans entry. */
+export function stackOfOrphansId(id: string): string | null {
+  const found = /^([\w-]+)-orphans$/.exec(id);
+  return found ? (found[1] as string) : null;
+}
+
+/** A pending give of one stack's orphan pages to a bill of another stack (`stacks/<from>/giving.json`). */
+interface GiveRecord {
+  id: string;
+  from: string;
+  to: string;
+  bill: string;
+  /** Each orphan page and the number it gets in the target stack. */
+  pages: Array<{ from: number; to: number }>;
+  pid: number;
+  at: string;
+}
+
+/** The steps of giving orphan pages to a bill of another stack, in order (a test seam fails after each). */
+export type GiveStep = 'intent-written' | 'pages-copied' | 'target-committed' | 'source-updated';
 
 /** A bill in the spool: the split's bill plus its id and the stack it came from. */
 export interface SpoolBill extends SplitBill {
@@ -45,6 +73,13 @@ export interface SpoolBill extends SplitBill {
   state: 'ready' | 'held' | 'discarded';
   /** Its cover was scanned upside down and is stored, shown and uploaded turned upright (the Scan desk says so). */
   upright?: { lossless: boolean };
+  /** Released by a person while its source was still open: it goes up without waiting for the file to close. */
+  sendNow?: boolean;
+}
+
+/** How messages name a bill: its image code, or (no valid code) its file and cover page — never its internal id. */
+export function billLabel(stack: Pick<StackRecord, 'source'>, bill: Pick<SpoolBill, 'code' | 'cover'>): string {
+  return bill.code ?? `${stack.source.name} p${bill.cover ?? '?'}`;
 }
 
 /** What a person can do to a bill in the spool. */
@@ -53,7 +88,9 @@ export type BillAction =
   | { action: 'discard' }
   | { action: 'set-code'; code: string }
   /** Put a stack's orphan pages (before its first cover) at the end of this bill. */
-  | { action: 'take-orphans' }
+  | { action: 'take-orphans'; from?: string }
+  /** On an orphans entry (`<stack>-orphans`): give all its pages to this bill, of any stack, not yet sending. */
+  | { action: 'give-orphans'; to: string }
   /** Move one of this bill's pages (not its cover) to the end of the bill before, or after the cover of the bill after. */
   | { action: 'move-page'; page: number; to: 'previous' | 'next' }
   /** Leave one of this bill's pages (not its cover) out of the upload; it stays in the spool. */
@@ -70,12 +107,15 @@ export function pagesLeftOut(stack: StackRecord, billId: string): number[] {
   const index = stack.bills.findIndex((bill) => bill.id === billId);
   const bill = stack.bills[index];
   if (!bill) return [];
-  const end = stack.bills[index + 1]?.cover ?? stack.pages.length + 1;
+  const scanned = stack.pages.filter((page) => page.from === undefined).length;
+  const end = stack.bills[index + 1]?.cover ?? scanned + 1;
   const start = bill.cover ?? 0;
   // A damaged page is never put back: it could not be read, so it is not a page of any bill.
-  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans, ...stack.pages.filter((page) => page.kind === 'damaged').map((page) => page.page)]);
+  const taken = new Set([...stack.bills.flatMap((candidate) => candidate.pages), ...stack.orphans, ...(stack.orphansDiscarded ?? []), ...stack.pages.filter((page) => page.kind === 'damaged').map((page) => page.page)]);
   const left: number[] = [];
-  for (let page = start + 1; page < end; page += 1) if (!taken.has(page)) left.push(page);
+  for (let page = start + 1; page < end && page <= scanned; page += 1) if (!taken.has(page)) left.push(page);
+  // Pages given from another stack belong to the bill they were given to.
+  for (const page of stack.pages) if (page.from?.bill === billId && !taken.has(page.page)) left.push(page.page);
   return left;
 }
 
@@ -88,6 +128,8 @@ export interface StackRecord {
   pages: StoredPage[];
   bills: SpoolBill[];
   orphans: number[];
+  /** Orphan pages a person discarded (kept in the stack folder, and in the recycle folder with it). */
+  orphansDiscarded?: number[];
   blank: number[];
   /**
    * Taken from a watch folder whose file may still grow (a scanner appending pages): the stack's
@@ -154,6 +196,8 @@ export interface SpoolOptions {
   onStackChanged?: (stackId: string) => void;
   /** The least a stack may store whatever its source's size (default `stackBytesFloor`; tests lower it). */
   stackBytesFloor?: number;
+  /** Called after each step of giving orphan pages to another stack (a test seam: a throw there is a crash). */
+  afterGiveStep?: (step: GiveStep) => void | Promise<void>;
 }
 
 /**
@@ -221,6 +265,42 @@ interface ImportedSource {
 
 /** Above this the ledger is not read (about 100,000 files); the sweep says so in the log. */
 const maxImportedLedgerBytes = 16 * 1024 * 1024;
+
+/** `stacks/<id>/edits.json`: every bill of a stack as people left it, and what they did to its orphan pages. */
+interface EditsFile {
+  version: 1;
+  bills: SpoolBill[];
+  orphans: number[];
+  orphansDiscarded?: number[];
+  /** Pages copied in from other stacks' orphans (numbered after the stack's own). */
+  added?: StoredPage[];
+  /** Gives of this stack's orphans to bills of other stacks, done. */
+  given?: Array<{ id: string; to: string; bill: string; pages: number[] }>;
+  /** Gives of other stacks' orphans to bills of this one, committed. */
+  received?: Array<{ id: string; from: string; pages: Array<{ from: number; to: number }> }>;
+}
+
+/** Whether a process with this id is running (a pending give of another live process is left to it). */
+function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Writes a file durably under its final name, replacing one an interrupted attempt left (unreferenced). */
+async function replaceDurable(file: string, bytes: Uint8Array): Promise<void> {
+  await fs.rm(file, { force: true });
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Appends a line to a file and flushes it. */
 async function appendDurable(file: string, text: string): Promise<void> {
@@ -340,18 +420,33 @@ export function createSpool(options: SpoolOptions): Spool {
     if (!(await isSourceOpen(stack))) return stack;
     const last = stack.bills.findLastIndex((bill) => bill.state !== 'discarded');
     const bill = stack.bills[last];
-    if (!bill || bill.state !== 'ready') return stack;
+    if (!bill || bill.state !== 'ready' || bill.sendNow === true) return stack;
     const bills = [...stack.bills];
     bills[last] = { ...bill, state: 'held', held: 'source-open' };
     return { ...stack, bills };
   };
   const withChanges = async (stack: StackRecord): Promise<StackRecord> => withOpenSource(await withEdits(stack));
-  const withEdits = async (stack: StackRecord): Promise<StackRecord> => {
-    const edits = await fs.readFile(editsFile(stack.id), 'utf8').then(
-      (text) => JSON.parse(text) as { bills: SpoolBill[]; orphans: number[] },
+  const readEdits = async (stackId: string): Promise<EditsFile | null> =>
+    fs.readFile(editsFile(stackId), 'utf8').then(
+      (text) => JSON.parse(text) as EditsFile,
       () => null,
     );
-    if (edits) return { ...stack, bills: edits.bills, orphans: edits.orphans };
+  /** Rewrites a stack's edits atomically, keeping what the change does not touch (pages given in, gives out). */
+  const writeEdits = async (stackId: string, change: Partial<EditsFile> & Pick<EditsFile, 'bills' | 'orphans'>) => {
+    const before = await readEdits(stackId);
+    await writeFileAtomic(editsFile(stackId), `${JSON.stringify({ ...before, ...change, version: 1 }, null, 1)}\n`);
+  };
+  const withEdits = async (stack: StackRecord): Promise<StackRecord> => {
+    const edits = await readEdits(stack.id);
+    if (edits) {
+      return {
+        ...stack,
+        bills: edits.bills,
+        orphans: edits.orphans,
+        ...(edits.added?.length ? { pages: [...stack.pages, ...edits.added] } : {}),
+        ...(edits.orphansDiscarded?.length ? { orphansDiscarded: edits.orphansDiscarded } : {}),
+      };
+    }
     // Spools written before edits.json kept one file per changed bill.
     const bills = await Promise.all(
       stack.bills.map(async (bill) => {
@@ -568,22 +663,189 @@ export function createSpool(options: SpoolOptions): Spool {
   const splitSettings = async (): Promise<SplitSettings> =>
     options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0, doneDays: 30 };
   let changing: Promise<unknown> = Promise.resolve();
+  const givingFile = (stackId: string) => path.join(stacksDir, stackId, 'giving.json');
+  /** A stack's orphans entry as a bill-shaped answer (what the CLI and the desk get back). */
+  const orphansEntry = (stack: StackRecord, pages: number[], state: SpoolBill['state']): SpoolBill => ({ id: orphansId(stack.id), stackId: stack.id, code: null, cover: null, pages, held: 'orphans', turned: false, state });
+  /** Recycles a stack with nothing left: every bill discarded (or none) and no orphan pages waiting. */
+  const recycleIfSpent = async (stack: StackRecord) => {
+    if (stack.bills.every((candidate) => candidate.state === 'discarded') && stack.orphans.length === 0) await recycleStack(stack);
+  };
+  /**
+   * Ends a give of orphan pages to another stack that a crash (or a failure) interrupted: committed
+   * in the target (its edits received it) → the source drops the pages; not committed → the pages
+   * stay orphans (copies left in the target are unreferenced, replaced by the next give). A give a
+   * live process is still doing is left to it.
+   */
+  const settleGive = async (stackId: string): Promise<void> => {
+    const give = await fs.readFile(givingFile(stackId), 'utf8').then((text) => JSON.parse(text) as GiveRecord, () => null);
+    if (!give) return;
+    if (give.pid !== process.pid && isProcessRunning(give.pid)) return;
+    const committed = ((await readEdits(give.to))?.received ?? []).some((entry) => entry.id === give.id);
+    if (committed) await finishGive(give);
+    else {
+      await fs.rm(givingFile(stackId), { force: true });
+      await syncDirectory(path.join(stacksDir, stackId));
+      audit.write({ event: 'edited', stack: stackId, pages: give.pages.map((page) => page.from), detail: `giving the orphan pages to ${give.bill} did not finish: they are still orphans` });
+    }
+  };
+  /** The give's second half: the source stack drops the pages (once), then the marker goes. */
+  const finishGive = async (give: GiveRecord): Promise<void> => {
+    const record = await readStack(give.from);
+    if (record) {
+      const source = await withEdits(record);
+      const before = await readEdits(give.from);
+      if (!(before?.given ?? []).some((entry) => entry.id === give.id)) {
+        const moved = new Set(give.pages.map((page) => page.from));
+        const orphans = source.orphans.filter((page) => !moved.has(page));
+        await writeEdits(give.from, { bills: source.bills, orphans, given: [...(before?.given ?? []), { id: give.id, to: give.to, bill: give.bill, pages: [...moved] }] });
+        options.onStackChanged?.(give.from);
+        audit.write({ event: 'edited', stack: give.from, bill: orphansId(give.from), source: source.source.name, pages: [...moved], detail: `orphan pages given to bill ${give.bill} of stack ${give.to} (there pages ${give.pages.map((page) => page.to).join(', ')})` });
+      }
+      await options.afterGiveStep?.('source-updated');
+      await fs.rm(givingFile(give.from), { force: true });
+      await syncDirectory(path.join(stacksDir, give.from));
+      const after = await readStack(give.from).then((found) => found && withEdits(found));
+      if (after) await recycleIfSpent(after);
+    }
+  };
+  /**
+   * Gives a stack's orphan pages to a bill of another stack. The pages are copied into the target
+   * stack (new page numbers after its own; its files and thumbnails flushed), so the bill uploads
+   * from its own folder whatever becomes of the source. Steps: the intent in the source
+   * (`giving.json`), the copies, the target's edits (the commit point), the source's edits, the
+   * marker removed. A crash before the commit leaves the pages orphans; after it, the next start (or
+   * the next change of that stack) finishes the source's side. Orphans are never uploaded, so the
+   * pages are never uploadable twice and never lost.
+   */
+  const giveOrphans = async (fromId: string, billId: string): Promise<SpoolBill> => {
+    const toId = billId.replace(/-\d+$/, '');
+    await settleGive(fromId);
+    const sourceRecord = /^[\w-]+$/.test(fromId) ? await readStack(fromId) : null;
+    const source = sourceRecord && (await withEdits(sourceRecord));
+    if (!source) throw new CoreError('bill-not-found', { bill: orphansId(fromId) });
+    if (source.orphans.length === 0) throw new CoreError('orphans-not-changeable', { file: source.source.name, reason: 'no-orphans' });
+    const targetRecord = /^[\w-]+$/.test(toId) ? await readStack(toId) : null;
+    const target = targetRecord && (await withEdits(targetRecord));
+    const bill = target?.bills.find((candidate) => candidate.id === billId);
+    if (!target || !bill) throw new CoreError('bill-not-found', { bill: billId });
+    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billLabel(target, bill), reason });
+    if (bill.state === 'discarded') throw refuse('discarded');
+    // Only a bill whose upload has not started: its pages are fixed from its first page on.
+    const manifest = (await readStackManifests(stacksDir, toId)).get(billId);
+    if (manifest) throw refuse(manifest.state === 'done' ? 'uploaded' : 'uploading');
+    // A stack whose file may still grow is split again when it does: no pages of others in it meanwhile.
+    if (await isSourceOpen(target)) throw refuse('source-open');
+    let next = Math.max(0, ...target.pages.map((page) => page.page)) + 1;
+    const give: GiveRecord = { id: randomBytes(6).toString('hex'), from: fromId, to: toId, bill: billId, pages: source.orphans.map((page) => ({ from: page, to: next++ })), pid: process.pid, at: options.now().toISOString() };
+    await writeFileAtomic(givingFile(fromId), `${JSON.stringify(give)}\n`);
+    await options.afterGiveStep?.('intent-written');
+    const added: StoredPage[] = [];
+    const targetDir = path.join(stacksDir, toId);
+    for (const { from, to } of give.pages) {
+      const stored = source.pages.find((page) => page.page === from);
+      if (!stored) throw new CoreError('bill-not-found', { bill: orphansId(fromId) });
+      const bytes = await fs.readFile(path.join(stacksDir, fromId, stored.file));
+      // The bytes copied are the bytes taken in: a page changed on disk is never given on.
+      if (createHash('sha256').update(bytes).digest('hex') !== stored.sha256) throw new CoreError('upload-page-damaged', { page: from, file: stored.file });
+      const number = String(to).padStart(4, '0');
+      const file = `pages/${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+      await replaceDurable(path.join(targetDir, file), bytes);
+      await replaceDurable(path.join(targetDir, 'thumbs', `${number}.png`), await fs.readFile(path.join(stacksDir, fromId, 'thumbs', `${String(from).padStart(4, '0')}.png`)));
+      const { from: _from, ...rest } = stored;
+      added.push({ ...rest, page: to, file, from: { stackId: fromId, page: from, source: source.source.name, bill: billId } });
+    }
+    await syncDirectory(path.join(targetDir, 'pages'));
+    await syncDirectory(path.join(targetDir, 'thumbs'));
+    await options.afterGiveStep?.('pages-copied');
+    const before = await readEdits(toId);
+    const taken = { ...bill, pages: [...bill.pages, ...give.pages.map((page) => page.to)] };
+    const bills = target.bills.map((candidate) => (candidate.id === billId ? taken : candidate));
+    // The commit point: from this write the pages are the bill's.
+    await writeEdits(toId, { bills, orphans: target.orphans, added: [...(before?.added ?? []), ...added], received: [...(before?.received ?? []), { id: give.id, from: fromId, pages: give.pages }] });
+    options.onStackChanged?.(toId);
+    audit.write({ event: 'edited', stack: toId, bill: billId, code: bill.code, source: target.source.name, pages: taken.pages, detail: `took the orphan pages ${give.pages.map((page) => page.from).join(', ')} of ${source.source.name} (stack ${fromId}) as pages ${give.pages.map((page) => page.to).join(', ')}` });
+    await options.afterGiveStep?.('target-committed');
+    await finishGive(give);
+    options.log.info('spool.orphans-given', { from: fromId, bill: billId, pages: give.pages.length });
+    return taken;
+  };
+  /** What people do to a stack's orphan pages: discard them, give them to a bill, start a bill at one. */
+  const changeOrphans = async (stackId: string, change: BillAction): Promise<SpoolBill> => {
+    await settleGive(stackId);
+    const record = /^[\w-]+$/.test(stackId) ? await readStack(stackId) : null;
+    const stack = record && (await withEdits(record));
+    if (!stack) throw new CoreError('bill-not-found', { bill: orphansId(stackId) });
+    const refuse = (reason: string) => new CoreError('orphans-not-changeable', { file: stack.source.name, reason });
+    if (stack.orphans.length === 0) throw refuse('no-orphans');
+    switch (change.action) {
+      case 'discard': {
+        const discarded = stack.orphans;
+        const orphansDiscarded = [...(stack.orphansDiscarded ?? []), ...discarded].sort((a, b) => a - b);
+        await writeEdits(stackId, { bills: stack.bills, orphans: [], orphansDiscarded });
+        options.onStackChanged?.(stackId);
+        audit.write({ event: 'discarded', stack: stackId, bill: orphansId(stackId), source: stack.source.name, pages: discarded, detail: 'the pages before the first cover were discarded (kept with the stack, in the recycle folder once nothing of it is left)' });
+        await recycleIfSpent({ ...stack, orphans: [] });
+        options.log.info('spool.bill-changed', { bill: orphansId(stackId), action: 'discard' });
+        return orphansEntry(stack, discarded, 'discarded');
+      }
+      case 'give-orphans':
+        if (change.to.replace(/-\d+$/, '') === stackId) return changeBillNow(change.to, { action: 'take-orphans' });
+        return giveOrphans(stackId, change.to);
+      case 'mark-cover': {
+        if (!stack.orphans.includes(change.page)) throw refuse('not-an-orphan');
+        const settings = await splitSettings();
+        if (classifyPayload(change.code, settings.rules).kind !== 'cover') throw refuse('invalid-code');
+        const number = Math.max(0, ...stack.bills.map((candidate) => Number(/-(\d+)$/.exec(candidate.id)?.[1] ?? 0))) + 1;
+        let at = stack.bills.findIndex((candidate) => (candidate.cover ?? 0) > change.page);
+        if (at < 0) at = stack.bills.length;
+        const end = stack.bills[at]?.cover ?? Number.POSITIVE_INFINITY;
+        const after = stack.orphans.filter((page) => page > change.page && page < end);
+        const duplicate = stack.bills.some((candidate) => candidate.state !== 'discarded' && candidate.code === change.code);
+        const created: SpoolBill = {
+          id: `${stack.id}-${number}`,
+          stackId: stack.id,
+          code: change.code,
+          cover: change.page,
+          pages: settings.split.coverIsPage ? [change.page, ...after] : after,
+          held: duplicate ? 'duplicate-code' : null,
+          turned: false,
+          state: duplicate ? 'held' : 'ready',
+        };
+        const bills = [...stack.bills];
+        bills.splice(at, 0, created);
+        const orphans = stack.orphans.filter((page) => page !== change.page && !after.includes(page));
+        await writeEdits(stackId, { bills, orphans });
+        options.onStackChanged?.(stackId);
+        audit.write({ event: 'edited', stack: stackId, bill: created.id, code: created.code, source: stack.source.name, pages: created.pages, detail: `orphan page ${change.page} made the cover of new bill ${created.id} (${change.code})` });
+        return created;
+      }
+      default:
+        // Orphan pages are no bill: released, coded or moved they would have nowhere to go.
+        throw refuse('orphans-only');
+    }
+  };
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
+    const orphansOf = stackOfOrphansId(billId);
+    if (orphansOf !== null) return changeOrphans(orphansOf, change);
+    if (change.action === 'take-orphans' && change.from !== undefined) {
+      const from = stackOfOrphansId(change.from) ?? change.from;
+      return changeOrphans(from, { action: 'give-orphans', to: billId });
+    }
     const stackId = billId.replace(/-\d+$/, '');
     // The bills as people left them: the wait of an open source's last bill is shown, never written into edits.
     const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withEdits(record)) : null;
     const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;
     const bill = stack?.bills[index];
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
-    if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billId, reason: 'discarded' });
-    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billId, reason });
+    if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billLabel(stack, bill), reason: 'discarded' });
+    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billLabel(stack, bill), reason });
     // Bills the upload queue has started are fixed: their pages may already be on the server. Only
     // a bill the server refused (held by the queue) may be changed; its upload then starts afresh.
     const manifests = await readStackManifests(stacksDir, stackId);
     const touched = change.action === 'move-page' || change.action === 'not-a-cover' || change.action === 'mark-cover' ? [stack.bills[index - 1], bill, stack.bills[index + 1]] : [bill];
     for (const candidate of touched) {
       const manifest = candidate ? manifests.get(candidate.id) : undefined;
-      if (manifest && manifest.state !== 'held') throw new CoreError('bill-not-changeable', { bill: candidate?.id ?? billId, reason: manifest.state === 'done' ? 'uploaded' : 'uploading' });
+      if (manifest && manifest.state !== 'held') throw new CoreError('bill-not-changeable', { bill: billLabel(stack, candidate ?? bill), reason: manifest.state === 'done' ? 'uploaded' : 'uploading' });
     }
     const heldUpload = manifests.get(billId);
     const bills = [...stack.bills];
@@ -595,6 +857,11 @@ export function createSpool(options: SpoolOptions): Spool {
         // A suspect cover needs its code first; orphans are never a bill of their own.
         if (bill.held === 'suspect-cover') throw refuse('needs-code');
         next = { ...bill, held: null, state: 'ready' };
+        // The last bill of a stack whose file may still grow: released, it goes up now (the wait is only shown).
+        if ((await isSourceOpen(stack)) && stack.bills.findLastIndex((candidate) => candidate.state !== 'discarded') === index) {
+          next = { ...next, sendNow: true };
+          detail = 'released while its file was still open: it goes up without waiting';
+        }
         break;
       case 'discard':
         next = { ...bill, state: 'discarded' };
@@ -663,6 +930,9 @@ export function createSpool(options: SpoolOptions): Spool {
         detail = joins ? `not a cover: pages ${pages.join(', ')} joined ${previous.code ?? previous.id}` : `not a cover: pages ${pages.join(', ')} wait as orphans`;
         break;
       }
+      case 'give-orphans':
+        // Only a stack's pages before its first cover are given to a bill.
+        throw refuse('not-orphans');
       case 'restore-page': {
         if (!pagesLeftOut(stack, billId).includes(change.page)) throw refuse('not-left-out');
         // Back in stack order among the pages after the cover.
@@ -676,7 +946,7 @@ export function createSpool(options: SpoolOptions): Spool {
       }
     }
     bills[index] = next;
-    await writeFileAtomic(editsFile(stack.id), `${JSON.stringify({ version: 1, bills, orphans }, null, 1)}\n`);
+    await writeEdits(stack.id, { bills, orphans });
     if (heldUpload) {
       // The server refused this bill as it was; changed, it is planned and sent again from the start.
       await fs.rm(manifestPath(stacksDir, stack.id, billId), { force: true });
@@ -686,7 +956,7 @@ export function createSpool(options: SpoolOptions): Spool {
     options.onStackChanged?.(stack.id);
     const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
     audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail });
-    if (bills.every((candidate) => candidate.state === 'discarded') && orphans.length === 0) await recycleStack(stack);
+    await recycleIfSpent({ ...stack, bills, orphans });
     options.log.info('spool.bill-changed', { bill: billId, action: change.action });
     return next;
   };
@@ -752,6 +1022,8 @@ export function createSpool(options: SpoolOptions): Spool {
       for (const name of leftovers) await fs.rm(path.join(tmpDir, name), { recursive: true, force: true });
       if (leftovers.length > 0) options.log.warn('spool.recovered', { removedTemp: leftovers.length });
       index = null;
+      // A give of orphan pages a crash interrupted is finished (committed) or forgotten (not).
+      for (const id of await fs.readdir(stacksDir)) if (await fs.lstat(givingFile(id)).then(() => true, () => false)) await settleGive(id);
       await sweepRecycle();
       const stacks = (await loadIndex()).size;
       return { removedTemp: leftovers.length, stacks };

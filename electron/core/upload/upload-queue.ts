@@ -207,7 +207,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   const planPages = (stack: StackRecord, bill: SpoolBill, stationId: string): ManifestPage[] =>
     bill.pages.map((stackPage, index) => {
       const stored = stack.pages[stackPage - 1];
-      if (!stored) throw new CoreError('bill-not-found', { bill: bill.id });
+      if (!stored) throw new CoreError('bill-not-found', { bill: bill.code ?? bill.id });
       return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
     });
 
@@ -659,11 +659,13 @@ export function createUploadQueue(options: UploadQueueOptions) {
           const manifest = await readManifest(options.stacksDir, stackId, action.billId);
           const bill = (await options.spool.findStack(stackId))?.bills.find((candidate) => candidate.id === action.billId);
           if (!bill) throw new CoreError('bill-not-found', { bill: action.billId });
-          if (manifest?.state === 'done') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'uploaded' });
-          if (action.action === 'hold' && current?.billId === action.billId) throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'uploading' });
-          if (action.action === 'resend' && manifest?.state !== 'held') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-held' });
-          if (action.action === 'retry-now' && manifest?.state !== 'waiting') throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-waiting' });
-          if (bill.state !== 'ready' || !bill.code) throw new CoreError('bill-not-changeable', { bill: action.billId, reason: 'not-ready' });
+          // Messages name the bill by its image code, never its internal id.
+          const named = bill.code ?? manifest?.code ?? action.billId;
+          if (manifest?.state === 'done') throw new CoreError('bill-not-changeable', { bill: named, reason: 'uploaded' });
+          if (action.action === 'hold' && current?.billId === action.billId) throw new CoreError('bill-not-changeable', { bill: named, reason: 'uploading' });
+          if (action.action === 'resend' && manifest?.state !== 'held') throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-held' });
+          if (action.action === 'retry-now' && manifest?.state !== 'waiting') throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-waiting' });
+          if (bill.state !== 'ready' || !bill.code) throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-ready' });
           const at = options.now().toISOString();
           const base: UploadManifest = manifest ?? {
             version: 1,

@@ -15,6 +15,8 @@ import { ReturnedPanel } from './returned-panel.js';
 import { BillDetail, type BillActionName, type PageActionName } from './scan-desk/bill-detail.js';
 import { BillList } from './scan-desk/bill-list.js';
 import { countRows, isOutOfOrder, listRows, needsPerson, nextNeedingRow, orderRows, stateOfRow, type Bill, type Row, type RowPlaces, type Stack } from './scan-desk/desk-rows.js';
+import { isUploadFixed, type GiveTarget } from './scan-desk/held-text.js';
+import { OrphansDetail } from './scan-desk/orphans-detail.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
 import { formatDateTime, formatTime } from '../components/date-text.js';
@@ -88,6 +90,10 @@ export function ScanDeskArea() {
     focusWhenPainted(() => noticeRef.current);
   };
 
+  /** An action's error, the bill named as the clerk knows it (its code, or the file's pages before the first cover), never by internal id. */
+  const describeFor = (error: Parameters<typeof describeError>[1], named: string) => describeError(t, error.code === 'bill-not-found' ? { ...error, params: { ...error.params, bill: named } } : error);
+  const billName = (bill: Bill) => bill.code ?? t('scanDeskPage.noCode');
+
   const takeIn = async (files: File[]) => {
     for (const [index, file] of files.entries()) {
       setProgress({ name: file.name, file: index + 1, files: files.length });
@@ -109,7 +115,7 @@ export function ScanDeskArea() {
     const { to, code } = options;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}), ...(action === 'mark-cover' ? { code: code ?? '' } : {}) });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, billName(bill)));
       return false;
     }
     await refresh();
@@ -120,7 +126,7 @@ export function ScanDeskArea() {
 
   const notCover = async (bill: Bill) => {
     const result = await api.scanDesk.billAction({ billId: bill.id, action: 'not-a-cover' });
-    if (!result.ok) return tell('fail', describeError(t, result.error));
+    if (!result.ok) return tell('fail', describeFor(result.error, billName(bill)));
     const fresh = await refresh();
     setNotice({ tone: 'pass', text: t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }) });
     if (current) goOn(current, fresh, current.key);
@@ -130,7 +136,7 @@ export function ScanDeskArea() {
     if (action === 'discard' && !(await ask({ title: t('scanDeskPage.discardTitle'), body: t('scanDeskPage.discardBody', { code: bill.code ?? '—' }), confirm: t('scanDeskPage.discard') }))) return false;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, ...(action === 'set-code' ? { code: code ?? '' } : {}) });
     if (!result.ok) {
-      tell('fail', describeError(t, result.error));
+      tell('fail', describeFor(result.error, billName(bill)));
       return false;
     }
     const fresh = await refresh();
@@ -139,6 +145,48 @@ export function ScanDeskArea() {
     const acted = rows.find((row) => row.bill?.id === bill.id);
     if (acted) goOn(acted, fresh, result.value.id);
     else focusRow(result.value.id);
+    return true;
+  };
+
+  /** Bills a stack's orphan pages may go to: any file's, not discarded, with a code, not yet sending. */
+  const giveTargets: GiveTarget[] = stacks.flatMap((stack) =>
+    stack.bills.flatMap((bill) => {
+      const upload = uploads.get(bill.id);
+      const open = upload === undefined || (upload.state === 'queued' && upload.sent === 0);
+      return bill.state !== 'discarded' && bill.code !== null && open ? [{ id: bill.id, code: bill.code, file: stack.name }] : [];
+    }),
+  );
+  const discardOrphans = async (stack: Stack): Promise<boolean> => {
+    if (!(await ask({ title: t('scanDeskPage.discardOrphansTitle'), body: t('scanDeskPage.discardOrphansBody', { count: stack.orphans.length, file: stack.name }), confirm: t('scanDeskPage.discard') }))) return false;
+    const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'discard' });
+    if (!result.ok) {
+      tell('fail', describeFor(result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
+      return false;
+    }
+    await refresh();
+    tell('pass', t('scanDeskPage.done.discard-orphans', { file: stack.name }));
+    return true;
+  };
+  const giveOrphans = async (stack: Stack, target: GiveTarget): Promise<boolean> => {
+    const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'give-orphans', target: target.id });
+    if (!result.ok) {
+      tell('fail', describeFor(result.error, target.code));
+      return false;
+    }
+    await refresh();
+    setSelected(result.value.id);
+    tell('pass', t('scanDeskPage.done.take-orphans', { code: target.code }));
+    return true;
+  };
+  const markOrphanCover = async (stack: Stack, page: number, code: string): Promise<boolean> => {
+    const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'mark-cover', page, code });
+    if (!result.ok) {
+      tell('fail', describeFor(result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
+      return false;
+    }
+    await refresh();
+    setSelected(result.value.id);
+    tell('pass', t('scanDeskPage.done.mark-orphan-cover', { page, code: result.value.code ?? code }));
     return true;
   };
 
@@ -152,9 +200,26 @@ export function ScanDeskArea() {
   // Shortcuts for the two actions a clerk repeats all day, whenever a bill is selected and the
   // keyboard is not in a text field: R releases a held bill, Delete discards (after confirming).
   const onDeskKey = (event: React.KeyboardEvent<HTMLElement>) => {
-    const bill = current?.bill;
-    if (!bill || bill.state === 'discarded' || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+    if (!current || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement) return;
+    const bill = current.bill;
+    if (!bill) {
+      if (event.key === 'Delete') {
+        event.preventDefault();
+        void discardOrphans(current.stack);
+      }
+      return;
+    }
+    if (bill.state === 'discarded') return;
+    // A bill being sent or sent: nothing to discard; say why instead of asking a false question.
+    const upload = uploads.get(bill.id);
+    if (isUploadFixed(upload)) {
+      if (event.key === 'Delete') {
+        event.preventDefault();
+        tell('warn', t(upload.state === 'done' ? 'scanDeskPage.noDiscard.done' : 'scanDeskPage.noDiscard.sending', { code: bill.code ?? '—' }));
+      }
+      return;
+    }
     if ((event.key === 'r' || event.key === 'R') && bill.state === 'held' && bill.held !== 'suspect-cover') {
       event.preventDefault();
       void act(bill, 'release');
@@ -214,7 +279,8 @@ export function ScanDeskArea() {
                 : null,
             }}
           />
-          {current && <BillDetail key={current.key} row={current} upload={current.bill ? uploads.get(current.bill.id) : undefined} now={now} onView={(page) => setViewing({ stackId: current.stack.id, page, pages: current.bill ? current.bill.pages : current.stack.orphans })} onAct={act} onPageAct={pageAct} onNotCover={notCover} onUploadAct={(upload, action) => void uploadAct(upload, action)} />}
+          {current?.bill && <BillDetail key={current.key} row={current} upload={current.bill ? uploads.get(current.bill.id) : undefined} now={now} onView={(page) => setViewing({ stackId: current.stack.id, page, pages: current.bill ? current.bill.pages : current.stack.orphans })} onAct={act} onPageAct={pageAct} onNotCover={notCover} onUploadAct={(upload, action) => void uploadAct(upload, action)} />}
+          {current && !current.bill && <OrphansDetail key={current.key} stack={current.stack} targets={giveTargets} onView={(page) => setViewing({ stackId: current.stack.id, page, pages: current.stack.orphans })} onDiscardOrphans={discardOrphans} onGiveOrphans={giveOrphans} onMarkOrphanCover={markOrphanCover} />}
         </section>
       )}
     </>

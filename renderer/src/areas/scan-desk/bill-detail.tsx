@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field.js';
 import { QrBox } from '../../components/qr-box.js';
 import { pagesOfRow, type Bill, type Row } from './desk-rows.js';
+import { heldText, isUploadFixed } from './held-text.js';
 import { UploadDetail, type Upload } from './upload-detail.js';
 import { UprightNote } from './upright-note.js';
 
@@ -38,21 +39,24 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
   const act = async (bill: Bill, action: BillActionName) => {
     if (await onAct(bill, action, action === 'set-code' ? codeText.trim() : undefined)) setCodeText('');
   };
+  // A bill whose upload started (sending, retrying, sent) is fixed: only what applies is offered.
+  const fixed = isUploadFixed(upload);
+  const held = row.bill ? heldText(t, row.bill, row.stack.leftOut[row.bill.id] ?? []) : null;
   return (
     <div className="panel detail" data-testid="desk-detail">
                   <h2>{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</h2>
                   <p className="muted">
                     <bdi>{row.stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: pagesOfRow(row).join(', ') })}
                   </p>
-                  {row.bill?.held && (
+                  {row.bill && held && !fixed && (
                     <p className="banner banner-warn" data-testid="desk-held">
-                      {t(`split.held.${row.bill.held}`)}
+                      {held.cause}
                       {row.bill.suspect ? ` · ${row.bill.suspect.payload}` : ''}
                       {row.bill.damaged?.length ? ` · ${t('scanDeskPage.damagedPages', { pages: row.bill.damaged.join(', ') })}` : ''}
+                      <span className="held-next" data-testid="desk-held-next">{held.next}</span>
                     </p>
                   )}
                   <UprightNote upright={row.bill?.upright} />
-                  {!row.bill && <p className="banner banner-warn">{t('scanDeskPage.orphansHint')}</p>}
                   {row.bill && upload && <UploadDetail upload={upload} now={now} onAct={onUploadAct} />}
                   <div className="thumbs" data-testid="desk-thumbs">
                     {pagesOfRow(row).map((number) => {
@@ -92,7 +96,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                       <button type="button" className="secondary" data-testid="desk-open-page" onClick={() => onView(selectedPage)}>
                         {t('scanDeskPage.openPage')} <kbd className="button-key">Enter</kbd>
                       </button>
-                      {selectedPage !== row.bill.cover && row.bill.state !== 'discarded' && (
+                      {selectedPage !== row.bill.cover && row.bill.state !== 'discarded' && !fixed && (
                         <>
                       <button type="button" className="secondary" data-testid="desk-move-previous" disabled={row.stack.bills.indexOf(row.bill) === 0} onClick={() => void pageAct(row.bill as Bill, selectedPage, 'move-page', 'previous')}>
                         {t('scanDeskPage.movePrevious')}
@@ -126,7 +130,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                                 {t('templateCheck.pageLabel', { page: number })}
                                 {page.kind === 'blank' ? ` · ${t('scanDeskPage.blank')}` : ''}
                               </figcaption>
-                              {row.bill?.state !== 'discarded' && (
+                              {row.bill?.state !== 'discarded' && !fixed && (
                                 <button type="button" className="secondary small" data-testid={`desk-restore-${number}`} onClick={() => void pageAct(row.bill as Bill, number, 'restore-page')}>
                                   {t('scanDeskPage.restorePage')}
                                 </button>
@@ -137,8 +141,8 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                       </div>
                     </>
                   )}
-                  {row.bill && row.bill.state !== 'discarded' && (
-                    <div className="actions">
+                  {row.bill && row.bill.state !== 'discarded' && !fixed && (
+                    <div className="actions" data-testid="desk-bill-actions">
                       {row.bill.state === 'held' && row.bill.held !== 'suspect-cover' && (
                         <button type="button" className="primary" data-testid="desk-release" aria-keyshortcuts="R" onClick={() => void act(row.bill as Bill, 'release')}>
                           {t('scanDeskPage.release')} <kbd className="button-key">R</kbd>
@@ -157,7 +161,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                       </button>
                     </div>
                   )}
-                  {row.bill?.held === 'suspect-cover' && (
+                  {row.bill?.held === 'suspect-cover' && !fixed && (
                     <div className="settings-row">
                       <TextField className="grow" label={t('scanDeskPage.correctCode')} value={codeText} onChange={setCodeText} mono testId="desk-code" onEnter={() => void act(row.bill as Bill, 'set-code')} />
                       <button type="button" className="primary" onClick={() => void act(row.bill as Bill, 'set-code')} disabled={codeText.trim() === ''}>

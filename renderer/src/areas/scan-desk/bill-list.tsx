@@ -64,7 +64,14 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
                   <span className={`pill pill-${stateTone[state]}`}>{row.bill && (state === 'held' || state === 'ready' || state === 'discarded') ? t(`scanDeskPage.states.${state}`) : t(`deskTodo.rowStates.${state}`)}</span>
                 )}
                 <span className="result-name">
-                  <span className={`result-file mono${row.bill?.code ? ' code-text' : ''}`}>{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</span>
+                  {row.bill ? (
+                    <span className={`result-file mono${row.bill.code ? ' code-text' : ''}`}>{row.bill.code ?? t('scanDeskPage.noCode')}</span>
+                  ) : (
+                    // Two files' orphan rows would read the same: each names its file.
+                    <span className="result-file">
+                      {t('scanDeskPage.orphansOf')} · <bdi>{row.stack.name}</bdi>
+                    </span>
+                  )}
                   <span className="muted nowrap">{t('units.pages', { count: pagesOfRow(row).length })}</span>
                 </span>
               </button>

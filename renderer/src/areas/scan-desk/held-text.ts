@@ -1,0 +1,29 @@
+import type { TFunction } from 'i18next';
+import type { Bill } from './desk-rows.js';
+import type { Upload } from './upload-detail.js';
+
+/**
+ * Why a bill is held and what to do next, as a clerk reads them: one plain cause, one next step in
+ * the buttons' own words. `empty-bill` is said as it happened (another cover next, only blank backs
+ * after it, or pages added since), never "two covers in a row" of a cover with pages after it.
+ */
+export function heldText(t: TFunction, bill: Pick<Bill, 'held' | 'pages' | 'cover' | 'onlyBlank'>, leftOut: readonly number[]): { cause: string; next: string } | null {
+  if (!bill.held) return null;
+  if (bill.held === 'empty-bill') {
+    if (bill.pages.some((page) => page !== bill.cover)) return { cause: t('split.heldEmpty.filled'), next: t('split.next.empty-bill-filled') };
+    if (bill.onlyBlank === true || leftOut.length > 0) return { cause: t('split.heldEmpty.blank'), next: t('split.next.empty-bill-blank') };
+  }
+  return { cause: t(`split.held.${bill.held}`), next: t(`split.next.${bill.held}`) };
+}
+
+/** Whether a bill's upload has started (sending, waiting for a retry, or sent): its pages are fixed, it can no longer be discarded. */
+export function isUploadFixed(upload: Upload | undefined): upload is Upload {
+  return upload !== undefined && (upload.state === 'sending' || upload.state === 'waiting' || upload.state === 'done' || (upload.state === 'queued' && upload.sent > 0));
+}
+
+/** A bill a stack's orphan pages may be given to: any stack, not discarded, with a code, its upload not started. */
+export interface GiveTarget {
+  id: string;
+  code: string;
+  file: string;
+}
