@@ -5,6 +5,7 @@ export interface IntakeSummary {
   status: 'ingested' | 'already';
   stackId: string;
   importedAt: string;
+  /** `held` counts the bills a person must look at, the stack's pages before its first cover as one; `firstHeld` is the desk row to jump to. */
   bills?: { total: number; ready: number; held: number; firstHeld: string | null; orphans: number };
 }
 
@@ -18,6 +19,13 @@ export function summarizeIntake(outcome: IngestOutcome): IntakeSummary {
     status: 'ingested',
     stackId: stack.id,
     importedAt: stack.importedAt,
-    bills: { total: live.length, ready: live.length - held.length, held: held.length, firstHeld: held[0]?.id ?? null, orphans: stack.orphans.length },
+    bills: {
+      total: live.length,
+      ready: live.length - held.length,
+      held: held.length + (stack.orphans.length > 0 ? 1 : 0),
+      // The desk lists a stack's pages before its first cover first, as the row `<stack>-orphans`.
+      firstHeld: stack.orphans.length > 0 ? `${stack.id}-orphans` : (held[0]?.id ?? null),
+      orphans: stack.orphans.length,
+    },
   };
 }

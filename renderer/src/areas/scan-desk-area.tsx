@@ -16,6 +16,7 @@ import { PageViewer } from './page-viewer.js';
 import { QueuePanel, secondsUntil, useNow, type QueueStatus } from './queue-panel.js';
 import { ReturnedPanel } from './returned-panel.js';
 import { WatchPanel } from './watch-panel.js';
+import { describeIntakeResult, groupDroppedFiles } from './intake-result.js';
 
 type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
 type Bill = Stack['bills'][number];
@@ -66,18 +67,33 @@ export function ScanDeskArea() {
   };
 
   const takeIn = async (files: File[]) => {
-    for (const [index, file] of files.entries()) {
-      setProgress({ name: file.name, file: index + 1, files: files.length });
-      if (file.size > maxStackUploadBytes) {
-        tell('fail', t('errors.file-too-large', { name: file.name, size: `${Math.round(file.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
+    let jumpTo: string | null = null;
+    // Several page images dropped together are one stack; each PDF or TIFF is its own.
+    const groups = groupDroppedFiles(files);
+    for (const [index, group] of groups.entries()) {
+      const name = group.length === 1 ? (group[0] as File).name : `${(group[0] as File).name} … ${(group.at(-1) as File).name}`;
+      setProgress({ name, file: index + 1, files: groups.length });
+      const tooLarge = group.find((file) => file.size > maxStackUploadBytes);
+      if (tooLarge) {
+        tell('fail', t('errors.file-too-large', { name: tooLarge.name, size: `${Math.round(tooLarge.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
         continue;
       }
-      const result = await api.scanDesk.import({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) });
-      if (!result.ok) tell('fail', describeError(t, result.error));
-      else tell(result.value.status === 'already' ? 'warn' : 'pass', result.value.status === 'already' ? t('scanDeskPage.already', { name: file.name, at: new Date(result.value.importedAt).toLocaleString() }) : t('scanDeskPage.taken', { name: file.name }));
+      const result =
+        group.length === 1
+          ? await api.scanDesk.import({ name: safeUploadName((group[0] as File).name), dataBase64: await fileToBase64(group[0] as File) })
+          : await api.scanDesk.importPages({ files: await Promise.all(group.map(async (file) => ({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) }))) });
+      if (!result.ok) {
+        tell('fail', describeError(t, result.error));
+        continue;
+      }
+      const said = describeIntakeResult(t, name, result.value, (iso) => new Date(iso).toLocaleString());
+      tell(said.tone, said.text);
+      jumpTo ??= said.jumpTo;
     }
     setProgress(null);
     await refresh();
+    // The first bill that needs the clerk is where the eye goes next.
+    if (jumpTo) setSelected(jumpTo);
   };
 
   const [selectedPage, setSelectedPage] = useState<number | null>(null);
