@@ -486,9 +486,13 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
     const claimed = ownClaims.filter((file) => !quiet.has(file)).map((file) => ({ file, claimed: true }));
     const settled = (await poller.settledFiles()).map((file) => ({ file, claimed: false }));
-    // Page images in natural name order (scan_2 before scan_10), after the documents: a batch fills in its order.
+    // Page images in natural name order (scan_2 before scan_10): a batch fills in its order.
     const isImageName = (file: string) => /\.(jpe?g|png|tiff?)$/i.test(file);
-    const ordered = (list: Array<{ file: string; claimed: boolean }>) => [...list.filter((item) => !isImageName(item.file)), ...list.filter((item) => isImageName(item.file)).sort((a, b) => compareNatural(path.basename(a.file), path.basename(b.file)))];
+    const ordered = (list: Array<{ file: string; claimed: boolean }>) => {
+      // Oldest-settled first stays the rule; only the images' own places are filled in natural name order.
+      const images = list.filter((item) => isImageName(item.file)).sort((a, b) => compareNatural(path.basename(a.file), path.basename(b.file)));
+      return list.map((item) => (isImageName(item.file) ? (images.shift() as typeof item) : item));
+    };
     const candidates = [...ordered(claimed), ...ordered(settled)];
     let waiting = 0;
     let done = 0;
