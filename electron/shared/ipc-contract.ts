@@ -428,7 +428,11 @@ export const ipcContract = {
   },
   'scanDesk:closeBatch': { args: noArgs, result: watchReportSchema },
   'scanDesk:importPages': {
-    args: z.object({ files: z.array(z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict()).min(1).max(500) }).strict(),
+    // Page images dropped together: each within the drop limit, all of them within four times it (bigger batches go through the watch folder).
+    args: z
+      .object({ files: z.array(z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict()).min(1).max(500) })
+      .strict()
+      .refine((value) => value.files.reduce((sum, file) => sum + file.dataBase64.length, 0) <= Math.ceil((maxStackUploadBytes * 16) / 3) + 4 * value.files.length, { message: 'the page images dropped together are too large' }),
     result: importResultSchema,
   },
   'scanDesk:setWatch': { args: z.object({ folder: z.string().max(1000).nullable(), paused: z.boolean() }).strict(), result: watchReportSchema },

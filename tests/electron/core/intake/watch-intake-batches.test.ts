@@ -9,7 +9,7 @@ import { createWatchIntake, type WatchEvent } from '../../../../electron/core/in
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createSpool, type StackRecord } from '../../../../electron/core/spool/spool.js';
 import { encodeJpeg, encodeMultiPageTiff, encodeLzwTiff } from '../../../fixtures/encode.js';
-import { renderStackPage, type StackPage } from '../../../fixtures/stacks.js';
+import { renderStackPage, writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const dpi = 100;
@@ -199,4 +199,21 @@ test('several images taken at once are one stack in the order given; a failing f
   await assert.rejects(spool.ingestBatch([{ file: files[0]?.file as string, name: 'again_1.jpg' }, { file: bad, name: 'bad_1.jpg' }]));
   assert.equal((await spool.listStacks()).length, 1, 'nothing half taken in');
   assert.deepEqual(await readdir(path.join(root, 'spool', 'batches')), []);
+});
+
+test('the file being received is shown page by page while it is taken in, and nothing between files', async () => {
+  const { folder, watcher, clock } = await setUp();
+  const made = await writeStack([{ kind: 'cover', code: 'FY-2026-000601' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }], path.dirname(folder), 'pdf', 100);
+  await writeFile(path.join(folder, 'scan-0005.pdf'), await readFile(made));
+  await watcher.lookOnce();
+  clock.now += 1000;
+  const seen = new Set<string>();
+  const timer = setInterval(() => {
+    const now = watcher.receiving();
+    if (now) seen.add(`${now.name} ${now.page}/${now.pages}`);
+  }, 1);
+  await watcher.lookOnce();
+  clearInterval(timer);
+  assert.ok([...seen].some((line) => /^scan-0005\.pdf [1-5]\/6$/.test(line)), `progress seen mid-file: ${[...seen].join(', ')}`);
+  assert.equal(watcher.receiving(), null);
 });
