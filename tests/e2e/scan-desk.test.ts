@@ -67,7 +67,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
 test('a page fed with the wrong bill is moved to the next one; a blank back is put back, a page left out', async () => {
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000651' }, { kind: 'content' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000652' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, 'pages.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 pages.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.allReady.replace('{{name}}', 'pages.pdf').replace('{{count}}', '2')).waitFor({ timeout: 60_000 });
   await page.getByTestId('desk-row-FY-2026-000651').click();
   // The cover's thumbnail shows where its QR was found, top right.
   const box = await page.getByTestId('desk-qr-1').locator('polygon').getAttribute('points');

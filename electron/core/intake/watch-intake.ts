@@ -538,6 +538,17 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     status: (): WatchStatus => status,
     /** The open batch of page files (null: none), as the screens show it ("receiving… 12 pages"). */
     batch: (): BatchSummary | null => openBatch?.summary ?? null,
+    /**
+     * Closes the open batch now (the clerk stopped watching this folder: its pages must not wait for
+     * a watch that will not come). Call between looks. Returns the stack made, if any.
+     */
+    async closeBatchNow(): Promise<StackRecord | null> {
+      const events: WatchEvent[] = [];
+      if (!batchesLoaded) await loadBatches(events);
+      await closeOpenBatch('requested', events);
+      const made = events.flatMap((event) => (event.kind === 'taken' && event.outcome.status === 'ingested' ? [event.outcome.stack] : []));
+      return made.at(-1) ?? null;
+    },
     /** The file being taken in now, page by page (null between files). */
     receiving: (): IngestProgress | null => receiving,
     /**

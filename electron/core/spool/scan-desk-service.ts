@@ -327,6 +327,12 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       await options.prefs.updatePrefs({ watchFolder: trimmed ?? undefined, watchPaused: paused });
       // A change of folder waits for the file in hand to finish; then the new folder is looked at at once.
       await looking;
+      // A folder no longer watched leaves no open batch behind: its pages so far become a stack now.
+      const leaving = watcher;
+      if (leaving && leaving.folder !== trimmed) {
+        await ready();
+        await leaving.intake.closeBatchNow().catch((error: unknown) => options.log.warn('intake.batch-close-failed', { error: String(error) }));
+      }
       startWatching(trimmed, paused);
       if (trimmed && !paused) {
         looking = lookNow();

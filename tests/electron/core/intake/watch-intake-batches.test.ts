@@ -217,3 +217,14 @@ test('the file being received is shown page by page while it is taken in, and no
   assert.ok([...seen].some((line) => /^scan-0005\.pdf [1-5]\/6$/.test(line)), `progress seen mid-file: ${[...seen].join(', ')}`);
   assert.equal(watcher.receiving(), null);
 });
+
+test('stopping the watch of a folder closes its open batch (its pages never wait for a watch that will not come)', async () => {
+  const { folder, watcher, settle, spool } = await setUp();
+  await writeFile(path.join(folder, 'scan_1.jpg'), await pageJpeg({ kind: 'cover', code: 'FY-2026-000651' }, 1));
+  await settle();
+  assert.equal(watcher.batch()?.pages, 1);
+  const stack = await watcher.closeBatchNow();
+  assert.deepEqual(stack?.bills.map((bill) => bill.code), ['FY-2026-000651']);
+  assert.equal(watcher.batch(), null);
+  assert.deepEqual(await spool.batches.listBatches(), []);
+});
