@@ -41,9 +41,12 @@ test(`an open batch survives ${kills} SIGKILLs of intake --watch: closed on requ
   };
   const start = (announce = false): ChildProcess => spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '150', ...(announce ? [] : ['--json']), '--data-dir', dataDir], { stdio: ['ignore', announce ? 'pipe' : 'ignore', 'ignore'] });
   for (let round = 0; round < kills; round += 1) {
+    // Killed while it works: once it watches, a page arrives, and the kill comes 0–1.6 s later
+    // (the page settles, is read, committed to the batch, its source moved — or the batch closes).
+    const running = start(true);
+    await once(running.stdout as NodeJS.ReadableStream, 'data');
     if (round % Math.max(1, Math.floor(kills / pages.length)) === 0) await copyNext();
-    const running = start();
-    await new Promise((resolve) => setTimeout(resolve, 80 + Math.floor(random() * 900)));
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 1600)));
     running.kill('SIGKILL');
     await once(running, 'exit');
   }
