@@ -24,3 +24,16 @@ test('ingest reports each page as it is stored (page 0 of N once opened); the su
   const again = summarizeIntake(await spool.ingest(file));
   assert.deepEqual(again, { status: 'already', stackId: outcome.stack.id, importedAt: outcome.stack.importedAt });
 });
+
+test('the batch gap is a desk setting: 10 s by default, saved within 2–600 s, a stored value out of range falls back', async () => {
+  const { createDeskSettingsStore } = await import('../../../../electron/core/spool/desk-settings.js');
+  const { writeFile } = await import('node:fs/promises');
+  const dir = await makeTempDir();
+  const store = createDeskSettingsStore(dir);
+  assert.equal((await store.read()).batchGapSeconds, 10);
+  const saved = await store.save({ ...(await store.read()), batchGapSeconds: 45 });
+  assert.equal(saved.batchGapSeconds, 45);
+  assert.equal((await store.read()).batchGapSeconds, 45);
+  await writeFile(path.join(dir, 'scan-desk.json'), JSON.stringify({ batchGapSeconds: 1 }));
+  assert.equal((await store.read()).batchGapSeconds, 10);
+});
