@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { PrintPage } from '../core/cover/cover-service.js';
 import { CoreError } from '../core/errors.js';
 import type { Core } from '../core/create-core.js';
+import { summarizeIntake } from '../core/spool/intake-summary.js';
 import { preflightStepIds } from '../shared/endpoint/endpoint-settings.js';
 import type {
   Channel,
@@ -99,10 +100,9 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
     'scanDesk:clearExpected': async () => core.scanDesk.settings.clearExpected(),
     'scanDesk:page': async ({ stackId, page }) => core.scanDesk.pageImage(stackId, page),
     'scanDesk:setWatch': async ({ folder, paused }) => core.scanDesk.setWatch(folder, paused),
-    'scanDesk:import': async ({ name, dataBase64 }) => {
-      const outcome = await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'));
-      return outcome.status === 'already' ? { status: 'already' as const, stackId: outcome.stackId, importedAt: outcome.importedAt } : { status: 'ingested' as const, stackId: outcome.stack.id, importedAt: outcome.stack.importedAt };
-    },
+    'scanDesk:import': async ({ name, dataBase64 }) => summarizeIntake(await core.scanDesk.importUpload(name, Buffer.from(dataBase64, 'base64'))),
+    'scanDesk:importPages': async ({ files }) => summarizeIntake(await core.scanDesk.importPages(files.map((file) => ({ name: file.name, bytes: Buffer.from(file.dataBase64, 'base64') })))),
+    'scanDesk:closeBatch': async () => core.scanDesk.closeBatch(),
     'upload:status': uploadStatus,
     'upload:act': async ({ action, billId }) => {
       switch (action) {

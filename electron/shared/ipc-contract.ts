@@ -216,11 +216,21 @@ export const deskSettingsSchema = z.object({
   recycleDays: z.number().int().min(1).max(3650),
   importedDays: z.number().int().min(0).max(3650),
   doneDays: z.number().int().min(0).max(3650),
+  /** Seconds of quiet after which an open batch of page files closes. */
+  batchGapSeconds: z.number().int().min(2).max(600),
   expectedCodes: z.object({ name: z.string(), count: z.number().int(), importedAt: z.string() }).nullable(),
 });
 
 /** The largest expected-codes list accepted over the bridge (the same bound as the CLI's --codes). */
 export const maxExpectedCodesUploadBytes = 16 * 1024 * 1024;
+
+/** What a drop on the Scan desk made: the stack, and its bills at a glance (ready, needing a person, the first of those to jump to). */
+export const importResultSchema = z.object({
+  status: z.enum(['ingested', 'already']),
+  stackId: z.string(),
+  importedAt: z.string(),
+  bills: z.object({ total: z.number().int(), ready: z.number().int(), held: z.number().int(), firstHeld: z.string().nullable(), orphans: z.number().int() }).optional(),
+});
 
 /** Where the watched scan folder stands, what it did lately, and a revision that changes with the spool. */
 export const watchReportSchema = z.object({
@@ -235,6 +245,10 @@ export const watchReportSchema = z.object({
   /** Bills in the spool: ready to upload and not yet uploaded, and held for a person (orphan pages count as one). */
   counts: z.object({ ready: z.number().int(), held: z.number().int() }),
   recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused', 'notice']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
+  /** The file being taken in now (watched or dropped): page `page` of `pages` stored ("receiving scan-0005.pdf, page 12/48"). */
+  receiving: z.object({ name: z.string(), page: z.number().int(), pages: z.number().int() }).nullable().optional(),
+  /** The open batch of page files (a scanner writing one file per page): "receiving… 12 pages"; its stack is made when it closes. */
+  batch: z.object({ pages: z.number().int(), files: z.number().int(), first: z.string().nullable(), last: z.string().nullable(), openedAt: z.string(), lastAt: z.string().nullable(), closeRequested: z.boolean() }).nullable().optional(),
 });
 
 const errorInfoSchema = z.object({ code: z.string(), params: messageParamsSchema });
@@ -406,7 +420,7 @@ export const ipcContract = {
   'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
   'scanDesk:watchStatus': { args: noArgs, result: watchReportSchema },
   'scanDesk:settings': { args: noArgs, result: deskSettingsSchema },
-  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean(), recycleDays: z.number().int().min(1).max(3650), importedDays: z.number().int().min(0).max(3650), doneDays: z.number().int().min(0).max(3650) }).strict(), result: deskSettingsSchema },
+  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean(), recycleDays: z.number().int().min(1).max(3650), importedDays: z.number().int().min(0).max(3650), doneDays: z.number().int().min(0).max(3650), batchGapSeconds: z.number().int().min(2).max(600).optional() }).strict(), result: deskSettingsSchema },
   'scanDesk:importExpected': {
     args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxExpectedCodesUploadBytes * 4) / 3) + 4) }).strict(),
     result: deskSettingsSchema,
@@ -416,10 +430,19 @@ export const ipcContract = {
     args: z.object({ stackId: z.string().regex(/^[\w-]{1,80}$/), page: z.number().int().min(1).max(100_000) }).strict(),
     result: z.object({ image: z.string().regex(/^data:image\/(jpeg|png);base64,/), qr: z.array(z.object({ x: z.number(), y: z.number() })).nullable() }),
   },
+  'scanDesk:closeBatch': { args: noArgs, result: watchReportSchema },
+  'scanDesk:importPages': {
+    // Page images dropped together: each within the drop limit, all of them within four times it (bigger batches go through the watch folder).
+    args: z
+      .object({ files: z.array(z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict()).min(1).max(500) })
+      .strict()
+      .refine((value) => value.files.reduce((sum, file) => sum + file.dataBase64.length, 0) <= Math.ceil((maxStackUploadBytes * 16) / 3) + 4 * value.files.length, { message: 'the page images dropped together are too large' }),
+    result: importResultSchema,
+  },
   'scanDesk:setWatch': { args: z.object({ folder: z.string().max(1000).nullable(), paused: z.boolean() }).strict(), result: watchReportSchema },
   'scanDesk:import': {
     args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxStackUploadBytes * 4) / 3) + 4) }).strict(),
-    result: z.object({ status: z.enum(['ingested', 'already']), stackId: z.string(), importedAt: z.string() }),
+    result: importResultSchema,
   },
   'scanDesk:billAction': {
     args: z

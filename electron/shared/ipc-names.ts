@@ -21,6 +21,8 @@ export const channelNameList = [
   'scanDesk:page',
   'scanDesk:setWatch',
   'scanDesk:import',
+  'scanDesk:importPages',
+  'scanDesk:closeBatch',
   'scanDesk:billAction',
   'upload:status',
   'upload:act',

@@ -29,7 +29,9 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
     'pdf',
   );
   await dropFile(page, '扫描 0001.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 扫描 0001.pdf').waitFor({ timeout: 60_000 });
+  // The result says what needs the clerk (the orphan pages and the empty bill) and jumps to the first of it.
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.someHeldOrphans.replace('{{name}}', '扫描 0001.pdf').replace('{{count}}', '3').replace('{{ready}}', '2').replace('{{held}}', '2')).waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="desk-row-orphans"][aria-pressed="true"]').waitFor();
   assert.equal(await page.getByTestId('desk-summary').textContent(), zhCN.scanDeskPage.summary.replace('{{ready}}', '2').replace('{{held}}', '2'));
   // The orphan page: held, with the way out.
   await page.getByTestId('desk-row-orphans').click();
@@ -68,7 +70,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
 test('a page fed with the wrong bill is moved to the next one; a blank back is put back, a page left out', async () => {
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000651' }, { kind: 'content' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000652' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, 'pages.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 pages.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.allReady.replace('{{name}}', 'pages.pdf').replace('{{count}}', '2')).waitFor({ timeout: 60_000 });
   await page.getByTestId('desk-row-FY-2026-000651').click();
   // The cover's thumbnail shows where its QR was found, top right.
   const box = await page.getByTestId('desk-qr-1').locator('polygon').getAttribute('points');

@@ -42,7 +42,7 @@ test('bills go up from the Scan desk once the connection check passes, with live
     'pdf',
   );
   await dropFile(page, '扫描 0801.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 扫描 0801.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.someHeld.replace('{{name}}', '扫描 0801.pdf').replace('{{count}}', '3').replace('{{ready}}', '2').replace('{{held}}', '1')).waitFor({ timeout: 60_000 });
 
   // The gate is shut: nothing goes, the queue says why and offers the check, the status bar agrees.
   await page.getByTestId('queue-state').getByText(zhCN.queuePanel.reasons['preflight-missing']).waitFor({ timeout: 10_000 });
@@ -108,7 +108,7 @@ test('the data folder refuses the queue\'s records: the queue card and the statu
   await session.harness.core.upload.act({ action: 'pause' });
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000805' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, '扫描 0805.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 扫描 0805.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.allReady.replace('{{name}}', '扫描 0805.pdf').replace('{{count}}', '1')).waitFor({ timeout: 60_000 });
   const [newest] = await session.harness.core.scanDesk.overview(1);
   assert.ok(newest);
   // A real failure of the file system: a file where the bill's upload folder must go.

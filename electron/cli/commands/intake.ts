@@ -16,14 +16,16 @@ function shownError(error: CoreError): { code: string; params: Record<string, st
 export const intakeCommand: CliCommand = {
   name: 'intake',
   summaryKey: 'cli.intake.summary',
-  usage: '<files...> | --watch DIR',
+  usage: '<files...|folder> | --watch DIR | --close-batch',
   options: [
     { name: 'watch', type: 'string', valueName: 'DIR', helpKey: 'cli.intake.watchOption' },
+    { name: 'close-batch', type: 'boolean', helpKey: 'cli.intake.closeBatchOption' },
     { name: 'settle-ms', type: 'string', valueName: 'MS', helpKey: 'cli.intake.settleOption' },
   ],
   async run({ values, positionals, json, io, t, dataDir, openCore }) {
     const watch = stringOption(values, 'watch');
-    if ((watch === undefined) === (positionals.length === 0)) return reportUsageError(io, json, t('cli.intake.usage'));
+    const closeBatch = values['close-batch'] === true;
+    if (closeBatch ? watch !== undefined || positionals.length > 0 : (watch === undefined) === (positionals.length === 0)) return reportUsageError(io, json, t('cli.intake.usage'));
     const settleMs = Number(stringOption(values, 'settle-ms') ?? 2000);
     if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 600_000) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--settle-ms', value: String(values['settle-ms']), min: 0, max: 600000 }));
     if (watch !== undefined) {
@@ -42,6 +44,7 @@ export const intakeCommand: CliCommand = {
     const pool = createPageReaderPool();
     const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, pool, settings: createDeskSettingsStore(dataDir).resolve });
     try {
+      if (closeBatch) return await requestBatchClose({ spool, io, json, t });
       const recovered = await spool.recover();
       const report = (file: string, outcome: Awaited<ReturnType<typeof spool.ingest>>) => {
         if (json) io.stdout(`${JSON.stringify(outcome.status === 'already' ? { file, status: 'already', stack: outcome.stackId, importedAt: outcome.importedAt } : { file, status: 'ingested', stack: outcome.stack.id, pages: outcome.stack.pages.length, bills: outcome.stack.bills.map((bill) => ({ id: bill.id, code: bill.code, held: bill.held })) })}\n`);
@@ -50,20 +53,23 @@ export const intakeCommand: CliCommand = {
       };
       if (watch === undefined) {
         let failed = false;
-        for (const file of positionals) {
+        // Page images given together (or a folder's files) are one stack; each PDF or multi-page TIFF is its own.
+        for (const group of await groupIntakeFiles(positionals)) {
           try {
-            report(file, await spool.ingest(file));
+            if (group.kind === 'one') report(group.file, await spool.ingest(group.file));
+            else report(group.label, await spool.ingestBatch(group.files.map((file) => ({ file, name: path.basename(file) })), { label: group.folder ? path.basename(group.label) : null }));
           } catch (error) {
             // One bad file never stops the others: even an untyped throw (a bug) is reported for its file.
             failed = true;
-            io.stderr(`${localizeError(t, shownError(error instanceof CoreError ? error : new CoreError('inspection-crashed', { name: path.basename(file), ...causeParams(error) })))}\n`);
+            io.stderr(`${localizeError(t, shownError(error instanceof CoreError ? error : new CoreError('inspection-crashed', { name: path.basename(group.label), ...causeParams(error) })))}\n`);
           }
         }
         return failed ? exitCodes.usage : exitCodes.ok;
       }
       // Watching: the same loop as the desktop app; stop between files on the first Ctrl+C/SIGTERM.
       const { createWatchIntake } = await import('../../core/intake/watch-intake.js');
-      const watcher = createWatchIntake({ folder: watch, spool, log: core.log, settleMs });
+      const settingsStore = createDeskSettingsStore(dataDir);
+      const watcher = createWatchIntake({ folder: watch, spool, log: core.log, settleMs, batchGapMs: async () => (await settingsStore.read()).batchGapSeconds * 1000 });
       let stopping = false;
       const stopped = io.waitForStop().then(() => {
         stopping = true;
@@ -87,6 +93,10 @@ export const intakeCommand: CliCommand = {
               break;
             case 'notice':
               io.stderr(`${t('cli.intake.notice', { file: describePayload(event.file), reason: localizeError(t, shownError(event.error)) })}\n`);
+              break;
+            case 'batched':
+              if (json) io.stdout(`${JSON.stringify({ file: event.file, status: event.status === 'added' ? 'batched' : 'already', batch: { pages: event.batch.pages, first: event.batch.first, last: event.batch.last } })}\n`);
+              else io.stdout(`${t('cli.intake.batched', { file: describePayload(event.file), pages: event.batch.pages })}\n`);
               break;
           }
         }
@@ -114,6 +124,57 @@ export const intakeCommand: CliCommand = {
     }
   },
 };
+
+/** A call's files as they are taken in: a folder's files, or the page images among the files given, are one stack; every other file its own. */
+async function groupIntakeFiles(positionals: string[]): Promise<Array<{ kind: 'one'; file: string; label: string } | { kind: 'batch'; files: string[]; label: string; folder: boolean }>> {
+  const { promises: fs } = await import('node:fs');
+  const { compareNatural, isLoosePageFile } = await import('../../core/intake/page-files.js');
+  const { isIgnoredName } = await import('../../core/intake/watch-folder.js');
+  const groups: Array<{ kind: 'one'; file: string; label: string } | { kind: 'batch'; files: string[]; label: string; folder: boolean }> = [];
+  const pages: string[] = [];
+  for (const item of positionals) {
+    const stat = await fs.stat(item).catch(() => null);
+    if (stat?.isDirectory()) {
+      const names = (await fs.readdir(item, { withFileTypes: true })).filter((entry) => entry.isFile() && !isIgnoredName(entry.name)).map((entry) => entry.name).sort(compareNatural);
+      groups.push({ kind: 'batch', files: names.map((name) => path.join(item, name)), label: item, folder: true });
+    } else if (stat?.isFile() && (await isLoosePageFile(item).catch(() => false))) pages.push(item);
+    else groups.push({ kind: 'one', file: item, label: item });
+  }
+  // One page image alone is a stack of its own, as before; several are one stack in natural name order.
+  if (pages.length === 1) groups.push({ kind: 'one', file: pages[0] as string, label: pages[0] as string });
+  if (pages.length > 1) {
+    const sorted = [...pages].sort((a, b) => compareNatural(path.basename(a), path.basename(b)));
+    groups.push({ kind: 'batch', files: sorted, label: `${path.basename(sorted[0] as string)} … ${path.basename(sorted.at(-1) as string)}`, folder: false });
+  }
+  return groups;
+}
+
+/**
+ * `intake --close-batch`: asks the watch that fills each open batch (the app's, or an `intake --watch`)
+ * to close it now — a request file in the batch's own folder in the spool, which the watch reads at
+ * its next look — and waits a little for the stack.
+ */
+async function requestBatchClose({ spool, io, json, t }: { spool: import('../../core/spool/spool.js').Spool; io: Parameters<CliCommand['run']>[0]['io']; json: boolean; t: Parameters<CliCommand['run']>[0]['t'] }): Promise<number> {
+  const open = (await spool.batches.listBatches()).filter((batch) => batch.folder !== null);
+  if (open.length === 0) {
+    if (json) io.stdout(`${JSON.stringify({ batches: [] })}\n`);
+    else io.stdout(`${t('cli.intake.noBatch')}\n`);
+    return exitCodes.ok;
+  }
+  for (const batch of open) await spool.batches.requestClose(batch.id);
+  // The watch looks every 250 ms (CLI) or every second (app): a few seconds are plenty when one runs.
+  const deadline = Date.now() + 8000;
+  let left = open;
+  while (Date.now() < deadline) {
+    const still = new Set((await spool.batches.listBatches()).map((batch) => batch.id));
+    left = open.filter((batch) => still.has(batch.id));
+    if (left.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (json) io.stdout(`${JSON.stringify({ batches: open.map((batch) => ({ folder: batch.folder, pages: batch.pages, first: batch.first, last: batch.last, closed: !left.includes(batch) })) })}\n`);
+  else for (const batch of open) io.stdout(`${t(left.includes(batch) ? 'cli.intake.batchCloseAsked' : 'cli.intake.batchClosed', { folder: batch.folder ?? '', pages: batch.pages })}\n`);
+  return exitCodes.ok;
+}
 
 /** `scan-station bills`: lists the spool's bills. */
 export const billsCommand: CliCommand = {

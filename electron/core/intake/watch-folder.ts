@@ -24,7 +24,10 @@ interface Seen {
 export function createFolderPoller(folder: string, options: { settleMs: number; now?: () => number }) {
   const now = options.now ?? (() => Date.now());
   const seen = new Map<string, Seen>();
+  let unsettled = 0;
   return {
+    /** How many files the last look saw still changing or settling (a batch's quiet gap waits for them). */
+    unsettled: () => unsettled,
     /**
      * Files settled since they last changed, oldest-settled first (then oldest mtime, then name): a
      * file that has waited longest is taken first, whatever its name — a folder full of junk named
@@ -34,6 +37,7 @@ export function createFolderPoller(folder: string, options: { settleMs: number; 
       const entries = await fs.readdir(folder, { withFileTypes: true });
       const ready: Array<{ file: string; since: number; mtimeMs: number }> = [];
       const present = new Set<string>();
+      let changing = 0;
       for (const entry of entries) {
         if (!entry.isFile() || isIgnoredName(entry.name)) continue;
         const file = path.join(folder, entry.name);
@@ -43,10 +47,13 @@ export function createFolderPoller(folder: string, options: { settleMs: number; 
         const previous = seen.get(file);
         if (!previous || previous.size !== stat.size || previous.mtimeMs !== stat.mtimeMs) {
           seen.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, since: now() });
+          changing += 1;
           continue;
         }
         if (now() - previous.since >= options.settleMs) ready.push({ file, since: previous.since, mtimeMs: previous.mtimeMs });
+        else changing += 1;
       }
+      unsettled = changing;
       for (const file of seen.keys()) if (!present.has(file)) seen.delete(file);
       return ready.sort((a, b) => a.since - b.since || a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map((entry) => entry.file);
     },

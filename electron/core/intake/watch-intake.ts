@@ -4,9 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { causeParams, CoreError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { Logger } from '../log/logger.js';
-import type { IngestOutcome, SourceIdentity, Spool } from '../spool/spool.js';
+import type { BatchSummary } from '../spool/batch-store.js';
+import type { IngestOutcome, IngestProgress, SourceIdentity, Spool, StackRecord } from '../spool/spool.js';
 import { checkFileComplete } from './file-complete.js';
 import { readImageSize } from './image-size.js';
+import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
 import { createFolderPoller, isIgnoredName } from './watch-folder.js';
 
 /** A failure as the Scan desk and the CLI show it (the error's code, English text and params). */
@@ -37,7 +39,15 @@ export type WatchEvent =
   | { kind: 'failed'; file: string; error: CoreError }
   | { kind: 'refused'; file: string; error: CoreError }
   /** Something in the folder the clerk should know of that is no file's failure (a name taken by a file). */
-  | { kind: 'notice'; file: string; error: CoreError };
+  | { kind: 'notice'; file: string; error: CoreError }
+  /** A page file joined the open batch (`already`: it was in before a crash, only moved now). */
+  | { kind: 'batched'; file: string; status: 'added' | 'already'; batch: BatchSummary };
+
+/** Why an open batch closed: a quiet gap, its numbering restarted, another name pattern, the clerk's request, a subfolder taken whole. */
+export type BatchCloseReason = 'quiet' | 'restart' | 'pattern' | 'requested' | 'folder';
+
+/** The default quiet gap after which an open batch of page files closes (a desk setting). */
+export const defaultBatchGapMs = 10_000;
 
 /** The watch loop's options. */
 export interface WatchIntakeOptions {
@@ -52,6 +62,14 @@ export interface WatchIntakeOptions {
   stationId?: string;
   /** The time slice of one look: no new file is started after it (the rest is the backlog). */
   lookBudgetMs?: number;
+  /** The quiet gap after the last page of an open batch before it closes (read at every look; default 10 s). */
+  batchGapMs?: () => number | Promise<number>;
+}
+
+/** The figures of a batch the screens show, from its sources. */
+function summarizeAdded(sources: Array<{ name: string; number: number | null; seq: number; at: string; pages: unknown[] }>): Pick<BatchSummary, 'pages' | 'files' | 'first' | 'last' | 'lastAt' | 'numbers'> {
+  const ordered = [...sources].sort((a, b) => (a.number ?? Number.MAX_SAFE_INTEGER) - (b.number ?? Number.MAX_SAFE_INTEGER) || a.seq - b.seq);
+  return { pages: sources.reduce((sum, source) => sum + source.pages.length, 0), files: sources.length, first: ordered[0]?.name ?? null, last: ordered.at(-1)?.name ?? null, lastAt: sources.map((source) => source.at).sort().at(-1) ?? null, numbers: sources.map((source) => source.number) };
 }
 
 /** How often a running watch applies the `imported/` retention. */
@@ -93,6 +111,15 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const quiet = new Map<string, { name: string; stackId: string; read: SourceIdentity; since: number }>();
   let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
   let lastSweepAt: number | null = null;
+  /** The open batch of loose page files this watch fills (resumed from the spool at the first look). */
+  let openBatch: { id: string; pattern: string; numbers: Array<number | null>; summary: BatchSummary } | null = null;
+  let batchesLoaded = false;
+  /** When a page last joined the batch or a file was last seen still changing: the quiet gap counts from it. */
+  let lastActivity = now();
+  /** The file being taken in, page by page. */
+  let receiving: IngestProgress | null = null;
+  /** Subfolders seen in the folder: what they held and since when unchanged. */
+  const folderSeen = new Map<string, { signature: string; since: number }>();
   let lookFailure: { key: string; count: number; since: number } | null = null;
 
   /**
@@ -163,7 +190,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     const stat = await fs.stat(claimed).catch(() => null);
     const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
     try {
-      const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name, sourceMayGrow: true });
+      const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name, sourceMayGrow: true, onProgress: (progress) => (receiving = progress) });
       failures.delete(name);
       claimPoller?.forget(claimed);
       // Changed while it was read: what was read is in; the file goes back to settle and be taken on its own.
@@ -172,6 +199,15 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       if (outcome.source === 'kept') quiet.set(claimed, { name, stackId: outcome.status === 'ingested' ? outcome.stack.id : outcome.stackId, read: outcome.read, since: now() });
       return { kind: 'taken', file: path.join(options.folder, name), outcome };
     } catch (thrown) {
+      return failFile(claimed, name, thrown, signature, dirs);
+    } finally {
+      receiving = null;
+    }
+  };
+
+  /** A file's failure: back to settle when it changed, refused after the same failure twice, else looked at again. */
+  const failFile = async (claimed: string, name: string, thrown: unknown, signature: string, dirs: { imported: string; refused: string }): Promise<WatchEvent> => {
+    {
       const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name, ...causeParams(thrown) }, { cause: thrown });
       if (!(thrown instanceof CoreError)) options.log.error('intake.unexpected-error', { name, error: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) });
       if (error.code === 'file-changed') {
@@ -207,6 +243,156 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       const fate = await options.spool.closeSource(entry.stackId, claimed, { name: entry.name, moveSourceTo: importedDir, read: entry.read });
       if (fate === 'changed') continue;
       claimPoller?.forget(claimed);
+    }
+  };
+
+  /** A stack made of a closed batch, as the event a taken file gives (the CLI and the desk report it alike). */
+  const closedEvent = (stack: StackRecord): WatchEvent => ({
+    kind: 'taken',
+    file: path.join(options.folder, stack.source.name),
+    outcome: { status: 'ingested', stack, source: 'moved', read: { dev: '0', ino: '0', size: String(stack.source.size), mtimeNs: '0', sha256: stack.source.sha256 } },
+  });
+
+  /** Closes the open batch into one stack (split like any stack); its pages' sources already moved. */
+  const closeOpenBatch = async (reason: BatchCloseReason, events: WatchEvent[]) => {
+    const batch = openBatch;
+    if (!batch) return;
+    openBatch = null;
+    const stack = await options.spool.batches.closeBatch(batch.id);
+    options.log.info('intake.batch-closed', { batch: batch.id, reason, stack: stack?.id ?? null, pages: stack?.pages.length ?? 0 });
+    if (stack) events.push(closedEvent(stack));
+  };
+
+  /** This folder's open batch, resumed from the spool at the first look (an older one a crash left open is closed). */
+  const loadBatches = async (events: WatchEvent[]) => {
+    if (batchesLoaded) return;
+    const open = (await options.spool.batches.listBatches(options.folder)).filter((batch) => !batch.pattern.startsWith('dir:'));
+    batchesLoaded = true;
+    for (const older of open.slice(0, -1)) {
+      const stack = await options.spool.batches.closeBatch(older.id);
+      if (stack) events.push(closedEvent(stack));
+    }
+    const newest = open.at(-1);
+    if (newest) openBatch = { id: newest.id, pattern: newest.pattern, numbers: newest.numbers, summary: newest };
+    // After a restart the quiet gap starts again: the scanner may have written pages meanwhile.
+    lastActivity = now();
+  };
+
+  /** Whether a page numbered `number` restarts the numbering of the open batch (its number, or one at or below where it began, again). */
+  const restartsNumbering = (numbers: Array<number | null>, number: number | null) => {
+    if (numbers.length === 0) return false;
+    if (number === null) return true;
+    const known = numbers.filter((value): value is number => value !== null);
+    return known.includes(number) || (known.length > 0 && number <= Math.min(...known));
+  };
+
+  /** Takes one claimed loose page file into the open batch (closing the batch first when its numbering restarts or its name pattern changes). */
+  const takePage = async (claimed: string, name: string, dirs: { imported: string; refused: string }, events: WatchEvent[]): Promise<WatchEvent> => {
+    const stat = await fs.stat(claimed).catch(() => null);
+    const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
+    const { pattern, number } = parsePageName(name);
+    try {
+      if (openBatch && openBatch.pattern !== pattern) await closeOpenBatch('pattern', events);
+      if (openBatch && restartsNumbering(openBatch.numbers, number)) await closeOpenBatch('restart', events);
+      if (!openBatch) {
+        const opened = await options.spool.batches.openBatch({ folder: options.folder, pattern });
+        openBatch = { id: opened.id, pattern, numbers: [], summary: { id: opened.id, folder: opened.folder, pattern, pages: 0, files: 0, first: null, last: null, openedAt: opened.openedAt, lastAt: null, closeRequested: false, numbers: [] } };
+      }
+      const batch = openBatch;
+      const added = await options.spool.batches.addToBatch(batch.id, claimed, { name, number, moveSourceTo: dirs.imported, onProgress: (progress) => (receiving = progress) });
+      failures.delete(name);
+      claimPoller?.forget(claimed);
+      lastActivity = now();
+      if (added.status === 'added') {
+        batch.numbers = added.batch.sources.map((source) => source.number);
+        batch.summary = { ...batch.summary, ...summarizeAdded(added.batch.sources) };
+      }
+      if (added.source === 'changed') await releaseClaim(claimed, name);
+      return { kind: 'batched', file: path.join(options.folder, name), status: added.status, batch: batch.summary };
+    } catch (thrown) {
+      return failFile(claimed, name, thrown, signature, dirs);
+    } finally {
+      receiving = null;
+    }
+  };
+
+  /** Closes the open batch when the clerk asked (`batch complete`, `intake --close-batch`) or after the quiet gap. */
+  const checkBatchClose = async (events: WatchEvent[], pending: boolean) => {
+    if (!openBatch) return;
+    if (await options.spool.batches.isRequested(openBatch.id)) return closeOpenBatch('requested', events);
+    if (pending) {
+      lastActivity = now();
+      return;
+    }
+    const gap = options.batchGapMs ? await options.batchGapMs() : defaultBatchGapMs;
+    if (now() - lastActivity >= gap) await closeOpenBatch('quiet', events);
+  };
+
+  /** What a subfolder holds now (names, sizes, mtimes of its entries): unchanged for the settle time, it is taken. */
+  const folderSignature = async (dir: string): Promise<string | null> => {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => null);
+    if (!entries || entries.length === 0) return null;
+    const parts: string[] = [];
+    for (const entry of entries) {
+      const stat = await fs.lstat(path.join(dir, entry.name)).catch(() => null);
+      parts.push(`${entry.name}:${entry.isDirectory() ? 'd' : `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`}`);
+    }
+    return parts.sort().join('\n');
+  };
+
+  /**
+   * Takes a claimed subfolder in as one stack: its files in natural name order, each committed to the
+   * folder's batch before it moves to `imported/<folder>/`; what cannot be taken goes to
+   * `refused/<folder>/`. Resumed after a crash (the claimed folder and its batch are both durable).
+   */
+  const takeFolder = async (claimedDir: string, name: string, dirs: { imported: string; refused: string }, events: WatchEvent[], shouldStop: () => boolean) => {
+    const pattern = `dir:${name}`;
+    const found = (await options.spool.batches.listBatches(options.folder)).find((batch) => batch.pattern === pattern);
+    const batchId = found?.id ?? (await options.spool.batches.openBatch({ folder: options.folder, pattern, label: name })).id;
+    const files = (await fs.readdir(claimedDir, { withFileTypes: true })).filter((entry) => entry.isFile() && !isIgnoredName(entry.name)).map((entry) => entry.name).sort(compareNatural);
+    for (const file of files) {
+      if (shouldStop()) return;
+      const source = path.join(claimedDir, file);
+      try {
+        await options.spool.batches.addToBatch(batchId, source, { name: file, number: null, moveSourceTo: path.join(dirs.imported, name), onProgress: (progress) => (receiving = progress) });
+      } catch (thrown) {
+        const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name: file, ...causeParams(thrown) }, { cause: thrown });
+        // The station's trouble (a full disk) is retried at the next look; a file's own is refused.
+        if (error.code === 'disk-full') throw error;
+        events.push(await refuse(source, file, error, path.join(dirs.refused, name)));
+      } finally {
+        receiving = null;
+      }
+    }
+    const stack = await options.spool.batches.closeBatch(batchId);
+    if (stack) events.push(closedEvent(stack));
+    folderSeen.delete(name);
+    // What is left (scanner temp names, folders inside) is never deleted: it goes to refused/ as it is.
+    if (!(await fs.rmdir(claimedDir).then(() => true, () => false))) {
+      events.push(await refuse(claimedDir, name, new CoreError('file-unreadable', { name, reason: 'not-regular-file' }), dirs.refused));
+    }
+  };
+
+  /** Subfolders in the folder that stayed unchanged (and whose files are complete) for the settle time, claimed and taken whole. */
+  const lookAtFolders = async (names: string[], dirs: { imported: string; refused: string }, events: WatchEvent[], shouldStop: () => boolean) => {
+    for (const [name] of folderSeen) if (!names.includes(name)) folderSeen.delete(name);
+    for (const name of names) {
+      if (shouldStop()) return;
+      const dir = path.join(options.folder, name);
+      const signature = await folderSignature(dir);
+      const seen = folderSeen.get(name);
+      if (signature === null || !seen || seen.signature !== signature) {
+        if (signature !== null) folderSeen.set(name, { signature, since: now() });
+        continue;
+      }
+      if (now() - seen.since < options.settleMs) continue;
+      let complete = true;
+      for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        if (entry.isFile() && !isIgnoredName(entry.name) && (await checkFileComplete(path.join(dir, entry.name)).catch(() => null)) !== null) complete = false;
+      }
+      if (!complete) continue;
+      const claimed = await claim(dir, name);
+      if (claimed) await takeFolder(claimed, name, dirs, events, shouldStop);
     }
   };
 
@@ -279,6 +465,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     // A plain file where the claims folder goes blocks every claim: the look fails (and says so).
     const root = await fs.lstat(path.dirname(claimsRoot)).catch(() => null);
     if (root && !root.isDirectory()) throw new CoreError('watch-look-failed', { folder: options.folder, reason: 'ENOTDIR', detail: `${path.dirname(claimsFolder)} is not a folder` });
+    await loadBatches(events);
+    // The clerk's "batch complete" comes first: the pages that settle after it start the next batch.
+    if (openBatch && (await options.spool.batches.isRequested(openBatch.id))) await closeOpenBatch('requested', events);
     const entries = await fs.readdir(options.folder, { withFileTypes: true });
     for (const entry of entries) {
       if (isIgnoredName(entry.name) || entry.isDirectory() || entry.isFile()) continue;
@@ -291,10 +480,20 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       throw error;
     });
     await closeQuietSources(dirs.imported);
+    // A subfolder this station claimed and did not finish (a crash) is resumed first, then new ones.
+    for (const entry of await fs.readdir(claimDir, { withFileTypes: true }).catch(() => [])) if (entry.isDirectory() && !shouldStop()) await takeFolder(path.join(claimDir, entry.name), entry.name, dirs, events, shouldStop);
+    await lookAtFolders(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
     // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
     const claimed = ownClaims.filter((file) => !quiet.has(file)).map((file) => ({ file, claimed: true }));
     const settled = (await poller.settledFiles()).map((file) => ({ file, claimed: false }));
-    const candidates = [...claimed, ...settled];
+    // Page images in natural name order (scan_2 before scan_10): a batch fills in its order.
+    const isImageName = (file: string) => /\.(jpe?g|png|tiff?)$/i.test(file);
+    const ordered = (list: Array<{ file: string; claimed: boolean }>) => {
+      // Oldest-settled first stays the rule; only the images' own places are filled in natural name order.
+      const images = list.filter((item) => isImageName(item.file)).sort((a, b) => compareNatural(path.basename(a.file), path.basename(b.file)));
+      return list.map((item) => (isImageName(item.file) ? (images.shift() as typeof item) : item));
+    };
+    const candidates = [...ordered(claimed), ...ordered(settled)];
     let waiting = 0;
     let done = 0;
     for (const candidate of candidates) {
@@ -325,8 +524,11 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         events.push(await refuse(file, name, junk, dirs.refused));
         continue;
       }
-      events.push(await takeClaimed(file, name, dirs));
+      // A numbered image of one page is a page of a batch; a name without a number stays a stack of its own (and may grow).
+      const page = parsePageName(name).number !== null && (await isLoosePageFile(file).catch(() => false));
+      events.push(await (page ? takePage(file, name, dirs, events) : takeClaimed(file, name, dirs)));
     }
+    if (!shouldStop()) await checkBatchClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
     await tidyClaims();
     status = { state: 'watching', folder: options.folder, lastLookAt: new Date(now()).toISOString(), waiting, backlog: candidates.length - done, claimedElsewhere: await listOtherClaims(stationId) };
   };
@@ -334,6 +536,21 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   return {
     /** Where the folder stood at the last look. */
     status: (): WatchStatus => status,
+    /** The open batch of page files (null: none), as the screens show it ("receiving… 12 pages"). */
+    batch: (): BatchSummary | null => openBatch?.summary ?? null,
+    /**
+     * Closes the open batch now (the clerk stopped watching this folder: its pages must not wait for
+     * a watch that will not come). Call between looks. Returns the stack made, if any.
+     */
+    async closeBatchNow(): Promise<StackRecord | null> {
+      const events: WatchEvent[] = [];
+      if (!batchesLoaded) await loadBatches(events);
+      await closeOpenBatch('requested', events);
+      const made = events.flatMap((event) => (event.kind === 'taken' && event.outcome.status === 'ingested' ? [event.outcome.stack] : []));
+      return made.at(-1) ?? null;
+    },
+    /** The file being taken in now, page by page (null between files). */
+    receiving: (): IngestProgress | null => receiving,
     /**
      * One look: files that can never be taken (links, FIFOs, devices) are refused; settled and
      * complete files are claimed and taken in, oldest first, until the time slice is used or

@@ -25,6 +25,8 @@ export interface DeskSettings {
   importedDays: number;
   /** Page images of a stack whose bills are all uploaded (or discarded) are deleted this many days after the last upload; 0: kept for ever. Receipts stay. */
   doneDays: number;
+  /** An open batch of page files (a scanner writing one file per page) closes this many seconds after its last page settled. */
+  batchGapSeconds: number;
   /** The expected-codes list from the ERP, when one is set: its file name, size and when. */
   expectedCodes: { name: string; count: number; importedAt: string } | null;
 }
@@ -43,7 +45,10 @@ export interface SplitSettings {
 }
 
 /** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list; sources never deleted; uploaded pages kept 30 days. */
-export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, doneDays: 30, expectedCodes: null };
+export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, doneDays: 30, batchGapSeconds: 10, expectedCodes: null };
+
+/** The batch gap a station may set, in seconds (a scanner pausing for a jam may need a minute). */
+export const batchGapRange = { min: 2, max: 600 } as const;
 
 /** Whether a stored day count is a whole number in range. */
 function isDays(value: unknown, min: number): value is number {
@@ -64,6 +69,7 @@ export function createDeskSettingsStore(dataDir: string) {
         recycleDays: isDays(stored.recycleDays, 1) ? stored.recycleDays : defaultDeskSettings.recycleDays,
         importedDays: isDays(stored.importedDays, 0) ? stored.importedDays : defaultDeskSettings.importedDays,
         doneDays: isDays(stored.doneDays, 0) ? stored.doneDays : defaultDeskSettings.doneDays,
+        batchGapSeconds: typeof stored.batchGapSeconds === 'number' && Number.isInteger(stored.batchGapSeconds) && stored.batchGapSeconds >= batchGapRange.min && stored.batchGapSeconds <= batchGapRange.max ? stored.batchGapSeconds : defaultDeskSettings.batchGapSeconds,
         expectedCodes: stored.expectedCodes && typeof stored.expectedCodes.count === 'number' ? stored.expectedCodes : null,
       };
     } catch {
@@ -75,13 +81,13 @@ export function createDeskSettingsStore(dataDir: string) {
   return {
     read,
     /** Saves the rule, blank threshold, cover choice and retention days; a rule that does not compile is refused. */
-    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number; doneDays?: number }): Promise<DeskSettings> {
+    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number; doneDays?: number; batchGapSeconds?: number }): Promise<DeskSettings> {
       const pattern = change.pattern?.trim() || null;
       if (pattern) {
         const compiled = compileCodePattern(pattern);
         if (!(compiled instanceof RegExp)) throw new CoreError('invalid-pattern', { reason: compiled.reason, detail: compiled.detail });
       }
-      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays, ...(change.doneDays === undefined ? {} : { doneDays: change.doneDays }) };
+      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays, ...(change.doneDays === undefined ? {} : { doneDays: change.doneDays }), ...(change.batchGapSeconds === undefined ? {} : { batchGapSeconds: change.batchGapSeconds }) };
       await write(next);
       return next;
     },

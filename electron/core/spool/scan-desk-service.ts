@@ -13,7 +13,7 @@ import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import { claimFileName, findNameProblem } from '../../shared/file-names.js';
 import { createSpoolIndex, indexSpool, type IndexedStack, type SpoolIndex } from './spool-index.js';
-import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type Spool, type SpoolBill, type StackRecord } from './spool.js';
+import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type IngestProgress, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
 export type WatchReport = z.output<typeof watchReportSchema>;
@@ -42,6 +42,10 @@ export interface DeskStack {
 export interface ScanDeskService {
   /** Takes an uploaded file (a drop on the page) into the spool, exactly as a watched file. */
   importUpload(name: string, bytes: Uint8Array): Promise<IngestOutcome>;
+  /** Takes several page images dropped at once into the spool as one stack, in the order given. */
+  importPages(files: Array<{ name: string; bytes: Uint8Array }>): Promise<IngestOutcome>;
+  /** The clerk's "batch complete": the watch closes its open batch into a stack now (null batch: nothing to do). */
+  closeBatch(): Promise<WatchReport>;
   /** The newest stacks first, with thumbnails. */
   overview(limit?: number): Promise<DeskStack[]>;
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
@@ -98,6 +102,10 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       throw error;
     }));
   let revision = 0;
+  /** The dropped file being taken in, page by page (shown like a watched one). */
+  let dropping: IngestProgress | null = null;
+  /** Batches the clerk asked to close from this process (shown "closing…" until the watch closes them). */
+  const closeAsked = new Set<string>();
   const recent: WatchReport['recent'] = [];
   const remember = (entry: WatchReport['recent'][number]) => {
     recent.unshift(entry);
@@ -130,6 +138,8 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
         revision += 1;
         const at = options.now().toISOString();
         const name = path.basename(event.file);
+        // A page joining the open batch is shown by the batch line ("receiving… 12 pages"), not one line a page.
+        if (event.kind === 'batched') continue;
         if (event.kind === 'taken') remember({ at, kind: event.outcome.status === 'already' ? 'already' : 'taken', name, error: null });
         else remember({ at, kind: event.kind, name, error: { code: event.error.code, message: event.error.message, params: event.error.params } });
       }
@@ -144,7 +154,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     if (timer) clearTimeout(timer);
     timer = null;
     failedLooks = null;
-    watcher = folder ? { intake: createWatchIntake({ folder, spool, log: options.log, settleMs: options.settleMs ?? 2000 }), folder, paused } : null;
+    watcher = folder ? { intake: createWatchIntake({ folder, spool, log: options.log, settleMs: options.settleMs ?? 2000, batchGapMs: async () => (await options.settings.read()).batchGapSeconds * 1000 }), folder, paused } : null;
     schedule();
   };
   // Counts are read from the spool once per revision, not on every poll.
@@ -174,7 +184,15 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       : failedLooks && failedLooks.count >= 2 ? { state: 'failing', folder: watcher.folder, since: failedLooks.since, error: failedLooks.error }
       : watcher.intake.status();
     // A spool that cannot start has no counts; the status says why.
-    return { status, revision, counts: await countBills().catch(() => ({ ready: 0, held: 0 })), recent };
+    const batch = watcher && !watcher.paused ? watcher.intake.batch() : null;
+    return {
+      status,
+      revision,
+      counts: await countBills().catch(() => ({ ready: 0, held: 0 })),
+      recent,
+      receiving: (watcher && !watcher.paused ? watcher.intake.receiving() : null) ?? dropping,
+      batch: batch ? { pages: batch.pages, files: batch.files, first: batch.first, last: batch.last, openedAt: batch.openedAt, lastAt: batch.lastAt, closeRequested: batch.closeRequested || closeAsked.has(batch.id) } : null,
+    };
   };
   /** One stack as the desk list shows it, thumbnails read once. */
   const deskStackOf = async (stack: StackRecord): Promise<DeskStack> => ({
@@ -232,10 +250,46 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       const file = path.join(dir, findNameProblem(base) === null ? base : claimFileName(base, '', new Set()));
       try {
         await fs.writeFile(file, bytes);
-        return await spool.ingest(file);
+        return await spool.ingest(file, { onProgress: (progress) => (dropping = progress) });
       } finally {
+        dropping = null;
         await fs.rm(dir, { recursive: true, force: true });
       }
+    },
+    async importPages(files) {
+      await ready();
+      revision += 1;
+      const dir = path.join(options.tmpDir, 'uploads', randomBytes(6).toString('hex'));
+      await fs.mkdir(dir, { recursive: true });
+      try {
+        const written: Array<{ file: string; name: string }> = [];
+        const taken = new Set<string>();
+        for (const upload of files) {
+          const base = path.basename(upload.name);
+          // Each its own name in the folder, whatever the browser sent (two files may share a name).
+          const safe = claimFileName(path.parse(base).name, path.extname(base), taken);
+          const file = path.join(dir, safe);
+          await fs.writeFile(file, upload.bytes);
+          written.push({ file, name: base });
+        }
+        return await spool.ingestBatch(written, { onProgress: (progress) => (dropping = progress) });
+      } finally {
+        dropping = null;
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+    async closeBatch() {
+      await settings;
+      const batch = watcher?.intake.batch();
+      if (!batch) return report();
+      if (await spool.batches.requestClose(batch.id)) closeAsked.add(batch.id);
+      // The watch closes it at its next look (the one writer of its batch): looked at now, not in a second.
+      if (watcher && !watcher.paused) {
+        await looking;
+        looking = lookNow();
+        await looking;
+      }
+      return report();
     },
     async overview(limit = 30) {
       await ready();
@@ -273,6 +327,12 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       await options.prefs.updatePrefs({ watchFolder: trimmed ?? undefined, watchPaused: paused });
       // A change of folder waits for the file in hand to finish; then the new folder is looked at at once.
       await looking;
+      // A folder no longer watched leaves no open batch behind: its pages so far become a stack now.
+      const leaving = watcher;
+      if (leaving && leaving.folder !== trimmed) {
+        await ready();
+        await leaving.intake.closeBatchNow().catch((error: unknown) => options.log.warn('intake.batch-close-failed', { error: String(error) }));
+      }
       startWatching(trimmed, paused);
       if (trimmed && !paused) {
         looking = lookNow();

@@ -15,10 +15,11 @@ import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from './audit-log.js';
+import { createBatchStore, type BatchStore } from './batch-store.js';
 import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
 import { createReturnedBills, returnedBillsPath } from '../upload/returned-bills.js';
+import { turnCoversUpright } from './upright-pages.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
-import { turnPageUpright, turnPointsUpright, turnThumbnailUpright } from '../split/turn-page.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
 export interface StoredPage {
@@ -139,6 +140,8 @@ export interface StackRecord {
   sourceOpen?: boolean;
   /** The contents this stack's source had before it grew (a continued stack), so each is known as taken in. */
   previousSources?: Array<{ sha256: string; size: number }>;
+  /** Made of a batch of files (a scanner writing one file per page, a subfolder, several files at once): each source and its pages here. */
+  batch?: { id: string; sources: Array<{ name: string; sha256: string; size: number; pages: number[] }> };
 }
 
 /** A source file's identity as read (device, inode, size, mtime in ns, as decimal strings) and the SHA-256 of the bytes read. */
@@ -172,6 +175,15 @@ export interface IngestOptions {
    * that grew continues its open stack (same name, the stored pages a prefix of the new ones).
    */
   sourceMayGrow?: boolean;
+  /** Told as pages are stored (page 0 once the file is opened): a 48-page file shows its progress. */
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/** How far the intake of one file is: `page` of `pages` stored. */
+export interface IngestProgress {
+  name: string;
+  page: number;
+  pages: number;
 }
 
 /** How the spool reads and splits what it takes in. */
@@ -248,6 +260,10 @@ export interface Spool {
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
   /** Writes one line to the spool's audit log (the upload queue's events go there too). */
   audit(record: AuditRecord): void;
+  /** Open batches of page files (see docs/spool.md, "Batches"): each file committed to its batch before its source moves, closed into one stack. */
+  batches: BatchStore;
+  /** Takes several files in as one stack (pages in the order given): a drop of page images, `intake` of several images or a folder. */
+  ingestBatch(files: Array<{ file: string; name: string }>, options?: { label?: string | null; onProgress?: (progress: IngestProgress) => void }): Promise<IngestOutcome>;
 }
 
 const stackFile = 'stack.json';
@@ -314,29 +330,6 @@ async function appendDurable(file: string, text: string): Promise<void> {
 }
 
 /** Writes a file and flushes it before returning. */
-/**
- * Turns a page stored in a stack's work folder upright (180°): its file and thumbnail are written
- * again (durably, before the stack exists) and its record gets the new sha256, the QR box turned
- * with it and what the page was as scanned.
- */
-async function turnStoredPage(work: string, page: StoredPage, name: string): Promise<StoredPage> {
-  const file = path.join(work, page.file);
-  const turned = await turnPageUpright({ format: page.format, bytes: await fs.readFile(file) }, name);
-  const thumb = path.join(work, 'thumbs', `${String(page.page).padStart(4, '0')}.png`);
-  // Written beside and renamed over: the work folder is not a stack yet, and its folders are flushed before it becomes one.
-  const thumbBytes = await turnThumbnailUpright(await fs.readFile(thumb));
-  await writeDurable(`${file}.turned`, turned.bytes);
-  await fs.rename(`${file}.turned`, file);
-  await writeDurable(`${thumb}.turned`, thumbBytes);
-  await fs.rename(`${thumb}.turned`, thumb);
-  return {
-    ...page,
-    sha256: createHash('sha256').update(turned.bytes).digest('hex'),
-    ...(page.qr ? { qr: turnPointsUpright(page.qr) } : {}),
-    turned: { scannedSha256: page.sha256, lossless: turned.lossless },
-  };
-}
-
 async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
   const handle = await fs.open(file, 'wx');
   try {
@@ -481,6 +474,7 @@ export function createSpool(options: SpoolOptions): Spool {
     for (const stack of await listStacks()) {
       index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
       for (const before of stack.previousSources ?? []) index.set(before.sha256, { id: stack.id, importedAt: stack.importedAt });
+      for (const part of stack.batch?.sources ?? []) index.set(part.sha256, { id: stack.id, importedAt: stack.importedAt });
     }
     return index;
   };
@@ -994,7 +988,119 @@ export function createSpool(options: SpoolOptions): Spool {
     options.onStackChanged?.(record.id);
   };
 
+  /**
+   * The split of a stack's pages into bills with their ids: a code taken in before (another stack,
+   * not discarded) is never merged or sent twice by guess; a code the imaging side returned for a
+   * rescan is expected again (only a bill taken in after the return was noticed counts as earlier).
+   */
+  const splitBills = async (classified: ClassifiedPage[], stackId: string, settings: SplitSettings): Promise<{ bills: SpoolBill[]; orphans: number[]; blank: number[] }> => {
+    const split = splitStack(classified, settings.split);
+    const returns = new Map((await returned.list()).filter((entry) => !entry.resolved).map((entry) => [entry.code, entry.noticedAt]));
+    const earlier = new Set(
+      (await listStacks()).filter((stack) => stack.id !== stackId).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
+    );
+    for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
+    return { bills: split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready' })), orphans: split.orphans, blank: split.blank };
+  };
+
+  /**
+   * Opens `file` once and copies its bytes, hashed on the way, into `<work>/source/` (removing `work`
+   * on any failure): everything after reads that copy, so what is stored is exactly what was hashed.
+   */
+  const readSource = async (file: string, name: string, work: string): Promise<{ read: FileIdentity & { isFile(): boolean }; sha256: string; copy: string }> => {
+    const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
+    // The file is opened once; its bytes are read (and hashed) through that handle into the work
+    // folder, and everything after reads that copy: what is stored is exactly what was hashed,
+    // whatever happens to the path meanwhile.
+    const linked = await fs.lstat(file).catch((error: unknown) => {
+      throw unreadable(error);
+    });
+    if (!linked.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+    const handle = await fs.open(file, 'r').catch((error: unknown) => {
+      throw unreadable(error);
+    });
+    let read: FileIdentity & { isFile(): boolean };
+    let sha256: string;
+    let copy: string;
+    try {
+      read = await handle.stat({ bigint: true });
+      // A link swapped in between the lstat and the open is never read.
+      if (!read.isFile() || Number(read.ino) !== linked.ino) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
+      // Size and format before anything is copied or hashed: a 2 GB file, or one that is no
+      // document at all, is refused from its size and first kilobyte.
+      const head = new Uint8Array(1024);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0).catch((error: unknown) => {
+        throw unreadable(error);
+      });
+      checkDocumentHead(name, Number(read.size), head.subarray(0, bytesRead), options.limits ?? defaultDocumentLimits);
+      await fs.mkdir(path.join(work, 'source'), { recursive: true });
+      copy = path.join(work, 'source', path.basename(name));
+      const copied = await copyThroughHandle(handle, Number(read.size), copy).catch((error: unknown) => {
+        if (error instanceof CoreError) throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
+        throw unreadable(error);
+      });
+      sha256 = copied.sha256;
+      // Written to while it was read (grown, rewritten in place): what was read is no stack.
+      if (copied.bytes !== Number(read.size) || !isSameFile(await handle.stat({ bigint: true }), read)) throw new CoreError('file-changed', { name });
+    } catch (error) {
+      await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      await handle.close();
+    }
+    return { read, sha256, copy };
+  };
+
+  const batches = createBatchStore({
+    dir: options.dir,
+    log: options.log,
+    now: options.now,
+    audit: (record) => audit.write(record),
+    async readSource(file, name, work) {
+      const { read, sha256, copy } = await readSource(file, name, work);
+      return { identity: toSourceIdentity(read, sha256), copy };
+    },
+    moveSource: (file, name, target, identity) => moveSource(file, name, target, fromSourceIdentity(identity), identity.sha256),
+    knownSource: async (sha256) => (await loadIndex()).get(sha256),
+    async indexStack(stack) {
+      const known = await loadIndex();
+      for (const sha256 of [stack.source.sha256, ...(stack.batch?.sources ?? []).map((part) => part.sha256)]) known.set(sha256, { id: stack.id, importedAt: stack.importedAt });
+    },
+    splitSettings,
+    splitBills,
+    onStackChanged: options.onStackChanged,
+    limits: options.limits,
+    renderDpi: options.renderDpi,
+    pool: options.pool,
+    maxBytes: (size) => maxStackBytes(size, options.stackBytesFloor),
+  });
+
   return {
+    batches,
+    async ingestBatch(files, batchOptions = {}) {
+      // One call's batch: its sources are never moved, so a crash loses nothing (it is removed at the next start).
+      const batch = await batches.openBatch({ folder: null, pattern: 'call', label: batchOptions.label ?? null });
+      let already: { stackId: string } | null = null;
+      try {
+        for (const [n, entry] of files.entries()) {
+          const added = await batches.addToBatch(batch.id, entry.file, { name: entry.name, number: n + 1, onProgress: batchOptions.onProgress });
+          if (added.status === 'already' && added.stackId) already ??= { stackId: added.stackId };
+        }
+      } catch (error) {
+        // One file that cannot be taken in stops the call: nothing was moved, nothing is kept.
+        await batches.dropBatch(batch.id);
+        throw error;
+      }
+      const stack = await batches.closeBatch(batch.id);
+      const last: SourceIdentity = { dev: '0', ino: '0', size: String(stack?.source.size ?? 0), mtimeNs: '0', sha256: stack?.source.sha256 ?? '' };
+      if (!stack) {
+        const known = already ? await loadIndex().then((found) => [...found.values()].find((value) => value.id === already?.stackId)) : undefined;
+        return { status: 'already', stackId: already?.stackId ?? '', importedAt: known?.importedAt ?? '', source: 'kept', read: last };
+      }
+      return { status: 'ingested', stack, source: 'kept', read: last };
+    },
     async closeSource(stackId, file, closeOptions) {
       const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId) : null;
       if (!stack) throw new CoreError('bill-not-found', { bill: stackId });
@@ -1026,6 +1132,8 @@ export function createSpool(options: SpoolOptions): Spool {
       for (const id of await fs.readdir(stacksDir)) if (await fs.lstat(givingFile(id)).then(() => true, () => false)) await settleGive(id);
       await sweepRecycle();
       const stacks = (await loadIndex()).size;
+      // A batch whose stack is in was closed when the crash came: only its folder is left to remove.
+      await batches.recoverBatches(async () => new Set((await listStacks()).flatMap((stack) => (stack.batch ? [stack.batch.id] : []))));
       return { removedTemp: leftovers.length, stacks };
     },
     listStacks,
@@ -1053,51 +1161,10 @@ export function createSpool(options: SpoolOptions): Spool {
     },
     async ingest(file, ingestOptions = {}) {
       const name = ingestOptions.name ?? path.basename(file);
-      const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
-      // The file is opened once; its bytes are read (and hashed) through that handle into the work
-      // folder, and everything after reads that copy: what is stored is exactly what was hashed,
-      // whatever happens to the path meanwhile.
-      const linked = await fs.lstat(file).catch((error: unknown) => {
-        throw unreadable(error);
-      });
-      if (!linked.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
-      const handle = await fs.open(file, 'r').catch((error: unknown) => {
-        throw unreadable(error);
-      });
       const now = options.now();
       const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
       const work = path.join(tmpDir, id);
-      let read: FileIdentity & { isFile(): boolean };
-      let sha256: string;
-      let copy: string;
-      try {
-        read = await handle.stat({ bigint: true });
-        // A link swapped in between the lstat and the open is never read.
-        if (!read.isFile() || Number(read.ino) !== linked.ino) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
-        // Size and format before anything is copied or hashed: a 2 GB file, or one that is no
-        // document at all, is refused from its size and first kilobyte.
-        const head = new Uint8Array(1024);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0).catch((error: unknown) => {
-          throw unreadable(error);
-        });
-        checkDocumentHead(name, Number(read.size), head.subarray(0, bytesRead), options.limits ?? defaultDocumentLimits);
-        await fs.mkdir(path.join(work, 'source'), { recursive: true });
-        copy = path.join(work, 'source', path.basename(name));
-        const copied = await copyThroughHandle(handle, Number(read.size), copy).catch((error: unknown) => {
-          if (error instanceof CoreError) throw error;
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
-          throw unreadable(error);
-        });
-        sha256 = copied.sha256;
-        // Written to while it was read (grown, rewritten in place): what was read is no stack.
-        if (copied.bytes !== Number(read.size) || !isSameFile(await handle.stat({ bigint: true }), read)) throw new CoreError('file-changed', { name });
-      } catch (error) {
-        await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
-        throw error;
-      } finally {
-        await handle.close();
-      }
+      const { read, sha256, copy } = await readSource(file, name, work);
       const identity = toSourceIdentity(read, sha256);
       const known = (await loadIndex()).get(sha256);
       if (known) {
@@ -1121,6 +1188,7 @@ export function createSpool(options: SpoolOptions): Spool {
         const document = await openDocument(copy, { limits: options.limits, renderDpi: options.renderDpi });
         const budget = maxStackBytes(Number(read.size), options.stackBytesFloor);
         let storedBytes = 0;
+        ingestOptions.onProgress?.({ name, page: 0, pages: document.pageCount });
         try {
           for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: options.limits, pool: options.pool, store: true })) {
             const stored = item.stored as NonNullable<typeof item.stored>;
@@ -1133,6 +1201,7 @@ export function createSpool(options: SpoolOptions): Spool {
             await writeDurable(path.join(work, 'thumbs', `${number}.png`), item.thumbPng);
             pages.push({ page: item.index + 1, file: `pages/${page}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: item.what.kind, ...(item.qr ? { qr: item.qr } : {}) });
             classified.push({ page: item.index + 1, what: item.what });
+            ingestOptions.onProgress?.({ name, page: item.index + 1, pages: document.pageCount });
           }
         } finally {
           document.close();
@@ -1142,34 +1211,17 @@ export function createSpool(options: SpoolOptions): Spool {
         // A grown file continues its open stack when the pages stored are exactly its first pages.
         const continues = ingestOptions.sourceMayGrow ? await findContinued(name, Number(read.size), pages) : null;
         const stackId = continues?.id ?? id;
-        const split = splitStack(classified, settings.split);
-        // A code taken in before (another stack, not discarded) is never merged or sent twice by guess.
-        // A code the imaging side returned for a rescan is expected again: only a bill taken in after
-        // the return was noticed (a second rescan) counts as earlier.
-        const returns = new Map((await returned.list()).filter((entry) => !entry.resolved).map((entry) => [entry.code, entry.noticedAt]));
-        const earlier = new Set(
-          (await listStacks()).filter((stack) => stack.id !== stackId).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
-        );
-        for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
+        const split = await splitBills(classified, stackId, settings);
         // A cover fed upside down is stored upright (file, thumbnail, QR box, sha256), so the desk shows
         // and the queue uploads it the right way up; a continued stack's earlier pages were turned when first taken in.
-        const pagesBefore = continues?.pages.length ?? 0;
-        for (const bill of split.bills) {
-          if (bill.turned && bill.cover !== null && bill.cover > pagesBefore) pages[bill.cover - 1] = await turnStoredPage(work, pages[bill.cover - 1] as StoredPage, name);
-        }
-        const allPages = continues ? [...continues.pages, ...pages.slice(pagesBefore)] : pages;
-        const uprightOf = (bill: SplitBill) => {
-          const turned = bill.turned && bill.cover !== null ? allPages[bill.cover - 1]?.turned : undefined;
-          return turned ? { upright: { lossless: turned.lossless } } : {};
-        };
+        const bills = await turnCoversUpright(work, pages, split.bills, name, continues?.pages ?? []);
         const source = { name, path: path.resolve(path.dirname(file), name), sha256, size: Number(read.size) };
-        const bills: SpoolBill[] = split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready', ...uprightOf(bill) }));
         if (continues) {
           record = {
             ...continues,
             source,
             previousSources: [...(continues.previousSources ?? []), { sha256: continues.source.sha256, size: continues.source.size }],
-            pages: allPages,
+            pages: [...continues.pages, ...pages.slice(continues.pages.length)],
             bills,
             orphans: split.orphans,
             blank: split.blank,

@@ -20,6 +20,7 @@ import { OrphansDetail } from './scan-desk/orphans-detail.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
 import { formatDateTime, formatTime } from '../components/date-text.js';
+import { describeIntakeResult, groupDroppedFiles } from './intake-result.js';
 
 /** Scan desk: take scanned stacks in, see them split into bills with thumbnails, fix what is held. */
 export function ScanDeskArea() {
@@ -95,18 +96,33 @@ export function ScanDeskArea() {
   const billName = (bill: Bill) => bill.code ?? t('scanDeskPage.noCode');
 
   const takeIn = async (files: File[]) => {
-    for (const [index, file] of files.entries()) {
-      setProgress({ name: file.name, file: index + 1, files: files.length });
-      if (file.size > maxStackUploadBytes) {
-        tell('fail', t('errors.file-too-large', { name: file.name, size: `${Math.round(file.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
+    let jumpTo: string | null = null;
+    // Several page images dropped together are one stack; each PDF or TIFF is its own.
+    const groups = groupDroppedFiles(files);
+    for (const [index, group] of groups.entries()) {
+      const name = group.length === 1 ? (group[0] as File).name : `${(group[0] as File).name} … ${(group.at(-1) as File).name}`;
+      setProgress({ name, file: index + 1, files: groups.length });
+      const tooLarge = group.find((file) => file.size > maxStackUploadBytes);
+      if (tooLarge) {
+        tell('fail', t('errors.file-too-large', { name: tooLarge.name, size: `${Math.round(tooLarge.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
         continue;
       }
-      const result = await api.scanDesk.import({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) });
-      if (!result.ok) tell('fail', describeError(t, result.error));
-      else tell(result.value.status === 'already' ? 'warn' : 'pass', result.value.status === 'already' ? t('scanDeskPage.already', { name: file.name, at: formatDateTime(result.value.importedAt) }) : t('scanDeskPage.taken', { name: file.name }));
+      const result =
+        group.length === 1
+          ? await api.scanDesk.import({ name: safeUploadName((group[0] as File).name), dataBase64: await fileToBase64(group[0] as File) })
+          : await api.scanDesk.importPages({ files: await Promise.all(group.map(async (file) => ({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) }))) });
+      if (!result.ok) {
+        tell('fail', describeError(t, result.error));
+        continue;
+      }
+      const said = describeIntakeResult(t, name, result.value, (iso) => formatDateTime(iso));
+      tell(said.tone, said.text);
+      jumpTo ??= said.jumpTo;
     }
     setProgress(null);
     await refresh();
+    // The first bill that needs the clerk is where the eye goes next.
+    if (jumpTo) setSelected(jumpTo);
   };
 
   const [viewing, setViewing] = useState<{ stackId: string; page: number; pages: number[] } | null>(null);

@@ -7,11 +7,15 @@ import { describeError } from '../api/error-text.js';
 import { useLiveFigures } from '../api/live-figures.js';
 import { TextField } from '../components/field.js';
 import { formatTime } from '../components/date-text.js';
+import { ProgressBar } from '../components/progress-bar.js';
 
 type WatchReport = ValueOf<'scanDesk:watchStatus'>;
 
 /** How often the panel asks where the scan folder stands while the Scan desk is shown. */
 const pollMs = 1500;
+
+/** How often while a file is being received (its progress bar). */
+const receivingPollMs = 400;
 
 /**
  * The watched scan folder: where it stands (watching, paused, gone — with the fix), files still
@@ -33,9 +37,12 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
 
   useEffect(() => {
     let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
     const look = async () => {
       const result = await api.scanDesk.watchStatus();
       if (stopped) return;
+      // A file being received moves page by page: looked at more often then, so its bar moves.
+      timer = setTimeout(() => void look(), result.ok && result.value.receiving ? receivingPollMs : pollMs);
       // A background look that fails greys the line; it is no error of the clerk's (no banner).
       onLook(result.ok);
       if (!result.ok) return;
@@ -44,10 +51,9 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
       revision.current = result.value.revision;
     };
     void look();
-    const timer = setInterval(() => void look(), pollMs);
     return () => {
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearTimeout(timer);
     };
   }, [api, t, onLook]);
 
@@ -72,6 +78,16 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
     : status.state === 'failing' ? t('scanDeskPage.watch.failing', { folder: status.folder, reason: describeError(t, status.error as AppErrorInfo) })
     : t('scanDeskPage.watch.unavailable', { folder: status.folder, reason: t(`scanDeskPage.watch.reason.${status.reason}`) });
   const latest = report?.recent[0];
+  const batch = report?.batch ?? null;
+  const receiving = report?.receiving ?? null;
+  const closeBatch = async () => {
+    const result = await api.scanDesk.closeBatch();
+    if (!result.ok) return setProblem(describeError(t, result.error));
+    setProblem(null);
+    setReport(result.value);
+    if (revision.current !== result.value.revision) changed.current();
+    revision.current = result.value.revision;
+  };
 
   return (
     <section className="panel watch-panel" aria-labelledby="watch-title" data-testid="watch-panel">
@@ -88,6 +104,20 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
         <p className="muted" data-testid="watch-claimed-elsewhere">
           {t('scanDeskPage.watch.claimedElsewhere', { count: status.claimedElsewhere.length, names: status.claimedElsewhere.slice(0, 5).join(', ') })}
         </p>
+      )}
+      {receiving && (
+        <div data-testid="watch-receiving">
+          <ProgressBar value={receiving.page} max={Math.max(1, receiving.pages)} label={t('scanDeskPage.watch.receiving', receiving)} />
+          <p className="muted">{receiving.pages > 0 ? t('scanDeskPage.watch.receiving', receiving) : t('scanDeskPage.watch.receivingStart', receiving)}</p>
+        </div>
+      )}
+      {batch && (
+        <div className="banner banner-info watch-batch" data-testid="watch-batch" data-pages={batch.pages}>
+          <span role="status">{batch.closeRequested ? t('scanDeskPage.watch.batchClosing', { pages: batch.pages }) : t('scanDeskPage.watch.batch', { pages: batch.pages, first: batch.first ?? '', last: batch.last ?? '' })}</span>{' '}
+          <button type="button" className="primary" data-testid="watch-close-batch" disabled={batch.closeRequested} onClick={() => void closeBatch()}>
+            {t('scanDeskPage.watch.closeBatch')}
+          </button>
+        </div>
       )}
       {latest && (
         <p className="muted" data-testid="watch-latest">

@@ -37,7 +37,7 @@ test('a throw that is no CoreError, from one file, never leaves the look: that f
   await watcher.lookOnce();
   clock += 1500;
   const first = await watcher.lookOnce();
-  assert.deepEqual(first.map((event) => [event.kind, path.basename(event.file), event.kind === 'taken' ? '' : event.error.code]), [['failed', 'a-damaged.pdf', 'file-unreadable'], ['taken', 'b-good.pdf', '']]);
+  assert.deepEqual(first.map((event) => [event.kind, path.basename(event.file), 'error' in event ? event.error.code : '']), [['failed', 'a-damaged.pdf', 'file-unreadable'], ['taken', 'b-good.pdf', '']]);
   assert.equal(watcher.status().state, 'watching');
   clock += 1500;
   await watcher.lookOnce();

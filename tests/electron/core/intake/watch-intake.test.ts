@@ -40,7 +40,7 @@ test('a settled, complete stack is taken in and moved to imported/; one still be
   assert.deepEqual(await readdir(path.join(folder, 'imported')), ['done.pdf']);
   advance(61_000);
   const later = await watcher.lookOnce();
-  assert.deepEqual(later.map((event) => [event.kind, path.basename(event.file), event.kind === 'taken' ? '' : event.error.code]), [['refused', 'half.pdf', 'file-incomplete']]);
+  assert.deepEqual(later.map((event) => [event.kind, path.basename(event.file), 'error' in event ? event.error.code : '']), [['refused', 'half.pdf', 'file-incomplete']]);
   assert.deepEqual(await readdir(path.join(folder, 'refused')), ['half.pdf']);
 });
 

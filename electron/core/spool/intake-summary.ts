@@ -1,0 +1,31 @@
+import type { IngestOutcome } from './spool.js';
+
+/** What one intake made, at a glance: the stack and its bills (ready, needing a person, the first of those). */
+export interface IntakeSummary {
+  status: 'ingested' | 'already';
+  stackId: string;
+  importedAt: string;
+  /** `held` counts the bills a person must look at, the stack's pages before its first cover as one; `firstHeld` is the desk row to jump to. */
+  bills?: { total: number; ready: number; held: number; firstHeld: string | null; orphans: number };
+}
+
+/** Sums up an intake's outcome for the clerk: "6 bills: 4 ready, 2 need you", and the first bill to look at. */
+export function summarizeIntake(outcome: IngestOutcome): IntakeSummary {
+  if (outcome.status === 'already') return { status: 'already', stackId: outcome.stackId, importedAt: outcome.importedAt };
+  const { stack } = outcome;
+  const live = stack.bills.filter((bill) => bill.state !== 'discarded');
+  const held = live.filter((bill) => bill.state === 'held');
+  return {
+    status: 'ingested',
+    stackId: stack.id,
+    importedAt: stack.importedAt,
+    bills: {
+      total: live.length,
+      ready: live.length - held.length,
+      held: held.length + (stack.orphans.length > 0 ? 1 : 0),
+      // The desk lists a stack's pages before its first cover first, as the row `<stack>-orphans`.
+      firstHeld: stack.orphans.length > 0 ? `${stack.id}-orphans` : (held[0]?.id ?? null),
+      orphans: stack.orphans.length,
+    },
+  };
+}
