@@ -22,6 +22,7 @@ export const channelNameList = [
   'scanDesk:setWatch',
   'scanDesk:import',
   'scanDesk:billAction',
+  'scanDesk:releaseReviewed',
   'upload:status',
   'upload:act',
   'support:lookup',
@@ -40,7 +41,7 @@ export const channelNameList = [
 ] as const;
 
 /** Every event channel main pushes to the renderer. */
-export const eventNameList = ['diagnose:progress', 'endpoint:preflightStep', 'covers:progress', 'templateCheck:progress'] as const;
+export const eventNameList = ['diagnose:progress', 'endpoint:preflightStep', 'covers:progress', 'templateCheck:progress', 'station:changed'] as const;
 
 /** Narrows a string to an event channel name. */
 export function isEventNameListed(name: unknown): name is (typeof eventNameList)[number] {
