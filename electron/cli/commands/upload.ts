@@ -1,4 +1,5 @@
 import { localizeParams } from '../../shared/message-text.js';
+import { jsonStateOf, statusOfBill } from '../../shared/station/bill-status.js';
 import type { QueueStatus } from '../../core/upload/upload-queue.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes } from '../cli-context.js';
@@ -9,7 +10,10 @@ function queueJson(status: QueueStatus) {
     state: status.state,
     reason: status.reason,
     nextAttemptAt: status.nextAttemptAt,
-    bills: status.bills.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state, pages: bill.pages, sent: bill.sent, attempts: bill.attempts, nextAttemptAt: bill.nextAttemptAt, held: bill.held?.code ?? null })),
+    /** The station's counts from the one status model (the same as the status bar and `bills`). */
+    counts: status.station,
+    // `state` is the one model's word (a refused bill is held with the server's reason); `upload` the queue's own step.
+    bills: status.bills.map((bill) => ({ id: bill.id, code: bill.code, state: jsonStateOf(statusOfBill({ state: 'ready', held: null }, { state: bill.state, held: bill.held }).status), upload: bill.state, pages: bill.pages, sent: bill.sent, attempts: bill.attempts, nextAttemptAt: bill.nextAttemptAt, held: bill.held?.code ?? null })),
   };
 }
 
