@@ -1,0 +1,168 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TextField } from '../../components/field.js';
+import { QrBox } from '../../components/qr-box.js';
+import { pagesOfRow, type Bill, type Row } from './desk-rows.js';
+import { UploadDetail, type Upload } from './upload-detail.js';
+
+/** What a person can ask of a whole bill from its detail. */
+export type BillActionName = 'release' | 'discard' | 'set-code' | 'take-orphans';
+/** What a person can ask of one page of a bill. */
+export type PageActionName = 'move-page' | 'exclude-page' | 'restore-page' | 'mark-cover';
+
+/** What the detail asks of the desk; each returns whether it was done (the detail then clears its fields). */
+export interface BillDetailActions {
+  onView: (page: number) => void;
+  onAct: (bill: Bill, action: BillActionName, code?: string) => Promise<boolean>;
+  onPageAct: (bill: Bill, page: number, action: PageActionName, options: { to?: 'previous' | 'next'; code?: string }) => Promise<boolean>;
+  onNotCover: (bill: Bill) => Promise<void>;
+  onUploadAct: (upload: Upload, action: 'retry-now' | 'hold' | 'resend') => void;
+}
+
+/**
+ * One row in detail: its pages as thumbnails with the QR boxed, why it is held, its upload, and what
+ * can be done to it and its pages. Given a key per row, its fields start empty for each bill.
+ */
+export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCover, onUploadAct }: { row: Row; upload: Upload | undefined; now: number } & BillDetailActions) {
+  const { t } = useTranslation();
+  const [selectedPage, setSelectedPage] = useState<number | null>(null);
+  const [coverCodeText, setCoverCodeText] = useState('');
+  const [codeText, setCodeText] = useState('');
+  const pageAct = async (bill: Bill, page: number, action: PageActionName, to?: 'previous' | 'next') => {
+    if (await onPageAct(bill, page, action, { ...(to ? { to } : {}), ...(action === 'mark-cover' ? { code: coverCodeText.trim() } : {}) })) {
+      setSelectedPage(null);
+      setCoverCodeText('');
+    }
+  };
+  const act = async (bill: Bill, action: BillActionName) => {
+    if (await onAct(bill, action, action === 'set-code' ? codeText.trim() : undefined)) setCodeText('');
+  };
+  return (
+    <div className="panel detail" data-testid="desk-detail">
+                  <h2>{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</h2>
+                  <p className="muted">
+                    <bdi>{row.stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: pagesOfRow(row).join(', ') })}
+                  </p>
+                  {row.bill?.held && (
+                    <p className="banner banner-warn" data-testid="desk-held">
+                      {t(`split.held.${row.bill.held}`)}
+                      {row.bill.suspect ? ` · ${row.bill.suspect.payload}` : ''}
+                      {row.bill.damaged?.length ? ` · ${t('scanDeskPage.damagedPages', { pages: row.bill.damaged.join(', ') })}` : ''}
+                    </p>
+                  )}
+                  {!row.bill && <p className="banner banner-warn">{t('scanDeskPage.orphansHint')}</p>}
+                  {row.bill && upload && <UploadDetail upload={upload} now={now} onAct={onUploadAct} />}
+                  <div className="thumbs" data-testid="desk-thumbs">
+                    {pagesOfRow(row).map((number) => {
+                      const page = row.stack.pages.find((candidate) => candidate.page === number);
+                      return page ? (
+                        <figure key={number} className={`thumb${page.kind === 'blank' ? ' thumb-blank' : ''}`}>
+                          <button
+                            type="button"
+                            className={`thumb-button${selectedPage === number ? ' selected' : ''}`}
+                            aria-pressed={selectedPage === number}
+                            aria-keyshortcuts="Enter"
+                            title={t('scanDeskPage.openHint')}
+                            data-testid={`desk-page-${number}`}
+                            onClick={() => setSelectedPage(number)}
+                            onDoubleClick={() => onView(number)}
+                            onKeyDown={(event) => {
+                              // Enter opens the page large (Space still selects it).
+                              if (event.key !== 'Enter') return;
+                              event.preventDefault();
+                              setSelectedPage(number);
+                              onView(number);
+                            }}
+                          >
+                            <span className="thumb-frame">
+                              <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                              <QrBox qr={page.qr} testId={page.qr ? `desk-qr-${number}` : undefined} />
+                            </span>
+                          </button>
+                          <figcaption>{number === row.bill?.cover ? t('scanDeskPage.coverPage', { page: number }) : t('templateCheck.pageLabel', { page: number })}</figcaption>
+                        </figure>
+                      ) : null;
+                    })}
+                  </div>
+                  {row.bill && selectedPage !== null && row.bill.pages.includes(selectedPage) && (
+                    <div className="actions page-actions" data-testid="desk-page-actions">
+                      <span className="muted">{t('scanDeskPage.pageSelected', { page: selectedPage })}</span>
+                      <button type="button" className="secondary" data-testid="desk-open-page" onClick={() => onView(selectedPage)}>
+                        {t('scanDeskPage.openPage')} <kbd className="button-key">Enter</kbd>
+                      </button>
+                      {selectedPage !== row.bill.cover && row.bill.state !== 'discarded' && (
+                        <>
+                      <button type="button" className="secondary" data-testid="desk-move-previous" disabled={row.stack.bills.indexOf(row.bill) === 0} onClick={() => void pageAct(row.bill as Bill, selectedPage, 'move-page', 'previous')}>
+                        {t('scanDeskPage.movePrevious')}
+                      </button>
+                      <button type="button" className="secondary" data-testid="desk-move-next" disabled={row.stack.bills.indexOf(row.bill) === row.stack.bills.length - 1} onClick={() => void pageAct(row.bill as Bill, selectedPage, 'move-page', 'next')}>
+                        {t('scanDeskPage.moveNext')}
+                      </button>
+                      <button type="button" className="secondary" data-testid="desk-exclude" onClick={() => void pageAct(row.bill as Bill, selectedPage, 'exclude-page')}>
+                        {t('scanDeskPage.excludePage')}
+                      </button>
+                      <span className="page-cover-form">
+                        <TextField label={t('scanDeskPage.coverCode')} value={coverCodeText} onChange={setCoverCodeText} mono testId="desk-cover-code" maxLength={64} onEnter={() => void pageAct(row.bill as Bill, selectedPage, 'mark-cover')} />
+                        <button type="button" className="secondary" data-testid="desk-mark-cover" disabled={coverCodeText.trim() === ''} onClick={() => void pageAct(row.bill as Bill, selectedPage, 'mark-cover')}>
+                          {t('scanDeskPage.markCover')}
+                        </button>
+                      </span>
+                        </>
+                      )}
+                    </div>
+                  )}
+                  {row.bill && (row.stack.leftOut[row.bill.id] ?? []).length > 0 && (
+                    <>
+                      <p className="muted">{t('scanDeskPage.leftOutTitle')}</p>
+                      <div className="thumbs" data-testid="desk-left-out">
+                        {(row.stack.leftOut[row.bill.id] ?? []).map((number) => {
+                          const page = row.stack.pages.find((candidate) => candidate.page === number);
+                          return page ? (
+                            <figure key={number} className="thumb thumb-blank">
+                              <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
+                              <figcaption>
+                                {t('templateCheck.pageLabel', { page: number })}
+                                {page.kind === 'blank' ? ` · ${t('scanDeskPage.blank')}` : ''}
+                              </figcaption>
+                              {row.bill?.state !== 'discarded' && (
+                                <button type="button" className="secondary small" data-testid={`desk-restore-${number}`} onClick={() => void pageAct(row.bill as Bill, number, 'restore-page')}>
+                                  {t('scanDeskPage.restorePage')}
+                                </button>
+                              )}
+                            </figure>
+                          ) : null;
+                        })}
+                      </div>
+                    </>
+                  )}
+                  {row.bill && row.bill.state !== 'discarded' && (
+                    <div className="actions">
+                      {row.bill.state === 'held' && row.bill.held !== 'suspect-cover' && (
+                        <button type="button" className="primary" data-testid="desk-release" aria-keyshortcuts="R" onClick={() => void act(row.bill as Bill, 'release')}>
+                          {t('scanDeskPage.release')} <kbd className="button-key">R</kbd>
+                        </button>
+                      )}
+                      {row.stack.orphans.length > 0 && (
+                        <button type="button" className="secondary" data-testid="desk-take-orphans" onClick={() => void act(row.bill as Bill, 'take-orphans')}>
+                          {t('scanDeskPage.takeOrphans', { pages: row.stack.orphans.join(', ') })}
+                        </button>
+                      )}
+                      <button type="button" className="secondary" data-testid="desk-not-cover" onClick={() => void onNotCover(row.bill as Bill)}>
+                        {t('scanDeskPage.notCover')}
+                      </button>
+                      <button type="button" className="secondary" data-testid="desk-discard" aria-keyshortcuts="Delete" onClick={() => void act(row.bill as Bill, 'discard')}>
+                        {t('scanDeskPage.discard')} <kbd className="button-key">Del</kbd>
+                      </button>
+                    </div>
+                  )}
+                  {row.bill?.held === 'suspect-cover' && (
+                    <div className="settings-row">
+                      <TextField className="grow" label={t('scanDeskPage.correctCode')} value={codeText} onChange={setCodeText} mono testId="desk-code" onEnter={() => void act(row.bill as Bill, 'set-code')} />
+                      <button type="button" className="primary" onClick={() => void act(row.bill as Bill, 'set-code')} disabled={codeText.trim() === ''}>
+                        {t('scanDeskPage.setCode')}
+                      </button>
+                    </div>
+                  )}
+                </div>
+  );
+}
