@@ -48,6 +48,7 @@ export const en: Catalog = {
     label: 'Status bar',
     endpoint: 'Imaging endpoint',
     queue: 'Upload queue',
+    queueIdleNotAllSent: 'Not sending',
     queueStates: { idle: 'all sent', sending: 'sending, {{count}} to go', paused: 'paused, {{count}} to go', waiting: 'retrying, {{count}} to go' },
     queueStalled: {
       'data-disk-full': 'waiting: the data folder’s disk is full, {{count}} to go',
@@ -674,6 +675,8 @@ export const en: Catalog = {
     title: 'Upload queue:',
     states: {
       idle: 'nothing to send — every ready bill has gone',
+      idleNotAllSent_one: 'nothing is being sent — {{count}} bill is not sent yet (see the list)',
+      idleNotAllSent_other: 'nothing is being sent — {{count}} bills are not sent yet (see the list)',
       sending_one: 'sending ({{count}} bill to go)',
       sending_other: 'sending ({{count}} bills to go)',
       paused: 'paused',
@@ -791,7 +794,7 @@ export const en: Catalog = {
       markedCover: 'Page {{page}} now starts a bill of its own.',
       notCover: 'Bill {{code}} is no longer a bill: its pages joined the bill before (or wait as pages before the first cover).',
     },
-    done: { release: 'Bill {{code}} released.', discard: 'Bill {{code}} discarded.', 'set-code': 'Code set to {{code}}.', 'take-orphans': 'The pages were added to bill {{code}}.' },
+    done: { release: 'Bill {{code}} released.', discard: 'Bill {{code}} discarded.', 'set-code': 'Code set to {{code}}.', 'take-orphans': 'The pages were added to bill {{code}}.', 'keep-copy': '{{code}}: this copy is kept, the others are discarded.', 'merge-copies': '{{code}}: the copies were merged into one bill.' },
   },
   templateCheck: {
     drop: 'Drop PDF, TIFF, JPEG or PNG files here',
@@ -932,10 +935,7 @@ export const en: Catalog = {
       hint: 'Nothing of this code has been sent. Merge puts the pages of every copy, in scan order, into one bill; Keep this one sends this copy and discards the others; Discard drops this copy only.',
       merge: 'Merge the copies',
       keep: 'Keep this one',
-      merged: '{{code}}: the copies were merged into one bill.',
-      kept: '{{code}}: this copy is kept, the others are discarded.',
     },
-    server: 'The imaging system refused it: {{reason}}',
   },
   split: {
     held: {

@@ -44,6 +44,7 @@ export const zhCN = {
     label: '状态栏',
     endpoint: '影像端点',
     queue: '上传队列',
+    queueIdleNotAllSent: '未在发送',
     queueStates: { idle: '已全部发送', sending: '发送中，还有 {{count}}', paused: '已暂停，还有 {{count}}', waiting: '等待重试，还有 {{count}}' },
     queueStalled: {
       'data-disk-full': '等待中：数据文件夹所在磁盘已满，还有 {{count}}',
@@ -670,6 +671,8 @@ export const zhCN = {
     title: '上传队列：',
     states: {
       idle: '没有要发送的单据——可上传的单据都已发出',
+      idleNotAllSent_one: '没有正在上传的单据 — 还有 {{count}} 张未上传（见列表）',
+      idleNotAllSent_other: '没有正在上传的单据 — 还有 {{count}} 张未上传（见列表）',
       sending_one: '正在发送（还有 {{count}} 张单据）',
       sending_other: '正在发送（还有 {{count}} 张单据）',
       paused: '已暂停',
@@ -787,7 +790,7 @@ export const zhCN = {
       markedCover: '第 {{page}} 页起已另立一张单据。',
       notCover: '{{code}} 已不再是单据：它的页已并入上一张单据（或作为第一张封面之前的页待指定）。',
     },
-    done: { release: '单据 {{code}} 已放行。', discard: '单据 {{code}} 已丢弃。', 'set-code': '已改为 {{code}}。', 'take-orphans': '这些页已加到单据 {{code}}。' },
+    done: { release: '单据 {{code}} 已放行。', discard: '单据 {{code}} 已丢弃。', 'set-code': '已改为 {{code}}。', 'take-orphans': '这些页已加到单据 {{code}}。', 'keep-copy': '{{code}}：已保留这一份，其他几份已丢弃。', 'merge-copies': '{{code}}：各份已合并为一张单据。' },
   },
   templateCheck: {
     drop: '把 PDF、TIFF、JPEG 或 PNG 文件拖到这里',
@@ -928,10 +931,7 @@ export const zhCN = {
       hint: '这个编码的单据还没有上传。“合并”把各份的页按扫描顺序合成一张单据；“保留这一份”上传这一份并丢弃其他几份；“丢弃”只丢弃这一份。',
       merge: '合并各份',
       keep: '保留这一份',
-      merged: '{{code}}：各份已合并为一张单据。',
-      kept: '{{code}}：已保留这一份，其他几份已丢弃。',
     },
-    server: '影像系统拒收：{{reason}}',
   },
   split: {
     held: {

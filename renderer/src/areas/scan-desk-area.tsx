@@ -13,7 +13,8 @@ import { QueuePanel, useNow, type QueueStatus } from './queue-panel.js';
 import { ReturnedPanel } from './returned-panel.js';
 import { BillDetail, type BillActionName, type PageActionName } from './scan-desk/bill-detail.js';
 import { BillList } from './scan-desk/bill-list.js';
-import { countRows, listRows, type Bill, type Stack } from './scan-desk/desk-rows.js';
+import { countRows, isReleasable, listRows, type Bill, type Stack } from './scan-desk/desk-rows.js';
+import { StationCountsLine } from '../components/station-counts.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
 
@@ -42,6 +43,8 @@ export function ScanDeskArea() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // Pushed: the list follows the spool and the queue at once, not at the next look.
+  useEffect(() => api.on('station:changed', () => void refresh()), [api, refresh]);
 
   const rows = listRows(stacks, uploads);
   const current = rows.find((row) => row.key === selected) ?? null;
@@ -100,6 +103,13 @@ export function ScanDeskArea() {
     return true;
   };
 
+  const releaseReviewed = async () => {
+    const result = await api.scanDesk.releaseReviewed();
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    await refresh();
+    tell('pass', t('billStatus.releasedReviewed', { count: result.value.released }));
+  };
+
   const uploadAct = async (upload: Upload, action: 'retry-now' | 'hold' | 'resend') => {
     const result = await api.upload.act({ action, billId: upload.id });
     if (!result.ok) return tell('fail', describeError(t, result.error));
@@ -113,7 +123,7 @@ export function ScanDeskArea() {
     const bill = current?.bill;
     if (!bill || bill.state === 'discarded' || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
-    if ((event.key === 'r' || event.key === 'R') && bill.state === 'held' && bill.held !== 'suspect-cover') {
+    if ((event.key === 'r' || event.key === 'R') && isReleasable(bill, uploads.get(bill.id))) {
       event.preventDefault();
       void act(bill, 'release');
     } else if (event.key === 'Delete') {
@@ -143,7 +153,23 @@ export function ScanDeskArea() {
         <p className="muted">{t('scanDeskPage.empty')}</p>
       ) : (
         <section className="results-layout" onKeyDown={onDeskKey}>
-          <BillList rows={rows} uploads={uploads} selected={selected} onSelect={setSelected} summary={t('scanDeskPage.summary', countRows(rows, uploads))} />
+          <BillList
+            rows={rows}
+            uploads={uploads}
+            selected={selected}
+            onSelect={setSelected}
+            summary={
+              <>
+                {/* The station's counts as the status bar shows them (the same model, the same words). */}
+                <StationCountsLine counts={queue?.station ?? countRows(rows, uploads)} testId="desk-summary" />
+                {(queue?.station?.review ?? countRows(rows, uploads).review) > 0 && (
+                  <button type="button" className="secondary small" data-testid="desk-release-reviewed" onClick={() => void releaseReviewed()}>
+                    {t('billStatus.releaseAllReviewed')}
+                  </button>
+                )}
+              </>
+            }
+          />
           {current && <BillDetail key={current.key} row={current} upload={current.bill ? uploads.get(current.bill.id) : undefined} now={now} onView={(page) => setViewing({ stackId: current.stack.id, page })} onAct={act} onPageAct={pageAct} onNotCover={notCover} onUploadAct={(upload, action) => void uploadAct(upload, action)} />}
         </section>
       )}

@@ -1,5 +1,6 @@
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
 import type { Upload } from './upload-detail.js';
+import { emptyStationCounts, statusOfBill, type BillStatusInfo, type StationCounts } from '../../../../electron/shared/station/bill-status.js';
 
 /** A stack on the Scan desk, as the overview gives it. */
 export type Stack = ValueOf<'scanDesk:overview'>['stacks'][number];
@@ -24,14 +25,27 @@ export function listRows(stacks: readonly Stack[], uploads: ReadonlyMap<string, 
   return [...stackRows].sort((a, b) => uploadHeld(a) - uploadHeld(b));
 }
 
-/** How many rows are ready to go (not yet uploaded) and how many need a person. */
-export function countRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upload>): { ready: number; held: number } {
-  const counts = { ready: 0, held: 0 };
+/** The rows counted by the one model (until the station's own counts arrive with the queue's status). */
+export function countRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upload>): StationCounts {
+  const counts = { ...emptyStationCounts };
   for (const row of rows) {
-    if (!row.bill || row.bill.state === 'held') counts.held += 1;
-    else if (row.bill.state === 'ready' && uploads.get(row.bill.id)?.state !== 'done') counts.ready += 1;
+    const { status } = statusOfRow(row, uploads);
+    if (status !== 'done' && status !== 'discarded') counts[status] += 1;
   }
   return counts;
+}
+
+/** Whether R releases this bill: waiting for review, or held for a reason a release settles. */
+export function isReleasable(bill: Bill, upload: Upload | undefined): boolean {
+  if (upload) return false;
+  return bill.state === 'review' || (bill.state === 'held' && bill.held !== 'suspect-cover' && bill.held !== 'duplicate-code' && bill.held !== 'code-closed' && bill.held !== 'source-open');
+}
+
+/** A row's one state (the shared model: the same word as the queue card and the status bar); orphan pages are held. */
+export function statusOfRow(row: Row, uploads: ReadonlyMap<string, Upload>): BillStatusInfo {
+  if (!row.bill) return { status: 'held', held: { by: 'desk', reason: 'orphans' } };
+  const upload = uploads.get(row.bill.id);
+  return statusOfBill(row.bill, upload ? { state: upload.state, held: upload.held } : null);
 }
 
 /** The pages a row stands for: a bill's, or the orphan pages. */
