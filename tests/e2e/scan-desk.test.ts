@@ -10,6 +10,7 @@ import { saveScreenshot } from './helpers/chromium.js';
 import { dropFile } from './helpers/drop-file.js';
 import { findLayoutViolations } from './helpers/layout.js';
 import { openUiSession, type UiSession } from './helpers/ui-session.js';
+import { waitForCounts } from './helpers/station-counts.js';
 
 let session: UiSession;
 let page: Page;
@@ -30,7 +31,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   );
   await dropFile(page, '扫描 0001.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
   await page.getByTestId('desk-notice').getByText('已收入 扫描 0001.pdf').waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId('desk-summary').textContent(), zhCN.scanDeskPage.summary.replace('{{ready}}', '2').replace('{{held}}', '2'));
+  await waitForCounts(page, 'desk-summary', { ready: 2, held: 2 });
   // The orphan page: held, with the way out.
   await page.getByTestId('desk-row-orphans').click();
   await page.getByText(zhCN.scanDeskPage.orphansHint).waitFor();
@@ -49,9 +50,10 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   await page.getByTestId('desk-row-FY-2026-000502').focus();
   await page.keyboard.press('r');
   await page.getByTestId('desk-notice').getByText('单据 FY-2026-000502 已放行').waitFor();
-  await page.getByTestId('desk-summary').getByText(zhCN.scanDeskPage.summary.replace('{{ready}}', '3').replace('{{held}}', '0')).waitFor();
-  // The status bar agrees, on every page.
-  await page.getByTestId('status-bills').getByText(zhCN.status.ready.replace('{{count}}', '3')).waitFor({ timeout: 10_000 });
+  await waitForCounts(page, 'desk-summary', { ready: 3, held: 0 });
+  // The status bar agrees, on every page, in the same words.
+  await waitForCounts(page, 'status-counts', { ready: 3, held: 0 });
+  assert.equal(await page.getByTestId('status-counts').textContent(), await page.getByTestId('desk-summary').textContent());
   assert.deepEqual(await findLayoutViolations(page), []);
   await saveScreenshot(page, 'zh-1024-scan-desk');
   // The same file again is recognised, not taken twice.
