@@ -597,7 +597,8 @@ export function createSpool(options: SpoolOptions): Spool {
     if (copies.some((copy) => copy.started)) throw refuse('copy-sent');
     if (mode === 'merge-copies' && copies.some((copy) => copy.stack.id !== stack.id)) throw refuse('copy-other-stack');
     // Merged into the first copy in scan order (its cover leads); a kept copy is the one chosen.
-    const all = [...copies.map((copy) => copy.bill), bill].sort((a, b) => stack.bills.indexOf(a) - stack.bills.indexOf(b));
+    const at = (candidate: SpoolBill) => stack.bills.findIndex((known) => known.id === candidate.id);
+    const all = [...copies.map((copy) => copy.bill), bill].sort((a, b) => at(a) - at(b));
     const target = mode === 'merge-copies' ? (all[0] as SpoolBill) : bill;
     const others = all.filter((candidate) => candidate.id !== target.id);
     // Other stacks first: their copies discarded (keep-copy only; a merge stays in one stack).

@@ -99,7 +99,7 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
         ? t(`queuePanel.reasons.${reason}`)
         : // "Nothing to send, all gone" only when the one model agrees: not beside held, review or ready bills.
           state === 'idle' && status.station && !isAllSent(status.station)
-          ? t('queuePanel.idleNotAllSent', { count: status.station.held + status.station.review + status.station.receiving + status.station.ready })
+          ? t('queuePanel.states.idleNotAllSent', { count: status.station.held + status.station.review + status.station.receiving + status.station.ready })
           : t(`queuePanel.states.${state}`, { count: counts.queued + counts.sending });
   const gateShut = reason === 'preflight-missing' || reason === 'preflight-failed' || reason === 'preflight-stale' || reason === 'fix-settings';
   return (

@@ -41,7 +41,8 @@ test('a code twice in one stack: both copies held; merge puts the pages in scan 
   assert.deepEqual(outcome.stack.bills.map((bill) => [bill.code, bill.state, bill.held]), [['FY-2026-000911', 'held', 'duplicate-code'], ['FY-2026-000912', 'ready', null], ['FY-2026-000911', 'held', 'duplicate-code']]);
   // Released one by one, a copy would go up beside the other: refused while another copy waits.
   await assert.rejects(spool.changeBill(first?.id as string, { action: 'release' }), refusal('copies-left'));
-  const merged = await spool.changeBill(second?.id as string, { action: 'merge-copies' });
+  // Asked from the first copy (asked from the second, the result is the same: scan order decides).
+  const merged = await spool.changeBill(first?.id as string, { action: 'merge-copies' });
   assert.deepEqual([merged.id, merged.state, merged.held, merged.pages], [first?.id, 'ready', null, [1, 2, 6, 7]], 'the first copy leads; the second copy\'s cover is not a page twice');
   const bills = (await spool.listStacks())[0]?.bills ?? [];
   assert.deepEqual(bills.map((bill) => [bill.state, bill.pages, bill.mergedInto ?? null]), [['ready', [1, 2, 6, 7], null], ['ready', other?.pages, null], ['discarded', [], first?.id]]);
