@@ -43,7 +43,8 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                   <p className="muted">
                     <bdi>{row.stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: pagesOfRow(row).join(', ') })}
                   </p>
-                  {row.bill?.held && (
+                  {/* A repeated code says its cause and its choices in one box below. */}
+                  {row.bill?.held && !(row.bill.held === 'duplicate-code' && row.bill.state === 'held') && (
                     <p className="banner banner-warn" data-testid="desk-held">
                       {t(`split.held.${row.bill.held}`)}
                       {row.bill.suspect ? ` · ${row.bill.suspect.payload}` : ''}
