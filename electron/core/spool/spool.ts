@@ -671,8 +671,9 @@ export function createSpool(options: SpoolOptions): Spool {
       case 'release':
         // A suspect cover needs its code first; orphans are never a bill of their own.
         if (bill.held === 'suspect-cover') throw refuse('needs-code');
-        // The server closed this code already: sending again only meets its conflict (errcode 2005).
-        if (bill.held === 'code-closed') throw refuse('code-closed');
+        // A `code-closed` copy may be released: only the imaging side knows whether it returned the
+        // bill (then it goes up as the next round, learnt from its 2008 if the station had not heard);
+        // otherwise the server's conflict holds it again with the server's reason.
         // Copies of a repeated code are resolved together (keep one, or merge), never released one by one.
         if (bill.held === 'duplicate-code') {
           const copies = await liveCopies(bill);

@@ -38,7 +38,7 @@ export function countRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upl
 /** Whether R releases this bill: waiting for review, or held for a reason a release settles. */
 export function isReleasable(bill: Bill, upload: Upload | undefined): boolean {
   if (upload) return false;
-  return bill.state === 'review' || (bill.state === 'held' && bill.held !== 'suspect-cover' && bill.held !== 'duplicate-code' && bill.held !== 'code-closed' && bill.held !== 'source-open');
+  return bill.state === 'review' || (bill.state === 'held' && bill.held !== 'suspect-cover' && bill.held !== 'duplicate-code' && bill.held !== 'source-open');
 }
 
 /** A row's one state (the shared model: the same word as the queue card and the status bar); orphan pages are held. */
