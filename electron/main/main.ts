@@ -120,6 +120,8 @@ async function startApp(): Promise<void> {
       notice.show();
     },
   });
+  // The tray follows the same pushed changes as the windows (its poll stays as the fallback).
+  core.scanDesk.onChanged(() => void station.refresh());
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
   app.on('before-quit', () => {

@@ -22,6 +22,8 @@ function printQueue(status: QueueStatus, { io, t }: Pick<CommandContext, 'io' | 
   const reason = status.reason ? ` · ${t(`cli.queue.reasons.${status.reason}`)}` : '';
   const detail = status.detail ? ` (${t(`errors.${status.detail.code}`, localizeParams(t, status.detail.params))})` : '';
   io.stdout(`${t(`cli.queue.states.${status.state}`)}${reason}${detail} · ${t('cli.queue.counts', status.counts)}\n`);
+  // The station's counts in the one model's words (as the status bar says them).
+  if (status.station) io.stdout(`${(['held', 'review', 'receiving', 'sending', 'ready', 'sentToday'] as const).map((key) => t(`billStatus.counts.${key}`, { count: status.station?.[key] ?? 0 })).join(' · ')}\n`);
   for (const bill of status.bills) {
     const held = bill.held ? ` · ${bill.held.code === 'held-by-person' ? t('cli.queue.heldByPerson') : t(`errors.${bill.held.code}`, localizeParams(t, bill.held.params))}` : '';
     const wait = bill.nextAttemptAt ? ` · ${t('cli.queue.nextAttempt', { at: bill.nextAttemptAt })}` : '';
