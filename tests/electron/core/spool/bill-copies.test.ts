@@ -89,7 +89,8 @@ test('a code the server closed already: the new copy is held code-closed (discar
   await mkdir(path.join(dir, 'stacks', a.stack.id, 'upload'), { recursive: true });
   await writeFile(manifestPath(path.join(dir, 'stacks'), a.stack.id, a.stack.bills[0]?.id as string), JSON.stringify(manifest(a.stack.bills[0]?.id as string, 'done')));
   await writeFile(manifestPath(path.join(dir, 'stacks'), a.stack.id, a.stack.bills[1]?.id as string), JSON.stringify(manifest(a.stack.bills[1]?.id as string, 'sending')));
-  const b = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000941' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000942' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  // A rescan (one more page: never the same file, which would be "already taken in").
+  const b = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000941' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000942' }, { kind: 'content' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
   assert.ok(b.status === 'ingested');
   assert.deepEqual(b.stack.bills.map((bill) => bill.held), ['code-closed', 'taken-in-before']);
   assert.equal((await spool.changeBill(b.stack.bills[0]?.id as string, { action: 'discard' })).state, 'discarded');
