@@ -128,6 +128,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onChange: () => scanDesk.touch(),
     returned,
     index: scanDesk.index,
+    stationCounts: () => scanDesk.counts(),
   });
   if (options.startUploadQueue) {
     upload.start();

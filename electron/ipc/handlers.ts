@@ -146,9 +146,12 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
         case 'discard':
         case 'take-orphans':
         case 'not-a-cover':
+        case 'keep-copy':
+        case 'merge-copies':
           return core.scanDesk.changeBill(billId, { action });
       }
     },
+    'scanDesk:releaseReviewed': async () => ({ released: (await core.scanDesk.releaseReviewed()).length }),
     'templateCheck:cancel': async ({ jobId }) => {
       const job = templateJobs.get(jobId);
       job?.abort();

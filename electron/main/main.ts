@@ -6,6 +6,7 @@ import { createDispatcher } from '../ipc/dispatcher.js';
 import { createHandlers } from '../ipc/handlers.js';
 import { appOrigin, isTrustedElectronSender } from '../ipc/sender-check.js';
 import { pickLanguage } from '../shared/i18n/languages.js';
+import { ipcEvents } from '../shared/ipc-contract.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { applyStartAtLogin, keepCrashReportsLocal, resolveElectronPaths, startHiddenArgument } from './app-paths.js';
 import { startStationTray } from './station-tray.js';
@@ -59,6 +60,11 @@ async function startApp(): Promise<void> {
     log,
   });
   registerIpcHandlers(ipcMain, dispatcher);
+  // Every change of the spool or the queue is pushed to the app's windows (the screens reload at once).
+  core.scanDesk.onChanged((change) => {
+    const payload = ipcEvents['station:changed'].parse(change);
+    for (const win of BrowserWindow.getAllWindows()) if (ownWindows.has(win.webContents.id) && !win.webContents.isDestroyed()) win.webContents.send('station:changed', payload);
+  });
 
   // Closing the window hides it: the watched folder and the upload queue keep running behind the tray
   // until the clerk quits from the tray (the page in flight's bookkeeping is finished first).
@@ -114,6 +120,8 @@ async function startApp(): Promise<void> {
       notice.show();
     },
   });
+  // The tray follows the same pushed changes as the windows (its poll stays as the fallback).
+  core.scanDesk.onChanged(() => void station.refresh());
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
   app.on('before-quit', () => {

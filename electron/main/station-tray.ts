@@ -54,7 +54,7 @@ export function startStationTray(options: StationTrayOptions): { refresh(): Prom
         { label: t('tray.quit'), click: () => options.quit() },
       ]),
     );
-    const next: StationLook = { queue: seen.queue, heldAtIntake: seen.watch.counts.held };
+    const next: StationLook = { queue: seen.queue, heldAtIntake: Math.max(0, seen.watch.counts.held - seen.queue.counts.held) };
     for (const notice of noticesBetween(previous, next)) {
       const words = describeNotice(t, notice);
       options.notify(words.title, words.body);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../core/log/logger.js';
 import type { AppErrorInfo } from '../shared/error-codes.js';
+import { ipcEvents, type EventName, type EventPayload } from '../shared/ipc-contract.js';
 import type { Dispatcher, SenderInfo } from '../ipc/dispatcher.js';
 import { toErrorInfo } from '../ipc/dispatcher.js';
 import { contentTypeFor, resolveStaticPath, securityHeaders } from './static-files.js';
@@ -64,6 +65,8 @@ export interface BrowserServer {
   origin: string;
   port: number;
   token: string;
+  /** Pushes a station-wide event (`station:changed`) to every open page's event stream. */
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
   close(): Promise<void>;
 }
 
@@ -342,6 +345,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     origin,
     port,
     token,
+    broadcast(event, payload) {
+      const line = `data: ${JSON.stringify({ event, payload: ipcEvents[event].parse(payload) })}\n\n`;
+      for (const stream of streams) stream.write(line);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);

@@ -3,6 +3,7 @@ import { endpointSettingsSchema, preflightStepIds } from './endpoint/endpoint-se
 import { languages } from './i18n/languages.js';
 import { channelNameList, eventNameList } from './ipc-names.js';
 import { bookkeepingWaitReasons, pauseReasons } from './station/station-state.js';
+import { releaseModes } from './station/bill-status.js';
 
 /**
  * The one IPC contract. Each entry is a channel `domain:action` with the zod schemas of its
@@ -187,7 +188,7 @@ export const uploadNameSchema = z.string().min(1).max(255).regex(/^(?!\.\.?$)[^/
 /** Largest scanned stack accepted from a drop on the Scan desk (bigger stacks go through the watch folder). */
 export const maxStackUploadBytes = 48 * 1024 * 1024;
 
-const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before', 'source-open', 'damaged-pages']);
+const heldReasonSchema = z.enum(['orphans', 'suspect-cover', 'empty-bill', 'duplicate-code', 'too-many-pages', 'taken-in-before', 'code-closed', 'source-open', 'damaged-pages']);
 
 /** A bill in the spool as the Scan desk shows it. */
 export const deskBillSchema = z.object({
@@ -197,10 +198,12 @@ export const deskBillSchema = z.object({
   cover: z.number().int().nullable(),
   pages: z.array(z.number().int()),
   held: heldReasonSchema.nullable(),
-  state: z.enum(['ready', 'held', 'discarded']),
+  state: z.enum(['ready', 'held', 'review', 'discarded']),
   turned: z.boolean(),
   /** Its cover was scanned upside down and is stored, shown and uploaded turned upright; lossless or the JPEG saved again. */
   upright: z.object({ lossless: z.boolean() }).optional(),
+  /** A copy of a repeated code whose pages were merged into this bill (discarded, its pages live on there). */
+  mergedInto: z.string().optional(),
   suspect: z.object({ reason: z.string(), payload: z.string() }).optional(),
   /** Pages that could not be read inside the bill or just before its cover (held `damaged-pages`). */
   damaged: z.array(z.number().int()).optional(),
@@ -219,6 +222,17 @@ export const deskSettingsSchema = z.object({
   /** Seconds of quiet after which an open batch of page files closes. */
   batchGapSeconds: z.number().int().min(2).max(600),
   expectedCodes: z.object({ name: z.string(), count: z.number().int(), importedAt: z.string() }).nullable(),
+  release: z.enum(releaseModes),
+});
+
+/** The station's counts from the one status model (electron/shared/station/bill-status.ts). */
+export const stationCountsSchema = z.object({
+  receiving: z.number().int(),
+  held: z.number().int(),
+  review: z.number().int(),
+  ready: z.number().int(),
+  sending: z.number().int(),
+  sentToday: z.number().int(),
 });
 
 /** The largest expected-codes list accepted over the bridge (the same bound as the CLI's --codes). */
@@ -242,8 +256,8 @@ export const watchReportSchema = z.object({
     z.object({ state: z.literal('failing'), folder: z.string(), since: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema }) }),
   ]),
   revision: z.number().int(),
-  /** Bills in the spool: ready to upload and not yet uploaded, and held for a person (orphan pages count as one). */
-  counts: z.object({ ready: z.number().int(), held: z.number().int() }),
+  /** The station's bills by their one state (orphan pages count as one held entry). */
+  counts: stationCountsSchema,
   recent: z.array(z.object({ at: z.string(), kind: z.enum(['taken', 'already', 'failed', 'refused', 'notice']), name: z.string(), error: z.object({ code: z.string(), message: z.string(), params: messageParamsSchema.optional() }).nullable() })),
   /** The file being taken in now (watched or dropped): page `page` of `pages` stored ("receiving scan-0005.pdf, page 12/48"). */
   receiving: z.object({ name: z.string(), page: z.number().int(), pages: z.number().int() }).nullable().optional(),
@@ -278,6 +292,8 @@ export const queueStatusSchema = z.object({
   detail: errorInfoSchema.nullable(),
   nextAttemptAt: z.string().nullable(),
   counts: z.object({ queued: z.number().int(), sending: z.number().int(), waiting: z.number().int(), held: z.number().int(), done: z.number().int() }),
+  /** The station's counts from the one status model (the same the status bar shows), when known. */
+  station: stationCountsSchema.nullable(),
   bills: z.array(queueBillSchema),
 });
 
@@ -321,7 +337,7 @@ export const codeTraceSchema = z.object({
         source: z.string(),
         importedAt: z.string(),
         pages: z.array(z.number().int()),
-        state: z.enum(['ready', 'held', 'discarded']),
+        state: z.enum(['ready', 'held', 'review', 'discarded']),
         heldReason: z.string().nullable(),
         upload: z
           .object({
@@ -420,7 +436,7 @@ export const ipcContract = {
   'scanDesk:overview': { args: noArgs, result: z.object({ stacks: z.array(deskStackSchema) }) },
   'scanDesk:watchStatus': { args: noArgs, result: watchReportSchema },
   'scanDesk:settings': { args: noArgs, result: deskSettingsSchema },
-  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean(), recycleDays: z.number().int().min(1).max(3650), importedDays: z.number().int().min(0).max(3650), doneDays: z.number().int().min(0).max(3650), batchGapSeconds: z.number().int().min(2).max(600).optional() }).strict(), result: deskSettingsSchema },
+  'scanDesk:saveSettings': { args: z.object({ pattern: z.string().max(300).nullable(), blankInkPercent: z.number().min(0).max(5), coverIsPage: z.boolean(), recycleDays: z.number().int().min(1).max(3650), importedDays: z.number().int().min(0).max(3650), doneDays: z.number().int().min(0).max(3650), release: z.enum(releaseModes).optional(), batchGapSeconds: z.number().int().min(2).max(600).optional() }).strict(), result: deskSettingsSchema },
   'scanDesk:importExpected': {
     args: z.object({ name: uploadNameSchema, dataBase64: z.string().max(Math.ceil((maxExpectedCodesUploadBytes * 4) / 3) + 4) }).strict(),
     result: deskSettingsSchema,
@@ -448,7 +464,7 @@ export const ipcContract = {
     args: z
       .object({
         billId: z.string().regex(/^[\w-]{1,80}$/),
-        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'give-orphans', 'move-page', 'exclude-page', 'restore-page', 'mark-cover', 'not-a-cover']),
+        action: z.enum(['release', 'discard', 'set-code', 'take-orphans', 'give-orphans', 'move-page', 'exclude-page', 'restore-page', 'mark-cover', 'not-a-cover', 'keep-copy', 'merge-copies']),
         code: z.string().max(64).optional(),
         page: z.number().int().min(1).max(100_000).optional(),
         to: z.enum(['previous', 'next']).optional(),
@@ -458,6 +474,7 @@ export const ipcContract = {
       .strict(),
     result: deskBillSchema,
   },
+  'scanDesk:releaseReviewed': { args: noArgs, result: z.object({ released: z.number().int() }) },
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   'upload:status': { args: noArgs, result: queueStatusSchema },
   'upload:act': {
@@ -563,6 +580,8 @@ export const ipcEvents = {
     page: z.number().int().nonnegative(),
     pageCount: z.number().int().nonnegative(),
   }),
+  /** The spool or the queue changed: the screens reload now (pushed, not polled late), with the counts of the one model. */
+  'station:changed': z.object({ revision: z.number().int(), counts: stationCountsSchema }),
 } as const;
 
 /** An invoke channel name. */

@@ -24,6 +24,7 @@ export const channelNameList = [
   'scanDesk:importPages',
   'scanDesk:closeBatch',
   'scanDesk:billAction',
+  'scanDesk:releaseReviewed',
   'upload:status',
   'upload:act',
   'support:lookup',
@@ -42,7 +43,7 @@ export const channelNameList = [
 ] as const;
 
 /** Every event channel main pushes to the renderer. */
-export const eventNameList = ['diagnose:progress', 'endpoint:preflightStep', 'covers:progress', 'templateCheck:progress'] as const;
+export const eventNameList = ['diagnose:progress', 'endpoint:preflightStep', 'covers:progress', 'templateCheck:progress', 'station:changed'] as const;
 
 /** Narrows a string to an event channel name. */
 export function isEventNameListed(name: unknown): name is (typeof eventNameList)[number] {

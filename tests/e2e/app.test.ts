@@ -49,8 +49,8 @@ test('opens in Chinese on the scan desk, with the token gone from the address ba
   await status.getByText(zhCN.status.runtimeBrowser).waitFor();
   await status.getByText(zhCN.connectionPage.presets['local-training']).waitFor();
   // The scan desk's bill counts are there on every page (an empty spool: nothing ready, nothing held).
-  await status.getByTestId('status-bills').getByText(zhCN.status.held.replace('{{count}}', '0')).waitFor();
-  assert.match((await status.getByTestId('status-bills').textContent()) ?? '', new RegExp(`${zhCN.status.bills}\\s*${zhCN.status.ready.replace('{{count}}', '0')}`));
+  await status.getByTestId('status-bills').getByText(zhCN.billStatus.counts.held.replace('{{count}}', '0')).waitFor();
+  assert.match((await status.getByTestId('status-bills').textContent()) ?? '', new RegExp(`${zhCN.status.bills}\\s*${zhCN.billStatus.counts.held.replace('{{count}}', '0')}\\s*${zhCN.billStatus.counts.ready.replace('{{count}}', '0')}`));
 });
 
 test('clicks through all six areas; every one is built (no placeholder left)', async () => {

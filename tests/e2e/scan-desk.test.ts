@@ -10,6 +10,7 @@ import { saveScreenshot } from './helpers/chromium.js';
 import { dropFile } from './helpers/drop-file.js';
 import { findLayoutViolations } from './helpers/layout.js';
 import { openUiSession, type UiSession } from './helpers/ui-session.js';
+import { waitForCounts } from './helpers/station-counts.js';
 
 let session: UiSession;
 let page: Page;
@@ -32,7 +33,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   // The result says what needs the clerk (the orphan pages and the empty bill) and jumps to the first of it.
   await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.someHeldOrphans.replace('{{name}}', '扫描 0001.pdf').replace('{{count}}', '3').replace('{{ready}}', '2').replace('{{held}}', '2')).waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="desk-row-orphans"][aria-pressed="true"]').waitFor();
-  assert.equal(await page.getByTestId('desk-summary').textContent(), zhCN.scanDeskPage.summary.replace('{{ready}}', '2').replace('{{held}}', '2'));
+  await waitForCounts(page, 'desk-summary', { ready: 2, held: 2 });
   // The orphan page: held, with the way out.
   await page.getByTestId('desk-row-orphans').click();
   await page.getByTestId('desk-held-next').getByText(zhCN.split.next.orphans).waitFor();
@@ -54,9 +55,10 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   await page.getByTestId('desk-row-FY-2026-000502').focus();
   await page.keyboard.press('r');
   await page.getByTestId('desk-notice').getByText('单据 FY-2026-000502 已放行').waitFor();
-  await page.getByTestId('desk-summary').getByText(zhCN.scanDeskPage.summary.replace('{{ready}}', '3').replace('{{held}}', '0')).waitFor();
-  // The status bar agrees, on every page.
-  await page.getByTestId('status-bills').getByText(zhCN.status.ready.replace('{{count}}', '3')).waitFor({ timeout: 10_000 });
+  await waitForCounts(page, 'desk-summary', { ready: 3, held: 0 });
+  // The status bar agrees, on every page, in the same words.
+  await waitForCounts(page, 'status-counts', { ready: 3, held: 0 });
+  assert.equal(await page.getByTestId('status-counts').textContent(), await page.getByTestId('desk-summary').textContent());
   assert.deepEqual(await findLayoutViolations(page), []);
   await saveScreenshot(page, 'zh-1024-scan-desk');
   // The same file again is recognised, not taken twice.

@@ -13,7 +13,7 @@ function stackOf(id: string, bills: Array<[string, string]>, orphans: number[] =
 const noUploads = new Map<string, Upload>();
 
 test('the to-do order: held (orphans, refused uploads) first, then review, sending, ready, sent', () => {
-  assert.deepEqual(Object.entries(rowRank).sort((a, b) => a[1] - b[1]).map(([state]) => state), ['held', 'review', 'sending', 'ready', 'sent', 'discarded']);
+  assert.deepEqual(Object.entries(rowRank).sort((a, b) => a[1] - b[1]).map(([state]) => state), ['held', 'review', 'receiving', 'sending', 'ready', 'done', 'discarded']);
   const stacks = [stackOf('s1', [['A', 'ready'], ['B', 'held'], ['C', 'review'], ['D', 'ready'], ['E', 'ready']], [9])];
   const uploads = new Map<string, Upload>([
     ['s1-D', { state: 'sending' } as Upload],
@@ -23,7 +23,7 @@ test('the to-do order: held (orphans, refused uploads) first, then review, sendi
   const ordered = orderRows(listRows(stacks, uploads), uploads, new Map());
   assert.deepEqual(
     ordered.map((row) => [row.bill?.code ?? 'orphans', stateOfRow(row, uploads)]),
-    [['A', 'held'], ['orphans', 'held'], ['B', 'held'], ['C', 'review'], ['D', 'sending'], ['E', 'sent']],
+    [['A', 'held'], ['orphans', 'held'], ['B', 'held'], ['C', 'review'], ['D', 'sending'], ['E', 'done']],
   );
 });
 

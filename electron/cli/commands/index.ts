@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-context.js';
 import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
+import { deskCommand } from './desk.js';
 import { coverCommand } from './cover.js';
 import { infoCommand } from './info.js';
 import { preflightCommand } from './preflight.js';
@@ -13,4 +14,4 @@ import { queueCommand, uploadCommand } from './upload.js';
 import { bundleCommand, doctorCommand, returnBillCommand } from './doctor.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand, uploadCommand, queueCommand, doctorCommand, bundleCommand, returnBillCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, splitCommand, intakeCommand, billsCommand, billCommand, deskCommand, uploadCommand, queueCommand, doctorCommand, bundleCommand, returnBillCommand];

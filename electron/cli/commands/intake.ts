@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { localizeError } from '../../shared/message-text.js';
+import { localizeError, localizeParams } from '../../shared/message-text.js';
 import { defaultCodeRules, describePayload } from '../../core/cover/image-code-rules.js';
 import { causeParams, CoreError } from '../../core/errors.js';
 import { assertWatchableFolder } from '../../core/paths.js';
@@ -187,15 +187,31 @@ export const billsCommand: CliCommand = {
     const core = await openCore();
     try {
       const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });
+      const { readStackManifests } = await import('../../core/upload/upload-manifest.js');
+      const { statusOfBill, jsonStateOf } = await import('../../shared/station/bill-status.js');
       const state = stringOption(values, 'state');
       const stacks = await spool.listStacks();
-      const bills = stacks.flatMap((stack) => [
-        ...stack.bills.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state, pages: bill.pages.length, held: bill.held, source: { file: stack.source.name, pages: bill.pages } })),
-        ...(stack.orphans.length ? [{ id: `${stack.id}-orphans`, code: null, state: 'held', pages: stack.orphans.length, held: 'orphans', source: { file: stack.source.name, pages: stack.orphans } }] : []),
-      ]).filter((bill) => state === undefined || bill.state === state);
-      if (json) io.stdout(`${JSON.stringify({ bills }, null, 2)}\n`);
-      // Orphan rows name their file: two stacks' orphans would otherwise read the same.
-      else for (const bill of bills) io.stdout(`${bill.state === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? (bill.held === 'orphans' ? bill.source.file : '—')} · ${t('units.pages', { count: bill.pages })}${bill.held ? ` · ${t(`split.held.${bill.held}`)}` : ''}\n`);
+      const bills: Array<{ id: string; code: string | null; state: string; status: string; pages: number; held: string | null; heldBy: unknown; source: { file: string; pages: number[] } }> = [];
+      for (const stack of stacks) {
+        const manifests = await readStackManifests(path.join(dataDir, 'spool', 'stacks'), stack.id);
+        // The one status model: a bill the server refused is held with the server's reason, as everywhere.
+        for (const bill of stack.bills) {
+          const manifest = manifests.get(bill.id);
+          const info = statusOfBill(bill, manifest ? { state: manifest.state, held: manifest.held } : null);
+          const held = info.held?.by === 'upload' ? info.held.code : info.status === 'receiving' ? 'source-open' : (info.held?.reason ?? null);
+          bills.push({ id: bill.id, code: bill.code, state: jsonStateOf(info.status), status: info.status, pages: bill.pages.length, held, heldBy: info.held, source: { file: stack.source.name, pages: bill.pages } });
+        }
+        if (stack.orphans.length) bills.push({ id: `${stack.id}-orphans`, code: null, state: 'held', status: 'held', pages: stack.orphans.length, held: 'orphans', heldBy: { by: 'desk', reason: 'orphans' }, source: { file: stack.source.name, pages: stack.orphans } });
+      }
+      const shown = bills.filter((bill) => state === undefined || bill.state === state || bill.status === state);
+      if (json) io.stdout(`${JSON.stringify({ bills: shown }, null, 2)}\n`);
+      else
+        // Orphan rows name their file: two stacks' orphans would otherwise read the same.
+        for (const bill of shown) {
+          const cause = bill.heldBy as { by: 'desk'; reason: string } | { by: 'upload'; code: string; params: Record<string, string | number> } | null;
+          const why = !cause ? '' : cause.by === 'desk' ? ` · ${t(`split.held.${cause.reason}`)}` : cause.code === 'held-by-person' ? ` · ${t('cli.queue.heldByPerson')}` : ` · ${t(`errors.${cause.code}`, localizeParams(t, cause.params))}`;
+          io.stdout(`${bill.status === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? (bill.held === 'orphans' ? bill.source.file : '—')} · ${t(`billStatus.states.${bill.status}`)} · ${t('units.pages', { count: bill.pages })}${why}\n`);
+        }
       return exitCodes.ok;
     } finally {
       await core.close();
@@ -210,7 +226,7 @@ export const billsCommand: CliCommand = {
 export const billCommand: CliCommand = {
   name: 'bill',
   summaryKey: 'cli.bill.summary',
-  usage: 'release|discard|take-orphans|not-a-cover <ID> | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID> | mark-cover <PAGE> <CODE> <ID> | give <ORPHANS-ID> <BILL-ID>',
+  usage: 'release|discard|take-orphans|not-a-cover|keep-copy|merge-copies <ID> | release-reviewed | set-code <CODE> <ID> | move-page <PAGE> previous|next <ID> | exclude-page|restore-page <PAGE> <ID> | mark-cover <PAGE> <CODE> <ID> | give <ORPHANS-ID> <BILL-ID>',
   options: [],
   async run({ positionals, json, io, t, dataDir, openCore }) {
     const [action, first, second, third] = positionals;
@@ -219,16 +235,23 @@ export const billCommand: CliCommand = {
     const pageOk = Number.isInteger(page) && page >= 1;
     if (action === 'move-page' && pageOk && (second === 'previous' || second === 'next') && third) change = { id: third, what: { action, page, to: second } };
     if ((action === 'exclude-page' || action === 'restore-page') && pageOk && second && !third) change = { id: second, what: { action, page } };
-    if ((action === 'release' || action === 'discard' || action === 'take-orphans' || action === 'not-a-cover') && first && !second) change = { id: first, what: { action } };
+    if ((action === 'release' || action === 'discard' || action === 'take-orphans' || action === 'not-a-cover' || action === 'keep-copy' || action === 'merge-copies') && first && !second) change = { id: first, what: { action } };
+    const releaseAll = action === 'release-reviewed' && !first;
     if (action === 'mark-cover' && pageOk && second && third) change = { id: third, what: { action, page, code: second } };
     if (action === 'set-code' && first && second) change = { id: second, what: { action, code: first } };
     if (action === 'give' && first && second && !third) change = { id: first, what: { action: 'give-orphans', to: second } };
-    if (!change) return reportUsageError(io, json, t('cli.bill.usage'));
+    if (!change && !releaseAll) return reportUsageError(io, json, t('cli.bill.usage'));
     const { createSpool } = await import('../../core/spool/spool.js');
     const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
     const core = await openCore();
     try {
       const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });
+      if (!change) {
+        const released = await spool.releaseReviewed();
+        if (json) io.stdout(`${JSON.stringify({ released: released.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state })) })}\n`);
+        else io.stdout(`${t('cli.bill.releasedReviewed', { count: released.length })}\n`);
+        return exitCodes.ok;
+      }
       // The file is read before the change: discarding a stack's last pages recycles it.
       const before = await spool.findStack(change.id.replace(/-(\d+|orphans)$/, ''));
       const bill = await spool.changeBill(change.id, change.what);

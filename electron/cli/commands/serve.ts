@@ -32,9 +32,12 @@ export const serveCommand: CliCommand = {
       log: core.log,
     });
     const server = await startBrowserServer({ dispatcher, staticDir, port, log: core.log });
+    // Every change of the spool or the queue reaches the open pages at once (not at their next poll).
+    const unsubscribe = core.scanDesk.onChanged((change) => server.broadcast('station:changed', change));
     if (json) io.stdout(`${JSON.stringify({ url: server.url, origin: server.origin, port: server.port })}\n`);
     else io.stdout(`${t('cli.serve.listening')}\n\n    ${server.url}\n\n${t('cli.serve.tokenNote')}\n`);
     await io.waitForStop();
+    unsubscribe();
     await server.close();
     await core.close();
     return exitCodes.ok;

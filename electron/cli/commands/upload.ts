@@ -1,4 +1,5 @@
 import { localizeParams } from '../../shared/message-text.js';
+import { jsonStateOf, statusOfBill } from '../../shared/station/bill-status.js';
 import type { QueueStatus } from '../../core/upload/upload-queue.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes } from '../cli-context.js';
@@ -9,7 +10,10 @@ function queueJson(status: QueueStatus) {
     state: status.state,
     reason: status.reason,
     nextAttemptAt: status.nextAttemptAt,
-    bills: status.bills.map((bill) => ({ id: bill.id, code: bill.code, state: bill.state, pages: bill.pages, sent: bill.sent, attempts: bill.attempts, nextAttemptAt: bill.nextAttemptAt, held: bill.held?.code ?? null })),
+    /** The station's counts from the one status model (the same as the status bar and `bills`). */
+    counts: status.station,
+    // `state` is the one model's word (a refused bill is held with the server's reason); `upload` the queue's own step.
+    bills: status.bills.map((bill) => ({ id: bill.id, code: bill.code, state: jsonStateOf(statusOfBill({ state: 'ready', held: null }, { state: bill.state, held: bill.held }).status), upload: bill.state, pages: bill.pages, sent: bill.sent, attempts: bill.attempts, nextAttemptAt: bill.nextAttemptAt, held: bill.held?.code ?? null })),
   };
 }
 
@@ -18,6 +22,8 @@ function printQueue(status: QueueStatus, { io, t }: Pick<CommandContext, 'io' | 
   const reason = status.reason ? ` · ${t(`cli.queue.reasons.${status.reason}`)}` : '';
   const detail = status.detail ? ` (${t(`errors.${status.detail.code}`, localizeParams(t, status.detail.params))})` : '';
   io.stdout(`${t(`cli.queue.states.${status.state}`)}${reason}${detail} · ${t('cli.queue.counts', status.counts)}\n`);
+  // The station's counts in the one model's words (as the status bar says them).
+  if (status.station) io.stdout(`${(['held', 'review', 'receiving', 'sending', 'ready', 'sentToday'] as const).map((key) => t(`billStatus.counts.${key}`, { count: status.station?.[key] ?? 0 })).join(' · ')}\n`);
   for (const bill of status.bills) {
     const held = bill.held ? ` · ${bill.held.code === 'held-by-person' ? t('cli.queue.heldByPerson') : t(`errors.${bill.held.code}`, localizeParams(t, bill.held.params))}` : '';
     const wait = bill.nextAttemptAt ? ` · ${t('cli.queue.nextAttempt', { at: bill.nextAttemptAt })}` : '';

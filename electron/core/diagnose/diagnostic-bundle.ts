@@ -120,7 +120,7 @@ export function describeOs() {
 /** The spool at a glance: stacks, their bills by state, orphan pages waiting, the oldest and newest intake. */
 export async function summarizeSpool(spool: Pick<Spool, 'listStacks'>) {
   const stacks = await spool.listStacks();
-  const bills = { ready: 0, held: 0, discarded: 0 };
+  const bills = { ready: 0, held: 0, review: 0, discarded: 0 };
   for (const stack of stacks) for (const bill of stack.bills) bills[bill.state] += 1;
   const times = stacks.map((stack) => stack.importedAt).sort();
   return { stacks: stacks.length, pages: stacks.reduce((sum, stack) => sum + stack.pages.length, 0), bills, stacksWithOrphans: stacks.filter((stack) => stack.orphans.length > 0).length, oldestIntake: times[0] ?? null, newestIntake: times.at(-1) ?? null };

@@ -35,7 +35,7 @@ export interface TracedBill {
   importedAt: string;
   /** Its pages' numbers in the stack (the cover first). */
   pages: number[];
-  state: 'ready' | 'held' | 'discarded';
+  state: 'ready' | 'held' | 'review' | 'discarded';
   heldReason: HeldReason | null;
   upload: {
     state: UploadState;

@@ -19,7 +19,7 @@ export interface ClassifiedPage {
 }
 
 /** Why a bill is held for a person instead of going to the upload queue. */
-export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages' | 'taken-in-before' | 'source-open' | 'damaged-pages';
+export type HeldReason = 'orphans' | 'suspect-cover' | 'empty-bill' | 'duplicate-code' | 'too-many-pages' | 'taken-in-before' | 'code-closed' | 'source-open' | 'damaged-pages';
 
 /** A bill as the split sees it: its cover, its pages (cover included, blank pages not), and whether it is held. */
 export interface SplitBill {
@@ -117,11 +117,13 @@ export function splitStack(pages: ClassifiedPage[], options: SplitOptions = defa
     }
   }
   close();
-  const seen = new Set<string>();
+  // A code twice in one stack holds every copy, the first too: which copy is right (or whether they
+  // are one bill scanned in two parts) is a person's call, and nothing of that code may go up first.
+  const copies = new Map<string, number>();
+  for (const bill of bills) if (bill.code !== null) copies.set(bill.code, (copies.get(bill.code) ?? 0) + 1);
   for (const bill of bills) {
     if (bill.code === null) continue;
-    if (seen.has(bill.code) && bill.held === null) bill.held = 'duplicate-code';
-    seen.add(bill.code);
+    if ((copies.get(bill.code) ?? 0) > 1 && bill.held === null) bill.held = 'duplicate-code';
     if (bill.held === null && bill.pages.length > options.maxBillPages) bill.held = 'too-many-pages';
   }
   return { bills, orphans, blank, damaged };

@@ -12,6 +12,7 @@ export type AuditEvent =
   | 'held'
   | 'edited'
   | 'released'
+  | 'merged'
   | 'discarded'
   | 'recycled'
   | 'deleted'
@@ -31,7 +32,7 @@ export type AuditEvent =
   | 'round-opened';
 
 /** Events a person causes: their lines carry the signed-in user's name (who released, who discarded). */
-const personEvents: ReadonlySet<AuditEvent> = new Set(['edited', 'released', 'discarded', 'upload-held', 'upload-resent', 'upload-retry-now', 'queue-paused', 'queue-resumed', 'cover-made', 'template-checked']);
+const personEvents: ReadonlySet<AuditEvent> = new Set(['edited', 'released', 'merged', 'discarded', 'upload-held', 'upload-resent', 'upload-retry-now', 'queue-paused', 'queue-resumed', 'cover-made', 'template-checked']);
 
 /** The signed-in user's name, or null where the OS cannot say (no passwd entry in a container). */
 function signedInUser(): string | null {

@@ -92,7 +92,7 @@ export interface BatchStoreDeps {
   knownSource: (sha256: string) => Promise<{ id: string; importedAt: string } | undefined>;
   indexStack: (stack: StackRecord) => Promise<void>;
   splitSettings: () => Promise<SplitSettings>;
-  splitBills: (classified: ClassifiedPage[], stackId: string, settings: SplitSettings) => Promise<{ bills: SpoolBill[]; orphans: number[]; blank: number[] }>;
+  splitBills: (classified: ClassifiedPage[], stackId: string, settings: SplitSettings, name?: string) => Promise<{ bills: SpoolBill[]; orphans: number[]; blank: number[] }>;
   onStackChanged?: (stackId: string) => void;
   limits?: DocumentLimits;
   renderDpi?: number;
@@ -295,10 +295,10 @@ export function createBatchStore(deps: BatchStoreDeps) {
           classified.push({ page: index + 1, what: page.what });
           at.set(source, [...(at.get(source) ?? []), index + 1]);
         }
-        const split = await deps.splitBills(classified, id, await deps.splitSettings());
         const sources = [...at.keys()];
         const first = sources[0] as BatchSource;
         const last = sources.at(-1) as BatchSource;
+        const split = await deps.splitBills(classified, id, await deps.splitSettings(), batch.label ?? first.name);
         // A cover fed upside down is stored upright, as in any stack (its link in the work folder is replaced, the batch's page kept).
         const bills = await turnCoversUpright(work, pages, split.bills, batch.label ?? first.name);
         record = {

@@ -10,6 +10,7 @@ import { formatBytes } from '../format.js';
 import { decodeText } from '../text/decode-text.js';
 import { defaultBlankInkShare } from '../split/classify-page.js';
 import { defaultSplitOptions, type SplitOptions } from '../split/split-stack.js';
+import { releaseModes, type ReleaseMode } from '../../shared/station/bill-status.js';
 
 /** How this station splits stacks: the Settings page edits it, the app and the CLI both use it. */
 export interface DeskSettings {
@@ -29,6 +30,8 @@ export interface DeskSettings {
   batchGapSeconds: number;
   /** The expected-codes list from the ERP, when one is set: its file name, size and when. */
   expectedCodes: { name: string; count: number; importedAt: string } | null;
+  /** How new bills leave the desk: `auto` (straight to the upload queue) or `review` (each waits for a person's release). */
+  release: ReleaseMode;
 }
 
 /** What the split needs, resolved from the settings. */
@@ -42,13 +45,20 @@ export interface SplitSettings {
   importedDays: number;
   /** Days an uploaded stack's page images stay in the spool; 0: for ever. */
   doneDays: number;
+  /** New bills wait in `review` (review) or go to the queue (auto). */
+  release?: ReleaseMode;
 }
 
 /** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list; sources never deleted; uploaded pages kept 30 days. */
-export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, doneDays: 30, batchGapSeconds: 10, expectedCodes: null };
+export const defaultDeskSettings: DeskSettings = { pattern: null, blankInkPercent: defaultBlankInkShare * 100, coverIsPage: true, recycleDays: 30, importedDays: 0, doneDays: 30, batchGapSeconds: 10, expectedCodes: null, release: 'auto' };
 
 /** The batch gap a station may set, in seconds (a scanner pausing for a jam may need a minute). */
 export const batchGapRange = { min: 2, max: 600 } as const;
+
+/** Whether a stored batch gap is whole seconds in range. */
+export function isBatchGap(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= batchGapRange.min && value <= batchGapRange.max;
+}
 
 /** Whether a stored day count is a whole number in range. */
 function isDays(value: unknown, min: number): value is number {
@@ -69,8 +79,9 @@ export function createDeskSettingsStore(dataDir: string) {
         recycleDays: isDays(stored.recycleDays, 1) ? stored.recycleDays : defaultDeskSettings.recycleDays,
         importedDays: isDays(stored.importedDays, 0) ? stored.importedDays : defaultDeskSettings.importedDays,
         doneDays: isDays(stored.doneDays, 0) ? stored.doneDays : defaultDeskSettings.doneDays,
-        batchGapSeconds: typeof stored.batchGapSeconds === 'number' && Number.isInteger(stored.batchGapSeconds) && stored.batchGapSeconds >= batchGapRange.min && stored.batchGapSeconds <= batchGapRange.max ? stored.batchGapSeconds : defaultDeskSettings.batchGapSeconds,
         expectedCodes: stored.expectedCodes && typeof stored.expectedCodes.count === 'number' ? stored.expectedCodes : null,
+        release: (releaseModes as readonly unknown[]).includes(stored.release) ? (stored.release as ReleaseMode) : defaultDeskSettings.release,
+        batchGapSeconds: isBatchGap(stored.batchGapSeconds) ? stored.batchGapSeconds : defaultDeskSettings.batchGapSeconds,
       };
     } catch {
       // Missing (or damaged: the defaults are the safe choice, and saving rewrites it).
@@ -81,13 +92,13 @@ export function createDeskSettingsStore(dataDir: string) {
   return {
     read,
     /** Saves the rule, blank threshold, cover choice and retention days; a rule that does not compile is refused. */
-    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number; doneDays?: number; batchGapSeconds?: number }): Promise<DeskSettings> {
+    async save(change: { pattern: string | null; blankInkPercent: number; coverIsPage: boolean; recycleDays: number; importedDays: number; doneDays?: number; release?: ReleaseMode; batchGapSeconds?: number }): Promise<DeskSettings> {
       const pattern = change.pattern?.trim() || null;
       if (pattern) {
         const compiled = compileCodePattern(pattern);
         if (!(compiled instanceof RegExp)) throw new CoreError('invalid-pattern', { reason: compiled.reason, detail: compiled.detail });
       }
-      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays, ...(change.doneDays === undefined ? {} : { doneDays: change.doneDays }), ...(change.batchGapSeconds === undefined ? {} : { batchGapSeconds: change.batchGapSeconds }) };
+      const next = { ...(await read()), pattern, blankInkPercent: change.blankInkPercent, coverIsPage: change.coverIsPage, recycleDays: change.recycleDays, importedDays: change.importedDays, ...(change.doneDays === undefined ? {} : { doneDays: change.doneDays }), ...(change.release === undefined ? {} : { release: change.release }), ...(change.batchGapSeconds === undefined ? {} : { batchGapSeconds: change.batchGapSeconds }) };
       await write(next);
       return next;
     },
@@ -119,7 +130,7 @@ export function createDeskSettingsStore(dataDir: string) {
         const codes = await fs.readFile(codesFile, 'utf8').then((text) => JSON.parse(text) as string[], () => null);
         expected = codes ? new Set(codes) : null;
       }
-      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays, importedDays: settings.importedDays, doneDays: settings.doneDays };
+      return { rules: { ...defaultCodeRules, pattern, expected }, blankInkShare: settings.blankInkPercent / 100, split: { ...defaultSplitOptions, coverIsPage: settings.coverIsPage }, recycleDays: settings.recycleDays, importedDays: settings.importedDays, doneDays: settings.doneDays, release: settings.release };
     },
   };
 }

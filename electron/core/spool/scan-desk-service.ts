@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 import { claimFileName, findNameProblem } from '../../shared/file-names.js';
 import { createSpoolIndex, indexSpool, type IndexedStack, type SpoolIndex } from './spool-index.js';
+import { countStation, emptyStationCounts, startOfDay, type CountedStack, type StationCounts } from '../../shared/station/bill-status.js';
 import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type IngestProgress, type Spool, type SpoolBill, type StackRecord } from './spool.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
@@ -63,6 +64,12 @@ export interface ScanDeskService {
   index: SpoolIndex;
   /** Marks the spool as changed (the upload queue's progress shows on the page). */
   touch(): void;
+  /** The station's counts from the one status model (read once per revision). */
+  counts(): Promise<StationCounts>;
+  /** Tells `listener` every change (revision and counts), pushed a moment after it; returns the unsubscribe. */
+  onChanged(listener: (change: { revision: number; counts: StationCounts }) => void): () => void;
+  /** Releases every bill waiting for review. */
+  releaseReviewed(): Promise<SpoolBill[]>;
   /** Recovers the spool and builds its index now (a station that runs all day: the first look is then quick). */
   prepare(): Promise<void>;
   /** Stops watching (the current file is finished first). */
@@ -88,7 +95,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     settings: options.settings.resolve,
     onStackChanged: (id) => {
       index.changed(id);
-      revision += 1;
+      bump();
     },
   });
   // What the screens show is read from the index: each stack read once, again only after it changed.
@@ -106,6 +113,27 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
   let dropping: IngestProgress | null = null;
   /** Batches the clerk asked to close from this process (shown "closing…" until the watch closes them). */
   const closeAsked = new Set<string>();
+  const listeners = new Set<(change: { revision: number; counts: StationCounts }) => void>();
+  let pushing: NodeJS.Timeout | null = null;
+  /**
+   * The spool or the queue changed: the revision moves at once, and the listeners (the window, the
+   * browser tabs) hear it within a moment with the new counts (a burst of changes is one push).
+   */
+  const bump = () => {
+    revision += 1;
+    if (listeners.size === 0 || pushing) return;
+    pushing = setTimeout(() => {
+      pushing = null;
+      const at = revision;
+      void countBills().then(
+        (counts) => {
+          for (const listener of listeners) listener({ revision: at, counts });
+        },
+        () => undefined,
+      );
+    }, 50);
+    pushing.unref?.();
+  };
   const recent: WatchReport['recent'] = [];
   const remember = (entry: WatchReport['recent'][number]) => {
     recent.unshift(entry);
@@ -135,7 +163,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
       failedLooks = null;
       const events = await current.intake.lookOnce(() => closed || watcher !== current || current.paused);
       for (const event of events) {
-        revision += 1;
+        bump();
         const at = options.now().toISOString();
         const name = path.basename(event.file);
         // A page joining the open batch is shown by the batch line ("receiving… 12 pages"), not one line a page.
@@ -158,23 +186,21 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     schedule();
   };
   // Counts are read from the spool once per revision, not on every poll.
-  let counted: { revision: number; counts: WatchReport['counts'] } | null = null;
-  const countBills = async (): Promise<WatchReport['counts']> => {
-    if (counted?.revision === revision) return counted.counts;
+  // The one status model counts them (the same words and numbers everywhere); "sent today" also moves at midnight.
+  let counted: { revision: number; day: number; counts: StationCounts } | null = null;
+  const countBills = async (): Promise<StationCounts> => {
+    const day = startOfDay(options.now());
+    if (counted?.revision === revision && counted.day === day) return counted.counts;
     const at = revision;
     await ready();
-    const counts = { ready: 0, held: 0 };
+    const stacks: CountedStack[] = [];
     for (const id of await index.ids()) {
       const stack = await index.summary(id);
       if (!stack) continue;
-      if (stack.orphans > 0) counts.held += 1;
-      // A bill uploaded and closed is no longer "ready": it has gone.
-      for (const bill of stack.bills) {
-        if (bill.state === 'held') counts.held += 1;
-        else if (bill.state === 'ready' && bill.upload !== 'done') counts.ready += 1;
-      }
+      stacks.push({ orphans: stack.orphans, bills: stack.bills.map((bill) => ({ bill: { state: bill.state, held: bill.held }, upload: bill.upload ? { state: bill.upload } : null, closedAt: bill.closedAt })) });
     }
-    counted = { revision: at, counts };
+    const counts = countStation(stacks, options.now());
+    counted = { revision: at, day, counts };
     return counts;
   };
   const report = async (): Promise<WatchReport> => {
@@ -188,7 +214,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     return {
       status,
       revision,
-      counts: await countBills().catch(() => ({ ready: 0, held: 0 })),
+      counts: await countBills().catch(() => ({ ...emptyStationCounts })),
       recent,
       receiving: (watcher && !watcher.paused ? watcher.intake.receiving() : null) ?? dropping,
       batch: batch ? { pages: batch.pages, files: batch.files, first: batch.first, last: batch.last, openedAt: batch.openedAt, lastAt: batch.lastAt, closeRequested: batch.closeRequested || closeAsked.has(batch.id) } : null,
@@ -233,8 +259,19 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     settings: options.settings,
     spool,
     index,
+    counts: () => countBills(),
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async releaseReviewed() {
+      await ready();
+      const released = await spool.releaseReviewed();
+      bump();
+      return released;
+    },
     touch() {
-      revision += 1;
+      bump();
     },
     async prepare() {
       await ready();
@@ -242,7 +279,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     },
     async importUpload(name, bytes) {
       await ready();
-      revision += 1;
+      bump();
       const dir = path.join(options.tmpDir, 'uploads', randomBytes(6).toString('hex'));
       await fs.mkdir(dir, { recursive: true });
       // The name comes from the browser: one Windows cannot have (CON.pdf, a:b.pdf, "x.") is made safe, others kept as shown.
@@ -258,7 +295,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     },
     async importPages(files) {
       await ready();
-      revision += 1;
+      bump();
       const dir = path.join(options.tmpDir, 'uploads', randomBytes(6).toString('hex'));
       await fs.mkdir(dir, { recursive: true });
       try {
@@ -301,7 +338,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     async changeBill(billId, change) {
       await ready();
       const bill = await spool.changeBill(billId, change);
-      revision += 1;
+      bump();
       return bill;
     },
     async pageImage(stackId, page) {
@@ -343,6 +380,8 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (pushing) clearTimeout(pushing);
+      listeners.clear();
       await looking;
       await pool.close();
     },

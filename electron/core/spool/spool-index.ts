@@ -15,7 +15,7 @@ export interface StackSummary {
   /** Nothing left to send, ever: every bill uploaded or discarded, no orphan pages (such a stack no longer changes). */
   finished: boolean;
   orphans: number;
-  bills: Array<{ id: string; state: SpoolBill['state']; upload: UploadState | null; closedAt: string | null }>;
+  bills: Array<{ id: string; state: SpoolBill['state']; held: SpoolBill['held']; upload: UploadState | null; closedAt: string | null }>;
 }
 
 /**
@@ -48,7 +48,7 @@ export function summarizeStack({ stack, manifests }: IndexedStack): StackSummary
     importedAt: stack.importedAt,
     finished: isStackFinished(stack, manifests),
     orphans: stack.orphans.length,
-    bills: stack.bills.map((bill) => ({ id: bill.id, state: bill.state, upload: manifests.get(bill.id)?.state ?? null, closedAt: manifests.get(bill.id)?.closedAt ?? null })),
+    bills: stack.bills.map((bill) => ({ id: bill.id, state: bill.state, held: bill.held, upload: manifests.get(bill.id)?.state ?? null, closedAt: manifests.get(bill.id)?.closedAt ?? null })),
   };
 }
 

@@ -71,7 +71,10 @@ export type GiveStep = 'intent-written' | 'pages-copied' | 'target-committed' | 
 export interface SpoolBill extends SplitBill {
   id: string;
   stackId: string;
-  state: 'ready' | 'held' | 'discarded';
+  /** `review`: waits for a person's release (the desk's release mode is `review`); the upload queue takes only `ready`. */
+  state: 'ready' | 'held' | 'review' | 'discarded';
+  /** A copy of a repeated code whose pages were merged into that bill (this one is discarded). */
+  mergedInto?: string;
   /** Its cover was scanned upside down and is stored, shown and uploaded turned upright (the Scan desk says so). */
   upright?: { lossless: boolean };
   /** Released by a person while its source was still open: it goes up without waiting for the file to close. */
@@ -101,7 +104,11 @@ export type BillAction =
   /** This page is a cover the split missed: a new bill with this code starts there, taking the pages after it. */
   | { action: 'mark-cover'; page: number; code: string }
   /** This bill's cover is no cover: its pages join the bill before (or, first in the stack, wait as orphans). */
-  | { action: 'not-a-cover' };
+  | { action: 'not-a-cover' }
+  /** A repeated code: this copy goes up, every other unsent copy of the code is discarded. */
+  | { action: 'keep-copy' }
+  /** A repeated code: the other copies' pages (in scan order) join this bill, they are discarded, this one goes up. */
+  | { action: 'merge-copies' };
 
 /** The pages between a bill's cover and the next cover that no bill has (blank backs, left-out pages). */
 export function pagesLeftOut(stack: StackRecord, billId: string): number[] {
@@ -258,6 +265,8 @@ export interface Spool {
   sweepImported(dir: string): Promise<number>;
   /** Changes one bill (one atomic rewrite of its file) and writes the audit line. */
   changeBill(billId: string, change: BillAction): Promise<SpoolBill>;
+  /** Releases every bill waiting in `review` (the desk's "release all reviewed"); returns them. */
+  releaseReviewed(): Promise<SpoolBill[]>;
   /** Writes one line to the spool's audit log (the upload queue's events go there too). */
   audit(record: AuditRecord): void;
   /** Open batches of page files (see docs/spool.md, "Batches"): each file committed to its batch before its source moves, closed into one stack. */
@@ -392,6 +401,13 @@ async function copyThroughHandle(handle: FileHandle, size: number, target: strin
   return { sha256: hash.digest('hex'), bytes: at };
 }
 
+/** Copies grouped by their stack, in order. */
+function groupByStack<T extends { stack: StackRecord }>(copies: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const copy of copies) groups.set(copy.stack.id, [...(groups.get(copy.stack.id) ?? []), copy]);
+  return groups;
+}
+
 /** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
 export function createSpool(options: SpoolOptions): Spool {
   const tmpDir = path.join(options.dir, 'tmp');
@@ -413,7 +429,7 @@ export function createSpool(options: SpoolOptions): Spool {
     if (!(await isSourceOpen(stack))) return stack;
     const last = stack.bills.findLastIndex((bill) => bill.state !== 'discarded');
     const bill = stack.bills[last];
-    if (!bill || bill.state !== 'ready' || bill.sendNow === true) return stack;
+    if (!bill || (bill.state !== 'ready' && bill.state !== 'review') || bill.sendNow === true) return stack;
     const bills = [...stack.bills];
     bills[last] = { ...bill, state: 'held', held: 'source-open' };
     return { ...stack, bills };
@@ -655,7 +671,7 @@ export function createSpool(options: SpoolOptions): Spool {
     return deleted;
   };
   const splitSettings = async (): Promise<SplitSettings> =>
-    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0, doneDays: 30 };
+    options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0, doneDays: 30, release: 'auto' };
   let changing: Promise<unknown> = Promise.resolve();
   const givingFile = (stackId: string) => path.join(stacksDir, stackId, 'giving.json');
   /** A stack's orphans entry as a bill-shaped answer (what the CLI and the desk get back). */
@@ -818,6 +834,99 @@ export function createSpool(options: SpoolOptions): Spool {
         throw refuse('orphans-only');
     }
   };
+  /** Runs one edit of the spool's bills at a time (each is a read-modify-write of a stack's edits file). */
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = changing.then(work);
+    changing = run.catch(() => undefined);
+    return run;
+  };
+  /** A stack as people left it (without the open source's wait, which is shown, never written). */
+  const readEdited = async (stackId: string) => (/^[\w-]+$/.test(stackId) ? readStack(stackId).then((record) => record && withEdits(record)) : null);
+  /** Writes a stack's bills as people changed them (one atomic rewrite of its edits file) and tells the index. */
+  const writeBills = async (stackId: string, bills: SpoolBill[], orphans: number[]) => {
+    await writeEdits(stackId, { bills, orphans });
+    options.onStackChanged?.(stackId);
+  };
+  /** The other live copies of a bill's code in the spool (any stack), in scan order, each with its upload state. */
+  const liveCopies = async (bill: SpoolBill): Promise<Array<{ stack: StackRecord; bill: SpoolBill; started: boolean }>> => {
+    if (!bill.code) return [];
+    const found: Array<{ stack: StackRecord; bill: SpoolBill; started: boolean }> = [];
+    const ids = (await fs.readdir(stacksDir).catch(() => [] as string[])).filter((id) => /^[\w-]+$/.test(id)).sort();
+    for (const id of ids) {
+      const stack = await readEdited(id);
+      if (!stack) continue;
+      const copies = stack.bills.filter((candidate) => candidate.id !== bill.id && candidate.state !== 'discarded' && candidate.code === bill.code);
+      if (copies.length === 0) continue;
+      const manifests = await readStackManifests(stacksDir, id);
+      for (const copy of copies) found.push({ stack, bill: copy, started: manifests.has(copy.id) });
+    }
+    return found;
+  };
+  /**
+   * Keep one copy of a repeated code, or merge the copies into the first: the other copies are
+   * discarded stack by stack (each stack's edits one atomic write), the kept or merged bill is
+   * written last, still held until then. A crash between the writes leaves it held (never two
+   * bills of one code that both go up, nor a page in two live bills): the worst case is "held".
+   */
+  const resolveCopiesNow = async (billId: string, mode: 'keep-copy' | 'merge-copies'): Promise<SpoolBill> => {
+    const stack = await readEdited(billId.replace(/-\d+$/, ''));
+    const bill = stack?.bills.find((candidate) => candidate.id === billId);
+    if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
+    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: bill.code ?? billId, reason });
+    if (bill.state === 'discarded') throw refuse('discarded');
+    if (!bill.code) throw refuse('needs-code');
+    if ((await readStackManifests(stacksDir, stack.id)).has(bill.id)) throw refuse('uploading');
+    const copies = await liveCopies(bill);
+    if (copies.some((copy) => copy.started)) throw refuse('copy-sent');
+    if (mode === 'merge-copies' && copies.some((copy) => copy.stack.id !== stack.id)) throw refuse('copy-other-stack');
+    // Merged into the first copy in scan order (its cover leads); a kept copy is the one chosen.
+    const at = (candidate: SpoolBill) => stack.bills.findIndex((known) => known.id === candidate.id);
+    const all = [...copies.map((copy) => copy.bill), bill].sort((a, b) => at(a) - at(b));
+    const target = mode === 'merge-copies' ? (all[0] as SpoolBill) : bill;
+    const others = all.filter((candidate) => candidate.id !== target.id);
+    // Other stacks first: their copies discarded (keep-copy only; a merge stays in one stack).
+    for (const [otherId, group] of groupByStack(copies.filter((copy) => copy.stack.id !== stack.id))) {
+      const other = group[0]?.stack as StackRecord;
+      const ids = new Set(group.map((copy) => copy.bill.id));
+      const bills = other.bills.map((candidate) => (ids.has(candidate.id) ? { ...candidate, state: 'discarded' as const } : candidate));
+      await writeBills(otherId, bills, other.orphans);
+      for (const copy of group) audit.write({ event: 'discarded', stack: otherId, bill: copy.bill.id, code: copy.bill.code, source: other.source.name, pages: copy.bill.pages, detail: `repeated code: the copy ${target.id} was kept` });
+      if (bills.every((candidate) => candidate.state === 'discarded') && other.orphans.length === 0) await recycleStack(other);
+    }
+    const mergedPages = mode === 'merge-copies' ? [...target.pages, ...others.flatMap((copy) => copy.pages.filter((page) => page !== copy.cover))] : target.pages;
+    const sameStack = new Set(others.filter((other) => other.stackId === stack.id).map((other) => other.id));
+    const kept: SpoolBill = { ...target, pages: mergedPages, held: null, state: 'ready' };
+    const bills = stack.bills.map((candidate) =>
+      candidate.id === target.id ? kept : sameStack.has(candidate.id) ? { ...candidate, state: 'discarded' as const, pages: mode === 'merge-copies' ? [] : candidate.pages, ...(mode === 'merge-copies' ? { mergedInto: target.id } : {}) } : candidate,
+    );
+    await writeBills(stack.id, bills, stack.orphans);
+    for (const other of others.filter((candidate) => sameStack.has(candidate.id)))
+      audit.write({ event: 'discarded', stack: stack.id, bill: other.id, code: other.code, source: stack.source.name, pages: other.pages, detail: mode === 'merge-copies' ? `repeated code: pages ${other.pages.join(', ')} merged into ${target.id}` : `repeated code: the copy ${target.id} was kept` });
+    audit.write({ event: mode === 'merge-copies' ? 'merged' : 'released', stack: stack.id, bill: target.id, code: target.code, source: stack.source.name, pages: kept.pages, detail: mode === 'merge-copies' ? `repeated code: ${all.length} copies merged in scan order` : `repeated code: this copy kept, ${others.length} discarded` });
+    options.log.info('spool.copies-resolved', { bill: target.id, mode, copies: all.length });
+    return kept;
+  };
+  /**
+   * Holds earlier unsent copies of codes a new stack repeats (the new copies are held by the caller):
+   * written before the new stack exists, so a crash between leaves only held bills.
+   */
+  const holdEarlierCopies = async (copies: Array<{ stack: StackRecord; bill: SpoolBill }>, source: string) => {
+    for (const [stackId, group] of groupByStack(copies)) {
+      const stack = await readEdited(stackId);
+      if (!stack) continue;
+      const manifests = await readStackManifests(stacksDir, stackId);
+      const ids = new Set(group.map((copy) => copy.bill.id).filter((id) => !manifests.has(id)));
+      let changed = false;
+      const bills = stack.bills.map((candidate) => {
+        if (!ids.has(candidate.id) || (candidate.state !== 'ready' && candidate.state !== 'review')) return candidate;
+        changed = true;
+        return { ...candidate, state: 'held' as const, held: 'duplicate-code' as const };
+      });
+      if (!changed) continue;
+      await writeBills(stackId, bills, stack.orphans);
+      for (const bill of bills.filter((candidate) => ids.has(candidate.id) && candidate.held === 'duplicate-code')) audit.write({ event: 'held', stack: stackId, bill: bill.id, code: bill.code, source: stack.source.name, pages: bill.pages, reason: 'duplicate-code', detail: `the same code was taken in again from ${source}: every copy waits for a person` });
+    }
+  };
   const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
     const orphansOf = stackOfOrphansId(billId);
     if (orphansOf !== null) return changeOrphans(orphansOf, change);
@@ -825,6 +934,7 @@ export function createSpool(options: SpoolOptions): Spool {
       const from = stackOfOrphansId(change.from) ?? change.from;
       return changeOrphans(from, { action: 'give-orphans', to: billId });
     }
+    if (change.action === 'keep-copy' || change.action === 'merge-copies') return resolveCopiesNow(billId, change.action);
     const stackId = billId.replace(/-\d+$/, '');
     // The bills as people left them: the wait of an open source's last bill is shown, never written into edits.
     const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withEdits(record)) : null;
@@ -850,6 +960,15 @@ export function createSpool(options: SpoolOptions): Spool {
       case 'release':
         // A suspect cover needs its code first; orphans are never a bill of their own.
         if (bill.held === 'suspect-cover') throw refuse('needs-code');
+        // A `code-closed` copy may be released: only the imaging side knows whether it returned the
+        // bill (then it goes up as the next round, learnt from its 2008 if the station had not heard);
+        // otherwise the server's conflict holds it again with the server's reason.
+        // Copies of a repeated code are resolved together (keep one, or merge), never released one by one.
+        if (bill.held === 'duplicate-code') {
+          const copies = await liveCopies(bill);
+          if (copies.some((copy) => copy.started)) throw refuse('copy-sent');
+          if (copies.length > 0) throw refuse('copies-left');
+        }
         next = { ...bill, held: null, state: 'ready' };
         // The last bill of a stack whose file may still grow: released, it goes up now (the wait is only shown).
         if ((await isSourceOpen(stack)) && stack.bills.findLastIndex((candidate) => candidate.state !== 'discarded') === index) {
@@ -861,9 +980,10 @@ export function createSpool(options: SpoolOptions): Spool {
         next = { ...bill, state: 'discarded' };
         break;
       case 'set-code': {
+        const settingsRelease = (await splitSettings()).release ?? 'auto';
         if (classifyPayload(change.code, (await splitSettings()).rules).kind !== 'cover') throw refuse('invalid-code');
         const { suspect: _suspect, ...rest } = bill;
-        next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? 'ready' : 'held' };
+        next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? (bill.state === 'review' || (bill.held === 'suspect-cover' && settingsRelease === 'review') ? 'review' : 'ready') : 'held' };
         detail = `code set (was ${bill.code ?? 'none'})`;
         break;
       }
@@ -907,7 +1027,7 @@ export function createSpool(options: SpoolOptions): Spool {
           pages: settings.split.coverIsPage ? [change.page, ...after] : after,
           held: duplicate ? 'duplicate-code' : null,
           turned: false,
-          state: duplicate ? 'held' : 'ready',
+          state: duplicate ? 'held' : settings.release === 'review' ? 'review' : 'ready',
         };
         bills.splice(index + 1, 0, created);
         next = { ...bill, pages: bill.pages.slice(0, at) };
@@ -989,18 +1109,38 @@ export function createSpool(options: SpoolOptions): Spool {
   };
 
   /**
-   * The split of a stack's pages into bills with their ids: a code taken in before (another stack,
-   * not discarded) is never merged or sent twice by guess; a code the imaging side returned for a
-   * rescan is expected again (only a bill taken in after the return was noticed counts as earlier).
+   * The split of a stack's pages into bills with their ids. A code taken in before (another stack,
+   * not discarded) is never merged or sent twice by guess: a copy not yet started (no upload record)
+   * is held with the new one, before anything of the code goes up (the earlier copies are held here,
+   * before the new stack exists, so a crash between leaves only held bills); one being sent makes the
+   * new copy `taken-in-before`, one the server closed makes it `code-closed` (only discard, or a
+   * rescan after a return, remain). A code the imaging side returned for a rescan is expected again:
+   * only a bill taken in after the return was noticed (a second rescan) counts as earlier.
    */
-  const splitBills = async (classified: ClassifiedPage[], stackId: string, settings: SplitSettings): Promise<{ bills: SpoolBill[]; orphans: number[]; blank: number[] }> => {
+  const splitBills = async (classified: ClassifiedPage[], stackId: string, settings: SplitSettings, name: string = stackId): Promise<{ bills: SpoolBill[]; orphans: number[]; blank: number[] }> => {
     const split = splitStack(classified, settings.split);
     const returns = new Map((await returned.list()).filter((entry) => !entry.resolved).map((entry) => [entry.code, entry.noticedAt]));
-    const earlier = new Set(
-      (await listStacks()).filter((stack) => stack.id !== stackId).flatMap((stack) => stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string))).map((bill) => bill.code as string)),
-    );
-    for (const bill of split.bills) if (bill.held === null && bill.code && earlier.has(bill.code)) bill.held = 'taken-in-before';
-    return { bills: split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : 'ready' })), orphans: split.orphans, blank: split.blank };
+    const earlier = new Map<string, Array<{ stack: StackRecord; bill: SpoolBill; upload: string | null }>>();
+    for (const stack of await listStacks()) {
+      if (stack.id === stackId) continue;
+      const candidates = stack.bills.filter((bill) => bill.state !== 'discarded' && bill.code && (!returns.has(bill.code) || stack.importedAt > (returns.get(bill.code) as string)));
+      if (candidates.length === 0) continue;
+      const manifests = await readStackManifests(stacksDir, stack.id);
+      for (const bill of candidates) earlier.set(bill.code as string, [...(earlier.get(bill.code as string) ?? []), { stack, bill, upload: manifests.get(bill.id)?.state ?? null }]);
+    }
+    const toHold: Array<{ stack: StackRecord; bill: SpoolBill }> = [];
+    for (const bill of split.bills) {
+      const copies = bill.code ? earlier.get(bill.code) : undefined;
+      if (!copies || (bill.held !== null && bill.held !== 'duplicate-code')) continue;
+      if (copies.some((copy) => copy.upload === 'done')) bill.held = 'code-closed';
+      else if (copies.some((copy) => copy.upload !== null)) bill.held = 'taken-in-before';
+      else {
+        bill.held = 'duplicate-code';
+        toHold.push(...copies);
+      }
+    }
+    await serialized(() => holdEarlierCopies(toHold, name));
+    return { bills: split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : settings.release === 'review' ? 'review' : 'ready' })), orphans: split.orphans, blank: split.blank };
   };
 
   /**
@@ -1147,9 +1287,13 @@ export function createSpool(options: SpoolOptions): Spool {
     },
     changeBill(billId, change) {
       // One change at a time per spool: each is a read-modify-write of its stack's edits file.
-      const run = changing.then(() => changeBillNow(billId, change));
-      changing = run.catch(() => undefined);
-      return run;
+      return serialized(() => changeBillNow(billId, change));
+    },
+    async releaseReviewed() {
+      const waiting = (await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state === 'review'));
+      const released: SpoolBill[] = [];
+      for (const bill of waiting) released.push(await serialized(() => changeBillNow(bill.id, { action: 'release' })));
+      return released;
     },
     async stationId() {
       const file = path.join(options.dir, 'station-id');
@@ -1211,7 +1355,7 @@ export function createSpool(options: SpoolOptions): Spool {
         // A grown file continues its open stack when the pages stored are exactly its first pages.
         const continues = ingestOptions.sourceMayGrow ? await findContinued(name, Number(read.size), pages) : null;
         const stackId = continues?.id ?? id;
-        const split = await splitBills(classified, stackId, settings);
+        const split = await splitBills(classified, stackId, settings, name);
         // A cover fed upside down is stored upright (file, thumbnail, QR box, sha256), so the desk shows
         // and the queue uploads it the right way up; a continued stack's earlier pages were turned when first taken in.
         const bills = await turnCoversUpright(work, pages, split.bills, name, continues?.pages ?? []);

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
+import type { StationCounts } from '../../shared/station/bill-status.js';
 import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import { noticeReturnedState, type ReturnedBills } from './returned-bills.js';
@@ -63,6 +64,8 @@ export interface QueueStatus {
   /** When the next waiting bill is tried, or the bookkeeping again (the countdown); null when nothing waits. */
   nextAttemptAt: string | null;
   counts: { queued: number; sending: number; waiting: number; held: number; done: number };
+  /** The station's counts from the one status model (what the status bar shows), null without a counter. */
+  station: StationCounts | null;
   /** Every bill not done, held ones first, then oldest first; done bills are counted, and listed with `includeDone`. */
   bills: QueueBill[];
 }
@@ -108,6 +111,8 @@ export interface UploadQueueOptions {
    * through it and reports every record it writes. Without one every look reads the files.
    */
   index?: SpoolIndex;
+  /** The station's counts from the one status model (the Scan desk's), given with every status. */
+  stationCounts?: () => Promise<StationCounts>;
 }
 
 /** Where the queue writes its own records: each bill's manifest and its receipts journal. */
@@ -308,10 +313,11 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
     const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
     const personPaused = await readPausedByPerson();
-    if (personPaused) return { state: 'paused', reason: 'paused-by-person', detail: null, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+    const station = options.stationCounts ? await options.stationCounts().catch(() => null) : null;
+    if (personPaused) return { state: 'paused', reason: 'paused-by-person', detail: null, nextAttemptAt: waiting[0] ?? null, counts, station, bills: listed };
     // While the bookkeeping is being tried again the queue still waits for it (until a record is written).
-    if (isBookkeepingWaitReason(reason)) return { state: 'waiting', reason, detail, nextAttemptAt: bookkeepingRetryAt, counts, bills: listed };
-    return { state, reason, detail, nextAttemptAt: waiting[0] ?? null, counts, bills: listed };
+    if (isBookkeepingWaitReason(reason)) return { state: 'waiting', reason, detail, nextAttemptAt: bookkeepingRetryAt, counts, station, bills: listed };
+    return { state, reason, detail, nextAttemptAt: waiting[0] ?? null, counts, station, bills: listed };
   };
 
   const audit = (record: Parameters<Spool['audit']>[0]) => options.spool.audit(record);

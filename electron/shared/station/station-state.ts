@@ -25,10 +25,10 @@ interface QueueLook {
   reason: QueueReason | null;
   counts: { queued: number; sending: number; waiting: number; held: number; done: number };
 }
-/** The parts of the watched folder's report these rules read. */
+/** The parts of the watched folder's report these rules read: its counts are the one status model's (bill-status.ts). */
 interface WatchLook {
   status: { state: string };
-  counts: { ready: number; held: number };
+  counts: { ready: number; held: number; review?: number };
 }
 
 /**
@@ -43,8 +43,10 @@ export interface StationGlance {
   state: StationState;
   /** Bills still to go (queued, sending, waiting). */
   toGo: number;
-  /** Bills a person must look at (split holds and upload holds). */
+  /** Bills a person must look at (split holds and upload holds: the one model's `held`). */
   held: number;
+  /** Bills waiting for a person's release (review mode). */
+  review: number;
   /** Why the queue is paused or stalled, when it is. */
   pauseReason: QueueReason | null;
   watching: boolean;
@@ -55,13 +57,14 @@ export interface StationGlance {
 /** Reads the station's state from the queue and the watched folder (pure: the tray and its tests share it). */
 export function glanceAtStation(queue: QueueLook, watch: WatchLook): StationGlance {
   const toGo = queue.counts.queued + queue.counts.sending + queue.counts.waiting;
-  const held = queue.counts.held + watch.counts.held;
+  // The model's held already holds the bills the server refused (the queue's held): never added twice.
+  const held = watch.counts.held;
   const watching = watch.status.state === 'watching';
   const stalled = queue.state === 'waiting' && isBookkeepingWaitReason(queue.reason);
   // A folder that cannot be read wins over sending: what is being sent is fine, what is scanned next is not taken in.
   const watchProblem = watch.status.state === 'failing' || watch.status.state === 'unavailable';
   const state: StationState = held > 0 ? 'held' : queue.state === 'paused' ? 'paused' : stalled ? 'stalled' : watchProblem ? 'watch-problem' : queue.state === 'sending' || (queue.state === 'waiting' && toGo > 0) ? 'sending' : watching ? 'watching' : 'idle';
-  return { state, toGo, held, pauseReason: queue.state === 'paused' || stalled ? queue.reason : null, watching, pausedByPerson: queue.reason === 'paused-by-person' };
+  return { state, toGo, held, review: watch.counts.review ?? 0, pauseReason: queue.state === 'paused' || stalled ? queue.reason : null, watching, pausedByPerson: queue.reason === 'paused-by-person' };
 }
 
 /** Something the clerk should hear about even away from the screen. */

@@ -29,6 +29,7 @@ export function DeskSettingsPanel() {
   const [recycleText, setRecycleText] = useState('');
   const [importedText, setImportedText] = useState('');
   const [doneText, setDoneText] = useState('');
+  const [release, setRelease] = useState<'auto' | 'review'>('auto');
   const [gapText, setGapText] = useState('');
   const [reveal, setReveal] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'pass' | 'fail'; text: string } | null>(null);
@@ -43,6 +44,7 @@ export function DeskSettingsPanel() {
     setRecycleText(String(settings.recycleDays));
     setImportedText(String(settings.importedDays));
     setDoneText(String(settings.doneDays));
+    setRelease(settings.release);
     setGapText(String(settings.batchGapSeconds));
   };
   useEffect(() => {
@@ -66,7 +68,7 @@ export function DeskSettingsPanel() {
   const doneError = done.ok ? null : t(done.key, done.params);
   const gap = readNumberText(gapText, { min: 2, max: 600 });
   const gapError = gap.ok ? null : t(gap.key, gap.params);
-  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage || String(saved.recycleDays) !== recycleText.trim() || String(saved.importedDays) !== importedText.trim() || String(saved.doneDays) !== doneText.trim() || String(saved.batchGapSeconds) !== gapText.trim());
+  const dirty = saved !== null && ((saved.pattern ?? '') !== pattern.trim() || String(saved.blankInkPercent) !== blankText.trim() || saved.coverIsPage !== coverIsPage || String(saved.recycleDays) !== recycleText.trim() || String(saved.importedDays) !== importedText.trim() || String(saved.doneDays) !== doneText.trim() || saved.release !== release || String(saved.batchGapSeconds) !== gapText.trim());
   useUnsavedChanges('settings', dirty, 'scan-desk');
 
   const tell = (tone: 'pass' | 'fail', text: string) => {
@@ -75,7 +77,7 @@ export function DeskSettingsPanel() {
   };
   const save = async () => {
     if (patternError || !blank.ok || !recycle.ok || !imported.ok || !done.ok || !gap.ok) return setReveal(true);
-    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value, importedDays: imported.value, doneDays: done.value, batchGapSeconds: gap.value });
+    const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value, importedDays: imported.value, doneDays: done.value, release, batchGapSeconds: gap.value });
     if (!result.ok) return tell('fail', describeError(t, result.error));
     adopt(result.value);
     tell('pass', t('deskSettings.saved'));
@@ -112,6 +114,16 @@ export function DeskSettingsPanel() {
         <TextField label={t('deskSettings.recycle')} value={recycleText} onChange={setRecycleText} error={recycleError} revealError={reveal} hint={t('deskSettings.recycleHint')} inputMode="numeric" testId="desk-recycle" maxLength={5} />
         <TextField label={t('deskSettings.imported')} value={importedText} onChange={setImportedText} error={importedError} revealError={reveal} hint={t('deskSettings.importedHint')} inputMode="numeric" testId="desk-imported" maxLength={5} />
         <TextField label={t('deskSettings.done')} value={doneText} onChange={setDoneText} error={doneError} revealError={reveal} hint={t('deskSettings.doneHint')} inputMode="numeric" testId="desk-done" maxLength={5} />
+        <fieldset className="radio-group" data-testid="desk-release">
+          <legend>{t('deskSettings.release')}</legend>
+          {(['auto', 'review'] as const).map((mode) => (
+            <label key={mode} className="inline-check">
+              <input type="radio" name="desk-release" value={mode} checked={release === mode} onChange={() => setRelease(mode)} data-testid={`desk-release-${mode}`} />
+              {t(mode === 'auto' ? 'deskSettings.releaseAuto' : 'deskSettings.releaseReview')}
+            </label>
+          ))}
+          <p className="muted small">{t('deskSettings.releaseHint')}</p>
+        </fieldset>
         <TextField label={t('deskSettings.batchGap')} value={gapText} onChange={setGapText} error={gapError} revealError={reveal} hint={t('deskSettings.batchGapHint')} inputMode="numeric" testId="desk-batch-gap" maxLength={4} />
         <label className="inline-check">
           <input type="checkbox" checked={coverIsPage} onChange={(event) => setCoverIsPage(event.currentTarget.checked)} data-testid="desk-cover-is-page" />

@@ -2,10 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { isBookkeepingWaitReason } from '../../../electron/shared/station/station-state.js';
+import { isAllSent } from '../../../electron/shared/station/bill-status.js';
 import { useApi } from '../api/api-context.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { describeCode, describeError } from '../api/error-text.js';
 import { useLiveFigures } from '../api/live-figures.js';
+import { StationCountsLine } from '../components/station-counts.js';
 
 /** The upload queue as the Scan desk shows it. */
 export type QueueStatus = ValueOf<'upload:status'>;
@@ -64,9 +66,12 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
       report.current(result.value);
     };
     void look();
+    // Pushed changes first; the poll stays as the fallback (and for the countdowns' sake).
+    const unsubscribe = api.on('station:changed', () => void look());
     const timer = setInterval(() => void look(), pollMs);
     return () => {
       stopped = true;
+      unsubscribe();
       clearInterval(timer);
     };
   }, [api, t, onLook]);
@@ -96,7 +101,10 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
       ? t('queuePanel.waiting', { seconds: secondsUntil(status.nextAttemptAt, now) })
       : state === 'paused' && reason
         ? t(`queuePanel.reasons.${reason}`)
-        : t(`queuePanel.states.${state}`, { count: counts.queued + counts.sending });
+        : // "Nothing to send, all gone" only when the one model agrees: not beside held, review or ready bills.
+          state === 'idle' && status.station && !isAllSent(status.station)
+          ? t('queuePanel.states.idleNotAllSent', { count: status.station.held + status.station.review + status.station.receiving + status.station.ready })
+          : t(`queuePanel.states.${state}`, { count: counts.queued + counts.sending });
   const gateShut = reason === 'preflight-missing' || reason === 'preflight-failed' || reason === 'preflight-stale' || reason === 'fix-settings';
   return (
     <section className={`panel queue-panel${stale ? ' stale-live' : ''}`} aria-label={t('queuePanel.title')} data-testid="queue-panel">
@@ -106,7 +114,7 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
         {status.detail && reason === 'fix-settings' && ` · ${describeCode(t, status.detail.code, status.detail.params)}`}
       </p>
       <p className="muted queue-counts" data-testid="queue-counts">
-        {t('queuePanel.counts', counts)}
+        {status.station ? <StationCountsLine counts={status.station} testId="queue-station-counts" /> : t('queuePanel.counts', counts)}
       </p>
       {problem && (
         <p className="banner banner-fail" role="alert" data-testid="queue-problem">

@@ -14,9 +14,10 @@ import { QueuePanel, useNow, type QueueStatus } from './queue-panel.js';
 import { ReturnedPanel } from './returned-panel.js';
 import { BillDetail, type BillActionName, type PageActionName } from './scan-desk/bill-detail.js';
 import { BillList } from './scan-desk/bill-list.js';
-import { countRows, isOutOfOrder, listRows, needsPerson, nextNeedingRow, orderRows, stateOfRow, type Bill, type Row, type RowPlaces, type Stack } from './scan-desk/desk-rows.js';
+import { countRows, isOutOfOrder, isReleasable, listRows, needsPerson, nextNeedingRow, orderRows, stateOfRow, type Bill, type Row, type RowPlaces, type Stack } from './scan-desk/desk-rows.js';
 import { isUploadFixed, type GiveTarget } from './scan-desk/held-text.js';
 import { OrphansDetail } from './scan-desk/orphans-detail.js';
+import { StationCountsLine } from '../components/station-counts.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
 import { formatDateTime, formatTime } from '../components/date-text.js';
@@ -56,6 +57,8 @@ export function ScanDeskArea() {
   useEffect(() => {
     void refresh(true);
   }, [refresh]);
+  // Pushed: the list follows the spool and the queue at once, not at the next look.
+  useEffect(() => api.on('station:changed', () => void refresh()), [api, refresh]);
 
   // Stable to-do order: each row keeps the place it got when first shown, so a bill released or
   // starting to send stays where the clerk's eye and keyboard are; new rows go by their state.
@@ -206,6 +209,13 @@ export function ScanDeskArea() {
     return true;
   };
 
+  const releaseReviewed = async () => {
+    const result = await api.scanDesk.releaseReviewed();
+    if (!result.ok) return tell('fail', describeError(t, result.error));
+    await refresh();
+    tell('pass', t('billStatus.releasedReviewed', { count: result.value.released }));
+  };
+
   const uploadAct = async (upload: Upload, action: 'retry-now' | 'hold' | 'resend') => {
     const result = await api.upload.act({ action, billId: upload.id });
     if (!result.ok) return tell('fail', describeError(t, result.error));
@@ -236,7 +246,7 @@ export function ScanDeskArea() {
       }
       return;
     }
-    if ((event.key === 'r' || event.key === 'R') && bill.state === 'held' && bill.held !== 'suspect-cover') {
+    if ((event.key === 'r' || event.key === 'R') && isReleasable(bill, upload)) {
       event.preventDefault();
       void act(bill, 'release');
     } else if (event.key === 'Delete') {
@@ -282,7 +292,17 @@ export function ScanDeskArea() {
             uploads={uploads}
             selected={selected}
             onSelect={setSelected}
-            summary={t('scanDeskPage.summary', countRows(rows, uploads))}
+            summary={
+              <>
+                {/* The station's counts as the status bar shows them (the same model, the same words). */}
+                <StationCountsLine counts={queue?.station ?? countRows(rows, uploads)} testId="desk-summary" />
+                {(queue?.station?.review ?? countRows(rows, uploads).review) > 0 && (
+                  <button type="button" className="secondary small" data-testid="desk-release-reviewed" onClick={() => void releaseReviewed()}>
+                    {t('billStatus.releaseAllReviewed')}
+                  </button>
+                )}
+              </>
+            }
             stale={stale}
             todo={{
               onlyMine,

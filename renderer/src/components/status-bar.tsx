@@ -6,6 +6,8 @@ import { endpointChangedEvent } from '../api/endpoint-events.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { isBookkeepingWaitReason, noticesBetween, type QueueReason, type StationLook } from '../../../electron/shared/station/station-state.js';
 import { showBrowserNotices } from './browser-notices.js';
+import { StationCountsLine } from './station-counts.js';
+import { isAllSent, type StationCounts } from '../../../electron/shared/station/bill-status.js';
 
 type Info = ValueOf<'app:info'>;
 
@@ -28,7 +30,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
   }, [api]);
   // The scan desk's bills and the upload queue, whatever page is shown (a held bill is the clerk's to
   // fix), in one look every 3 s; in browser mode the same look feeds the desktop notifications.
-  const [bills, setBills] = useState<{ ready: number; held: number } | null>(null);
+  const [bills, setBills] = useState<StationCounts | null>(null);
   const [queue, setQueue] = useState<{ state: string; reason: QueueReason | null; toGo: number; held: number } | null>(null);
   const notifies = info?.runtime === 'browser';
   const { stale, onLook } = useLiveFigures();
@@ -45,15 +47,22 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
         setQueue({ state: status.value.state, reason: status.value.reason, toGo: counts.queued + counts.sending + counts.waiting, held: counts.held });
       }
       if (!notifies || !watch.ok || !status.ok) return;
-      const next: StationLook = { queue: status.value, heldAtIntake: watch.value.counts.held };
+      // The model's held holds the server's refusals too: those are announced per bill, not again here.
+      const next: StationLook = { queue: status.value, heldAtIntake: Math.max(0, watch.value.counts.held - status.value.counts.held) };
       const notices = noticesBetween(previous, next);
       previous = next;
       await showBrowserNotices(t, notices);
     };
     void load();
+    // Pushed: a change of the spool or the queue shows at once; the poll is only the fallback.
+    const unsubscribe = api.on('station:changed', (change) => {
+      setBills(change.counts);
+      void load();
+    });
     const timer = setInterval(() => void load(), 3000);
     return () => {
       stopped = true;
+      unsubscribe();
       clearInterval(timer);
     };
   }, [api, notifies, t, onLook]);
@@ -82,10 +91,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
         {stale ? (
           <span className="status-dot status-dot-stale">{stale}</span>
         ) : bills ? (
-          <>
-            <span className="status-dot status-dot-pass">{t('status.ready', { count: bills.ready })}</span>
-            <span className={`status-dot ${bills.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t('status.held', { count: bills.held })}</span>
-          </>
+          <StationCountsLine counts={bills} testId="status-counts" />
         ) : (
           '…'
         )}
@@ -100,7 +106,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
               {t(`status.queueStalled.${queue.reason}`, { count: queue.toGo })}
             </span>
           ) : (
-            <span className={`status-dot ${queue.state === 'paused' || queue.held > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{t(`status.queueStates.${queue.state}`, { count: queue.toGo })}</span>
+            <span className={`status-dot ${queue.state === 'paused' || (bills?.held ?? queue.held) > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{queue.state === 'idle' && bills && !isAllSent(bills) ? t('status.queueIdleNotAllSent') : t(`status.queueStates.${queue.state}`, { count: queue.toGo })}</span>
           )
         ) : (
           '…'

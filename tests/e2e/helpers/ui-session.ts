@@ -22,6 +22,8 @@ export async function openUiSession(options: { area?: string; viewport?: { width
   // As in the app, the upload queue runs (it sends nothing until a connection check passes).
   const harness = await makeCoreHarness({ startUploadQueue: true, ...options.core, runtime: 'browser', isTrustedSender: isTrustedHttpSender });
   const server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
+  // As `serve` does: the spool's and the queue's changes are pushed to the page.
+  harness.core.scanDesk.onChanged((change) => server.broadcast('station:changed', change));
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, acceptDownloads: true, locale: options.locale ?? 'zh-CN' });
   const problems = watchPageErrors(page);

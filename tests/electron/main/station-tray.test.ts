@@ -15,7 +15,7 @@ const counts = (extra: Partial<Record<'queued' | 'sending' | 'waiting' | 'held' 
 test('the tray says what the station does, offers open / pause or resume / quit, and notifies a newly held bill once', async () => {
   const { state, tray } = fakeTray();
   let queue = { state: 'sending' as 'sending' | 'paused' | 'idle' | 'waiting', reason: null as null | 'paused-by-person' | 'fix-settings', counts: counts({ queued: 2, sending: 1 }), bills: [] as Array<{ id: string; code: string; state: 'queued' | 'held' | 'sending' | 'waiting' | 'done' }> };
-  const watch = { status: { state: 'watching' as const, folder: 'D:\\Scans', lastLookAt: null, waiting: 0 }, counts: { ready: 3, held: 0 } };
+  let watch = { status: { state: 'watching' as const, folder: 'D:\\Scans', lastLookAt: null, waiting: 0 }, counts: { ready: 3, held: 0 } };
   const notified: string[] = [];
   const calls: string[] = [];
   const t = createTranslator('zh-CN').t;
@@ -47,6 +47,8 @@ test('the tray says what the station does, offers open / pause or resume / quit,
     assert.deepEqual(notified, [], 'a person\'s own pause is no news');
     // A bill is held by the server: one notification, not one per look.
     queue = { ...queue, state: 'idle', reason: null, counts: counts({ held: 1 }), bills: [{ id: 's-1', code: 'FY-2026-000501', state: 'held' }] };
+    // The one status model's counts hold it too (a refused bill is held everywhere), counted once.
+    watch = { ...watch, counts: { ready: 2, held: 1 } };
     await station.refresh();
     await station.refresh();
     assert.deepEqual(notified, ['单据暂扣，需要处理: 单据 FY-2026-000501 的上传已暂扣：请到“扫描台”查看原因。']);

@@ -133,10 +133,15 @@ test('events reach subscribers over SSE only with a one-time ticket; the token n
   const result = JSON.parse((await call('diagnose:stationCheck', { jobId: 'sse-1' }, { 'x-scan-station-stream': ticket })).body) as { ok: boolean };
   assert.equal(result.ok, true);
   await new Promise((resolve) => setTimeout(resolve, 50));
+  // A station-wide change is pushed to every open page (not one caller's job).
+  server.broadcast('station:changed', { revision: 7, counts: { receiving: 0, held: 1, review: 0, ready: 2, sending: 0, sentToday: 3 } });
+  await new Promise((resolve) => setTimeout(resolve, 50));
   stream.destroy();
   other.destroy();
   assert.ok(!overheard.join('').includes('sse-1'), 'progress goes to the caller’s stream only');
-  const frames = received.join('').split('\n\n').filter((frame) => frame.startsWith('data: '));
+  assert.ok(overheard.join('').includes('"event":"station:changed"'), 'the change reaches the other page too');
+  assert.ok(received.join('').includes('"sentToday":3'));
+  const frames = received.join('').split('\n\n').filter((frame) => frame.startsWith('data: ') && !frame.includes('station:changed'));
   assert.equal(frames.length, 5);
   const first = JSON.parse(frames[0]?.slice('data: '.length) ?? '{}') as { event: string; payload: { jobId: string } };
   assert.deepEqual([first.event, first.payload.jobId], ['diagnose:progress', 'sse-1']);

@@ -9,11 +9,13 @@ const off = { status: { state: 'off' as const }, counts: { ready: 0, held: 0 } }
 test('the tray state: held wins, then paused, sending, watching, idle', () => {
   assert.equal(glanceAtStation({ state: 'idle', reason: null, counts: counts() }, off).state, 'idle');
   assert.equal(glanceAtStation({ state: 'idle', reason: null, counts: counts() }, watching).state, 'watching');
-  assert.deepEqual(glanceAtStation({ state: 'sending', reason: null, counts: counts({ queued: 2, sending: 1 }) }, watching), { state: 'sending', toGo: 3, held: 0, pauseReason: null, watching: true, pausedByPerson: false });
+  assert.deepEqual(glanceAtStation({ state: 'sending', reason: null, counts: counts({ queued: 2, sending: 1 }) }, watching), { state: 'sending', toGo: 3, held: 0, review: 0, pauseReason: null, watching: true, pausedByPerson: false });
   assert.equal(glanceAtStation({ state: 'waiting', reason: null, counts: counts({ waiting: 1 }) }, off).state, 'sending', 'a bill waiting to retry is still on its way');
   const paused = glanceAtStation({ state: 'paused', reason: 'paused-by-person', counts: counts({ queued: 1 }) }, watching);
   assert.deepEqual([paused.state, paused.pausedByPerson, paused.pauseReason], ['paused', true, 'paused-by-person']);
-  assert.equal(glanceAtStation({ state: 'sending', reason: null, counts: counts({ held: 1 }) }, watching).state, 'held');
+  // The watch's counts are the one status model's: a bill the server refused is in its held already.
+  const refused = glanceAtStation({ state: 'sending', reason: null, counts: counts({ held: 1 }) }, { ...watching, counts: { ready: 0, held: 1 } });
+  assert.deepEqual([refused.state, refused.held], ['held', 1], 'one refused bill is one held, not two');
   assert.equal(glanceAtStation({ state: 'idle', reason: null, counts: counts() }, { ...watching, counts: { ready: 0, held: 2 } }).held, 2, 'held at intake counts too');
   // A scan folder that keeps failing or is gone is a problem, not "idle": new scans are not taken in.
   assert.equal(glanceAtStation({ state: 'sending', reason: null, counts: counts({ queued: 1 }) }, { status: { state: 'failing' }, counts: { ready: 0, held: 0 } }).state, 'watch-problem');

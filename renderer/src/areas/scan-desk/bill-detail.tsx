@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field.js';
 import { QrBox } from '../../components/qr-box.js';
-import { pagesOfRow, type Bill, type Row } from './desk-rows.js';
+import { isReleasable, pagesOfRow, type Bill, type Row } from './desk-rows.js';
 import { heldText, isUploadFixed } from './held-text.js';
 import { UploadDetail, type Upload } from './upload-detail.js';
 import { UprightNote } from './upright-note.js';
 
 /** What a person can ask of a whole bill from its detail. */
-export type BillActionName = 'release' | 'discard' | 'set-code' | 'take-orphans';
+export type BillActionName = 'release' | 'discard' | 'set-code' | 'take-orphans' | 'keep-copy' | 'merge-copies';
 /** What a person can ask of one page of a bill. */
 export type PageActionName = 'move-page' | 'exclude-page' | 'restore-page' | 'mark-cover';
 
@@ -57,6 +57,24 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                     </p>
                   )}
                   <UprightNote upright={row.bill?.upright} />
+                  {row.bill?.state === 'review' && !upload && (
+                    <p className="banner banner-info" data-testid="desk-review">
+                      {t('billStatus.reviewHint')}
+                    </p>
+                  )}
+                  {row.bill?.held === 'duplicate-code' && row.bill.state === 'held' && (
+                    <div className="banner banner-warn" data-testid="desk-copies">
+                      <strong>{t('billStatus.copies.title', { code: row.bill.code ?? '—' })}</strong>
+                      <div className="actions">
+                        <button type="button" className="primary" data-testid="desk-merge-copies" onClick={() => void act(row.bill as Bill, 'merge-copies')}>
+                          {t('billStatus.copies.merge')}
+                        </button>
+                        <button type="button" className="secondary" data-testid="desk-keep-copy" onClick={() => void act(row.bill as Bill, 'keep-copy')}>
+                          {t('billStatus.copies.keep')}
+                        </button>
+                      </div>
+                    </div>
+                  )}
                   {row.bill && upload && <UploadDetail upload={upload} now={now} onAct={onUploadAct} />}
                   <div className="thumbs" data-testid="desk-thumbs">
                     {pagesOfRow(row).map((number) => {
@@ -143,7 +161,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                   )}
                   {row.bill && row.bill.state !== 'discarded' && !fixed && (
                     <div className="actions" data-testid="desk-bill-actions">
-                      {row.bill.state === 'held' && row.bill.held !== 'suspect-cover' && (
+                      {isReleasable(row.bill, upload) && (
                         <button type="button" className="primary" data-testid="desk-release" aria-keyshortcuts="R" onClick={() => void act(row.bill as Bill, 'release')}>
                           {t('scanDeskPage.release')} <kbd className="button-key">R</kbd>
                         </button>

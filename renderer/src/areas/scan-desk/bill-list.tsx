@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { moveSelectionByKey, tabStopKey } from '../../components/list-keys.js';
-import { pagesOfRow, stateOfRow, type Row, type RowState } from './desk-rows.js';
+import { pagesOfRow, stateOfRow, statusOfRow, type Row } from './desk-rows.js';
 import { uploadTone, type Upload } from './upload-detail.js';
 
 /** The to-do list's header: the "only what needs me" filter and sorting again. */
@@ -11,14 +11,12 @@ export interface BillListTodo {
   onSortAgain: (() => void) | null;
 }
 
-const stateTone: Record<RowState, 'pass' | 'warn' | 'fail' | 'skipped' | 'info'> = { held: 'warn', review: 'warn', sending: 'info', ready: 'pass', sent: 'pass', discarded: 'skipped' };
-
 /**
  * The bills list, a to-do list: one row a bill (or a stack's orphan pages), its state or upload
  * state, code and page count. One Tab stop (roving tabindex): Up/Down/Home/End move selection and
  * focus. `stale` greys the upload pills (the service is gone: their figures are the last seen).
  */
-export function BillList({ rows, uploads, selected, onSelect, summary, todo, stale }: { rows: readonly Row[]; uploads: ReadonlyMap<string, Upload>; selected: string | null; onSelect: (key: string) => void; summary: string; todo: BillListTodo; stale: string | null }) {
+export function BillList({ rows, uploads, selected, onSelect, summary, todo, stale }: { rows: readonly Row[]; uploads: ReadonlyMap<string, Upload>; selected: string | null; onSelect: (key: string) => void; summary: React.ReactNode; todo: BillListTodo; stale: string | null }) {
   const { t } = useTranslation();
   const keys = rows.map((row) => row.key);
   const tabStop = tabStopKey(keys, selected);
@@ -26,7 +24,7 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
   return (
     <div className="panel result-list">
       <div className="list-head">
-        <span data-testid="desk-summary">{summary}</span>
+        {summary}
         <div className="todo-head">
           <label className="todo-filter">
             <input type="checkbox" checked={todo.onlyMine} onChange={(event) => todo.onOnlyMine(event.currentTarget.checked)} data-testid="desk-only-mine" />
@@ -43,6 +41,10 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
         {rows.map((row) => {
           const state = stateOfRow(row, uploads);
           const upload = row.bill ? uploads.get(row.bill.id) : undefined;
+          // The one model's word, as in the queue card and the status bar (a refused bill is held).
+          const { status } = statusOfRow(row, uploads);
+          const word = status === 'sending' && upload ? t('scanDeskPage.upload.sendingShort', { sent: upload.sent, pages: upload.pages }) : t(`billStatus.states.${status}`);
+          const tone = status === 'held' || status === 'review' ? 'warn' : status === 'done' || status === 'ready' ? 'pass' : status === 'discarded' ? 'skipped' : 'info';
           return (
             <li key={row.key}>
               <button
@@ -57,11 +59,13 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
                 title={row.stack.name}
               >
                 {upload ? (
-                  <span className={`pill pill-${stale ? 'stale' : uploadTone[upload.state]}`} data-testid={`desk-upload-${upload.code}`} data-state={upload.state} data-stale={stale ? 'true' : undefined} title={stale ?? undefined}>
-                    {upload.state === 'sending' ? t('scanDeskPage.upload.sendingShort', { sent: upload.sent, pages: upload.pages }) : t(`scanDeskPage.upload.states.${upload.state}`)}
+                  <span className={`pill pill-${stale ? 'stale' : status === 'held' ? 'warn' : uploadTone[upload.state]}`} data-testid={`desk-upload-${upload.code}`} data-state={upload.state} data-status={status} data-stale={stale ? 'true' : undefined} title={stale ?? undefined}>
+                    {word}
                   </span>
                 ) : (
-                  <span className={`pill pill-${stateTone[state]}`}>{row.bill && (state === 'held' || state === 'ready' || state === 'discarded') ? t(`scanDeskPage.states.${state}`) : t(`deskTodo.rowStates.${state}`)}</span>
+                  <span className={`pill pill-${tone}`} data-testid={`desk-status-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`} data-status={status}>
+                    {word}
+                  </span>
                 )}
                 <span className="result-name">
                   {row.bill ? (

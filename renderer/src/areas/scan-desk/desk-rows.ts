@@ -1,4 +1,5 @@
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { billStatuses, emptyStationCounts, statusOfBill, type BillStatus, type BillStatusInfo, type StationCounts } from '../../../../electron/shared/station/bill-status.js';
 
 /** One bill in the upload queue (as upload-detail.tsx's `Upload`; named here so this file stays plain TypeScript). */
 type Upload = ValueOf<'upload:status'>['bills'][number];
@@ -26,14 +27,27 @@ export function listRows(stacks: readonly Stack[], uploads: ReadonlyMap<string, 
   return [...stackRows].sort((a, b) => uploadHeld(a) - uploadHeld(b));
 }
 
-/** How many rows are ready to go (not yet uploaded) and how many need a person. */
-export function countRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upload>): { ready: number; held: number } {
-  const counts = { ready: 0, held: 0 };
+/** The rows counted by the one model (until the station's own counts arrive with the queue's status). */
+export function countRows(rows: readonly Row[], uploads: ReadonlyMap<string, Upload>): StationCounts {
+  const counts = { ...emptyStationCounts };
   for (const row of rows) {
-    if (!row.bill || row.bill.state === 'held') counts.held += 1;
-    else if (row.bill.state === 'ready' && uploads.get(row.bill.id)?.state !== 'done') counts.ready += 1;
+    const { status } = statusOfRow(row, uploads);
+    if (status !== 'done' && status !== 'discarded') counts[status] += 1;
   }
   return counts;
+}
+
+/** Whether R releases this bill: waiting for review, or held for a reason a release settles. */
+export function isReleasable(bill: Bill, upload: Upload | undefined): boolean {
+  if (upload) return false;
+  return bill.state === 'review' || (bill.state === 'held' && bill.held !== 'suspect-cover' && bill.held !== 'duplicate-code' && bill.held !== 'source-open');
+}
+
+/** A row's one state (the shared model: the same word as the queue card and the status bar); orphan pages are held. */
+export function statusOfRow(row: Row, uploads: ReadonlyMap<string, Upload>): BillStatusInfo {
+  if (!row.bill) return { status: 'held', held: { by: 'desk', reason: 'orphans' } };
+  const upload = uploads.get(row.bill.id);
+  return statusOfBill(row.bill, upload ? { state: upload.state, held: upload.held } : null);
 }
 
 /** The pages a row stands for: a bill's, or the orphan pages. */
@@ -41,26 +55,15 @@ export function pagesOfRow(row: Row): number[] {
   return row.bill ? row.bill.pages : row.stack.orphans;
 }
 
-/** Where a row stands for the clerk: what the to-do order and the "needs me" filter go by. */
-export type RowState = 'held' | 'review' | 'sending' | 'ready' | 'sent' | 'discarded';
+/** Where a row stands for the clerk: the one model's state (the same word as the queue card and the status bar). */
+export type RowState = BillStatus;
 
-/** The to-do order: what needs a person first, then what is on its way, then what is done. */
-export const rowRank: Record<RowState, number> = { held: 0, review: 1, sending: 2, ready: 3, sent: 4, discarded: 5 };
+/** The to-do order: what needs a person first, then what is on its way, then what is done (the model's own order). */
+export const rowRank = Object.fromEntries(billStatuses.map((status, rank) => [status, rank])) as Record<RowState, number>;
 
-/**
- * A row's state from its bill and its upload: orphan pages and a bill the imaging system refused
- * are held (a person must act); `review` is kept as the bill gives it.
- */
+/** A row's state: orphan pages and a bill the imaging system refused are held (a person must act). */
 export function stateOfRow(row: Row, uploads: ReadonlyMap<string, Upload>): RowState {
-  if (!row.bill) return 'held';
-  const billState: string = row.bill.state;
-  if (billState === 'discarded') return 'discarded';
-  if (billState === 'held' || billState === 'review') return billState;
-  const upload = uploads.get(row.bill.id);
-  if (upload?.state === 'held') return 'held';
-  if (upload?.state === 'sending' || billState === 'sending') return 'sending';
-  if (upload?.state === 'done' || billState === 'done') return 'sent';
-  return 'ready';
+  return statusOfRow(row, uploads).status;
 }
 
 /** The rank of a row's state (lower comes first). */

@@ -215,9 +215,9 @@ test('a return the station had not heard of: the released rescan is refused (200
   await harness.core.upload.runOnce();
   const adapter = await harness.core.endpoint.openAdapter('query');
   await adapter.returnBill('FY-2026-740001', 'cover torn');
-  // Rescanned before anyone refreshed: held as taken in before, and a person releases it.
+  // Rescanned before anyone refreshed: held as a code the server closed, and a person releases it as the rescan.
   await scan('stack-s2.pdf', [{ kind: 'cover', code: 'FY-2026-740001' }, { kind: 'content' }, { kind: 'content' }]);
-  const rescan = (await harness.core.scanDesk.spool.listBills()).find((bill) => bill.code === 'FY-2026-740001' && bill.held === 'taken-in-before');
+  const rescan = (await harness.core.scanDesk.spool.listBills()).find((bill) => bill.code === 'FY-2026-740001' && bill.held === 'code-closed');
   assert.ok(rescan);
   await harness.core.scanDesk.changeBill(rescan.id, { action: 'release' });
   let status = await harness.core.upload.runOnce();

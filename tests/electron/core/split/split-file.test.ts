@@ -32,7 +32,7 @@ const expected = {
   orphans: [1],
   blank: [4],
   bills: [
-    ['FY-2026-000101', 2, [2, 3, 5], null, false],
+    ['FY-2026-000101', 2, [2, 3, 5], 'duplicate-code', false],
     ['FY-2026-000102', 6, [6, 7], null, false],
     ['FY-2026-000103', 8, [8, 9], null, true],
     ['FY-2026-000104', 10, [10], 'empty-bill', false],

@@ -49,7 +49,7 @@ test('held, never guessed: orphans, two covers in a row, a repeated code, a susp
     result.bills.map((bill) => [bill.code, bill.pages, bill.held]),
     [
       ['FY-1', [3], 'empty-bill'],
-      ['FY-2', [4, 5], null],
+      ['FY-2', [4, 5], 'duplicate-code'],
       [null, [6, 7], 'suspect-cover'],
       ['FY-2', [8, 9], 'duplicate-code'],
     ],

@@ -52,7 +52,8 @@ test('people act on held bills: orphans taken by a bill, a suspect cover given i
   const outcome = await spool.ingest(file);
   assert.equal(outcome.status, 'ingested');
   const [good, suspect, duplicate] = await spool.listBills();
-  assert.deepEqual([good?.state, suspect?.held, duplicate?.held], ['ready', 'suspect-cover', 'duplicate-code']);
+  // Both copies of the repeated code are held (issue 22 item 3).
+  assert.deepEqual([good?.held, suspect?.held, duplicate?.held], ['duplicate-code', 'suspect-cover', 'duplicate-code']);
   await assert.rejects(spool.changeBill(suspect?.id ?? '', { action: 'release' }), (error) => error instanceof CoreError && error.params['reason'] === 'needs-code');
   await assert.rejects(spool.changeBill(suspect?.id ?? '', { action: 'set-code', code: '../../x' }), (error) => error instanceof CoreError && error.params['reason'] === 'invalid-code');
   assert.deepEqual((await spool.changeBill(good?.id ?? '', { action: 'take-orphans' })).pages, [2, 3, 1]);
@@ -61,10 +62,12 @@ test('people act on held bills: orphans taken by a bill, a suspect cover given i
   assert.deepEqual([fixed.code, fixed.state, fixed.held], ['FY-2026-000899', 'ready', null]);
   assert.equal((await spool.changeBill(duplicate?.id ?? '', { action: 'discard' })).state, 'discarded');
   await assert.rejects(spool.changeBill(duplicate?.id ?? '', { action: 'release' }), (error) => error instanceof CoreError && error.code === 'bill-not-changeable');
+  // The other copy discarded, the one left is released as any held bill.
+  assert.equal((await spool.changeBill(good?.id ?? '', { action: 'release' })).state, 'ready');
   await assert.rejects(spool.changeBill('../../etc-1', { action: 'release' }), (error) => error instanceof CoreError && error.code === 'bill-not-found');
   assert.deepEqual((await spool.listBills()).map((bill) => bill.state), ['ready', 'ready', 'discarded']);
   const events = (await readFile(path.join(dir, 'audit.log'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { event: string }).event);
-  assert.deepEqual(events.slice(-3), ['edited', 'edited', 'discarded']);
+  assert.deepEqual(events.slice(-4), ['edited', 'edited', 'discarded', 'released']);
 });
 
 test('a crash leftover in tmp/ is removed at start and its source is taken in again', async () => {
@@ -75,14 +78,14 @@ test('a crash leftover in tmp/ is removed at start and its source is taken in ag
   assert.deepEqual(await readdir(path.join(dir, 'tmp')), []);
 });
 
-test('an image code taken in from an earlier stack is held, not merged or sent twice by guess; a discarded earlier bill frees the code', async () => {
+test('an image code taken in from an earlier stack not yet sent: both copies held, not merged or sent twice by guess; a discarded earlier bill frees the code', async () => {
   const { spool } = await spoolAt();
   const first = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
   const rescan = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-000801' }, { kind: 'content' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000802' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
   assert.ok(first.status === 'ingested' && rescan.status === 'ingested');
-  assert.deepEqual(rescan.stack.bills.map((bill) => [bill.code, bill.held, bill.state]), [['FY-2026-000801', 'taken-in-before', 'held'], ['FY-2026-000802', null, 'ready']]);
-  // 补扫: the clerk releases it to add these pages.
-  assert.equal((await spool.changeBill(rescan.stack.bills[0]?.id as string, { action: 'release' })).state, 'ready');
+  assert.deepEqual(rescan.stack.bills.map((bill) => [bill.code, bill.held, bill.state]), [['FY-2026-000801', 'duplicate-code', 'held'], ['FY-2026-000802', null, 'ready']]);
+  // Issue 22 item 3: the earlier copy (nothing sent yet) is held too, before either goes up.
+  assert.deepEqual((await spool.findStack(first.stack.id))?.bills.map((bill) => [bill.held, bill.state]), [['duplicate-code', 'held']]);
   // 退扫重扫: the earlier bill is discarded first; a third scan of the code is then not held.
   await spool.changeBill(first.stack.bills[0]?.id as string, { action: 'discard' });
   await spool.changeBill(rescan.stack.bills[0]?.id as string, { action: 'discard' });
