@@ -243,7 +243,7 @@ export const importResultSchema = z.object({
   status: z.enum(['ingested', 'already']),
   stackId: z.string(),
   importedAt: z.string(),
-  bills: z.object({ total: z.number().int(), ready: z.number().int(), held: z.number().int(), firstHeld: z.string().nullable(), orphans: z.number().int() }).optional(),
+  bills: z.object({ total: z.number().int(), ready: z.number().int(), review: z.number().int(), held: z.number().int(), firstHeld: z.string().nullable(), orphans: z.number().int() }).optional(),
 });
 
 /** Where the watched scan folder stands, what it did lately, and a revision that changes with the spool. */

@@ -6,25 +6,29 @@ export interface IntakeSummary {
   stackId: string;
   importedAt: string;
   /** `held` counts the bills a person must look at, the stack's pages before its first cover as one; `firstHeld` is the desk row to jump to. */
-  bills?: { total: number; ready: number; held: number; firstHeld: string | null; orphans: number };
+  bills?: { total: number; ready: number; review: number; held: number; firstHeld: string | null; orphans: number };
 }
 
-/** Sums up an intake's outcome for the clerk: "6 bills: 4 ready, 2 need you", and the first bill to look at. */
+/** Sums up an intake's outcome for the clerk: "6 bills: 4 ready, 2 need you" (and how many wait for review), and the first bill to look at. */
 export function summarizeIntake(outcome: IngestOutcome): IntakeSummary {
   if (outcome.status === 'already') return { status: 'already', stackId: outcome.stackId, importedAt: outcome.importedAt };
   const { stack } = outcome;
   const live = stack.bills.filter((bill) => bill.state !== 'discarded');
   const held = live.filter((bill) => bill.state === 'held');
+  // In review mode a new bill waits for the clerk's release: not held, not ready either.
+  const review = live.filter((bill) => bill.state === 'review');
   return {
     status: 'ingested',
     stackId: stack.id,
     importedAt: stack.importedAt,
     bills: {
       total: live.length,
-      ready: live.length - held.length,
+      ready: live.length - held.length - review.length,
+      review: review.length,
       held: held.length + (stack.orphans.length > 0 ? 1 : 0),
-      // The desk lists a stack's pages before its first cover first, as the row `<stack>-orphans`.
-      firstHeld: stack.orphans.length > 0 ? `${stack.id}-orphans` : (held[0]?.id ?? null),
+      // The desk lists a stack's pages before its first cover first, as the row `<stack>-orphans`;
+      // with nothing held, the first bill waiting for review is where the clerk goes next.
+      firstHeld: stack.orphans.length > 0 ? `${stack.id}-orphans` : (held[0]?.id ?? review[0]?.id ?? null),
       orphans: stack.orphans.length,
     },
   };

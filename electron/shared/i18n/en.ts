@@ -762,6 +762,7 @@ export const en: Catalog = {
     },
     drop: 'Drop the scanner’s PDF, TIFF or JPEG files here (whole stacks; they are split by the cover QR). Page images dropped together are one stack, in the order of their numbers.',
     intakeResult: {
+      someReview: '{{name}}: {{count}} bills, {{review}} waiting for your review (R), {{held}} need you, {{ready}} ready.',
       allReady: '{{name}}: {{count}} bill(s), all ready to upload.',
       someHeld: '{{name}}: {{count}} bill(s): {{ready}} ready, {{held}} need you.',
       someHeldOrphans: '{{name}}: {{count}} bill(s): {{ready}} ready, {{held}} need you (the pages before the first cover among them).',

@@ -758,6 +758,7 @@ export const zhCN = {
     },
     drop: '把扫描仪输出的 PDF、TIFF 或 JPEG 拖到这里（整叠文件，按封面二维码拆分）。一起拖进来的多张单页图片合成一叠，按文件名里的编号排序。',
     intakeResult: {
+      someReview: '{{name}}：{{count}} 张单据，{{review}} 张等您审核放行（按 R），{{held}} 项需要您处理，{{ready}} 张可以上传。',
       allReady: '{{name}}：{{count}} 张单据，全部可以上传。',
       someHeld: '{{name}}：{{count}} 张单据，{{ready}} 张可以上传，{{held}} 项需要您处理。',
       someHeldOrphans: '{{name}}：{{count}} 张单据，{{ready}} 张可以上传，{{held}} 项需要您处理（含第一张封面之前的页）。',

@@ -19,6 +19,8 @@ export function describeIntakeResult(t: TFunction, name: string, result: ImportR
   if (result.status === 'already') return { tone: 'warn', text: t('scanDeskPage.already', { name, at: formatTime(result.importedAt) }), jumpTo: null };
   const bills = result.bills;
   if (!bills) return { tone: 'pass', text: t('scanDeskPage.taken', { name }), jumpTo: null };
+  // Review mode: every new bill waits for the clerk's release, said apart from what is held.
+  if (bills.review > 0) return { tone: 'warn', text: t('scanDeskPage.intakeResult.someReview', { name, count: bills.total, ready: bills.ready, review: bills.review, held: bills.held }), jumpTo: bills.firstHeld };
   if (bills.held === 0) return { tone: 'pass', text: t('scanDeskPage.intakeResult.allReady', { name, count: bills.total }), jumpTo: null };
   return {
     tone: 'warn',

@@ -20,7 +20,7 @@ test('ingest reports each page as it is stored (page 0 of N once opened); the su
   assert.ok(outcome.status === 'ingested');
   const summary = summarizeIntake(outcome);
   // 3 bills: 2 ready, the empty one and the pages before the first cover need the clerk; the orphans row first.
-  assert.deepEqual(summary.bills, { total: 3, ready: 2, held: 2, firstHeld: `${outcome.stack.id}-orphans`, orphans: 1 });
+  assert.deepEqual(summary.bills, { total: 3, ready: 2, review: 0, held: 2, firstHeld: `${outcome.stack.id}-orphans`, orphans: 1 });
   const again = summarizeIntake(await spool.ingest(file));
   assert.deepEqual(again, { status: 'already', stackId: outcome.stack.id, importedAt: outcome.stack.importedAt });
 });
