@@ -41,7 +41,7 @@ test('bills --json lists orphan pages with an id that bill discard and bill give
   );
   assert.ok(orphans.every((bill) => /-orphans$/.test(bill.id)));
   // The text list names each orphan row's file.
-  assert.match((await cli(['bills', '--data-dir', dataDir])).stdout, /-orphans second\.pdf · 2 pages · pages before the first cover/);
+  assert.match((await cli(['bills', '--data-dir', dataDir])).stdout, /-orphans second\.pdf · Needs you · 2 pages · pages before the first cover/);
   // Discarded by its id.
   const discarded = await cli(['bill', 'discard', orphans[0]?.id as string, '--data-dir', dataDir]);
   assert.equal(discarded.code, 0, discarded.stderr);
