@@ -46,7 +46,7 @@ test('review mode and a repeated code: the bill waits in review until R, every c
     'pdf',
   );
   await dropFile(page, '扫描 0971.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 扫描 0971.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(/^扫描 0971\.pdf：3 张单据/).waitFor({ timeout: 60_000 });
   // The review bill and both copies of the repeated code, in the one model's words.
   await page.locator('[data-testid="desk-status-FY-2026-000971"][data-status="review"]').waitFor();
   assert.equal(await page.locator('[data-testid="desk-status-FY-2026-000972"][data-status="held"]').count(), 2, 'both copies held, the first too');
