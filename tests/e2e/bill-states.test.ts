@@ -87,3 +87,27 @@ test('review mode and a repeated code: the bill waits in review until R, every c
   assert.equal((await readCounts(page, 'desk-summary'))['sentToday'], 2);
   assert.deepEqual(session.problems, []);
 });
+
+test('a bill scanned in two files: both copies held, merged from the later file\'s row into the first copy, sent once with every page', async () => {
+  // Still in review mode (the test before): the first file's bill waits, so nothing of the code goes up before the second file comes.
+  const first = await writeStack([{ kind: 'cover', code: 'FY-2026-000981' }, { kind: 'content' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await dropFile(page, '扫描 0981.pdf', await readFile(first), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText(/^扫描 0981\.pdf：1 张单据/).waitFor({ timeout: 60_000 });
+  const rescan = await writeStack([{ kind: 'cover', code: 'FY-2026-000981' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await dropFile(page, '扫描 0981 补扫.pdf', await readFile(rescan), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText(/^扫描 0981 补扫\.pdf：1 张单据/).waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="desk-status-FY-2026-000981"][data-status="held"]').nth(1).waitFor();
+  // Asked from the later file's copy: the first copy in scan order is the merged bill.
+  await page.getByTestId('desk-row-FY-2026-000981').nth(1).click();
+  await page.getByTestId('desk-copies').waitFor();
+  await page.getByTestId('desk-merge-copies').click();
+  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.done['merge-copies'].replace('{{code}}', 'FY-2026-000981')).waitFor();
+  await page.locator('[data-testid="desk-upload-FY-2026-000981"][data-status="done"]').waitFor({ timeout: 30_000 });
+  const stacks = await session.harness.core.scanDesk.overview();
+  const copies = stacks.flatMap((stack) => stack.bills.filter((bill) => bill.code === 'FY-2026-000981').map((bill) => [stack.name, bill.state, bill.pages]));
+  // The rescan's file had nothing else: its stack went to the recycle folder.
+  assert.deepEqual(copies, [['扫描 0981.pdf', 'ready', [1, 2, 3, 4, 5, 6]]]);
+  await waitForCounts(page, 'queue-station-counts', { held: 0, review: 0, ready: 0, sentToday: 3 });
+  await assertSameWords();
+  assert.deepEqual(session.problems, []);
+});

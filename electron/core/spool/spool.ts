@@ -52,20 +52,31 @@ export function stackOfOrphansId(id: string): string | null {
   return found ? (found[1] as string) : null;
 }
 
-/** A pending give of one stack's orphan pages to a bill of another stack (`stacks/<from>/giving.json`). */
+/**
+ * A pending give of pages from other stacks to a bill (`stacks/<first source>/giving.json`): a
+ * stack's orphan pages, or (a merge) the pages of the other copies of a repeated code.
+ */
 interface GiveRecord {
   id: string;
-  from: string;
   to: string;
   bill: string;
-  /** Each orphan page and the number it gets in the target stack. */
-  pages: Array<{ from: number; to: number }>;
+  /** What each source stack gives, and the number each page gets in the target stack. */
+  parts: GivePart[];
+  /** A merge of `copies` copies: each source's copies are discarded (`mergedInto`), the bill released once no copy is left. */
+  merge?: { copies: number };
   pid: number;
   at: string;
 }
 
-/** The steps of giving orphan pages to a bill of another stack, in order (a test seam fails after each). */
-export type GiveStep = 'intent-written' | 'pages-copied' | 'target-committed' | 'source-updated';
+/** One source stack's share of a give: its orphan pages, or the pages of its copies (`copies`) of the bill's code. */
+interface GivePart {
+  from: string;
+  copies?: string[];
+  pages: Array<{ from: number; to: number }>;
+}
+
+/** The steps of giving pages to a bill of another stack, in order (a test seam fails after each; `source-updated` after each source, `target-released` only for a merge). */
+export type GiveStep = 'intent-written' | 'pages-copied' | 'target-committed' | 'source-updated' | 'target-released';
 
 /** A bill in the spool: the split's bill plus its id and the stack it came from. */
 export interface SpoolBill extends SplitBill {
@@ -680,62 +691,132 @@ export function createSpool(options: SpoolOptions): Spool {
   const recycleIfSpent = async (stack: StackRecord) => {
     if (stack.bills.every((candidate) => candidate.state === 'discarded') && stack.orphans.length === 0) await recycleStack(stack);
   };
+  /** A give's intent as written (one written before merges gave one stack's orphans: `from` and `pages` at its top). */
+  const readGive = async (stackId: string): Promise<GiveRecord | null> => {
+    const found = await fs.readFile(givingFile(stackId), 'utf8').then((text) => JSON.parse(text) as GiveRecord & { from?: string; pages?: GivePart['pages'] }, () => null);
+    if (!found) return null;
+    return Array.isArray(found.parts) ? found : { ...found, parts: [{ from: found.from as string, pages: found.pages ?? [] }] };
+  };
   /**
-   * Ends a give of orphan pages to another stack that a crash (or a failure) interrupted: committed
-   * in the target (its edits received it) → the source drops the pages; not committed → the pages
-   * stay orphans (copies left in the target are unreferenced, replaced by the next give). A give a
-   * live process is still doing is left to it.
+   * Ends a give a crash (or a failure) interrupted: committed in the target (its edits received it)
+   * → each source drops what it gave and a merged bill is released; not committed → everything stays
+   * as it was (orphans, or held copies; pages copied into the target are unreferenced, replaced by
+   * the next give). A give a live process is still doing is left to it.
    */
   const settleGive = async (stackId: string): Promise<void> => {
-    const give = await fs.readFile(givingFile(stackId), 'utf8').then((text) => JSON.parse(text) as GiveRecord, () => null);
+    const give = await readGive(stackId);
     if (!give) return;
     if (give.pid !== process.pid && isProcessRunning(give.pid)) return;
     const committed = ((await readEdits(give.to))?.received ?? []).some((entry) => entry.id === give.id);
-    if (committed) await finishGive(give);
+    if (committed) await finishGive(give, stackId);
     else {
       await fs.rm(givingFile(stackId), { force: true });
       await syncDirectory(path.join(stacksDir, stackId));
-      audit.write({ event: 'edited', stack: stackId, pages: give.pages.map((page) => page.from), detail: `giving the orphan pages to ${give.bill} did not finish: they are still orphans` });
+      for (const part of give.parts)
+        audit.write({ event: 'edited', stack: part.from, pages: part.pages.map((page) => page.from), detail: give.merge ? `merging the copies into ${give.bill} did not finish: every copy is still held` : `giving the orphan pages to ${give.bill} did not finish: they are still orphans` });
     }
   };
-  /** The give's second half: the source stack drops the pages (once), then the marker goes. */
-  const finishGive = async (give: GiveRecord): Promise<void> => {
-    const record = await readStack(give.from);
-    if (record) {
-      const source = await withEdits(record);
-      const before = await readEdits(give.from);
-      if (!(before?.given ?? []).some((entry) => entry.id === give.id)) {
-        const moved = new Set(give.pages.map((page) => page.from));
-        const orphans = source.orphans.filter((page) => !moved.has(page));
-        await writeEdits(give.from, { bills: source.bills, orphans, given: [...(before?.given ?? []), { id: give.id, to: give.to, bill: give.bill, pages: [...moved] }] });
-        options.onStackChanged?.(give.from);
-        audit.write({ event: 'edited', stack: give.from, bill: orphansId(give.from), source: source.source.name, pages: [...moved], detail: `orphan pages given to bill ${give.bill} of stack ${give.to} (there pages ${give.pages.map((page) => page.to).join(', ')})` });
+  /** Settles every give a crash left (at start, and before a merge reads the copies). */
+  const settleGives = async (): Promise<void> => {
+    for (const id of await fs.readdir(stacksDir).catch(() => [] as string[])) if (await fs.lstat(givingFile(id)).then(() => true, () => false)) await settleGive(id);
+  };
+  /** A merged bill goes up once no other copy of its code is left (a copy taken in meanwhile keeps it held). */
+  const releaseMerged = async (give: GiveRecord): Promise<void> => {
+    const target = await readEdited(give.to);
+    const bill = target?.bills.find((candidate) => candidate.id === give.bill);
+    if (!target || !bill || bill.state !== 'held' || bill.held !== 'duplicate-code' || (await liveCopies(bill)).length > 0) return;
+    const released: SpoolBill = { ...bill, held: null, state: 'ready' };
+    await writeBills(give.to, target.bills.map((candidate) => (candidate.id === bill.id ? released : candidate)), target.orphans);
+    audit.write({ event: 'merged', stack: give.to, bill: bill.id, code: bill.code, source: target.source.name, pages: released.pages, detail: `repeated code: ${give.merge?.copies ?? 2} copies merged in scan order` });
+  };
+  /** The give's second half: each source stack drops what it gave (once), a merged bill is released, then the intent (in `home`) goes. */
+  const finishGive = async (give: GiveRecord, home: string): Promise<void> => {
+    for (const part of give.parts) {
+      const source = await readEdited(part.from);
+      const before = await readEdits(part.from);
+      if (source && !(before?.given ?? []).some((entry) => entry.id === give.id)) {
+        const moved = part.pages.map((page) => page.from);
+        const copies = new Set(part.copies ?? []);
+        // A merge discards the copies (their pages are the merged bill's now); a give of orphans drops them.
+        const bills = source.bills.map((candidate) => (copies.has(candidate.id) ? { ...candidate, state: 'discarded' as const, pages: [], mergedInto: give.bill } : candidate));
+        const orphans = source.orphans.filter((page) => give.merge !== undefined || !moved.includes(page));
+        await writeEdits(part.from, { bills, orphans, given: [...(before?.given ?? []), { id: give.id, to: give.to, bill: give.bill, pages: moved }] });
+        options.onStackChanged?.(part.from);
+        const there = `(there pages ${part.pages.map((page) => page.to).join(', ')})`;
+        if (give.merge) {
+          for (const copy of source.bills.filter((candidate) => copies.has(candidate.id)))
+            audit.write({ event: 'discarded', stack: part.from, bill: copy.id, code: copy.code, source: source.source.name, pages: copy.pages, detail: `repeated code: pages ${copy.pages.join(', ')} merged into ${give.bill} of stack ${give.to} ${there}` });
+        } else audit.write({ event: 'edited', stack: part.from, bill: orphansId(part.from), source: source.source.name, pages: moved, detail: `orphan pages given to bill ${give.bill} of stack ${give.to} ${there}` });
       }
       await options.afterGiveStep?.('source-updated');
-      await fs.rm(givingFile(give.from), { force: true });
-      await syncDirectory(path.join(stacksDir, give.from));
-      const after = await readStack(give.from).then((found) => found && withEdits(found));
+    }
+    if (give.merge) {
+      await releaseMerged(give);
+      await options.afterGiveStep?.('target-released');
+    }
+    await fs.rm(givingFile(home), { force: true });
+    await syncDirectory(path.join(stacksDir, home));
+    for (const part of give.parts) {
+      const after = await readEdited(part.from);
       if (after) await recycleIfSpent(after);
     }
   };
   /**
-   * Gives a stack's orphan pages to a bill of another stack. The pages are copied into the target
-   * stack (new page numbers after its own; its files and thumbnails flushed), so the bill uploads
-   * from its own folder whatever becomes of the source. Steps: the intent in the source
-   * (`giving.json`), the copies, the target's edits (the commit point), the source's edits, the
-   * marker removed. A crash before the commit leaves the pages orphans; after it, the next start (or
-   * the next change of that stack) finishes the source's side. Orphans are never uploaded, so the
-   * pages are never uploadable twice and never lost.
+   * Gives pages of other stacks to a bill (a stack's orphans, or the copies of a repeated code). The
+   * pages are copied into the target stack (new page numbers after its own; files and thumbnails
+   * flushed), so the bill uploads from its own folder whatever becomes of the sources. Steps: the
+   * intent in the first source (`giving.json`), the copies, the target's edits (`bills`: the commit
+   * point), each source's edits, a merged bill's release, the intent removed. A crash before the
+   * commit leaves everything as it was; after it, the next start (or the next change) finishes the
+   * sources' side. Orphans and held copies are never uploaded, so a page is never uploadable twice
+   * and never lost. With no source (a merge within one stack) it is the one commit write.
    */
+  const giveInto = async (give: GiveRecord, target: StackRecord, sources: Map<string, StackRecord>, bills: SpoolBill[], audited: () => void): Promise<void> => {
+    const home = give.parts[0]?.from;
+    if (home !== undefined) {
+      await writeFileAtomic(givingFile(home), `${JSON.stringify(give)}\n`);
+      await options.afterGiveStep?.('intent-written');
+    }
+    const added: StoredPage[] = [];
+    const targetDir = path.join(stacksDir, give.to);
+    for (const part of give.parts) {
+      const source = sources.get(part.from);
+      for (const { from, to } of part.pages) {
+        const stored = source?.pages.find((page) => page.page === from);
+        if (!source || !stored) throw new CoreError('bill-not-found', { bill: part.copies?.[0] ?? orphansId(part.from) });
+        const bytes = await fs.readFile(path.join(stacksDir, part.from, stored.file));
+        // The bytes copied are the bytes taken in: a page changed on disk is never given on.
+        if (createHash('sha256').update(bytes).digest('hex') !== stored.sha256) throw new CoreError('upload-page-damaged', { page: from, file: stored.file });
+        const number = String(to).padStart(4, '0');
+        const file = `pages/${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+        await replaceDurable(path.join(targetDir, file), bytes);
+        await replaceDurable(path.join(targetDir, 'thumbs', `${number}.png`), await fs.readFile(path.join(stacksDir, part.from, 'thumbs', `${String(from).padStart(4, '0')}.png`)));
+        const { from: _from, ...rest } = stored;
+        added.push({ ...rest, page: to, file, from: { stackId: part.from, page: from, source: source.source.name, bill: give.bill } });
+      }
+    }
+    if (home !== undefined) {
+      await syncDirectory(path.join(targetDir, 'pages'));
+      await syncDirectory(path.join(targetDir, 'thumbs'));
+      await options.afterGiveStep?.('pages-copied');
+    }
+    const before = await readEdits(give.to);
+    // The commit point: from this write the pages are the bill's.
+    await writeEdits(give.to, { bills, orphans: target.orphans, added: [...(before?.added ?? []), ...added], received: [...(before?.received ?? []), ...give.parts.map((part) => ({ id: give.id, from: part.from, pages: part.pages }))] });
+    options.onStackChanged?.(give.to);
+    audited();
+    if (home === undefined) return;
+    await options.afterGiveStep?.('target-committed');
+    await finishGive(give, home);
+  };
+  /** Gives a stack's orphan pages to a bill of another stack (see giveInto), at the end of the bill. */
   const giveOrphans = async (fromId: string, billId: string): Promise<SpoolBill> => {
     const toId = billId.replace(/-\d+$/, '');
     await settleGive(fromId);
-    const sourceRecord = /^[\w-]+$/.test(fromId) ? await readStack(fromId) : null;
-    const source = sourceRecord && (await withEdits(sourceRecord));
+    const source = await readEdited(fromId);
     if (!source) throw new CoreError('bill-not-found', { bill: orphansId(fromId) });
     if (source.orphans.length === 0) throw new CoreError('orphans-not-changeable', { file: source.source.name, reason: 'no-orphans' });
-    const targetRecord = /^[\w-]+$/.test(toId) ? await readStack(toId) : null;
-    const target = targetRecord && (await withEdits(targetRecord));
+    const target = await readEdited(toId);
     const bill = target?.bills.find((candidate) => candidate.id === billId);
     if (!target || !bill) throw new CoreError('bill-not-found', { bill: billId });
     const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billLabel(target, bill), reason });
@@ -746,38 +827,63 @@ export function createSpool(options: SpoolOptions): Spool {
     // A stack whose file may still grow is split again when it does: no pages of others in it meanwhile.
     if (await isSourceOpen(target)) throw refuse('source-open');
     let next = Math.max(0, ...target.pages.map((page) => page.page)) + 1;
-    const give: GiveRecord = { id: randomBytes(6).toString('hex'), from: fromId, to: toId, bill: billId, pages: source.orphans.map((page) => ({ from: page, to: next++ })), pid: process.pid, at: options.now().toISOString() };
-    await writeFileAtomic(givingFile(fromId), `${JSON.stringify(give)}\n`);
-    await options.afterGiveStep?.('intent-written');
-    const added: StoredPage[] = [];
-    const targetDir = path.join(stacksDir, toId);
-    for (const { from, to } of give.pages) {
-      const stored = source.pages.find((page) => page.page === from);
-      if (!stored) throw new CoreError('bill-not-found', { bill: orphansId(fromId) });
-      const bytes = await fs.readFile(path.join(stacksDir, fromId, stored.file));
-      // The bytes copied are the bytes taken in: a page changed on disk is never given on.
-      if (createHash('sha256').update(bytes).digest('hex') !== stored.sha256) throw new CoreError('upload-page-damaged', { page: from, file: stored.file });
-      const number = String(to).padStart(4, '0');
-      const file = `pages/${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-      await replaceDurable(path.join(targetDir, file), bytes);
-      await replaceDurable(path.join(targetDir, 'thumbs', `${number}.png`), await fs.readFile(path.join(stacksDir, fromId, 'thumbs', `${String(from).padStart(4, '0')}.png`)));
-      const { from: _from, ...rest } = stored;
-      added.push({ ...rest, page: to, file, from: { stackId: fromId, page: from, source: source.source.name, bill: billId } });
-    }
-    await syncDirectory(path.join(targetDir, 'pages'));
-    await syncDirectory(path.join(targetDir, 'thumbs'));
-    await options.afterGiveStep?.('pages-copied');
-    const before = await readEdits(toId);
-    const taken = { ...bill, pages: [...bill.pages, ...give.pages.map((page) => page.to)] };
-    const bills = target.bills.map((candidate) => (candidate.id === billId ? taken : candidate));
-    // The commit point: from this write the pages are the bill's.
-    await writeEdits(toId, { bills, orphans: target.orphans, added: [...(before?.added ?? []), ...added], received: [...(before?.received ?? []), { id: give.id, from: fromId, pages: give.pages }] });
-    options.onStackChanged?.(toId);
-    audit.write({ event: 'edited', stack: toId, bill: billId, code: bill.code, source: target.source.name, pages: taken.pages, detail: `took the orphan pages ${give.pages.map((page) => page.from).join(', ')} of ${source.source.name} (stack ${fromId}) as pages ${give.pages.map((page) => page.to).join(', ')}` });
-    await options.afterGiveStep?.('target-committed');
-    await finishGive(give);
-    options.log.info('spool.orphans-given', { from: fromId, bill: billId, pages: give.pages.length });
+    const pages = source.orphans.map((page) => ({ from: page, to: next++ }));
+    const give: GiveRecord = { id: randomBytes(6).toString('hex'), to: toId, bill: billId, parts: [{ from: fromId, pages }], pid: process.pid, at: options.now().toISOString() };
+    const taken = { ...bill, pages: [...bill.pages, ...pages.map((page) => page.to)] };
+    await giveInto(give, target, new Map([[fromId, source]]), target.bills.map((candidate) => (candidate.id === billId ? taken : candidate)), () =>
+      audit.write({ event: 'edited', stack: toId, bill: billId, code: bill.code, source: target.source.name, pages: taken.pages, detail: `took the orphan pages ${pages.map((page) => page.from).join(', ')} of ${source.source.name} (stack ${fromId}) as pages ${pages.map((page) => page.to).join(', ')}` }),
+    );
+    options.log.info('spool.orphans-given', { from: fromId, bill: billId, pages: pages.length });
     return taken;
+  };
+  /**
+   * Merges the copies of a repeated code into the first in scan order (oldest stack first, then page
+   * order): the other copies' pages (not their covers) are appended in that order and the copies
+   * discarded with `mergedInto`. Copies in other stacks are given like orphan pages (giveInto: copied
+   * in, crash-safe in steps); copies in the target's own stack are discarded in its commit. The merged
+   * bill stays held until every copy is resolved.
+   */
+  const mergeCopies = async (entries: Array<{ stack: StackRecord; bill: SpoolBill }>): Promise<SpoolBill> => {
+    const at = (entry: { stack: StackRecord; bill: SpoolBill }) => entry.stack.bills.findIndex((known) => known.id === entry.bill.id);
+    // Stack ids start with the second they were taken in: two in one second are ordered by the time kept to the millisecond.
+    const taken = (entry: { stack: StackRecord }) => `${entry.stack.importedAt} ${entry.stack.id}`;
+    const all = [...entries].sort((x, y) => (x.stack.id === y.stack.id ? at(x) - at(y) : taken(x) < taken(y) ? -1 : 1));
+    const { stack: target, bill: merged } = all[0] as { stack: StackRecord; bill: SpoolBill };
+    const others = all.slice(1);
+    if (others.some((other) => other.stack.id !== target.id) && (await isSourceOpen(target))) throw new CoreError('bill-not-changeable', { bill: billLabel(target, merged), reason: 'source-open' });
+    let next = Math.max(0, ...target.pages.map((page) => page.page)) + 1;
+    const parts: GivePart[] = [];
+    const pages = [...merged.pages];
+    for (const other of others) {
+      const own = other.bill.pages.filter((page) => page !== other.bill.cover);
+      if (other.stack.id === target.id) {
+        pages.push(...own);
+        continue;
+      }
+      let part = parts.find((candidate) => candidate.from === other.stack.id);
+      if (!part) parts.push((part = { from: other.stack.id, copies: [], pages: [] }));
+      part.copies?.push(other.bill.id);
+      for (const page of own) {
+        part.pages.push({ from: page, to: next });
+        pages.push(next++);
+      }
+    }
+    // Within one stack every copy is resolved by the one commit; across stacks only once each source has discarded its own.
+    const resolvedNow = parts.length === 0;
+    const kept: SpoolBill = { ...merged, pages, ...(resolvedNow ? { held: null, state: 'ready' as const } : {}) };
+    const sameStack = others.filter((other) => other.stack.id === target.id).map((other) => other.bill);
+    const bills = target.bills.map((candidate) => (candidate.id === merged.id ? kept : sameStack.some((other) => other.id === candidate.id) ? { ...candidate, state: 'discarded' as const, pages: [], mergedInto: merged.id } : candidate));
+    const give: GiveRecord = { id: randomBytes(6).toString('hex'), to: target.id, bill: merged.id, parts, merge: { copies: all.length }, pid: process.pid, at: options.now().toISOString() };
+    await giveInto(give, target, new Map(others.map((other) => [other.stack.id, other.stack])), bills, () => {
+      for (const other of sameStack) audit.write({ event: 'discarded', stack: target.id, bill: other.id, code: other.code, source: target.source.name, pages: other.pages, detail: `repeated code: pages ${other.pages.join(', ')} merged into ${merged.id}` });
+      if (resolvedNow) audit.write({ event: 'merged', stack: target.id, bill: merged.id, code: merged.code, source: target.source.name, pages, detail: `repeated code: ${all.length} copies merged in scan order` });
+      else {
+        const taken = parts.map((part) => `pages ${part.pages.map((page) => page.from).join(', ')} of ${part.copies?.join(', ')} (stack ${part.from}) as ${part.pages.map((page) => page.to).join(', ')}`).join('; ');
+        audit.write({ event: 'edited', stack: target.id, bill: merged.id, code: merged.code, source: target.source.name, pages, detail: `repeated code: took ${taken}; held until every copy is discarded` });
+      }
+    });
+    options.log.info('spool.copies-resolved', { bill: merged.id, mode: 'merge-copies', copies: all.length });
+    return (await readEdited(target.id))?.bills.find((candidate) => candidate.id === merged.id) ?? kept;
   };
   /** What people do to a stack's orphan pages: discard them, give them to a bill, start a bill at one. */
   const changeOrphans = async (stackId: string, change: BillAction): Promise<SpoolBill> => {
@@ -863,12 +969,14 @@ export function createSpool(options: SpoolOptions): Spool {
     return found;
   };
   /**
-   * Keep one copy of a repeated code, or merge the copies into the first: the other copies are
-   * discarded stack by stack (each stack's edits one atomic write), the kept or merged bill is
-   * written last, still held until then. A crash between the writes leaves it held (never two
-   * bills of one code that both go up, nor a page in two live bills): the worst case is "held".
+   * Keep one copy of a repeated code, or merge the copies into the first (mergeCopies). Keep: the
+   * other copies are discarded stack by stack (each stack's edits one atomic write), the kept bill is
+   * written last, still held until then. A crash between the writes leaves it held (never two bills
+   * of one code that both go up, nor a page in two live bills): the worst case is "held".
    */
   const resolveCopiesNow = async (billId: string, mode: 'keep-copy' | 'merge-copies'): Promise<SpoolBill> => {
+    // A merge a crash interrupted is finished (or forgotten) before the copies are read.
+    await settleGives();
     const stack = await readEdited(billId.replace(/-\d+$/, ''));
     const bill = stack?.bills.find((candidate) => candidate.id === billId);
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
@@ -878,32 +986,23 @@ export function createSpool(options: SpoolOptions): Spool {
     if ((await readStackManifests(stacksDir, stack.id)).has(bill.id)) throw refuse('uploading');
     const copies = await liveCopies(bill);
     if (copies.some((copy) => copy.started)) throw refuse('copy-sent');
-    if (mode === 'merge-copies' && copies.some((copy) => copy.stack.id !== stack.id)) throw refuse('copy-other-stack');
-    // Merged into the first copy in scan order (its cover leads); a kept copy is the one chosen.
-    const at = (candidate: SpoolBill) => stack.bills.findIndex((known) => known.id === candidate.id);
-    const all = [...copies.map((copy) => copy.bill), bill].sort((a, b) => at(a) - at(b));
-    const target = mode === 'merge-copies' ? (all[0] as SpoolBill) : bill;
-    const others = all.filter((candidate) => candidate.id !== target.id);
-    // Other stacks first: their copies discarded (keep-copy only; a merge stays in one stack).
+    if (mode === 'merge-copies') return mergeCopies([...copies, { stack, bill }]);
+    // Other stacks first: their copies discarded.
     for (const [otherId, group] of groupByStack(copies.filter((copy) => copy.stack.id !== stack.id))) {
       const other = group[0]?.stack as StackRecord;
       const ids = new Set(group.map((copy) => copy.bill.id));
       const bills = other.bills.map((candidate) => (ids.has(candidate.id) ? { ...candidate, state: 'discarded' as const } : candidate));
       await writeBills(otherId, bills, other.orphans);
-      for (const copy of group) audit.write({ event: 'discarded', stack: otherId, bill: copy.bill.id, code: copy.bill.code, source: other.source.name, pages: copy.bill.pages, detail: `repeated code: the copy ${target.id} was kept` });
+      for (const copy of group) audit.write({ event: 'discarded', stack: otherId, bill: copy.bill.id, code: copy.bill.code, source: other.source.name, pages: copy.bill.pages, detail: `repeated code: the copy ${bill.id} was kept` });
       if (bills.every((candidate) => candidate.state === 'discarded') && other.orphans.length === 0) await recycleStack(other);
     }
-    const mergedPages = mode === 'merge-copies' ? [...target.pages, ...others.flatMap((copy) => copy.pages.filter((page) => page !== copy.cover))] : target.pages;
-    const sameStack = new Set(others.filter((other) => other.stackId === stack.id).map((other) => other.id));
-    const kept: SpoolBill = { ...target, pages: mergedPages, held: null, state: 'ready' };
-    const bills = stack.bills.map((candidate) =>
-      candidate.id === target.id ? kept : sameStack.has(candidate.id) ? { ...candidate, state: 'discarded' as const, pages: mode === 'merge-copies' ? [] : candidate.pages, ...(mode === 'merge-copies' ? { mergedInto: target.id } : {}) } : candidate,
-    );
+    const sameStack = new Set(copies.filter((copy) => copy.stack.id === stack.id).map((copy) => copy.bill.id));
+    const kept: SpoolBill = { ...bill, held: null, state: 'ready' };
+    const bills = stack.bills.map((candidate) => (candidate.id === bill.id ? kept : sameStack.has(candidate.id) ? { ...candidate, state: 'discarded' as const } : candidate));
     await writeBills(stack.id, bills, stack.orphans);
-    for (const other of others.filter((candidate) => sameStack.has(candidate.id)))
-      audit.write({ event: 'discarded', stack: stack.id, bill: other.id, code: other.code, source: stack.source.name, pages: other.pages, detail: mode === 'merge-copies' ? `repeated code: pages ${other.pages.join(', ')} merged into ${target.id}` : `repeated code: the copy ${target.id} was kept` });
-    audit.write({ event: mode === 'merge-copies' ? 'merged' : 'released', stack: stack.id, bill: target.id, code: target.code, source: stack.source.name, pages: kept.pages, detail: mode === 'merge-copies' ? `repeated code: ${all.length} copies merged in scan order` : `repeated code: this copy kept, ${others.length} discarded` });
-    options.log.info('spool.copies-resolved', { bill: target.id, mode, copies: all.length });
+    for (const copy of copies.filter((candidate) => sameStack.has(candidate.bill.id))) audit.write({ event: 'discarded', stack: stack.id, bill: copy.bill.id, code: copy.bill.code, source: stack.source.name, pages: copy.bill.pages, detail: `repeated code: the copy ${bill.id} was kept` });
+    audit.write({ event: 'released', stack: stack.id, bill: bill.id, code: bill.code, source: stack.source.name, pages: kept.pages, detail: `repeated code: this copy kept, ${copies.length} discarded` });
+    options.log.info('spool.copies-resolved', { bill: bill.id, mode, copies: copies.length + 1 });
     return kept;
   };
   /**
@@ -1268,8 +1367,8 @@ export function createSpool(options: SpoolOptions): Spool {
       for (const name of leftovers) await fs.rm(path.join(tmpDir, name), { recursive: true, force: true });
       if (leftovers.length > 0) options.log.warn('spool.recovered', { removedTemp: leftovers.length });
       index = null;
-      // A give of orphan pages a crash interrupted is finished (committed) or forgotten (not).
-      for (const id of await fs.readdir(stacksDir)) if (await fs.lstat(givingFile(id)).then(() => true, () => false)) await settleGive(id);
+      // A give (orphan pages, or a merge of copies) a crash interrupted is finished (committed) or forgotten (not).
+      await settleGives();
       await sweepRecycle();
       const stacks = (await loadIndex()).size;
       // A batch whose stack is in was closed when the crash came: only its folder is left to remove.

@@ -908,7 +908,6 @@ export const en: Catalog = {
     'not-ready': 'it is not ready to upload (held, discarded or without an image code)',
     'copies-left': 'other copies of its image code wait too: merge them, keep one, or discard',
     'copy-sent': 'another copy of its image code has already started uploading',
-    'copy-other-stack': 'the other copies are in another scanned file: keep one of them, or discard',
     'other-endpoint': 'the stored client secret belongs to another address',
     unrecognised: 'an unrecognised error; the details are in the log',
     empty: 'the rule is empty',

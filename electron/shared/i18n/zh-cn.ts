@@ -904,7 +904,6 @@ export const zhCN = {
     'not-ready': '它还不能上传（暂扣、已丢弃或没有影像编码）',
     'copies-left': '同一影像编码的其他几份也在等：请合并、保留其中一份或丢弃',
     'copy-sent': '同一影像编码的另一份已经开始上传',
-    'copy-other-stack': '其他几份在另一个扫描文件里：请保留其中一份，或丢弃',
     'other-endpoint': '已保存的 client secret 属于另一个地址',
     unrecognised: '无法识别的错误，详情已写入日志',
     empty: '规则为空',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../electron/cli/run-cli.js';
@@ -62,4 +63,30 @@ test('bills --json lists orphan pages with an id that bill discard and bill give
   await cli(['bill', 'discard', target.id, '--data-dir', dataDir]);
   const refused = await cli(['bill', 'release', target.id, '--data-dir', dataDir]);
   assert.match(refused.stderr, /Bill FY-2026-004001 cannot be changed that way: it was discarded/);
+});
+
+test('bill merge-copies across two scanned files: the later file\'s copy joins the first, said by image code; bills --json shows one live bill with every page', async () => {
+  const dataDir = await makeTempDir();
+  const code = 'FY-2026-004501';
+  // A bill scanned in two goes: its cover and two pages, then (a separate file) the cover again and the pages missed.
+  const first = path.join(await makeTempDir(), 'first.pdf');
+  await rename(await writeStack([{ kind: 'cover', code }, { kind: 'content' }, { kind: 'content' }], await makeTempDir(), 'pdf'), first);
+  const second = path.join(await makeTempDir(), 'second.pdf');
+  await rename(await writeStack([{ kind: 'cover', code: 'FY-2026-004502' }, { kind: 'content' }, { kind: 'cover', code }, { kind: 'content' }, { kind: 'content' }], await makeTempDir(), 'pdf'), second);
+  for (const file of [first, second]) assert.equal((await cli(['intake', file, '--data-dir', dataDir])).code, 0);
+  const listed = async () => (JSON.parse((await cli(['bills', '--json', '--data-dir', dataDir])).stdout) as { bills: ListedBill[] }).bills;
+  const before = await listed();
+  assert.deepEqual(before.map((bill) => [bill.code, bill.state, bill.held, bill.source.file]), [[code, 'held', 'duplicate-code', 'first.pdf'], ['FY-2026-004502', 'ready', null, 'second.pdf'], [code, 'held', 'duplicate-code', 'second.pdf']]);
+  const later = before[2]?.id as string;
+  // Asked from the later copy, in words: the message names the code, never an id.
+  const said = await cli(['bill', 'merge-copies', later, '--data-dir', dataDir]);
+  assert.equal(said.code, 0, said.stderr);
+  assert.match(said.stdout, new RegExp(`Bill ${code} is now “ready to upload”`));
+  assert.doesNotMatch(said.stdout, new RegExp(later));
+  const after = await listed();
+  assert.deepEqual(after.map((bill) => [bill.code, bill.state, bill.pages, bill.source.file]), [[code, 'ready', 5, 'first.pdf'], ['FY-2026-004502', 'ready', 2, 'second.pdf'], [code, 'discarded', 0, 'second.pdf']]);
+  // Nothing left to merge: asked again, the discarded copy is refused in words.
+  const again = await cli(['bill', 'merge-copies', later, '--json', '--data-dir', dataDir]);
+  assert.equal(again.code, 2);
+  assert.match(again.stdout + again.stderr, new RegExp(code));
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
@@ -168,4 +168,22 @@ test('the last bill of a stack whose file is still open, released by a person, g
   assert.equal((await find(spool, outcome.stack.id)).bills[0]?.held, 'source-open');
   await spool.changeBill(bill, { action: 'release' });
   assert.deepEqual([(await find(spool, outcome.stack.id)).bills[0]?.state, (await find(spool, outcome.stack.id)).bills[0]?.held], ['ready', null]);
+});
+
+test('a give left by a crash in the intent\'s older shape (one stack\'s orphans: from and pages at its top) is still finished at start', async () => {
+  const crash: { at: GiveStep | null } = { at: 'target-committed' };
+  const { dir, spool, a, b } = await twoStacks({
+    afterGiveStep: (done) => {
+      if (done === crash.at) throw new Error(`killed after ${done}`);
+    },
+  });
+  await assert.rejects(spool.changeBill(orphansId(a.id), { action: 'give-orphans', to: b.bills[0]?.id as string }), /killed after/);
+  const intent = path.join(dir, 'stacks', a.id, 'giving.json');
+  const { parts, ...rest } = JSON.parse(await readFile(intent, 'utf8')) as { parts: Array<{ from: string; pages: unknown }> };
+  await writeFile(intent, JSON.stringify({ ...rest, from: parts[0]?.from, pages: parts[0]?.pages }));
+  crash.at = null;
+  const restarted = openSpool(dir);
+  await restarted.recover();
+  assert.deepEqual([(await find(restarted, a.id)).orphans, (await find(restarted, b.id)).bills[0]?.pages], [[], [1, 2, 3, 4]]);
+  assert.ok(!(await readdir(path.join(dir, 'stacks', a.id))).includes('giving.json'));
 });
