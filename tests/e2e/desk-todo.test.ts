@@ -60,7 +60,7 @@ test('held bills first as a to-do list: "N need you" and the jump, one Tab stop 
     'pdf',
   );
   await dropFile(page, 'todo.pdf', await readFile(stackFile), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 todo.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(/^todo\.pdf：/).waitFor({ timeout: 60_000 });
   // Two empty bills (a cover straight after a cover) need the clerk: said at the top, listed first.
   await page.getByTestId('desk-need-count').getByText(zhCN.deskTodo.needYou_other.replace('{{count}}', '2')).waitFor();
   const first = await listedRows();

@@ -104,6 +104,8 @@ test('every held reason reads as a cause and a next step in the buttons’ words
   await drop('原因 b.pdf', [{ kind: 'cover', code: 'FY-2026-006004' }, { kind: 'content' }, { kind: 'content' }], (pdf) => overwriteScannerPdfPages(pdf, [2], 'whole'));
   await drop('原因 c.pdf', [{ kind: 'cover', code: 'FY-2026-006005' }, { kind: 'content' }]);
   await drop('原因 d.pdf', [{ kind: 'cover', code: 'FY-2026-006005' }, { kind: 'content' }, { kind: 'content' }]);
+  // A code the server already closed (sent in the test before): the only real options are said.
+  await drop('原因 e.pdf', [{ kind: 'cover', code: 'FY-2026-005001' }, { kind: 'content' }]);
   const rows: Array<[string, string, string, string]> = [
     ['orphans', 'desk-row-orphans', zhCN.split.held.orphans, en.split.held.orphans],
     ['empty-bill', 'desk-row-FY-2026-006001', zhCN.split.held['empty-bill'], en.split.held['empty-bill']],
@@ -111,12 +113,14 @@ test('every held reason reads as a cause and a next step in the buttons’ words
     ['duplicate-code', 'desk-row-FY-2026-006002', zhCN.split.held['duplicate-code'], en.split.held['duplicate-code']],
     ['suspect-cover', 'desk-row-suspect', zhCN.split.held['suspect-cover'], en.split.held['suspect-cover']],
     ['damaged-pages', 'desk-row-FY-2026-006004', zhCN.split.held['damaged-pages'], en.split.held['damaged-pages']],
-    ['taken-in-before', 'desk-row-FY-2026-006005', zhCN.split.held['taken-in-before'], en.split.held['taken-in-before']],
+    // Two files, neither sent: every copy waits (merge, keep one or discard).
+    ['duplicate-code-files', 'desk-row-FY-2026-006005', zhCN.split.held['duplicate-code'], en.split.held['duplicate-code']],
+    ['code-closed', 'desk-row-FY-2026-005001', zhCN.split.held['code-closed'], en.split.held['code-closed']],
   ];
   for (const language of ['zh', 'en'] as const) {
     for (const [reason, row, zh, english] of rows) {
       const candidates = page.getByTestId(row);
-      // The held one of rows sharing a code (a repeated code's first copy is not held).
+      // The held one of rows sharing a code (a copy already sent is not held).
       const count = await candidates.count();
       let found = false;
       for (let index = count - 1; index >= 0 && !found; index -= 1) {

@@ -23,7 +23,7 @@ after(() => session?.close());
 test('a bill whose cover was fed upside down says on the Scan desk that its cover was turned upright, and whether losslessly; a bill fed upright says nothing', async () => {
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000681' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-000682', upsideDown: true }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, '倒放封面.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText('已收入 倒放封面.pdf').waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText(/^倒放封面\.pdf：/).waitFor({ timeout: 60_000 });
   await page.getByTestId('desk-row-FY-2026-000682').click();
   const note = page.getByTestId('desk-upright');
   await note.getByText(zhCN.scanDeskPage.upright.saved).waitFor();
