@@ -957,8 +957,6 @@ export const en: Catalog = {
     releasedReviewed: '{{count}} bills released for upload.',
     reviewHint: 'Review mode: this bill waits until you release it (R).',
     copies: {
-      title: 'The image code {{code}} was scanned more than once',
-      hint: 'Nothing of this code has been sent. Merge puts the pages of every copy, in scan order, into one bill; Keep this one sends this copy and discards the others; Discard drops this copy only.',
       merge: 'Merge the copies',
       keep: 'Keep this one',
     },

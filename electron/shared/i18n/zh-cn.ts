@@ -953,8 +953,6 @@ export const zhCN = {
     releasedReviewed: '已放行 {{count}} 张单据，开始上传。',
     reviewHint: '审核模式：这张单据等您放行（按 R）后才上传。',
     copies: {
-      title: '影像编码 {{code}} 扫了不止一次',
-      hint: '这个编码的单据还没有上传。“合并”把各份的页按扫描顺序合成一张单据；“保留这一份”上传这一份并丢弃其他几份；“丢弃”只丢弃这一份。',
       merge: '合并各份',
       keep: '保留这一份',
     },

@@ -63,16 +63,14 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                     </p>
                   )}
                   {row.bill?.held === 'duplicate-code' && row.bill.state === 'held' && (
-                    <div className="banner banner-warn" data-testid="desk-copies">
-                      <strong>{t('billStatus.copies.title', { code: row.bill.code ?? '—' })}</strong>
-                      <div className="actions">
-                        <button type="button" className="primary" data-testid="desk-merge-copies" onClick={() => void act(row.bill as Bill, 'merge-copies')}>
-                          {t('billStatus.copies.merge')}
-                        </button>
-                        <button type="button" className="secondary" data-testid="desk-keep-copy" onClick={() => void act(row.bill as Bill, 'keep-copy')}>
-                          {t('billStatus.copies.keep')}
-                        </button>
-                      </div>
+                    // The cause and the choices are said in the held banner above; here are its two buttons.
+                    <div className="actions" data-testid="desk-copies">
+                      <button type="button" className="primary" data-testid="desk-merge-copies" onClick={() => void act(row.bill as Bill, 'merge-copies')}>
+                        {t('billStatus.copies.merge')}
+                      </button>
+                      <button type="button" className="secondary" data-testid="desk-keep-copy" onClick={() => void act(row.bill as Bill, 'keep-copy')}>
+                        {t('billStatus.copies.keep')}
+                      </button>
                     </div>
                   )}
                   {row.bill && upload && <UploadDetail upload={upload} now={now} onAct={onUploadAct} />}

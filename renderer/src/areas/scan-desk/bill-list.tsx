@@ -53,20 +53,11 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
                 data-state={state}
                 data-testid={`desk-row-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`}
                 tabIndex={row.key === tabStop ? 0 : -1}
-                className={`result-row${row.key === selected ? ' selected' : ''}`}
+                className={`result-row desk-row${row.key === selected ? ' selected' : ''}`}
                 aria-pressed={row.key === selected}
                 onClick={() => onSelect(row.key)}
                 title={row.stack.name}
               >
-                {upload ? (
-                  <span className={`pill pill-${stale ? 'stale' : status === 'held' ? 'warn' : uploadTone[upload.state]}`} data-testid={`desk-upload-${upload.code}`} data-state={upload.state} data-status={status} data-stale={stale ? 'true' : undefined} title={stale ?? undefined}>
-                    {word}
-                  </span>
-                ) : (
-                  <span className={`pill pill-${tone}`} data-testid={`desk-status-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`} data-status={status}>
-                    {word}
-                  </span>
-                )}
                 <span className="result-name">
                   {row.bill ? (
                     <span className={`result-file mono${row.bill.code ? ' code-text' : ''}`}>{row.bill.code ?? t('scanDeskPage.noCode')}</span>
@@ -76,7 +67,19 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
                       {t('scanDeskPage.orphansOf')} · <bdi>{row.stack.name}</bdi>
                     </span>
                   )}
-                  <span className="muted nowrap">{t('units.pages', { count: pagesOfRow(row).length })}</span>
+                  {/* The code has the row's whole width (it is never cut); the state and the page count below it. */}
+                  <span className="desk-row-meta">
+                    {upload ? (
+                      <span className={`pill pill-${stale ? 'stale' : status === 'held' ? 'warn' : uploadTone[upload.state]}`} data-testid={`desk-upload-${upload.code}`} data-state={upload.state} data-status={status} data-stale={stale ? 'true' : undefined} title={stale ?? undefined}>
+                        {word}
+                      </span>
+                    ) : (
+                      <span className={`pill pill-${tone}`} data-testid={`desk-status-${row.bill?.code ?? (row.bill ? 'suspect' : 'orphans')}`} data-status={status}>
+                        {word}
+                      </span>
+                    )}
+                    <span className="muted nowrap">{t('units.pages', { count: pagesOfRow(row).length })}</span>
+                  </span>
                 </span>
               </button>
             </li>
