@@ -46,7 +46,7 @@ test('review mode and a repeated code: the bill waits in review until R, every c
     'pdf',
   );
   await dropFile(page, '扫描 0971.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.someReview.replace('{{name}}', '扫描 0971.pdf').replace('{{count}}', '3').replace('{{review}}', '1').replace('{{held}}', '2').replace('{{ready}}', '0')).waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText('扫描 0971.pdf：3 张单据：1 张待审核（按 R 放行），2 张需要处理。').waitFor({ timeout: 60_000 });
   // The review bill and both copies of the repeated code, in the one model's words.
   await page.locator('[data-testid="desk-status-FY-2026-000971"][data-status="review"]').waitFor();
   assert.equal(await page.locator('[data-testid="desk-status-FY-2026-000972"][data-status="held"]').count(), 2, 'both copies held, the first too');
@@ -58,7 +58,9 @@ test('review mode and a repeated code: the bill waits in review until R, every c
 
   // The gate opens: a bill in review still waits.
   await page.getByTestId('queue-check').click();
-  await page.getByTestId('queue-state').getByText(zhCN.queuePanel.states.idleNotAllSent_other.replace('{{count}}', '3')).waitFor({ timeout: 30_000 });
+  // Nothing is sent, and the card says what waits in the model's words, in the warning colour (never green beside bills that need the clerk).
+  await page.getByTestId('queue-state').getByText('没有正在上传的单据 — 还有 2 张需要处理、1 张待审核（见列表）').waitFor({ timeout: 30_000 });
+  assert.match((await page.getByTestId('queue-state').getAttribute('class')) ?? '', /banner-warn/);
   assert.equal(await page.getByTestId('desk-upload-FY-2026-000971').count(), 0, 'nothing of it went up');
   await page.getByTestId('desk-row-FY-2026-000971').click();
   await page.getByTestId('desk-review').waitFor();

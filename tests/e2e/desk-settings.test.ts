@@ -31,7 +31,7 @@ test('the Scan desk settings: a broken rule is marked, a good one saved with the
   await panel.getByTestId('desk-cover-is-page').uncheck();
   await page.getByTestId('nav-settings-unsaved').waitFor();
   await panel.getByTestId('desk-settings-save').click();
-  await panel.getByTestId('desk-settings-notice').getByText(zhCN.deskSettings.saved).waitFor();
+  await panel.getByTestId('desk-settings-notice').getByText('已保存。下一叠按此拆分。', { exact: true }).waitFor();
   const saved = await session.harness.core.scanDesk.settings.read();
   assert.deepEqual([saved.pattern, saved.blankInkPercent, saved.coverIsPage, saved.recycleDays, saved.importedDays, saved.doneDays], ['^FY-\\d{4}-\\d{6}$', 0.5, false, 14, 90, 7]);
   await panel.getByTestId('desk-expected-file').setInputFiles({ name: '单据清单.csv', mimeType: 'text/csv', buffer: iconv.encode('影像编码\nFY-2026-002001\nFY-2026-002002\nFY-2026-002003\n', 'gbk') });

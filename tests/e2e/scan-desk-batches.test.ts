@@ -89,7 +89,7 @@ test('several page images dropped at once are one stack; the result says how man
   // Dropped in the wrong order: they are taken in the order of their numbers.
   await dropFiles(page, [files[2], files[0], files[1]] as typeof files, 'desk-drop-zone');
   // FY-2026-000912 is a cover with nothing after it: held. One ready, one needs the clerk.
-  const said = zhCN.scanDeskPage.intakeResult.someHeld.replace('{{name}}', 'IMG_1.jpg … IMG_3.jpg').replace('{{count}}', '2').replace('{{ready}}', '1').replace('{{held}}', '1');
+  const said = 'IMG_1.jpg … IMG_3.jpg：2 张单据：1 张需要处理，1 张可以上传。';
   await page.getByTestId('desk-notice').getByText(said).waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="desk-row-FY-2026-000912"][aria-pressed="true"]').waitFor();
   await page.getByTestId('desk-held').getByText(zhCN.split.held['empty-bill']).waitFor();

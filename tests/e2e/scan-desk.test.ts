@@ -31,7 +31,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
   );
   await dropFile(page, '扫描 0001.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
   // The result says what needs the clerk (the orphan pages and the empty bill) and jumps to the first of it.
-  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.someHeldOrphans.replace('{{name}}', '扫描 0001.pdf').replace('{{count}}', '3').replace('{{ready}}', '2').replace('{{held}}', '2')).waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText('扫描 0001.pdf：3 张单据：1 张需要处理，2 张可以上传；另有第一张封面之前的 1 页需要处理。').waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="desk-row-orphans"][aria-pressed="true"]').waitFor();
   await waitForCounts(page, 'desk-summary', { ready: 2, held: 2 });
   // The orphan page: held, with the way out.
@@ -72,7 +72,7 @@ test('a stack dropped on the Scan desk is split with thumbnails; the orphan page
 test('a page fed with the wrong bill is moved to the next one; a blank back is put back, a page left out', async () => {
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000651' }, { kind: 'content' }, { kind: 'content' }, { kind: 'blank' }, { kind: 'cover', code: 'FY-2026-000652' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, 'pages.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.allReady.replace('{{name}}', 'pages.pdf').replace('{{count}}', '2')).waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText('pages.pdf：2 张单据，全部可以上传。').waitFor({ timeout: 60_000 });
   await page.getByTestId('desk-row-FY-2026-000651').click();
   // The cover's thumbnail shows where its QR was found, top right.
   const box = await page.getByTestId('desk-qr-1').locator('polygon').getAttribute('points');

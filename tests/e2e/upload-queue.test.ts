@@ -42,11 +42,12 @@ test('bills go up from the Scan desk once the connection check passes, with live
     'pdf',
   );
   await dropFile(page, '扫描 0801.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.someHeld.replace('{{name}}', '扫描 0801.pdf').replace('{{count}}', '3').replace('{{ready}}', '2').replace('{{held}}', '1')).waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText('扫描 0801.pdf：3 张单据：1 张需要处理，2 张可以上传。').waitFor({ timeout: 60_000 });
 
   // The gate is shut: nothing goes, the queue says why and offers the check, the status bar agrees.
   await page.getByTestId('queue-state').getByText(zhCN.queuePanel.reasons['preflight-missing']).waitFor({ timeout: 10_000 });
-  await page.getByTestId('status-queue').getByText(zhCN.status.queueStates.paused.replace('{{count}}', '2')).waitFor({ timeout: 10_000 });
+  // Not "paused, 0 to go": why nothing goes (no connection check yet, not a person) and the model's ready bills.
+  await page.getByTestId('status-queue').getByText('未上传：还没有运行连接检查，2 张待上传').waitFor({ timeout: 10_000 });
   assert.deepEqual(await findLayoutViolations(page), []);
   await saveScreenshot(page, 'zh-1024-queue-gate-shut');
 
@@ -108,7 +109,7 @@ test('the data folder refuses the queue\'s records: the queue card and the statu
   await session.harness.core.upload.act({ action: 'pause' });
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000805' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, '扫描 0805.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
-  await page.getByTestId('desk-notice').getByText(zhCN.scanDeskPage.intakeResult.allReady.replace('{{name}}', '扫描 0805.pdf').replace('{{count}}', '1')).waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-notice').getByText('扫描 0805.pdf：1 张单据，全部可以上传。').waitFor({ timeout: 60_000 });
   const [newest] = await session.harness.core.scanDesk.overview(1);
   assert.ok(newest);
   // A real failure of the file system: a file where the bill's upload folder must go.
@@ -133,7 +134,7 @@ test('the imaging system refuses the station (its secret changed there): the que
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000811' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, '扫描 0811.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
   await page.getByTestId('queue-state').getByText(zhCN.queuePanel.reasons['fix-settings']).waitFor({ timeout: 30_000 });
-  await page.getByTestId('status-queue').getByText(zhCN.status.queueStates.paused.replace('{{count}}', '1')).waitFor({ timeout: 10_000 });
+  await page.getByTestId('status-queue').getByText(zhCN.status.queueNotSending['fix-settings'].replace('{{count}}', '1')).waitFor({ timeout: 10_000 });
   // The gate reads shut everywhere, consistently: the last passing check no longer holds.
   await page.getByTestId('status-gate').getByText(zhCN.status.gateShut).waitFor({ timeout: 10_000 });
   await page.getByTestId('nav-connection').click();

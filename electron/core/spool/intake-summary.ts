@@ -5,7 +5,7 @@ export interface IntakeSummary {
   status: 'ingested' | 'already';
   stackId: string;
   importedAt: string;
-  /** `held` counts the bills a person must look at, the stack's pages before its first cover as one; `firstHeld` is the desk row to jump to. */
+  /** `held` counts the held bills (not the pages before the first cover: `orphans` counts those pages), so total = ready + review + held; `firstHeld` is the desk row to jump to. */
   bills?: { total: number; ready: number; review: number; held: number; firstHeld: string | null; orphans: number };
 }
 
@@ -25,7 +25,8 @@ export function summarizeIntake(outcome: IngestOutcome): IntakeSummary {
       total: live.length,
       ready: live.length - held.length - review.length,
       review: review.length,
-      held: held.length + (stack.orphans.length > 0 ? 1 : 0),
+      // Bills only: the pages before the first cover are no bill, so the sentence's parts add up to `total`.
+      held: held.length,
       // The desk lists a stack's pages before its first cover first, as the row `<stack>-orphans`;
       // with nothing held, the first bill waiting for review is where the clerk goes next.
       firstHeld: stack.orphans.length > 0 ? `${stack.id}-orphans` : (held[0]?.id ?? review[0]?.id ?? null),

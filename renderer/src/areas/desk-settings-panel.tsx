@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { compileCodePattern } from '../../../electron/shared/code-pattern.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { maxExpectedCodesUploadBytes } from '../../../electron/shared/ipc-contract.js';
@@ -13,6 +14,19 @@ import { fileToBase64, safeUploadName } from '../files.js';
 import { formatDateTime } from '../components/date-text.js';
 
 type DeskSettings = ValueOf<'scanDesk:settings'>;
+
+/**
+ * The save message, by what changed: a new release mode says what new bills now do, a new split rule
+ * (code pattern, blank threshold, cover as page) that the next stack is split so, a new batch gap that
+ * the next batch ends so; anything else (keeping days) is only "saved".
+ */
+function describeSaved(t: TFunction, before: DeskSettings | null, after: DeskSettings): string {
+  const said = [t('deskSettings.saved')];
+  if (before && before.release !== after.release) said.push(t(`deskSettings.savedRelease.${after.release}`));
+  if (!before || before.pattern !== after.pattern || before.blankInkPercent !== after.blankInkPercent || before.coverIsPage !== after.coverIsPage) said.push(t('deskSettings.savedSplit'));
+  if (before && before.batchGapSeconds !== after.batchGapSeconds) said.push(t('deskSettings.savedBatchGap'));
+  return said.join(t('deskSettings.savedSeparator'));
+}
 
 /**
  * How this station splits stacks: the image-code rule, the expected-codes list from the ERP, the
@@ -79,8 +93,9 @@ export function DeskSettingsPanel() {
     if (patternError || !blank.ok || !recycle.ok || !imported.ok || !done.ok || !gap.ok) return setReveal(true);
     const result = await api.scanDesk.saveSettings({ pattern: pattern.trim() || null, blankInkPercent: blank.value, coverIsPage, recycleDays: recycle.value, importedDays: imported.value, doneDays: done.value, release, batchGapSeconds: gap.value });
     if (!result.ok) return tell('fail', describeError(t, result.error));
+    const before = saved;
     adopt(result.value);
-    tell('pass', t('deskSettings.saved'));
+    tell('pass', describeSaved(t, before, result.value));
   };
   const importList = async (file: File | undefined) => {
     if (!file) return;

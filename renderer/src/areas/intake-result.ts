@@ -11,22 +11,22 @@ export interface IntakeResultText {
 }
 
 /**
- * The result of taking a stack in, as the clerk reads it: "6 bills: 4 ready, 2 need you" (warn and a
- * jump to the first held bill when any needs a person; pass only when every bill is ready), or
- * "already taken in at …".
+ * The result of taking a stack in, as the clerk reads it: "6 bills: 2 to review, 3 need you, 1 ready;
+ * also the 2 pages before the first cover need you" (the parts add up to the bills; the pages before
+ * the first cover are no bill and said apart), warn and a jump to the first row needing the clerk when
+ * anything does; pass only when every bill is ready. Or "already taken in at …".
  */
 export function describeIntakeResult(t: TFunction, name: string, result: ImportResult, formatTime: (iso: string) => string): IntakeResultText {
   if (result.status === 'already') return { tone: 'warn', text: t('scanDeskPage.already', { name, at: formatTime(result.importedAt) }), jumpTo: null };
   const bills = result.bills;
   if (!bills) return { tone: 'pass', text: t('scanDeskPage.taken', { name }), jumpTo: null };
-  // Review mode: every new bill waits for the clerk's release, said apart from what is held.
-  if (bills.review > 0) return { tone: 'warn', text: t('scanDeskPage.intakeResult.someReview', { name, count: bills.total, ready: bills.ready, review: bills.review, held: bills.held }), jumpTo: bills.firstHeld };
-  if (bills.held === 0) return { tone: 'pass', text: t('scanDeskPage.intakeResult.allReady', { name, count: bills.total }), jumpTo: null };
-  return {
-    tone: 'warn',
-    text: t(bills.orphans > 0 ? 'scanDeskPage.intakeResult.someHeldOrphans' : 'scanDeskPage.intakeResult.someHeld', { name, count: bills.total, ready: bills.ready, held: bills.held }),
-    jumpTo: bills.firstHeld,
-  };
+  if (bills.review === 0 && bills.held === 0 && bills.orphans === 0) return { tone: 'pass', text: t('scanDeskPage.intakeResult.allReady', { name, count: bills.total }), jumpTo: null };
+  if (bills.total === 0) return { tone: 'warn', text: t('scanDeskPage.intakeResult.onlyOrphans', { name, count: bills.orphans }), jumpTo: bills.firstHeld };
+  // What needs the clerk first (review, then held), then what goes by itself; only the parts there are.
+  const parts = (['review', 'held', 'ready'] as const).filter((part) => bills[part] > 0).map((part) => t(`scanDeskPage.intakeResult.parts.${part}`, { count: bills[part] }));
+  const said = parts.join(t('scanDeskPage.intakeResult.partSeparator'));
+  const orphans = bills.orphans > 0 ? t('scanDeskPage.intakeResult.orphans', { count: bills.orphans }) : '';
+  return { tone: 'warn', text: t('scanDeskPage.intakeResult.some', { name, count: bills.total, parts: said, orphans }), jumpTo: bills.firstHeld };
 }
 
 /** Page images by name (JPEG, PNG, TIFF): dropped together they are one stack. */

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { isBookkeepingWaitReason } from '../../../electron/shared/station/station-state.js';
-import { isAllSent } from '../../../electron/shared/station/bill-status.js';
+import { isAllSent, type StationCounts } from '../../../electron/shared/station/bill-status.js';
+import type { TFunction } from 'i18next';
 import { useApi } from '../api/api-context.js';
 import { announceEndpointChange } from '../api/endpoint-events.js';
 import { describeCode, describeError } from '../api/error-text.js';
@@ -18,6 +19,14 @@ const pollMs = 1500;
 /** Seconds until an ISO time, never below 0. */
 export function secondsUntil(at: string | null, nowMs: number): number {
   return at ? Math.max(0, Math.ceil((Date.parse(at) - nowMs) / 1000)) : 0;
+}
+
+/** What is still unsent, in the one model's words and to-do order: "2 张需要处理、1 张待审核". */
+export function describeWaiting(t: TFunction, station: StationCounts): string {
+  return (['held', 'review', 'receiving', 'ready', 'sending'] as const)
+    .filter((part) => station[part] > 0)
+    .map((part) => t(`billStatus.counts.${part}`, { count: station[part] }))
+    .join(t('common.listSeparator'));
 }
 
 /** A ticking clock (one update a second) for countdowns. */
@@ -94,7 +103,10 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
   const { state, reason, counts } = status;
   // The queue's own records cannot be written (a full disk…): a person must act, though it retries by itself.
   const stalled = state === 'waiting' && isBookkeepingWaitReason(reason);
-  const tone = state === 'paused' ? (reason === 'paused-by-person' ? 'warn' : 'fail') : stalled ? 'fail' : state === 'waiting' ? 'warn' : state === 'sending' ? 'info' : 'pass';
+  const station = status.station;
+  // Bills waiting for a person (held, or to review) are never a green "nothing to do".
+  const waitsForPerson = station !== undefined && station !== null && station.held + station.review > 0;
+  const tone = state === 'paused' ? (reason === 'paused-by-person' ? 'warn' : 'fail') : stalled ? 'fail' : state === 'waiting' ? 'warn' : state === 'sending' ? 'info' : waitsForPerson ? 'warn' : 'pass';
   const headline = stalled
     ? `${t(`queuePanel.reasons.${reason}`)} · ${t('queuePanel.stalledRetry', { seconds: secondsUntil(status.nextAttemptAt, now) })}`
     : state === 'waiting'
@@ -102,8 +114,8 @@ export function QueuePanel({ onStatus }: { onStatus: (status: QueueStatus) => vo
       : state === 'paused' && reason
         ? t(`queuePanel.reasons.${reason}`)
         : // "Nothing to send, all gone" only when the one model agrees: not beside held, review or ready bills.
-          state === 'idle' && status.station && !isAllSent(status.station)
-          ? t('queuePanel.states.idleNotAllSent', { count: status.station.held + status.station.review + status.station.receiving + status.station.ready })
+          state === 'idle' && station && !isAllSent(station)
+          ? t('queuePanel.states.idleNotAllSent', { waiting: describeWaiting(t, station) })
           : t(`queuePanel.states.${state}`, { count: counts.queued + counts.sending });
   const gateShut = reason === 'preflight-missing' || reason === 'preflight-failed' || reason === 'preflight-stale' || reason === 'fix-settings';
   return (

@@ -8,8 +8,29 @@ import { isBookkeepingWaitReason, noticesBetween, type QueueReason, type Station
 import { showBrowserNotices } from './browser-notices.js';
 import { StationCountsLine } from './station-counts.js';
 import { isAllSent, type StationCounts } from '../../../electron/shared/station/bill-status.js';
+import type { TFunction } from 'i18next';
 
 type Info = ValueOf<'app:info'>;
+
+/** The queue as the status bar has it: its state, why it is paused, and its own count of bills to go. */
+interface QueueLook {
+  state: string;
+  reason: QueueReason | null;
+  toGo: number;
+  held: number;
+}
+
+/**
+ * The queue in the status bar's words: why it sends nothing (a person's pause, or the gate: no passed
+ * connection check) and how many bills wait to go, counted by the one status model (ready + sending)
+ * when the station's counts are known, so it never says "paused, 0 to go" beside unsent bills.
+ */
+function describeQueue(t: TFunction, queue: QueueLook, bills: StationCounts | null): string {
+  const count = bills ? bills.ready + bills.sending : queue.toGo;
+  if (queue.state === 'paused' && queue.reason && !isBookkeepingWaitReason(queue.reason)) return t(`status.queueNotSending.${queue.reason}`, { count });
+  if (queue.state === 'idle' && bills && !isAllSent(bills)) return count > 0 ? t('status.queueIdleReady', { count }) : t('status.queueIdleNotAllSent');
+  return t(`status.queueStates.${queue.state}`, { count });
+}
 
 /** The always-visible status line: endpoint, bills, the upload queue, runtime, bridge health. */
 export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boolean }) {
@@ -31,7 +52,7 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
   // The scan desk's bills and the upload queue, whatever page is shown (a held bill is the clerk's to
   // fix), in one look every 3 s; in browser mode the same look feeds the desktop notifications.
   const [bills, setBills] = useState<StationCounts | null>(null);
-  const [queue, setQueue] = useState<{ state: string; reason: QueueReason | null; toGo: number; held: number } | null>(null);
+  const [queue, setQueue] = useState<QueueLook | null>(null);
   const notifies = info?.runtime === 'browser';
   const { stale, onLook } = useLiveFigures();
   useEffect(() => {
@@ -106,7 +127,9 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
               {t(`status.queueStalled.${queue.reason}`, { count: queue.toGo })}
             </span>
           ) : (
-            <span className={`status-dot ${queue.state === 'paused' || (bills?.held ?? queue.held) > 0 ? 'status-dot-warn' : 'status-dot-pass'}`}>{queue.state === 'idle' && bills && !isAllSent(bills) ? t('status.queueIdleNotAllSent') : t(`status.queueStates.${queue.state}`, { count: queue.toGo })}</span>
+            <span className={`status-dot ${queue.state === 'paused' || (bills ? bills.held + bills.review : queue.held) > 0 ? 'status-dot-warn' : 'status-dot-pass'}`} data-reason={queue.reason ?? undefined}>
+              {describeQueue(t, queue, bills)}
+            </span>
           )
         ) : (
           '…'

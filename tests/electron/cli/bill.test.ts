@@ -41,7 +41,7 @@ test('bills --json lists orphan pages with an id that bill discard and bill give
   );
   assert.ok(orphans.every((bill) => /-orphans$/.test(bill.id)));
   // The text list names each orphan row's file.
-  assert.match((await cli(['bills', '--data-dir', dataDir])).stdout, /-orphans second\.pdf · Needs you · 2 pages · pages before the first cover/);
+  assert.match((await cli(['bills', '--data-dir', dataDir])).stdout, /-orphans second\.pdf · Needs you · 2 pages · Pages before the first cover/);
   // Discarded by its id.
   const discarded = await cli(['bill', 'discard', orphans[0]?.id as string, '--data-dir', dataDir]);
   assert.equal(discarded.code, 0, discarded.stderr);
@@ -50,7 +50,7 @@ test('bills --json lists orphan pages with an id that bill discard and bill give
   const target = bills.find((bill) => bill.code === 'FY-2026-004001') as ListedBill;
   const given = await cli(['bill', 'give', orphans[1]?.id as string, target.id, '--data-dir', dataDir]);
   assert.equal(given.code, 0, given.stderr);
-  assert.equal(given.stdout.trim(), 'Bill FY-2026-004001 is now “ready to upload”.');
+  assert.equal(given.stdout.trim(), 'Bill FY-2026-004001 is now “ready”.');
   const after = await listed();
   assert.deepEqual(after.filter((bill) => bill.held === 'orphans'), []);
   assert.equal(after.find((bill) => bill.id === target.id)?.pages, 4);
@@ -81,7 +81,7 @@ test('bill merge-copies across two scanned files: the later file\'s copy joins t
   // Asked from the later copy, in words: the message names the code, never an id.
   const said = await cli(['bill', 'merge-copies', later, '--data-dir', dataDir]);
   assert.equal(said.code, 0, said.stderr);
-  assert.match(said.stdout, new RegExp(`Bill ${code} is now “ready to upload”`));
+  assert.match(said.stdout, new RegExp(`Bill ${code} is now “ready”`));
   assert.doesNotMatch(said.stdout, new RegExp(later));
   const after = await listed();
   assert.deepEqual(after.map((bill) => [bill.code, bill.state, bill.pages, bill.source.file]), [[code, 'ready', 5, 'first.pdf'], ['FY-2026-004502', 'ready', 2, 'second.pdf'], [code, 'discarded', 0, 'second.pdf']]);

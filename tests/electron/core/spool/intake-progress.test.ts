@@ -19,8 +19,8 @@ test('ingest reports each page as it is stored (page 0 of N once opened); the su
   assert.deepEqual(steps, [0, 1, 2, 3, 4, 5, 6].map((page) => `stack.pdf ${page}/6`));
   assert.ok(outcome.status === 'ingested');
   const summary = summarizeIntake(outcome);
-  // 3 bills: 2 ready, the empty one and the pages before the first cover need the clerk; the orphans row first.
-  assert.deepEqual(summary.bills, { total: 3, ready: 2, review: 0, held: 2, firstHeld: `${outcome.stack.id}-orphans`, orphans: 1 });
+  // 3 bills: 2 ready, the empty one held (the parts add up to the total); the page before the first cover said apart, its row first.
+  assert.deepEqual(summary.bills, { total: 3, ready: 2, review: 0, held: 1, firstHeld: `${outcome.stack.id}-orphans`, orphans: 1 });
   const again = summarizeIntake(await spool.ingest(file));
   assert.deepEqual(again, { status: 'already', stackId: outcome.stack.id, importedAt: outcome.stack.importedAt });
 });
