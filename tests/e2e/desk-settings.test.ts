@@ -44,6 +44,14 @@ test('the Scan desk settings: a broken rule is marked, a good one saved with the
   await saveScreenshot(page, 'zh-1024-settings-scan-desk');
   await panel.getByTestId('desk-expected-clear').click();
   await panel.getByTestId('desk-expected-state').getByText(zhCN.deskSettings.noList).waitFor();
+  // A new release mode: the message says what it applies to (new bills), not the next stack's split.
+  await panel.getByTestId('desk-release-review').check();
+  await panel.getByTestId('desk-settings-save').click();
+  await panel.getByTestId('desk-settings-notice').getByText('已保存。新的单据按此处理：审核模式下，新单据等您按 R 放行后才上传。', { exact: true }).waitFor();
+  await panel.getByTestId('desk-release-auto').check();
+  await panel.getByTestId('desk-settings-save').click();
+  await panel.getByTestId('desk-settings-notice').getByText(zhCN.deskSettings.savedRelease.auto, { exact: false }).waitFor();
+  assert.equal((await session.harness.core.scanDesk.settings.read()).release, 'auto');
 });
 
 test('no console errors on the Settings page', () => {

@@ -715,7 +715,7 @@ export const en: Catalog = {
       'data-folder-failing': 'the data folder’s disk (or network share) reports errors: nothing is sent. Ask IT to check it; uploads go on by themselves within 30 s once it works',
       'queue-fault': 'the upload queue hit an unexpected problem and tries again every 30 s. If this message stays, make a diagnostic bundle (Troubleshoot page) and send it to support',
     },
-    counts: '{{queued}} queued · {{sending}} sending · {{waiting}} waiting · {{held}} held · {{done}} done',
+    counts: '{{queued}} ready · {{sending}} sending · {{waiting}} ready (retrying soon) · {{held}} need you · {{done}} sent',
     pause: 'Pause uploads',
     resume: 'Resume uploads',
     checkNow: 'Check the connection now',

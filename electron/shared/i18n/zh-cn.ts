@@ -711,7 +711,7 @@ export const zhCN = {
       'data-folder-failing': '数据文件夹所在的磁盘（或网络共享）报错：暂不发送。请联系 IT 检查；恢复后 30 秒内会自动继续上传',
       'queue-fault': '上传队列遇到意外问题，每 30 秒自动重试。如果这条提示一直不消失，请在“无影像排查”页生成诊断包发给技术支持',
     },
-    counts: '排队 {{queued}} · 发送中 {{sending}} · 等待重试 {{waiting}} · 暂扣 {{held}} · 已完成 {{done}}',
+    counts: '待上传 {{queued}} · 上传中 {{sending}} · 待上传（稍后重试） {{waiting}} · 需要处理 {{held}} · 已上传 {{done}}',
     pause: '暂停上传',
     resume: '恢复上传',
     checkNow: '立即检查连接',
