@@ -309,6 +309,8 @@ export const deskStackSchema = z.object({
       thumbPng: z.string().startsWith('data:image/png;base64,'),
       /** The cover's QR corners as shares of the page, to draw its box. */
       qr: z.array(z.object({ x: z.number(), y: z.number() })).nullable(),
+      /** A page copied in from another file (orphan pages given, a copy merged): that file's name and page. */
+      from: z.object({ source: z.string(), page: z.number().int() }).optional(),
     }),
   ),
   bills: z.array(deskBillSchema),

@@ -25,6 +25,8 @@ export interface DeskPage {
   kind: StackRecord['pages'][number]['kind'];
   thumbPng: string;
   qr: Array<{ x: number; y: number }> | null;
+  /** A page copied in from another file (orphan pages given, a copy merged): that file's name and page. */
+  from?: { source: string; page: number };
 }
 
 /** A stack on the Scan desk: its source, its pages (thumbnails) and its bills. */
@@ -234,6 +236,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
         page: page.page,
         kind: page.kind,
         qr: page.qr ?? null,
+        ...(page.from ? { from: { source: page.from.source, page: page.from.page } } : {}),
         thumbPng: `data:image/png;base64,${(await fs.readFile(path.join(options.spoolDir, 'stacks', stack.id, 'thumbs', `${String(page.page).padStart(4, '0')}.png`))).toString('base64')}`,
       })),
     ),

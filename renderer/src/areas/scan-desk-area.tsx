@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { maxStackUploadBytes } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
@@ -23,6 +24,9 @@ import { WatchPanel } from './watch-panel.js';
 import { formatDateTime, formatTime } from '../components/date-text.js';
 import { describeIntakeResult, groupDroppedFiles } from './intake-result.js';
 
+/** Words said on the desk, made in the language shown when they are read. */
+type Say = (t: TFunction) => string;
+
 /** Scan desk: take scanned stacks in, see them split into bills with thumbnails, fix what is held. */
 export function ScanDeskArea() {
   const { t } = useTranslation();
@@ -30,7 +34,8 @@ export function ScanDeskArea() {
   const [stacks, setStacks] = useState<Stack[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [progress, setProgress] = useState<{ name: string; file: number; files: number } | null>(null);
-  const [notice, setNotice] = useState<{ tone: 'pass' | 'warn' | 'fail'; text: string } | null>(null);
+  // Kept as words to say, not the words said: a notice made in Chinese reads in English after the switch.
+  const [notice, setNotice] = useState<{ tone: 'pass' | 'warn' | 'fail'; text: Say } | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const { ask, dialog } = useConfirm();
   const [queue, setQueue] = useState<QueueStatus | null>(null);
@@ -49,10 +54,10 @@ export function ScanDeskArea() {
           setStacks(result.value.stacks);
           return result.value.stacks;
         }
-        if (!quiet) setNotice({ tone: 'fail', text: describeError(t, result.error) });
+        if (!quiet) setNotice({ tone: 'fail', text: (t) => describeError(t, result.error) });
         return null;
       }),
-    [api, t],
+    [api],
   );
   useEffect(() => {
     void refresh(true);
@@ -85,18 +90,19 @@ export function ScanDeskArea() {
   /** After an action on a row: on to the next row that needs a person (focus never falls to the body). */
   const goOn = (acted: Row, fresh: Stack[] | null, landing: string) => {
     const index = rows.findIndex((row) => row.key === acted.key);
-    const next = fresh ? nextNeedingRow(orderRows(listRows(fresh, uploads), uploads, places), uploads, acted.key, index) : null;
+    const next = fresh ? nextNeedingRow(orderRows(listRows(fresh, uploads), uploads, places), uploads, acted.key, index, needsPerson(acted, uploads) ? stateOfRow(acted, uploads) : undefined) : null;
     setSelected(next?.key ?? landing);
     focusRow(next?.key ?? landing);
   };
-  const tell = (tone: 'pass' | 'warn' | 'fail', text: string) => {
+  const tell = (tone: 'pass' | 'warn' | 'fail', text: Say) => {
     setNotice({ tone, text });
     focusWhenPainted(() => noticeRef.current);
   };
 
   /** An action's error, the bill named as the clerk knows it (its code, or the file's pages before the first cover), never by internal id. */
-  const describeFor = (error: Parameters<typeof describeError>[1], named: string) => describeError(t, error.code === 'bill-not-found' ? { ...error, params: { ...error.params, bill: named } } : error);
-  const billName = (bill: Bill) => bill.code ?? t('scanDeskPage.noCode');
+  const describeFor = (t: TFunction, error: Parameters<typeof describeError>[1], named: string) => describeError(t, error.code === 'bill-not-found' ? { ...error, params: { ...error.params, bill: named } } : error);
+  /** A bill as the clerk knows it: its code, or (no valid code) its file and first page. */
+  const billName = (t: TFunction, bill: Bill) => bill.code ?? t('scanDeskPage.billWithoutCode', { file: stacks.find((stack) => stack.id === bill.stackId)?.name ?? '', page: bill.cover ?? bill.pages[0] ?? '?' });
 
   const takeIn = async (files: File[]) => {
     let jumpTo: string | null = null;
@@ -107,7 +113,7 @@ export function ScanDeskArea() {
       setProgress({ name, file: index + 1, files: groups.length });
       const tooLarge = group.find((file) => file.size > maxStackUploadBytes);
       if (tooLarge) {
-        tell('fail', t('errors.file-too-large', { name: tooLarge.name, size: `${Math.round(tooLarge.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
+        tell('fail', (t) => t('errors.file-too-large', { name: tooLarge.name, size: `${Math.round(tooLarge.size / 1e6)} MB`, limit: `${maxStackUploadBytes / 1e6} MB` }));
         continue;
       }
       const result =
@@ -115,11 +121,12 @@ export function ScanDeskArea() {
           ? await api.scanDesk.import({ name: safeUploadName((group[0] as File).name), dataBase64: await fileToBase64(group[0] as File) })
           : await api.scanDesk.importPages({ files: await Promise.all(group.map(async (file) => ({ name: safeUploadName(file.name), dataBase64: await fileToBase64(file) }))) });
       if (!result.ok) {
-        tell('fail', describeError(t, result.error));
+        tell('fail', (t) => describeError(t, result.error));
         continue;
       }
-      const said = describeIntakeResult(t, name, result.value, (iso) => formatDateTime(iso));
-      tell(said.tone, said.text);
+      const outcome = result.value;
+      const said = describeIntakeResult(t, name, outcome, (iso) => formatDateTime(iso));
+      tell(said.tone, (t) => describeIntakeResult(t, name, outcome, (iso) => formatDateTime(iso)).text);
       jumpTo ??= said.jumpTo;
     }
     setProgress(null);
@@ -134,33 +141,33 @@ export function ScanDeskArea() {
     const { to, code } = options;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, page, ...(to ? { to } : {}), ...(action === 'mark-cover' ? { code: code ?? '' } : {}) });
     if (!result.ok) {
-      tell('fail', describeFor(result.error, billName(bill)));
+      tell('fail', (t) => describeFor(t, result.error, billName(t, bill)));
       return false;
     }
     await refresh();
     const done = action === 'move-page' ? (to === 'previous' ? 'movedPrevious' : 'movedNext') : action === 'exclude-page' ? 'excluded' : action === 'mark-cover' ? 'markedCover' : 'restored';
-    tell('pass', t(`scanDeskPage.pageDone.${done}`, { page, code: bill.code ?? '—' }));
+    tell('pass', (t) => t(`scanDeskPage.pageDone.${done}`, { page, code: bill.code ?? '—' }));
     return true;
   };
 
   const notCover = async (bill: Bill) => {
     const result = await api.scanDesk.billAction({ billId: bill.id, action: 'not-a-cover' });
-    if (!result.ok) return tell('fail', describeFor(result.error, billName(bill)));
+    if (!result.ok) return tell('fail', (t) => describeFor(t, result.error, billName(t, bill)));
     const fresh = await refresh();
-    setNotice({ tone: 'pass', text: t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }) });
+    setNotice({ tone: 'pass', text: (t) => t('scanDeskPage.pageDone.notCover', { code: bill.code ?? t('scanDeskPage.noCode') }) });
     if (current) goOn(current, fresh, current.key);
   };
 
   const act = async (bill: Bill, action: BillActionName, code?: string): Promise<boolean> => {
-    if (action === 'discard' && !(await ask({ title: t('scanDeskPage.discardTitle'), body: t('scanDeskPage.discardBody', { code: bill.code ?? '—' }), confirm: t('scanDeskPage.discard') }))) return false;
+    if (action === 'discard' && !(await ask({ title: t('scanDeskPage.discardTitle'), body: t('scanDeskPage.discardBody', { code: billName(t, bill) }), confirm: t('scanDeskPage.discard') }))) return false;
     const result = await api.scanDesk.billAction({ billId: bill.id, action, ...(action === 'set-code' ? { code: code ?? '' } : {}) });
     if (!result.ok) {
-      tell('fail', describeFor(result.error, billName(bill)));
+      tell('fail', (t) => describeFor(t, result.error, billName(t, bill)));
       return false;
     }
     const fresh = await refresh();
     // The result is said where the eye is (the notice, announced); the keyboard goes on to the next bill that needs the clerk.
-    setNotice({ tone: 'pass', text: t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }) });
+    setNotice({ tone: 'pass', text: (t) => t(`scanDeskPage.done.${action}`, { code: result.value.code ?? '—' }) });
     const acted = rows.find((row) => row.bill?.id === bill.id);
     if (acted) goOn(acted, fresh, result.value.id);
     else focusRow(result.value.id);
@@ -179,48 +186,48 @@ export function ScanDeskArea() {
     if (!(await ask({ title: t('scanDeskPage.discardOrphansTitle'), body: t('scanDeskPage.discardOrphansBody', { count: stack.orphans.length, file: stack.name }), confirm: t('scanDeskPage.discard') }))) return false;
     const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'discard' });
     if (!result.ok) {
-      tell('fail', describeFor(result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
+      tell('fail', (t) => describeFor(t, result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
       return false;
     }
     await refresh();
-    tell('pass', t('scanDeskPage.done.discard-orphans', { file: stack.name }));
+    tell('pass', (t) => t('scanDeskPage.done.discard-orphans', { file: stack.name }));
     return true;
   };
   const giveOrphans = async (stack: Stack, target: GiveTarget): Promise<boolean> => {
     const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'give-orphans', target: target.id });
     if (!result.ok) {
-      tell('fail', describeFor(result.error, target.code));
+      tell('fail', (t) => describeFor(t, result.error, target.code));
       return false;
     }
     await refresh();
     setSelected(result.value.id);
-    tell('pass', t('scanDeskPage.done.take-orphans', { code: target.code }));
+    tell('pass', (t) => t('scanDeskPage.done.take-orphans', { code: target.code }));
     return true;
   };
   const markOrphanCover = async (stack: Stack, page: number, code: string): Promise<boolean> => {
     const result = await api.scanDesk.billAction({ billId: `${stack.id}-orphans`, action: 'mark-cover', page, code });
     if (!result.ok) {
-      tell('fail', describeFor(result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
+      tell('fail', (t) => describeFor(t, result.error, t('scanDeskPage.orphansOf') + ' · ' + stack.name));
       return false;
     }
     await refresh();
     setSelected(result.value.id);
-    tell('pass', t('scanDeskPage.done.mark-orphan-cover', { page, code: result.value.code ?? code }));
+    tell('pass', (t) => t('scanDeskPage.done.mark-orphan-cover', { page, code: result.value.code ?? code }));
     return true;
   };
 
   const releaseReviewed = async () => {
     const result = await api.scanDesk.releaseReviewed();
-    if (!result.ok) return tell('fail', describeError(t, result.error));
+    if (!result.ok) return tell('fail', (t) => describeError(t, result.error));
     await refresh();
-    tell('pass', t('billStatus.releasedReviewed', { count: result.value.released }));
+    tell('pass', (t) => t('billStatus.releasedReviewed', { count: result.value.released }));
   };
 
   const uploadAct = async (upload: Upload, action: 'retry-now' | 'hold' | 'resend') => {
     const result = await api.upload.act({ action, billId: upload.id });
-    if (!result.ok) return tell('fail', describeError(t, result.error));
+    if (!result.ok) return tell('fail', (t) => describeError(t, result.error));
     setQueue(result.value);
-    tell('pass', t(`scanDeskPage.upload.done.${action}`, { code: upload.code }));
+    tell('pass', (t) => t(`scanDeskPage.upload.done.${action}`, { code: upload.code }));
   };
 
   // Shortcuts for the two actions a clerk repeats all day, whenever a bill is selected and the
@@ -242,7 +249,7 @@ export function ScanDeskArea() {
     if (isUploadFixed(upload)) {
       if (event.key === 'Delete') {
         event.preventDefault();
-        tell('warn', t(upload.state === 'done' ? 'scanDeskPage.noDiscard.done' : 'scanDeskPage.noDiscard.sending', { code: bill.code ?? '—' }));
+        tell('warn', (t) => t(upload.state === 'done' ? 'scanDeskPage.noDiscard.done' : 'scanDeskPage.noDiscard.sending', { code: bill.code ?? '—' }));
       }
       return;
     }
@@ -279,7 +286,7 @@ export function ScanDeskArea() {
         {progress && <p className="muted">{t('scanDeskPage.taking', progress)}</p>}
         {notice && (
           <p ref={noticeRef} tabIndex={-1} className={`banner banner-${notice.tone}`} role={notice.tone === 'fail' ? 'alert' : 'status'} data-testid="desk-notice">
-            {notice.text}
+            {notice.text(t)}
           </p>
         )}
       </section>

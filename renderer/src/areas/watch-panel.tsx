@@ -8,6 +8,7 @@ import { useLiveFigures } from '../api/live-figures.js';
 import { TextField } from '../components/field.js';
 import { formatTime } from '../components/date-text.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { focusWhenPainted } from '../components/focus.js';
 
 type WatchReport = ValueOf<'scanDesk:watchStatus'>;
 
@@ -80,10 +81,16 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
   const latest = report?.recent[0];
   const batch = report?.batch ?? null;
   const receiving = report?.receiving ?? null;
+  /** The batch the clerk just closed (its page count): said where the button was, and focused, so the keyboard stays here. */
+  const [closedPages, setClosedPages] = useState<number | null>(null);
+  const closedRef = useRef<HTMLParagraphElement>(null);
   const closeBatch = async () => {
+    const pages = report?.batch?.pages ?? 0;
     const result = await api.scanDesk.closeBatch();
     if (!result.ok) return setProblem(describeError(t, result.error));
     setProblem(null);
+    setClosedPages(pages);
+    focusWhenPainted(() => closedRef.current);
     setReport(result.value);
     if (revision.current !== result.value.revision) changed.current();
     revision.current = result.value.revision;
@@ -110,6 +117,11 @@ export function WatchPanel({ onSpoolChanged }: { onSpoolChanged: () => void }) {
           <ProgressBar value={receiving.page} max={Math.max(1, receiving.pages)} label={t('scanDeskPage.watch.receiving', receiving)} />
           <p className="muted">{receiving.pages > 0 ? t('scanDeskPage.watch.receiving', receiving) : t('scanDeskPage.watch.receivingStart', receiving)}</p>
         </div>
+      )}
+      {closedPages !== null && (!batch || batch.closeRequested) && (
+        <p ref={closedRef} tabIndex={-1} className="banner banner-pass" role="status" data-testid="watch-batch-closed">
+          {t('scanDeskPage.watch.batchClosed', { pages: closedPages })}
+        </p>
       )}
       {batch && (
         <div className="banner banner-info watch-batch" data-testid="watch-batch" data-pages={batch.pages}>

@@ -41,14 +41,38 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
   };
   // A bill whose upload started (sending, retrying, sent) is fixed: only what applies is offered.
   const fixed = isUploadFixed(upload);
+  const closed = row.bill?.held === 'code-closed';
+  const pageOf = new Map(row.stack.pages.map((page) => [page.page, page]));
+  const ownPages = pagesOfRow(row).filter((number) => !pageOf.get(number)?.from);
+  const givenFrom = new Map<string, number[]>();
+  for (const number of pagesOfRow(row)) {
+    const from = pageOf.get(number)?.from;
+    if (from) givenFrom.set(from.source, [...(givenFrom.get(from.source) ?? []), from.page]);
+  }
+  // The stack's first live bill has no bill before it: "not a cover" then leaves its pages before the first cover.
+  const firstLive = row.bill !== null && row.stack.bills.find((candidate) => candidate.state !== 'discarded')?.id === row.bill.id;
   const held = row.bill ? heldText(t, row.bill, row.stack.leftOut[row.bill.id] ?? []) : null;
   return (
     <div className="panel detail" data-testid="desk-detail">
                   <h2>{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</h2>
                   <p className="muted">
-                    <bdi>{row.stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: pagesOfRow(row).join(', ') })}
+                    <bdi>{row.stack.name}</bdi>
+                    {ownPages.length > 0 && <> · {t('scanDeskPage.pagesOfStack', { pages: ownPages.join(', ') })}</>}
+                    {/* Pages given from another file are named by that file and its page numbers, where the paper is. */}
+                    {[...givenFrom].map(([source, pages]) => (
+                      <span key={source}>
+                        {' · '}
+                        {t('scanDeskPage.pagesFrom', { file: source, pages: pages.join(', ') })}
+                      </span>
+                    ))}
                   </p>
-                  {row.bill && held && !fixed && (
+                  {/* A discarded bill (or a copy merged into another) says so, not why it was once held. */}
+                  {row.bill?.state === 'discarded' && (
+                    <p className="banner banner-info" data-testid="desk-discarded">
+                      {t(row.bill.mergedInto ? 'scanDeskPage.mergedNote' : 'scanDeskPage.discardedNote')}
+                    </p>
+                  )}
+                  {row.bill && row.bill.state !== 'discarded' && held && !fixed && (
                     <p className="banner banner-warn" data-testid="desk-held">
                       {held.cause}
                       {row.bill.suspect ? ` · ${row.bill.suspect.payload}` : ''}
@@ -101,7 +125,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                               <QrBox qr={page.qr} testId={page.qr ? `desk-qr-${number}` : undefined} />
                             </span>
                           </button>
-                          <figcaption>{number === row.bill?.cover ? t('scanDeskPage.coverPage', { page: number }) : t('templateCheck.pageLabel', { page: number })}</figcaption>
+                          <figcaption>{number === row.bill?.cover ? t('scanDeskPage.coverPage', { page: number }) : page.from ? t('scanDeskPage.pagesFrom', { file: page.from.source, pages: page.from.page }) : t('templateCheck.pageLabel', { page: number })}</figcaption>
                         </figure>
                       ) : null;
                     })}
@@ -160,19 +184,20 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                   {row.bill && row.bill.state !== 'discarded' && !fixed && (
                     <div className="actions" data-testid="desk-bill-actions">
                       {isReleasable(row.bill, upload) && (
-                        <button type="button" className="primary" data-testid="desk-release" aria-keyshortcuts="R" onClick={() => void act(row.bill as Bill, 'release')}>
+                        // A code the server closed: discarding is the way out, a release only for a returned bill.
+                        <button type="button" className={closed ? 'secondary' : 'primary'} data-testid="desk-release" aria-keyshortcuts="R" onClick={() => void act(row.bill as Bill, 'release')}>
                           {t('scanDeskPage.release')} <kbd className="button-key">R</kbd>
                         </button>
                       )}
-                      {row.stack.orphans.length > 0 && (
+                      {row.stack.orphans.length > 0 && row.bill.code !== null && (
                         <button type="button" className="secondary" data-testid="desk-take-orphans" onClick={() => void act(row.bill as Bill, 'take-orphans')}>
                           {t('scanDeskPage.takeOrphans', { pages: row.stack.orphans.join(', ') })}
                         </button>
                       )}
                       <button type="button" className="secondary" data-testid="desk-not-cover" onClick={() => void onNotCover(row.bill as Bill)}>
-                        {t('scanDeskPage.notCover')}
+                        {t(firstLive ? 'scanDeskPage.notCoverFirst' : 'scanDeskPage.notCover')}
                       </button>
-                      <button type="button" className="secondary" data-testid="desk-discard" aria-keyshortcuts="Delete" onClick={() => void act(row.bill as Bill, 'discard')}>
+                      <button type="button" className={closed ? 'primary' : 'secondary'} data-testid="desk-discard" aria-keyshortcuts="Delete" onClick={() => void act(row.bill as Bill, 'discard')}>
                         {t('scanDeskPage.discard')} <kbd className="button-key">Del</kbd>
                       </button>
                     </div>

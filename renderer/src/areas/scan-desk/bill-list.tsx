@@ -18,6 +18,9 @@ export interface BillListTodo {
  */
 export function BillList({ rows, uploads, selected, onSelect, summary, todo, stale }: { rows: readonly Row[]; uploads: ReadonlyMap<string, Upload>; selected: string | null; onSelect: (key: string) => void; summary: React.ReactNode; todo: BillListTodo; stale: string | null }) {
   const { t } = useTranslation();
+  const seen = new Map<string, number>();
+  for (const row of rows) if (row.bill?.code && row.bill.state !== 'discarded') seen.set(row.bill.code, (seen.get(row.bill.code) ?? 0) + 1);
+  const repeated = new Set([...seen].filter(([, count]) => count > 1).map(([code]) => code));
   const keys = rows.map((row) => row.key);
   const tabStop = tabStopKey(keys, selected);
   const onListKey = (event: React.KeyboardEvent<HTMLElement>) => moveSelectionByKey(event, keys, selected ?? tabStop, onSelect);
@@ -79,6 +82,12 @@ export function BillList({ rows, uploads, selected, onSelect, summary, todo, sta
                       </span>
                     )}
                     <span className="muted nowrap">{t('units.pages', { count: pagesOfRow(row).length })}</span>
+                    {/* Copies of one code read alike: each says which file it is in. */}
+                    {row.bill?.code && repeated.has(row.bill.code) && (
+                      <span className="muted row-file" data-testid="desk-row-file">
+                        <bdi>{row.stack.name}</bdi>
+                      </span>
+                    )}
                   </span>
                 </span>
               </button>

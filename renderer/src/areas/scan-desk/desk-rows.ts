@@ -105,14 +105,18 @@ export function isOutOfOrder(ordered: readonly Row[], uploads: ReadonlyMap<strin
 
 /**
  * The row to go on with after acting on `key` (which stood at `index`): the next row after it that
- * needs a person, wrapping round to the top; null when nothing else needs one.
+ * needs a person, wrapping round to the top — one in the state `prefer` first (after releasing a bill
+ * in review, the next one in review, not the first held row); null when nothing else needs one.
  */
-export function nextNeedingRow(ordered: readonly Row[], uploads: ReadonlyMap<string, Upload>, key: string, index: number): Row | null {
+export function nextNeedingRow(ordered: readonly Row[], uploads: ReadonlyMap<string, Upload>, key: string, index: number, prefer?: RowState): Row | null {
   const at = ordered.findIndex((row) => row.key === key);
   const start = at >= 0 ? at + 1 : Math.max(0, index);
-  for (let step = 0; step < ordered.length; step += 1) {
-    const row = ordered[(start + step) % ordered.length] as Row;
-    if (row.key !== key && needsPerson(row, uploads)) return row;
-  }
-  return null;
+  const find = (wanted: (row: Row) => boolean): Row | null => {
+    for (let step = 0; step < ordered.length; step += 1) {
+      const row = ordered[(start + step) % ordered.length] as Row;
+      if (row.key !== key && wanted(row)) return row;
+    }
+    return null;
+  };
+  return (prefer ? find((row) => stateOfRow(row, uploads) === prefer) : null) ?? find((row) => needsPerson(row, uploads));
 }
