@@ -1312,7 +1312,7 @@ export const zhCN = {
         'queue-fault': '上传队列出现意外问题（每 15–30 秒自动重试；详见日志）',
       },
       counts: '排队 {{queued}}，发送中 {{sending}}，等待重试 {{waiting}}，暂扣 {{held}}，已完成 {{done}}',
-      billStates: { queued: '排队中', sending: '发送中', waiting: '等待重试', held: '暂扣', done: '已完成' },
+      billStates: { queued: '待上传', sending: '上传中', waiting: '待上传（等待重试）', held: '需要处理', done: '已上传' },
       nextAttempt: '下次尝试：{{at}}',
       heldByPerson: '已被人工暂扣',
     },
