@@ -44,7 +44,7 @@ test('upload with a data folder that refuses the queue\'s records: it says why a
     assert.equal(ended, false, 'still running, waiting for the folder');
     stop();
     assert.equal(await running, 0, 'a stop by a person');
-    assert.match(stdout, /FY-2026-940001 {2}queued {2}0\/2/);
+    assert.match(stdout, /FY-2026-940001 {2}ready {2}0\/2/);
 
     stdout = '';
     assert.equal(await on(['upload', '--once', '--json']), 1);
