@@ -57,7 +57,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                   <h2>{row.bill ? (row.bill.code ?? t('scanDeskPage.noCode')) : t('scanDeskPage.orphans')}</h2>
                   <p className="muted">
                     <bdi>{row.stack.name}</bdi>
-                    {ownPages.length > 0 && <> · {t('scanDeskPage.pagesOfStack', { pages: ownPages.join(', ') })}</>}
+                    {ownPages.length > 0 && <> · {t('scanDeskPage.pagesOfStack', { pages: ownPages.join(', '), count: ownPages.length })}</>}
                     {/* Pages given from another file are named by that file and its page numbers, where the paper is. */}
                     {[...givenFrom].map(([source, pages]) => (
                       <span key={source}>
@@ -191,7 +191,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                       )}
                       {row.stack.orphans.length > 0 && row.bill.code !== null && (
                         <button type="button" className="secondary" data-testid="desk-take-orphans" onClick={() => void act(row.bill as Bill, 'take-orphans')}>
-                          {t('scanDeskPage.takeOrphans', { pages: row.stack.orphans.join(', ') })}
+                          {t('scanDeskPage.takeOrphans', { pages: row.stack.orphans.join(', '), count: row.stack.orphans.length })}
                         </button>
                       )}
                       <button type="button" className="secondary" data-testid="desk-not-cover" onClick={() => void onNotCover(row.bill as Bill)}>

@@ -33,7 +33,7 @@ export function OrphansDetail({ stack, targets, onView, onDiscardOrphans, onGive
     <div className="panel detail" data-testid="desk-detail">
       <h2>{t('scanDeskPage.orphans')}</h2>
       <p className="muted">
-        <bdi>{stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: stack.orphans.join(', ') })}
+        <bdi>{stack.name}</bdi> · {t('scanDeskPage.pagesOfStack', { pages: stack.orphans.join(', '), count: stack.orphans.length })}
       </p>
       <p className="banner banner-warn" data-testid="desk-held">
         {t('split.held.orphans')}
