@@ -41,3 +41,18 @@ export async function syncDirectory(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+/**
+ * Creates `file` exclusively, writes it and flushes it before returning (a file that exists is an
+ * error, unless `replace`: then a leftover of an interrupted attempt, unreferenced, is removed first).
+ */
+export async function writeFileDurable(file: string, data: string | Uint8Array, options: { replace?: boolean } = {}): Promise<void> {
+  if (options.replace) await fs.rm(file, { force: true });
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

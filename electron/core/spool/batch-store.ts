@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CoreError } from '../errors.js';
 import { formatBytes } from '../format.js';
-import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-write.js';
 import type { DocumentLimits } from '../intake/document-limits.js';
 import { openDocument } from '../intake/read-document.js';
 import type { Logger } from '../log/logger.js';
@@ -98,18 +98,6 @@ export interface BatchStoreDeps {
   renderDpi?: number;
   pool?: PageReaderPool;
   maxBytes: (sourceSize: number) => number;
-}
-
-/** Writes a file exclusively and flushes it (a leftover of an interrupted attempt is replaced). */
-async function writeFresh(file: string, bytes: Uint8Array): Promise<void> {
-  await fs.rm(file, { force: true });
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Links `from` to `to` (same disk: no copy), or copies and flushes it where links are refused. */
@@ -230,8 +218,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
             const base = `${String(seq).padStart(4, '0')}-${String(item.index + 1).padStart(4, '0')}`;
             const pageFile = `pages/${base}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
             const thumb = `thumbs/${base}.png`;
-            await writeFresh(path.join(dirOf(batchId), pageFile), stored.bytes);
-            await writeFresh(path.join(dirOf(batchId), thumb), item.thumbPng);
+            await writeFileDurable(path.join(dirOf(batchId), pageFile), stored.bytes, { replace: true });
+            await writeFileDurable(path.join(dirOf(batchId), thumb), item.thumbPng, { replace: true });
             pages.push({ file: pageFile, thumb, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), what: item.what, ...(item.qr ? { qr: item.qr } : {}) });
             options.onProgress?.({ name: options.name, page: item.index + 1, pages: document.pageCount });
           }
@@ -318,7 +306,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
           blank: split.blank,
           batch: { id: batch.id, sources: sources.map((source) => ({ name: source.name, sha256: source.sha256, size: source.size, pages: at.get(source) ?? [] })) },
         };
-        await writeFresh(path.join(work, 'stack.json'), new TextEncoder().encode(`${JSON.stringify(record, null, 1)}\n`));
+        await writeFileDurable(path.join(work, 'stack.json'), new TextEncoder().encode(`${JSON.stringify(record, null, 1)}\n`), { replace: true });
         await syncDirectory(path.join(work, 'pages'));
         await syncDirectory(path.join(work, 'thumbs'));
         await syncDirectory(work);

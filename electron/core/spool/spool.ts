@@ -12,7 +12,7 @@ import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js'
 import type { PageReaderPool } from '../split/page-reader-pool.js';
 import type { SplitSettings } from './desk-settings.js';
 import { readStackPages } from '../split/read-stack-pages.js';
-import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-write.js';
 import { classifyPayload } from '../cover/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from './audit-log.js';
 import { createBatchStore, type BatchStore } from './batch-store.js';
@@ -326,34 +326,11 @@ function isProcessRunning(pid: number): boolean {
   }
 }
 
-/** Writes a file durably under its final name, replacing one an interrupted attempt left (unreferenced). */
-async function replaceDurable(file: string, bytes: Uint8Array): Promise<void> {
-  await fs.rm(file, { force: true });
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Appends a line to a file and flushes it. */
 async function appendDurable(file: string, text: string): Promise<void> {
   const handle = await fs.open(file, 'a');
   try {
     await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Writes a file and flushes it before returning. */
-async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
     await handle.sync();
   } finally {
     await handle.close();
@@ -789,8 +766,8 @@ export function createSpool(options: SpoolOptions): Spool {
         if (createHash('sha256').update(bytes).digest('hex') !== stored.sha256) throw new CoreError('upload-page-damaged', { page: from, file: stored.file });
         const number = String(to).padStart(4, '0');
         const file = `pages/${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-        await replaceDurable(path.join(targetDir, file), bytes);
-        await replaceDurable(path.join(targetDir, 'thumbs', `${number}.png`), await fs.readFile(path.join(stacksDir, part.from, 'thumbs', `${String(from).padStart(4, '0')}.png`)));
+        await writeFileDurable(path.join(targetDir, file), bytes, { replace: true });
+        await writeFileDurable(path.join(targetDir, 'thumbs', `${number}.png`), await fs.readFile(path.join(stacksDir, part.from, 'thumbs', `${String(from).padStart(4, '0')}.png`)), { replace: true });
         const { from: _from, ...rest } = stored;
         added.push({ ...rest, page: to, file, from: { stackId: part.from, page: from, source: source.source.name, bill: give.bill } });
       }
@@ -1440,8 +1417,8 @@ export function createSpool(options: SpoolOptions): Spool {
             if (storedBytes > budget) throw new CoreError('stack-too-large', { name, limit: formatBytes(budget) });
             const number = String(item.index + 1).padStart(4, '0');
             const page = `${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-            await writeDurable(path.join(work, 'pages', page), stored.bytes);
-            await writeDurable(path.join(work, 'thumbs', `${number}.png`), item.thumbPng);
+            await writeFileDurable(path.join(work, 'pages', page), stored.bytes);
+            await writeFileDurable(path.join(work, 'thumbs', `${number}.png`), item.thumbPng);
             pages.push({ page: item.index + 1, file: `pages/${page}`, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), kind: item.what.kind, ...(item.qr ? { qr: item.qr } : {}) });
             classified.push({ page: item.index + 1, what: item.what });
             ingestOptions.onProgress?.({ name, page: item.index + 1, pages: document.pageCount });
@@ -1489,7 +1466,7 @@ export function createSpool(options: SpoolOptions): Spool {
           blank: split.blank,
           ...(ingestOptions.sourceMayGrow ? { sourceOpen: true } : {}),
         };
-        await writeDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
+        await writeFileDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
         await syncDirectory(path.join(work, 'pages'));
         await syncDirectory(path.join(work, 'thumbs'));
         await syncDirectory(work);

@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileDurable } from '../fs/atomic-write.js';
 import { turnPageUpright, turnPointsUpright, turnThumbnailUpright } from '../split/turn-page.js';
 import type { SpoolBill, StoredPage } from './spool.js';
-
-/** Writes a new file and flushes it before returning. */
-async function writeDurable(file: string, bytes: Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Turns a page stored in a stack's work folder upright (180°): its file and thumbnail are written
@@ -26,9 +16,9 @@ async function turnStoredPage(work: string, page: StoredPage, name: string): Pro
   const thumb = path.join(work, 'thumbs', `${String(page.page).padStart(4, '0')}.png`);
   // Written beside and renamed over: the work folder is not a stack yet, and its folders are flushed before it becomes one.
   const thumbBytes = await turnThumbnailUpright(await fs.readFile(thumb));
-  await writeDurable(`${file}.turned`, turned.bytes);
+  await writeFileDurable(`${file}.turned`, turned.bytes);
   await fs.rename(`${file}.turned`, file);
-  await writeDurable(`${thumb}.turned`, thumbBytes);
+  await writeFileDurable(`${thumb}.turned`, thumbBytes);
   await fs.rename(`${thumb}.turned`, thumb);
   return {
     ...page,
