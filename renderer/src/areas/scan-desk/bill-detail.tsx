@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field.js';
-import { QrBox } from '../../components/qr-box.js';
 import { isReleasable, pagesOfRow, type Bill, type Row } from './desk-rows.js';
 import { heldText, isUploadFixed } from './held-text.js';
 import { UploadDetail, type Upload } from './upload-detail.js';
 import { UprightNote } from './upright-note.js';
+import { PageThumbButton } from './page-thumb-button.js';
 
 /** What a person can ask of a whole bill from its detail. */
 export type BillActionName = 'release' | 'discard' | 'set-code' | 'take-orphans' | 'keep-copy' | 'merge-copies';
@@ -103,28 +103,7 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                       const page = row.stack.pages.find((candidate) => candidate.page === number);
                       return page ? (
                         <figure key={number} className={`thumb${page.kind === 'blank' ? ' thumb-blank' : ''}`}>
-                          <button
-                            type="button"
-                            className={`thumb-button${selectedPage === number ? ' selected' : ''}`}
-                            aria-pressed={selectedPage === number}
-                            aria-keyshortcuts="Enter"
-                            title={t('scanDeskPage.openHint')}
-                            data-testid={`desk-page-${number}`}
-                            onClick={() => setSelectedPage(number)}
-                            onDoubleClick={() => onView(number)}
-                            onKeyDown={(event) => {
-                              // Enter opens the page large (Space still selects it).
-                              if (event.key !== 'Enter') return;
-                              event.preventDefault();
-                              setSelectedPage(number);
-                              onView(number);
-                            }}
-                          >
-                            <span className="thumb-frame">
-                              <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
-                              <QrBox qr={page.qr} testId={page.qr ? `desk-qr-${number}` : undefined} />
-                            </span>
-                          </button>
+                          <PageThumbButton page={page} selected={selectedPage === number} onSelect={() => setSelectedPage(number)} onView={() => onView(number)} qrTestId={page.qr ? `desk-qr-${number}` : undefined} />
                           <figcaption>{number === row.bill?.cover ? t('scanDeskPage.coverPage', { page: number }) : page.from ? t('scanDeskPage.pagesFrom', { file: page.from.source, pages: page.from.page }) : t('templateCheck.pageLabel', { page: number })}</figcaption>
                         </figure>
                       ) : null;

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field.js';
-import { QrBox } from '../../components/qr-box.js';
 import type { GiveTarget } from './held-text.js';
 import type { Stack } from './desk-rows.js';
+import { PageThumbButton } from './page-thumb-button.js';
 
 /** What the orphans detail asks of the desk; each returns whether it was done. */
 export interface OrphansActions {
@@ -45,27 +45,7 @@ export function OrphansDetail({ stack, targets, onView, onDiscardOrphans, onGive
           const page = stack.pages.find((candidate) => candidate.page === number);
           return page ? (
             <figure key={number} className="thumb">
-              <button
-                type="button"
-                className={`thumb-button${selectedPage === number ? ' selected' : ''}`}
-                aria-pressed={selectedPage === number}
-                aria-keyshortcuts="Enter"
-                title={t('scanDeskPage.openHint')}
-                data-testid={`desk-page-${number}`}
-                onClick={() => setSelectedPage(number)}
-                onDoubleClick={() => onView(number)}
-                onKeyDown={(event) => {
-                  if (event.key !== 'Enter') return;
-                  event.preventDefault();
-                  setSelectedPage(number);
-                  onView(number);
-                }}
-              >
-                <span className="thumb-frame">
-                  <img src={page.thumbPng} alt={t('scanDeskPage.pageAlt', { page: number })} />
-                  <QrBox qr={page.qr} />
-                </span>
-              </button>
+              <PageThumbButton page={page} selected={selectedPage === number} onSelect={() => setSelectedPage(number)} onView={() => onView(number)} />
               <figcaption>{t('templateCheck.pageLabel', { page: number })}</figcaption>
             </figure>
           ) : null;
