@@ -886,24 +886,11 @@ export function createSpool(options: SpoolOptions): Spool {
         return giveOrphans(stackId, change.to);
       case 'mark-cover': {
         if (!stack.orphans.includes(change.page)) throw refuse('not-an-orphan');
-        const settings = await splitSettings();
-        if (classifyPayload(change.code, settings.rules).kind !== 'cover') throw refuse('invalid-code');
-        const number = Math.max(0, ...stack.bills.map((candidate) => Number(/-(\d+)$/.exec(candidate.id)?.[1] ?? 0))) + 1;
         let at = stack.bills.findIndex((candidate) => (candidate.cover ?? 0) > change.page);
         if (at < 0) at = stack.bills.length;
         const end = stack.bills[at]?.cover ?? Number.POSITIVE_INFINITY;
         const after = stack.orphans.filter((page) => page > change.page && page < end);
-        const duplicate = stack.bills.some((candidate) => candidate.state !== 'discarded' && candidate.code === change.code);
-        const created: SpoolBill = {
-          id: `${stack.id}-${number}`,
-          stackId: stack.id,
-          code: change.code,
-          cover: change.page,
-          pages: settings.split.coverIsPage ? [change.page, ...after] : after,
-          held: duplicate ? 'duplicate-code' : null,
-          turned: false,
-          state: duplicate ? 'held' : 'ready',
-        };
+        const created = await billStartingAt(stack, change.page, change.code, after, refuse);
         const bills = [...stack.bills];
         bills.splice(at, 0, created);
         const orphans = stack.orphans.filter((page) => page !== change.page && !after.includes(page));
@@ -916,6 +903,27 @@ export function createSpool(options: SpoolOptions): Spool {
         // Orphan pages are no bill: released, coded or moved they would have nowhere to go.
         throw refuse('orphans-only');
     }
+  };
+  /**
+   * A new bill a person starts at `page` with `code` (a cover the split missed), taking `after`: held
+   * when the code is already on a live bill of the stack, else ready or waiting for review by the
+   * desk's release mode. An invalid code is refused.
+   */
+  const billStartingAt = async (stack: StackRecord, page: number, code: string, after: number[], refuse: (reason: string) => Error): Promise<SpoolBill> => {
+    const settings = await splitSettings();
+    if (classifyPayload(code, settings.rules).kind !== 'cover') throw refuse('invalid-code');
+    const number = Math.max(0, ...stack.bills.map((candidate) => Number(/-(\d+)$/.exec(candidate.id)?.[1] ?? 0))) + 1;
+    const duplicate = stack.bills.some((candidate) => candidate.state !== 'discarded' && candidate.code === code);
+    return {
+      id: `${stack.id}-${number}`,
+      stackId: stack.id,
+      code,
+      cover: page,
+      pages: settings.split.coverIsPage ? [page, ...after] : after,
+      held: duplicate ? 'duplicate-code' : null,
+      turned: false,
+      state: duplicate ? 'held' : settings.release === 'review' ? 'review' : 'ready',
+    };
   };
   /** Runs one edit of the spool's bills at a time (each is a read-modify-write of a stack's edits file). */
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
@@ -1090,21 +1098,7 @@ export function createSpool(options: SpoolOptions): Spool {
       case 'mark-cover': {
         const at = bill.pages.indexOf(change.page);
         if (at < 0 || change.page === bill.cover) throw refuse('not-movable');
-        const settings = await splitSettings();
-        if (classifyPayload(change.code, settings.rules).kind !== 'cover') throw refuse('invalid-code');
-        const number = Math.max(...stack.bills.map((candidate) => Number(/-(\d+)$/.exec(candidate.id)?.[1] ?? 0))) + 1;
-        const after = bill.pages.slice(at + 1);
-        const duplicate = stack.bills.some((candidate) => candidate.state !== 'discarded' && candidate.code === change.code);
-        const created: SpoolBill = {
-          id: `${stack.id}-${number}`,
-          stackId: stack.id,
-          code: change.code,
-          cover: change.page,
-          pages: settings.split.coverIsPage ? [change.page, ...after] : after,
-          held: duplicate ? 'duplicate-code' : null,
-          turned: false,
-          state: duplicate ? 'held' : settings.release === 'review' ? 'review' : 'ready',
-        };
+        const created = await billStartingAt(stack, change.page, change.code, bill.pages.slice(at + 1), refuse);
         bills.splice(index + 1, 0, created);
         next = { ...bill, pages: bill.pages.slice(0, at) };
         detail = `page ${change.page} made the cover of new bill ${created.id} (${change.code})`;
