@@ -365,11 +365,11 @@ export const codeTraceSchema = z.object({
   }),
   server: z
     .object({
-      status: z.enum(['open', 'closed', 'returned', 'unknown']),
+      status: z.enum(['open', 'closed', 'returned', 'voided', 'unknown']),
       round: z.number().int(),
       pageCount: z.number().int().nullable(),
       pages: z.array(z.object({ page: z.number().int(), sha256: z.string(), bytes: z.number(), receivedAt: z.string() })),
-      returned: z.object({ reason: z.string(), at: z.string() }).nullable(),
+      returned: z.object({ reason: z.string(), at: z.string(), reasonCode: z.string().nullable() }).nullable(),
       compare: z.object({ same: z.array(z.number().int()), missing: z.array(z.number().int()), extra: z.array(z.number().int()), differ: z.array(z.number().int()) }),
     })
     .nullable(),
@@ -404,7 +404,7 @@ export const recentBillSchema = z.object({
   closedAt: z.string(),
   round: z.number().int(),
   server: z
-    .object({ status: z.enum(['open', 'closed', 'returned', 'unknown']), round: z.number().int(), pageCount: z.number().int().nullable(), matches: z.boolean(), returned: z.object({ reason: z.string(), at: z.string() }).nullable(), checkedAt: z.string() })
+    .object({ status: z.enum(['open', 'closed', 'returned', 'voided', 'unknown']), round: z.number().int(), pageCount: z.number().int().nullable(), matches: z.boolean(), returned: z.object({ reason: z.string(), at: z.string(), reasonCode: z.string().nullable() }).nullable(), checkedAt: z.string() })
     .nullable(),
   serverError: traceErrorSchema.nullable(),
 });

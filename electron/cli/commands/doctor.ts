@@ -122,7 +122,7 @@ export const returnBillCommand: CliCommand = {
     if (!code || rest.length || !reason || reason.length > 500) return reportUsageError(io, json, t('cli.returnBill.usage'));
     const core = await openCore();
     try {
-      const state = await (await core.endpoint.openAdapter('query')).returnBill(code, reason);
+      const state = await (await core.endpoint.openAdapter('query')).returnBill(code, { text: reason });
       if (json) io.stdout(`${JSON.stringify(state)}\n`);
       else io.stdout(`${t('cli.returnBill.done', { code, round: state.round, reason })}\n`);
       return exitCodes.ok;

@@ -1,6 +1,9 @@
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { CoreError } from '../errors.js';
 import type { PageReceipt } from './bill-store.js';
+import { imageStateOfStatus, isErpImageState, maxScanFieldLength, type ErpImageState, type ProtocolBillStatus, type RescanReason } from '../../shared/imaging/erp-image-state.js';
+
+export type { RescanReason } from '../../shared/imaging/erp-image-state.js';
 
 export type { PageReceipt } from './bill-store.js';
 
@@ -15,36 +18,79 @@ export interface PageUpload {
   idempotencyKey: string;
 }
 
+/** Who scanned a bill where, as its close carries it (the ERP's 影像扫描用户, 扫描点, 影像扫描客户端IP, 扫描时间). */
+export interface ScanDetails {
+  /** The clerk's scan user id in the ERP (影像扫描用户), or null when the station has none set. */
+  scanUser: string | null;
+  /** The station's scan point (扫描点), a name or number from the ERP's list, or null. */
+  scanPoint: string | null;
+  /** The station's address as the server sees the connection (the adapter fills it when the caller does not). */
+  stationIp: string | null;
+  /** When the bill's pages were scanned (taken in), ISO time. */
+  scannedAt: string | null;
+}
+
 /** What the receiving side holds for a bill. */
 export interface BillState {
   imageCode: string;
-  /** `unknown`: never seen; `returned`: closed, then sent back for a rescan (a new round must be opened). */
-  status: 'open' | 'closed' | 'returned' | 'unknown';
+  /** `unknown`: never seen; `returned`: closed, then sent back for a rescan (a new round must be opened); `voided`: 废弃, takes nothing more. */
+  status: ProtocolBillStatus;
+  /** The ERP's 影像状态: as the server sent it, or worked out from `status` and `round` for an older server. */
+  imageState: ErpImageState;
+  /** Whether `imageState` came from the server (false: worked out from an older server's status). */
+  imageStateFromServer: boolean;
   /** The bill's current round: 1 for the first scan, one more for each rescan after a return. */
   round: number;
   pageCount: number | null;
   pages: Array<{ page: number; sha256: string; bytes: number; receivedAt: string }>;
-  /** Why and when the bill was returned, while it is. */
-  returned: { reason: string; at: string } | null;
+  /** Why and when the bill was returned, while it is (`reasonCode`: the rescan reason's code, when one was chosen). */
+  returned: { reason: string; at: string; reasonCode: string | null } | null;
+  /** Why and when the bill was voided (废弃), when it is. */
+  voided: { reason: string; at: string } | null;
+  /** False when the ERP marked the bill as needing no images (是否需要影像扫描 = 否: "当前单据无需上传影像"). */
+  needImageScan: boolean;
+  /** Who scanned the current round where, as the close recorded it; null when the server keeps none (or it is not closed yet). */
+  scan: (ScanDetails & { pageCount: number | null }) | null;
 }
 
 /** A bill the receiving side has never seen. */
 export function unknownBill(imageCode: string): BillState {
-  return { imageCode, status: 'unknown', round: 1, pageCount: null, pages: [], returned: null };
+  return { imageCode, status: 'unknown', imageState: '0', imageStateFromServer: false, round: 1, pageCount: null, pages: [], returned: null, voided: null, needImageScan: true, scan: null };
 }
 
-/** Reads a bill's state from a protocol answer's `data` (fields a v1 server lacks take their v1 meaning). */
+const textOrNull = (value: unknown, max: number): string | null => (typeof value === 'string' && value.trim() !== '' ? value.slice(0, max) : null);
+
+/** Reads a bill's state from a protocol answer's `data` (fields an older server lacks take their older meaning). */
 export function readBillState(imageCode: string, data: unknown): BillState {
   const record = (data ?? {}) as Record<string, unknown>;
-  const status = record.status === 'closed' || record.status === 'returned' ? record.status : 'open';
-  const returned = record.returned as { reason?: unknown; at?: unknown } | null | undefined;
+  const sentState = isErpImageState(record.imageState) ? record.imageState : null;
+  const status: ProtocolBillStatus =
+    record.status === 'closed' || record.status === 'returned' || record.status === 'voided' || record.status === 'unknown' ? record.status : sentState === '0' ? 'unknown' : sentState === '5' ? 'voided' : 'open';
+  const round = typeof record.round === 'number' && Number.isInteger(record.round) && record.round >= 1 ? record.round : 1;
+  const returned = record.returned as { reason?: unknown; at?: unknown; reasonCode?: unknown } | null | undefined;
+  const voided = record.voided as { reason?: unknown; at?: unknown } | null | undefined;
+  const scan = record.scan as Record<string, unknown> | null | undefined;
   return {
     imageCode,
     status,
-    round: typeof record.round === 'number' && Number.isInteger(record.round) && record.round >= 1 ? record.round : 1,
+    imageState: sentState ?? imageStateOfStatus(status, round),
+    imageStateFromServer: sentState !== null,
+    round,
     pageCount: typeof record.pageCount === 'number' ? record.pageCount : null,
     pages: Array.isArray(record.pages) ? (record.pages as BillState['pages']) : [],
-    returned: returned && typeof returned.reason === 'string' ? { reason: returned.reason.slice(0, 500), at: String(returned.at ?? '') } : null,
+    returned: returned && typeof returned.reason === 'string' ? { reason: returned.reason.slice(0, 500), at: String(returned.at ?? ''), reasonCode: textOrNull(returned.reasonCode, maxScanFieldLength) } : null,
+    voided: voided && typeof voided.reason === 'string' ? { reason: voided.reason.slice(0, 500), at: String(voided.at ?? '') } : null,
+    needImageScan: record.needImageScan !== false,
+    scan:
+      scan && typeof scan === 'object'
+        ? {
+            scanUser: textOrNull(scan.scanUser, maxScanFieldLength),
+            scanPoint: textOrNull(scan.scanPoint, maxScanFieldLength),
+            stationIp: textOrNull(scan.stationIp, 64),
+            scannedAt: textOrNull(scan.scannedAt, 40),
+            pageCount: typeof scan.pageCount === 'number' ? scan.pageCount : null,
+          }
+        : null,
   };
 }
 
@@ -74,13 +120,19 @@ export class ImagingError extends CoreError {
 export interface ImagingAdapter {
   readonly kind: 'http' | 'folder';
   uploadPage(upload: PageUpload): Promise<PageReceipt>;
-  /** Closes the bill with its declared page count; throws `imaging-conflict` with the missing pages. */
-  closeBill(imageCode: string, pageCount: number): Promise<BillState>;
+  /** Closes the bill with its declared page count and who scanned it where; throws `imaging-conflict` with the missing pages. */
+  closeBill(imageCode: string, pageCount: number, scan?: ScanDetails): Promise<BillState>;
   queryBill(imageCode: string): Promise<BillState>;
   /** Opens round `round` (current + 1) of a returned bill, before a rescan's pages go up; repeating it is harmless. */
   openRound(imageCode: string, round: number): Promise<BillState>;
-  /** Sends a closed bill back for a rescan: a reviewer's act, offered by the reference server and the folder (training, tests). */
-  returnBill(imageCode: string, reason: string): Promise<BillState>;
+  /** Sends a closed bill back for a rescan with a reason (text, a rescan reason's code, or both): a reviewer's act, offered by the reference server and the folder (training, tests). */
+  returnBill(imageCode: string, reason: { text?: string; code?: string }): Promise<BillState>;
+  /** Voids a bill (废弃): it takes no pages, close or round after this. A reviewer's act (training, tests). */
+  voidBill(imageCode: string, reason: string): Promise<BillState>;
+  /** The server's rescan reasons (退扫原因), for naming a return's reason code. */
+  listRescanReasons(): Promise<RescanReason[]>;
+  /** Marks a code as needing no images (or needing them again): the ERP's 是否需要影像扫描, offered by the reference server for training. */
+  setNeedImageScan(imageCode: string, needImageScan: boolean): Promise<BillState>;
 }
 
 /** Picks a file extension from the page's magic bytes (scanners send JPEG, PNG, TIFF or PDF). */

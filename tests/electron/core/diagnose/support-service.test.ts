@@ -136,7 +136,7 @@ test('returned for rescan: noticed on refresh, listed, the rescan is not held as
 
   // The imaging side returns it (the reference server's stand-in for a reviewer).
   const adapter = await harness.core.endpoint.openAdapter('query');
-  await adapter.returnBill('FY-2026-710001', '第2页发票模糊 / page 2 blurred');
+  await adapter.returnBill('FY-2026-710001', { text: '第2页发票模糊 / page 2 blurred' });
   recent = await harness.core.support.refresh(recent);
   assert.deepEqual([recent[0]?.server?.status, recent[0]?.server?.returned?.reason], ['returned', '第2页发票模糊 / page 2 blurred']);
   const returned = await harness.core.support.returnedBills();
@@ -214,7 +214,7 @@ test('a return the station had not heard of: the released rescan is refused (200
   await scan('stack-s1.pdf', [{ kind: 'cover', code: 'FY-2026-740001' }, { kind: 'content' }]);
   await harness.core.upload.runOnce();
   const adapter = await harness.core.endpoint.openAdapter('query');
-  await adapter.returnBill('FY-2026-740001', 'cover torn');
+  await adapter.returnBill('FY-2026-740001', { text: 'cover torn' });
   // Rescanned before anyone refreshed: held as a code the server closed, and a person releases it as the rescan.
   await scan('stack-s2.pdf', [{ kind: 'cover', code: 'FY-2026-740001' }, { kind: 'content' }, { kind: 'content' }]);
   const rescan = (await harness.core.scanDesk.spool.listBills()).find((bill) => bill.code === 'FY-2026-740001' && bill.held === 'code-closed');
@@ -223,7 +223,7 @@ test('a return the station had not heard of: the released rescan is refused (200
   let status = await harness.core.upload.runOnce();
   const held = status.bills.find((bill) => bill.id === rescan.id);
   assert.deepEqual([held?.state, held?.held?.params['errcode']], ['held', '2008']);
-  assert.equal((await harness.core.support.returnedBills()).find((entry) => entry.code === 'FY-2026-740001' && !entry.resolved)?.reason, 'cover torn');
+  assert.equal((await harness.core.support.returnedBills()).find((entry) => entry.code === 'FY-2026-740001' && !entry.resolved)?.reason, { text: 'cover torn' });
   await harness.core.upload.act({ action: 'resend', billId: rescan.id });
   status = await harness.core.upload.runOnce();
   assert.equal(status.bills.find((bill) => bill.id === rescan.id), undefined, 'sent');

@@ -46,7 +46,7 @@ test('a bill the importer returned opens a new round; its first pages stay on th
   const adapter = createFolderAdapter({ folder, now: () => new Date('2026-11-23T09:00:00Z') });
   await adapter.uploadPage(pageOf('FY-2026-0110', 1, png('first'), 'key-0110-1'));
   await adapter.closeBill('FY-2026-0110', 1);
-  assert.equal((await adapter.returnBill('FY-2026-0110', 'cover torn')).status, 'returned');
+  assert.equal((await adapter.returnBill('FY-2026-0110', { text: 'cover torn' })).status, 'returned');
   await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0110', 1, png('second'), 'key-0110-2')), isImagingError('imaging-conflict'));
   assert.equal((await adapter.openRound('FY-2026-0110', 2)).round, 2);
   await adapter.uploadPage(pageOf('FY-2026-0110', 1, png('second'), 'key-0110-2'));

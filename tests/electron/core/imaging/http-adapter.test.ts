@@ -122,10 +122,10 @@ test('returned for rescan: the server sends a closed bill back with a reason, th
     const code = 'FY-2026-0301';
     await adapter.uploadPage(pageOf(code, 1, jpeg('cover r1')));
     await adapter.uploadPage(pageOf(code, 2, jpeg('blurred invoice')));
-    await assert.rejects(adapter.returnBill(code, 'invoice unreadable'), isImagingError('imaging-conflict', 'needs-person'), 'an open bill cannot be returned');
+    await assert.rejects(adapter.returnBill(code, { text: 'invoice unreadable' }), isImagingError('imaging-conflict', 'needs-person'), 'an open bill cannot be returned');
     await adapter.closeBill(code, 2);
     await assert.rejects(adapter.openRound(code, 2), isImagingError('imaging-conflict', 'needs-person'), 'a closed, not returned bill has no next round');
-    const returned = await adapter.returnBill(code, 'invoice unreadable');
+    const returned = await adapter.returnBill(code, { text: 'invoice unreadable' });
     assert.deepEqual([returned.status, returned.round, returned.returned?.reason], ['returned', 1, 'invoice unreadable']);
     assert.equal((await adapter.queryBill(code)).status, 'returned');
     // Pages and closes to a returned bill are refused until a round is opened.
