@@ -119,7 +119,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       }
       return uploadStatus();
     },
-    'support:lookup': ({ text, day, symptom }) => core.support.lookup({ text, day: day ?? undefined, symptom }),
+    'support:lookup': ({ text, day, symptom, page }) => core.support.lookup({ text, day: day ?? undefined, symptom, page }),
     'support:recent': async ({ from, to, refresh }) => {
       const bills = await core.support.recent({ from, to });
       return refresh ? core.support.refresh(bills) : bills;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpointSettingsSchema, preflightStepIds } from './endpoint/endpoint-settings.js';
 import { languages } from './i18n/languages.js';
 import { channelNameList, eventNameList } from './ipc-names.js';
+import { erpImageStates } from './imaging/erp-image-state.js';
 import { bookkeepingWaitReasons, pauseReasons } from './station/station-state.js';
 import { releaseModes } from './station/bill-status.js';
 
@@ -321,11 +322,13 @@ export const deskStackSchema = z.object({
 });
 
 const traceErrorSchema = z.object({ code: z.string(), params: messageParamsSchema });
+/** The ERP's 影像状态 code. */
+const erpImageStateSchema = z.enum(erpImageStates);
 
 /** One code's trace (ipc twin of core's CodeTrace): verdict, owner, facts, the station's and the server's view, the timeline. */
 export const codeTraceSchema = z.object({
   code: z.string(),
-  verdict: z.enum(['no-image-needed', 'sync-mode', 'returned', 'delivered', 'delivered-unverified', 'pages-differ', 'waiting', 'held', 'discarded', 'delivered-elsewhere', 'not-scanned']),
+  verdict: z.enum(['no-image-needed', 'sync-mode', 'returned', 'delivered', 'delivered-unverified', 'pages-differ', 'waiting', 'held', 'discarded', 'delivered-elsewhere', 'not-scanned', 'close-lost', 'server-has-none', 'voided']),
   owner: z.enum(['clerk', 'implementer', 'bill-owner', 'erp-support', 'imaging-admin', 'nobody']),
   facts: z.record(z.string(), z.union([z.string(), z.number()])),
   station: z.object({
@@ -371,9 +374,26 @@ export const codeTraceSchema = z.object({
       pages: z.array(z.object({ page: z.number().int(), sha256: z.string(), bytes: z.number(), receivedAt: z.string() })),
       returned: z.object({ reason: z.string(), at: z.string(), reasonCode: z.string().nullable() }).nullable(),
       compare: z.object({ same: z.array(z.number().int()), missing: z.array(z.number().int()), extra: z.array(z.number().int()), differ: z.array(z.number().int()) }),
+      imageState: erpImageStateSchema,
+      imageStateFromServer: z.boolean(),
+      voided: z.object({ reason: z.string(), at: z.string() }).nullable(),
+      needImageScan: z.boolean(),
+      scan: z.object({ scanUser: z.string().nullable(), scanPoint: z.string().nullable(), stationIp: z.string().nullable(), scannedAt: z.string().nullable(), pageCount: z.number().int().nullable() }).nullable(),
     })
     .nullable(),
   serverError: traceErrorSchema.nullable(),
+  /** What the ERP's 影像映射维护 shows for the code (null when the server could not be asked). */
+  erp: z
+    .object({
+      imageState: z.object({ code: erpImageStateSchema, name: z.string() }),
+      fromServer: z.boolean(),
+      pageCount: z.number().int().nullable(),
+      scan: z.object({ user: z.string().nullable(), point: z.string().nullable(), stationIp: z.string().nullable(), scannedAt: z.string().nullable() }).nullable(),
+      rescanReason: z.object({ code: z.string().nullable(), text: z.string(), at: z.string() }).nullable(),
+      voided: z.object({ reason: z.string(), at: z.string() }).nullable(),
+      needImageScan: z.boolean(),
+    })
+    .nullable(),
   timeline: z.array(
     z.object({
       at: z.string(),
@@ -489,9 +509,21 @@ export const ipcContract = {
         text: z.string().max(200_000),
         day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().optional(),
         symptom: z.enum(['no-image', 'no-image-needed']).optional(),
+        // The page of a long day's codes (200 a page, in a stable order); 1 when absent.
+        page: z.number().int().min(1).max(500).optional(),
       })
       .strict(),
-    result: z.object({ traces: z.array(codeTraceSchema), resolved: z.array(z.object({ billNo: z.string(), codes: z.array(z.string()) })), unresolved: z.array(z.string()), leftOut: z.number().int() }),
+    result: z.object({
+      traces: z.array(codeTraceSchema),
+      resolved: z.array(z.object({ billNo: z.string(), codes: z.array(z.string()) })),
+      unresolved: z.array(z.string()),
+      leftOut: z.number().int(),
+      total: z.number().int(),
+      totalCapped: z.boolean(),
+      page: z.number().int(),
+      pages: z.number().int(),
+      first: z.number().int(),
+    }),
   },
   'support:recent': {
     // refresh: ask the imaging system about each bill now (a return is recorded for the Scan desk).

@@ -92,12 +92,18 @@ export async function findCodesByBillNumber(file: string, billNumbers: ReadonlyS
 /** Events that put a code on a day's list: made, checked, scanned, or sent that day. */
 const dayEvents: ReadonlySet<AuditEvent> = new Set(['cover-made', 'template-checked', 'split', 'held', 'upload-started', 'uploaded', 'upload-held', 'upload-failed']);
 
-/** Codes with something recorded on a local calendar day (`YYYY-MM-DD`), at most `limit`, first seen first. */
+/**
+ * Codes with something recorded on a local calendar day (`YYYY-MM-DD`), at most `limit`, first seen
+ * first (a stable order: the log only grows at its end). Lines of other UTC days are skipped unparsed.
+ */
 export async function findCodesByDay(file: string, day: string, offsetMinutes: number, limit: number, signal?: AbortSignal): Promise<string[]> {
   const found = new Set<string>();
+  // A local day spans at most its UTC date and the one either side (offsets are under a day).
+  const noon = Date.parse(`${day}T12:00:00Z`);
+  const utcDays = Number.isNaN(noon) ? [] : [-1, 0, 1].map((shift) => `"time":"${new Date(noon + shift * 86_400_000).toISOString().slice(0, 10)}`);
   await scanAuditLines(
     file,
-    (raw) => found.size < limit && rawCodeOf(raw) !== null,
+    (raw) => found.size < limit && utcDays.some((prefix) => raw.startsWith(prefix, 1)) && rawCodeOf(raw) !== null,
     (line) => {
       if (!line.code || !dayEvents.has(line.event)) return;
       const local = new Date(Date.parse(line.time) - offsetMinutes * 60_000).toISOString().slice(0, 10);

@@ -2,14 +2,14 @@ import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { parseLookupText } from '../../shared/diagnose/lookup-query.js';
 import { CoreError } from '../errors.js';
 import type { EndpointService } from '../endpoint/endpoint-service.js';
-import type { BillState, ImagingAdapter } from '../imaging/imaging-adapter.js';
+import type { BillState, ImagingAdapter, ScanDetails } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { Spool } from '../spool/spool.js';
-import { readStackManifests, type UploadManifest } from '../upload/upload-manifest.js';
+import { readManifest, readStackManifests, type UploadManifest } from '../upload/upload-manifest.js';
 import { noticeReturnedState, type ReturnedBill, type ReturnedBills } from '../upload/returned-bills.js';
 import type { UploadQueue } from '../upload/upload-queue.js';
 import { findCodesByBillNumber, findCodesByDay, readCodeHistory } from './station-records.js';
-import { buildTimeline, comparedBill, comparePages, judgeTrace, type CodeTrace, type ServerView, type StationView, type Symptom, type TracedBill } from './trace-code.js';
+import { buildTimeline, comparedBill, comparePages, erpViewOf, judgeTrace, serverViewOf, type CodeTrace, type ServerView, type StationView, type Symptom, type TracedBill } from './trace-code.js';
 
 /** A look-up: codes, bill numbers and a day, as a person typed or pasted them. */
 export interface LookupRequest {
@@ -20,6 +20,8 @@ export interface LookupRequest {
   symptom?: Symptom;
   /** Ask the imaging endpoint too (default true). */
   askServer?: boolean;
+  /** Which page of the codes to trace (1-based, `maxLookupCodes` a page, in a stable order); 1 when absent. */
+  page?: number;
 }
 
 /** The answer to a look-up: one trace per code, and what could not be turned into a code. */
@@ -29,8 +31,17 @@ export interface LookupResult {
   resolved: Array<{ billNo: string; codes: string[] }>;
   /** Entries that are neither a known bill number nor a valid image code. */
   unresolved: string[];
-  /** More codes were asked for than one look-up takes; these were left out. */
+  /** Codes after this page that were not traced (see the next page). */
   leftOut: number;
+  /** Every code the look-up found (text and day), counted up to `maxDayCodes`. */
+  total: number;
+  /** More than `maxDayCodes` codes were on the day: `total` stops there. */
+  totalCapped: boolean;
+  /** This page (1-based) and how many pages the codes fill. */
+  page: number;
+  pages: number;
+  /** The 1-based position of this page's first code among all of them (0 when there are none). */
+  first: number;
 }
 
 /** A bill this station uploaded, with what the server says of it now (after a refresh). */
@@ -42,12 +53,14 @@ export interface RecentBill {
   pages: number;
   closedAt: string;
   round: number;
-  server: { status: BillState['status']; round: number; pageCount: number | null; matches: boolean; returned: BillState['returned']; checkedAt: string } | null;
+  server: { status: BillState['status']; imageState: BillState['imageState']; round: number; pageCount: number | null; matches: boolean; returned: BillState['returned']; checkedAt: string } | null;
   serverError: { code: ErrorCode; params: MessageParams } | null;
 }
 
-/** One look-up answers at most this many codes (a pasted column of a day's bills fits). */
+/** One look-up answers at most this many codes (a pasted column of a day's bills fits): one page. */
 export const maxLookupCodes = 200;
+/** A day's codes are counted up to this many (a busy desk scans a few thousand a day). */
+export const maxDayCodes = 100_000;
 /** Failures that are the station's or the network's, not one bill's: the same for every code. */
 const stationWide: ReadonlySet<string> = new Set(['imaging-unreachable', 'imaging-timeout', 'imaging-auth-failed', 'imaging-clock-skew', 'imaging-bad-answer', 'secret-unreadable', 'folder-unwritable']);
 
@@ -81,6 +94,14 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
     }),
   );
   return results;
+}
+
+/** Who scanned a bill where, as its manifest recorded it at intake (manifests from before that carry none: nulls). */
+function recordedScan(manifest: UploadManifest, importedAt: string): ScanDetails {
+  // Written by the intake's scan-details change; read defensively so an older manifest closes with nulls.
+  const scan = (manifest as { scan?: { user?: unknown; point?: unknown } | null }).scan;
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
+  return { scanUser: text(scan?.user), scanPoint: text(scan?.point), stationIp: null, scannedAt: importedAt };
 }
 
 const errorOf = (error: unknown): { code: ErrorCode; params: MessageParams } => (error instanceof CoreError ? { code: error.code, params: error.params } : { code: 'internal-error', params: { reason: String(error).slice(0, 200) } });
@@ -204,13 +225,10 @@ export function createSupportService(options: SupportServiceOptions) {
       };
       const answer = answers.get(code);
       let server: ServerView | null = null;
-      if (answer && 'state' in answer) {
-        const compared = comparedBill(stationBills);
-        server = { status: answer.state.status, round: answer.state.round, pageCount: answer.state.pageCount, pages: answer.state.pages, returned: answer.state.returned, compare: comparePages(compared?.upload?.sha256 ?? [], answer.state.pages) };
-      }
+      if (answer && 'state' in answer) server = serverViewOf(answer.state, comparedBill(stationBills)?.upload?.sha256 ?? []);
       const serverError = answer && 'error' in answer ? answer.error : null;
       const judged = judgeTrace({ code, symptom, station, server, serverError });
-      return { code, ...judged, station, server, serverError, timeline: buildTimeline(lines, server) };
+      return { code, ...judged, station, server, serverError, erp: erpViewOf(server), timeline: buildTimeline(lines, server) };
     });
   };
 
@@ -233,12 +251,40 @@ export function createSupportService(options: SupportServiceOptions) {
       }
       if (request.day) {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(request.day)) throw new CoreError('invalid-arguments', {});
-        for (const code of await findCodesByDay(options.auditFile, request.day, offset(), maxLookupCodes + 1)) codes.add(code);
+        for (const code of await findCodesByDay(options.auditFile, request.day, offset(), maxDayCodes + 1)) codes.add(code);
       }
+      // The typed codes first, then the day's in the order the audit log first names them: the same pages every time.
       const all = [...codes];
-      const traces = await trace(all.slice(0, maxLookupCodes), request.symptom ?? 'no-image', request.askServer ?? true);
-      options.log.info('support.lookup', { codes: traces.length, leftOut: Math.max(0, all.length - maxLookupCodes) });
-      return { traces, resolved, unresolved, leftOut: Math.max(0, all.length - maxLookupCodes) };
+      const totalCapped = all.length > maxDayCodes;
+      if (totalCapped) all.length = maxDayCodes;
+      const pages = Math.max(1, Math.ceil(all.length / maxLookupCodes));
+      const page = Math.min(Math.max(1, Math.floor(request.page ?? 1)), pages);
+      const start = (page - 1) * maxLookupCodes;
+      const slice = all.slice(start, start + maxLookupCodes);
+      const traces = await trace(slice, request.symptom ?? 'no-image', request.askServer ?? true);
+      const leftOut = Math.max(0, all.length - start - slice.length);
+      options.log.info('support.lookup', { codes: traces.length, total: all.length, page, leftOut });
+      return { traces, resolved, unresolved, leftOut, total: all.length, totalCapped, page, pages, first: slice.length ? start + 1 : 0 };
+    },
+    /**
+     * Re-sends a lost close (the `close-lost` verdict: every page on the server, the station's close
+     * recorded, the server still at 上传影像中 / 影像重传) with the page count and scan details the station
+     * recorded, through the upload adapter (its gate applies) and the audit log. Anything else is left
+     * alone: the answer says the verdict that stood in the way.
+     */
+    async reclose(code: string): Promise<{ resent: boolean; before: CodeTrace; after: CodeTrace }> {
+      const [before] = await trace([code], 'no-image', true);
+      if (!before) throw new CoreError('invalid-arguments', {});
+      const bill = comparedBill(before.station.bills);
+      if (before.verdict !== 'close-lost' || !bill?.upload) return { resent: false, before, after: before };
+      const manifest = await readManifest(options.stacksDir, bill.stackId, bill.billId);
+      if (!manifest) return { resent: false, before, after: before };
+      const adapter = await options.endpoint.openAdapter('upload');
+      const state = await adapter.closeBill(code, manifest.pages.length, recordedScan(manifest, bill.importedAt));
+      await options.spool.audit({ event: 'close-resent', stack: bill.stackId, bill: bill.billId, code, pages: manifest.pages.map((page) => page.stackPage), ...(manifest.round ? { round: manifest.round } : {}), detail: `close sent again with ${manifest.pages.length} pages; the server now says 影像状态 ${state.imageState}` });
+      options.log.info('support.close-resent', { code, pages: manifest.pages.length, imageState: state.imageState });
+      const [after] = await trace([code], 'no-image', true);
+      return { resent: true, before, after: after ?? before };
     },
     /** Traces codes given as a list (the CLI's `doctor CODE…`). */
     traceCodes: (codes: string[], symptom: Symptom = 'no-image', ask = true) => trace(codes.slice(0, maxLookupCodes), symptom, ask),
@@ -266,7 +312,7 @@ export function createSupportService(options: SupportServiceOptions) {
         const mine = sent.get(bill.code)?.find((candidate) => candidate.billId === bill.billId)?.upload?.sha256 ?? [];
         const compare = comparePages(mine, answer.state.pages);
         const matches = answer.state.round === bill.round && compare.same.length === mine.length && compare.extra.length === 0;
-        return { ...bill, server: { status: answer.state.status, round: answer.state.round, pageCount: answer.state.pageCount, matches, returned: answer.state.returned, checkedAt: at }, serverError: null };
+        return { ...bill, server: { status: answer.state.status, imageState: answer.state.imageState, round: answer.state.round, pageCount: answer.state.pageCount, matches, returned: answer.state.returned, checkedAt: at }, serverError: null };
       });
     },
     /** Bills the imaging side returned for a rescan, open ones first. */

@@ -1,4 +1,5 @@
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
+import { erpImageStateNames, type ErpImageState } from '../../shared/imaging/erp-image-state.js';
 import type { BillState } from '../imaging/imaging-adapter.js';
 import type { HeldReason } from '../split/split-stack.js';
 import type { AuditLine } from './station-records.js';
@@ -21,7 +22,10 @@ export type TraceVerdict =
   | 'held'
   | 'discarded'
   | 'delivered-elsewhere'
-  | 'not-scanned';
+  | 'not-scanned'
+  | 'close-lost'
+  | 'server-has-none'
+  | 'voided';
 
 /** Who takes the next step. */
 export type TraceOwner = 'clerk' | 'implementer' | 'bill-owner' | 'erp-support' | 'imaging-admin' | 'nobody';
@@ -75,6 +79,62 @@ export interface ServerView {
   pages: BillState['pages'];
   returned: BillState['returned'];
   compare: { same: number[]; missing: number[]; extra: number[]; differ: number[] };
+  /** The ERP's 影像状态 (as the server sent it, or worked out from an older server's status). */
+  imageState: ErpImageState;
+  imageStateFromServer: boolean;
+  voided: BillState['voided'];
+  /** False when the ERP marked the bill as needing no images (是否需要影像扫描 = 否). */
+  needImageScan: boolean;
+  /** Who scanned the current round where, as the close recorded it (null: not closed, or an older server). */
+  scan: BillState['scan'];
+}
+
+/** What the ERP's 影像映射维护 shows for the code, as far as the imaging server tells (null: not asked, or it failed). */
+export interface ErpView {
+  imageState: { code: ErpImageState; name: string };
+  /** False: worked out from an older server's status words, not sent by it. */
+  fromServer: boolean;
+  /** 影像张数: the close's page count, else the pages the server holds. */
+  pageCount: number | null;
+  /** 影像扫描用户, 扫描点, 影像扫描客户端IP, 扫描时间 as the close recorded them. */
+  scan: { user: string | null; point: string | null; stationIp: string | null; scannedAt: string | null } | null;
+  /** The rescan reason (退扫原因) of a return: its code when one was chosen, and the reviewer's text. */
+  rescanReason: { code: string | null; text: string; at: string } | null;
+  voided: { reason: string; at: string } | null;
+  /** 是否需要影像扫描. */
+  needImageScan: boolean;
+}
+
+/** The ERP's side of a code from the server's view. */
+export function erpViewOf(server: ServerView | null): ErpView | null {
+  if (!server) return null;
+  const scan = server.scan;
+  return {
+    imageState: { code: server.imageState, name: erpImageStateNames[server.imageState] },
+    fromServer: server.imageStateFromServer,
+    pageCount: scan?.pageCount ?? server.pageCount ?? (server.pages.length || null),
+    scan: scan && (scan.scanUser || scan.scanPoint || scan.stationIp || scan.scannedAt) ? { user: scan.scanUser, point: scan.scanPoint, stationIp: scan.stationIp, scannedAt: scan.scannedAt } : null,
+    rescanReason: server.returned ? { code: server.returned.reasonCode, text: server.returned.reason, at: server.returned.at } : null,
+    voided: server.voided,
+    needImageScan: server.needImageScan,
+  };
+}
+
+/** The server's view of a code from its bill query, compared with the station's pages (SHA-256 in order). */
+export function serverViewOf(state: BillState, stationPages: string[]): ServerView {
+  return {
+    status: state.status,
+    round: state.round,
+    pageCount: state.pageCount,
+    pages: state.pages,
+    returned: state.returned,
+    compare: comparePages(stationPages, state.pages),
+    imageState: state.imageState,
+    imageStateFromServer: state.imageStateFromServer,
+    voided: state.voided,
+    needImageScan: state.needImageScan,
+    scan: state.scan,
+  };
 }
 
 /** One line of a code's story, from the station's records or the server's answer. */
@@ -107,6 +167,8 @@ export interface CodeTrace {
   server: ServerView | null;
   /** Why the server could not be asked (unreachable, refused), null when it answered or was not asked. */
   serverError: { code: ErrorCode; params: MessageParams } | null;
+  /** What 影像映射维护 will show (null when the server could not be asked). */
+  erp: ErpView | null;
   timeline: TimelineEntry[];
 }
 
@@ -133,10 +195,25 @@ export function comparedBill(bills: TracedBill[]): TracedBill | null {
   return live.find((bill) => bill.upload?.state === 'done') ?? live.find((bill) => bill.upload) ?? null;
 }
 
+/** Who scanned a bill where, as the server's close recorded it, as facts (empty strings when it keeps none). */
+function scanFacts(server: ServerView): Record<string, string | number> {
+  return { scanUser: server.scan?.scanUser ?? '', scanPoint: server.scan?.scanPoint ?? '', stationIp: server.scan?.stationIp ?? '', scannedAt: server.scan?.scannedAt ?? '' };
+}
+
 /**
- * The decision tree (NOTES.md, "no image" troubleshooting, made concrete with the station's records):
- * the symptom and the mode first, then a return by the imaging side, then what the station delivered
- * (checked against the server), what it still has to send, what it holds, and finally what it never had.
+ * The decision tree (NOTES.md, "no image" troubleshooting, made concrete with the station's records and
+ * the ERP's 影像状态). In this order, the first that holds is the verdict:
+ *  1. "当前单据无需上传影像" asked, or the server says 是否需要影像扫描 = 否 → `no-image-needed`;
+ *  2. sync-to-submitter mode → `sync-mode`;
+ *  3. the server says 5 废弃 → `voided` (a bill still queued or held here will be refused: the clerk discards it);
+ *  4. the server says 3 退回重扫 → `returned` (or the rescan taken in since: `waiting` / `held`);
+ *  5. a newer bill on its way / held past the delivered round → `waiting` / `held`;
+ *  6. the station delivered (done, receipts): server not asked → `delivered-unverified`; 0 无影像 →
+ *     `server-has-none`; 1 上传影像中 / 4 影像重传 with every page the same → `close-lost`; 2 影像已就绪 with
+ *     every page the same → `delivered`; otherwise → `pages-differ`;
+ *  7. queued, sending or waiting here → `waiting`; held here → `held`;
+ *  8. not sent from here but the server has it (pages, or 2 影像已就绪) → `delivered-elsewhere`;
+ *  9. discarded here → `discarded`; else → `not-scanned`.
  */
 export function judgeTrace(input: { code: string; symptom: Symptom; station: StationView; server: ServerView | null; serverError: CodeTrace['serverError'] }): Pick<CodeTrace, 'verdict' | 'owner' | 'facts'> {
   const { station, server } = input;
@@ -176,14 +253,20 @@ export function judgeTrace(input: { code: string; symptom: Symptom; station: Sta
   };
   const heldFacts = (bill: TracedBill) => ({ bill: bill.billId, source: bill.source, reason: bill.upload?.held?.code ?? bill.heldReason ?? '', since: bill.upload?.held?.at ?? bill.importedAt, stage: bill.upload ? 'upload' : 'split' });
 
-  if (input.symptom === 'no-image-needed') return { verdict: 'no-image-needed', owner: 'bill-owner', facts: {} };
+  // The ERP's own flag answers "no image needed" even when the person asked about "无影像".
+  if (input.symptom === 'no-image-needed' || server?.needImageScan === false) return { verdict: 'no-image-needed', owner: 'bill-owner', facts: { fromServer: server?.needImageScan === false ? 1 : 0 } };
   if (station.mode === 'sync-to-submitter') return { verdict: 'sync-mode', owner: 'implementer', facts: {} };
-  if (server?.status === 'returned') {
+  if (server && (server.imageState === '5' || server.status === 'voided')) {
+    // Nothing more goes up for a voided code: a bill still here is the clerk's to discard.
+    const here = active ?? held;
+    return { verdict: 'voided', owner: here ? 'clerk' : 'bill-owner', facts: { reason: server.voided?.reason ?? '', at: server.voided?.at ?? '', bill: here?.billId ?? '', source: here?.source ?? '', delivered: done ? 1 : 0, serverPages: server.pages.length } };
+  }
+  if (server && (server.status === 'returned' || server.imageState === '3')) {
     // A rescan taken in after the return goes up as the next round: waiting or held like any bill.
     const since = server.returned?.at ?? '';
     if (active && active.importedAt >= (station.returned?.noticedAt ?? since)) return { verdict: 'waiting', owner: waitingOwner(), facts: { ...waitingFacts(active), rescan: 1 } };
     if (held && held.importedAt >= (station.returned?.noticedAt ?? since)) return { verdict: 'held', owner: 'clerk', facts: { ...heldFacts(held), rescan: 1 } };
-    return { verdict: 'returned', owner: 'clerk', facts: { reason: server.returned?.reason ?? '', at: since, round: server.round } };
+    return { verdict: 'returned', owner: 'clerk', facts: { reason: server.returned?.reason ?? '', reasonCode: server.returned?.reasonCode ?? '', at: since, round: server.round } };
   }
   // A newer bill on its way (a rescan being sent as the next round) is what happens now; so is a newer
   // held one when the server already moved past the delivered round.
@@ -194,18 +277,25 @@ export function judgeTrace(input: { code: string; symptom: Symptom; station: Sta
     const doneFacts = { bill: done.billId, source: done.source, closedAt: done.upload.closedAt ?? '', pages: done.upload.pages, receipts, firstReceipt: done.upload.receipts[0]?.receiptId ?? '' };
     if (!server) return { verdict: 'delivered-unverified', owner: 'implementer', facts: { ...doneFacts, serverError: input.serverError?.code ?? '' } };
     const { compare } = server;
-    if (server.status === 'closed' && compare.missing.length === 0 && compare.extra.length === 0 && compare.differ.length === 0) {
+    const allSame = compare.missing.length === 0 && compare.extra.length === 0 && compare.differ.length === 0 && compare.same.length > 0;
+    // Receipts here but no record there: this station talks to another server or tenant than the ERP's, or the server lost it.
+    if (server.imageState === '0' && server.pages.length === 0) return { verdict: 'server-has-none', owner: 'implementer', facts: { ...doneFacts, imageState: server.imageState } };
+    // Every page arrived and the station recorded its close, yet the server still waits for one: the close was lost.
+    if ((server.imageState === '1' || server.imageState === '4') && allSame) return { verdict: 'close-lost', owner: 'implementer', facts: { ...doneFacts, imageState: server.imageState, serverPages: server.pages.length, round: server.round } };
+    if ((server.status === 'closed' || server.imageState === '2') && allSame) {
       return { verdict: 'delivered', owner: 'erp-support', facts: { ...doneFacts, serverPages: server.pages.length, round: server.round } };
     }
     return {
       verdict: 'pages-differ',
       owner: 'imaging-admin',
-      facts: { ...doneFacts, serverStatus: server.status, serverPages: server.pages.length, missing: compare.missing.join(', '), extra: compare.extra.join(', '), differ: compare.differ.join(', ') },
+      facts: { ...doneFacts, serverStatus: server.status, imageState: server.imageState, serverPages: server.pages.length, missing: compare.missing.join(', '), extra: compare.extra.join(', '), differ: compare.differ.join(', ') },
     };
   }
   if (active) return { verdict: 'waiting', owner: waitingOwner(), facts: waitingFacts(active) };
   if (held) return { verdict: 'held', owner: 'clerk', facts: heldFacts(held) };
-  if (server && server.status !== 'unknown' && server.pages.length > 0) return { verdict: 'delivered-elsewhere', owner: 'erp-support', facts: { serverStatus: server.status, serverPages: server.pages.length } };
+  if (server && server.status !== 'unknown' && (server.pages.length > 0 || server.imageState === '2')) {
+    return { verdict: 'delivered-elsewhere', owner: 'erp-support', facts: { serverStatus: server.status, imageState: server.imageState, serverPages: server.scan?.pageCount ?? server.pageCount ?? server.pages.length, ...scanFacts(server) } };
+  }
   const discarded = bills.find((bill) => bill.state === 'discarded');
   if (discarded || station.discarded) {
     return { verdict: 'discarded', owner: 'clerk', facts: { bill: discarded?.billId ?? station.discarded?.bill ?? '', source: discarded?.source ?? station.discarded?.source ?? '', at: station.discarded?.at ?? discarded?.importedAt ?? '', by: station.discarded?.by ?? '' } };

@@ -29,10 +29,11 @@ export type AuditEvent =
   | 'cover-made'
   | 'template-checked'
   | 'returned-noticed'
-  | 'round-opened';
+  | 'round-opened'
+  | 'close-resent';
 
 /** Events a person causes: their lines carry the signed-in user's name (who released, who discarded). */
-const personEvents: ReadonlySet<AuditEvent> = new Set(['edited', 'released', 'merged', 'discarded', 'upload-held', 'upload-resent', 'upload-retry-now', 'queue-paused', 'queue-resumed', 'cover-made', 'template-checked']);
+const personEvents: ReadonlySet<AuditEvent> = new Set(['edited', 'released', 'merged', 'discarded', 'upload-held', 'upload-resent', 'upload-retry-now', 'queue-paused', 'queue-resumed', 'cover-made', 'template-checked', 'close-resent']);
 
 /** The signed-in user's name, or null where the OS cannot say (no passwd entry in a container). */
 function signedInUser(): string | null {
