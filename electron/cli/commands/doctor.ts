@@ -2,13 +2,45 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CoreError } from '../../core/errors.js';
 import { inputLimits, readBoundedText } from '../../core/fs/read-bounded.js';
-import type { LookupResult } from '../../core/diagnose/support-service.js';
-import { composeTicket, describeTimelineEntry, describeTrace } from '../../shared/diagnose/trace-text.js';
+import { maxLookupCodes, type LookupResult } from '../../core/diagnose/support-service.js';
+import type { CodeTrace } from '../../core/diagnose/trace-code.js';
+import { composeTicket, describeImageState, describeTimelineEntry, describeTrace } from '../../shared/diagnose/trace-text.js';
 import { localizeError } from '../../shared/message-text.js';
-import type { CliCommand } from '../cli-context.js';
+import type { CliCommand, StopSignal } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
+import { signalExitCodes } from '../process-io.js';
 
 const symptoms = ['no-image', 'no-image-needed'] as const;
+/** `--all` traces at most this many codes (25 pages of 200): a day's desk fits, a runaway audit log does not. */
+export const maxAllCodes = 5_000;
+
+/** A count as people write it (1,800). */
+const countText = (count: number) => new Intl.NumberFormat('en-US').format(count);
+
+/** One code as `doctor --json` prints it: the trace, and the ERP's state and scanner in the ERP's terms. */
+function jsonCode({ code, verdict, owner, facts, station, server, serverError, erp, timeline }: CodeTrace) {
+  return {
+    code,
+    verdict,
+    owner,
+    facts,
+    erpImageState: erp ? { code: erp.imageState.code, name: erp.imageState.name } : null,
+    scan: erp?.scan ? { user: erp.scan.user, point: erp.scan.point, stationIp: erp.scan.stationIp } : null,
+    erp,
+    station,
+    server,
+    serverError,
+    timeline,
+  };
+}
+
+/** What is left after this page, and how to see it. */
+function leftOutText(result: Pick<LookupResult, 'leftOut' | 'total' | 'totalCapped' | 'page' | 'first' | 'traces'>, t: (key: string, params?: Record<string, unknown>) => string): string {
+  const lines = [t('troubleshoot.pageOf', { first: countText(result.first), last: countText(result.first + result.traces.length - 1), total: countText(result.total), count: countText(result.leftOut) })];
+  if (result.leftOut > 0) lines.push(t('troubleshoot.pageMore', { next: result.page + 1, limit: countText(maxAllCodes) }));
+  if (result.totalCapped) lines.push(t('troubleshoot.totalCapped', { total: countText(result.total) }));
+  return lines.join('\n');
+}
 
 /** Prints a look-up: per code the verdict, its evidence, the next step with its owner, and the timeline. */
 function printLookup(result: LookupResult, t: (key: string, params?: Record<string, unknown>) => string, write: (text: string) => void): void {
@@ -17,6 +49,7 @@ function printLookup(result: LookupResult, t: (key: string, params?: Record<stri
   for (const trace of result.traces) {
     const text = describeTrace(t, trace);
     write(`\n${trace.verdict === 'delivered' ? '✔' : '✘'} ${trace.code}  ${text.title}\n`);
+    write(`  ${text.erp}\n  ${text.station}\n`);
     write(`  ${t('troubleshoot.ticket.evidence', { evidence: text.evidence })}\n`);
     if (text.note) write(`  ${text.note}\n`);
     write(`  ${t('troubleshoot.ticket.next', { next: text.next, owner: text.owner })}\n`);
@@ -26,20 +59,23 @@ function printLookup(result: LookupResult, t: (key: string, params?: Record<stri
       write(`    ${line.when}  ${line.what}${line.detail ? `  (${line.detail})` : ''}\n`);
     }
   }
-  if (result.leftOut) write(`\n${t('troubleshoot.leftOut', { max: result.traces.length, count: result.leftOut })}\n`);
+  if (result.leftOut || result.page > 1) write(`\n${leftOutText(result, t)}\n`);
 }
 
 /** `scan-station doctor CODE…`: where did this bill's pages go ("no image" troubleshooting). */
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summaryKey: 'cli.doctor.summary',
-  usage: '[CODE|BILL-NO …] [--from FILE] [--day YYYY-MM-DD] [--symptom no-image|no-image-needed] [--no-server] [--ticket]',
+  usage: '[CODE|BILL-NO …] [--from FILE] [--day YYYY-MM-DD [--page N | --all]] [--symptom no-image|no-image-needed] [--no-server] [--ticket] | CODE --reclose',
   options: [
     { name: 'from', type: 'string', valueName: 'FILE', helpKey: 'cli.doctor.fromOption' },
     { name: 'day', type: 'string', valueName: 'YYYY-MM-DD', helpKey: 'cli.doctor.dayOption' },
     { name: 'symptom', type: 'string', valueName: 'S', helpKey: 'cli.doctor.symptomOption' },
     { name: 'no-server', type: 'boolean', helpKey: 'cli.doctor.noServerOption' },
     { name: 'ticket', type: 'boolean', helpKey: 'cli.doctor.ticketOption' },
+    { name: 'page', type: 'string', valueName: 'N', helpKey: 'cli.doctor.pageOption' },
+    { name: 'all', type: 'boolean', helpKey: 'cli.doctor.allOption' },
+    { name: 'reclose', type: 'boolean', helpKey: 'cli.doctor.recloseOption' },
   ],
   async run({ values, positionals, json, io, t, openCore }) {
     const day = stringOption(values, 'day');
@@ -57,11 +93,36 @@ export const doctorCommand: CliCommand = {
       }
     }
     if (!text.trim() && !day) return reportUsageError(io, json, t('cli.doctor.usage'));
+    const pageText = stringOption(values, 'page');
+    if (pageText !== undefined && (!/^\d{1,3}$/.test(pageText) || Number(pageText) < 1 || Number(pageText) > 500)) return reportUsageError(io, json, t('cli.doctor.badPage', { page: pageText }));
+    const all = values['all'] === true;
+    if (all && pageText !== undefined) return reportUsageError(io, json, t('cli.doctor.pageAndAll'));
+    if (values['reclose'] === true) {
+      if (positionals.length !== 1 || from || day || all || pageText !== undefined) return reportUsageError(io, json, t('cli.doctor.recloseOne'));
+      return reclose(positionals[0] as string, { json, io, t, openCore });
+    }
+    const request = { text, day, symptom: symptom as (typeof symptoms)[number], askServer: values['no-server'] !== true };
     const core = await openCore();
+    // Ctrl+C during --all stops after the page being traced: what was traced is printed, nothing half-written.
+    const stop = new AbortController();
+    let stoppedBy: StopSignal = 'SIGINT';
+    if (all) {
+      void io.waitForStop().then((signal) => {
+        stoppedBy = signal ?? stoppedBy;
+        stop.abort();
+      });
+    }
     try {
-      const result = await core.support.lookup({ text, day, symptom: symptom as (typeof symptoms)[number], askServer: values['no-server'] !== true });
+      let result: LookupResult;
+      if (all) {
+        result = await core.support.lookupAll(request, { limit: maxAllCodes, signal: stop.signal, onPage: (done, of) => io.stderr(`${t('cli.doctor.progress', { done: countText(done), total: countText(of) })}\n`) });
+        if (stop.signal.aborted) io.stderr(`${t('cli.doctor.stopped', { done: countText(result.traces.length), total: countText(Math.min(result.total, maxAllCodes)) })}\n`);
+        else if (result.total > maxAllCodes) io.stderr(`${t('cli.doctor.allCapped', { limit: countText(maxAllCodes), count: countText(result.total - maxAllCodes) })}\n`);
+      } else {
+        result = await core.support.lookup({ ...request, page: pageText ? Number(pageText) : 1 });
+      }
       if (json) {
-        io.stdout(`${JSON.stringify({ codes: result.traces.map(({ code, verdict, owner, facts, station, server, serverError, timeline }) => ({ code, verdict, owner, facts, station, server, serverError, timeline })), resolved: result.resolved, unresolved: result.unresolved, leftOut: result.leftOut }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ codes: result.traces.map(jsonCode), resolved: result.resolved, unresolved: result.unresolved, leftOut: result.leftOut, total: result.total, totalCapped: result.totalCapped, page: result.page, pages: result.pages, pageSize: maxLookupCodes }, null, 2)}\n`);
       } else {
         printLookup(result, t, io.stdout);
         if (values['ticket'] === true) {
@@ -69,13 +130,35 @@ export const doctorCommand: CliCommand = {
           io.stdout(`\n${composeTicket(t, result.traces, { stationId: settings.stationId, version: core.app.describeStation().version })}\n`);
         }
       }
+      if (stop.signal.aborted) return signalExitCodes[stoppedBy];
       if (result.traces.length === 0) return exitCodes.findings;
-      return result.traces.every((trace) => trace.verdict === 'delivered') && result.unresolved.length === 0 ? exitCodes.ok : exitCodes.findings;
+      return result.traces.every((trace) => trace.verdict === 'delivered') && result.unresolved.length === 0 && result.leftOut === 0 ? exitCodes.ok : exitCodes.findings;
     } finally {
       await core.close();
     }
   },
 };
+
+/** `doctor CODE --reclose`: sends a lost close again (only for the `close-lost` verdict); exit 0 once the server says 影像已就绪. */
+async function reclose(code: string, { json, io, t, openCore }: Pick<Parameters<CliCommand['run']>[0], 'json' | 'io' | 't' | 'openCore'>): Promise<number> {
+  const core = await openCore();
+  try {
+    const outcome = await core.support.reclose(code);
+    const state = outcome.after.erp?.imageState.code ?? '';
+    if (json) io.stdout(`${JSON.stringify({ resent: outcome.resent, before: jsonCode(outcome.before), after: jsonCode(outcome.after) }, null, 2)}\n`);
+    else if (outcome.resent) io.stdout(`${t('troubleshoot.reclosed', { state: describeImageState(t, state) })}\n`);
+    else io.stdout(`${t('troubleshoot.recloseNotNeeded', { title: describeTrace(t, outcome.before).title })}\n`);
+    return outcome.resent && outcome.after.verdict === 'delivered' ? exitCodes.ok : exitCodes.findings;
+  } catch (error) {
+    if (!(error instanceof CoreError)) throw error;
+    const message = localizeError(t, error);
+    if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
+    else io.stderr(`${message}\n`);
+    return exitCodes.findings;
+  } finally {
+    await core.close();
+  }
+}
 
 /** `scan-station bundle --out FILE.zip`: the diagnostic bundle for support, secrets scrubbed. */
 export const bundleCommand: CliCommand = {

@@ -232,39 +232,63 @@ export function createSupportService(options: SupportServiceOptions) {
     });
   };
 
+  /**
+   * A look-up's codes in a stable order: the typed codes and resolved bill numbers first, then the day's
+   * in the order the audit log first names them (it only grows at its end), counted up to `maxDayCodes`.
+   */
+  const resolveCodes = async (request: LookupRequest, signal?: AbortSignal): Promise<{ all: string[]; totalCapped: boolean; resolved: LookupResult['resolved']; unresolved: string[] }> => {
+    const parsed = parseLookupText(request.text ?? '');
+    const codes = new Set<string>();
+    const resolved: LookupResult['resolved'] = [];
+    const unresolved: string[] = [...parsed.invalid];
+    // Bill numbers first (covers made here name them), so a number shaped like a code still resolves.
+    const byNumber = await findCodesByBillNumber(options.auditFile, new Set([...parsed.codes, ...parsed.other]), signal);
+    for (const entry of [...parsed.codes, ...parsed.other]) {
+      const found = byNumber.get(entry);
+      if (found) {
+        resolved.push({ billNo: entry, codes: found });
+        for (const code of found) codes.add(code);
+      } else if (parsed.codes.includes(entry)) codes.add(entry);
+      else unresolved.push(entry);
+    }
+    if (request.day) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(request.day)) throw new CoreError('invalid-arguments', {});
+      for (const code of await findCodesByDay(options.auditFile, request.day, offset(), maxDayCodes + 1, signal)) codes.add(code);
+    }
+    const all = [...codes];
+    const totalCapped = all.length > maxDayCodes;
+    if (totalCapped) all.length = maxDayCodes;
+    return { all, totalCapped, resolved, unresolved };
+  };
+
   return {
-    /** Answers a look-up: parses the text, resolves bill numbers and the day, and traces every code. */
+    /** Answers a look-up: parses the text, resolves bill numbers and the day, and traces one page of the codes. */
     async lookup(request: LookupRequest): Promise<LookupResult> {
-      const parsed = parseLookupText(request.text ?? '');
-      const codes = new Set<string>();
-      const resolved: LookupResult['resolved'] = [];
-      const unresolved: string[] = [...parsed.invalid];
-      // Bill numbers first (covers made here name them), so a number shaped like a code still resolves.
-      const byNumber = await findCodesByBillNumber(options.auditFile, new Set([...parsed.codes, ...parsed.other]));
-      for (const entry of [...parsed.codes, ...parsed.other]) {
-        const found = byNumber.get(entry);
-        if (found) {
-          resolved.push({ billNo: entry, codes: found });
-          for (const code of found) codes.add(code);
-        } else if (parsed.codes.includes(entry)) codes.add(entry);
-        else unresolved.push(entry);
-      }
-      if (request.day) {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(request.day)) throw new CoreError('invalid-arguments', {});
-        for (const code of await findCodesByDay(options.auditFile, request.day, offset(), maxDayCodes + 1)) codes.add(code);
-      }
-      // The typed codes first, then the day's in the order the audit log first names them: the same pages every time.
-      const all = [...codes];
-      const totalCapped = all.length > maxDayCodes;
-      if (totalCapped) all.length = maxDayCodes;
-      const pages = Math.max(1, Math.ceil(all.length / maxLookupCodes));
+      const found = await resolveCodes(request);
+      const pages = Math.max(1, Math.ceil(found.all.length / maxLookupCodes));
       const page = Math.min(Math.max(1, Math.floor(request.page ?? 1)), pages);
       const start = (page - 1) * maxLookupCodes;
-      const slice = all.slice(start, start + maxLookupCodes);
+      const slice = found.all.slice(start, start + maxLookupCodes);
       const traces = await trace(slice, request.symptom ?? 'no-image', request.askServer ?? true);
-      const leftOut = Math.max(0, all.length - start - slice.length);
-      options.log.info('support.lookup', { codes: traces.length, total: all.length, page, leftOut });
-      return { traces, resolved, unresolved, leftOut, total: all.length, totalCapped, page, pages, first: slice.length ? start + 1 : 0 };
+      const leftOut = Math.max(0, found.all.length - start - slice.length);
+      options.log.info('support.lookup', { codes: traces.length, total: found.all.length, page, leftOut });
+      return { traces, resolved: found.resolved, unresolved: found.unresolved, leftOut, total: found.all.length, totalCapped: found.totalCapped, page, pages, first: slice.length ? start + 1 : 0 };
+    },
+    /**
+     * Traces every code of a look-up, a page at a time, at most `limit` codes (the CLI's `doctor --all`):
+     * the codes are resolved once; `onPage` hears each page's progress; an aborted `signal` stops after
+     * the page being traced (the answer holds what was traced, `leftOut` the rest).
+     */
+    async lookupAll(request: LookupRequest, control: { limit: number; onPage?: (done: number, of: number) => void; signal?: AbortSignal }): Promise<LookupResult> {
+      const found = await resolveCodes(request, control.signal);
+      const bound = found.all.slice(0, control.limit);
+      const traces: CodeTrace[] = [];
+      for (let start = 0; start < bound.length && !control.signal?.aborted; start += maxLookupCodes) {
+        traces.push(...(await trace(bound.slice(start, start + maxLookupCodes), request.symptom ?? 'no-image', request.askServer ?? true)));
+        control.onPage?.(traces.length, bound.length);
+      }
+      options.log.info('support.lookup-all', { codes: traces.length, total: found.all.length });
+      return { traces, resolved: found.resolved, unresolved: found.unresolved, leftOut: found.all.length - traces.length, total: found.all.length, totalCapped: found.totalCapped, page: 1, pages: 1, first: traces.length ? 1 : 0 };
     },
     /**
      * Re-sends a lost close (the `close-lost` verdict: every page on the server, the station's close

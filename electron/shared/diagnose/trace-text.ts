@@ -1,6 +1,7 @@
 import type { Translate } from '../check-messages.js';
 import { errorCodes, type MessageParams } from '../error-codes.js';
 import { localizeError } from '../message-text.js';
+import { erpImageStateNames, isErpImageState } from '../imaging/erp-image-state.js';
 
 /**
  * The parts of a trace its sentences need (the core's CodeTrace and its IPC twin both fit), so the
@@ -12,13 +13,30 @@ export interface TraceForText {
   owner: string;
   facts: Record<string, string | number>;
   station: {
-    bills: Array<{ billId: string; state?: string; source?: string; upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null } | null }>;
+    bills: Array<{
+      billId: string;
+      state?: string;
+      source?: string;
+      importedAt?: string;
+      upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null; state?: string; pages?: number; sent?: number; closedAt?: string | null; receipts?: unknown[] } | null;
+    }>;
     queue: { reason: string | null };
     /** The last time a person discarded a bill with this code. */
     discarded?: { at: string; source: string | null } | null;
+    coversMade?: Array<{ at: string }>;
   };
   server: { status: string; pages: unknown[]; round: number } | null;
   serverError: { code: string; params: MessageParams } | null;
+  /** What 影像映射维护 shows (absent in traces from before the ERP's words). */
+  erp?: {
+    imageState: { code: string; name: string };
+    fromServer: boolean;
+    pageCount: number | null;
+    scan: { user: string | null; point: string | null; stationIp: string | null; scannedAt: string | null } | null;
+    rescanReason: { code: string | null; text: string } | null;
+    voided: { reason: string; at: string } | null;
+    needImageScan: boolean;
+  } | null;
   timeline: Array<{ at: string; event: string; from: string; source?: string; pages?: number[]; reason?: string; detail?: string; by?: string; params?: MessageParams; receipts?: string[]; round?: number; status?: string }>;
 }
 
@@ -30,6 +48,58 @@ export interface TraceText {
   owner: string;
   /** One more line beside a delivered verdict: another copy of the code was discarded (not a second verdict). */
   note?: string;
+  /** What 影像映射维护 will show, in one sentence (or why the station cannot know). */
+  erp: string;
+  /** The station's own view, in one line. */
+  station: string;
+}
+
+/** Verdicts that are the station's story and the imaging system's disagreeing: the disagreement is the finding. */
+export const disagreementVerdicts: ReadonlySet<string> = new Set(['close-lost', 'server-has-none', 'pages-differ', 'delivered-elsewhere', 'voided']);
+
+/** An ERP 影像状态 in words: its Chinese name (what the ERP shows), with a gloss in English. */
+export function describeImageState(t: Translate, code: string): string {
+  if (!isErpImageState(code)) return code;
+  return t('troubleshoot.erp.state', { name: erpImageStateNames[code], gloss: t(`troubleshoot.erp.glosses.${code}`) });
+}
+
+/** "影像映射维护 will show 影像状态 = 影像已就绪 (image ready), 3 pages, scanned by … at scan point …". */
+export function describeErp(t: Translate, trace: Pick<TraceForText, 'erp' | 'serverError'>): string {
+  const erp = trace.erp;
+  if (!erp) return t(trace.serverError ? 'troubleshoot.erp.failed' : 'troubleshoot.erp.notAsked');
+  const parts: string[] = [];
+  if (erp.pageCount) parts.push(t('troubleshoot.erp.pages', { count: erp.pageCount }));
+  const scan = erp.scan;
+  if (scan?.user && scan.point) parts.push(t('troubleshoot.erp.scanUserPoint', { user: scan.user, point: scan.point }));
+  else if (scan?.user) parts.push(t('troubleshoot.erp.scanUser', { user: scan.user }));
+  else if (scan?.point) parts.push(t('troubleshoot.erp.scanPoint', { point: scan.point }));
+  if (scan?.stationIp) parts.push(t('troubleshoot.erp.scanIp', { ip: scan.stationIp }));
+  if (scan?.scannedAt) parts.push(t('troubleshoot.erp.scanTime', { at: formatWhen(scan.scannedAt) }));
+  if (erp.rescanReason) parts.push(t('troubleshoot.erp.rescanReason', { reason: erp.rescanReason.code ? `${erp.rescanReason.text} [${erp.rescanReason.code}]` : erp.rescanReason.text }));
+  if (erp.voided) parts.push(t('troubleshoot.erp.voided', { reason: erp.voided.reason || '—', at: formatWhen(erp.voided.at) }));
+  if (!erp.needImageScan) parts.push(t('troubleshoot.erp.noScanNeeded'));
+  if (!erp.fromServer) parts.push(t('troubleshoot.erp.derived'));
+  return t('troubleshoot.erp.line', { state: describeImageState(t, erp.imageState.code), details: parts.join('') });
+}
+
+/** The station's own view of a code in one line: closed, sending, holding, discarded, a cover made, or nothing. */
+export function describeStationView(t: Translate, trace: Pick<TraceForText, 'station'>): string {
+  const bills = [...trace.station.bills].sort((a, b) => (b.importedAt ?? '').localeCompare(a.importedAt ?? ''));
+  const live = bills.filter((bill) => bill.state !== 'discarded' || bill.upload);
+  const done = live.find((bill) => bill.upload?.state === 'done');
+  const newest = live[0];
+  const pick = newest && newest !== done && newest.upload?.state !== 'done' ? newest : (done ?? newest);
+  const view = (() => {
+    if (pick?.upload?.state === 'done') return t('troubleshoot.stationViews.done', { at: formatWhen(pick.upload.closedAt ?? ''), pages: pick.upload.pages ?? 0, receipts: pick.upload.receipts?.length ?? 0 });
+    if (pick?.upload && pick.upload.state !== 'held') return t('troubleshoot.stationViews.sending', { sent: pick.upload.sent ?? 0, pages: pick.upload.pages ?? 0 });
+    if (pick && (pick.upload?.state === 'held' || pick.state === 'held' || pick.state === 'review')) return t('troubleshoot.stationViews.held', { bill: pick.billId, source: pick.source ?? '—' });
+    if (pick) return t('troubleshoot.stationViews.ready', { bill: pick.billId, source: pick.source ?? '—' });
+    if (trace.station.discarded || bills.length) return t('troubleshoot.stationViews.discarded', { at: formatWhen(trace.station.discarded?.at ?? bills[0]?.importedAt ?? '') });
+    const cover = trace.station.coversMade?.at(-1);
+    if (cover) return t('troubleshoot.stationViews.cover', { at: formatWhen(cover.at) });
+    return t('troubleshoot.stationViews.none');
+  })();
+  return t('troubleshoot.stationLine', { view });
 }
 
 /** An ISO time as the station's local `YYYY-MM-DD HH:mm:ss` (what people compare with the ERP). */
@@ -63,7 +133,8 @@ export function describeTrace(t: Translate, trace: TraceForText): TraceText {
   const facts: MessageParams = {};
   for (const [key, value] of Object.entries(trace.facts)) facts[key] = /At$|^at$|^since$/.test(key) ? formatWhen(value) : value === '' ? '—' : value;
   const key = `troubleshoot.verdicts.${trace.verdict}`;
-  const params: MessageParams = { ...facts, server: serverText(t, trace) };
+  const params: MessageParams = { ...facts, code: trace.code, server: serverText(t, trace) };
+  if (typeof trace.facts['imageState'] === 'string') params['stateText'] = describeImageState(t, trace.facts['imageState']);
   switch (trace.verdict) {
     case 'held':
       params['reasonText'] = heldText(t, trace);
@@ -81,10 +152,25 @@ export function describeTrace(t: Translate, trace: TraceForText): TraceText {
     default:
       break;
   }
-  const evidenceKey = trace.verdict === 'not-scanned' && trace.facts['coverMadeAt'] ? `${key}.evidenceCover` : trace.verdict === 'discarded' && !trace.facts['by'] ? `${key}.evidenceNoPerson` : `${key}.evidence`;
-  const nextKey = trace.verdict === 'waiting' ? `${key}.next.${trace.owner}` : `${key}.next`;
+  const evidenceKey = (() => {
+    switch (trace.verdict) {
+      case 'not-scanned':
+        return trace.facts['coverMadeAt'] ? `${key}.evidenceCover` : `${key}.evidence`;
+      case 'discarded':
+        return trace.facts['by'] ? `${key}.evidence` : `${key}.evidenceNoPerson`;
+      case 'delivered-elsewhere':
+        return trace.facts['scanUser'] || trace.facts['scanPoint'] ? `${key}.evidenceScan` : `${key}.evidence`;
+      case 'no-image-needed':
+        return trace.facts['fromServer'] ? `${key}.evidenceServer` : `${key}.evidence`;
+      case 'voided':
+        return trace.facts['bill'] ? `${key}.evidenceHere` : `${key}.evidence`;
+      default:
+        return `${key}.evidence`;
+    }
+  })();
+  const nextKey = trace.verdict === 'waiting' || trace.verdict === 'voided' ? `${key}.next.${trace.owner}` : `${key}.next`;
   const note = discardedCopyNote(t, trace);
-  return { title: t(`${key}.title`, params), evidence: t(evidenceKey, params), next: t(nextKey, params), owner: t(`troubleshoot.owners.${trace.owner}`), ...(note ? { note } : {}) };
+  return { title: t(`${key}.title`, params), evidence: t(evidenceKey, params), next: t(nextKey, params), owner: t(`troubleshoot.owners.${trace.owner}`), ...(note ? { note } : {}), erp: describeErp(t, trace), station: describeStationView(t, trace) };
 }
 
 /** Verdicts that say the code reached the imaging system: beside them a discarded copy is only a remark. */
@@ -135,7 +221,7 @@ export function composeTicket(t: Translate, traces: TraceForText[], station: { s
   const lines: string[] = [t('troubleshoot.ticket.heading'), t('troubleshoot.ticket.station', station), ''];
   for (const trace of traces) {
     const text = describeTrace(t, trace);
-    lines.push(t('troubleshoot.ticket.code', { code: trace.code }), t('troubleshoot.ticket.verdict', { title: text.title }), t('troubleshoot.ticket.evidence', { evidence: text.evidence }), ...(text.note ? [`  ${text.note}`] : []), t('troubleshoot.ticket.next', { next: text.next, owner: text.owner }));
+    lines.push(t('troubleshoot.ticket.code', { code: trace.code }), t('troubleshoot.ticket.verdict', { title: text.title }), t('troubleshoot.ticket.evidence', { evidence: text.evidence }), `  ${text.erp}`, `  ${text.station}`, ...(text.note ? [`  ${text.note}`] : []), t('troubleshoot.ticket.next', { next: text.next, owner: text.owner }));
     if (trace.timeline.length) lines.push(t('troubleshoot.ticket.timeline'));
     for (const entry of trace.timeline.slice(-12)) {
       const line = describeTimelineEntry(t, entry);
