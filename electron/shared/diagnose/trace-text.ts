@@ -60,7 +60,10 @@ export const disagreementVerdicts: ReadonlySet<string> = new Set(['close-lost', 
 /** An ERP 影像状态 in words: its Chinese name (what the ERP shows), with a gloss in English. */
 export function describeImageState(t: Translate, code: string): string {
   if (!isErpImageState(code)) return code;
-  return t('troubleshoot.erp.state', { name: erpImageStateNames[code], gloss: t(`troubleshoot.erp.glosses.${code}`) });
+  const name = erpImageStateNames[code];
+  const gloss = t(`troubleshoot.erp.glosses.${code}`);
+  // In Chinese the gloss is the name itself: said once.
+  return gloss === name ? name : t('troubleshoot.erp.state', { name, gloss });
 }
 
 /** "影像映射维护 will show 影像状态 = 影像已就绪 (image ready), 3 pages, scanned by … at scan point …". */

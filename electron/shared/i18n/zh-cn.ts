@@ -521,7 +521,7 @@ export const zhCN = {
     erp: {
       heading: '影像映射维护 会显示',
       line: '影像映射维护 会显示：影像状态 = {{state}}{{details}}',
-      state: '{{name}}',
+      state: '{{name}}（{{gloss}}）',
       glosses: { '0': '无影像', '1': '上传影像中', '2': '影像已就绪', '3': '退回重扫', '4': '影像重传', '5': '废弃' },
       pages_one: '，{{count}} 张',
       pages_other: '，{{count}} 张',

@@ -45,6 +45,16 @@ test('Chinese text is Chinese and English text has no Han characters', () => {
     // hint quote the Chinese column names the file must have; the troubleshooter quotes the ERP's own
     // Chinese messages and menu (影像映射维护) that an English-reading support person must find.
     const quotesChinese = ['app.languageSwitch', 'settings.languageZh', 'errors.cover-csv-no-code-column', 'coversPage.batchHint', 'troubleshoot.symptoms.no-image', 'troubleshoot.symptoms.no-image-needed', 'troubleshoot.verdicts.delivered.next', 'troubleshoot.verdicts.delivered-elsewhere.next'];
+    // The ERP's own words for its image map (影像状态 and its names, 退扫原因, 是否需要影像扫描, 废弃) stay Chinese
+    // in English too: they are what the support person reads on the ERP's page (an English gloss follows).
+    quotesChinese.push(
+      ...['heading', 'line', 'rescanReason', 'noScanNeeded', 'notAsked', 'failed', 'badge'].map((key) => `troubleshoot.erp.${key}`),
+      'troubleshoot.reclosed',
+      'troubleshoot.verdicts.no-image-needed.evidenceServer',
+      'troubleshoot.verdicts.close-lost.evidence',
+      'troubleshoot.verdicts.server-has-none.evidence',
+      ...['title', 'evidence', 'evidenceHere'].map((key) => `troubleshoot.verdicts.voided.${key}`),
+    );
     if (quotesChinese.includes(key)) continue;
     assert.ok(!han.test(String(text)), `en ${key}: ${String(text)}`);
   }
