@@ -125,6 +125,7 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       return refresh ? core.support.refresh(bills) : bills;
     },
     'support:returned': () => core.support.returnedBills(),
+    'support:reclose': ({ code }) => core.support.reclose(code),
     'support:bundle': async ({ codes, days }) => {
       const bundle = await core.support.bundle({ codes, days });
       return { name: bundle.name, zipBase64: Buffer.from(bundle.bytes).toString('base64'), files: bundle.files };

@@ -424,7 +424,7 @@ export const recentBillSchema = z.object({
   closedAt: z.string(),
   round: z.number().int(),
   server: z
-    .object({ status: z.enum(['open', 'closed', 'returned', 'voided', 'unknown']), round: z.number().int(), pageCount: z.number().int().nullable(), matches: z.boolean(), returned: z.object({ reason: z.string(), at: z.string(), reasonCode: z.string().nullable() }).nullable(), checkedAt: z.string() })
+    .object({ status: z.enum(['open', 'closed', 'returned', 'voided', 'unknown']), imageState: erpImageStateSchema, round: z.number().int(), pageCount: z.number().int().nullable(), matches: z.boolean(), returned: z.object({ reason: z.string(), at: z.string(), reasonCode: z.string().nullable() }).nullable(), checkedAt: z.string() })
     .nullable(),
   serverError: traceErrorSchema.nullable(),
 });
@@ -531,6 +531,11 @@ export const ipcContract = {
     result: z.array(recentBillSchema),
   },
   'support:returned': { args: noArgs, result: z.array(returnedBillSchema) },
+  // Sends a lost close again (the close-lost verdict only); the traces before and after.
+  'support:reclose': {
+    args: z.object({ code: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }).strict(),
+    result: z.object({ resent: z.boolean(), before: codeTraceSchema, after: codeTraceSchema }),
+  },
   'support:bundle': {
     args: z.object({ codes: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/)).max(200).optional(), days: z.number().int().min(1).max(90).optional() }).strict(),
     result: z.object({ name: z.string(), zipBase64: z.string(), files: z.array(z.string()) }),

@@ -31,6 +31,7 @@ export const channelNameList = [
   'support:recent',
   'support:returned',
   'support:bundle',
+  'support:reclose',
   'covers:preview',
   'covers:importCsv',
   'endpoint:settings',

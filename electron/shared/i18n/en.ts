@@ -505,7 +505,6 @@ export const en: Catalog = {
     empty: 'Enter at least one image code or bill number, or pick a date.',
     resolved: 'Bill number {{billNo}} → {{codes}}',
     unresolved: 'Not recognised (neither an image code nor the bill number of a cover made here): {{entries}}',
-    leftOut: 'One trace takes at most {{max}} codes; {{count}} more were not traced.',
     pageOf: 'Codes {{first}}–{{last}} of {{total}} traced; {{count}} more were not traced.',
     pageMore: 'See them a page at a time: doctor --day … --page {{next}} (or --all, at most {{limit}} codes).',
     totalCapped: 'The day has more than {{total}} codes; only the first {{total}} are counted.',

@@ -501,7 +501,6 @@ export const zhCN = {
     empty: '请输入至少一个影像编码或单据编号，或选择日期。',
     resolved: '单据编号 {{billNo}} → {{codes}}',
     unresolved: '无法识别（不是影像编码，也不是本站生成封面的单据编号）：{{entries}}',
-    leftOut: '一次最多排查 {{max}} 个编码，另有 {{count}} 个未排查。',
     pageOf: '共 {{total}} 个编码，已排查第 {{first}}–{{last}} 个；另有 {{count}} 个未追踪。',
     pageMore: '可逐页查看：doctor --day … --page {{next}}（或 --all，最多 {{limit}} 个编码）。',
     totalCapped: '这一天的编码超过 {{total}} 个，只统计前 {{total}} 个。',

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { composeTicket, describeTimelineEntry, describeTrace, formatWhen } from '../../../electron/shared/diagnose/trace-text.js';
+import { composeTicket, describeImageState, describeTimelineEntry, describeTrace, disagreementVerdicts, formatWhen } from '../../../electron/shared/diagnose/trace-text.js';
+import { erpImageStateNames, isErpImageState } from '../../../electron/shared/imaging/erp-image-state.js';
 import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
 import { useApi } from '../api/api-context.js';
 import { describeCode, describeError } from '../api/error-text.js';
@@ -25,7 +26,27 @@ const verdictTone: Record<Trace['verdict'], 'pass' | 'warn' | 'fail' | 'info'> =
   'not-scanned': 'fail',
   'sync-mode': 'info',
   'no-image-needed': 'info',
+  'close-lost': 'fail',
+  'server-has-none': 'fail',
+  voided: 'info',
 };
+
+/** The ERP's 影像状态 in a colour: ready green; on its way amber; nothing, returned red; voided grey. */
+const imageStateTone: Record<string, 'pass' | 'warn' | 'fail' | 'skipped'> = { '0': 'fail', '1': 'warn', '2': 'pass', '3': 'fail', '4': 'warn', '5': 'skipped' };
+
+/** A count as people write it in the page's language (1,800). */
+const countText = (count: number, language: string) => new Intl.NumberFormat(language).format(count);
+
+/** The ERP's 影像状态 as a large coloured badge with the ERP's own name (the English page adds a gloss). */
+function ImageStateBadge({ code, testId }: { code: string; testId?: string }) {
+  const { t } = useTranslation();
+  if (!isErpImageState(code)) return null;
+  return (
+    <span className={`erp-badge pill-${imageStateTone[code] ?? 'skipped'}`} data-state={code} data-testid={testId} title={erpImageStateNames[code]}>
+      {t('troubleshoot.erp.badge', { name: describeImageState(t, code) })}
+    </span>
+  );
+}
 
 /** A local calendar day `YYYY-MM-DD` (for the date inputs). */
 function localDay(date: Date): string {
@@ -61,12 +82,14 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
   const [symptom, setSymptom] = useState<'no-image' | 'no-image-needed'>('no-image');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Lookup | null>(null);
+  // What the shown result answered, so "next page" asks the same question.
+  const [asked, setAsked] = useState<{ text: string; day: string; symptom: typeof symptom } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
   const [ticket, setTicket] = useState('');
   const textRef = useRef<HTMLTextAreaElement>(null);
 
-  const run = async (query: string, onDay: string) => {
+  const run = async (query: string, onDay: string, page = 1) => {
     if (!query.trim() && !onDay) {
       setProblem(t('troubleshoot.empty'));
       focusWhenPainted(() => textRef.current);
@@ -75,12 +98,14 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
     setBusy(true);
     setProblem(null);
     setCopied(null);
-    const answer = await api.support.lookup({ text: query, day: onDay || null, symptom });
+    const question = page > 1 && asked ? asked : { text: query, day: onDay, symptom };
+    const answer = await api.support.lookup({ text: question.text, day: question.day || null, symptom: question.symptom, page });
     setBusy(false);
     if (!answer.ok) {
       setProblem(describeError(t, answer.error));
       return;
     }
+    setAsked(question);
     setResult(answer.value);
     onTraced(answer.value.traces.map((trace) => trace.code));
     // The answer is where the eye goes next: the first code's verdict.
@@ -180,9 +205,29 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
               {t('troubleshoot.unresolved', { entries: result.unresolved.join(', ') })}
             </p>
           )}
-          {result.leftOut > 0 && <p className="banner banner-warn">{t('troubleshoot.leftOut', { max: result.traces.length, count: result.leftOut })}</p>}
+          {(result.leftOut > 0 || result.page > 1) && (
+            <div className="banner banner-warn page-bar" data-testid="trace-pages">
+              <span>
+                <strong data-testid="trace-left-out">{t('troubleshoot.leftOutShort', { count: countText(result.leftOut, i18n.language) })}</strong>{' '}
+                <span className="muted">{t('troubleshoot.pageOf', { first: countText(result.first, i18n.language), last: countText(result.first + result.traces.length - 1, i18n.language), total: countText(result.total, i18n.language), count: countText(result.leftOut, i18n.language) })}</span>
+                {result.totalCapped && <span className="muted"> {t('troubleshoot.totalCapped', { total: countText(result.total, i18n.language) })}</span>}
+              </span>
+              <span className="actions">
+                {result.page > 1 && (
+                  <button type="button" className="secondary" disabled={busy} data-testid="trace-previous-page" onClick={() => void run(text, day, result.page - 1)}>
+                    {t('troubleshoot.previousPage')}
+                  </button>
+                )}{' '}
+                {result.leftOut > 0 && (
+                  <button type="button" className="primary" disabled={busy} data-testid="trace-next-page" onClick={() => void run(text, day, result.page + 1)}>
+                    {t('troubleshoot.nextPage', { size: Math.min(200, result.leftOut), first: countText(result.first + result.traces.length, i18n.language), last: countText(result.first + result.traces.length - 1 + Math.min(200, result.leftOut), i18n.language) })}
+                  </button>
+                )}
+              </span>
+            </div>
+          )}
           {problemsFirst(result.traces).map((trace) => (
-            <TraceCard key={trace.code} trace={trace} />
+            <TraceCard key={trace.code} trace={trace} onChanged={(changed) => setResult((current) => current && { ...current, traces: current.traces.map((entry) => (entry.code === changed.code ? changed : entry)) })} />
           ))}
           {result.traces.length > 0 && (
             <div className="actions">
@@ -209,18 +254,52 @@ function problemsFirst(traces: readonly Trace[]): Trace[] {
   return [...traces].sort((a, b) => Number(a.verdict === 'delivered') - Number(b.verdict === 'delivered'));
 }
 
-/** One code's answer: the verdict in its colour, the evidence, the next step and its owner; details below. */
-function TraceCard({ trace }: { trace: Trace }) {
+/**
+ * One code's answer: the verdict in its colour; beside it what 影像映射维护 shows (the ERP's image state
+ * as a badge, pages, who scanned where) and the station's own view — a disagreement between the two is
+ * the headline; then the evidence, the next step and its owner; details below.
+ */
+function TraceCard({ trace, onChanged }: { trace: Trace; onChanged: (trace: Trace) => void }) {
   const { t } = useTranslation();
+  const api = useApi();
   const text = describeTrace(t, trace);
   const tone = verdictTone[trace.verdict];
   const compare = trace.server?.compare;
+  const disagree = disagreementVerdicts.has(trace.verdict);
+  const [reclosing, setReclosing] = useState(false);
+  const [reclosed, setReclosed] = useState<{ ok: boolean; text: string } | null>(null);
+  const reclose = async () => {
+    setReclosing(true);
+    setReclosed(null);
+    const answer = await api.support.reclose({ code: trace.code });
+    setReclosing(false);
+    if (!answer.ok) setReclosed({ ok: false, text: describeError(t, answer.error) });
+    else {
+      const after = answer.value.after;
+      setReclosed(answer.value.resent ? { ok: after.verdict === 'delivered', text: t('troubleshoot.reclosed', { state: describeImageState(t, after.erp?.imageState.code ?? '') }) } : { ok: false, text: t('troubleshoot.recloseNotNeeded', { title: describeTrace(t, after).title }) });
+      onChanged(after);
+    }
+    focusWhenPainted(() => document.querySelector<HTMLElement>(`[data-testid="trace-reclosed-${trace.code}"]`));
+  };
   return (
     <article className={`trace-card trace-${tone}`} data-testid={`trace-${trace.code}`} data-verdict={trace.verdict}>
       <header className="trace-head">
         <span className="mono trace-code code-text">{trace.code}</span>
+        {disagree && (
+          <span className="disagree-chip" data-testid={`trace-disagree-${trace.code}`}>
+            {t('troubleshoot.erp.disagree')}
+          </span>
+        )}
         <strong className="trace-title">{text.title}</strong>
       </header>
+      <div className={`trace-sides${disagree ? ' trace-sides-disagree' : ''}`}>
+        <p className="trace-side erp-side" data-testid={`trace-erp-${trace.code}`}>
+          {trace.erp && <ImageStateBadge code={trace.erp.imageState.code} testId={`trace-erp-state-${trace.code}`} />} <span>{text.erp}</span>
+        </p>
+        <p className="trace-side station-side" data-testid={`trace-station-${trace.code}`}>
+          {text.station}
+        </p>
+      </div>
       <p className="trace-line">
         <span className="trace-label">{t('troubleshoot.evidence')}</span> {text.evidence}
       </p>
@@ -235,6 +314,19 @@ function TraceCard({ trace }: { trace: Trace }) {
       <p className="owner-chip" data-testid={`trace-owner-${trace.code}`}>
         {t('troubleshoot.owner', { owner: text.owner })}
       </p>
+      {trace.verdict === 'close-lost' && (
+        <div className="actions">
+          <button type="button" className="primary" disabled={reclosing} data-testid={`trace-reclose-${trace.code}`} onClick={() => void reclose()}>
+            {reclosing ? t('troubleshoot.reclosing') : t('troubleshoot.reclose')}
+          </button>
+        </div>
+      )}
+      {reclosing && <div className="progress progress-indeterminate" role="progressbar" aria-label={t('troubleshoot.reclosing')} />}
+      {reclosed && (
+        <p className={`banner banner-${reclosed.ok ? 'pass' : 'warn'}`} role="status" tabIndex={-1} data-testid={`trace-reclosed-${trace.code}`}>
+          {reclosed.text}
+        </p>
+      )}
       <details className="trace-details">
         <summary>{t('troubleshoot.detailsTitle')}</summary>
         {trace.server && compare && (
@@ -433,6 +525,7 @@ function ServerStatus({ bill }: { bill: RecentBill }) {
   const tone = bill.server.status === 'returned' ? 'fail' : bill.server.status === 'closed' && bill.server.matches ? 'pass' : 'warn';
   return (
     <>
+      <ImageStateBadge code={bill.server.imageState} testId={`recent-state-${bill.code}`} />{' '}
       <span className={`pill pill-${tone}`}>{t(`troubleshoot.serverStatus.${bill.server.status}`)}</span>{' '}
       {bill.server.status !== 'returned' && <span className="muted">{bill.server.matches ? t('troubleshoot.recent.matches') : t('troubleshoot.recent.differs')}</span>}
       {bill.server.returned && <div className="returned-reason">{t('troubleshoot.recent.returnedReason', { reason: bill.server.returned.reason })}</div>}
