@@ -209,7 +209,7 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
             <div className="banner banner-warn page-bar" data-testid="trace-pages">
               <span>
                 <strong data-testid="trace-left-out">{t('troubleshoot.leftOutShort', { count: countText(result.leftOut, i18n.language) })}</strong>{' '}
-                <span className="muted">{t('troubleshoot.pageOf', { first: countText(result.first, i18n.language), last: countText(result.first + result.traces.length - 1, i18n.language), total: countText(result.total, i18n.language), count: countText(result.leftOut, i18n.language) })}</span>
+                <span className="muted">{t('troubleshoot.pageRange', { first: countText(result.first, i18n.language), last: countText(result.first + result.traces.length - 1, i18n.language), total: countText(result.total, i18n.language) })}</span>
                 {result.totalCapped && <span className="muted"> {t('troubleshoot.totalCapped', { total: countText(result.total, i18n.language) })}</span>}
               </span>
               <span className="actions">
