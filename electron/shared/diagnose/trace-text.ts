@@ -95,8 +95,8 @@ export function describeStationView(t: Translate, trace: Pick<TraceForText, 'sta
   const view = (() => {
     if (pick?.upload?.state === 'done') return t('troubleshoot.stationViews.done', { at: formatWhen(pick.upload.closedAt ?? ''), pages: pick.upload.pages ?? 0, receipts: pick.upload.receipts?.length ?? 0 });
     if (pick?.upload && pick.upload.state !== 'held') return t('troubleshoot.stationViews.sending', { sent: pick.upload.sent ?? 0, pages: pick.upload.pages ?? 0 });
-    if (pick && (pick.upload?.state === 'held' || pick.state === 'held' || pick.state === 'review')) return t('troubleshoot.stationViews.held', { bill: pick.billId, source: pick.source ?? '—' });
-    if (pick) return t('troubleshoot.stationViews.ready', { bill: pick.billId, source: pick.source ?? '—' });
+    if (pick && (pick.upload?.state === 'held' || pick.state === 'held' || pick.state === 'review')) return t('troubleshoot.stationViews.held', { source: pick.source ?? '—' });
+    if (pick) return t('troubleshoot.stationViews.ready', { source: pick.source ?? '—' });
     if (trace.station.discarded || bills.length) return t('troubleshoot.stationViews.discarded', { at: formatWhen(trace.station.discarded?.at ?? bills[0]?.importedAt ?? '') });
     const cover = trace.station.coversMade?.at(-1);
     if (cover) return t('troubleshoot.stationViews.cover', { at: formatWhen(cover.at) });

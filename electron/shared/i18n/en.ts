@@ -516,8 +516,8 @@ export const en: Catalog = {
     stationViews: {
       done: 'closed the bill at {{at}} with {{pages}} pages ({{receipts}} receipts)',
       sending: 'sending: {{sent}}/{{pages}} pages sent',
-      held: 'holding bill {{bill}} (from {{source}})',
-      ready: 'bill {{bill}} (from {{source}}) waits to be sent',
+      held: 'holds it (from {{source}}) for a person',
+      ready: 'it (from {{source}}) waits to be sent',
       discarded: 'discarded it at {{at}}',
       cover: 'made its cover at {{at}}, never scanned it in',
       none: 'no record of this code',
@@ -660,10 +660,10 @@ export const en: Catalog = {
       voided: {
         title: 'Voided (废弃) in the ERP: nothing to scan',
         evidence: 'The imaging system says 影像状态 = 废弃 (voided): {{reason}} ({{at}}).',
-        evidenceHere: 'The imaging system says 影像状态 = 废弃 (voided): {{reason}} ({{at}}). Bill {{bill}} (from {{source}}) is still at this station and will be refused.',
+        evidenceHere: 'The imaging system says 影像状态 = 废弃 (voided): {{reason}} ({{at}}). A copy from {{source}} is still at this station and will be refused.',
         next: {
           'bill-owner': 'Nothing to scan for a voided bill. If it should not be voided, ask the bill\'s business owner.',
-          clerk: 'Discard bill {{bill}} on the Scan desk: the imaging system takes nothing more for this code.',
+          clerk: 'Discard {{code}} (from {{source}}) on the Scan desk: the imaging system takes nothing more for this code.',
         },
       },
     },

@@ -512,8 +512,8 @@ export const zhCN = {
     stationViews: {
       done: '已于 {{at}} 结单，{{pages}} 张（{{receipts}} 张回执）',
       sending: '正在上传：已发送 {{sent}}/{{pages}} 张',
-      held: '单据 {{bill}}（来自 {{source}}）被暂扣',
-      ready: '单据 {{bill}}（来自 {{source}}）等待上传',
+      held: '被暂扣，等人处理（来自 {{source}}）',
+      ready: '等待上传（来自 {{source}}）',
       discarded: '已于 {{at}} 丢弃',
       cover: '封面于 {{at}} 在本站生成，但从未扫描收入',
       none: '本站没有这个编码的记录',
@@ -656,10 +656,10 @@ export const zhCN = {
       voided: {
         title: 'ERP 中已废弃：无需扫描',
         evidence: '影像系统显示 影像状态 = 废弃：{{reason}}（{{at}}）。',
-        evidenceHere: '影像系统显示 影像状态 = 废弃：{{reason}}（{{at}}）。单据 {{bill}}（来自 {{source}}）仍在本站，上传会被拒绝。',
+        evidenceHere: '影像系统显示 影像状态 = 废弃：{{reason}}（{{at}}）。来自 {{source}} 的一份仍在本站，上传会被拒绝。',
         next: {
           'bill-owner': '已废弃的单据无需扫描。若不应废弃，请联系业务单据负责老师。',
-          clerk: '请在扫描台丢弃单据 {{bill}}：影像系统不再接收这个编码的任何内容。',
+          clerk: '请在扫描台丢弃 {{code}}（来自 {{source}}）：影像系统不再接收这个编码的任何内容。',
         },
       },
     },
