@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../electron/cli/run-cli.js';
+import { startReferenceImagingServer } from '../../../electron/core/imaging/reference-server.js';
+import { writeStack } from '../../fixtures/stacks.js';
 import type { StopSignal } from '../../../electron/cli/cli-context.js';
 import { busyDayCode, writeBusyDayAudit } from '../../fixtures/busy-day.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -86,4 +90,46 @@ test('doctor --all is bounded (5,000 codes) and stops at the first Ctrl+C after 
   assert.ok(partial.codes.length >= 200 && partial.codes.length <= 400, `stopped after a page or two, not ${partial.codes.length}`);
   assert.equal(partial.leftOut, 5100 - partial.codes.length);
   assert.match(stopped.stderr, /Stopped: \d+ of 5,000 codes traced\./);
+});
+
+test('doctor CODE --json names the ERP\'s state; a lost close is found and sent again with --reclose', async () => {
+  const dataDir = await makeTempDir();
+  const files = await makeTempDir();
+  const serverDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir: serverDir, clients: { 'cli-erp': 'cli-erp-secret' } });
+  try {
+    const on = (args: string[]) => cli([...args, '--data-dir', dataDir]);
+    await writeFile(path.join(files, 'secret.txt'), 'cli-erp-secret');
+    await writeFile(path.join(files, 'profile.json'), JSON.stringify({ version: 1, profileName: 'cli', preset: 'private', code: 'FPY', host: '127.0.0.1', port: server.port, scheme: 'http', apiAddress: `${server.url}/api`, mode: 'basic', clientId: 'cli-erp', taxNumber: '', stationId: 'desk-cli', scanDpi: 200, adapter: 'http' }));
+    assert.equal((await on(['config', 'import', path.join(files, 'profile.json')])).code, 0);
+    assert.equal((await on(['config', 'set-secret', '--secret-file', path.join(files, 'secret.txt')])).code, 0);
+    assert.equal((await on(['preflight'])).code, 0);
+    const stack = await writeStack([{ kind: 'cover', code: 'FY-2026-770001' }, { kind: 'content' }], await makeTempDir(), 'pdf', 100);
+    assert.equal((await on(['intake', stack])).code, 0);
+    assert.equal((await on(['upload', '--once'])).code, 0);
+
+    type Code = { verdict: string; erpImageState: { code: string; name: string } | null };
+    const delivered = JSON.parse((await on(['doctor', 'FY-2026-770001', '--json'])).stdout) as { codes: Code[] };
+    assert.deepEqual([delivered.codes[0]?.verdict, delivered.codes[0]?.erpImageState], ['delivered', { code: '2', name: '影像已就绪' }]);
+
+    // The close never reached the server.
+    const billFile = path.join(serverDir, 'bills', 'FY-2026-770001', 'bill.json');
+    const stored = JSON.parse(await readFile(billFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(billFile, JSON.stringify({ ...stored, status: 'open', pageCount: null, closedAt: undefined, scan: undefined }));
+    const lost = await on(['doctor', 'FY-2026-770001']);
+    assert.equal(lost.code, 1);
+    assert.match(lost.stdout, /✘ FY-2026-770001 {2}Every page arrived, but the imaging system never got the close/);
+    assert.match(lost.stdout, /影像映射维护 will show 影像状态 = 上传影像中 \(uploading\), 2 pages/);
+    assert.match(lost.stdout, /This station: closed the bill at .* with 2 pages \(2 receipts\)/);
+
+    assert.equal((await on(['doctor', 'FY-2026-770001', 'FY-2026-770002', '--reclose'])).code, 2);
+    const reclosed = await on(['doctor', 'FY-2026-770001', '--reclose']);
+    assert.equal(reclosed.code, 0, reclosed.stdout + reclosed.stderr);
+    assert.match(reclosed.stdout, /Close sent again: 影像映射维护 will now show 影像状态 = 影像已就绪 \(image ready\)\./);
+    const again = await on(['doctor', 'FY-2026-770001', '--reclose']);
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /Nothing sent: this code's verdict is now "Delivered and closed by this station", not a lost close\./);
+  } finally {
+    await server.close();
+  }
 });
