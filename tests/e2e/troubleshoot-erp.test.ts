@@ -78,6 +78,9 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   assert.equal(await card('FY-2026-760002').getAttribute('data-verdict'), 'close-lost');
   assert.equal(await card('FY-2026-760009').getAttribute('data-verdict'), 'delivered-elsewhere');
 
+  await card('FY-2026-760002').scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'zh-1024-troubleshoot-erp-state');
+  assert.deepEqual(await findLayoutViolations(page), []);
   // The ERP's line: the image state as a badge in the ERP's words, pages, who scanned where.
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760009').textContent(), '影像状态 影像已就绪');
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760009').getAttribute('data-state'), '2');
@@ -89,9 +92,6 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   await page.getByTestId('trace-disagree-FY-2026-760002').getByText(zhCN.troubleshoot.erp.disagree).waitFor();
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760002').textContent(), '影像状态 上传影像中');
   assert.match((await page.getByTestId('trace-station-FY-2026-760002').textContent()) ?? '', /本站记录：已于 .* 结单，2 张/);
-  assert.deepEqual(await findLayoutViolations(page), []);
-  await card('FY-2026-760002').scrollIntoViewIfNeeded();
-  await saveScreenshot(page, 'zh-1024-troubleshoot-erp-state');
 
   // English: the ERP's words stay Chinese, with a gloss.
   await page.getByTestId('language-switch').click();
