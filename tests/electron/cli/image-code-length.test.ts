@@ -11,7 +11,7 @@ import { makeTempDir } from '../../helpers/temp-dir.js';
 async function cli(args: string[], lang = 'en_US.UTF-8') {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: { LANG: lang }, waitForStop: () => new Promise<void>(() => undefined) });
+  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: { LANG: lang }, waitForStop: () => new Promise<never>(() => undefined) });
   return { code, stdout, stderr };
 }
 

@@ -1,6 +1,9 @@
 import type { TFunction } from 'i18next';
 import type { Bill } from './desk-rows.js';
-import type { Upload } from './upload-detail.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+
+/** A bill's upload as the queue reports it (the type is named here, not taken from the .tsx that shows it, so Node tests can load this file). */
+type Upload = ValueOf<'upload:status'>['bills'][number];
 
 /**
  * Why a bill is held and what to do next, as a clerk reads them: one plain cause, one next step in
