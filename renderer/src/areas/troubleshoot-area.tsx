@@ -38,12 +38,13 @@ const imageStateTone: Record<string, 'pass' | 'warn' | 'fail' | 'skipped'> = { '
 const countText = (count: number, language: string) => new Intl.NumberFormat(language).format(count);
 
 /** The ERP's 影像状态 as a large coloured badge with the ERP's own name (the English page adds a gloss). */
-function ImageStateBadge({ code, testId }: { code: string; testId?: string }) {
+function ImageStateBadge({ code, testId, compact = false }: { code: string; testId?: string; compact?: boolean }) {
   const { t } = useTranslation();
   if (!isErpImageState(code)) return null;
+  // In a table row only the ERP's name; the gloss and the column's name are in the tooltip.
   return (
-    <span className={`erp-badge pill-${imageStateTone[code] ?? 'skipped'}`} data-state={code} data-testid={testId} title={erpImageStateNames[code]}>
-      {t('troubleshoot.erp.badge', { name: describeImageState(t, code) })}
+    <span className={`erp-badge pill-${imageStateTone[code] ?? 'skipped'}${compact ? ' erp-badge-compact' : ''}`} data-state={code} data-testid={testId} title={t('troubleshoot.erp.badge', { name: describeImageState(t, code) })}>
+      {compact ? erpImageStateNames[code] : t('troubleshoot.erp.badge', { name: describeImageState(t, code) })}
     </span>
   );
 }
@@ -525,7 +526,7 @@ function ServerStatus({ bill }: { bill: RecentBill }) {
   const tone = bill.server.status === 'returned' ? 'fail' : bill.server.status === 'closed' && bill.server.matches ? 'pass' : 'warn';
   return (
     <>
-      <ImageStateBadge code={bill.server.imageState} testId={`recent-state-${bill.code}`} />{' '}
+      <ImageStateBadge code={bill.server.imageState} testId={`recent-state-${bill.code}`} compact />{' '}
       <span className={`pill pill-${tone}`}>{t(`troubleshoot.serverStatus.${bill.server.status}`)}</span>{' '}
       {bill.server.status !== 'returned' && <span className="muted">{bill.server.matches ? t('troubleshoot.recent.matches') : t('troubleshoot.recent.differs')}</span>}
       {bill.server.returned && <div className="returned-reason">{t('troubleshoot.recent.returnedReason', { reason: bill.server.returned.reason })}</div>}
