@@ -99,9 +99,9 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 /** Who scanned a bill where, as its manifest recorded it at intake (manifests from before that carry none: nulls). */
 function recordedScan(manifest: UploadManifest, importedAt: string): ScanDetails {
   // Written by the intake's scan-details change; read defensively so an older manifest closes with nulls.
-  const scan = (manifest as { scan?: { user?: unknown; point?: unknown } | null }).scan;
+  const scan = (manifest as { scan?: { user?: unknown; point?: unknown; scannedAt?: unknown } | null }).scan;
   const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-  return { scanUser: text(scan?.user), scanPoint: text(scan?.point), stationIp: null, scannedAt: importedAt };
+  return { scanUser: text(scan?.user), scanPoint: text(scan?.point), stationIp: null, scannedAt: text(scan?.scannedAt) ?? importedAt };
 }
 
 const errorOf = (error: unknown): { code: ErrorCode; params: MessageParams } => (error instanceof CoreError ? { code: error.code, params: error.params } : { code: 'internal-error', params: { reason: String(error).slice(0, 200) } });
