@@ -111,6 +111,11 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'trace-reclosed-FY-2026-760002');
   assert.equal(await card('FY-2026-760002').getAttribute('data-verdict'), 'delivered');
   await saveScreenshot(page, 'en-1024-troubleshoot-reclosed');
+  // The bills this station uploaded, with the image state the server reports now.
+  await page.getByTestId('recent-refresh').click();
+  await page.getByTestId('recent-state-FY-2026-760002').waitFor({ timeout: 30_000 });
+  assert.deepEqual([await page.getByTestId('recent-state-FY-2026-760002').getAttribute('data-state'), await page.getByTestId('recent-state-FY-2026-760002').textContent()], ['2', '影像已就绪']);
+  assert.deepEqual(await findLayoutViolations(page), []);
   await page.getByTestId('language-switch').click();
   await page.locator('html[lang="zh-CN"]').waitFor();
 });
