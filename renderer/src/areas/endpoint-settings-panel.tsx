@@ -172,7 +172,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     update({ caCertificatePem: (await file.slice(0, 64_000).text()).trim() });
   };
 
-  const text = (field: 'profileName' | 'host' | 'apiAddress' | 'code' | 'clientId' | 'taxNumber' | 'stationId' | 'proxy' | 'folderPath', options: { mono?: boolean; wide?: boolean; placeholder?: string } = {}): ReactNode => (
+  const text = (field: 'profileName' | 'host' | 'apiAddress' | 'code' | 'clientId' | 'taxNumber' | 'stationId' | 'scanPoint' | 'scanUser' | 'proxy' | 'folderPath', options: { mono?: boolean; wide?: boolean; placeholder?: string } = {}): ReactNode => (
     <label className={options.wide ? 'wide' : undefined}>
       {t(`endpointSettings.fields.${field}`)}
       <input
@@ -185,7 +185,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         data-testid={`endpoint-${field}`}
         onChange={(event) => {
           const value = event.currentTarget.value;
-          update({ [field]: (field === 'proxy' || field === 'folderPath') && value === '' ? undefined : value });
+          update({ [field]: (field === 'proxy' || field === 'folderPath' || field === 'scanPoint' || field === 'scanUser') && value === '' ? undefined : value });
         }}
       />
       <FieldProblems problems={problemsOf(field)} onApply={applyFix} />
@@ -232,6 +232,9 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
       <div className="form-grid endpoint-form">
         {text('profileName')}
         {text('stationId')}
+        {/* This station's own, as the ERP names them (影像映射维护): kept here, never exported with the profile. */}
+        {text('scanPoint', { placeholder: t('endpointSettings.scanPointHint') })}
+        {text('scanUser', { placeholder: t('endpointSettings.scanUserHint') })}
         {draft.adapter === 'folder' ? (
           text('folderPath', { mono: true, wide: true, placeholder: '\\\\fileserver\\scans' })
         ) : (
