@@ -109,16 +109,16 @@ export function ScanUserControl() {
           <button type="button" className="primary" disabled={busy || text.trim() === ''} data-testid="desk-scan-user-confirm" onClick={() => void send(text)}>
             {t('scanDeskPage.scanUser.confirm')}
           </button>
-          <button type="button" disabled={busy} onClick={cancel}>
+          <button type="button" className="secondary" disabled={busy} onClick={cancel}>
             {t('scanDeskPage.scanUser.cancel')}
           </button>
         </span>
       ) : view?.signedIn ? (
-        <button ref={buttonRef} type="button" disabled={busy} data-testid="desk-scan-user-sign-out" onClick={() => void send(null)}>
+        <button ref={buttonRef} type="button" className="secondary" disabled={busy} data-testid="desk-scan-user-sign-out" onClick={() => void send(null)}>
           {t('scanDeskPage.scanUser.signOut')}
         </button>
       ) : (
-        <button ref={buttonRef} type="button" data-testid="desk-scan-user-sign-in" onClick={open}>
+        <button ref={buttonRef} type="button" className="secondary" data-testid="desk-scan-user-sign-in" onClick={open}>
           {t('scanDeskPage.scanUser.signIn')}
         </button>
       )}
