@@ -10,6 +10,7 @@ import { maxScanFieldLength } from '../imaging/erp-image-state.js';
 export type ScanFieldFault = 'too-long' | 'characters';
 
 // Control characters (terminal escapes, line breaks) and the invisible ones that turn text around.
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const hiddenCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** The value as stored: trimmed, and null when nothing is left. */
