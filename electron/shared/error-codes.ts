@@ -48,6 +48,7 @@ export const errorCodes = [
   'imaging-clock-skew',
   'imaging-rejected',
   'imaging-conflict',
+  'imaging-bill-voided',
   'imaging-server-busy',
   'imaging-bad-answer',
   'folder-unwritable',

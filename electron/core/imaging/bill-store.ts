@@ -4,6 +4,7 @@ import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { findNameProblem, foldNameCase } from '../../shared/file-names.js';
 import { ImagingError } from './imaging-adapter.js';
+import { imageStateOfStatus, maxScanFieldLength } from '../../shared/imaging/erp-image-state.js';
 
 /** What is stored for one page (the same receipt answers a repeated idempotency key). */
 export interface PageReceipt {
@@ -15,10 +16,25 @@ export interface PageReceipt {
   receivedAt: string;
 }
 
-/** Why and when a closed bill was sent back for a rescan (by the imaging system's reviewers). */
+/** Why and when a closed bill was sent back for a rescan (by the imaging system's reviewers); `reasonCode`: the rescan reason's code, when one was chosen. */
 export interface BillReturn {
   reason: string;
   at: string;
+  reasonCode?: string | null;
+}
+
+/** Why and when a bill was voided (废弃): it takes nothing more. */
+export interface BillVoid {
+  reason: string;
+  at: string;
+}
+
+/** Who scanned a round where, as its close carried it (each null when the station did not say). */
+export interface BillScan {
+  scanUser: string | null;
+  scanPoint: string | null;
+  stationIp: string | null;
+  scannedAt: string | null;
 }
 
 /** An earlier round of a bill's pages, kept as it was when the bill was returned (never overwritten). */
@@ -27,14 +43,16 @@ export interface BillRound {
   pageCount: number | null;
   closedAt: string | null;
   returned: BillReturn;
+  /** Who scanned that round where (absent in older files). */
+  scan?: BillScan | null;
   pages: Record<string, PageReceipt & { file: string }>;
 }
 
 /** A bill as kept on disk: `bill.json` next to its page files. */
 export interface BillManifest {
   imageCode: string;
-  /** `returned`: closed, then sent back for a rescan; a new round must be opened before pages go up. */
-  status: 'open' | 'closed' | 'returned';
+  /** `returned`: closed, then sent back for a rescan; a new round must be opened before pages go up; `voided`: 废弃, takes nothing more. */
+  status: 'open' | 'closed' | 'returned' | 'voided';
   /** 1 for the first scan; each rescan after a return opens the next (absent in v1 files: 1). */
   round?: number;
   pageCount: number | null;
@@ -44,12 +62,16 @@ export interface BillManifest {
   closedAt: string | null;
   /** Set while the bill is returned: why, and when. */
   returned?: BillReturn | null;
+  /** Set once the bill is voided: why, and when. */
+  voided?: BillVoid | null;
+  /** Who scanned the current round where, as its close carried it (null before a close). */
+  scan?: BillScan | null;
   /** Earlier rounds, oldest first. */
   history?: BillRound[];
 }
 
 /** Why a page or a close was refused; the values are the protocol's errcodes. */
-export type BillConflict = 'idempotency-conflict' | 'page-conflict' | 'bill-closed' | 'bill-returned';
+export type BillConflict = 'idempotency-conflict' | 'page-conflict' | 'bill-closed' | 'bill-returned' | 'bill-voided';
 
 /** The outcome of closing a bill. */
 export type CloseOutcome =
@@ -57,10 +79,11 @@ export type CloseOutcome =
   | { kind: 'unknown' }
   | { kind: 'missing'; missing: number[] }
   | { kind: 'beyond'; beyond: number[] }
-  | { kind: 'returned' };
+  | { kind: 'returned'; manifest: BillManifest }
+  | { kind: 'voided'; manifest: BillManifest };
 
-/** The outcome of returning a bill or opening a new round of it. */
-export type RoundOutcome = { kind: 'done'; manifest: BillManifest } | { kind: 'unknown' } | { kind: 'conflict'; manifest: BillManifest };
+/** The outcome of returning, voiding or opening a new round of a bill (`voided`: refused, the bill is voided). */
+export type RoundOutcome = { kind: 'done'; manifest: BillManifest } | { kind: 'unknown' } | { kind: 'conflict'; manifest: BillManifest } | { kind: 'voided'; manifest: BillManifest };
 
 /** A page already written and fsynced to a temp file on the store's volume (a streamed upload): it is renamed into place, never copied. */
 export interface StagedPage {
@@ -71,11 +94,14 @@ export interface StagedPage {
 /** A folder of bills with the imaging protocol's rules: idempotent pages, no silent replacement, checked close. */
 export interface BillStore {
   /** Stores a page; a staged file that is not needed (a repeat, a conflict) is left for the caller to remove. */
-  putPage(input: { imageCode: string; page: number; bytes: Uint8Array | StagedPage; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict }>;
-  closeBill(imageCode: string, pageCount: number): Promise<CloseOutcome>;
+  putPage(input: { imageCode: string; page: number; bytes: Uint8Array | StagedPage; sha256: string; idempotencyKey: string; extension: string }): Promise<{ receipt: PageReceipt } | { conflict: BillConflict; manifest?: BillManifest }>;
+  /** Closes the current round with its page count and who scanned it where (kept with the round). */
+  closeBill(imageCode: string, pageCount: number, scan?: BillScan): Promise<CloseOutcome>;
   readBill(imageCode: string): Promise<BillManifest | null>;
   /** Sends a closed bill back for a rescan (a reviewer's act on the imaging side); returning it again only updates the reason. */
-  returnBill(imageCode: string, reason: string): Promise<RoundOutcome>;
+  returnBill(imageCode: string, reason: { reason: string; reasonCode: string | null }): Promise<RoundOutcome>;
+  /** Voids a bill (废弃) in any state but unknown; voiding it again answers it unchanged. */
+  voidBill(imageCode: string, reason: string): Promise<RoundOutcome>;
   /** Opens round `round` of a returned bill (its current round + 1); asking again for the open round answers it unchanged. */
   openRound(imageCode: string, round: number): Promise<RoundOutcome>;
 }
@@ -103,8 +129,27 @@ export function describeBill(manifest: BillManifest) {
   const pages = Object.values(manifest.pages)
     .sort((a, b) => a.page - b.page)
     .map(({ page, sha256, bytes, receivedAt }) => ({ page, sha256, bytes, receivedAt }));
-  const rounds = (manifest.history ?? []).map((entry) => ({ round: entry.round, pageCount: entry.pageCount, closedAt: entry.closedAt, returned: entry.returned }));
-  return { imageCode: manifest.imageCode, status: manifest.status, round: roundOf(manifest), pageCount: manifest.pageCount, pages, returned: manifest.returned ?? null, rounds };
+  const scanOf = (scan: BillScan | null | undefined, pageCount: number | null) => (scan ? { ...scan, pageCount } : null);
+  const returnOf = (returned: BillReturn | null | undefined) => (returned ? { reason: returned.reason, at: returned.at, reasonCode: returned.reasonCode ?? null } : null);
+  const rounds = (manifest.history ?? []).map((entry) => ({ round: entry.round, pageCount: entry.pageCount, closedAt: entry.closedAt, returned: returnOf(entry.returned), scan: scanOf(entry.scan, entry.pageCount) }));
+  const round = roundOf(manifest);
+  return {
+    imageCode: manifest.imageCode,
+    status: manifest.status,
+    imageState: imageStateOfStatus(manifest.status, round),
+    round,
+    pageCount: manifest.pageCount,
+    pages,
+    returned: returnOf(manifest.returned),
+    voided: manifest.voided ?? null,
+    scan: scanOf(manifest.scan, manifest.pageCount),
+    rounds,
+  };
+}
+
+/** What a query answers for a code never seen: 无影像. */
+export function describeUnknownBill(imageCode: string) {
+  return { imageCode, status: 'unknown' as const, imageState: imageStateOfStatus('unknown', 1), round: 1, pageCount: null, pages: [], returned: null, voided: null, scan: null, rounds: [] };
 }
 
 /** The round a manifest is in (v1 files have none: 1). */
@@ -170,11 +215,13 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
         checkPageNumber(page, 'page');
         const manifest: BillManifest = (await readBill(imageCode)) ?? { imageCode, status: 'open', pageCount: null, pages: createTable(), keys: createTable(), closedAt: null };
         const existingId = manifest.keys[idempotencyKey];
-        if (existingId) {
+        // A voided bill takes nothing more, not even a repeat: the station must hear it is voided.
+        if (existingId && manifest.status !== 'voided') {
           const stored = Object.values(manifest.pages).find((candidate) => candidate.receiptId === existingId);
           if (stored && stored.sha256 === sha256 && stored.page === page) return { receipt: receiptOf(stored) };
           return { conflict: 'idempotency-conflict' as const };
         }
+        if (manifest.status === 'voided') return { conflict: 'bill-voided' as const, manifest };
         if (manifest.status === 'returned') return { conflict: 'bill-returned' as const };
         if (manifest.status === 'closed') return { conflict: 'bill-closed' as const };
         const stored = manifest.pages[String(page)];
@@ -205,12 +252,13 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
         await writeBill(manifest);
         return { receipt };
       }),
-    closeBill: (imageCode, pageCount) =>
+    closeBill: (imageCode, pageCount, scan) =>
       withBill(imageCode, async (): Promise<CloseOutcome> => {
         checkPageNumber(pageCount, 'pageCount');
         const manifest = await readBill(imageCode);
         if (!manifest) return { kind: 'unknown' };
-        if (manifest.status === 'returned') return { kind: 'returned' };
+        if (manifest.status === 'voided') return { kind: 'voided', manifest };
+        if (manifest.status === 'returned') return { kind: 'returned', manifest };
         const have = Object.keys(manifest.pages).map(Number);
         const stored = new Set(have);
         const missing = Array.from({ length: pageCount }, (_, i) => i + 1).filter((page) => !stored.has(page));
@@ -221,6 +269,8 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
           manifest.status = 'closed';
           manifest.pageCount = pageCount;
           manifest.closedAt = options.now().toISOString();
+          // A repeated close (a lost answer) keeps the first close's details.
+          manifest.scan = scan ?? { scanUser: null, scanPoint: null, stationIp: null, scannedAt: null };
           await writeBill(manifest);
         }
         return { kind: 'closed', manifest };
@@ -229,9 +279,21 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
       withBill(imageCode, async (): Promise<RoundOutcome> => {
         const manifest = await readBill(imageCode);
         if (!manifest) return { kind: 'unknown' };
+        if (manifest.status === 'voided') return { kind: 'voided', manifest };
         if (manifest.status === 'open') return { kind: 'conflict', manifest };
         manifest.status = 'returned';
-        manifest.returned = { reason, at: options.now().toISOString() };
+        manifest.returned = { reason: reason.reason, at: options.now().toISOString(), reasonCode: reason.reasonCode };
+        await writeBill(manifest);
+        return { kind: 'done', manifest };
+      }),
+    voidBill: (imageCode, reason) =>
+      withBill(imageCode, async (): Promise<RoundOutcome> => {
+        const manifest = await readBill(imageCode);
+        if (!manifest) return { kind: 'unknown' };
+        // Voiding again is harmless: the same answer, the first reason kept.
+        if (manifest.status === 'voided') return { kind: 'done', manifest };
+        manifest.status = 'voided';
+        manifest.voided = { reason, at: options.now().toISOString() };
         await writeBill(manifest);
         return { kind: 'done', manifest };
       }),
@@ -239,14 +301,38 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
       withBill(imageCode, async (): Promise<RoundOutcome> => {
         const manifest = await readBill(imageCode);
         if (!manifest) return { kind: 'unknown' };
+        if (manifest.status === 'voided') return { kind: 'voided', manifest };
         const current = roundOf(manifest);
         // A client that opened the round and lost the answer asks again: the same answer, nothing moved.
         if (current === round && manifest.status === 'open') return { kind: 'done', manifest };
         if (manifest.status !== 'returned' || round !== current + 1 || !manifest.returned) return { kind: 'conflict', manifest };
-        const history = [...(manifest.history ?? []), { round: current, pageCount: manifest.pageCount, closedAt: manifest.closedAt, returned: manifest.returned, pages: manifest.pages }];
-        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: createTable(), closedAt: null, returned: null, history };
+        const history = [...(manifest.history ?? []), { round: current, pageCount: manifest.pageCount, closedAt: manifest.closedAt, returned: manifest.returned, scan: manifest.scan ?? null, pages: manifest.pages }];
+        const next: BillManifest = { ...manifest, status: 'open', round, pageCount: null, pages: createTable(), closedAt: null, returned: null, scan: null, history };
         await writeBill(next);
         return { kind: 'done', manifest: next };
       }),
   };
+}
+
+/** The longest station address a close may carry (an IPv6 address with a zone fits). */
+export const maxStationIpLength = 64;
+
+/** The longest scan time a close may carry (an ISO time with an offset and fractions fits). */
+export const maxScannedAtLength = 40;
+
+/**
+ * Reads the who-scanned-where fields of a close: each a string within its length or absent/null;
+ * anything else is refused (the description says which) before anything changes.
+ */
+export function readScanFields(record: Record<string, unknown>): { ok: true; scan: BillScan } | { ok: false; description: string } {
+  const limits = { scanUser: maxScanFieldLength, scanPoint: maxScanFieldLength, stationIp: maxStationIpLength, scannedAt: maxScannedAtLength } as const;
+  const scan: BillScan = { scanUser: null, scanPoint: null, stationIp: null, scannedAt: null };
+  for (const field of Object.keys(limits) as Array<keyof typeof limits>) {
+    const value = record[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || value.length > limits[field]) return { ok: false, description: `${field} must be a string of at most ${limits[field]} characters, or null` };
+    if (field === 'scannedAt' && value !== '' && Number.isNaN(Date.parse(value))) return { ok: false, description: 'scannedAt must be an ISO time' };
+    scan[field] = value.trim() === '' ? null : value;
+  }
+  return { ok: true, scan };
 }

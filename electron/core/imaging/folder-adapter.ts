@@ -1,14 +1,58 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { createBillStore, describeBill, type BillConflict, type RoundOutcome } from './bill-store.js';
-import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter } from './imaging-adapter.js';
+import { defaultRescanReasons, describeRescanReasonsFault, maxRescanReasonsBytes, parseRescanReasons } from '../../shared/imaging/rescan-reasons.js';
+import { createBillStore, describeBill, readScanFields, type BillConflict, type BillManifest, type BillScan, type RoundOutcome } from './bill-store.js';
+import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type RescanReason } from './imaging-adapter.js';
 
 const conflictText: Record<BillConflict, string> = {
   'idempotency-conflict': 'the idempotency key was used for other bytes',
   'page-conflict': 'the folder already holds other bytes for this page',
   'bill-closed': 'the bill is already closed',
   'bill-returned': 'the bill was returned for a rescan: a new round must be opened first',
+  'bill-voided': 'the bill was voided: it takes nothing more',
 };
+
+/** This machine's first non-internal IPv4 address: the station's address as a folder records it. */
+export function findStationIp(): string | null {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    const found = addresses?.find((address) => address.family === 'IPv4' && !address.internal);
+    if (found) return found.address;
+  }
+  return null;
+}
+
+/**
+ * The rescan reasons a folder offers: `rescan-reasons.json` in it when present (read with a byte
+ * bound, checked as the reference server checks its file), else the default list.
+ */
+export async function readFolderRescanReasons(folder: string): Promise<RescanReason[]> {
+  const file = path.join(folder, 'rescan-reasons.json');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [...defaultRescanReasons];
+    throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(maxRescanReasonsBytes + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > maxRescanReasonsBytes) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `rescan-reasons.json is larger than ${maxRescanReasonsBytes} bytes` }, 'needs-person');
+    const parsed = parseRescanReasons(buffer.subarray(0, bytesRead).toString('utf8'));
+    if (!parsed.ok) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `rescan-reasons.json: ${describeRescanReasonsFault(parsed.fault)}` }, 'needs-person');
+    return parsed.reasons;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The refusal of a change to a voided bill, as the http adapter reads the server's `2011`. */
+export function voidedBillError(imageCode: string): ImagingError {
+  return new ImagingError('imaging-bill-voided', { code: imageCode, errcode: '2011' }, 'needs-person');
+}
 
 /**
  * Writes each bill to `<folder>/<imageCode>/`: page files `0001.jpg`… and `bill.json` (pages with
@@ -35,10 +79,13 @@ export function createFolderAdapter(options: { folder: string; now?: () => Date 
     const manifest = await guard(() => store.readBill(imageCode));
     return manifest ? readBillState(imageCode, describeBill(manifest)) : unknownBill(imageCode);
   };
+  const stateOf = (manifest: BillManifest) => readBillState(manifest.imageCode, describeBill(manifest));
   const roundAnswer = (imageCode: string, outcome: RoundOutcome, refusal: string): BillState => {
     switch (outcome.kind) {
       case 'done':
-        return readBillState(imageCode, describeBill(outcome.manifest));
+        return stateOf(outcome.manifest);
+      case 'voided':
+        throw voidedBillError(imageCode);
       case 'unknown':
         throw new ImagingError('imaging-rejected', { errcode: '2404', description: 'no such bill' }, 'needs-person');
       case 'conflict':
@@ -52,15 +99,21 @@ export function createFolderAdapter(options: { folder: string; now?: () => Date 
       // The same promise as the server's hash check: what lands on the share is what was scanned.
       if (createHash('sha256').update(upload.bytes).digest('hex') !== upload.sha256) throw new ImagingError('imaging-rejected', { errcode: '2002', description: 'the file does not match its sha256' }, 'needs-person');
       const outcome = await guard(() => store.putPage({ ...upload, extension: pageExtension(upload.bytes) }));
+      if ('conflict' in outcome && outcome.conflict === 'bill-voided') throw voidedBillError(upload.imageCode);
       if ('conflict' in outcome) throw new ImagingError('imaging-conflict', { errcode: outcome.conflict, description: conflictText[outcome.conflict] }, 'needs-person');
       return outcome.receipt;
     },
-    async closeBill(imageCode, pageCount) {
+    async closeBill(imageCode, pageCount, scan) {
       checkCode(imageCode);
-      const outcome = await guard(() => store.closeBill(imageCode, pageCount));
+      const fields = readScanFields({ ...scan });
+      if (!fields.ok) throw new ImagingError('imaging-rejected', { errcode: '1001', description: fields.description }, 'needs-person');
+      const details: BillScan = { ...fields.scan, stationIp: fields.scan.stationIp ?? findStationIp() };
+      const outcome = await guard(() => store.closeBill(imageCode, pageCount, details));
       switch (outcome.kind) {
         case 'closed':
           return queryBill(imageCode);
+        case 'voided':
+          throw voidedBillError(imageCode);
         case 'unknown':
           throw new ImagingError('imaging-rejected', { errcode: '2404', description: 'no such bill' }, 'needs-person');
         case 'returned':
@@ -78,7 +131,26 @@ export function createFolderAdapter(options: { folder: string; now?: () => Date 
     },
     async returnBill(imageCode, reason) {
       checkCode(imageCode);
-      return roundAnswer(imageCode, await guard(() => store.returnBill(imageCode, reason)), 'only a closed bill can be returned');
+      const code = reason.code?.trim() || null;
+      let text = reason.text?.trim() ?? '';
+      if (code !== null) {
+        const known = (await guard(() => readFolderRescanReasons(options.folder))).find((candidate) => candidate.code === code);
+        if (!known) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `unknown rescan reason code ${code}` }, 'needs-person');
+        if (text === '') text = known.name;
+      }
+      if (text === '' || text.length > 500) throw new ImagingError('imaging-rejected', { errcode: '1001', description: 'a reason (1–500 characters) or a rescan reason code is needed' }, 'needs-person');
+      return roundAnswer(imageCode, await guard(() => store.returnBill(imageCode, { reason: text, reasonCode: code })), 'only a closed bill can be returned');
+    },
+    async voidBill(imageCode, reason) {
+      checkCode(imageCode);
+      const text = reason.trim();
+      if (text === '' || text.length > 500) throw new ImagingError('imaging-rejected', { errcode: '1001', description: 'a reason (1–500 characters) is needed' }, 'needs-person');
+      return roundAnswer(imageCode, await guard(() => store.voidBill(imageCode, text)), 'the bill cannot be voided');
+    },
+    listRescanReasons: () => guard(() => readFolderRescanReasons(options.folder)),
+    setNeedImageScan() {
+      // A folder has no ERP behind it to hold 是否需要影像扫描: every bill in it needs its images.
+      return Promise.reject(new ImagingError('imaging-rejected', { errcode: '1001', description: 'a shared folder has no ERP behind it: "no images needed" is set in the ERP (or on the training server)' }, 'needs-person'));
     },
   };
 }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { resolveImagingPaths, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { pathsWithoutImageCode, resolveImagingPaths, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { checkRescanReasons, describeRescanReasonsFault } from '../../shared/imaging/rescan-reasons.js';
 import { sendRequest, type HttpAnswer } from '../net/http-request.js';
 import { effectiveProxy } from '../net/proxy.js';
 import { classifyNetworkError } from '../net/network-errors.js';
 import { buildEndpointUrl } from './endpoint-url.js';
-import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type PageReceipt } from './imaging-adapter.js';
+import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type PageReceipt, type ScanDetails } from './imaging-adapter.js';
 import { signTokenRequest } from './token-sign.js';
 
 /** What the http adapter needs; the secret comes from the secret store and is never logged. */
@@ -63,6 +64,8 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   const requestMs = options.timeouts?.requestMs ?? 15_000;
   const uploadMs = options.timeouts?.uploadMs ?? 120_000;
   let token: { value: string; expires: number } | null = null;
+  // This station's address as the server sees the connection: a close carries it when the caller gave none.
+  let lastLocalAddress: string | null = null;
   // One kept-alive connection pool per adapter (direct connections only; proxied ones are one-use):
   // a new TCP (and TLS) connection per page cost a quarter of the upload rate. Idle sockets are
   // dropped after 4 s, before a server's usual 5 s keep-alive timeout closes them under us.
@@ -70,7 +73,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
 
   const urlFor = (name: keyof typeof paths, imageCode?: string) => buildEndpointUrl(base, name, paths[name], imageCode);
   // Every path is checked once here, so a hostile profile fails before the first request (even the token's).
-  for (const name of Object.keys(paths) as Array<keyof typeof paths>) urlFor(name, name === 'token' ? undefined : 'FPY-CHECK');
+  for (const name of Object.keys(paths) as Array<keyof typeof paths>) urlFor(name, pathsWithoutImageCode.includes(name) ? undefined : 'FPY-CHECK');
   const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number }): Promise<HttpAnswer> => {
     const send = () =>
       sendRequest(url, {
@@ -82,14 +85,18 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         timeoutMs: request.timeoutMs,
         agent,
       });
+    const remember = (answer: HttpAnswer) => {
+      if (answer.localAddress) lastLocalAddress = answer.localAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+      return answer;
+    };
     try {
       try {
-        return await send();
+        return remember(await send());
       } catch (error) {
         // A kept-alive connection the server closed as we reused it: once more on a fresh one (every
         // call here is idempotent: page uploads carry their key).
         if ((error as { code?: unknown }).code !== 'ECONNRESET') throw error;
-        return await send();
+        return remember(await send());
       }
     } catch (error) {
       const kind = classifyNetworkError(error);
@@ -147,8 +154,10 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     url.searchParams.set('access_token', accessToken);
     return url;
   };
-  const failure = (envelope: Envelope, status: 'conflict' | 'rejected') => {
+  const failure = (envelope: Envelope, status: 'conflict' | 'rejected', imageCode?: string) => {
     if (envelope.errcode === '1401' || envelope.errcode === '1300') return new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
+    // The ERP voided the bill (废弃): nothing more goes up; a person checks with the bill's owner.
+    if (envelope.errcode === '2011' && imageCode !== undefined) return new ImagingError('imaging-bill-voided', { code: imageCode, errcode: '2011' }, 'needs-person');
     const data = envelope.data as { missing?: number[]; beyond?: number[] } | undefined;
     const detail = data?.missing ? ` missing ${data.missing.join(',')}` : data?.beyond ? ` beyond ${data.beyond.join(',')}` : '';
     const params = describe(envelope);
@@ -157,14 +166,22 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
 
   const queryBill = async (imageCode: string): Promise<BillState> => {
     const envelope = await call((accessToken) => exchange(withToken(urlFor('query', imageCode), accessToken), { method: 'GET', timeoutMs: requestMs }));
+    // An older server answers 2404 for a code it never saw; a newer one answers 0000 with 无影像.
     if (envelope.errcode === '2404') return unknownBill(imageCode);
-    if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
+    if (envelope.errcode !== '0000') throw failure(envelope, 'rejected', imageCode);
     return readBillState(imageCode, envelope.data);
   };
-  const postJson = async (name: 'rounds' | 'return', imageCode: string, body: unknown): Promise<BillState> => {
+  const postJson = async (name: 'rounds' | 'return' | 'void' | 'imageScan', imageCode: string, body: unknown): Promise<BillState> => {
     const envelope = await call((accessToken) => exchange(withToken(urlFor(name, imageCode), accessToken), { method: 'POST', body: JSON.stringify(body), contentType: 'application/json', timeoutMs: requestMs }));
-    if (envelope.errcode !== '0000') throw failure(envelope, ['2008', '2009'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+    if (envelope.errcode !== '0000') throw failure(envelope, ['2008', '2009'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected', imageCode);
     return readBillState(imageCode, envelope.data);
+  };
+  /** The close body: the page count and the who-scanned-where fields given (nulls left out), the station's address filled in. */
+  const closeBody = (pageCount: number, scan: ScanDetails | undefined) => {
+    const fields: Record<string, unknown> = { pageCount };
+    for (const [name, value] of Object.entries(scan ?? {})) if (value !== null && value !== undefined) fields[name] = value;
+    if (fields.stationIp === undefined && lastLocalAddress !== null) fields.stationIp = lastLocalAddress;
+    return JSON.stringify(fields);
   };
 
   return {
@@ -183,15 +200,26 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
       if (!receipt || receipt.sha256 !== upload.sha256 || receipt.page !== upload.page) throw new ImagingError('imaging-bad-answer', { status: 200 }, 'retry');
       return receipt;
     },
-    async closeBill(imageCode, pageCount) {
+    async closeBill(imageCode, pageCount, scan) {
+      // The token call runs first, so the station's address is known before the close body is built.
       const envelope = await call((accessToken) =>
-        exchange(withToken(urlFor('close', imageCode), accessToken), { method: 'POST', body: JSON.stringify({ pageCount }), contentType: 'application/json', timeoutMs: requestMs }),
+        exchange(withToken(urlFor('close', imageCode), accessToken), { method: 'POST', body: closeBody(pageCount, scan), contentType: 'application/json', timeoutMs: requestMs }),
       );
-      if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2006', '2007', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected', imageCode);
       return queryBill(imageCode);
     },
     queryBill,
     openRound: (imageCode, round) => postJson('rounds', imageCode, { round }),
-    returnBill: (imageCode, reason) => postJson('return', imageCode, { reason }),
+    returnBill: (imageCode, reason) => postJson('return', imageCode, { ...(reason.text ? { reason: reason.text } : {}), ...(reason.code ? { reasonCode: reason.code } : {}) }),
+    voidBill: (imageCode, reason) => postJson('void', imageCode, { reason }),
+    setNeedImageScan: (imageCode, needImageScan) => postJson('imageScan', imageCode, { needImageScan }),
+    async listRescanReasons() {
+      const envelope = await call((accessToken) => exchange(withToken(urlFor('rescanReasons'), accessToken), { method: 'GET', timeoutMs: requestMs }));
+      if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
+      // The list names returns on the Scan desk: an answer that is not a sane list is refused whole.
+      const checked = checkRescanReasons(envelope.data);
+      if (!checked.ok) throw new ImagingError('imaging-rejected', { errcode: String(envelope.errcode), description: `rescan reasons: ${describeRescanReasonsFault(checked.fault)}` }, 'needs-person');
+      return checked.reasons;
+    },
   };
 }

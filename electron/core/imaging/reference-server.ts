@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { findNameProblem } from '../../shared/file-names.js';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { createBillStore, describeBill, isPageNumber, maxPageNumber, type BillConflict, type PageReceipt, type RoundOutcome } from './bill-store.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { defaultRescanReasons } from '../../shared/imaging/rescan-reasons.js';
+import type { RescanReason } from '../../shared/imaging/erp-image-state.js';
+import { createBillStore, describeBill, describeUnknownBill, isPageNumber, maxPageNumber, readScanFields, type BillConflict, type BillManifest, type PageReceipt, type RoundOutcome } from './bill-store.js';
 import { ImagingError } from './imaging-adapter.js';
 import { receiveMultipart } from './multipart-stream.js';
 import { signTokenRequest } from './token-sign.js';
@@ -39,6 +42,10 @@ export interface ReferenceServerOptions {
   limits?: Partial<ImagingServerLimits>;
   /** Told every token issued: only for tests proving a token never reaches a log or a bundle. */
   onToken?: (token: string) => void;
+  /** The rescan reasons (退扫原因) it offers; the default list when absent (already checked: see checkRescanReasons). */
+  rescanReasons?: readonly RescanReason[];
+  /** Codes marked as needing no images at start (是否需要影像扫描 = 否, for training); kept with those set later. */
+  noImageNeeded?: readonly string[];
 }
 
 /** A running reference server. */
@@ -66,6 +73,7 @@ export const imagingErrcodes = {
   billReturned: '2008',
   roundConflict: '2009',
   caseTwin: '2010',
+  billVoided: '2011',
   billUnknown: '2404',
   tooLarge: '2413',
 } as const;
@@ -75,6 +83,7 @@ const conflictErrcodes: Record<BillConflict, string> = {
   'page-conflict': imagingErrcodes.pageConflict,
   'bill-closed': imagingErrcodes.billClosed,
   'bill-returned': imagingErrcodes.billReturned,
+  'bill-voided': imagingErrcodes.billVoided,
 };
 
 /** A path segment URL-decoded, or null when its `%` escapes are malformed (a client error, never a 500). */
@@ -164,6 +173,31 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
   await fs.mkdir(stagingDir, { recursive: true });
 
   const store = createBillStore({ root: billsDir, now });
+  const rescanReasons: readonly RescanReason[] = options.rescanReasons ?? defaultRescanReasons;
+  // 是否需要影像扫描 = 否, per code: kept outside bills/ (a code may be marked before any page of it
+  // exists, and bills/ holds only bill folders), rewritten whole and atomically on each change.
+  const imageScanFile = path.join(options.dataDir, 'image-scan.json');
+  const noImageNeeded = new Set<string>(
+    await fs
+      .readFile(imageScanFile, 'utf8')
+      .then((text) => (JSON.parse(text) as { noImageNeeded?: unknown }).noImageNeeded)
+      .then((codes) => (Array.isArray(codes) ? codes.filter((code): code is string => typeof code === 'string') : []))
+      .catch(() => []),
+  );
+  for (const code of options.noImageNeeded ?? []) noImageNeeded.add(code);
+  if (options.noImageNeeded?.length) await writeFileAtomic(imageScanFile, `${JSON.stringify({ noImageNeeded: [...noImageNeeded].sort() }, null, 1)}\n`);
+  let imageScanWrite: Promise<unknown> = Promise.resolve();
+  const setNeedImageScan = (code: string, need: boolean) => {
+    const next = imageScanWrite.then(async () => {
+      if (need) noImageNeeded.delete(code);
+      else noImageNeeded.add(code);
+      await writeFileAtomic(imageScanFile, `${JSON.stringify({ noImageNeeded: [...noImageNeeded].sort() }, null, 1)}\n`);
+    });
+    imageScanWrite = next.catch(() => undefined);
+    return next;
+  };
+  /** A bill as the query answers it: its record and whether it needs images. */
+  const answerOf = (code: string, manifest: BillManifest | null) => ({ ...(manifest ? describeBill(manifest) : describeUnknownBill(code)), needImageScan: !noImageNeeded.has(code) });
 
   const send = (res: http.ServerResponse, status: number, errcode: string, description: string, extra: Record<string, unknown> = {}) => {
     const body = JSON.stringify({ errcode, description, ...extra });
@@ -265,7 +299,13 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       return send(res, 200, imagingErrcodes.ok, 'success', { access_token: token, expires_in: ttl });
     }
 
-    const bill = /^\/imaging\/v1\/bills\/([^/]+)(\/pages|\/close|\/rounds|\/return)?$/.exec(url.pathname);
+    if (url.pathname === '/imaging/v1/rescan-reasons') {
+      if (!authorised(url)) return send(res, 401, imagingErrcodes.tokenInvalid, 'access_token is missing, unknown or expired');
+      if (req.method !== 'GET') return send(res, 405, imagingErrcodes.badRequest, 'method not allowed');
+      return send(res, 200, imagingErrcodes.ok, 'success', { data: rescanReasons });
+    }
+
+    const bill = /^\/imaging\/v1\/bills\/([^/]+)(\/pages|\/close|\/rounds|\/return|\/void|\/image-scan)?$/.exec(url.pathname);
     if (!bill) return send(res, 404, imagingErrcodes.badRequest, 'no such endpoint');
     if (!authorised(url)) return send(res, 401, imagingErrcodes.tokenInvalid, 'access_token is missing, unknown or expired');
     const code = decodePathSegment(bill[1] ?? '');
@@ -274,40 +314,62 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
     const nameProblem = findNameProblem(code);
     if (nameProblem) throw new ImagingError('image-code-unsafe-name', { code, reason: nameProblem }, 'needs-person');
 
-    if (req.method === 'GET' && !bill[2]) {
-      const manifest = await store.readBill(code);
-      if (!manifest) return send(res, 404, imagingErrcodes.billUnknown, 'no such bill');
-      return send(res, 200, imagingErrcodes.ok, 'success', { data: describeBill(manifest) });
-    }
+    // A code never seen is 无影像 (0000, status unknown), not an error: the ERP's map has a row for it or not, and either way it is a state.
+    if (req.method === 'GET' && !bill[2]) return send(res, 200, imagingErrcodes.ok, 'success', { data: answerOf(code, await store.readBill(code)) });
 
-    // Returns and rounds: a reviewer sends a closed bill back (`/return`, the reference server's stand-in
-    // for an imaging system's review screen); the station opens the next round before its rescan's pages.
-    if (req.method === 'POST' && (bill[2] === '/return' || bill[2] === '/rounds')) {
+    // Returns, voids, rounds and "no images needed": a reviewer sends a closed bill back (`/return`) or
+    // voids it (`/void`) — the reference server's stand-in for the ERP's own screens — and the station
+    // opens the next round before its rescan's pages.
+    if (req.method === 'POST' && (bill[2] === '/return' || bill[2] === '/rounds' || bill[2] === '/void' || bill[2] === '/image-scan')) {
       const body = await readBody(req, limits.maxJsonBytes);
       if (!body) return refuse(req, res, 413, imagingErrcodes.tooLarge, `a JSON body may be at most ${limits.maxJsonBytes} bytes`);
-      let request: { reason?: unknown; round?: unknown };
+      let request: { reason?: unknown; reasonCode?: unknown; round?: unknown; needImageScan?: unknown };
       try {
-        request = JSON.parse(body.toString('utf8')) as typeof request;
+        request = (JSON.parse(body.toString('utf8')) ?? {}) as typeof request;
       } catch {
         request = {};
       }
+      if (typeof request !== 'object') request = {};
+      if (bill[2] === '/image-scan') {
+        if (typeof request.needImageScan !== 'boolean') return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {needImageScan} (true or false)');
+        await setNeedImageScan(code, request.needImageScan);
+        return send(res, 200, imagingErrcodes.ok, 'success', { data: answerOf(code, await store.readBill(code)) });
+      }
       let outcome: RoundOutcome;
+      let refusal: string;
       if (bill[2] === '/return') {
+        const reasonCode = request.reasonCode === undefined || request.reasonCode === null ? null : request.reasonCode;
+        if (reasonCode !== null && typeof reasonCode !== 'string') return send(res, 400, imagingErrcodes.badRequest, 'reasonCode must be a string');
+        const known = reasonCode === null ? null : rescanReasons.find((candidate) => candidate.code === reasonCode);
+        if (reasonCode !== null && !known) return send(res, 400, imagingErrcodes.badRequest, `unknown rescan reason code (GET /imaging/v1/rescan-reasons lists them)`);
+        const text = typeof request.reason === 'string' ? request.reason.trim() : '';
+        // The text defaults to the reason's name: the ERP shows the name of the reason chosen.
+        const reason = text || known?.name || '';
+        if ((request.reason !== undefined && request.reason !== null && typeof request.reason !== 'string') || !reason || reason.length > 500) {
+          return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {reason (1–500 characters), reasonCode}: at least one');
+        }
+        outcome = await store.returnBill(code, { reason, reasonCode: known?.code ?? null });
+        refusal = 'only a closed bill can be returned';
+      } else if (bill[2] === '/void') {
         const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
         if (!reason || reason.length > 500) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {reason} (1–500 characters)');
-        outcome = await store.returnBill(code, reason);
+        outcome = await store.voidBill(code, reason);
+        refusal = 'the bill cannot be voided';
       } else {
         const round = request.round;
         if (typeof round !== 'number' || !Number.isInteger(round) || round < 2 || round > 1000) return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {round} (2…1000)');
         outcome = await store.openRound(code, round);
+        refusal = 'the bill is not returned, or that is not its next round';
       }
       switch (outcome.kind) {
         case 'unknown':
           return send(res, 404, imagingErrcodes.billUnknown, 'no such bill');
+        case 'voided':
+          return send(res, 409, imagingErrcodes.billVoided, 'the bill was voided (废弃): it takes nothing more', { data: answerOf(code, outcome.manifest) });
         case 'conflict':
-          return send(res, 409, imagingErrcodes.roundConflict, bill[2] === '/return' ? 'only a closed bill can be returned' : 'the bill is not returned, or that is not its next round', { data: describeBill(outcome.manifest) });
+          return send(res, 409, imagingErrcodes.roundConflict, refusal, { data: answerOf(code, outcome.manifest) });
         case 'done':
-          return send(res, 200, imagingErrcodes.ok, 'success', { data: describeBill(outcome.manifest) });
+          return send(res, 200, imagingErrcodes.ok, 'success', { data: answerOf(code, outcome.manifest) });
       }
     }
 
@@ -339,7 +401,11 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
         }
         if (received.file.sha256 !== sha256) return send(res, 422, imagingErrcodes.hashMismatch, 'the file does not match its sha256');
         const outcome = await store.putPage({ imageCode: code, page, bytes: { stagedFile, size: received.file.bytes }, sha256, idempotencyKey: key, extension: 'bin' });
-        if ('conflict' in outcome) return send(res, 409, conflictErrcodes[outcome.conflict], 'conflicts with what this bill already holds');
+        if ('conflict' in outcome) {
+          const manifest = outcome.manifest;
+          if (outcome.conflict === 'bill-voided') return send(res, 409, imagingErrcodes.billVoided, 'the bill was voided (废弃): it takes nothing more', manifest ? { data: answerOf(code, manifest) } : {});
+          return send(res, 409, conflictErrcodes[outcome.conflict], 'conflicts with what this bill already holds', manifest ? { data: answerOf(code, manifest) } : {});
+        }
         return answerUpload(req, res, outcome.receipt);
       } finally {
         // Renamed into the bill when it was stored; otherwise (a repeat, a refusal, a dropped client) not wanted.
@@ -359,13 +425,18 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       // Checked before anything is sized by it: a count of 1e9 once built a list of a billion page numbers.
       const pageCount = request?.pageCount;
       if (typeof pageCount !== 'number' || !isPageNumber(pageCount)) return send(res, 400, imagingErrcodes.badRequest, `body must be JSON {pageCount} (an integer, 1…${maxPageNumber})`);
-      const closed = await store.closeBill(code, pageCount);
+      // Who scanned where: each a bounded string or absent/null, refused before anything changes.
+      const fields = readScanFields(request as Record<string, unknown>);
+      if (!fields.ok) return send(res, 400, imagingErrcodes.badRequest, fields.description);
+      const closed = await store.closeBill(code, pageCount, fields.scan);
       const outcome = (() => {
         switch (closed.kind) {
           case 'unknown':
             return { status: 404, errcode: imagingErrcodes.billUnknown, extra: {} };
           case 'returned':
-            return { status: 409, errcode: imagingErrcodes.billReturned, extra: {} };
+            return { status: 409, errcode: imagingErrcodes.billReturned, extra: { data: answerOf(code, closed.manifest) } };
+          case 'voided':
+            return { status: 409, errcode: imagingErrcodes.billVoided, extra: { data: answerOf(code, closed.manifest) } };
           case 'missing':
             return { status: 409, errcode: imagingErrcodes.pagesMissing, extra: { data: { missing: closed.missing } } };
           case 'beyond':

@@ -26,6 +26,8 @@ export interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
+  /** This side's address on the connection the answer came over (for a proxied request: the connection to the proxy). */
+  localAddress?: string;
 }
 
 const stripBrackets = (host: string) => host.replace(/^\[|\]$/g, '');
@@ -69,6 +71,8 @@ export async function sendRequest(url: URL, options: RequestOptions): Promise<Ht
   }
   return new Promise((resolve, reject) => {
     const req = client.request(requestOptions, (res) => {
+      // Read now: a kept-alive socket goes back to its pool, and may be gone, by the answer's end.
+      const localAddress = res.socket?.localAddress;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -78,7 +82,7 @@ export async function sendRequest(url: URL, options: RequestOptions): Promise<Ht
       res.on('end', () => {
         clearTimeout(timer);
         tunnel?.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), localAddress });
       });
       res.on('error', reject);
     });

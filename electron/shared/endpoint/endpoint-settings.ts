@@ -26,7 +26,13 @@ export const defaultImagingPaths = {
   query: '/imaging/v1/bills/{imageCode}',
   rounds: '/imaging/v1/bills/{imageCode}/rounds',
   return: '/imaging/v1/bills/{imageCode}/return',
+  void: '/imaging/v1/bills/{imageCode}/void',
+  imageScan: '/imaging/v1/bills/{imageCode}/image-scan',
+  rescanReasons: '/imaging/v1/rescan-reasons',
 } as const;
+
+/** The protocol paths that name no bill (no `{imageCode}` in them). */
+export const pathsWithoutImageCode: ReadonlyArray<keyof typeof defaultImagingPaths> = ['token', 'rescanReasons'];
 
 const imagingPathSchema = z.string().max(300);
 
@@ -56,7 +62,20 @@ export const endpointSettingsSchema = z.object({
   /** Target of the folder adapter (a local or UNC path). */
   folderPath: z.string().max(1000).optional(),
   /** Paths a deployment maps the imaging protocol to; missing ones use the defaults. */
-  httpPaths: z.object({ token: imagingPathSchema, upload: imagingPathSchema, close: imagingPathSchema, query: imagingPathSchema, rounds: imagingPathSchema, return: imagingPathSchema }).partial().optional(),
+  httpPaths: z
+    .object({
+      token: imagingPathSchema,
+      upload: imagingPathSchema,
+      close: imagingPathSchema,
+      query: imagingPathSchema,
+      rounds: imagingPathSchema,
+      return: imagingPathSchema,
+      void: imagingPathSchema,
+      imageScan: imagingPathSchema,
+      rescanReasons: imagingPathSchema,
+    })
+    .partial()
+    .optional(),
 });
 
 /** An endpoint profile. */
@@ -161,7 +180,7 @@ export function validateEndpointSettings(settings: EndpointSettings): SettingsPr
     return problems;
   }
   for (const [name, value] of Object.entries(settings.httpPaths ?? {})) {
-    const fault = value === undefined ? null : findImagingPathFault(value, name !== 'token');
+    const fault = value === undefined ? null : findImagingPathFault(value, !(pathsWithoutImageCode as readonly string[]).includes(name));
     if (fault === null) continue;
     // A path that leaves the host would carry the token and every page elsewhere: named as such, not just "invalid".
     add('httpPaths', fault === 'other-host' ? 'http-path-other-host' : 'http-path-invalid', { name, value: describePayload(value ?? '') });

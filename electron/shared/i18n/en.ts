@@ -138,7 +138,7 @@ export const en: Catalog = {
       'path-characters': 'it contains path characters (/ \\ ..)',
       markup: 'it contains markup characters such as < >',
       whitespace: 'it contains spaces or line breaks',
-      'too-long': 'it is longer than 64 characters',
+      'too-long': 'it is longer than 50 characters (the ERP stores an image code in 50 characters)',
       pattern: 'it does not match the image-code rule',
       prefix: 'its prefix is not one of the allowed ones',
     },
@@ -368,7 +368,7 @@ export const en: Catalog = {
     caRemove: 'Remove certificate',
     paths: 'Advanced: API paths',
     pathsIntro: 'For a private deployment whose paths differ from the Scan Station imaging protocol; empty fields use the defaults. {imageCode} is replaced by the image code.',
-    pathNames: { token: 'Get token', upload: 'Upload a page', close: 'Close a bill', query: 'Query a bill', rounds: 'Open a rescan round', return: 'Return a bill (reference server)' },
+    pathNames: { token: 'Get token', upload: 'Upload a page', close: 'Close a bill', query: 'Query a bill', rounds: 'Open a rescan round', return: 'Return a bill (reference server)', void: 'Void a bill (reference server)', imageScan: 'Images needed or not (reference server)', rescanReasons: 'Rescan reasons' },
     applyFix: 'Apply the fix',
     save: 'Save settings',
     saving: 'Saving…',
@@ -471,7 +471,7 @@ export const en: Catalog = {
     title: 'Scan desk: how stacks are split',
     intro: 'Applies to the next stack taken in, in this app and by scan-station intake.',
     pattern: 'Image-code rule (regular expression)',
-    patternHint: 'Empty: the built-in rule (4–64 letters, digits, - _ .). A code must match the whole rule.',
+    patternHint: 'Empty: the built-in rule (4–50 letters, digits, - _ .). A code must match the whole rule; whatever the rule, the ERP stores an image code in 50 characters at most.',
     blank: 'Blank back: less content than this share of the page (%)',
     blankHint: 'Default 0.3. Content is whatever stands out from the page\'s own paper: black print on dark-grey paper, red on pink, pencil on white all count; paper texture, specks, shadows and punch holes do not. Higher catches dirtier blank backs but risks a page with a short note; blank pages are never dropped, only left out and can be put back.',
     coverIsPage: 'Upload the cover as page 1 of its bill',
@@ -1038,6 +1038,9 @@ export const en: Catalog = {
       'damaged-pages': 'Some pages could not be read (damaged or overwritten scan), so where this bill starts or ends may be wrong',
       'taken-in-before': 'This image code was already taken in from an earlier file, and its upload has started',
     },
+    suspect: {
+      'code-too-long': 'Suspect cover: the code in its QR is longer than 50 characters, and the ERP stores an image code in 50 characters at most, so no bill in the ERP can have it',
+    },
     /** `empty-bill`, said as it happened. */
     heldEmpty: {
       blank: 'Only a cover: every page after it looks blank (blank backs are not uploaded)',
@@ -1047,6 +1050,7 @@ export const en: Catalog = {
     next: {
       orphans: 'If they belong to a bill, choose it under “Add to bill” and press “Add to bill”. If one of them is a cover, select it, enter its code and press “Start a bill here”. If they are not needed, press “Discard”.',
       'suspect-cover': 'Type the code printed under the QR into “Correct image code” and press “Set code”. If this page is no cover, press “Not a cover (join the bill before)”; a spare cover: “Discard”.',
+      'suspect-code-too-long': 'Ask the implementer to check the print template: its QR must carry the image code field. When the right image code is printed under the QR, type it into “Correct image code” and press “Set code”; otherwise press “Discard”, and print and scan a new cover once the template is fixed.',
       'empty-bill': 'A spare or misfed cover: press “Discard”. To upload the cover alone, press “Release”.',
       'empty-bill-blank': 'If a page shown below has content after all, press “Put back” under it. To upload the cover alone, press “Release”; otherwise “Discard”.',
       'empty-bill-filled': 'Check its pages, then press “Release”.',
@@ -1119,6 +1123,7 @@ export const en: Catalog = {
     'imaging-clock-skew': 'This PC’s clock is more than 5 minutes off the imaging server’s, so the login is refused. Set the time right (turn on automatic time).',
     'imaging-rejected': 'The imaging server refused the request (errcode {{errcode}}: {{description}}).',
     'imaging-conflict': 'This conflicts with what the server already holds (errcode {{errcode}}: {{description}}); nothing was overwritten. Check the bill on the Troubleshoot page.',
+    'imaging-bill-voided': "The ERP voided this bill's images (废弃, image code {{code}}): nothing more goes up. Check with the bill's owner, then discard the bill.",
     'imaging-server-busy': 'The imaging server is busy (HTTP {{status}}); retrying in {{seconds}} s.',
     'imaging-bad-answer': 'The imaging server’s answer was not understood (HTTP {{status}}). Check the API address and the API paths.',
     'bill-not-found': 'There is no bill {{bill}}. List the bills with scan-station bills.',

@@ -106,6 +106,9 @@ test('imported/ retention: off by default; when set, sources we moved are delete
     queryBill: async (imageCode) => unknownBill(imageCode),
     openRound: async () => Promise.reject(new Error('not used')),
     returnBill: async () => Promise.reject(new Error('not used')),
+    voidBill: async () => Promise.reject(new Error('not used')),
+    listRescanReasons: async () => Promise.reject(new Error('not used')),
+    setNeedImageScan: async () => Promise.reject(new Error('not used')),
   };
   const queue = createUploadQueue({ spool, stacksDir: path.join(root, 'spool', 'stacks'), stateFile: path.join(root, 'spool', 'queue.json'), endpoint: { openAdapter: async () => adapter, describe: async () => ({ mode: 'basic', stationId: 's' }), recheck: async () => true }, log: createMemoryLogger(), now: () => day });
   assert.equal((await queue.runOnce()).counts.done, 2);

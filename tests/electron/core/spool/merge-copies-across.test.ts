@@ -75,6 +75,9 @@ function countingImaging() {
     },
     openRound: async () => Promise.reject(new Error('not used')),
     returnBill: async () => Promise.reject(new Error('not used')),
+    voidBill: async () => Promise.reject(new Error('not used')),
+    listRescanReasons: async () => Promise.reject(new Error('not used')),
+    setNeedImageScan: async () => Promise.reject(new Error('not used')),
   };
   return { adapter, server, calls };
 }

@@ -96,6 +96,9 @@ test('orphan pages given to a bill of another stack are copied into it, numbered
     },
     openRound: async () => Promise.reject(new Error('not used')),
     returnBill: async () => Promise.reject(new Error('not used')),
+    voidBill: async () => Promise.reject(new Error('not used')),
+    listRescanReasons: async () => Promise.reject(new Error('not used')),
+    setNeedImageScan: async () => Promise.reject(new Error('not used')),
   };
   const stacksDir = path.join(dir, 'stacks');
   const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(dir, 'queue.json'), endpoint: { openAdapter: async () => adapter, describe: async () => ({ mode: 'basic', stationId: 'station-1' }), recheck: async () => true }, log: createMemoryLogger(), now: () => new Date('2026-12-06T09:00:00Z') });

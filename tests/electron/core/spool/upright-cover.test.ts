@@ -126,6 +126,9 @@ for (const format of ['pdf', 'tiff'] as const) {
       queryBill: async (imageCode: string) => unknownBill(imageCode),
       openRound: async () => Promise.reject(new Error('not used')),
       returnBill: async () => Promise.reject(new Error('not used')),
+      voidBill: async () => Promise.reject(new Error('not used')),
+      listRescanReasons: async () => Promise.reject(new Error('not used')),
+      setNeedImageScan: async () => Promise.reject(new Error('not used')),
     };
     const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(root, 'queue.json'), endpoint: { openAdapter: async () => adapter, describe: async () => ({ mode: 'basic', stationId: 'station-1' }), recheck: async () => true }, log: createMemoryLogger(), now: () => clock, inFlight: 1 });
     await queue.runOnce();

@@ -63,6 +63,9 @@ function fakeImaging(script: Array<Error | null> = []) {
     },
     openRound: async () => Promise.reject(new Error('not used')),
     returnBill: async () => Promise.reject(new Error('not used')),
+    voidBill: async () => Promise.reject(new Error('not used')),
+    listRescanReasons: async () => Promise.reject(new Error('not used')),
+    setNeedImageScan: async () => Promise.reject(new Error('not used')),
   };
   return { adapter, pages, closed, calls };
 }

@@ -26,6 +26,9 @@ function recordingImaging() {
     queryBill: async (imageCode) => unknownBill(imageCode),
     openRound: async () => Promise.reject(new Error('not used')),
     returnBill: async () => Promise.reject(new Error('not used')),
+    voidBill: async () => Promise.reject(new Error('not used')),
+    listRescanReasons: async () => Promise.reject(new Error('not used')),
+    setNeedImageScan: async () => Promise.reject(new Error('not used')),
   };
   return { adapter, calls };
 }
