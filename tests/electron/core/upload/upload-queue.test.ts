@@ -375,3 +375,38 @@ test('the close carries who scanned where as recorded at intake: after a sign-in
   // The manifest kept its copy from when the bill was queued.
   assert.deepEqual((await readManifest(stacksDir, a.id, a.bills[0]?.id ?? ''))?.scan, { user: 'clerk-a', point: 'SP-3F 东区', scannedAt: a.importedAt });
 });
+
+test('against the reference server: the query answers who scanned where as the close carried it (the station address filled in by the adapter); a stack from before answers none', async () => {
+  const { createPrefsStore } = await import('../../../../electron/core/prefs/prefs-store.js');
+  const { createScanIdentity } = await import('../../../../electron/core/spool/scan-identity.js');
+  const { defaultEndpointSettings } = await import('../../../../electron/shared/endpoint/endpoint-settings.js');
+  const root = await makeTempDir();
+  await writeFile(path.join(root, 'endpoint.json'), JSON.stringify({ ...defaultEndpointSettings, scanPoint: 'SP-3F 东区', scanUser: 'station-user' }));
+  const log = createMemoryLogger();
+  const scanner = createScanIdentity({ dataDir: root, prefs: createPrefsStore({ file: path.join(root, 'prefs.json'), defaultLanguage: 'en', now: () => new Date(), log }), log });
+  const spool = createSpool({ dir: path.join(root, 'spool'), log, now: () => new Date(), rules: defaultCodeRules, scan: scanner.current });
+  await spool.recover();
+  await scanner.signIn('clerk-a');
+  const signed = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-004001' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  const before = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-004002' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  assert.ok(signed.status === 'ingested' && before.status === 'ingested');
+  // The second stack as one taken in before scans were recorded.
+  const oldFile = path.join(root, 'spool', 'stacks', before.stack.id, 'stack.json');
+  const { scan: _scan, ...oldRecord } = JSON.parse(await readFile(oldFile, 'utf8')) as Record<string, unknown>;
+  await writeFile(oldFile, JSON.stringify(oldRecord));
+  await scanner.signIn(null);
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-1': 'secret-1' } });
+  try {
+    const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-1' }, clientSecret: 'secret-1', env: {} });
+    const stacksDir = path.join(root, 'spool', 'stacks');
+    const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(root, 'spool', 'queue.json'), endpoint: endpointOf(adapter), log, now: () => new Date() });
+    assert.equal((await queue.runOnce()).counts.done, 2);
+    const state = await adapter.queryBill('FY-2026-004001');
+    assert.deepEqual([state.imageState, state.scan?.scanUser, state.scan?.scanPoint, state.scan?.scannedAt, state.scan?.pageCount], ['2', 'clerk-a', 'SP-3F 东区', signed.stack.importedAt, 2]);
+    assert.equal(state.scan?.stationIp, '127.0.0.1', 'the adapter fills in the address the server sees');
+    const old = await adapter.queryBill('FY-2026-004002');
+    assert.deepEqual([old.imageState, old.scan?.scanUser ?? null, old.scan?.scanPoint ?? null], ['2', null, null]);
+  } finally {
+    await server.close();
+  }
+});
