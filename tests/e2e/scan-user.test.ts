@@ -68,8 +68,9 @@ test('the Scan desk header: a clerk signs in from the keyboard (a bad id refused
   const file = await writeStack([{ kind: 'cover', code: 'FY-2026-000771' }, { kind: 'content' }], await makeTempDir(), 'pdf');
   await dropFile(page, '扫描 0771.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
   await page.getByTestId('desk-notice').waitFor({ timeout: 60_000 });
-  await page.getByTestId('desk-row-FY-2026-000771').click();
-  await page.getByTestId('desk-scanned').getByText('扫描人 王小明 · 扫描点 3F 东区').waitFor();
+  // A busy machine may take a while to split the stack and show it.
+  await page.getByTestId('desk-row-FY-2026-000771').click({ timeout: 60_000 });
+  await page.getByTestId('desk-scanned').getByText('扫描人 王小明 · 扫描点 3F 东区').waitFor({ timeout: 60_000 });
   assert.deepEqual(await findLayoutViolations(page), []);
   await saveScreenshot(page, 'zh-1024-desk-scanned-bill');
   await bar.scrollIntoViewIfNeeded();
