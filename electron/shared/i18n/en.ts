@@ -373,6 +373,7 @@ export const en: Catalog = {
     save: 'Save settings',
     saving: 'Saving…',
     savedRecheck: 'Settings saved. Run the connection check again on the Connection page; uploads wait until it passes.',
+    savedCheckHolds: 'Settings saved. The connection did not change: the last connection check still holds.',
     'errorsBlockSave_one': '{{count}} error left: correct it to save',
     'errorsBlockSave_other': '{{count}} errors left: correct them to save',
     noChanges: 'No unsaved changes.',

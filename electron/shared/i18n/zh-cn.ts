@@ -369,6 +369,7 @@ export const zhCN = {
     save: '保存设置',
     saving: '正在保存…',
     savedRecheck: '设置已保存。请到“连接”页重新检查，通过后才会上传。',
+    savedCheckHolds: '设置已保存。连接没有改动，上次的连接检查仍然有效。',
     'errorsBlockSave_one': '还有 {{count}} 处错误，改正后才能保存',
     'errorsBlockSave_other': '还有 {{count}} 处错误，改正后才能保存',
     noChanges: '没有未保存的改动。',

@@ -146,7 +146,9 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     setSecret({ kind: 'keep' });
     setKeepForNewAddress(false);
     setPortText(null);
-    tell({ tone: 'pass', text: t('endpointSettings.savedRecheck') });
+    // Only the station's scan point or scan user changed: the last passing check still holds, and says so.
+    const holds = result.value.lastPreflight?.ok === true && !result.value.lastPreflight.stale;
+    tell({ tone: 'pass', text: t(holds ? 'endpointSettings.savedCheckHolds' : 'endpointSettings.savedRecheck') });
     announceEndpointChange();
   };
   const exportProfile = async () => {
