@@ -194,7 +194,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         { field: 'file', name, type: contentTypes[extension] ?? 'application/octet-stream', bytes: upload.bytes },
       );
       const envelope = await call((accessToken) => exchange(withToken(urlFor('upload', upload.imageCode), accessToken), { method: 'POST', body, contentType, timeoutMs: uploadMs }));
-      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected', upload.imageCode);
       const receipt = envelope.data as PageReceipt | undefined;
       // The server's receipt must be for these bytes: anything else is not proof of delivery.
       if (!receipt || receipt.sha256 !== upload.sha256 || receipt.page !== upload.page) throw new ImagingError('imaging-bad-answer', { status: 200 }, 'retry');
