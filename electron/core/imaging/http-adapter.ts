@@ -30,6 +30,9 @@ interface Envelope {
 
 const contentTypes: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', tif: 'image/tiff', pdf: 'application/pdf', bin: 'application/octet-stream' };
 
+// 200 reasons of 50 characters fit many times over; a longer answer is cut, and then unreadable.
+const maxRescanReasonsAnswerBytes = 256 * 1024;
+
 /** Builds a multipart/form-data body by hand: the page bytes are copied once, never re-encoded. */
 export function buildMultipart(fields: Record<string, string>, file: { field: string; name: string; type: string; bytes: Uint8Array }): { body: Buffer; contentType: string } {
   const boundary = `----scan-station-${randomBytes(12).toString('hex')}`;
@@ -74,7 +77,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   const urlFor = (name: keyof typeof paths, imageCode?: string) => buildEndpointUrl(base, name, paths[name], imageCode);
   // Every path is checked once here, so a hostile profile fails before the first request (even the token's).
   for (const name of Object.keys(paths) as Array<keyof typeof paths>) urlFor(name, pathsWithoutImageCode.includes(name) ? undefined : 'FPY-CHECK');
-  const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number }): Promise<HttpAnswer> => {
+  const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number; maxBodyBytes?: number }): Promise<HttpAnswer> => {
     const send = () =>
       sendRequest(url, {
         method: request.method,
@@ -83,6 +86,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         ca: options.settings.caCertificatePem,
         proxy: effectiveProxy(url, options.settings.proxy, env),
         timeoutMs: request.timeoutMs,
+        maxBodyBytes: request.maxBodyBytes,
         agent,
       });
     const remember = (answer: HttpAnswer) => {
@@ -214,7 +218,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     voidBill: (imageCode, reason) => postJson('void', imageCode, { reason }),
     setNeedImageScan: (imageCode, needImageScan) => postJson('imageScan', imageCode, { needImageScan }),
     async listRescanReasons() {
-      const envelope = await call((accessToken) => exchange(withToken(urlFor('rescanReasons'), accessToken), { method: 'GET', timeoutMs: requestMs }));
+      const envelope = await call((accessToken) => exchange(withToken(urlFor('rescanReasons'), accessToken), { method: 'GET', timeoutMs: requestMs, maxBodyBytes: maxRescanReasonsAnswerBytes }));
       if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
       // The list names returns on the Scan desk: an answer that is not a sane list is refused whole.
       const checked = checkRescanReasons(envelope.data);
