@@ -1,6 +1,7 @@
 import { localizeError } from '../../shared/message-text.js';
 import path from 'node:path';
 import { defaultCoverLayout, paperSizes, type CoverLayoutOptions, type PaperName } from '../../core/cover/cover-layout.js';
+import { validateCoverFields } from '../../core/cover/cover-fields.js';
 import { compileCodePattern, defaultCodeRules } from '../../core/cover/image-code-rules.js';
 import { createInspectionPool } from '../../core/cover/inspection-pool.js';
 import type { CoverRequest } from '../../core/cover/write-covers.js';
@@ -86,6 +87,9 @@ export const coverCommand: CliCommand = {
     } else {
       const fields = { code: text('code') ?? '' } as CoverRequest['fields'];
       for (const [flag, field] of fieldOptions) if (text(flag) !== undefined) fields[field] = text(flag);
+      // One cover asked for by hand: a code the ERP could never hold (over 50 characters, against the rule) is a usage error, said before anything is made.
+      const checked = validateCoverFields(fields, rules);
+      if (!checked.ok) return usage(localizeCoverRejection(t, checked.problem as CoverRejection));
       requests = [{ line: 0, fields }];
     }
 

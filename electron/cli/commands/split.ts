@@ -64,7 +64,7 @@ export const splitCommand: CliCommand = {
         if (report.orphans.length) io.stdout(`  ! ${t('cli.split.orphans', { pages: report.orphans.join(', ') })}\n`);
         for (const bill of report.bills) {
           const name = bill.code ?? (bill.suspect ? `(${bill.suspect.payload})` : '—');
-          const held = bill.held ? ` · ${t(`split.held.${bill.held}`)}` : '';
+          const held = bill.held ? ` · ${bill.suspect?.reason === 'code-too-long' ? t('split.suspect.code-too-long') : t(`split.held.${bill.held}`)}` : '';
           io.stdout(`  ${bill.held ? '!' : '✔'} ${name} · ${t('cli.split.pages', { pages: bill.pages.join(', ') })}${bill.turned ? ` · ${t('cli.split.turned')}` : ''}${held}\n`);
         }
         if (report.blank.length) io.stdout(`  · ${t('cli.split.blank', { pages: report.blank.join(', ') })}\n`);

@@ -1,3 +1,5 @@
+import { maxImageCodeLength } from '../../shared/imaging/erp-image-state.js';
+
 /** What a decoded QR payload is. */
 export type PayloadKind = 'cover' | 'invoice' | 'other';
 
@@ -10,8 +12,8 @@ export interface ImageCodeRules {
   expected: ReadonlySet<string> | null;
 }
 
-/** Default: 4–64 letters, digits, `-`, `_` or `.`. */
-export const defaultCodePattern = /^[A-Za-z0-9._-]{4,64}$/;
+/** Default: 4–50 letters, digits, `-`, `_` or `.` (the ERP's image code column holds 50 characters). */
+export const defaultCodePattern = new RegExp(`^[A-Za-z0-9._-]{4,${maxImageCodeLength}}$`);
 
 /** Default rules: the pattern only. */
 export const defaultCodeRules: ImageCodeRules = { pattern: defaultCodePattern, prefixes: [], expected: null };
@@ -42,7 +44,8 @@ export function findCodeDefects(text: string, rules: ImageCodeRules): CodeDefect
   if (/[/\\]|\.\./.test(text)) defects.push('path-characters');
   if (/[<>]/.test(text)) defects.push('markup');
   if (/\s/.test(text)) defects.push('whitespace');
-  if (text.length > 64) defects.push('too-long');
+  // The ERP stores an image code in 50 characters (t_tk_billimagemap.fimagenumber): a longer one can never be matched, whatever a custom rule allows.
+  if (text.length > maxImageCodeLength) defects.push('too-long');
   if (defects.length === 0 && !rules.pattern.test(text)) defects.push('pattern');
   if (defects.length === 0 && rules.prefixes.length > 0 && !rules.prefixes.some((prefix) => text.startsWith(prefix))) defects.push('prefix');
   return defects;

@@ -22,14 +22,15 @@ export const defaultBlankInkShare = 0.003;
 /** What a symbol in a cover's place says: a cover, a suspect cover, or nothing to split on. */
 function judge(symbols: ZxingSymbol[], rules: ImageCodeRules, turned: boolean): { what: PageKind; symbol: ZxingSymbol } | null {
   let suspect: { what: PageKind; symbol: ZxingSymbol } | null = null;
+  // A code longer than the ERP's 50 characters is named as such: no rule change makes it one the ERP can match.
   for (const symbol of symbols) {
-    const { kind } = classifyPayload(symbol.text, rules);
+    const { kind, defects } = classifyPayload(symbol.text, rules);
     // A VAT invoice QR never starts a bill.
     if (kind === 'invoice') continue;
     if (kind === 'cover') {
       if (rules.expected && !rules.expected.has(symbol.text)) suspect ??= { what: { kind: 'suspect', reason: 'unknown-code', payload: describePayload(symbol.text) }, symbol };
       else return { what: { kind: 'cover', code: symbol.text, turned }, symbol };
-    } else suspect ??= { what: { kind: 'suspect', reason: 'invalid-code', payload: describePayload(symbol.text) }, symbol };
+    } else suspect ??= { what: { kind: 'suspect', reason: defects.includes('too-long') ? 'code-too-long' : 'invalid-code', payload: describePayload(symbol.text) }, symbol };
   }
   return suspect;
 }

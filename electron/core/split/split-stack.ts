@@ -10,7 +10,7 @@ export type PageKind =
   | { kind: 'damaged'; reason: string };
 
 /** Why a page is a suspect cover: a payload against the rules, an upright code at the bottom, or a QR nothing could decode (payload empty). */
-export type SuspectReason = 'invalid-code' | 'unknown-code' | 'bottom-corner' | 'unreadable-code';
+export type SuspectReason = 'invalid-code' | 'code-too-long' | 'unknown-code' | 'bottom-corner' | 'unreadable-code';
 
 /** One classified page (1-based within its stack). */
 export interface ClassifiedPage {

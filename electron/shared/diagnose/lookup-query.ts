@@ -1,3 +1,5 @@
+import { maxImageCodeLength } from '../imaging/erp-image-state.js';
+
 /** The troubleshooter's look-up text split into image codes and other entries (bill numbers). */
 export interface ParsedLookup {
   codes: string[];
@@ -8,7 +10,7 @@ export interface ParsedLookup {
 }
 
 /** An image code as the station's default rules accept it (the same pattern the reference server checks). */
-const codeShape = /^[A-Za-z0-9._-]{4,64}$/;
+const codeShape = new RegExp(`^[A-Za-z0-9._-]{4,${maxImageCodeLength}}$`);
 /** A bill number: up to 64 printable characters without separators. */
 const billNoShape = /^[\p{L}\p{N}\p{P}\p{S}]{1,64}$/u;
 /** One look-up takes at most this many entries (a long column is cut, and says so). */

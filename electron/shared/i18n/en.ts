@@ -138,7 +138,7 @@ export const en: Catalog = {
       'path-characters': 'it contains path characters (/ \\ ..)',
       markup: 'it contains markup characters such as < >',
       whitespace: 'it contains spaces or line breaks',
-      'too-long': 'it is longer than 64 characters',
+      'too-long': 'it is longer than 50 characters (the ERP stores an image code in 50 characters)',
       pattern: 'it does not match the image-code rule',
       prefix: 'its prefix is not one of the allowed ones',
     },
@@ -459,7 +459,7 @@ export const en: Catalog = {
     title: 'Scan desk: how stacks are split',
     intro: 'Applies to the next stack taken in, in this app and by scan-station intake.',
     pattern: 'Image-code rule (regular expression)',
-    patternHint: 'Empty: the built-in rule (4–64 letters, digits, - _ .). A code must match the whole rule.',
+    patternHint: 'Empty: the built-in rule (4–50 letters, digits, - _ .). A code must match the whole rule; whatever the rule, the ERP stores an image code in 50 characters at most.',
     blank: 'Blank back: less content than this share of the page (%)',
     blankHint: 'Default 0.3. Content is whatever stands out from the page\'s own paper: black print on dark-grey paper, red on pink, pencil on white all count; paper texture, specks, shadows and punch holes do not. Higher catches dirtier blank backs but risks a page with a short note; blank pages are never dropped, only left out and can be put back.',
     coverIsPage: 'Upload the cover as page 1 of its bill',
@@ -1014,6 +1014,9 @@ export const en: Catalog = {
       'damaged-pages': 'Some pages could not be read (damaged or overwritten scan), so where this bill starts or ends may be wrong',
       'taken-in-before': 'This image code was already taken in from an earlier file, and its upload has started',
     },
+    suspect: {
+      'code-too-long': 'Suspect cover: the code in its QR is longer than 50 characters, and the ERP stores an image code in 50 characters at most, so no bill in the ERP can have it',
+    },
     /** `empty-bill`, said as it happened. */
     heldEmpty: {
       blank: 'Only a cover: every page after it looks blank (blank backs are not uploaded)',
@@ -1023,6 +1026,7 @@ export const en: Catalog = {
     next: {
       orphans: 'If they belong to a bill, choose it under “Add to bill” and press “Add to bill”. If one of them is a cover, select it, enter its code and press “Start a bill here”. If they are not needed, press “Discard”.',
       'suspect-cover': 'Type the code printed under the QR into “Correct image code” and press “Set code”. If this page is no cover, press “Not a cover (join the bill before)”; a spare cover: “Discard”.',
+      'suspect-code-too-long': 'Ask the implementer to check the print template: its QR must carry the image code field. When the right image code is printed under the QR, type it into “Correct image code” and press “Set code”; otherwise press “Discard”, and print and scan a new cover once the template is fixed.',
       'empty-bill': 'A spare or misfed cover: press “Discard”. To upload the cover alone, press “Release”.',
       'empty-bill-blank': 'If a page shown below has content after all, press “Put back” under it. To upload the cover alone, press “Release”; otherwise “Discard”.',
       'empty-bill-filled': 'Check its pages, then press “Release”.',

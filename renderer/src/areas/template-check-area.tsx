@@ -164,7 +164,7 @@ export function TemplateCheckArea() {
         <DropZone text={t('templateCheck.drop')} busy={progress !== null} onFiles={(files) => void check(files)} testId="drop-zone" inputTestId="file-input" pickRef={pickRef} />
         <div className="settings-row">
           <TextField label={t('templateCheck.dpi')} value={dpiText} onChange={setDpiText} error={dpiError} revealError={reveal} inputMode="numeric" testId="check-dpi" inputRef={dpiRef} />
-          <TextField className="grow" label={t('templateCheck.pattern')} value={pattern} onChange={setPattern} error={patternError} revealError={reveal} mono placeholder="^[A-Za-z0-9._-]{4,64}$" testId="check-pattern" inputRef={patternRef} />
+          <TextField className="grow" label={t('templateCheck.pattern')} value={pattern} onChange={setPattern} error={patternError} revealError={reveal} mono placeholder="^[A-Za-z0-9._-]{4,50}$" testId="check-pattern" inputRef={patternRef} />
         </div>
         {progress && (
           <div className="job-row" data-testid="check-progress">

@@ -18,6 +18,14 @@ test('hostile payloads are named precisely', () => {
   assert.deepEqual(findCodeDefects('FY-1;2', defaultCodeRules), ['pattern']);
 });
 
+test('the ERP stores an image code in 50 characters: 50 pass, 51 are too long whatever the rule allows', () => {
+  assert.deepEqual(findCodeDefects(`FY-${'1'.repeat(47)}`, defaultCodeRules), []);
+  assert.deepEqual(findCodeDefects(`FY-${'1'.repeat(48)}`, defaultCodeRules), ['too-long']);
+  const generous = { ...defaultCodeRules, pattern: compileCodePattern('^FY-\\d{1,200}$') as RegExp };
+  assert.deepEqual(findCodeDefects(`FY-${'1'.repeat(48)}`, generous), ['too-long']);
+  assert.equal(classifyPayload(`FY-${'1'.repeat(48)}`, generous).kind, 'other');
+});
+
 test('prefixes and custom patterns', () => {
   const rules = { ...defaultCodeRules, prefixes: ['FY-', 'BX-'] };
   assert.deepEqual(findCodeDefects('FY-0001', rules), []);
