@@ -260,6 +260,9 @@ test('a bill the ERP voided (废弃, errcode 2011) is held with its own reason; 
     );
     const stored = await adapter.queryBill('FY-2026-002001');
     assert.deepEqual([stored.imageState, stored.pages.length], ['5', 1], 'nothing more of it reached the server');
+    // Checked with the bill's owner: the clerk discards it (a held bill can be), and the queue lets it go.
+    await spool.changeBill(status.bills[0]?.id as string, { action: 'discard' });
+    assert.equal((await queue.runOnce()).counts.held, 0);
   } finally {
     await server.close();
   }
