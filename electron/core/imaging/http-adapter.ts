@@ -6,6 +6,7 @@ import { checkRescanReasons, describeRescanReasonsFault } from '../../shared/ima
 import { sendRequest, type HttpAnswer } from '../net/http-request.js';
 import { effectiveProxy } from '../net/proxy.js';
 import { classifyNetworkError } from '../net/network-errors.js';
+import { voidedBillError } from './bill-store.js';
 import { buildEndpointUrl } from './endpoint-url.js';
 import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type PageReceipt, type ScanDetails } from './imaging-adapter.js';
 import { signTokenRequest } from './token-sign.js';
@@ -161,7 +162,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   const failure = (envelope: Envelope, status: 'conflict' | 'rejected', imageCode?: string) => {
     if (envelope.errcode === '1401' || envelope.errcode === '1300') return new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
     // The ERP voided the bill (废弃): nothing more goes up; a person checks with the bill's owner.
-    if (envelope.errcode === '2011' && imageCode !== undefined) return new ImagingError('imaging-bill-voided', { code: imageCode, errcode: '2011' }, 'needs-person');
+    if (envelope.errcode === '2011' && imageCode !== undefined) return voidedBillError(imageCode);
     const data = envelope.data as { missing?: number[]; beyond?: number[] } | undefined;
     const detail = data?.missing ? ` missing ${data.missing.join(',')}` : data?.beyond ? ` beyond ${data.beyond.join(',')}` : '';
     const params = describe(envelope);
