@@ -367,7 +367,7 @@ export const codeTraceSchema = z.object({
     ),
     queue: z.object({ state: z.enum(['idle', 'sending', 'paused', 'waiting']), reason: z.string().nullable(), nextAttemptAt: z.string().nullable() }),
     mode: z.string(),
-    returned: z.object({ code: z.string(), reason: z.string(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() }).nullable(),
+    returned: z.object({ code: z.string(), reason: z.string(), reasonCode: z.string().nullable(), reasonName: z.string().nullable(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() }).nullable(),
     discarded: z.object({ at: z.string(), bill: z.string().nullable(), source: z.string().nullable(), by: z.string().nullable() }).nullable(),
   }),
   server: z
@@ -417,7 +417,17 @@ export const recentBillSchema = z.object({
 });
 
 /** A bill the imaging side returned for rescan, as the station learnt it. */
-export const returnedBillSchema = z.object({ code: z.string(), reason: z.string(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() });
+export const returnedBillSchema = z.object({
+  code: z.string(),
+  reason: z.string(),
+  /** The rescan reason's code and its name from the server's list (退扫原因), when the return named one. */
+  reasonCode: z.string().nullable(),
+  reasonName: z.string().nullable(),
+  returnedAt: z.string(),
+  round: z.number().int(),
+  noticedAt: z.string(),
+  resolved: z.object({ billId: z.string(), at: z.string() }).nullable(),
+});
 
 const isoTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'an ISO time in UTC');
 

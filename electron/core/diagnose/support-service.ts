@@ -2,7 +2,7 @@ import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { parseLookupText } from '../../shared/diagnose/lookup-query.js';
 import { CoreError } from '../errors.js';
 import type { EndpointService } from '../endpoint/endpoint-service.js';
-import type { BillState, ImagingAdapter } from '../imaging/imaging-adapter.js';
+import type { BillState, ImagingAdapter, RescanReason } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { Spool } from '../spool/spool.js';
 import { readStackManifests, type UploadManifest } from '../upload/upload-manifest.js';
@@ -141,8 +141,8 @@ export function createSupportService(options: SupportServiceOptions) {
   };
 
   /** Records a return the server reports (the Scan desk then lists it first), once. */
-  const noticeReturn = async (state: BillState) => {
-    if (await noticeReturnedState(options.returned, state, options.now(), (record) => options.spool.audit(record))) options.log.info('support.returned-noticed', { code: state.imageCode, round: state.round });
+  const noticeReturn = async (state: BillState, listReasons: () => Promise<RescanReason[]>) => {
+    if (await noticeReturnedState(options.returned, state, options.now(), (record) => options.spool.audit(record), listReasons)) options.log.info('support.returned-noticed', { code: state.imageCode, round: state.round });
   };
 
   /** Asks the server about each code (a few at a time); a failure is that code's answer, not the look-up's. */
@@ -153,10 +153,13 @@ export function createSupportService(options: SupportServiceOptions) {
       for (const code of codes) answers.set(code, opened);
       return answers;
     }
+    // The rescan reasons are asked for at most once per look-up, and only when a new return needs a name.
+    let reasons: Promise<RescanReason[]> | undefined;
+    const listReasons = () => (reasons ??= opened.adapter.listRescanReasons());
     const ask = async (code: string) => {
       try {
         const state = await opened.adapter.queryBill(code);
-        await noticeReturn(state);
+        await noticeReturn(state, listReasons);
         answers.set(code, { state });
       } catch (error) {
         answers.set(code, { error: errorOf(error) });

@@ -463,7 +463,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
   /** Asks the server about a code and records a return it reports. */
   const noticeReturn = async (code: string) => {
     if (!options.returned) return;
-    await noticeReturnedState(options.returned, await (await options.endpoint.openAdapter()).queryBill(code), options.now(), audit);
+    const adapter = await options.endpoint.openAdapter();
+    await noticeReturnedState(options.returned, await adapter.queryBill(code), options.now(), audit, () => adapter.listRescanReasons());
   };
 
   /** Waits until `ms` passed or something nudged the queue. */

@@ -241,6 +241,33 @@ test('against the reference server with 503, 429 and dropped answers: every bill
   }
 });
 
+test('a bill the ERP voided (废弃, errcode 2011) is held with its own reason; nothing more of it goes up, the other bills go on', async () => {
+  const { spool, stacksDir } = await spoolWith([twoBills]);
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients: { 'station-1': 'secret-1' } });
+  try {
+    const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-1' }, clientSecret: 'secret-1', env: {} });
+    // The ERP knows the code (a page of an earlier attempt) and voided it before this station sent it.
+    const bytes = Buffer.from('an earlier attempt');
+    await adapter.uploadPage({ imageCode: 'FY-2026-002001', page: 1, bytes, sha256: sha(bytes), idempotencyKey: 'earlier-attempt-1' });
+    await adapter.voidBill('FY-2026-002001', '单据已作废');
+    const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(stacksDir, '..', 'queue.json'), endpoint: endpointOf(adapter), log: createMemoryLogger(), now: () => new Date(), inFlight: 1 });
+    const status = await queue.runOnce();
+    assert.deepEqual(status.counts, { queued: 0, sending: 0, waiting: 0, held: 1, done: 1 });
+    assert.deepEqual(
+      status.bills.map((bill) => [bill.code, bill.state, bill.held?.code, bill.held?.params.code]),
+      [['FY-2026-002001', 'held', 'imaging-bill-voided', 'FY-2026-002001']],
+    );
+    const stored = await adapter.queryBill('FY-2026-002001');
+    assert.deepEqual([stored.imageState, stored.pages.length], ['5', 1], 'nothing more of it reached the server');
+    // Checked with the bill's owner: the clerk discards it (a held bill can be), and the queue lets it go.
+    await spool.changeBill(status.bills[0]?.id as string, { action: 'discard' });
+    assert.equal((await queue.runOnce()).counts.held, 0);
+  } finally {
+    await server.close();
+  }
+});
+
 test('network loss: the server unreachable for 30 s in the middle of a bill; the queue waits and finishes alone', { timeout: 180_000 }, async () => {
   const outageMs = Number(process.env['SCAN_STATION_OUTAGE_MS'] ?? 30_000);
   const { spool, stacksDir } = await spoolWith([twoBills, [{ kind: 'cover', code: 'FY-2026-002009' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }]]);

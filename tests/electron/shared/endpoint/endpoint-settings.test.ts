@@ -64,6 +64,10 @@ test('profile, proxy, certificate, folder and path rules', () => {
   assert.deepEqual(codes({ httpPaths: { upload: '/v2/pages' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(codes({ httpPaths: { token: 'oauth/token' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(codes({ httpPaths: { query: '/bills/{imageCode}/../x' } }), ['httpPaths:http-path-invalid']);
+  // The rescan reasons name no bill, as the token call does; void and image-scan name one.
+  assert.deepEqual(codes({ httpPaths: { rescanReasons: '/v2/rescan-reasons', void: '/v2/bills/{imageCode}/void', imageScan: '/v2/bills/{imageCode}/image-scan' } }), []);
+  assert.deepEqual(codes({ httpPaths: { rescanReasons: '/v2/{imageCode}/rescan-reasons' } }), ['httpPaths:http-path-invalid']);
+  assert.deepEqual(codes({ httpPaths: { void: '/v2/void' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(resolveImagingPaths({ httpPaths: { token: '/oauth/token' } }), { ...defaultImagingPaths, token: '/oauth/token' });
 });
 
