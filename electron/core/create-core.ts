@@ -21,6 +21,7 @@ import { auditLogPath, createAuditLog } from './spool/audit-log.js';
 import { createUploadQueue, type UploadQueue } from './upload/upload-queue.js';
 import { createReturnedBills, returnedBillsPath } from './upload/returned-bills.js';
 import { createScanDeskService, type ScanDeskService } from './spool/scan-desk-service.js';
+import { createScanIdentity, type ScanIdentity } from './spool/scan-identity.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {
@@ -81,6 +82,8 @@ export interface Core {
   endpoint: EndpointService;
   /** The Scan desk: stacks taken into the spool, their bills, and what people do to held ones. */
   scanDesk: ScanDeskService;
+  /** Who scans where (扫描人, 扫描点): read at every intake, signed in and out at the desk and by the CLI. */
+  scanner: ScanIdentity;
   /** The upload queue: ready bills to the imaging endpoint, each page exactly once. */
   upload: UploadQueue;
   /** The "no image" troubleshooter, the uploaded bills' status and the diagnostic bundle. */
@@ -108,7 +111,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const endpoint = createEndpointService({ dataDir: paths.dataDir, log, secrets, now, env: options.env });
   // A silent install for IT: a profile dropped beside the app (or into the data folder) configures a fresh station.
   await importFirstRunProfile({ dataDir: paths.dataDir, endpoint, candidates: [path.join(paths.dataDir, firstRunProfileName), ...(options.firstRunProfiles ?? [])], log });
-  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, ownFolders: [paths.dataDir, path.join(paths.dataDir, 'spool')], log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
+  // Who scans where: the clerk signed in at the desk (prefs) or the station's scan user, and its scan point (the profile).
+  const scanner = createScanIdentity({ dataDir: paths.dataDir, prefs, log });
+  const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, ownFolders: [paths.dataDir, path.join(paths.dataDir, 'spool')], log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), scanner, settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
   const returned = createReturnedBills(returnedBillsPath(path.join(paths.dataDir, 'spool')));
   const upload = createUploadQueue({
     spool: scanDesk.spool,
@@ -191,6 +196,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     covers: createCoverService({ tmpDir: paths.tmpDir, pool: templates.pool, log, audit }),
     endpoint,
     scanDesk,
+    scanner,
     upload,
     support: { ...support, bundle },
     close: async () => {

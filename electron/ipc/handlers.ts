@@ -153,6 +153,8 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
       }
     },
     'scanDesk:releaseReviewed': async () => ({ released: (await core.scanDesk.releaseReviewed()).length }),
+    'scanDesk:scanUser': () => core.scanner.view(),
+    'scanDesk:signIn': ({ scanUser }) => core.scanner.signIn(scanUser),
     'templateCheck:cancel': async ({ jobId }) => {
       const job = templateJobs.get(jobId);
       job?.abort();

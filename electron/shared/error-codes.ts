@@ -31,6 +31,7 @@ export const errorCodes = [
   'inspection-crashed',
   'inspection-cancelled',
   'invalid-pattern',
+  'scan-user-invalid',
   'cover-csv-no-code-column',
   'cover-csv-encoding',
   'output-unwritable',

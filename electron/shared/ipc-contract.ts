@@ -55,10 +55,12 @@ export const prefsSchema = z.object({
   watchFolder: z.string().min(1).max(1000).optional(),
   /** Watching is paused (the folder is kept). */
   watchPaused: z.boolean().optional(),
+  /** The clerk signed in at the Scan desk (影像扫描用户), until signed out; set through `scanDesk:signIn`, which checks it. */
+  scanUser: z.string().max(500).optional(),
 });
 
-/** A partial preferences update (`languageChosen` follows from setting `language`). */
-export const prefsPatchSchema = prefsSchema.omit({ languageChosen: true }).partial().strict();
+/** A partial preferences update (`languageChosen` follows from setting `language`; the scan user is signed in through `scanDesk:signIn`). */
+export const prefsPatchSchema = prefsSchema.omit({ languageChosen: true, scanUser: true }).partial().strict();
 
 /** Ids of the station self-check steps, in run order. */
 export const stationCheckStepIds = ['data-dir', 'disk-space', 'runtime', 'prefs', 'logs'] as const;
@@ -319,7 +321,12 @@ export const deskStackSchema = z.object({
   blank: z.array(z.number().int()),
   /** Per bill id: the pages of its stretch that no bill has (blank backs, pages left out), to put back. */
   leftOut: z.record(z.string(), z.array(z.number().int())),
+  /** Who scanned it where (扫描人, 扫描点) as recorded at intake; null: taken in before that was recorded. */
+  scan: z.object({ user: z.string().nullable(), point: z.string().nullable() }).nullable(),
 });
+
+/** Who scans at this desk: the clerk signed in, else the station's scan user; and the station's scan point. */
+export const scanUserViewSchema = z.object({ signedIn: z.string().nullable(), stationUser: z.string().nullable(), scanPoint: z.string().nullable() });
 
 const traceErrorSchema = z.object({ code: z.string(), params: messageParamsSchema });
 /** The ERP's 影像状态 code. */
@@ -363,7 +370,7 @@ export const codeTraceSchema = z.object({
     ),
     queue: z.object({ state: z.enum(['idle', 'sending', 'paused', 'waiting']), reason: z.string().nullable(), nextAttemptAt: z.string().nullable() }),
     mode: z.string(),
-    returned: z.object({ code: z.string(), reason: z.string(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() }).nullable(),
+    returned: z.object({ code: z.string(), reason: z.string(), reasonCode: z.string().nullable(), reasonName: z.string().nullable(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() }).nullable(),
     discarded: z.object({ at: z.string(), bill: z.string().nullable(), source: z.string().nullable(), by: z.string().nullable() }).nullable(),
   }),
   server: z
@@ -430,7 +437,17 @@ export const recentBillSchema = z.object({
 });
 
 /** A bill the imaging side returned for rescan, as the station learnt it. */
-export const returnedBillSchema = z.object({ code: z.string(), reason: z.string(), returnedAt: z.string(), round: z.number().int(), noticedAt: z.string(), resolved: z.object({ billId: z.string(), at: z.string() }).nullable() });
+export const returnedBillSchema = z.object({
+  code: z.string(),
+  reason: z.string(),
+  /** The rescan reason's code and its name from the server's list (退扫原因), when the return named one. */
+  reasonCode: z.string().nullable(),
+  reasonName: z.string().nullable(),
+  returnedAt: z.string(),
+  round: z.number().int(),
+  noticedAt: z.string(),
+  resolved: z.object({ billId: z.string(), at: z.string() }).nullable(),
+});
 
 const isoTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'an ISO time in UTC');
 
@@ -497,6 +514,9 @@ export const ipcContract = {
     result: deskBillSchema,
   },
   'scanDesk:releaseReviewed': { args: noArgs, result: z.object({ released: z.number().int() }) },
+  'scanDesk:scanUser': { args: noArgs, result: scanUserViewSchema },
+  // null or empty: signs out. Checked in core (length, hidden characters) so the refusal names the fix in both languages.
+  'scanDesk:signIn': { args: z.object({ scanUser: z.string().max(500).nullable() }).strict(), result: scanUserViewSchema },
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   'upload:status': { args: noArgs, result: queueStatusSchema },
   'upload:act': {

@@ -25,6 +25,8 @@ export const channelNameList = [
   'scanDesk:closeBatch',
   'scanDesk:billAction',
   'scanDesk:releaseReviewed',
+  'scanDesk:scanUser',
+  'scanDesk:signIn',
   'upload:status',
   'upload:act',
   'support:lookup',

@@ -26,7 +26,7 @@ before(async () => {
   server = await startReferenceImagingServer({ dataDir: serverDir, clients: { 'desk-erp': secret, 'other-desk': 'other-secret' } });
   session = await openUiSession({ area: 'troubleshoot', viewport: { width: 1024, height: 700 } });
   page = session.page;
-  await session.harness.core.endpoint.saveSettings({ ...defaultEndpointSettings, profileName: 'e2e', preset: 'private', host: '127.0.0.1', port: server.port, apiAddress: `${server.url}/api`, clientId: 'desk-erp', stationId: 'desk-erp' }, secret);
+  await session.harness.core.endpoint.saveSettings({ ...defaultEndpointSettings, profileName: 'e2e', preset: 'private', host: '127.0.0.1', port: server.port, apiAddress: `${server.url}/api`, clientId: 'desk-erp', stationId: 'desk-erp', scanPoint: '上海-01', scanUser: 'wang.wu' }, secret);
 });
 
 after(async () => {
@@ -88,6 +88,8 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   assert.match(elsewhere, /影像映射维护 会显示：影像状态 = 影像已就绪，3 张，由 li\.si 在扫描点 深圳-03 扫描（IP 10\.8\.0\.21）/);
   assert.match((await card('FY-2026-760009').textContent()) ?? '', /由 li\.si 在扫描点 深圳-03 扫描/);
   assert.match((await page.getByTestId('trace-station-FY-2026-760009').textContent()) ?? '', new RegExp(zhCN.troubleshoot.stationViews.none));
+  // This station's own delivery: its close carried its scan point and scan user.
+  assert.match((await page.getByTestId('trace-erp-FY-2026-760001').textContent()) ?? '', /影像状态 = 影像已就绪，3 张，由 wang\.wu 在扫描点 上海-01 扫描/);
   // The disagreement is the headline; the station's side says it closed the bill.
   await page.getByTestId('trace-disagree-FY-2026-760002').getByText(zhCN.troubleshoot.erp.disagree).waitFor();
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760002').textContent(), '影像状态 上传影像中');
@@ -110,6 +112,8 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   assert.match((await page.getByTestId('trace-reclosed-FY-2026-760002').textContent()) ?? '', /影像已就绪 \(image ready\)/);
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'trace-reclosed-FY-2026-760002');
   assert.equal(await card('FY-2026-760002').getAttribute('data-verdict'), 'delivered');
+  // The close sent again carried who scanned where, as the first close would have.
+  assert.match((await page.getByTestId('trace-erp-FY-2026-760002').textContent()) ?? '', /scanned by wang\.wu at scan point 上海-01/);
   await saveScreenshot(page, 'en-1024-troubleshoot-reclosed');
   // The bills this station uploaded, with the image state the server reports now.
   await page.getByTestId('recent-refresh').click();

@@ -114,7 +114,8 @@ test('returned for rescan: the recent bills show it, the Scan desk lists it firs
   // A reviewer on the imaging side sends the bill back.
   const adapter = await session.harness.core.endpoint.openAdapter('query');
   // The reason ends in a right-to-left override: it must not turn the app's own text around.
-  await adapter.returnBill('FY-2026-000901', '第2页发票看不清\u202e');
+  // With a rescan reason's code: the Scan desk names the reason (影像不清晰) as well as the reviewer's words.
+  await adapter.returnBill('FY-2026-000901', { text: '第2页发票看不清\u202e', code: 'UNCLEAR' });
   await page.getByTestId('recent-refresh').click();
   await page.getByTestId('recent-FY-2026-000901').and(page.locator('[data-status="returned"]')).waitFor({ timeout: 30_000 });
   await page.getByTestId('recent-FY-2026-000901').getByText('第2页发票看不清').waitFor();
@@ -127,6 +128,7 @@ test('returned for rescan: the recent bills show it, the Scan desk lists it firs
   await returned.waitFor({ timeout: 15_000 });
   assert.equal(await returned.getAttribute('data-state'), 'waiting');
   await returned.getByText('第2页发票看不清').waitFor();
+  await returned.getByText('影像不清晰').waitFor();
   // The line after the reason still reads left to right: its first character is drawn left of its last.
   const direction = await returned.locator('.muted').first().evaluate((node) => {
     const text = node.firstChild as Text;

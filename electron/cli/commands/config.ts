@@ -10,7 +10,10 @@ import { writeFileAtomic } from '../../core/fs/atomic-write.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 
-const actions = ['check', 'show', 'export', 'import', 'set-secret', 'erp-prefix'] as const;
+const actions = ['check', 'show', 'export', 'import', 'set', 'set-secret', 'erp-prefix'] as const;
+
+/** The station's own fields `config set` changes (never exported with the profile), by their CLI names. */
+const settableFields = { 'scan-point': 'scanPoint', 'scan-user': 'scanUser' } as const;
 
 /** Problems with their localized message and fix, as `config check --json` prints them. */
 function describeProblems(problems: SettingsProblem[], t: CommandContext['t']) {
@@ -45,7 +48,7 @@ async function withCore<T>(openCore: () => Promise<Core>, work: (core: Core) => 
 export const configCommand: CliCommand = {
   name: 'config',
   summaryKey: 'cli.config.summary',
-  usage: 'check [--file F] | show | export [--out F] | import <F> | set-secret (--secret-file F | --clear) | erp-prefix <URL>',
+  usage: 'check [--file F] | show | export [--out F] | import <F> | set scan-point|scan-user <VALUE|-> | set-secret (--secret-file F | --clear) | erp-prefix <URL>',
   options: [
     { name: 'file', type: 'string', valueName: 'F', helpKey: 'cli.config.fileOption' },
     { name: 'out', type: 'string', valueName: 'F', helpKey: 'cli.config.outOption' },
@@ -116,6 +119,29 @@ export const configCommand: CliCommand = {
               if (described.length) printProblems(io, t, described);
               io.stdout(`${t('cli.config.imported', { name: settings.profileName, station: settings.stationId })}\n`);
             }
+            return exitCodes.ok;
+          });
+        }
+        case 'set': {
+          // `config set scan-point 3F-东区`, `config set scan-user - ` (clears it): the station's own fields.
+          const value = positionals[2];
+          if (!argument || !(argument in settableFields) || value === undefined || positionals.length > 3) return reportUsageError(io, json, `${t('cli.config.usage')}\n${t('cli.config.setKeys')}`);
+          const field = settableFields[argument as keyof typeof settableFields];
+          return await withCore(openCore, async (core) => {
+            const { settings } = await core.endpoint.readSettings();
+            const candidate = { ...settings, [field]: value === '-' ? undefined : value };
+            const problems = describeProblems(validateEndpointSettings(candidate).filter((problem) => problem.field === field), t);
+            if (problems.length) {
+              if (json) out({ saved: false, problems }, '');
+              else {
+                printProblems(io, t, problems);
+                io.stdout(`${t('cli.config.setInvalid')}\n`);
+              }
+              return exitCodes.usage;
+            }
+            const saved = (await core.endpoint.saveSettings(candidate)).settings[field];
+            const label = t(`endpointSettings.fields.${field}`);
+            out({ saved: true, field, value: saved ?? null }, `${saved === undefined ? t('cli.config.cleared', { field: label }) : t('cli.config.set', { field: label, value: saved })}\n`);
             return exitCodes.ok;
           });
         }

@@ -6,20 +6,28 @@ import { releaseModes, type ReleaseMode } from '../../shared/station/bill-status
 import { CoreError } from '../../core/errors.js';
 import { inputLimits } from '../../core/fs/read-bounded.js';
 import { createDeskSettingsStore, isBatchGap, type DeskSettings } from '../../core/spool/desk-settings.js';
+import type { ScanIdentity, ScanUserView } from '../../core/spool/scan-identity.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError } from '../cli-context.js';
 
 /** The keys `desk set` accepts, and what each expects (said back when a value is refused). */
-export const deskKeys = ['release', 'batch-gap', 'blank', 'cover-as-page', 'code-rule', 'expected-codes'] as const;
+export const deskKeys = ['release', 'batch-gap', 'blank', 'cover-as-page', 'code-rule', 'expected-codes', 'scan-user'] as const;
 type DeskKey = (typeof deskKeys)[number];
 
-/** The settings as `desk show --json` prints them (the store's own field names). */
-function deskJson(settings: DeskSettings) {
-  return { release: settings.release, batchGapSeconds: settings.batchGapSeconds, blankInkPercent: settings.blankInkPercent, coverIsPage: settings.coverIsPage, pattern: settings.pattern, expectedCodes: settings.expectedCodes };
+/** The settings as `desk show --json` prints them (the store's own field names), with who scans where. */
+function deskJson(settings: DeskSettings, scanner: ScanUserView) {
+  return { release: settings.release, batchGapSeconds: settings.batchGapSeconds, blankInkPercent: settings.blankInkPercent, coverIsPage: settings.coverIsPage, pattern: settings.pattern, expectedCodes: settings.expectedCodes, scanUser: scanner };
+}
+
+/** Who a stack taken in now is recorded as scanned by: the signed-in clerk, else the station's scan user. */
+function scannedByText(scanner: ScanUserView, t: CommandContext['t']): string {
+  if (scanner.signedIn) return t('cli.desk.scanUserSignedIn', { user: scanner.signedIn });
+  if (scanner.stationUser) return t('cli.desk.scanUserStation', { user: scanner.stationUser });
+  return t('cli.desk.none');
 }
 
 /** One line per setting, in the reader's language. */
-function printDesk(settings: DeskSettings, { io, t }: Pick<CommandContext, 'io' | 't'>): void {
+function printDesk(settings: DeskSettings, scanner: ScanUserView, { io, t }: Pick<CommandContext, 'io' | 't'>): void {
   const lines = [
     t('cli.desk.lines.release', { value: t(`cli.desk.releaseModes.${settings.release}`) }),
     t('cli.desk.lines.batchGap', { value: settings.batchGapSeconds }),
@@ -27,6 +35,8 @@ function printDesk(settings: DeskSettings, { io, t }: Pick<CommandContext, 'io' 
     t('cli.desk.lines.coverIsPage', { value: t(settings.coverIsPage ? 'cli.desk.yes' : 'cli.desk.no') }),
     t('cli.desk.lines.pattern', { value: settings.pattern ?? t('cli.desk.builtIn') }),
     t('cli.desk.lines.expected', { value: settings.expectedCodes ? `${settings.expectedCodes.name} (${settings.expectedCodes.count})` : t('cli.desk.none') }),
+    t('cli.desk.lines.scanUser', { value: scannedByText(scanner, t) }),
+    t('cli.desk.lines.scanPoint', { value: scanner.scanPoint ?? t('cli.desk.none') }),
   ];
   io.stdout(`${lines.join('\n')}\n`);
 }
@@ -46,15 +56,25 @@ function parseYesNo(value: string): boolean | null {
 export const deskCommand: CliCommand = {
   name: 'desk',
   summaryKey: 'cli.desk.summary',
-  usage: 'show | set release auto|review | set batch-gap SECONDS | set blank PERCENT | set cover-as-page yes|no | set code-rule REGEX|default | set expected-codes FILE|none',
+  usage: 'show | set release auto|review | set batch-gap SECONDS | set blank PERCENT | set cover-as-page yes|no | set code-rule REGEX|default | set expected-codes FILE|none | set scan-user ID|-',
   options: [],
-  async run({ positionals, json, io, t, dataDir }) {
+  async run({ positionals, json, io, t, dataDir, openCore }) {
     const [action, key, value, extra] = positionals;
     const store = createDeskSettingsStore(dataDir);
+    // Who scans where lives in the preferences (the signed-in clerk) and the profile (scan point, station user): read through core.
+    const withScanner = async <T>(work: (scanner: ScanIdentity) => Promise<T>): Promise<T> => {
+      const core = await openCore();
+      try {
+        return await work(core.scanner);
+      } finally {
+        await core.close();
+      }
+    };
     if (action === 'show' && key === undefined) {
       const settings = await store.read();
-      if (json) io.stdout(`${JSON.stringify(deskJson(settings), null, 2)}\n`);
-      else printDesk(settings, { io, t });
+      const scanner = await withScanner((found) => found.view());
+      if (json) io.stdout(`${JSON.stringify(deskJson(settings, scanner), null, 2)}\n`);
+      else printDesk(settings, scanner, { io, t });
       return exitCodes.ok;
     }
     if (action !== 'set' || key === undefined || value === undefined || extra !== undefined || !(deskKeys as readonly string[]).includes(key)) return reportUsageError(io, json, t('cli.desk.usage'));
@@ -63,7 +83,17 @@ export const deskCommand: CliCommand = {
       const current = await store.read();
       const base = { pattern: current.pattern, blankInkPercent: current.blankInkPercent, coverIsPage: current.coverIsPage, recycleDays: current.recycleDays, importedDays: current.importedDays, doneDays: current.doneDays };
       let next: DeskSettings;
-      switch (key as DeskKey) {
+      if (key === 'scan-user') {
+        // A clerk signs in (their ERP scan user id) or out (-): bills taken in from now on record it.
+        const scanner = await withScanner((found) => found.signIn(value === '-' ? null : value));
+        if (json) io.stdout(`${JSON.stringify(deskJson(current, scanner), null, 2)}\n`);
+        else {
+          io.stdout(`${scanner.signedIn ? t('cli.desk.signedIn', { user: scanner.signedIn }) : t('cli.desk.signedOut', { user: scanner.stationUser ?? t('cli.desk.none') })}\n`);
+          printDesk(current, scanner, { io, t });
+        }
+        return exitCodes.ok;
+      }
+      switch (key as Exclude<DeskKey, 'scan-user'>) {
         case 'release':
           if (!(releaseModes as readonly string[]).includes(value)) return bad('auto | review');
           next = await store.save({ ...base, release: value as ReleaseMode });
@@ -105,10 +135,11 @@ export const deskCommand: CliCommand = {
           break;
         }
       }
-      if (json) io.stdout(`${JSON.stringify(deskJson(next), null, 2)}\n`);
+      const scanner = await withScanner((found) => found.view());
+      if (json) io.stdout(`${JSON.stringify(deskJson(next, scanner), null, 2)}\n`);
       else {
         io.stdout(`${t('cli.desk.saved', { key, value: key === 'release' ? t(`cli.desk.releaseModes.${next.release}`) : value })}\n`);
-        printDesk(next, { io, t });
+        printDesk(next, scanner, { io, t });
       }
       return exitCodes.ok;
     } catch (error) {

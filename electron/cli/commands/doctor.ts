@@ -6,6 +6,7 @@ import { maxLookupCodes, type LookupResult } from '../../core/diagnose/support-s
 import type { CodeTrace } from '../../core/diagnose/trace-code.js';
 import { composeTicket, describeImageState, describeTimelineEntry, describeTrace } from '../../shared/diagnose/trace-text.js';
 import { localizeError } from '../../shared/message-text.js';
+import { rescanReasonCodePattern } from '../../shared/imaging/rescan-reasons.js';
 import type { CliCommand, StopSignal } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 import { signalExitCodes } from '../process-io.js';
@@ -193,21 +194,77 @@ export const bundleCommand: CliCommand = {
   },
 };
 
-/** `scan-station return-bill CODE --reason …`: a reviewer's return, on the reference server (training, tests). */
+/** What `return-bill` was asked to do: one reviewer's act on the reference server, or the list of rescan reasons. */
+type ReturnBillAction =
+  | { kind: 'return'; code: string; text?: string; reasonCode?: string }
+  | { kind: 'void'; code: string; reason: string }
+  | { kind: 'image-scan'; code: string; need: boolean }
+  | { kind: 'list-reasons' };
+
+/** Reads `return-bill`'s arguments into one action, or the usage problem's catalog key. */
+function readReturnBillAction(values: Record<string, unknown>, positionals: string[]): ReturnBillAction | { problem: string } {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : undefined);
+  const reason = text('reason');
+  const reasonCode = text('reason-code');
+  const flags = (['void', 'no-image-needed', 'image-needed', 'list-reasons'] as const).filter((name) => values[name] === true);
+  if (flags.length > 1) return { problem: 'oneAction' };
+  const [code, ...rest] = positionals;
+  if (rest.length) return { problem: 'oneCode' };
+  if (reason !== undefined && (reason === '' || reason.length > 500)) return { problem: 'reasonLength' };
+  if (reasonCode !== undefined && !rescanReasonCodePattern.test(reasonCode)) return { problem: 'reasonCodeInvalid' };
+  if (flags[0] === 'list-reasons') return code === undefined && reason === undefined && reasonCode === undefined ? { kind: 'list-reasons' } : { problem: 'listAlone' };
+  if (!code) return { problem: 'codeMissing' };
+  if (flags[0] === 'void') {
+    if (reasonCode !== undefined) return { problem: 'voidNoCode' };
+    return reason ? { kind: 'void', code, reason } : { problem: 'voidReason' };
+  }
+  if (flags[0] === 'no-image-needed' || flags[0] === 'image-needed') return reason === undefined && reasonCode === undefined ? { kind: 'image-scan', code, need: flags[0] === 'image-needed' } : { problem: 'imageScanAlone' };
+  if (reason === undefined && reasonCode === undefined) return { problem: 'returnReason' };
+  return { kind: 'return', code, text: reason, reasonCode };
+}
+
+/**
+ * `scan-station return-bill CODE …`: a reviewer's acts on the reference server (training, tests) —
+ * return for a rescan (a text, a rescan reason code, or both), void (废弃), mark as needing no images
+ * (or needing them again) — and the server's rescan reasons (退扫原因).
+ */
 export const returnBillCommand: CliCommand = {
   name: 'return-bill',
   summaryKey: 'cli.returnBill.summary',
-  usage: 'CODE --reason TEXT',
-  options: [{ name: 'reason', type: 'string', valueName: 'TEXT', helpKey: 'cli.returnBill.reasonOption' }],
+  usage: 'CODE [--reason TEXT] [--reason-code CODE] [--void] [--no-image-needed | --image-needed] | --list-reasons',
+  options: [
+    { name: 'reason', type: 'string', valueName: 'TEXT', helpKey: 'cli.returnBill.reasonOption' },
+    { name: 'reason-code', type: 'string', valueName: 'CODE', helpKey: 'cli.returnBill.reasonCodeOption' },
+    { name: 'void', type: 'boolean', helpKey: 'cli.returnBill.voidOption' },
+    { name: 'no-image-needed', type: 'boolean', helpKey: 'cli.returnBill.noImageNeededOption' },
+    { name: 'image-needed', type: 'boolean', helpKey: 'cli.returnBill.imageNeededOption' },
+    { name: 'list-reasons', type: 'boolean', helpKey: 'cli.returnBill.listReasonsOption' },
+  ],
   async run({ values, positionals, json, io, t, openCore }) {
-    const reason = stringOption(values, 'reason')?.trim() ?? '';
-    const [code, ...rest] = positionals;
-    if (!code || rest.length || !reason || reason.length > 500) return reportUsageError(io, json, t('cli.returnBill.usage'));
+    const action = readReturnBillAction(values, positionals);
+    if ('problem' in action) return reportUsageError(io, json, `${t(`cli.returnBill.problems.${action.problem}`)}\n${t('cli.returnBill.usage')}`);
     const core = await openCore();
     try {
-      const state = await (await core.endpoint.openAdapter('query')).returnBill(code, { text: reason });
+      const adapter = await core.endpoint.openAdapter('query');
+      if (action.kind === 'list-reasons') {
+        const reasons = await adapter.listRescanReasons();
+        if (json) io.stdout(`${JSON.stringify(reasons)}\n`);
+        else io.stdout(`${t('cli.returnBill.reasons', { count: reasons.length })}\n${reasons.map((reason) => `  ${reason.code.padEnd(14)} ${reason.name}`).join('\n')}\n`);
+        return exitCodes.ok;
+      }
+      const state =
+        action.kind === 'return'
+          ? await adapter.returnBill(action.code, { text: action.text, code: action.reasonCode })
+          : action.kind === 'void'
+            ? await adapter.voidBill(action.code, action.reason)
+            : await adapter.setNeedImageScan(action.code, action.need);
       if (json) io.stdout(`${JSON.stringify(state)}\n`);
-      else io.stdout(`${t('cli.returnBill.done', { code, round: state.round, reason })}\n`);
+      else if (action.kind === 'return') {
+        const reason = state.returned?.reason ?? action.text ?? '';
+        const reasonCode = state.returned?.reasonCode ?? null;
+        io.stdout(`${reasonCode ? t('cli.returnBill.doneCoded', { code: action.code, round: state.round, reason, reasonCode }) : t('cli.returnBill.done', { code: action.code, round: state.round, reason })}\n`);
+      } else if (action.kind === 'void') io.stdout(`${t('cli.returnBill.voided', { code: action.code, reason: state.voided?.reason ?? action.reason })}\n`);
+      else io.stdout(`${t(state.needImageScan ? 'cli.returnBill.imageNeeded' : 'cli.returnBill.noImageNeeded', { code: action.code })}\n`);
       return exitCodes.ok;
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;

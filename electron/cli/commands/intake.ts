@@ -42,7 +42,8 @@ export const intakeCommand: CliCommand = {
     const core = await openCore();
     // Pages are decoded and searched on both cores; this thread reads and writes.
     const pool = createPageReaderPool();
-    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, pool, settings: createDeskSettingsStore(dataDir).resolve });
+    // Each stack records who scans where as it is taken in (`desk set scan-user`, `config set scan-point`).
+    const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, pool, settings: createDeskSettingsStore(dataDir).resolve, scan: core.scanner.current });
     try {
       if (closeBatch) return await requestBatchClose({ spool, io, json, t });
       const recovered = await spool.recover();
@@ -191,17 +192,19 @@ export const billsCommand: CliCommand = {
       const { statusOfBill, jsonStateOf } = await import('../../shared/station/bill-status.js');
       const state = stringOption(values, 'state');
       const stacks = await spool.listStacks();
-      const bills: Array<{ id: string; code: string | null; state: string; status: string; pages: number; held: string | null; heldBy: unknown; source: { file: string; pages: number[] } }> = [];
+      const bills: Array<{ id: string; code: string | null; state: string; status: string; pages: number; held: string | null; heldBy: unknown; source: { file: string; pages: number[] }; scan: { user: string | null; point: string | null; scannedAt: string } | null }> = [];
       for (const stack of stacks) {
         const manifests = await readStackManifests(path.join(dataDir, 'spool', 'stacks'), stack.id);
+        // Who scanned it where, as recorded at intake (null: taken in before that was recorded).
+        const scan = stack.scan ? { user: stack.scan.user, point: stack.scan.point, scannedAt: stack.importedAt } : null;
         // The one status model: a bill the server refused is held with the server's reason, as everywhere.
         for (const bill of stack.bills) {
           const manifest = manifests.get(bill.id);
           const info = statusOfBill(bill, manifest ? { state: manifest.state, held: manifest.held } : null);
           const held = info.held?.by === 'upload' ? info.held.code : info.status === 'receiving' ? 'source-open' : (info.held?.reason ?? null);
-          bills.push({ id: bill.id, code: bill.code, state: jsonStateOf(info.status), status: info.status, pages: bill.pages.length, held, heldBy: info.held, source: { file: stack.source.name, pages: bill.pages } });
+          bills.push({ id: bill.id, code: bill.code, state: jsonStateOf(info.status), status: info.status, pages: bill.pages.length, held, heldBy: info.held, source: { file: stack.source.name, pages: bill.pages }, scan });
         }
-        if (stack.orphans.length) bills.push({ id: `${stack.id}-orphans`, code: null, state: 'held', status: 'held', pages: stack.orphans.length, held: 'orphans', heldBy: { by: 'desk', reason: 'orphans' }, source: { file: stack.source.name, pages: stack.orphans } });
+        if (stack.orphans.length) bills.push({ id: `${stack.id}-orphans`, code: null, state: 'held', status: 'held', pages: stack.orphans.length, held: 'orphans', heldBy: { by: 'desk', reason: 'orphans' }, source: { file: stack.source.name, pages: stack.orphans }, scan });
       }
       const shown = bills.filter((bill) => state === undefined || bill.state === state || bill.status === state);
       if (json) io.stdout(`${JSON.stringify({ bills: shown }, null, 2)}\n`);
@@ -210,7 +213,8 @@ export const billsCommand: CliCommand = {
         for (const bill of shown) {
           const cause = bill.heldBy as { by: 'desk'; reason: string } | { by: 'upload'; code: string; params: Record<string, string | number> } | null;
           const why = !cause ? '' : cause.by === 'desk' ? ` · ${t(`split.held.${cause.reason}`)}` : cause.code === 'held-by-person' ? ` · ${t('cli.queue.heldByPerson')}` : ` · ${t(`errors.${cause.code}`, localizeParams(t, cause.params))}`;
-          io.stdout(`${bill.status === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? (bill.held === 'orphans' ? bill.source.file : '—')} · ${t(`billStatus.states.${bill.status}`)} · ${t('units.pages', { count: bill.pages })}${why}\n`);
+          const who = bill.scan && (bill.scan.user || bill.scan.point) ? ` · ${t('scanDeskPage.scanned.line', { user: bill.scan.user ?? '—', point: bill.scan.point ?? '—' })}` : '';
+          io.stdout(`${bill.status === 'held' ? '!' : '✔'} ${bill.id} ${bill.code ?? (bill.held === 'orphans' ? bill.source.file : '—')} · ${t(`billStatus.states.${bill.status}`)} · ${t('units.pages', { count: bill.pages })}${why}${who}\n`);
         }
       return exitCodes.ok;
     } finally {

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { CoreError } from '../../core/errors.js';
 import { localizeError } from '../../shared/message-text.js';
 import { startReferenceImagingServer } from '../../core/imaging/reference-server.js';
+import { defaultCodePattern } from '../../core/cover/image-code-rules.js';
+import { parseRescanReasons, type RescanReasonsFault } from '../../shared/imaging/rescan-reasons.js';
+import type { RescanReason } from '../../shared/imaging/erp-image-state.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, parsePort, reportUsageError, stringOption } from '../cli-context.js';
 
@@ -21,6 +24,8 @@ export const serveImagingCommand: CliCommand = {
     { name: 'fail-every', type: 'string', valueName: 'N', helpKey: 'cli.serveImaging.failEveryOption' },
     { name: 'rate-limit-every', type: 'string', valueName: 'N', helpKey: 'cli.serveImaging.rateLimitEveryOption' },
     { name: 'drop-after-save-every', type: 'string', valueName: 'N', helpKey: 'cli.serveImaging.dropEveryOption' },
+    { name: 'no-image-needed', type: 'string', valueName: 'CODE[,CODE…]', helpKey: 'cli.serveImaging.noImageNeededOption' },
+    { name: 'rescan-reasons', type: 'string', valueName: 'FILE', helpKey: 'cli.serveImaging.rescanReasonsOption' },
   ],
   async run({ values, json, io, t, dataDir }) {
     const text = (name: string) => stringOption(values, name);
@@ -44,6 +49,24 @@ export const serveImagingCommand: CliCommand = {
       if (!/^\d{1,7}$/.test(value) || Number(value) < min || Number(value) > max) return reportUsageError(io, json, t('cli.check.badNumber', { option: `--${option}`, value, min, max }));
       faults[key] = Number(value);
     }
+    // Codes the ERP would mark 是否需要影像扫描 = 否 (training): each a valid image code.
+    const noImageNeeded = (text('no-image-needed') ?? '').split(',').map((code) => code.trim()).filter(Boolean);
+    const badCode = noImageNeeded.find((code) => !defaultCodePattern.test(code));
+    if (badCode !== undefined || (text('no-image-needed') !== undefined && noImageNeeded.length === 0)) return reportUsageError(io, json, t('cli.serveImaging.badNoImageNeeded', { value: badCode ?? text('no-image-needed') ?? '' }));
+    let rescanReasons: RescanReason[] | undefined;
+    const reasonsFile = text('rescan-reasons');
+    if (reasonsFile !== undefined) {
+      let content: string;
+      try {
+        content = await readBoundedText(reasonsFile, inputLimits.rescanReasons, reasonsFile);
+      } catch (error) {
+        if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
+        throw error;
+      }
+      const parsed = parseRescanReasons(content);
+      if (!parsed.ok) return reportUsageError(io, json, t('cli.serveImaging.badRescanReasons', { file: reasonsFile, reason: t(`cli.serveImaging.rescanReasonsFaults.${parsed.fault.fault}` satisfies `cli.serveImaging.rescanReasonsFaults.${RescanReasonsFault['fault']}`), entry: parsed.fault.entry }));
+      rescanReasons = parsed.reasons;
+    }
     const clientId = text('client-id') ?? 'training';
     const server = await startReferenceImagingServer({
       dataDir: path.resolve(text('data') ?? path.join(dataDir, 'reference-imaging')),
@@ -51,6 +74,8 @@ export const serveImagingCommand: CliCommand = {
       host: text('host') ?? '127.0.0.1',
       port,
       faults,
+      noImageNeeded,
+      rescanReasons,
     });
     // The secret is never printed: whoever started the server knows it.
     if (json) io.stdout(`${JSON.stringify({ url: server.url, clientId })}\n`);

@@ -2,12 +2,12 @@ import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { parseLookupText } from '../../shared/diagnose/lookup-query.js';
 import { CoreError } from '../errors.js';
 import type { EndpointService } from '../endpoint/endpoint-service.js';
-import type { BillState, ImagingAdapter, ScanDetails } from '../imaging/imaging-adapter.js';
+import type { BillState, ImagingAdapter, RescanReason } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { Spool } from '../spool/spool.js';
 import { readManifest, readStackManifests, type UploadManifest } from '../upload/upload-manifest.js';
 import { noticeReturnedState, type ReturnedBill, type ReturnedBills } from '../upload/returned-bills.js';
-import type { UploadQueue } from '../upload/upload-queue.js';
+import { scanDetailsOf, type UploadQueue } from '../upload/upload-queue.js';
 import { findCodesByBillNumber, findCodesByDay, readCodeHistory } from './station-records.js';
 import { buildTimeline, comparedBill, comparePages, erpViewOf, judgeTrace, serverViewOf, type CodeTrace, type ServerView, type StationView, type Symptom, type TracedBill } from './trace-code.js';
 
@@ -96,14 +96,6 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
   return results;
 }
 
-/** Who scanned a bill where, as its manifest recorded it at intake (manifests from before that carry none: nulls). */
-function recordedScan(manifest: UploadManifest, importedAt: string): ScanDetails {
-  // Written by the intake's scan-details change; read defensively so an older manifest closes with nulls.
-  const scan = (manifest as { scan?: { user?: unknown; point?: unknown; scannedAt?: unknown } | null }).scan;
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-  return { scanUser: text(scan?.user), scanPoint: text(scan?.point), stationIp: null, scannedAt: text(scan?.scannedAt) ?? importedAt };
-}
-
 const errorOf = (error: unknown): { code: ErrorCode; params: MessageParams } => (error instanceof CoreError ? { code: error.code, params: error.params } : { code: 'internal-error', params: { reason: String(error).slice(0, 200) } });
 
 /** The "no image" troubleshooter and the uploaded bills' status: answers from the station's records and the server. */
@@ -162,8 +154,8 @@ export function createSupportService(options: SupportServiceOptions) {
   };
 
   /** Records a return the server reports (the Scan desk then lists it first), once. */
-  const noticeReturn = async (state: BillState) => {
-    if (await noticeReturnedState(options.returned, state, options.now(), (record) => options.spool.audit(record))) options.log.info('support.returned-noticed', { code: state.imageCode, round: state.round });
+  const noticeReturn = async (state: BillState, listReasons: () => Promise<RescanReason[]>) => {
+    if (await noticeReturnedState(options.returned, state, options.now(), (record) => options.spool.audit(record), listReasons)) options.log.info('support.returned-noticed', { code: state.imageCode, round: state.round });
   };
 
   /** Asks the server about each code (a few at a time); a failure is that code's answer, not the look-up's. */
@@ -174,10 +166,13 @@ export function createSupportService(options: SupportServiceOptions) {
       for (const code of codes) answers.set(code, opened);
       return answers;
     }
+    // The rescan reasons are asked for at most once per look-up, and only when a new return needs a name.
+    let reasons: Promise<RescanReason[]> | undefined;
+    const listReasons = () => (reasons ??= opened.adapter.listRescanReasons());
     const ask = async (code: string) => {
       try {
         const state = await opened.adapter.queryBill(code);
-        await noticeReturn(state);
+        await noticeReturn(state, listReasons);
         answers.set(code, { state });
       } catch (error) {
         answers.set(code, { error: errorOf(error) });
@@ -303,8 +298,11 @@ export function createSupportService(options: SupportServiceOptions) {
       if (before.verdict !== 'close-lost' || !bill?.upload) return { resent: false, before, after: before };
       const manifest = await readManifest(options.stacksDir, bill.stackId, bill.billId);
       if (!manifest) return { resent: false, before, after: before };
+      // The same scan details the queue's close carries (recorded at intake), so the server keeps who scanned where.
+      const stack = (await options.spool.listStacks()).find((candidate) => candidate.id === bill.stackId);
+      const scan = stack ? scanDetailsOf(manifest, stack) : { scanUser: manifest.scan?.user ?? null, scanPoint: manifest.scan?.point ?? null, stationIp: null, scannedAt: manifest.scan?.scannedAt ?? bill.importedAt };
       const adapter = await options.endpoint.openAdapter('upload');
-      const state = await adapter.closeBill(code, manifest.pages.length, recordedScan(manifest, bill.importedAt));
+      const state = await adapter.closeBill(code, manifest.pages.length, scan);
       await options.spool.audit({ event: 'close-resent', stack: bill.stackId, bill: bill.billId, code, pages: manifest.pages.map((page) => page.stackPage), ...(manifest.round ? { round: manifest.round } : {}), detail: `close sent again with ${manifest.pages.length} pages; the server now says 影像状态 ${state.imageState}` });
       options.log.info('support.close-resent', { code, pages: manifest.pages.length, imageState: state.imageState });
       const [after] = await trace([code], 'no-image', true);

@@ -6,6 +6,7 @@ import {
   endpointProfileExportSchema,
   endpointSettingsSchema,
   legacySecretEndpointOf,
+  normalizeStationFields,
   secretEndpointOf,
   validateEndpointSettings,
   type EndpointProfileExport,
@@ -160,7 +161,11 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   };
   /** The secret's revision changes on every save, so a new secret also invalidates the last preflight without hashing the secret. */
   const secretRevision = async () => (await fs.readFile(revisionFile, 'utf8').catch(() => '0')).trim();
-  const fingerprintOf = async (settings: EndpointSettings) => createHash('sha256').update(JSON.stringify(settings)).update(`\0${await secretRevision()}`).digest('hex');
+  const fingerprintOf = async (settings: EndpointSettings) => {
+    // Who scans where changes no connection: setting the scan point or scan user keeps the last check.
+    const { scanPoint: _point, scanUser: _user, ...connection } = settings;
+    return createHash('sha256').update(JSON.stringify(connection)).update(`\0${await secretRevision()}`).digest('hex');
+  };
   /** What the checks and the adapter run against: the training server stands in for a local-training profile. */
   const resolveTarget = async (settings: EndpointSettings): Promise<{ settings: EndpointSettings; clientSecret: string | undefined; secretProblem?: 'missing' | 'other-endpoint' }> => {
     if (settings.preset === 'local-training' && settings.adapter === 'http') {
@@ -197,7 +202,7 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
   return {
     readSettings: async () => view(await readProfile()),
     async saveSettings(candidate, clientSecret, saveOptions = {}) {
-      const settings = endpointSettingsSchema.parse(candidate);
+      const settings = normalizeStationFields(endpointSettingsSchema.parse(candidate));
       const errors = validateEndpointSettings(settings).filter((problem) => problem.severity === 'error');
       if (errors.length) throw new CoreError('settings-invalid', { count: errors.length, first: errors[0]?.code ?? '' });
       checkCaCertificate(settings.caCertificatePem);
@@ -223,7 +228,8 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
       return view(settings);
     },
     async exportProfile() {
-      const { stationId: _station, ...profile } = await readProfile();
+      // The station's own fields stay here: twenty stations share one profile, each its own id, scan point and scan user.
+      const { stationId: _station, scanPoint: _point, scanUser: _user, ...profile } = await readProfile();
       const file: EndpointProfileExport = { format: 'scan-station.endpoint-profile', version: 1, exportedAt: options.now().toISOString(), profile };
       return `${JSON.stringify(file, null, 2)}\n`;
     },
@@ -241,8 +247,9 @@ export function createEndpointService(options: EndpointServiceOptions): Endpoint
         const issues = (bare?.error ?? exported.error).issues;
         throw new CoreError('settings-file-invalid', { name, ...schemaIssueParams(issues) });
       }
-      // Each station keeps its own id: twenty stations importing one profile must stay twenty stations.
-      const settings: EndpointSettings = exported.success ? { ...exported.data.profile, stationId: current.stationId } : { ...(bare?.data as EndpointSettings), stationId: current.stationId };
+      // Each station keeps its own id, scan point and scan user: twenty stations importing one profile must stay twenty stations.
+      const own = { stationId: current.stationId, scanPoint: current.scanPoint, scanUser: current.scanUser };
+      const settings: EndpointSettings = normalizeStationFields(exported.success ? { ...exported.data.profile, ...own } : { ...(bare?.data as EndpointSettings), ...own });
       return { settings, problems: validateEndpointSettings(settings) };
     },
     async preflight(onStep) {

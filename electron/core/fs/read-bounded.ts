@@ -15,6 +15,8 @@ export const inputLimits = {
   secret: 4 * 1024,
   /** A CA certificate chain in PEM. */
   certificate: 256 * 1024,
+  /** A rescan reasons list (200 reasons of 50 characters fit). */
+  rescanReasons: 64 * 1024,
 } as const;
 
 // O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer; the type check

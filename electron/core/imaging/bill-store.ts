@@ -336,3 +336,8 @@ export function readScanFields(record: Record<string, unknown>): { ok: true; sca
   }
   return { ok: true, scan };
 }
+
+/** The refusal of any change to a voided bill (废弃, errcode `2011`): the upload queue holds such a bill for a person. */
+export function voidedBillError(imageCode: string): ImagingError {
+  return new ImagingError('imaging-bill-voided', { code: imageCode, errcode: '2011' }, 'needs-person');
+}

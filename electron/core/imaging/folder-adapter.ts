@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
 import { defaultRescanReasons, describeRescanReasonsFault, maxRescanReasonsBytes, parseRescanReasons } from '../../shared/imaging/rescan-reasons.js';
-import { createBillStore, describeBill, readScanFields, type BillConflict, type BillManifest, type BillScan, type RoundOutcome } from './bill-store.js';
+import { createBillStore, describeBill, readScanFields, voidedBillError, type BillConflict, type BillManifest, type BillScan, type RoundOutcome } from './bill-store.js';
 import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type RescanReason } from './imaging-adapter.js';
 
 const conflictText: Record<BillConflict, string> = {
@@ -47,11 +47,6 @@ export async function readFolderRescanReasons(folder: string): Promise<RescanRea
   } finally {
     await handle.close();
   }
-}
-
-/** The refusal of a change to a voided bill, as the http adapter reads the server's `2011`. */
-export function voidedBillError(imageCode: string): ImagingError {
-  return new ImagingError('imaging-bill-voided', { code: imageCode, errcode: '2011' }, 'needs-person');
 }
 
 /**

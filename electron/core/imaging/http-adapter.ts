@@ -6,6 +6,7 @@ import { checkRescanReasons, describeRescanReasonsFault } from '../../shared/ima
 import { sendRequest, type HttpAnswer } from '../net/http-request.js';
 import { effectiveProxy } from '../net/proxy.js';
 import { classifyNetworkError } from '../net/network-errors.js';
+import { voidedBillError } from './bill-store.js';
 import { buildEndpointUrl } from './endpoint-url.js';
 import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type PageReceipt, type ScanDetails } from './imaging-adapter.js';
 import { signTokenRequest } from './token-sign.js';
@@ -29,6 +30,9 @@ interface Envelope {
 }
 
 const contentTypes: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', tif: 'image/tiff', pdf: 'application/pdf', bin: 'application/octet-stream' };
+
+// 200 reasons of 50 characters fit many times over; a longer answer is cut, and then unreadable.
+const maxRescanReasonsAnswerBytes = 256 * 1024;
 
 /** Builds a multipart/form-data body by hand: the page bytes are copied once, never re-encoded. */
 export function buildMultipart(fields: Record<string, string>, file: { field: string; name: string; type: string; bytes: Uint8Array }): { body: Buffer; contentType: string } {
@@ -74,7 +78,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   const urlFor = (name: keyof typeof paths, imageCode?: string) => buildEndpointUrl(base, name, paths[name], imageCode);
   // Every path is checked once here, so a hostile profile fails before the first request (even the token's).
   for (const name of Object.keys(paths) as Array<keyof typeof paths>) urlFor(name, pathsWithoutImageCode.includes(name) ? undefined : 'FPY-CHECK');
-  const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number }): Promise<HttpAnswer> => {
+  const exchange = async (url: URL, request: { method: 'GET' | 'POST'; body?: Buffer | string; contentType?: string; timeoutMs: number; maxBodyBytes?: number }): Promise<HttpAnswer> => {
     const send = () =>
       sendRequest(url, {
         method: request.method,
@@ -83,6 +87,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         ca: options.settings.caCertificatePem,
         proxy: effectiveProxy(url, options.settings.proxy, env),
         timeoutMs: request.timeoutMs,
+        maxBodyBytes: request.maxBodyBytes,
         agent,
       });
     const remember = (answer: HttpAnswer) => {
@@ -157,7 +162,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
   const failure = (envelope: Envelope, status: 'conflict' | 'rejected', imageCode?: string) => {
     if (envelope.errcode === '1401' || envelope.errcode === '1300') return new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
     // The ERP voided the bill (废弃): nothing more goes up; a person checks with the bill's owner.
-    if (envelope.errcode === '2011' && imageCode !== undefined) return new ImagingError('imaging-bill-voided', { code: imageCode, errcode: '2011' }, 'needs-person');
+    if (envelope.errcode === '2011' && imageCode !== undefined) return voidedBillError(imageCode);
     const data = envelope.data as { missing?: number[]; beyond?: number[] } | undefined;
     const detail = data?.missing ? ` missing ${data.missing.join(',')}` : data?.beyond ? ` beyond ${data.beyond.join(',')}` : '';
     const params = describe(envelope);
@@ -194,7 +199,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
         { field: 'file', name, type: contentTypes[extension] ?? 'application/octet-stream', bytes: upload.bytes },
       );
       const envelope = await call((accessToken) => exchange(withToken(urlFor('upload', upload.imageCode), accessToken), { method: 'POST', body, contentType, timeoutMs: uploadMs }));
-      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected');
+      if (envelope.errcode !== '0000') throw failure(envelope, ['2003', '2004', '2005', '2008'].includes(String(envelope.errcode)) ? 'conflict' : 'rejected', upload.imageCode);
       const receipt = envelope.data as PageReceipt | undefined;
       // The server's receipt must be for these bytes: anything else is not proof of delivery.
       if (!receipt || receipt.sha256 !== upload.sha256 || receipt.page !== upload.page) throw new ImagingError('imaging-bad-answer', { status: 200 }, 'retry');
@@ -214,7 +219,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     voidBill: (imageCode, reason) => postJson('void', imageCode, { reason }),
     setNeedImageScan: (imageCode, needImageScan) => postJson('imageScan', imageCode, { needImageScan }),
     async listRescanReasons() {
-      const envelope = await call((accessToken) => exchange(withToken(urlFor('rescanReasons'), accessToken), { method: 'GET', timeoutMs: requestMs }));
+      const envelope = await call((accessToken) => exchange(withToken(urlFor('rescanReasons'), accessToken), { method: 'GET', timeoutMs: requestMs, maxBodyBytes: maxRescanReasonsAnswerBytes }));
       if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
       // The list names returns on the Scan desk: an answer that is not a sane list is refused whole.
       const checked = checkRescanReasons(envelope.data);

@@ -442,7 +442,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
           case 'beyond':
             return { status: 409, errcode: imagingErrcodes.pagesBeyondCount, extra: { data: { beyond: closed.beyond } } };
           case 'closed':
-            return { status: 200, errcode: imagingErrcodes.ok, extra: { data: { imageCode: code, status: closed.manifest.status, pageCount: closed.manifest.pageCount, closedAt: closed.manifest.closedAt } } };
+            return { status: 200, errcode: imagingErrcodes.ok, extra: { data: { imageCode: code, status: closed.manifest.status, imageState: describeBill(closed.manifest).imageState, pageCount: closed.manifest.pageCount, closedAt: closed.manifest.closedAt, scan: describeBill(closed.manifest).scan } } };
         }
       })();
       return send(res, outcome.status, outcome.errcode, outcome.errcode === imagingErrcodes.ok ? 'success' : 'the bill cannot be closed', outcome.extra);

@@ -64,6 +64,8 @@ export interface AuditRecord {
   receipts?: string[];
   /** The round a bill went up as (rescans of returned bills). */
   round?: number;
+  /** Who scanned where (imported lines): the ERP scan user id and scan point as they were at intake; `by` stays the OS user. */
+  scan?: { user: string | null; point: string | null };
 }
 
 /** The station's audit log: what happened to covers, stacks and bills. */

@@ -14,6 +14,7 @@ import type { ClassifiedPage, PageKind } from '../split/split-stack.js';
 import type { AuditRecord } from './audit-log.js';
 import type { SplitSettings } from './desk-settings.js';
 import { turnCoversUpright } from './upright-pages.js';
+import type { StackScan } from '../../shared/station/scan-fields.js';
 import type { IngestProgress, SourceFate, SourceIdentity, SpoolBill, StackRecord, StoredPage } from './spool.js';
 
 /** One page a batch holds, stored in the batch folder until the batch becomes a stack. */
@@ -54,6 +55,8 @@ export interface BatchRecord {
   label: string | null;
   openedAt: string;
   sources: BatchSource[];
+  /** Who scanned where when the batch opened (its first file): the stack it becomes keeps it. Absent in batches opened before it was recorded. */
+  scan?: StackScan;
 }
 
 /** An open batch as the watch and the screens see it. */
@@ -98,6 +101,8 @@ export interface BatchStoreDeps {
   renderDpi?: number;
   pool?: PageReaderPool;
   maxBytes: (sourceSize: number) => number;
+  /** Who scans where now (read when a batch opens). */
+  scan: () => Promise<StackScan>;
 }
 
 /** Links `from` to `to` (same disk: no copy), or copies and flushes it where links are refused. */
@@ -172,7 +177,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
     /** Opens an empty batch (created in `tmp/` and renamed in, so a batch folder always has its record). */
     async openBatch(init: { folder: string | null; pattern: string; label?: string | null }): Promise<BatchRecord> {
       const id = makeId();
-      const record: BatchRecord = { version: 1, id, folder: init.folder === null ? null : path.resolve(init.folder), pattern: init.pattern, label: init.label ?? null, openedAt: deps.now().toISOString(), sources: [] };
+      // Who scans is the one at the batch's first file: a sign-out before it closes changes nothing.
+      const record: BatchRecord = { version: 1, id, folder: init.folder === null ? null : path.resolve(init.folder), pattern: init.pattern, label: init.label ?? null, openedAt: deps.now().toISOString(), sources: [], scan: await deps.scan() };
       const work = path.join(tmpDir, `batch-${id}`);
       await fs.mkdir(path.join(work, 'pages'), { recursive: true });
       await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
@@ -305,6 +311,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
           orphans: split.orphans,
           blank: split.blank,
           batch: { id: batch.id, sources: sources.map((source) => ({ name: source.name, sha256: source.sha256, size: source.size, pages: at.get(source) ?? [] })) },
+          // A batch opened before this was recorded takes who scans now: its pages are still coming in at this desk.
+          scan: batch.scan ?? (await deps.scan()),
         };
         await writeFileDurable(path.join(work, 'stack.json'), new TextEncoder().encode(`${JSON.stringify(record, null, 1)}\n`), { replace: true });
         await syncDirectory(path.join(work, 'pages'));
@@ -323,7 +331,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       }
       await fs.rm(dirOf(batchId), { recursive: true, force: true });
       await syncDirectory(batchesDir);
-      deps.audit({ event: 'imported', stack: id, source: record.source.name, pages: record.pages.map((page) => page.page), detail: `a batch of ${batch.sources.length} files (${record.batch?.sources.map((source) => source.name).join(', ') ?? ''}), sha256 ${record.source.sha256}` });
+      deps.audit({ event: 'imported', stack: id, source: record.source.name, pages: record.pages.map((page) => page.page), detail: `a batch of ${batch.sources.length} files (${record.batch?.sources.map((source) => source.name).join(', ') ?? ''}), sha256 ${record.source.sha256}`, scan: record.scan });
       for (const bill of record.bills) deps.audit({ event: bill.held ? 'held' : 'split', stack: id, bill: bill.id, code: bill.code, source: record.source.name, pages: bill.pages, reason: bill.held ?? undefined });
       if (record.orphans.length) deps.audit({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
       deps.log.info('spool.batch-closed', { batch: batchId, stack: id, files: batch.sources.length, pages: record.pages.length, bills: record.bills.length });

@@ -11,6 +11,7 @@ import { createWatchIntake, type WatchFailure, type WatchIntake } from '../intak
 import { createPageReaderPool } from '../split/page-reader-pool.js';
 import type { Logger } from '../log/logger.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
+import type { ScanIdentity, StackScan } from './scan-identity.js';
 import { claimFileName, findNameProblem } from '../../shared/file-names.js';
 import { createSpoolIndex, indexSpool, type IndexedStack, type SpoolIndex } from './spool-index.js';
 import { countStation, emptyStationCounts, startOfDay, type CountedStack, type StationCounts } from '../../shared/station/bill-status.js';
@@ -39,6 +40,8 @@ export interface DeskStack {
   orphans: number[];
   blank: number[];
   leftOut: Record<string, number[]>;
+  /** Who scanned it where, as recorded at intake (null: taken in before it was recorded). */
+  scan: StackScan | null;
 }
 
 /** What the Scan desk page drives: taking files in, seeing stacks and bills, acting on held bills. */
@@ -82,7 +85,7 @@ export interface ScanDeskService {
  * Creates the service over `<data>/spool`; uploads pass through `<tmp>/uploads` and are removed after.
  * `ownFolders` (the data folder, the spool) are never watched, nor any folder inside or around them.
  */
-export function createScanDeskService(options: { spoolDir: string; tmpDir: string; ownFolders: string[]; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; settleMs?: number; pollMs?: number }): ScanDeskService {
+export function createScanDeskService(options: { spoolDir: string; tmpDir: string; ownFolders: string[]; log: Logger; now: () => Date; prefs: PrefsStore; settings: DeskSettingsStore; scanner?: ScanIdentity; settleMs?: number; pollMs?: number }): ScanDeskService {
   // Page readers start with the first intake and sleep (unreferenced) when idle.
   const pool = createPageReaderPool();
   // Every write the spool makes to a stack is told by the spool itself: to the index, and to the
@@ -95,6 +98,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     rules: defaultCodeRules,
     pool,
     settings: options.settings.resolve,
+    scan: options.scanner?.current,
     onStackChanged: (id) => {
       index.changed(id);
       bump();
@@ -231,6 +235,7 @@ export function createScanDeskService(options: { spoolDir: string; tmpDir: strin
     blank: stack.blank,
     bills: stack.bills,
     leftOut: Object.fromEntries(stack.bills.map((bill) => [bill.id, pagesLeftOut(stack, bill.id)])),
+    scan: stack.scan ?? null,
     pages: await Promise.all(
       stack.pages.map(async (page) => ({
         page: page.page,

@@ -19,6 +19,7 @@ import { createBatchStore, type BatchStore } from './batch-store.js';
 import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from '../upload/upload-manifest.js';
 import { createReturnedBills, returnedBillsPath } from '../upload/returned-bills.js';
 import { turnCoversUpright } from './upright-pages.js';
+import type { StackScan } from '../../shared/station/scan-fields.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitBill, type SplitOptions } from '../split/split-stack.js';
 
 /** One stored page: its file in the stack folder and what the split made of it. */
@@ -160,6 +161,12 @@ export interface StackRecord {
   previousSources?: Array<{ sha256: string; size: number }>;
   /** Made of a batch of files (a scanner writing one file per page, a subfolder, several files at once): each source and its pages here. */
   batch?: { id: string; sources: Array<{ name: string; sha256: string; size: number; pages: number[] }> };
+  /**
+   * Who scanned it where (the ERP's 影像扫描用户 and 扫描点) as they were when its pages were taken in
+   * (a batch's: its first file; a continued stack keeps its first intake's). Its bills' closes carry
+   * it, however much later they go up. Absent in stacks taken in before it was recorded.
+   */
+  scan?: StackScan;
 }
 
 /** A source file's identity as read (device, inode, size, mtime in ns, as decimal strings) and the SHA-256 of the bytes read. */
@@ -228,6 +235,8 @@ export interface SpoolOptions {
   stackBytesFloor?: number;
   /** Called after each step of giving orphan pages to another stack (a test seam: a throw there is a crash). */
   afterGiveStep?: (step: GiveStep) => void | Promise<void>;
+  /** Who scans where now (the desk's signed-in clerk or the station's scan user, and its scan point), read when pages are taken in. */
+  scan?: () => Promise<StackScan>;
 }
 
 /**
@@ -660,6 +669,8 @@ export function createSpool(options: SpoolOptions): Spool {
   };
   const splitSettings = async (): Promise<SplitSettings> =>
     options.settings ? options.settings() : { rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, split: options.split ?? defaultSplitOptions, recycleDays: 30, importedDays: 0, doneDays: 30, release: 'auto' };
+  /** Who scans where now; a spool without a source (tools, tests) records nobody and nowhere. */
+  const scanNow = async (): Promise<StackScan> => (options.scan ? options.scan() : { user: null, point: null });
   let changing: Promise<unknown> = Promise.resolve();
   const givingFile = (stackId: string) => path.join(stacksDir, stackId, 'giving.json');
   /** A stack's orphans entry as a bill-shaped answer (what the CLI and the desk get back). */
@@ -1265,6 +1276,7 @@ export function createSpool(options: SpoolOptions): Spool {
 
   const batches = createBatchStore({
     dir: options.dir,
+    scan: scanNow,
     log: options.log,
     now: options.now,
     audit: (record) => audit.write(record),
@@ -1399,6 +1411,8 @@ export function createSpool(options: SpoolOptions): Spool {
         pages = [];
         const classified: ClassifiedPage[] = [];
         const settings = await splitSettings();
+        // Who scans is read as the pages come in: a sign-out while they go up later changes nothing.
+        const scan = await scanNow();
         const document = await openDocument(copy, { limits: options.limits, renderDpi: options.renderDpi });
         const budget = maxStackBytes(Number(read.size), options.stackBytesFloor);
         let storedBytes = 0;
@@ -1459,6 +1473,7 @@ export function createSpool(options: SpoolOptions): Spool {
           orphans: split.orphans,
           blank: split.blank,
           ...(ingestOptions.sourceMayGrow ? { sourceOpen: true } : {}),
+          scan,
         };
         await writeFileDurable(path.join(work, stackFile), `${JSON.stringify(record, null, 1)}\n`);
         await syncDirectory(path.join(work, 'pages'));
@@ -1479,7 +1494,7 @@ export function createSpool(options: SpoolOptions): Spool {
         if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
         throw error;
       }
-      audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}` });
+      audit.write({ event: 'imported', stack: id, source: record.source.name, pages: pages.map((page) => page.page), detail: `sha256 ${sha256}`, scan: record.scan });
       for (const bill of record.bills) audit.write({ event: bill.held ? 'held' : 'split', stack: id, bill: bill.id, code: bill.code, source: record.source.name, pages: bill.pages, reason: bill.held ?? undefined });
       if (record.orphans.length) audit.write({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
       options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });

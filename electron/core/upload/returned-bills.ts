@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import type { BillState } from '../imaging/imaging-adapter.js';
+import type { BillState, RescanReason } from '../imaging/imaging-adapter.js';
 import type { AuditRecord } from '../spool/audit-log.js';
 
 /** Where the spool keeps its returned bills. */
@@ -16,6 +16,10 @@ export function returnedBillsPath(spoolDir: string): string {
 export interface ReturnedBill {
   code: string;
   reason: string;
+  /** The rescan reason's code (退扫原因), when the return named one. */
+  reasonCode: string | null;
+  /** That reason's name from the server's list, looked up once when the return was noticed (null: no code, or the look-up failed). */
+  reasonName: string | null;
   /** When the imaging side returned it. */
   returnedAt: string;
   /** The round that was returned; the rescan goes up as round + 1. */
@@ -32,7 +36,7 @@ export interface ReturnedBills {
   /** The open return of a code (no rescan sent yet), or null. */
   findOpen(code: string): Promise<ReturnedBill | null>;
   /** Records a return seen in a server answer; returns true when it is new (or a newer round). */
-  notice(entry: { code: string; reason: string; returnedAt: string; round: number }, at: Date): Promise<boolean>;
+  notice(entry: { code: string; reason: string; reasonCode?: string | null; reasonName?: string | null; returnedAt: string; round: number }, at: Date): Promise<boolean>;
   /** A rescan of the code went up and the server closed it: the return is resolved. */
   resolve(code: string, billId: string, at: Date): Promise<void>;
 }
@@ -49,7 +53,8 @@ export function createReturnedBills(file: string): ReturnedBills {
   const read = async (): Promise<ReturnedBill[]> => {
     try {
       const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { version?: number; bills?: ReturnedBill[] };
-      return parsed.version === 1 && Array.isArray(parsed.bills) ? parsed.bills : [];
+      // Entries written before rescan reasons had no code or name: read as none.
+      return parsed.version === 1 && Array.isArray(parsed.bills) ? parsed.bills.map((bill) => ({ ...bill, reasonCode: bill.reasonCode ?? null, reasonName: bill.reasonName ?? null })) : [];
     } catch {
       return [];
     }
@@ -75,7 +80,7 @@ export function createReturnedBills(file: string): ReturnedBills {
       serial(async () => {
         const bills = await read();
         if (bills.some((bill) => bill.code === entry.code && bill.round >= entry.round)) return false;
-        bills.push({ ...entry, reason: entry.reason.slice(0, 500), noticedAt: at.toISOString(), resolved: null });
+        bills.push({ ...entry, reason: entry.reason.slice(0, 500), reasonCode: entry.reasonCode ?? null, reasonName: entry.reasonName?.slice(0, 50) ?? null, noticedAt: at.toISOString(), resolved: null });
         await write(bills);
         return true;
       }),
@@ -92,11 +97,18 @@ export function createReturnedBills(file: string): ReturnedBills {
 
 /**
  * Records the return a server's answer reports (a bill in any other state is ignored), once: the audit
- * line `returned-noticed` is written only when the return is new. True when it was.
+ * line `returned-noticed` is written only when the return is new. True when it was. A return with a
+ * rescan reason code gets the reason's name from `listReasons`, asked only for a new return; when
+ * that fails the name stays null (the code and text still show).
  */
-export async function noticeReturnedState(returned: ReturnedBills, state: BillState, at: Date, audit: (record: AuditRecord) => void): Promise<boolean> {
+export async function noticeReturnedState(returned: ReturnedBills, state: BillState, at: Date, audit: (record: AuditRecord) => void, listReasons?: () => Promise<RescanReason[]>): Promise<boolean> {
   if (state.status !== 'returned' || !state.returned) return false;
-  const fresh = await returned.notice({ code: state.imageCode, reason: state.returned.reason, returnedAt: state.returned.at, round: state.round }, at);
+  const reasonCode = state.returned.reasonCode;
+  let reasonName: string | null = null;
+  if (reasonCode !== null && listReasons && !(await returned.list()).some((bill) => bill.code === state.imageCode && bill.round >= state.round)) {
+    reasonName = (await listReasons().catch(() => [] as RescanReason[])).find((reason) => reason.code === reasonCode)?.name ?? null;
+  }
+  const fresh = await returned.notice({ code: state.imageCode, reason: state.returned.reason, reasonCode, reasonName, returnedAt: state.returned.at, round: state.round }, at);
   if (fresh) audit({ event: 'returned-noticed', code: state.imageCode, reason: state.returned.reason, detail: `round ${state.round} returned at ${state.returned.at}` });
   return fresh;
 }

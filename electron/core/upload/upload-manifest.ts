@@ -47,6 +47,11 @@ export interface UploadManifest {
   round?: number;
   /** When the server opened that round for it (before its first page went). */
   roundOpenedAt?: string;
+  /**
+   * Who scanned the bill where and when (its stack's, as recorded at intake), copied when the bill
+   * was queued; the close carries it. Absent in manifests (and stacks) from before it was recorded.
+   */
+  scan?: { user: string | null; point: string | null; scannedAt: string };
 }
 
 /**

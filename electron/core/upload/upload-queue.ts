@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { CoreError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { ImagingError, type ImagingAdapter, type PageReceipt } from '../imaging/imaging-adapter.js';
+import { ImagingError, type ImagingAdapter, type PageReceipt, type ScanDetails } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
@@ -122,6 +122,16 @@ export interface QueueBookkeeping {
 }
 
 const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
+
+/**
+ * Who scanned a bill where and when, as its close carries it: the manifest's copy of what its stack
+ * recorded at intake (a manifest or stack from before that was recorded: no user, no point). The
+ * adapter fills in the station's address.
+ */
+export function scanDetailsOf(manifest: Pick<UploadManifest, 'scan'>, stack: Pick<StackRecord, 'scan' | 'importedAt'>): ScanDetails {
+  const scan = manifest.scan ?? (stack.scan ? { ...stack.scan, scannedAt: stack.importedAt } : null);
+  return { scanUser: scan?.user ?? null, scanPoint: scan?.point ?? null, stationIp: null, scannedAt: scan?.scannedAt ?? stack.importedAt };
+}
 
 /** A bill the queue looks at: its stack, the spool's bill and its manifest (none before its upload started). */
 type QueueEntry = { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null };
@@ -345,6 +355,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
       held: null,
       startedAt: options.now().toISOString(),
       closedAt: null,
+      // As recorded when the pages were taken in, not who is at the desk now.
+      ...(stack.scan ? { scan: { user: stack.scan.user, point: stack.scan.point, scannedAt: stack.importedAt } } : {}),
     };
     if (!entry.manifest) {
       // From here on the bill's pages are fixed: people can no longer move them (the spool checks).
@@ -400,7 +412,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) throw failed.reason;
     if (stopping) return;
-    await adapter.closeBill(manifest.code, manifest.pages.length);
+    await adapter.closeBill(manifest.code, manifest.pages.length, scanDetailsOf(manifest, stack));
     manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
     await store.writeManifest(options.stacksDir, manifest, { foldReceipts: true });
     progressed.delete(bill.id);
@@ -451,7 +463,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
   /** Asks the server about a code and records a return it reports. */
   const noticeReturn = async (code: string) => {
     if (!options.returned) return;
-    await noticeReturnedState(options.returned, await (await options.endpoint.openAdapter()).queryBill(code), options.now(), audit);
+    const adapter = await options.endpoint.openAdapter();
+    await noticeReturnedState(options.returned, await adapter.queryBill(code), options.now(), audit, () => adapter.listRescanReasons());
   };
 
   /** Waits until `ms` passed or something nudged the queue. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { describePayload } from '../display-text.js';
+import { maxScanFieldLength } from '../imaging/erp-image-state.js';
+import { findScanFieldFault } from '../station/scan-fields.js';
 
 /** Preflight steps, in the order they run. */
 export const preflightStepIds = ['settings', 'proxy', 'dns', 'tcp', 'tls', 'http', 'auth', 'clock', 'whitelist', 'folder'] as const;
@@ -48,6 +50,10 @@ export const endpointSettingsSchema = z.object({
   clientId: z.string().max(200),
   taxNumber: z.string().max(40),
   stationId: z.string().max(80),
+  /** The station's scan point (扫描点), a name or number from the ERP's list; per station: not exported. */
+  scanPoint: z.string().max(500).optional(),
+  /** The station's scan user id (影像扫描用户) for when no clerk is signed in at the desk; per station: not exported. */
+  scanUser: z.string().max(500).optional(),
   scanDpi: z.number().int(),
   /** PEM of the private deployment's own CA (public data, so it travels with exported profiles). */
   caCertificatePem: z.string().max(64_000).optional(),
@@ -74,6 +80,14 @@ export const endpointSettingsSchema = z.object({
 
 /** An endpoint profile. */
 export type EndpointSettings = z.output<typeof endpointSettingsSchema>;
+
+/** The profile as saved: the scan point and scan user trimmed, and left out when empty. */
+export function normalizeStationFields(settings: EndpointSettings): EndpointSettings {
+  const { scanPoint, scanUser, ...rest } = settings;
+  const point = scanPoint?.trim();
+  const user = scanUser?.trim();
+  return { ...rest, ...(point ? { scanPoint: point } : {}), ...(user ? { scanUser: user } : {}) };
+}
 
 /** A fresh station works out of the box against the built-in training server. */
 export const defaultEndpointSettings: EndpointSettings = {
@@ -148,6 +162,13 @@ export function validateEndpointSettings(settings: EndpointSettings): SettingsPr
   if (settings.profileName.trim() === '') add('profileName', 'profile-name-missing');
   // The station id names this desk in uploads and troubleshooting, and may become part of file names.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(settings.stationId)) add('stationId', 'station-id-invalid', { value: settings.stationId });
+  // Kept by the ERP beside each image code (影像映射维护): short plain text, as the ERP's columns hold it.
+  for (const field of ['scanPoint', 'scanUser'] as const) {
+    // Blanks around it are not part of it (saving trims them).
+    const value = settings[field]?.trim();
+    const fault = value ? findScanFieldFault(value) : null;
+    if (fault) add(field, `${field === 'scanPoint' ? 'scan-point' : 'scan-user'}-${fault}`, { value: describePayload(value ?? ''), max: maxScanFieldLength, length: [...(value ?? '')].length });
+  }
   if (settings.code !== 'FPY') add('code', 'code-not-fpy', { value: settings.code });
   if (settings.mode === 'sync-to-submitter') add('mode', 'mode-sync-to-submitter');
   if (settings.taxNumber !== '' && !creditCode.test(settings.taxNumber)) add('taxNumber', 'tax-number-invalid', { value: settings.taxNumber }, 'warning');
@@ -204,12 +225,12 @@ export function validateEndpointSettings(settings: EndpointSettings): SettingsPr
   return problems;
 }
 
-/** What `exportEndpointProfile` writes: the profile without the station's own id and without secrets. */
+/** What `exportEndpointProfile` writes: the profile without the station's own fields (id, scan point, scan user) and without secrets. */
 export const endpointProfileExportSchema = z.object({
   format: z.literal('scan-station.endpoint-profile'),
   version: z.literal(1),
   exportedAt: z.string().max(40),
-  profile: endpointSettingsSchema.omit({ stationId: true }),
+  profile: endpointSettingsSchema.omit({ stationId: true, scanPoint: true, scanUser: true }),
 });
 
 /** An exported profile file. */

@@ -146,7 +146,9 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     setSecret({ kind: 'keep' });
     setKeepForNewAddress(false);
     setPortText(null);
-    tell({ tone: 'pass', text: t('endpointSettings.savedRecheck') });
+    // Only the station's scan point or scan user changed: the last passing check still holds, and says so.
+    const holds = result.value.lastPreflight?.ok === true && !result.value.lastPreflight.stale;
+    tell({ tone: 'pass', text: t(holds ? 'endpointSettings.savedCheckHolds' : 'endpointSettings.savedRecheck') });
     announceEndpointChange();
   };
   const exportProfile = async () => {
@@ -172,7 +174,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
     update({ caCertificatePem: (await file.slice(0, 64_000).text()).trim() });
   };
 
-  const text = (field: 'profileName' | 'host' | 'apiAddress' | 'code' | 'clientId' | 'taxNumber' | 'stationId' | 'proxy' | 'folderPath', options: { mono?: boolean; wide?: boolean; placeholder?: string } = {}): ReactNode => (
+  const text = (field: 'profileName' | 'host' | 'apiAddress' | 'code' | 'clientId' | 'taxNumber' | 'stationId' | 'scanPoint' | 'scanUser' | 'proxy' | 'folderPath', options: { mono?: boolean; wide?: boolean; placeholder?: string } = {}): ReactNode => (
     <label className={options.wide ? 'wide' : undefined}>
       {t(`endpointSettings.fields.${field}`)}
       <input
@@ -185,7 +187,7 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
         data-testid={`endpoint-${field}`}
         onChange={(event) => {
           const value = event.currentTarget.value;
-          update({ [field]: (field === 'proxy' || field === 'folderPath') && value === '' ? undefined : value });
+          update({ [field]: (field === 'proxy' || field === 'folderPath' || field === 'scanPoint' || field === 'scanUser') && value === '' ? undefined : value });
         }}
       />
       <FieldProblems problems={problemsOf(field)} onApply={applyFix} />
@@ -232,6 +234,9 @@ export function EndpointSettingsPanel({ onOpenConnection }: { onOpenConnection: 
       <div className="form-grid endpoint-form">
         {text('profileName')}
         {text('stationId')}
+        {/* This station's own, as the ERP names them (影像映射维护): kept here, never exported with the profile. */}
+        {text('scanPoint', { placeholder: t('endpointSettings.scanPointHint') })}
+        {text('scanUser', { placeholder: t('endpointSettings.scanUserHint') })}
         {draft.adapter === 'folder' ? (
           text('folderPath', { mono: true, wide: true, placeholder: '\\\\fileserver\\scans' })
         ) : (

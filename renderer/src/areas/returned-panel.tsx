@@ -10,6 +10,13 @@ type Returned = ValueOf<'support:returned'>[number];
 /** How often the Scan desk looks for returns (a refresh on the Troubleshoot page or a refusal records them). */
 const pollMs = 5000;
 
+/** The reason as a clerk reads it: the rescan reason's name, and the reviewer's text when it says more. */
+function reasonText(t: ReturnType<typeof useTranslation>['t'], entry: Returned): string {
+  if (entry.reasonName) return entry.reason && entry.reason !== entry.reasonName ? t('scanDeskPage.returned.reasonNamed', { name: entry.reasonName, reason: entry.reason }) : t('scanDeskPage.returned.reason', { reason: entry.reasonName });
+  if (entry.reasonCode) return t('scanDeskPage.returned.reasonCoded', { reason: entry.reason, code: entry.reasonCode });
+  return t('scanDeskPage.returned.reason', { reason: entry.reason });
+}
+
 /**
  * Bills the imaging system returned for a rescan, first on the Scan desk with the reviewer's reason:
  * each waits for its paper to be scanned again, or shows that its rescan is on its way (it goes up as
@@ -43,7 +50,7 @@ export function ReturnedPanel({ queue }: { queue: QueueStatus | null }) {
           const rescan = queue?.bills.find((bill) => bill.code === entry.code && bill.state !== 'done' && bill.importedAt >= entry.noticedAt);
           return (
             <li key={entry.code} data-testid={`returned-${entry.code}`} data-state={rescan ? 'rescan' : 'waiting'}>
-              <span className="mono trace-code">{entry.code}</span> <strong className="returned-reason">{t('scanDeskPage.returned.reason', { reason: entry.reason })}</strong>{' '}
+              <span className="mono trace-code">{entry.code}</span> <strong className="returned-reason">{reasonText(t, entry)}</strong>{' '}
               <span className="muted">{t('scanDeskPage.returned.at', { at: formatWhen(entry.returnedAt), round: entry.round })}</span>
               <div>{rescan ? t('scanDeskPage.returned.rescan', { state: t(`scanDeskPage.upload.states.${rescan.state}`) }) : t('scanDeskPage.returned.waiting')}</div>
             </li>

@@ -18,6 +18,7 @@ import { BillList } from './scan-desk/bill-list.js';
 import { countRows, isOutOfOrder, isReleasable, listRows, needsPerson, nextNeedingRow, orderRows, stateOfRow, type Bill, type Row, type RowPlaces, type Stack } from './scan-desk/desk-rows.js';
 import { isUploadFixed, type GiveTarget } from './scan-desk/held-text.js';
 import { OrphansDetail } from './scan-desk/orphans-detail.js';
+import { ScanUserControl } from './scan-desk/scan-user-control.js';
 import { StationCountsLine } from '../components/station-counts.js';
 import type { Upload } from './scan-desk/upload-detail.js';
 import { WatchPanel } from './watch-panel.js';
@@ -265,6 +266,8 @@ export function ScanDeskArea() {
   return (
     <>
       {dialog}
+      {/* Who the bills taken in now are recorded as scanned by, and where: signed in and out here. */}
+      <ScanUserControl />
       {rows.length > 0 && (
         // The day's to-do at the top of the desk: how many bills wait for the clerk, and the way to the first.
         <p className={`banner ${needCount > 0 ? 'banner-warn' : 'banner-pass'} todo-banner`} data-testid="desk-todo">

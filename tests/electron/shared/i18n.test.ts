@@ -56,7 +56,9 @@ test('Chinese text is Chinese and English text has no Han characters', () => {
       ...['title', 'evidence', 'evidenceHere'].map((key) => `troubleshoot.verdicts.voided.${key}`),
     );
     if (quotesChinese.includes(key)) continue;
-    assert.ok(!han.test(String(text)), `en ${key}: ${String(text)}`);
+    // The ERP's own field names, glossed in English beside them (the words on the ERP's page a support person looks for).
+    const erpWords = /扫描点|影像扫描用户|扫描人/g;
+    assert.ok(!han.test(String(text).replace(erpWords, '')), `en ${key}: ${String(text)}`);
   }
   assert.ok(han.test(zhCN.nav.scanDesk));
 });

@@ -66,6 +66,12 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                       </span>
                     ))}
                   </p>
+                  {/* Who scanned it where, as recorded when its pages were taken in (the ERP's 扫描人 and 扫描点). */}
+                  {row.stack.scan && (row.stack.scan.user !== null || row.stack.scan.point !== null) && (
+                    <p className="muted scanned-line" data-testid="desk-scanned">
+                      {t('scanDeskPage.scanned.line', { user: row.stack.scan.user ?? '—', point: row.stack.scan.point ?? '—' })}
+                    </p>
+                  )}
                   {/* A discarded bill (or a copy merged into another) says so, not why it was once held. */}
                   {row.bill?.state === 'discarded' && (
                     <p className="banner banner-info" data-testid="desk-discarded">

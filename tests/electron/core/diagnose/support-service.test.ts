@@ -223,7 +223,7 @@ test('a return the station had not heard of: the released rescan is refused (200
   let status = await harness.core.upload.runOnce();
   const held = status.bills.find((bill) => bill.id === rescan.id);
   assert.deepEqual([held?.state, held?.held?.params['errcode']], ['held', '2008']);
-  assert.equal((await harness.core.support.returnedBills()).find((entry) => entry.code === 'FY-2026-740001' && !entry.resolved)?.reason, { text: 'cover torn' });
+  assert.equal((await harness.core.support.returnedBills()).find((entry) => entry.code === 'FY-2026-740001' && !entry.resolved)?.reason, 'cover torn');
   await harness.core.upload.act({ action: 'resend', billId: rescan.id });
   status = await harness.core.upload.runOnce();
   assert.equal(status.bills.find((bill) => bill.id === rescan.id), undefined, 'sent');

@@ -82,6 +82,36 @@ test('import: an exported profile rolls out to another station, which keeps its 
   }
 });
 
+test('the scan point and station scan user are this station’s own: saved trimmed, never exported, kept on import, no new preflight needed', async () => {
+  const first = await makeCoreHarness();
+  const second = await makeCoreHarness();
+  try {
+    await first.core.endpoint.saveSettings({ ...defaultEndpointSettings, stationId: 'desk-1', scanPoint: '  3F 东区  ', scanUser: ' scan-01 ' });
+    const saved = (await first.core.endpoint.readSettings()).settings;
+    assert.deepEqual([saved.scanPoint, saved.scanUser], ['3F 东区', 'scan-01']);
+    const text = await first.core.endpoint.exportProfile();
+    assert.ok(!text.includes('3F 东区') && !text.includes('scan-01') && !text.includes('scanPoint') && !text.includes('scanUser'), text);
+    // The other station keeps its own, from an export and from a bare profile that carries someone else's.
+    await second.core.endpoint.saveSettings({ ...defaultEndpointSettings, stationId: 'desk-2', scanPoint: 'SP-2' });
+    const parsed = await second.core.endpoint.parseProfile(text);
+    assert.deepEqual([parsed.settings.stationId, parsed.settings.scanPoint, parsed.settings.scanUser], ['desk-2', 'SP-2', undefined]);
+    const bare = await second.core.endpoint.parseProfile(JSON.stringify(saved));
+    assert.deepEqual([bare.settings.scanPoint, 'scanUser' in bare.settings], ['SP-2', false]);
+    // An empty field is left out, not stored as "".
+    await second.core.endpoint.saveSettings({ ...(await second.core.endpoint.readSettings()).settings, scanPoint: '   ' });
+    assert.equal('scanPoint' in (await second.core.endpoint.readSettings()).settings, false);
+    // Too long is refused as a whole save, with the field named.
+    await assert.rejects(first.core.endpoint.saveSettings({ ...saved, scanUser: 'u'.repeat(51) }), (error: unknown) => error instanceof CoreError && error.code === 'settings-invalid' && error.params['first'] === 'scan-user-too-long');
+    // Who scans where changes no connection: the last check still holds after setting them.
+    assert.equal((await first.core.endpoint.preflight(() => undefined)).ok, true);
+    await first.core.endpoint.saveSettings({ ...saved, scanPoint: 'SP-9', scanUser: 'other' });
+    assert.equal((await first.core.endpoint.lastPreflight())?.stale, false);
+    await first.core.endpoint.assertUploadAllowed();
+  } finally {
+    await Promise.all([first.core.close(), second.core.close()]);
+  }
+});
+
 test('the upload gate: no preflight, a failed one, or one for other settings or another secret keeps uploads shut', async () => {
   const { core } = await makeCoreHarness();
   try {

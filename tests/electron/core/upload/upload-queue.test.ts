@@ -241,6 +241,33 @@ test('against the reference server with 503, 429 and dropped answers: every bill
   }
 });
 
+test('a bill the ERP voided (废弃, errcode 2011) is held with its own reason; nothing more of it goes up, the other bills go on', async () => {
+  const { spool, stacksDir } = await spoolWith([twoBills]);
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients: { 'station-1': 'secret-1' } });
+  try {
+    const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-1' }, clientSecret: 'secret-1', env: {} });
+    // The ERP knows the code (a page of an earlier attempt) and voided it before this station sent it.
+    const bytes = Buffer.from('an earlier attempt');
+    await adapter.uploadPage({ imageCode: 'FY-2026-002001', page: 1, bytes, sha256: sha(bytes), idempotencyKey: 'earlier-attempt-1' });
+    await adapter.voidBill('FY-2026-002001', '单据已作废');
+    const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(stacksDir, '..', 'queue.json'), endpoint: endpointOf(adapter), log: createMemoryLogger(), now: () => new Date(), inFlight: 1 });
+    const status = await queue.runOnce();
+    assert.deepEqual(status.counts, { queued: 0, sending: 0, waiting: 0, held: 1, done: 1 });
+    assert.deepEqual(
+      status.bills.map((bill) => [bill.code, bill.state, bill.held?.code, bill.held?.params.code]),
+      [['FY-2026-002001', 'held', 'imaging-bill-voided', 'FY-2026-002001']],
+    );
+    const stored = await adapter.queryBill('FY-2026-002001');
+    assert.deepEqual([stored.imageState, stored.pages.length], ['5', 1], 'nothing more of it reached the server');
+    // Checked with the bill's owner: the clerk discards it (a held bill can be), and the queue lets it go.
+    await spool.changeBill(status.bills[0]?.id as string, { action: 'discard' });
+    assert.equal((await queue.runOnce()).counts.held, 0);
+  } finally {
+    await server.close();
+  }
+});
+
 test('network loss: the server unreachable for 30 s in the middle of a bill; the queue waits and finishes alone', { timeout: 180_000 }, async () => {
   const outageMs = Number(process.env['SCAN_STATION_OUTAGE_MS'] ?? 30_000);
   const { spool, stacksDir } = await spoolWith([twoBills, [{ kind: 'cover', code: 'FY-2026-002009' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }]]);
@@ -296,4 +323,117 @@ test('uploaded pages are deleted from the spool after the retention days (30 by 
   assert.ok((await readdir(path.join(stacksDir, first.id))).includes('thumbs'));
   assert.match(await readFile(path.join(stacksDir, '..', 'audit.log'), 'utf8'), /"event":"pages-deleted".*30-day retention/);
   assert.equal(await spool.sweepDone(), 0, 'once');
+});
+
+test('the close carries who scanned where as recorded at intake: after a sign-in change, a sign-out, a batch, a restart; a stack from before has nulls', async () => {
+  const { createPrefsStore } = await import('../../../../electron/core/prefs/prefs-store.js');
+  const { createScanIdentity } = await import('../../../../electron/core/spool/scan-identity.js');
+  const { defaultEndpointSettings } = await import('../../../../electron/shared/endpoint/endpoint-settings.js');
+  const { readdir: readDir, mkdir } = await import('node:fs/promises');
+  const root = await makeTempDir();
+  await writeFile(path.join(root, 'endpoint.json'), JSON.stringify({ ...defaultEndpointSettings, scanPoint: 'SP-3F 东区', scanUser: 'station-user' }));
+  let clock = new Date('2026-11-27T09:00:00Z');
+  const now = () => clock;
+  const log = createMemoryLogger();
+  const prefsFile = path.join(root, 'prefs.json');
+  /** One start of the station: its preferences, its scanner and its spool over the same folder. */
+  const start = async () => {
+    const scanner = createScanIdentity({ dataDir: root, prefs: createPrefsStore({ file: prefsFile, defaultLanguage: 'zh-CN', now, log }), log });
+    const spool = createSpool({ dir: path.join(root, 'spool'), log, now, rules: defaultCodeRules, scan: scanner.current });
+    await spool.recover();
+    return { scanner, spool };
+  };
+  const oneBill = (code: string): StackPage[] => [{ kind: 'cover', code }, { kind: 'content' }];
+  const take = async (spool: Awaited<ReturnType<typeof start>>['spool'], code: string) => {
+    const outcome = await spool.ingest(await writeStack(oneBill(code), await makeTempDir(), 'pdf'));
+    assert.equal(outcome.status, 'ingested');
+    clock = new Date(clock.getTime() + 60_000);
+    return outcome.status === 'ingested' ? outcome.stack : null;
+  };
+
+  let station = await start();
+  await station.scanner.signIn('  clerk-a  ');
+  const a = await take(station.spool, 'FY-2026-003001');
+  await station.scanner.signIn(null);
+  const b = await take(station.spool, 'FY-2026-003002');
+  // A batch of page files keeps who scanned its first file, whoever is signed in when it closes.
+  await station.scanner.signIn('clerk-c');
+  const folder = await writeStack(oneBill('FY-2026-003003'), await makeTempDir(), 'jpeg-folder');
+  const batch = await station.spool.batches.openBatch({ folder: path.dirname(folder), pattern: 'scan_page#' });
+  for (const [n, name] of (await readDir(folder)).sort().entries()) await station.spool.batches.addToBatch(batch.id, path.join(folder, name), { name, number: n + 1, moveSourceTo: path.join(root, 'imported') });
+  await station.scanner.signIn('clerk-d');
+  const c = await station.spool.batches.closeBatch(batch.id);
+  // A stack taken in before scans were recorded: its record has no `scan`.
+  const old = await take(station.spool, 'FY-2026-003004');
+  assert.ok(a && b && c && old);
+  const oldFile = path.join(root, 'spool', 'stacks', old.id, 'stack.json');
+  const { scan: _scan, ...oldRecord } = JSON.parse(await readFile(oldFile, 'utf8')) as Record<string, unknown>;
+  await writeFile(oldFile, JSON.stringify(oldRecord));
+  assert.deepEqual([a.scan, b.scan, c.scan], [
+    { user: 'clerk-a', point: 'SP-3F 东区' },
+    { user: 'station-user', point: 'SP-3F 东区' },
+    { user: 'clerk-c', point: 'SP-3F 东区' },
+  ]);
+  const audit = await readFile(path.join(root, 'spool', 'audit.log'), 'utf8');
+  assert.match(audit, /"event":"imported","stack":"[^"]+","source":"stack.pdf".*"scan":\{"user":"clerk-a","point":"SP-3F 东区"\}/);
+  assert.doesNotMatch(audit, /"by":"clerk/, 'the `by` of audit lines stays the OS user');
+
+  // A restart, someone else signed in, hours later: the bills go up now.
+  await station.scanner.signIn('clerk-z');
+  clock = new Date(clock.getTime() + 5 * 3_600_000);
+  station = await start();
+  await mkdir(path.join(root, 'spool', 'stacks'), { recursive: true });
+  const closes = new Map<string, unknown>();
+  const imaging = fakeImaging();
+  const close = imaging.adapter.closeBill.bind(imaging.adapter);
+  imaging.adapter.closeBill = async (code: string, pageCount: number, scan?: unknown) => {
+    closes.set(code, scan);
+    return close(code, pageCount);
+  };
+  const stacksDir = path.join(root, 'spool', 'stacks');
+  const queue = createUploadQueue({ spool: station.spool, stacksDir, stateFile: path.join(root, 'spool', 'queue.json'), endpoint: endpointOf(imaging.adapter), log, now, inFlight: 1 });
+  assert.equal((await queue.runOnce()).counts.done, 4);
+  assert.deepEqual(Object.fromEntries(closes), {
+    'FY-2026-003001': { scanUser: 'clerk-a', scanPoint: 'SP-3F 东区', stationIp: null, scannedAt: a.importedAt },
+    'FY-2026-003002': { scanUser: 'station-user', scanPoint: 'SP-3F 东区', stationIp: null, scannedAt: b.importedAt },
+    'FY-2026-003003': { scanUser: 'clerk-c', scanPoint: 'SP-3F 东区', stationIp: null, scannedAt: c.importedAt },
+    'FY-2026-003004': { scanUser: null, scanPoint: null, stationIp: null, scannedAt: old.importedAt },
+  });
+  // The manifest kept its copy from when the bill was queued.
+  assert.deepEqual((await readManifest(stacksDir, a.id, a.bills[0]?.id ?? ''))?.scan, { user: 'clerk-a', point: 'SP-3F 东区', scannedAt: a.importedAt });
+});
+
+test('against the reference server: the query answers who scanned where as the close carried it (the station address filled in by the adapter); a stack from before answers none', async () => {
+  const { createPrefsStore } = await import('../../../../electron/core/prefs/prefs-store.js');
+  const { createScanIdentity } = await import('../../../../electron/core/spool/scan-identity.js');
+  const { defaultEndpointSettings } = await import('../../../../electron/shared/endpoint/endpoint-settings.js');
+  const root = await makeTempDir();
+  await writeFile(path.join(root, 'endpoint.json'), JSON.stringify({ ...defaultEndpointSettings, scanPoint: 'SP-3F 东区', scanUser: 'station-user' }));
+  const log = createMemoryLogger();
+  const scanner = createScanIdentity({ dataDir: root, prefs: createPrefsStore({ file: path.join(root, 'prefs.json'), defaultLanguage: 'en', now: () => new Date(), log }), log });
+  const spool = createSpool({ dir: path.join(root, 'spool'), log, now: () => new Date(), rules: defaultCodeRules, scan: scanner.current });
+  await spool.recover();
+  await scanner.signIn('clerk-a');
+  const signed = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-004001' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  const before = await spool.ingest(await writeStack([{ kind: 'cover', code: 'FY-2026-004002' }, { kind: 'content' }], await makeTempDir(), 'pdf'));
+  assert.ok(signed.status === 'ingested' && before.status === 'ingested');
+  // The second stack as one taken in before scans were recorded.
+  const oldFile = path.join(root, 'spool', 'stacks', before.stack.id, 'stack.json');
+  const { scan: _scan, ...oldRecord } = JSON.parse(await readFile(oldFile, 'utf8')) as Record<string, unknown>;
+  await writeFile(oldFile, JSON.stringify(oldRecord));
+  await scanner.signIn(null);
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients: { 'station-1': 'secret-1' } });
+  try {
+    const adapter = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'station-1' }, clientSecret: 'secret-1', env: {} });
+    const stacksDir = path.join(root, 'spool', 'stacks');
+    const queue = createUploadQueue({ spool, stacksDir, stateFile: path.join(root, 'spool', 'queue.json'), endpoint: endpointOf(adapter), log, now: () => new Date() });
+    assert.equal((await queue.runOnce()).counts.done, 2);
+    const state = await adapter.queryBill('FY-2026-004001');
+    assert.deepEqual([state.imageState, state.scan?.scanUser, state.scan?.scanPoint, state.scan?.scannedAt, state.scan?.pageCount], ['2', 'clerk-a', 'SP-3F 东区', signed.stack.importedAt, 2]);
+    assert.equal(state.scan?.stationIp, '127.0.0.1', 'the adapter fills in the address the server sees');
+    const old = await adapter.queryBill('FY-2026-004002');
+    assert.deepEqual([old.imageState, old.scan?.scanUser ?? null, old.scan?.scanPoint ?? null], ['2', null, null]);
+  } finally {
+    await server.close();
+  }
 });

@@ -64,6 +64,10 @@ test('profile, proxy, certificate, folder and path rules', () => {
   assert.deepEqual(codes({ httpPaths: { upload: '/v2/pages' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(codes({ httpPaths: { token: 'oauth/token' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(codes({ httpPaths: { query: '/bills/{imageCode}/../x' } }), ['httpPaths:http-path-invalid']);
+  // The rescan reasons name no bill, as the token call does; void and image-scan name one.
+  assert.deepEqual(codes({ httpPaths: { rescanReasons: '/v2/rescan-reasons', void: '/v2/bills/{imageCode}/void', imageScan: '/v2/bills/{imageCode}/image-scan' } }), []);
+  assert.deepEqual(codes({ httpPaths: { rescanReasons: '/v2/{imageCode}/rescan-reasons' } }), ['httpPaths:http-path-invalid']);
+  assert.deepEqual(codes({ httpPaths: { void: '/v2/void' } }), ['httpPaths:http-path-invalid']);
   assert.deepEqual(resolveImagingPaths({ httpPaths: { token: '/oauth/token' } }), { ...defaultImagingPaths, token: '/oauth/token' });
 });
 
@@ -111,4 +115,29 @@ test('ERP prefix address from the login address', () => {
   assert.equal(computeErpPrefix(' https://xxx.kdcloud.com ')?.prefix, 'https://xxx.kdcloud.com/api/');
   assert.equal(computeErpPrefix('ftp://x/'), null);
   assert.equal(computeErpPrefix('not a url'), null);
+});
+
+test('the scan point and the station scan user: at most 50 characters, no control or bidi characters, blanks around them ignored', () => {
+  assert.deepEqual(codes({ scanPoint: '3F 东区扫描点', scanUser: 'zhang.san' }), []);
+  assert.deepEqual(codes({ scanPoint: '  SP-01  ', scanUser: ' 1001 ' }), [], 'trimmed when saved: not a problem');
+  assert.deepEqual(codes({ scanPoint: '扫'.repeat(50), scanUser: 'u'.repeat(50) }), [], '50 characters (not bytes) fit');
+  assert.deepEqual(codes({ scanPoint: '扫'.repeat(51) }), ['scanPoint:scan-point-too-long']);
+  assert.deepEqual(codes({ scanUser: 'u'.repeat(51) }), ['scanUser:scan-user-too-long']);
+  assert.deepEqual(codes({ scanPoint: 'SP\n01', scanUser: 'admin\u202egnp' }), ['scanPoint:scan-point-characters', 'scanUser:scan-user-characters']);
+  assert.deepEqual(codes({ scanUser: 'a\u0007b' }), ['scanUser:scan-user-characters']);
+  const [problem] = validateEndpointSettings({ ...defaultEndpointSettings, scanPoint: 'x'.repeat(60) });
+  assert.deepEqual(problem?.params, { value: 'x'.repeat(60), max: 50, length: 60 });
+});
+
+test('every scan-field problem has its words and its fix in both languages', async () => {
+  const { createTranslator } = await import('../../../../electron/shared/i18n/catalog.js');
+  for (const language of ['zh-CN', 'en'] as const) {
+    const { t } = createTranslator(language);
+    for (const code of ['scan-point-too-long', 'scan-point-characters', 'scan-user-too-long', 'scan-user-characters']) {
+      for (const part of ['endpointProblems', 'endpointFixes']) {
+        const text = t(`${part}.${code}`, { value: 'v', max: 50, length: 60 });
+        assert.ok(text !== `${part}.${code}` && !text.includes('{{'), `${language} ${part}.${code}: ${text}`);
+      }
+    }
+  }
 });
