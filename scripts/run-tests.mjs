@@ -37,7 +37,10 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...(suite === 'e2e' ? ['--test-concurrency=1'] : []), ...files.map((file) => path.relative(root, file))],
+  // e2e files share one Chromium's timing: one at a time. Unit files spend much of their time waiting on
+  // child processes, servers and timers (the SIGKILL harnesses, the network-loss run), so two at once
+  // overlap those waits: 7.5 instead of 11.5 minutes on the 2-core CI machine (Node's default there is 1).
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${suite === 'e2e' ? 1 : 2}`, ...files.map((file) => path.relative(root, file))],
   { cwd: root, stdio: 'inherit', env },
 );
 process.exit(run.status ?? 1);
