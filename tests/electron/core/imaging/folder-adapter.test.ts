@@ -82,3 +82,42 @@ test('codes Windows cannot have as a folder, and case-only twins of a delivered 
   assert.deepEqual((await fs.readdir(folder)).sort(), ['AB12', 'CD34']);
   assert.equal((await adapter.closeBill('AB12', 1)).status, 'closed');
 });
+
+test('a rescan-reasons.json that is a FIFO, a device, a huge file, GBK, broken UTF-8 or names with hidden characters is refused at once, with the reason', { skip: process.platform === 'win32' }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const folder = await makeTempDir();
+  const file = path.join(folder, 'rescan-reasons.json');
+  const adapter = createFolderAdapter({ folder });
+  /** Refused within two seconds (a FIFO once hung the read for good), as imaging-rejected naming the problem. */
+  const refusedWith = async (pattern: RegExp) => {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref());
+    await assert.rejects(Promise.race([adapter.listRescanReasons(), timeout]), (error: unknown) => {
+      assert.ok(error instanceof ImagingError, String(error));
+      assert.equal(error.code, 'imaging-rejected');
+      assert.match(String(error.params.description), pattern);
+      return true;
+    });
+  };
+  execFileSync('mkfifo', [file]);
+  await refusedWith(/not a regular file/);
+  await fs.rm(file);
+  await fs.symlink('/dev/zero', file);
+  await refusedWith(/not a regular file/);
+  await fs.rm(file);
+  const huge = await fs.open(file, 'w');
+  await huge.truncate(1024 ** 3);
+  await huge.close();
+  await refusedWith(/larger than/);
+  // 影像不清晰 saved as GBK: not UTF-8, so not shown as replacement characters.
+  await fs.writeFile(file, Buffer.concat([Buffer.from('[{"code":"UNCLEAR","name":"'), Buffer.from([0xd3, 0xb0, 0xcf, 0xf1, 0xb2, 0xbb, 0xc7, 0xe5, 0xce, 0xfa]), Buffer.from('"}]')]));
+  await refusedWith(/UTF-8/);
+  await fs.writeFile(file, Buffer.concat([Buffer.from('[{"code":"UNCLEAR","name":"a'), Buffer.from([0xff]), Buffer.from('"}]')]));
+  await refusedWith(/UTF-8/);
+  for (const name of ['\u202eevil', 'a\u001b[2Jb', 'zero\u200bwidth']) {
+    await fs.writeFile(file, JSON.stringify([{ code: 'UNCLEAR', name }]));
+    await refusedWith(/plain text/);
+  }
+  // A UTF-8 file with a BOM and markup in a name is fine: the name is text, never markup.
+  await fs.writeFile(file, `\ufeff${JSON.stringify([{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }])}`);
+  assert.deepEqual(await adapter.listRescanReasons(), [{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }]);
+});
