@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
+import { hasHiddenCharacters } from '../../shared/display-text.js';
 import { findNameProblem, foldNameCase } from '../../shared/file-names.js';
 import { ImagingError } from './imaging-adapter.js';
 import { imageStateOfStatus, maxScanFieldLength } from '../../shared/imaging/erp-image-state.js';
@@ -320,9 +321,14 @@ export const maxStationIpLength = 64;
 /** The longest scan time a close may carry (an ISO time with an offset and fractions fits). */
 export const maxScannedAtLength = 40;
 
+/** An ISO 8601 date or date-time (the time zone optional): `Date.parse` alone also takes "1" and "hello 2". */
+const isoTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+
 /**
- * Reads the who-scanned-where fields of a close: each a string within its length or absent/null;
- * anything else is refused (the description says which) before anything changes.
+ * Reads the who-scanned-where fields of a close: each a string within its length (in characters, as
+ * the station counts them: 50 characters of a CJK Extension B name are 100 UTF-16 units) or
+ * absent/null; control, format and separator characters and a `scannedAt` that is not an ISO time are
+ * refused (the description says which) before anything changes.
  */
 export function readScanFields(record: Record<string, unknown>): { ok: true; scan: BillScan } | { ok: false; description: string } {
   const limits = { scanUser: maxScanFieldLength, scanPoint: maxScanFieldLength, stationIp: maxStationIpLength, scannedAt: maxScannedAtLength } as const;
@@ -330,9 +336,12 @@ export function readScanFields(record: Record<string, unknown>): { ok: true; sca
   for (const field of Object.keys(limits) as Array<keyof typeof limits>) {
     const value = record[field];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || value.length > limits[field]) return { ok: false, description: `${field} must be a string of at most ${limits[field]} characters, or null` };
-    if (field === 'scannedAt' && value !== '' && Number.isNaN(Date.parse(value))) return { ok: false, description: 'scannedAt must be an ISO time' };
-    scan[field] = value.trim() === '' ? null : value;
+    // The UTF-16 length first: a 10 MB string is refused without being split into characters.
+    if (typeof value !== 'string' || value.length > limits[field] * 2 || [...value].length > limits[field]) return { ok: false, description: `${field} must be a string of at most ${limits[field]} characters, or null` };
+    if (hasHiddenCharacters(value)) return { ok: false, description: `${field} must be plain text: no control, zero-width or direction characters` };
+    const trimmed = value.trim();
+    if (field === 'scannedAt' && trimmed !== '' && (!isoTime.test(trimmed) || Number.isNaN(Date.parse(trimmed)))) return { ok: false, description: 'scannedAt must be an ISO time' };
+    scan[field] = trimmed === '' ? null : value;
   }
   return { ok: true, scan };
 }
