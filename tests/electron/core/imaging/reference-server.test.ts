@@ -402,6 +402,12 @@ test('close fields from a hostile client: wrong types and lengths, hidden charac
     }
     const query = await fetch(`${server.url}/imaging/v1/bills/FY-0701?access_token=${accessToken}`);
     assert.equal(((await query.json()) as { data: { status: string } }).data.status, 'open', 'nothing refused changed the bill');
+    // A code of 51 characters (the ERP keeps 50) is 2001 on every call, before any body is read; 50 are fine.
+    for (const call of ['image-scan', 'void', 'close', 'return', 'rounds']) {
+      const answer = await postBill(server.url, accessToken, `FY-${'9'.repeat(48)}`, call, { needImageScan: false, reason: 'x', pageCount: 1, round: 2 });
+      assert.deepEqual([answer.status, answer.errcode], [400, imagingErrcodes.invalidImageCode], call);
+    }
+    assert.equal((await postBill(server.url, accessToken, `FY-${'9'.repeat(47)}`, 'image-scan', { needImageScan: false })).errcode, '0000');
     // 𠀀 is one character of a person's name (CJK Extension B): 50 of them fit the ERP's 50.
     const point = '𠀀'.repeat(50);
     const closed = await postBill(server.url, accessToken, 'FY-0701', 'close', { pageCount: 1, scanUser: 'u-1', scanPoint: point, scannedAt: '2026-12-06T08:30:00.000+08:00' });
