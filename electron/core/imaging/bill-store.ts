@@ -120,6 +120,26 @@ function checkPageNumber(value: number, field: 'page' | 'pageCount'): void {
   if (!isPageNumber(value)) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `${field} must be an integer 1…${maxPageNumber}` }, 'needs-person');
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Whether a page table has the shape this store writes: each entry a receipt with its page number and file. */
+function isPageTable(value: unknown): boolean {
+  return isRecord(value) && Object.values(value).every((entry) => isRecord(entry) && typeof entry.page === 'number' && isPageNumber(entry.page) && typeof entry.sha256 === 'string' && typeof entry.receiptId === 'string' && typeof entry.file === 'string');
+}
+
+/** Whether a parsed `bill.json` has the shape this store writes (any version of it). */
+function isBillManifest(value: unknown): value is BillManifest {
+  if (!isRecord(value)) return false;
+  const { imageCode, status, pages, keys, history } = value;
+  return (
+    typeof imageCode === 'string' &&
+    (status === 'open' || status === 'closed' || status === 'returned' || status === 'voided') &&
+    isPageTable(pages) &&
+    isRecord(keys) &&
+    (history === undefined || (Array.isArray(history) && history.every((entry) => isRecord(entry) && typeof entry.round === 'number' && isPageTable(entry.pages))))
+  );
+}
+
 /** A lookup table without a prototype, so a name from a request finds only what was stored under it. */
 function createTable<T>(entries: Record<string, T> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, entries);
@@ -190,15 +210,26 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
   const readBill = async (code: string): Promise<BillManifest | null> => {
     const problem = findNameProblem(code);
     if (problem) throw new ImagingError('image-code-unsafe-name', { code, reason: problem }, 'needs-person');
-    let manifest: BillManifest;
+    let text: string;
     try {
-      manifest = JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
-    } catch {
+      text = await fs.readFile(manifestFile(code), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       // Unknown here; but on a case-sensitive disk its twin may hold the folder a Windows share would merge it with.
       const twin = await findTwin(code);
       if (twin !== undefined) throw new ImagingError('image-code-case-twin', { code, existing: twin }, 'needs-person');
       return null;
     }
+    // Written whole by this store (temp file and rename), so a file that does not read as a bill was
+    // damaged or written by someone else (an importer on the share): a person looks, nothing is replaced.
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Falls through to the damaged-file refusal.
+    }
+    if (!isBillManifest(parsed)) throw new ImagingError('imaging-rejected', { errcode: '5000', description: `${code}/bill.json is damaged or not a bill this station wrote: check it (nothing was changed)` }, 'needs-person');
+    const manifest: BillManifest = parsed;
     // On a case-insensitive disk (Windows, macOS) the twin's own folder answered.
     if (manifest.imageCode !== code) throw new ImagingError('image-code-case-twin', { code, existing: manifest.imageCode }, 'needs-person');
     // Idempotency keys come from requests: "constructor" or "__proto__" must not find Object.prototype.

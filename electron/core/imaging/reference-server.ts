@@ -263,6 +263,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       case 'image-code-case-twin':
         return send(res, 409, imagingErrcodes.caseTwin, `a bill whose image code differs only in case exists: ${String(error.params.existing)}`);
       case 'imaging-rejected':
+        // 5000: the server's own record is damaged (not the client's fault).
+        if (error.params.errcode === '5000') return send(res, 500, '5000', String(error.params.description));
         return send(res, 400, imagingErrcodes.badRequest, String(error.params.description ?? 'bad request'));
       default:
         return send(res, 500, '5000', 'internal error');

@@ -121,3 +121,38 @@ test('a rescan-reasons.json that is a FIFO, a device, a huge file, GBK, broken U
   await fs.writeFile(file, `\ufeff${JSON.stringify([{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }])}`);
   assert.deepEqual(await adapter.listRescanReasons(), [{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }]);
 });
+
+test('a bill.json damaged or rewritten by someone else on the share is refused with its code named, never read as another state or replaced', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  const damaged: unknown[] = [
+    { imageCode: 'FY-2026-0601', status: 'imported', pages: {}, keys: {} },
+    { imageCode: 'FY-2026-0602', status: 'closed', pages: { '1': null }, keys: {}, closedAt: null, pageCount: 1 },
+    { imageCode: 'FY-2026-0603', status: 'closed', pages: {}, keys: {}, history: [null] },
+    { imageCode: 'FY-2026-0604', status: 'open', pages: null, keys: null },
+    [1],
+    'x',
+    null,
+  ];
+  for (const [index, bill] of damaged.entries()) {
+    const code = `FY-2026-060${index + 1}`;
+    await fs.mkdir(path.join(folder, code), { recursive: true });
+    const text = JSON.stringify(bill);
+    await fs.writeFile(path.join(folder, code, 'bill.json'), text);
+    for (const attempt of [() => adapter.queryBill(code), () => adapter.uploadPage(pageOf(code, 1, png('p1'), `key-${code}`)), () => adapter.closeBill(code, 1)]) {
+      await assert.rejects(attempt(), (error: unknown) => {
+        assert.ok(error instanceof ImagingError, `${code}: ${String(error)}`);
+        assert.equal(error.code, 'imaging-rejected', `${code}: ${error.code}`);
+        assert.match(String(error.params.description), new RegExp(`${code}/bill.json is damaged`));
+        assert.equal(error.advice, 'needs-person');
+        return true;
+      });
+    }
+    assert.equal(await fs.readFile(path.join(folder, code, 'bill.json'), 'utf8'), text, 'left as it was');
+  }
+  // Not JSON at all: the same, and the file is not replaced by a fresh bill.
+  await fs.mkdir(path.join(folder, 'FY-2026-0609'), { recursive: true });
+  await fs.writeFile(path.join(folder, 'FY-2026-0609', 'bill.json'), '{"imageCode": "FY-2026-06');
+  await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0609', 1, png('p1'), 'key-FY-2026-0609')), isImagingError('imaging-rejected'));
+  assert.equal(await fs.readFile(path.join(folder, 'FY-2026-0609', 'bill.json'), 'utf8'), '{"imageCode": "FY-2026-06');
+});
