@@ -1,10 +1,10 @@
-import { inputLimits, readBoundedText } from '../../core/fs/read-bounded.js';
+import { inputLimits, readBoundedFile, readBoundedText } from '../../core/fs/read-bounded.js';
 import path from 'node:path';
 import { CoreError } from '../../core/errors.js';
 import { localizeError } from '../../shared/message-text.js';
 import { startReferenceImagingServer } from '../../core/imaging/reference-server.js';
 import { defaultCodePattern } from '../../core/cover/image-code-rules.js';
-import { parseRescanReasons, type RescanReasonsFault } from '../../shared/imaging/rescan-reasons.js';
+import { parseRescanReasonsBytes, type RescanReasonsFault } from '../../shared/imaging/rescan-reasons.js';
 import type { RescanReason } from '../../shared/imaging/erp-image-state.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, parsePort, reportUsageError, stringOption } from '../cli-context.js';
@@ -56,14 +56,15 @@ export const serveImagingCommand: CliCommand = {
     let rescanReasons: RescanReason[] | undefined;
     const reasonsFile = text('rescan-reasons');
     if (reasonsFile !== undefined) {
-      let content: string;
+      let content: Buffer;
       try {
-        content = await readBoundedText(reasonsFile, inputLimits.rescanReasons, reasonsFile);
+        // A regular file only (never a FIFO or a device), bounded; its bytes must be UTF-8 (a GBK file is refused, not garbled).
+        content = await readBoundedFile(reasonsFile, inputLimits.rescanReasons, reasonsFile);
       } catch (error) {
         if (error instanceof CoreError) return reportUsageError(io, json, localizeError(t, error));
         throw error;
       }
-      const parsed = parseRescanReasons(content);
+      const parsed = parseRescanReasonsBytes(content);
       if (!parsed.ok) return reportUsageError(io, json, t('cli.serveImaging.badRescanReasons', { file: reasonsFile, reason: t(`cli.serveImaging.rescanReasonsFaults.${parsed.fault.fault}` satisfies `cli.serveImaging.rescanReasonsFaults.${RescanReasonsFault['fault']}`), entry: parsed.fault.entry }));
       rescanReasons = parsed.reasons;
     }

@@ -322,7 +322,8 @@ export function buildTimeline(lines: AuditLine[], server: ServerView | null): Ti
     ...(round ? { round } : {}),
   }));
   if (server && server.pages.length) {
-    const first = server.pages.map((page) => page.receivedAt).sort()[0] as string;
+    // A server that sent no times for its pages has its line first rather than none.
+    const first = server.pages.map((page) => page.receivedAt).filter(Boolean).sort()[0] ?? '';
     entries.push({ at: first, event: 'server-pages', from: 'server', pages: server.pages.map((page) => page.page), round: server.round, status: server.status });
   }
   if (server?.returned) entries.push({ at: server.returned.at, event: 'server-returned', from: 'server', reason: server.returned.reason, round: server.round });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
+import { hasHiddenCharacters } from '../../shared/display-text.js';
 import { findNameProblem, foldNameCase } from '../../shared/file-names.js';
 import { ImagingError } from './imaging-adapter.js';
 import { imageStateOfStatus, maxScanFieldLength } from '../../shared/imaging/erp-image-state.js';
@@ -119,6 +120,26 @@ function checkPageNumber(value: number, field: 'page' | 'pageCount'): void {
   if (!isPageNumber(value)) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `${field} must be an integer 1…${maxPageNumber}` }, 'needs-person');
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Whether a page table has the shape this store writes: each entry a receipt with its page number and file. */
+function isPageTable(value: unknown): boolean {
+  return isRecord(value) && Object.values(value).every((entry) => isRecord(entry) && typeof entry.page === 'number' && isPageNumber(entry.page) && typeof entry.sha256 === 'string' && typeof entry.receiptId === 'string' && typeof entry.file === 'string');
+}
+
+/** Whether a parsed `bill.json` has the shape this store writes (any version of it). */
+function isBillManifest(value: unknown): value is BillManifest {
+  if (!isRecord(value)) return false;
+  const { imageCode, status, pages, keys, history } = value;
+  return (
+    typeof imageCode === 'string' &&
+    (status === 'open' || status === 'closed' || status === 'returned' || status === 'voided') &&
+    isPageTable(pages) &&
+    isRecord(keys) &&
+    (history === undefined || (Array.isArray(history) && history.every((entry) => isRecord(entry) && typeof entry.round === 'number' && isPageTable(entry.pages))))
+  );
+}
+
 /** A lookup table without a prototype, so a name from a request finds only what was stored under it. */
 function createTable<T>(entries: Record<string, T> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, entries);
@@ -189,15 +210,26 @@ export function createBillStore(options: { root: string; now: () => Date }): Bil
   const readBill = async (code: string): Promise<BillManifest | null> => {
     const problem = findNameProblem(code);
     if (problem) throw new ImagingError('image-code-unsafe-name', { code, reason: problem }, 'needs-person');
-    let manifest: BillManifest;
+    let text: string;
     try {
-      manifest = JSON.parse(await fs.readFile(manifestFile(code), 'utf8')) as BillManifest;
-    } catch {
+      text = await fs.readFile(manifestFile(code), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       // Unknown here; but on a case-sensitive disk its twin may hold the folder a Windows share would merge it with.
       const twin = await findTwin(code);
       if (twin !== undefined) throw new ImagingError('image-code-case-twin', { code, existing: twin }, 'needs-person');
       return null;
     }
+    // Written whole by this store (temp file and rename), so a file that does not read as a bill was
+    // damaged or written by someone else (an importer on the share): a person looks, nothing is replaced.
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Falls through to the damaged-file refusal.
+    }
+    if (!isBillManifest(parsed)) throw new ImagingError('imaging-rejected', { errcode: '5000', description: `${code}/bill.json is damaged or not a bill this station wrote: check it (nothing was changed)` }, 'needs-person');
+    const manifest: BillManifest = parsed;
     // On a case-insensitive disk (Windows, macOS) the twin's own folder answered.
     if (manifest.imageCode !== code) throw new ImagingError('image-code-case-twin', { code, existing: manifest.imageCode }, 'needs-person');
     // Idempotency keys come from requests: "constructor" or "__proto__" must not find Object.prototype.
@@ -320,9 +352,14 @@ export const maxStationIpLength = 64;
 /** The longest scan time a close may carry (an ISO time with an offset and fractions fits). */
 export const maxScannedAtLength = 40;
 
+/** An ISO 8601 date or date-time (the time zone optional): `Date.parse` alone also takes "1" and "hello 2". */
+const isoTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
+
 /**
- * Reads the who-scanned-where fields of a close: each a string within its length or absent/null;
- * anything else is refused (the description says which) before anything changes.
+ * Reads the who-scanned-where fields of a close: each a string within its length (in characters, as
+ * the station counts them: 50 characters of a CJK Extension B name are 100 UTF-16 units) or
+ * absent/null; control, format and separator characters and a `scannedAt` that is not an ISO time are
+ * refused (the description says which) before anything changes.
  */
 export function readScanFields(record: Record<string, unknown>): { ok: true; scan: BillScan } | { ok: false; description: string } {
   const limits = { scanUser: maxScanFieldLength, scanPoint: maxScanFieldLength, stationIp: maxStationIpLength, scannedAt: maxScannedAtLength } as const;
@@ -330,9 +367,12 @@ export function readScanFields(record: Record<string, unknown>): { ok: true; sca
   for (const field of Object.keys(limits) as Array<keyof typeof limits>) {
     const value = record[field];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || value.length > limits[field]) return { ok: false, description: `${field} must be a string of at most ${limits[field]} characters, or null` };
-    if (field === 'scannedAt' && value !== '' && Number.isNaN(Date.parse(value))) return { ok: false, description: 'scannedAt must be an ISO time' };
-    scan[field] = value.trim() === '' ? null : value;
+    // The UTF-16 length first: a 10 MB string is refused without being split into characters.
+    if (typeof value !== 'string' || value.length > limits[field] * 2 || [...value].length > limits[field]) return { ok: false, description: `${field} must be a string of at most ${limits[field]} characters, or null` };
+    if (hasHiddenCharacters(value)) return { ok: false, description: `${field} must be plain text: no control, zero-width or direction characters` };
+    const trimmed = value.trim();
+    if (field === 'scannedAt' && trimmed !== '' && (!isoTime.test(trimmed) || Number.isNaN(Date.parse(trimmed)))) return { ok: false, description: 'scannedAt must be an ISO time' };
+    scan[field] = trimmed === '' ? null : value;
   }
   return { ok: true, scan };
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
-import { defaultRescanReasons, describeRescanReasonsFault, maxRescanReasonsBytes, parseRescanReasons } from '../../shared/imaging/rescan-reasons.js';
+import { defaultRescanReasons, describeRescanReasonsFault, maxRescanReasonsBytes, parseRescanReasonsBytes } from '../../shared/imaging/rescan-reasons.js';
+import { CoreError } from '../errors.js';
+import { readBoundedFile } from '../fs/read-bounded.js';
 import { createBillStore, describeBill, readScanFields, voidedBillError, type BillConflict, type BillManifest, type BillScan, type RoundOutcome } from './bill-store.js';
 import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type RescanReason } from './imaging-adapter.js';
 
@@ -25,28 +26,28 @@ export function findStationIp(): string | null {
 }
 
 /**
- * The rescan reasons a folder offers: `rescan-reasons.json` in it when present (read with a byte
- * bound, checked as the reference server checks its file), else the default list.
+ * The rescan reasons a folder offers: `rescan-reasons.json` in it when present (a regular file, read
+ * with a byte bound, UTF-8, checked as the reference server checks its file), else the default list.
  */
 export async function readFolderRescanReasons(folder: string): Promise<RescanReason[]> {
-  const file = path.join(folder, 'rescan-reasons.json');
-  let handle: fs.FileHandle;
+  const name = 'rescan-reasons.json';
+  const refuse = (description: string) => new ImagingError('imaging-rejected', { errcode: '1001', description }, 'needs-person');
+  let bytes: Buffer;
   try {
-    handle = await fs.open(file, 'r');
+    // A FIFO there would hang an ordinary open for good, a device would never end: only a regular file is read.
+    bytes = await readBoundedFile(path.join(folder, name), maxRescanReasonsBytes, name);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [...defaultRescanReasons];
-    throw error;
+    if (!(error instanceof CoreError)) throw error;
+    const cause = error.cause as NodeJS.ErrnoException | undefined;
+    if (cause?.code === 'ENOENT') return [...defaultRescanReasons];
+    if (error.code === 'file-too-large') throw refuse(`${name} is larger than ${maxRescanReasonsBytes} bytes`);
+    if (error.params.reason === 'not-regular-file') throw refuse(`${name} is not a regular file`);
+    // Anything else (no permission, a failing disk) is the folder's trouble: the adapter's guard says so.
+    throw cause ?? error;
   }
-  try {
-    const buffer = Buffer.alloc(maxRescanReasonsBytes + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > maxRescanReasonsBytes) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `rescan-reasons.json is larger than ${maxRescanReasonsBytes} bytes` }, 'needs-person');
-    const parsed = parseRescanReasons(buffer.subarray(0, bytesRead).toString('utf8'));
-    if (!parsed.ok) throw new ImagingError('imaging-rejected', { errcode: '1001', description: `rescan-reasons.json: ${describeRescanReasonsFault(parsed.fault)}` }, 'needs-person');
-    return parsed.reasons;
-  } finally {
-    await handle.close();
-  }
+  const parsed = parseRescanReasonsBytes(bytes);
+  if (!parsed.ok) throw refuse(`${name}: ${describeRescanReasonsFault(parsed.fault)}`);
+  return parsed.reasons;
 }
 
 /**

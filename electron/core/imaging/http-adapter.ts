@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { pathsWithoutImageCode, resolveImagingPaths, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
+import { escapeHiddenCharacters } from '../../shared/display-text.js';
 import { checkRescanReasons, describeRescanReasonsFault } from '../../shared/imaging/rescan-reasons.js';
 import { sendRequest, type HttpAnswer } from '../net/http-request.js';
 import { effectiveProxy } from '../net/proxy.js';
@@ -126,7 +127,8 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     }
     throw new ImagingError('imaging-bad-answer', { status: answer.status }, answer.status === 404 ? 'fix-settings' : 'retry');
   };
-  const describe = (envelope: Envelope) => ({ errcode: String(envelope.errcode), description: String(envelope.description ?? '').slice(0, 200) });
+  // A server's words reach a clerk's screen, the CLI's terminal and the log: bounded, hidden characters escaped.
+  const describe = (envelope: Envelope) => ({ errcode: escapeHiddenCharacters(String(envelope.errcode).slice(0, 20)), description: escapeHiddenCharacters(String(envelope.description ?? '').slice(0, 200)) });
 
   const fetchToken = async (): Promise<string> => {
     if (token && token.expires > now().getTime()) return token.value;
@@ -134,7 +136,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     const body = JSON.stringify({ client_id: options.settings.clientId, timestamp, sign: signTokenRequest(options.settings.clientId, options.clientSecret, timestamp) });
     const envelope = envelopeOf(await exchange(urlFor('token'), { method: 'POST', body, contentType: 'application/json', timeoutMs: requestMs }));
     if (envelope.errcode === '1301') throw new ImagingError('imaging-clock-skew', {}, 'fix-settings');
-    if (envelope.errcode !== '0000' || typeof envelope.access_token !== 'string') throw new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
+    if (envelope.errcode !== '0000' || typeof envelope.access_token !== 'string') throw new ImagingError('imaging-auth-failed', { errcode: describe(envelope).errcode }, 'fix-settings');
     const ttl = typeof envelope.expires_in === 'number' ? envelope.expires_in : 7200;
     token = { value: envelope.access_token, expires: now().getTime() + Math.max(0, ttl - 60) * 1000 };
     return token.value;
@@ -160,11 +162,18 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
     return url;
   };
   const failure = (envelope: Envelope, status: 'conflict' | 'rejected', imageCode?: string) => {
-    if (envelope.errcode === '1401' || envelope.errcode === '1300') return new ImagingError('imaging-auth-failed', { errcode: String(envelope.errcode) }, 'fix-settings');
+    if (envelope.errcode === '1401' || envelope.errcode === '1300') return new ImagingError('imaging-auth-failed', { errcode: envelope.errcode }, 'fix-settings');
     // The ERP voided the bill (废弃): nothing more goes up; a person checks with the bill's owner.
     if (envelope.errcode === '2011' && imageCode !== undefined) return voidedBillError(imageCode);
-    const data = envelope.data as { missing?: number[]; beyond?: number[] } | undefined;
-    const detail = data?.missing ? ` missing ${data.missing.join(',')}` : data?.beyond ? ` beyond ${data.beyond.join(',')}` : '';
+    const data = (envelope.data && typeof envelope.data === 'object' ? envelope.data : {}) as { missing?: unknown; beyond?: unknown };
+    // Page numbers only, and a few of them: a server's list of a million becomes "1,2,…,20 …".
+    const pagesOf = (list: unknown) => {
+      const pages = Array.isArray(list) ? list.filter((page): page is number => Number.isInteger(page)) : [];
+      return pages.length ? `${pages.slice(0, 20).join(',')}${pages.length > 20 ? ` … (${pages.length})` : ''}` : null;
+    };
+    const missing = pagesOf(data.missing);
+    const beyond = pagesOf(data.beyond);
+    const detail = missing ? ` missing ${missing}` : beyond ? ` beyond ${beyond}` : '';
     const params = describe(envelope);
     return new ImagingError(status === 'conflict' ? 'imaging-conflict' : 'imaging-rejected', { ...params, description: `${params.description}${detail}` }, 'needs-person');
   };
@@ -223,7 +232,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): ImagingAdapter {
       if (envelope.errcode !== '0000') throw failure(envelope, 'rejected');
       // The list names returns on the Scan desk: an answer that is not a sane list is refused whole.
       const checked = checkRescanReasons(envelope.data);
-      if (!checked.ok) throw new ImagingError('imaging-rejected', { errcode: String(envelope.errcode), description: `rescan reasons: ${describeRescanReasonsFault(checked.fault)}` }, 'needs-person');
+      if (!checked.ok) throw new ImagingError('imaging-rejected', { errcode: '0000', description: `rescan reasons: ${describeRescanReasonsFault(checked.fault)}` }, 'needs-person');
       return checked.reasons;
     },
   };

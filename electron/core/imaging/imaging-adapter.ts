@@ -1,4 +1,5 @@
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
+import { escapeHiddenCharacters } from '../../shared/display-text.js';
 import { CoreError } from '../errors.js';
 import type { PageReceipt } from './bill-store.js';
 import { imageStateOfStatus, isErpImageState, maxScanFieldLength, type ErpImageState, type ProtocolBillStatus, type RescanReason } from '../../shared/imaging/erp-image-state.js';
@@ -58,39 +59,76 @@ export function unknownBill(imageCode: string): BillState {
   return { imageCode, status: 'unknown', imageState: '0', imageStateFromServer: false, round: 1, pageCount: null, pages: [], returned: null, voided: null, needImageScan: true, scan: null };
 }
 
-const textOrNull = (value: unknown, max: number): string | null => (typeof value === 'string' && value.trim() !== '' ? value.slice(0, max) : null);
+/** The most rounds a bill may have (the reference server's limit): a larger number from a server is not believed. */
+const maxRounds = 1000;
 
-/** Reads a bill's state from a protocol answer's `data` (fields an older server lacks take their older meaning). */
+/** The most pages a bill may hold (the protocol's 10,000): a longer list from a server is cut there. */
+const maxPages = 10_000;
+
+/** Whether a value is a page number or page count the protocol allows: an integer 1…10,000. */
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= maxPages;
+
+/**
+ * A server's text as the station keeps and shows it: a non-blank string cut to `max` characters, its
+ * control, format and separator characters escaped (a hostile or broken server must not drive a
+ * terminal, break a log line or turn a clerk's screen around); anything else is none.
+ */
+const textOrNull = (value: unknown, max: number): string | null => {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  // Cut by characters, not UTF-16 units, after a cheap first cut: a 1 MB string is not split whole.
+  return escapeHiddenCharacters([...value.slice(0, max * 2)].slice(0, max).join(''));
+};
+
+/** A server's page list: entries that are not a page (wrong types, out of range) are left out, at most 10,000 kept. */
+function readPages(value: unknown): BillState['pages'] {
+  if (!Array.isArray(value)) return [];
+  const pages: BillState['pages'] = [];
+  for (const item of value.slice(0, maxPages)) {
+    if (!item || typeof item !== 'object') continue;
+    const { page, sha256, bytes, receivedAt } = item as Record<string, unknown>;
+    if (!isCount(page)) continue;
+    pages.push({ page, sha256: textOrNull(sha256, 64) ?? '', bytes: typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : 0, receivedAt: textOrNull(receivedAt, 40) ?? '' });
+  }
+  return pages;
+}
+
+/**
+ * Reads a bill's state from a protocol answer's `data` (fields an older server lacks take their older
+ * meaning). Nothing in it is trusted: a field of the wrong type or out of range reads as absent, texts
+ * are bounded and escaped, the page list is checked entry by entry.
+ */
 export function readBillState(imageCode: string, data: unknown): BillState {
-  const record = (data ?? {}) as Record<string, unknown>;
+  const record = (data && typeof data === 'object' && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
   const sentState = isErpImageState(record.imageState) ? record.imageState : null;
   const status: ProtocolBillStatus =
     record.status === 'closed' || record.status === 'returned' || record.status === 'voided' || record.status === 'unknown' ? record.status : sentState === '0' ? 'unknown' : sentState === '5' ? 'voided' : 'open';
-  const round = typeof record.round === 'number' && Number.isInteger(record.round) && record.round >= 1 ? record.round : 1;
-  const returned = record.returned as { reason?: unknown; at?: unknown; reasonCode?: unknown } | null | undefined;
-  const voided = record.voided as { reason?: unknown; at?: unknown } | null | undefined;
-  const scan = record.scan as Record<string, unknown> | null | undefined;
+  const round = typeof record.round === 'number' && Number.isInteger(record.round) && record.round >= 1 && record.round <= maxRounds ? record.round : 1;
+  const objectOrNull = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+  const returned = objectOrNull(record.returned);
+  const voided = objectOrNull(record.voided);
+  const scan = objectOrNull(record.scan);
+  const returnedReason = typeof returned?.reason === 'string' ? (textOrNull(returned.reason, 500) ?? '') : null;
+  const voidedReason = typeof voided?.reason === 'string' ? (textOrNull(voided.reason, 500) ?? '') : null;
   return {
     imageCode,
     status,
     imageState: sentState ?? imageStateOfStatus(status, round),
     imageStateFromServer: sentState !== null,
     round,
-    pageCount: typeof record.pageCount === 'number' ? record.pageCount : null,
-    pages: Array.isArray(record.pages) ? (record.pages as BillState['pages']) : [],
-    returned: returned && typeof returned.reason === 'string' ? { reason: returned.reason.slice(0, 500), at: String(returned.at ?? ''), reasonCode: textOrNull(returned.reasonCode, maxScanFieldLength) } : null,
-    voided: voided && typeof voided.reason === 'string' ? { reason: voided.reason.slice(0, 500), at: String(voided.at ?? '') } : null,
+    pageCount: isCount(record.pageCount) ? record.pageCount : null,
+    pages: readPages(record.pages),
+    returned: returnedReason !== null ? { reason: returnedReason, at: textOrNull(returned?.at, 40) ?? '', reasonCode: textOrNull(returned?.reasonCode, maxScanFieldLength) } : null,
+    voided: voidedReason !== null ? { reason: voidedReason, at: textOrNull(voided?.at, 40) ?? '' } : null,
     needImageScan: record.needImageScan !== false,
-    scan:
-      scan && typeof scan === 'object'
-        ? {
-            scanUser: textOrNull(scan.scanUser, maxScanFieldLength),
-            scanPoint: textOrNull(scan.scanPoint, maxScanFieldLength),
-            stationIp: textOrNull(scan.stationIp, 64),
-            scannedAt: textOrNull(scan.scannedAt, 40),
-            pageCount: typeof scan.pageCount === 'number' ? scan.pageCount : null,
-          }
-        : null,
+    scan: scan
+      ? {
+          scanUser: textOrNull(scan.scanUser, maxScanFieldLength),
+          scanPoint: textOrNull(scan.scanPoint, maxScanFieldLength),
+          stationIp: textOrNull(scan.stationIp, 64),
+          scannedAt: textOrNull(scan.scannedAt, 40),
+          pageCount: isCount(scan.pageCount) ? scan.pageCount : null,
+        }
+      : null,
   };
 }
 

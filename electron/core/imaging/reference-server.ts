@@ -6,6 +6,7 @@ import path from 'node:path';
 import { findNameProblem } from '../../shared/file-names.js';
 import { defaultCodePattern } from '../cover/image-code-rules.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { readBoundedFile } from '../fs/read-bounded.js';
 import { defaultRescanReasons } from '../../shared/imaging/rescan-reasons.js';
 import type { RescanReason } from '../../shared/imaging/erp-image-state.js';
 import { createBillStore, describeBill, describeUnknownBill, isPageNumber, maxPageNumber, readScanFields, type BillConflict, type BillManifest, type PageReceipt, type RoundOutcome } from './bill-store.js';
@@ -132,10 +133,17 @@ export const imagingServerLimits = {
   idleTimeoutMs: 30_000,
   /** An idle keep-alive connection is closed after this time. */
   keepAliveTimeoutMs: 5_000,
+  /** Codes marked as needing no images (image-scan.json, rewritten whole on each change): more are refused with `1001`. */
+  maxNoImageNeededCodes: 10_000,
 };
 
 /** The reference server's resource limits (see imagingServerLimits for each one's meaning). */
 export type ImagingServerLimits = typeof imagingServerLimits;
+
+/** The bytes image-scan.json may have when it holds `codes` marks of the longest image code (with room for its layout). */
+function imageScanFileBytes(codes: number): number {
+  return 64 * 1024 + codes * 64;
+}
 
 /** Timestamps may be seconds or milliseconds; a sign older or newer than this is refused. */
 export const maxClockSkewMs = 5 * 60 * 1000;
@@ -177,21 +185,31 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
   // 是否需要影像扫描 = 否, per code: kept outside bills/ (a code may be marked before any page of it
   // exists, and bills/ holds only bill folders), rewritten whole and atomically on each change.
   const imageScanFile = path.join(options.dataDir, 'image-scan.json');
-  const noImageNeeded = new Set<string>(
-    await fs
-      .readFile(imageScanFile, 'utf8')
-      .then((text) => (JSON.parse(text) as { noImageNeeded?: unknown }).noImageNeeded)
-      .then((codes) => (Array.isArray(codes) ? codes.filter((code): code is string => typeof code === 'string') : []))
+  const writeImageScan = (codes: ReadonlySet<string>) => writeFileAtomic(imageScanFile, `${JSON.stringify({ noImageNeeded: [...codes].sort() }, null, 1)}\n`);
+  // Read with a bound (a regular file only: a FIFO left there must not hang the start); a damaged or
+  // foreign file starts with no marks, as a missing one does, and only image codes are taken from it.
+  let noImageNeeded = new Set<string>(
+    await readBoundedFile(imageScanFile, imageScanFileBytes(limits.maxNoImageNeededCodes), 'image-scan.json')
+      .then((bytes) => (JSON.parse(bytes.toString('utf8')) as { noImageNeeded?: unknown }).noImageNeeded)
+      .then((codes) => (Array.isArray(codes) ? codes.filter((code): code is string => typeof code === 'string' && defaultCodePattern.test(code)).slice(0, limits.maxNoImageNeededCodes) : []))
       .catch(() => []),
   );
+  // The seed list (a command line) is a person's choice: kept even beyond the bound.
   for (const code of options.noImageNeeded ?? []) noImageNeeded.add(code);
-  if (options.noImageNeeded?.length) await writeFileAtomic(imageScanFile, `${JSON.stringify({ noImageNeeded: [...noImageNeeded].sort() }, null, 1)}\n`);
+  if (options.noImageNeeded?.length) await writeImageScan(noImageNeeded);
   let imageScanWrite: Promise<unknown> = Promise.resolve();
-  const setNeedImageScan = (code: string, need: boolean) => {
+  /** Marks a code (or clears its mark), one change at a time; false when the marks are full. Nothing is rewritten when nothing changes. */
+  const setNeedImageScan = (code: string, need: boolean): Promise<boolean> => {
     const next = imageScanWrite.then(async () => {
-      if (need) noImageNeeded.delete(code);
-      else noImageNeeded.add(code);
-      await writeFileAtomic(imageScanFile, `${JSON.stringify({ noImageNeeded: [...noImageNeeded].sort() }, null, 1)}\n`);
+      if (need !== noImageNeeded.has(code)) return true;
+      if (!need && noImageNeeded.size >= limits.maxNoImageNeededCodes) return false;
+      const changed = new Set(noImageNeeded);
+      if (need) changed.delete(code);
+      else changed.add(code);
+      // Memory follows the disk: a failed write leaves both as they were.
+      await writeImageScan(changed);
+      noImageNeeded = changed;
+      return true;
     });
     imageScanWrite = next.catch(() => undefined);
     return next;
@@ -245,6 +263,8 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       case 'image-code-case-twin':
         return send(res, 409, imagingErrcodes.caseTwin, `a bill whose image code differs only in case exists: ${String(error.params.existing)}`);
       case 'imaging-rejected':
+        // 5000: the server's own record is damaged (not the client's fault).
+        if (error.params.errcode === '5000') return send(res, 500, '5000', String(error.params.description));
         return send(res, 400, imagingErrcodes.badRequest, String(error.params.description ?? 'bad request'));
       default:
         return send(res, 500, '5000', 'internal error');
@@ -332,7 +352,7 @@ export async function startReferenceImagingServer(options: ReferenceServerOption
       if (typeof request !== 'object') request = {};
       if (bill[2] === '/image-scan') {
         if (typeof request.needImageScan !== 'boolean') return send(res, 400, imagingErrcodes.badRequest, 'body must be JSON {needImageScan} (true or false)');
-        await setNeedImageScan(code, request.needImageScan);
+        if (!(await setNeedImageScan(code, request.needImageScan))) return send(res, 400, imagingErrcodes.badRequest, `at most ${limits.maxNoImageNeededCodes} codes may be marked as needing no images: clear a mark (needImageScan true) first`);
         return send(res, 200, imagingErrcodes.ok, 'success', { data: answerOf(code, await store.readBill(code)) });
       }
       let outcome: RoundOutcome;

@@ -1348,11 +1348,12 @@ export const en: Catalog = {
       badNoImageNeeded: '--no-image-needed holds an invalid image code: "{{value}}". Give image codes separated by commas.',
       badRescanReasons: 'The rescan reasons file {{file}} cannot be used: {{reason}} (entry {{entry}}; 0 means the whole file). The server was not started.',
       rescanReasonsFaults: {
+        'not-utf8': 'it is not UTF-8 text (saved as GBK? Save it as UTF-8)',
         'not-json': 'it is not JSON',
         'not-a-list': 'it is not a JSON array of [{ "code", "name" }]',
         'too-many': 'it holds more than 200 reasons',
         'bad-code': 'a code must be 1–20 letters, digits, _ or -',
-        'bad-name': 'a name must be 1–50 characters',
+        'bad-name': 'a name must be 1–50 characters of plain text (no control or direction characters)',
         'duplicate-code': 'a code appears twice',
       },
     },

@@ -1342,11 +1342,12 @@ export const zhCN = {
       badNoImageNeeded: '--no-image-needed 里有无效的影像编码：“{{value}}”。请给出用逗号分隔的影像编码。',
       badRescanReasons: '退扫原因文件 {{file}} 不能用：{{reason}}（第 {{entry}} 项；0 表示整个文件）。服务器没有启动。',
       rescanReasonsFaults: {
+        'not-utf8': '不是 UTF-8 文本（是否存成了 GBK？请另存为 UTF-8）',
         'not-json': '不是 JSON',
         'not-a-list': '不是 [{ "code", "name" }] 形式的 JSON 数组',
         'too-many': '原因超过 200 条',
         'bad-code': '代码必须是 1–20 个字母、数字、_ 或 -',
-        'bad-name': '名称必须是 1–50 个字',
+        'bad-name': '名称必须是 1–50 个字的普通文字，不能含控制字符或方向符号',
         'duplicate-code': '代码重复',
       },
     },

@@ -1,3 +1,4 @@
+import { hasHiddenCharacters } from '../display-text.js';
 import type { RescanReason } from './erp-image-state.js';
 
 /**
@@ -27,7 +28,7 @@ export const maxRescanReasonsBytes = 64 * 1024;
 
 /** Why a rescan reasons list was refused, with the entry it concerns (1-based; 0 for the whole list). */
 export interface RescanReasonsFault {
-  fault: 'not-json' | 'not-a-list' | 'too-many' | 'bad-code' | 'bad-name' | 'duplicate-code';
+  fault: 'not-utf8' | 'not-json' | 'not-a-list' | 'too-many' | 'bad-code' | 'bad-name' | 'duplicate-code';
   entry: number;
 }
 
@@ -39,9 +40,10 @@ export function checkRescanReasons(value: unknown): { ok: true; reasons: RescanR
   const reasons: RescanReason[] = [];
   for (const [index, item] of value.entries()) {
     const entry = index + 1;
-    const record = (item ?? {}) as { code?: unknown; name?: unknown };
+    const record = (item !== null && typeof item === 'object' ? item : {}) as { code?: unknown; name?: unknown };
     if (typeof record.code !== 'string' || !rescanReasonCodePattern.test(record.code)) return { ok: false, fault: { fault: 'bad-code', entry } };
-    if (typeof record.name !== 'string' || record.name.trim() === '' || record.name.length > maxRescanReasonName) return { ok: false, fault: { fault: 'bad-name', entry } };
+    // The name is shown on the Scan desk and printed by the CLI: plain text, no control or direction characters.
+    if (typeof record.name !== 'string' || record.name.trim() === '' || [...record.name].length > maxRescanReasonName || hasHiddenCharacters(record.name)) return { ok: false, fault: { fault: 'bad-name', entry } };
     if (seen.has(record.code)) return { ok: false, fault: { fault: 'duplicate-code', entry } };
     seen.add(record.code);
     reasons.push({ code: record.code, name: record.name.trim() });
@@ -60,10 +62,26 @@ export function parseRescanReasons(text: string): { ok: true; reasons: RescanRea
   return checkRescanReasons(value);
 }
 
+/**
+ * Reads a rescan reasons file's bytes: UTF-8 only (a BOM is allowed). A file saved as GBK or with
+ * broken bytes is refused whole, rather than its names shown with replacement characters.
+ */
+export function parseRescanReasonsBytes(bytes: Uint8Array): { ok: true; reasons: RescanReason[] } | { ok: false; fault: RescanReasonsFault } {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return { ok: false, fault: { fault: 'not-utf8', entry: 0 } };
+  }
+  return parseRescanReasons(text);
+}
+
 /** The English words for a fault, for protocol answers and logs (the UI and CLI use the catalogs). */
 export function describeRescanReasonsFault(fault: RescanReasonsFault): string {
   const where = fault.entry ? ` (entry ${fault.entry})` : '';
   switch (fault.fault) {
+    case 'not-utf8':
+      return 'not UTF-8 text (saved as GBK?)';
     case 'not-json':
       return 'not JSON';
     case 'not-a-list':
@@ -73,7 +91,7 @@ export function describeRescanReasonsFault(fault: RescanReasonsFault): string {
     case 'bad-code':
       return `a code must be 1–20 of A–Z a–z 0–9 _ -${where}`;
     case 'bad-name':
-      return `a name must be 1–${maxRescanReasonName} characters${where}`;
+      return `a name must be 1–${maxRescanReasonName} characters of plain text (no control or direction characters)${where}`;
     case 'duplicate-code':
       return `a code appears twice${where}`;
   }

@@ -1,3 +1,4 @@
+import { hasHiddenCharacters } from '../display-text.js';
 import { maxScanFieldLength } from '../imaging/erp-image-state.js';
 
 /**
@@ -9,9 +10,6 @@ import { maxScanFieldLength } from '../imaging/erp-image-state.js';
 /** Why a scan point or scan user id is refused: longer than the ERP keeps, or holding control/bidi characters. */
 export type ScanFieldFault = 'too-long' | 'characters';
 
-// Control characters (terminal escapes, line breaks) and the invisible ones that turn text around.
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const hiddenCharacters = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** The value as stored: trimmed, and null when nothing is left. */
 export function normalizeScanField(value: string | null | undefined): string | null {
@@ -21,7 +19,9 @@ export function normalizeScanField(value: string | null | undefined): string | n
 
 /** Why a (trimmed) scan point or scan user id cannot be kept, or null when it can. */
 export function findScanFieldFault(value: string): ScanFieldFault | null {
-  if (hiddenCharacters.test(value)) return 'characters';
+  // Control characters (terminal escapes, line breaks), the invisible ones (zero-width spaces and
+  // joiners, word joiners, soft hyphens) and those that turn text around: the same rule the server applies.
+  if (hasHiddenCharacters(value)) return 'characters';
   if ([...value].length > maxScanFieldLength) return 'too-long';
   return null;
 }

@@ -61,6 +61,12 @@ test('doctor --day on a day with 2,000 codes: 200 traced, 1,800 counted as left 
   // Usage errors.
   assert.equal((await on(['doctor', '--day', day, '--page', '0'])).code, 2);
   assert.equal((await on(['doctor', '--day', day, '--page', 'two'])).code, 2);
+  for (const page of ['-1', '1e9', '1000000000', 'abc', '2.5', '0x2', ' 2', '']) {
+    const refused = await on(['doctor', '--day', day, `--page=${page}`]);
+    assert.equal(refused.code, 2, `--page=${page}`);
+    assert.match(refused.stderr, /--page/, `--page=${page}: the reason names the option`);
+  }
+  assert.equal((await on(['doctor', '--day', day, '--page', '-1'])).code, 2, 'a negative number read as an option is a usage error too');
   assert.equal((await on(['doctor', '--day', day, '--page', '2', '--all'])).code, 2);
 
   // --all: every code, a page at a time, progress on stderr.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../electron/cli/run-cli.js';
@@ -97,6 +97,24 @@ test('serve-imaging: a bad rescan reasons file or image code refuses to start wi
   await writeFile(huge, `[${' '.repeat(70 * 1024)}]`);
   assert.equal((await cli(['serve-imaging', '--data-dir', dataDir, '--rescan-reasons', huge])).code, 2, 'read with a byte bound');
   assert.equal((await cli(['serve-imaging', '--data-dir', dataDir, '--rescan-reasons', path.join(files, 'missing.json')])).code, 2);
+  // 影像不清晰 saved as GBK by a Windows editor: refused as not UTF-8 in both languages, never served as replacement characters.
+  const gbk = path.join(files, 'gbk.json');
+  await writeFile(gbk, Buffer.concat([Buffer.from('[{"code":"UNCLEAR","name":"'), Buffer.from([0xd3, 0xb0, 0xcf, 0xf1, 0xb2, 0xbb, 0xc7, 0xe5, 0xce, 0xfa]), Buffer.from('"}]')]));
+  const gbkEnglish = await cli(['serve-imaging', '--data-dir', dataDir, '--rescan-reasons', gbk]);
+  assert.equal(gbkEnglish.code, 2);
+  assert.match(gbkEnglish.stderr, /not UTF-8 text \(saved as GBK\?/);
+  assert.match((await cli(['serve-imaging', '--data-dir', dataDir, '--rescan-reasons', gbk], 'zh_CN.UTF-8')).stderr, /不是 UTF-8 文本/);
+  const hidden = path.join(files, 'hidden.json');
+  await writeFile(hidden, JSON.stringify([{ code: 'A', name: '\u202e缺页' }]));
+  assert.match((await cli(['serve-imaging', '--data-dir', dataDir, '--rescan-reasons', hidden])).stderr, /no control or direction characters/);
+  if (process.platform !== 'win32') {
+    const { execFileSync } = await import('node:child_process');
+    const fifo = path.join(files, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const zero = path.join(files, 'zero.json');
+    await symlink('/dev/zero', zero);
+    for (const file of [fifo, zero]) assert.equal((await cli(['serve-imaging', '--data-dir', dataDir, '--rescan-reasons', file])).code, 2, `${file}: refused, not read`);
+  }
   assert.equal((await cli(['serve-imaging', '--data-dir', dataDir, '--no-image-needed', 'FY-1,../x'])).code, 2);
 
   const good = path.join(files, 'good.json');

@@ -99,3 +99,25 @@ test('a handler returning a value outside the contract is caught', async () => {
   const result = await dispatcher.dispatch('prefs:get', {}, { transport: 'in-process' }, noEvents);
   assert.equal(!result.ok && result.error.code, 'invalid-result');
 });
+
+test('scanDesk:signIn and support:lookup from a hostile renderer: wrong types, huge or hidden-character ids and hostile page numbers are refused; an untrusted sender signs nobody in', async () => {
+  const { dispatcher } = await makeCoreHarness({ isTrustedSender: trusted });
+  for (const args of [{ scanUser: 1024 }, { scanUser: ['u'] }, { scanUser: { toString: 'u' } }, { scanUser: 'x'.repeat(501) }, { scanUser: 'u', admin: true }, { scanUser: undefined }, 'u', null]) {
+    const result = await dispatcher.dispatch('scanDesk:signIn', args, fromApp, noEvents);
+    assert.equal(!result.ok && result.error.code, 'invalid-arguments', JSON.stringify(args) ?? String(args));
+  }
+  for (const scanUser of ['u'.repeat(51), 'u\u001b[2J', 'u\u202e1', 'u\u200b1', 'u\u20601', 'u\ud8001']) {
+    const result = await dispatcher.dispatch('scanDesk:signIn', { scanUser }, fromApp, noEvents);
+    assert.equal(!result.ok && result.error.code, 'scan-user-invalid', JSON.stringify(scanUser));
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (!result.ok) assert.doesNotMatch(String(result.error.params?.['value']), /[\u001b\u202e\u200b\u2060]/, 'shown escaped');
+  }
+  const refused = await dispatcher.dispatch('scanDesk:signIn', { scanUser: 'intruder' }, { ...fromApp, url: 'https://evil.example/' }, noEvents);
+  assert.equal(!refused.ok && refused.error.code, 'untrusted-sender');
+  const view = await dispatcher.dispatch('scanDesk:signIn', { scanUser: '  CON  ' }, fromApp, noEvents);
+  assert.equal(view.ok && (view.value as { signedIn: string | null }).signedIn, 'CON', 'a Windows device name is an ordinary id here: it never names a file');
+  for (const page of [0, -1, 1.5, 1e9, 501, Number.NaN, '2', null]) {
+    const result = await dispatcher.dispatch('support:lookup', { text: 'FY-1', page }, fromApp, noEvents);
+    assert.equal(!result.ok && result.error.code, 'invalid-arguments', String(page));
+  }
+});

@@ -72,6 +72,18 @@ test('a close lost on the way: every page on the server, still 上传影像中; 
   // Nothing to re-send for a delivered bill: left alone.
   const again = await harness.core.support.reclose('FY-2026-750001');
   assert.deepEqual([again.resent, again.after.verdict], [false, 'delivered']);
+  // Lost again, then voided (废弃) by a reviewer: a voided bill takes no close, so nothing is re-sent.
+  await editServerBill('FY-2026-750001', (bill) => {
+    bill.status = 'open';
+    bill.pageCount = null;
+    delete bill.closedAt;
+  });
+  await createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'other-desk' }, clientSecret: 'other-secret', env: {} }).voidBill('FY-2026-750001', 'bill withdrawn');
+  const voided = await harness.core.support.reclose('FY-2026-750001');
+  assert.deepEqual([voided.resent, voided.before.verdict, voided.after.erp?.imageState.code], [false, 'voided', '5']);
+  assert.equal(voided.after.timeline.filter((entry) => entry.event === 'close-resent').length, 1, 'no second close-resent line');
+  // A code this station never saw is not close-lost either.
+  assert.equal((await harness.core.support.reclose('FY-2026-759998')).resent, false);
 });
 
 test('delivered here, but the server has no record of it (无影像): the station\'s receipts against the ERP\'s 0', async () => {

@@ -82,3 +82,77 @@ test('codes Windows cannot have as a folder, and case-only twins of a delivered 
   assert.deepEqual((await fs.readdir(folder)).sort(), ['AB12', 'CD34']);
   assert.equal((await adapter.closeBill('AB12', 1)).status, 'closed');
 });
+
+test('a rescan-reasons.json that is a FIFO, a device, a huge file, GBK, broken UTF-8 or names with hidden characters is refused at once, with the reason', { skip: process.platform === 'win32' }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const folder = await makeTempDir();
+  const file = path.join(folder, 'rescan-reasons.json');
+  const adapter = createFolderAdapter({ folder });
+  /** Refused within two seconds (a FIFO once hung the read for good), as imaging-rejected naming the problem. */
+  const refusedWith = async (pattern: RegExp) => {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref());
+    await assert.rejects(Promise.race([adapter.listRescanReasons(), timeout]), (error: unknown) => {
+      assert.ok(error instanceof ImagingError, String(error));
+      assert.equal(error.code, 'imaging-rejected');
+      assert.match(String(error.params.description), pattern);
+      return true;
+    });
+  };
+  execFileSync('mkfifo', [file]);
+  await refusedWith(/not a regular file/);
+  await fs.rm(file);
+  await fs.symlink('/dev/zero', file);
+  await refusedWith(/not a regular file/);
+  await fs.rm(file);
+  const huge = await fs.open(file, 'w');
+  await huge.truncate(1024 ** 3);
+  await huge.close();
+  await refusedWith(/larger than/);
+  // 影像不清晰 saved as GBK: not UTF-8, so not shown as replacement characters.
+  await fs.writeFile(file, Buffer.concat([Buffer.from('[{"code":"UNCLEAR","name":"'), Buffer.from([0xd3, 0xb0, 0xcf, 0xf1, 0xb2, 0xbb, 0xc7, 0xe5, 0xce, 0xfa]), Buffer.from('"}]')]));
+  await refusedWith(/UTF-8/);
+  await fs.writeFile(file, Buffer.concat([Buffer.from('[{"code":"UNCLEAR","name":"a'), Buffer.from([0xff]), Buffer.from('"}]')]));
+  await refusedWith(/UTF-8/);
+  for (const name of ['\u202eevil', 'a\u001b[2Jb', 'zero\u200bwidth']) {
+    await fs.writeFile(file, JSON.stringify([{ code: 'UNCLEAR', name }]));
+    await refusedWith(/plain text/);
+  }
+  // A UTF-8 file with a BOM and markup in a name is fine: the name is text, never markup.
+  await fs.writeFile(file, `\ufeff${JSON.stringify([{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }])}`);
+  assert.deepEqual(await adapter.listRescanReasons(), [{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }]);
+});
+
+test('a bill.json damaged or rewritten by someone else on the share is refused with its code named, never read as another state or replaced', async () => {
+  const folder = await makeTempDir();
+  const adapter = createFolderAdapter({ folder });
+  const damaged: unknown[] = [
+    { imageCode: 'FY-2026-0601', status: 'imported', pages: {}, keys: {} },
+    { imageCode: 'FY-2026-0602', status: 'closed', pages: { '1': null }, keys: {}, closedAt: null, pageCount: 1 },
+    { imageCode: 'FY-2026-0603', status: 'closed', pages: {}, keys: {}, history: [null] },
+    { imageCode: 'FY-2026-0604', status: 'open', pages: null, keys: null },
+    [1],
+    'x',
+    null,
+  ];
+  for (const [index, bill] of damaged.entries()) {
+    const code = `FY-2026-060${index + 1}`;
+    await fs.mkdir(path.join(folder, code), { recursive: true });
+    const text = JSON.stringify(bill);
+    await fs.writeFile(path.join(folder, code, 'bill.json'), text);
+    for (const attempt of [() => adapter.queryBill(code), () => adapter.uploadPage(pageOf(code, 1, png('p1'), `key-${code}`)), () => adapter.closeBill(code, 1)]) {
+      await assert.rejects(attempt(), (error: unknown) => {
+        assert.ok(error instanceof ImagingError, `${code}: ${String(error)}`);
+        assert.equal(error.code, 'imaging-rejected', `${code}: ${error.code}`);
+        assert.match(String(error.params.description), new RegExp(`${code}/bill.json is damaged`));
+        assert.equal(error.advice, 'needs-person');
+        return true;
+      });
+    }
+    assert.equal(await fs.readFile(path.join(folder, code, 'bill.json'), 'utf8'), text, 'left as it was');
+  }
+  // Not JSON at all: the same, and the file is not replaced by a fresh bill.
+  await fs.mkdir(path.join(folder, 'FY-2026-0609'), { recursive: true });
+  await fs.writeFile(path.join(folder, 'FY-2026-0609', 'bill.json'), '{"imageCode": "FY-2026-06');
+  await assert.rejects(adapter.uploadPage(pageOf('FY-2026-0609', 1, png('p1'), 'key-FY-2026-0609')), isImagingError('imaging-rejected'));
+  assert.equal(await fs.readFile(path.join(folder, 'FY-2026-0609', 'bill.json'), 'utf8'), '{"imageCode": "FY-2026-06');
+});

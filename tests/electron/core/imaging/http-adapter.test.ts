@@ -196,3 +196,73 @@ test('the URL builder keeps every call on the API address, under its path', () =
   refused('http://api.piaozone.com/api', '/{imageCode}', '..');
   refused('http://api.piaozone.com/api', '/{imageCode}', '.');
 });
+
+test('a hostile server: error texts with terminal escapes and bidi are escaped and bounded; huge or malformed rescan reasons are refused; a hostile bill answer is read safely', async () => {
+  const nasty = '\u001b]0;owned\u0007\u001b[2J\u202eevil\u200b\n';
+  let reasons: string = '[]';
+  const hostile = http.createServer((req, res) => {
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    const url = req.url ?? '';
+    if (url.startsWith('/base/oauth/token')) return res.end(JSON.stringify({ errcode: '0000', access_token: 't', expires_in: 7200 }));
+    if (url.includes('rescan-reasons')) return res.end(`{"errcode":"0000","description":"ok","data":${reasons}}`);
+    if (url.includes('/void')) return res.end(JSON.stringify({ errcode: `9${nasty.repeat(500)}`, description: nasty.repeat(5000) }));
+    return res.end(JSON.stringify({ errcode: '0000', description: 'ok', data: { status: 'closed', imageState: '2', pages: [{ page: 1, sha256: nasty, bytes: 1, receivedAt: nasty }], scan: { scanUser: nasty, scanPoint: `<script>${nasty}</script>` } } }));
+  });
+  await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+  const adapter = adapterFor(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}`);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const hidden = /[\u0000-\u001f\u007f-\u009f\u200b\u202e]/;
+  try {
+    await assert.rejects(adapter.voidBill('FY-2026-0900', 'x'), (error: unknown) => {
+      assert.ok(error instanceof ImagingError && error.code === 'imaging-rejected', String(error));
+      for (const value of Object.values(error.params)) {
+        assert.doesNotMatch(String(value), hidden, 'escaped');
+        assert.ok(String(value).length <= 2000, `bounded: ${String(value).length}`);
+      }
+      assert.match(String(error.params.description), /\\u\{1b\}/);
+      return true;
+    });
+    const state = await adapter.queryBill('FY-2026-0900');
+    assert.doesNotMatch(JSON.stringify([state.scan, state.pages]).replace(/\\\\/g, ''), /\\u00(1b|07)|\\n|\u202e/);
+    assert.match(state.scan?.scanPoint ?? '', /^<script>/, 'markup stays text (the screen escapes it)');
+    for (const list of [
+      JSON.stringify(Array.from({ length: 100_000 }, (_, index) => ({ code: `R${index}`, name: '原因' }))),
+      JSON.stringify([{ code: 'A', name: '缺页' }, { code: 'A', name: '重复' }]),
+      JSON.stringify([{ code: 'A', name: `${nasty}缺页` }]),
+      JSON.stringify([{ code: '__proto__', name: 'x'.repeat(51) }]),
+      '{"__proto__":{"code":"A","name":"b"}}',
+    ]) {
+      reasons = list;
+      await assert.rejects(adapter.listRescanReasons(), (error: unknown) => error instanceof ImagingError && ['imaging-rejected', 'imaging-bad-answer'].includes(error.code), list.slice(0, 80));
+    }
+    reasons = JSON.stringify([{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }]);
+    assert.deepEqual(await adapter.listRescanReasons(), [{ code: '__proto__', name: '<b>缺页</b>' }, { code: 'constructor', name: '其他' }]);
+  } finally {
+    await new Promise<void>((resolve) => hostile.close(() => resolve()));
+  }
+});
+
+test('a close refused with a "missing" list that is not a list, or a million pages long, is a bounded imaging-conflict, not a crash', async () => {
+  let missing: unknown = 'all of them';
+  const hostile = http.createServer((req, res) => {
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    if ((req.url ?? '').startsWith('/base/oauth/token')) return res.end(JSON.stringify({ errcode: '0000', access_token: 't', expires_in: 7200 }));
+    return res.end(JSON.stringify({ errcode: '2006', description: 'pages missing', data: { missing } }));
+  });
+  await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+  const adapter = adapterFor(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}`);
+  try {
+    for (const value of ['all of them', { length: 3 }, Array.from({ length: 100_000 }, (_, index) => index + 1), [1, 'two', null, 3]]) {
+      missing = value;
+      await assert.rejects(adapter.closeBill('FY-2026-0901', 2), (error: unknown) => {
+        assert.ok(error instanceof ImagingError && error.code === 'imaging-conflict', String(error));
+        assert.ok(String(error.params.description).length < 300, String(error.params.description).slice(0, 100));
+        return true;
+      });
+    }
+  } finally {
+    await new Promise<void>((resolve) => hostile.close(() => resolve()));
+  }
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import v8 from 'node:v8';
@@ -355,6 +355,134 @@ test('an access log that cannot be written does not end the process (the server 
     assert.deepEqual(unhandled, []);
   } finally {
     process.off('unhandledRejection', onUnhandled);
+    await server.close();
+  }
+});
+
+/** Posts a JSON body to one of a bill's calls and answers the status and errcode. */
+async function postBill(url: string, accessToken: string, code: string, call: string, body: unknown): Promise<{ status: number; errcode: string; data?: unknown }> {
+  const answer = await fetch(`${url}/imaging/v1/bills/${encodeURIComponent(code)}/${call}?access_token=${accessToken}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const parsed = (await answer.json()) as { errcode: string; data?: unknown };
+  return { status: answer.status, errcode: parsed.errcode, data: parsed.data };
+}
+
+test('close fields from a hostile client: wrong types and lengths, hidden characters and a scannedAt that is not a time are 1001; 50 characters outside the BMP are 50', async () => {
+  const server = await startReferenceImagingServer({ dataDir: await makeTempDir(), clients });
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    assert.equal(((await (await upload(server.url, accessToken, 'FY-0701', 1, Buffer.from('one'), 'key-0701-1')).json()) as { errcode: string }).errcode, '0000');
+    const refused: Array<Record<string, unknown>> = [
+      { scanUser: 1024 },
+      { scanPoint: { name: '深圳' } },
+      { scanUser: ['u'] },
+      { stationIp: true },
+      { scanUser: 'u'.repeat(51) },
+      { scanPoint: '𠀀'.repeat(51) },
+      { stationIp: '1'.repeat(65) },
+      { scannedAt: 'x'.repeat(41) },
+      { scannedAt: '1' },
+      { scannedAt: 'hello 2' },
+      { scannedAt: '12/06/2026' },
+      { scannedAt: '2026-13-45T99:00:00Z' },
+      { scanUser: 'u\u001b[2J' },
+      { scanPoint: '\u202e点' },
+      { scanUser: 'u\u200b1' },
+      { scanUser: 'u\u20601' },
+      { stationIp: '10.0.0.1\n' },
+    ];
+    // 10 MB in a close's field or a void's reason: 413 before it is read (or the connection cut while it is still being sent).
+    for (const [call, body] of [['close', { pageCount: 1, scanUser: 'x'.repeat(10 * 1024 * 1024) }], ['void', { reason: 'x'.repeat(10 * 1024 * 1024) }]] as const) {
+      const answer = await postBill(server.url, accessToken, 'FY-0701', call, body).catch(() => ({ status: 413, errcode: imagingErrcodes.tooLarge }));
+      assert.deepEqual([answer.status, answer.errcode], [413, imagingErrcodes.tooLarge], call);
+    }
+    for (const fields of refused) {
+      const answer = await postBill(server.url, accessToken, 'FY-0701', 'close', { pageCount: 1, ...fields });
+      assert.ok([400, 413].includes(answer.status), `${JSON.stringify(fields).slice(0, 80)}: ${answer.status}`);
+      if (answer.status === 400) assert.equal(answer.errcode, imagingErrcodes.badRequest);
+    }
+    const query = await fetch(`${server.url}/imaging/v1/bills/FY-0701?access_token=${accessToken}`);
+    assert.equal(((await query.json()) as { data: { status: string } }).data.status, 'open', 'nothing refused changed the bill');
+    // A code of 51 characters (the ERP keeps 50) is 2001 on every call, before any body is read; 50 are fine.
+    for (const call of ['image-scan', 'void', 'close', 'return', 'rounds']) {
+      const answer = await postBill(server.url, accessToken, `FY-${'9'.repeat(48)}`, call, { needImageScan: false, reason: 'x', pageCount: 1, round: 2 });
+      assert.deepEqual([answer.status, answer.errcode], [400, imagingErrcodes.invalidImageCode], call);
+    }
+    assert.equal((await postBill(server.url, accessToken, `FY-${'9'.repeat(47)}`, 'image-scan', { needImageScan: false })).errcode, '0000');
+    // 𠀀 is one character of a person's name (CJK Extension B): 50 of them fit the ERP's 50.
+    const point = '𠀀'.repeat(50);
+    const closed = await postBill(server.url, accessToken, 'FY-0701', 'close', { pageCount: 1, scanUser: 'u-1', scanPoint: point, scannedAt: '2026-12-06T08:30:00.000+08:00' });
+    assert.deepEqual([closed.status, closed.errcode], [200, '0000']);
+    assert.equal((closed.data as { scan: { scanPoint: string } }).scan.scanPoint, point);
+  } finally {
+    await server.close();
+  }
+});
+
+test('image-scan: the marks are bounded (a client marking a million codes stops at the limit with 1001), unchanged marks are not rewritten, and a FIFO for image-scan.json does not stop the server starting', async () => {
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients, limits: { maxNoImageNeededCodes: 3 } });
+  const file = path.join(dataDir, 'image-scan.json');
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    for (const code of ['FY-0801', 'FY-0802', 'FY-0803']) assert.equal((await postBill(server.url, accessToken, code, 'image-scan', { needImageScan: false })).errcode, '0000');
+    const full = await postBill(server.url, accessToken, 'FY-0804', 'image-scan', { needImageScan: false });
+    assert.deepEqual([full.status, full.errcode], [400, imagingErrcodes.badRequest]);
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), { noImageNeeded: ['FY-0801', 'FY-0802', 'FY-0803'] });
+    // Marking a marked code again, or clearing one never marked, changes nothing and is still answered.
+    const before = (await stat(file)).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await postBill(server.url, accessToken, 'FY-0801', 'image-scan', { needImageScan: false })).errcode, '0000');
+    assert.equal((await postBill(server.url, accessToken, 'FY-0899', 'image-scan', { needImageScan: true })).errcode, '0000');
+    assert.equal((await stat(file)).mtimeMs, before, 'not rewritten');
+    // A cleared mark makes room.
+    assert.equal((await postBill(server.url, accessToken, 'FY-0802', 'image-scan', { needImageScan: true })).errcode, '0000');
+    assert.equal((await postBill(server.url, accessToken, 'FY-0804', 'image-scan', { needImageScan: false })).errcode, '0000');
+    // Many at once: still at most the limit, and the file is whole JSON.
+    const many = await Promise.all(Array.from({ length: 20 }, (_, index) => postBill(server.url, accessToken, `FY-09${String(index).padStart(2, '0')}`, 'image-scan', { needImageScan: false })));
+    assert.ok(many.every((answer) => answer.errcode === imagingErrcodes.badRequest));
+    assert.equal((JSON.parse(await readFile(file, 'utf8')) as { noImageNeeded: string[] }).noImageNeeded.length, 3);
+  } finally {
+    await server.close();
+  }
+  if (process.platform === 'win32') return;
+  const { execFileSync } = await import('node:child_process');
+  const fifoDir = await makeTempDir();
+  execFileSync('mkfifo', [path.join(fifoDir, 'image-scan.json')]);
+  const started = await Promise.race([startReferenceImagingServer({ dataDir: fifoDir, clients }), new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref())]);
+  assert.ok(started, 'the server started (a FIFO once hung its start for good)');
+  await started.close();
+});
+
+test('void, close, return, rounds and pages racing on one bill: the bill store serialises them, so every outcome is one the state machine allows', async () => {
+  const dataDir = await makeTempDir();
+  const server = await startReferenceImagingServer({ dataDir, clients });
+  try {
+    const accessToken = (await token(server.url)).access_token ?? '';
+    for (let round = 0; round < 12; round += 1) {
+      const code = `FY-RACE-${round}`;
+      for (const page of [1, 2]) assert.equal(((await (await upload(server.url, accessToken, code, page, Buffer.from(`p${page}`), `race-key-${round}-${page}`)).json()) as { errcode: string }).errcode, '0000');
+      const calls = [
+        postBill(server.url, accessToken, code, 'close', { pageCount: 2 }),
+        postBill(server.url, accessToken, code, 'void', { reason: 'raced' }),
+        upload(server.url, accessToken, code, 3, Buffer.from('p3'), `race-key-${round}-3`).then(async (answer) => ({ status: answer.status, errcode: ((await answer.json()) as { errcode: string }).errcode })),
+        postBill(server.url, accessToken, code, 'return', { reasonCode: 'UNCLEAR' }),
+        postBill(server.url, accessToken, code, 'rounds', { round: 2 }),
+      ];
+      // All five are in flight at once: the server sees them in whatever order the sockets deliver.
+      const [close, voided, page3, returned, rounds] = await Promise.all(calls);
+      assert.equal(voided?.errcode, '0000', 'a void from 1, 2, 3 or 4 always succeeds');
+      const bill = JSON.parse(await readFile(path.join(dataDir, 'bills', code, 'bill.json'), 'utf8')) as { status: string; pages: Record<string, unknown>; history?: unknown[] };
+      assert.equal(bill.status, 'voided');
+      if (page3?.errcode === '0000') assert.notEqual(close?.errcode, '0000', 'page 3 stored before the close: the close of 2 pages is refused');
+      if (close?.errcode === '0000') assert.notEqual(page3?.errcode, '0000');
+      if (returned?.errcode === '0000') assert.equal(close?.errcode, '0000', 'only a closed bill was returned');
+      if (rounds?.errcode === '0000') assert.equal(returned?.errcode, '0000', 'a round opens only after a return');
+      const held = Object.keys(bill.pages).sort();
+      if (rounds?.errcode === '0000') assert.deepEqual(held, page3?.errcode === '0000' ? ['3'] : [], 'the new round starts empty');
+      else assert.deepEqual(held, page3?.errcode === '0000' ? ['1', '2', '3'] : ['1', '2']);
+      for (const answer of [close, page3, returned, rounds]) assert.ok(['0000', '2005', '2006', '2007', '2008', '2009', '2011'].includes(String(answer?.errcode)), JSON.stringify(answer));
+    }
+  } finally {
     await server.close();
   }
 });

@@ -21,7 +21,7 @@ test('the signed-in clerk wins over the station scan user, is kept across restar
   assert.deepEqual(await open(dataDir).current(), { user: 'station-user', point: 'SP-1' });
   assert.deepEqual(await open(dataDir).signIn(' 王小明 '), { signedIn: '王小明', stationUser: 'station-user', scanPoint: 'SP-1' });
   assert.deepEqual(await open(dataDir).current(), { user: '王小明', point: 'SP-1' }, 'kept across a restart');
-  for (const bad of ['x'.repeat(51), 'a\nb', 'evil\u202etxt.exe']) {
+  for (const bad of ['x'.repeat(51), 'a\nb', 'evil\u202etxt.exe', 'u\u20601024', 'u\u00ad1024']) {
     await assert.rejects(open(dataDir).signIn(bad), (error: unknown) => error instanceof CoreError && error.code === 'scan-user-invalid' && error.params['max'] === 50);
   }
   assert.equal((await open(dataDir).view()).signedIn, '王小明', 'a refused sign-in changes nothing');

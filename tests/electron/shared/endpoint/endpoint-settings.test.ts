@@ -125,6 +125,11 @@ test('the scan point and the station scan user: at most 50 characters, no contro
   assert.deepEqual(codes({ scanUser: 'u'.repeat(51) }), ['scanUser:scan-user-too-long']);
   assert.deepEqual(codes({ scanPoint: 'SP\n01', scanUser: 'admin\u202egnp' }), ['scanPoint:scan-point-characters', 'scanUser:scan-user-characters']);
   assert.deepEqual(codes({ scanUser: 'a\u0007b' }), ['scanUser:scan-user-characters']);
+  // Invisible ones too: a word joiner, a soft hyphen, a Mongolian vowel separator, a tag character, a lone
+  // surrogate, an invisible times — each makes "u1024" look right in the ERP and match nothing there.
+  for (const scanUser of ['u\u20601024', 'u\u00ad1024', 'u\u180e1024', 'u1024\u{e0041}', 'u\ud8001024', 'u\u20621024', 'u\u2028x']) assert.deepEqual(codes({ scanUser }), ['scanUser:scan-user-characters'], JSON.stringify(scanUser));
+  assert.deepEqual(codes({ scanPoint: '\u3000 \u00a0', scanUser: '   ' }), [], 'only spaces: none set');
+  assert.deepEqual(codes({ scanPoint: '𠀀'.repeat(50), scanUser: 'CON' }), [], '50 characters outside the BMP fit; a Windows device name is just a name (never a file name here)');
   const [problem] = validateEndpointSettings({ ...defaultEndpointSettings, scanPoint: 'x'.repeat(60) });
   assert.deepEqual(problem?.params, { value: 'x'.repeat(60), max: 50, length: 60 });
 });
