@@ -43,6 +43,13 @@ export function reportUsageError(io: CliIo, json: boolean, message: string): num
   return exitCodes.usage;
 }
 
+/** Reports a refusal from core (a CoreError's code and its localised message) on stdout as JSON or on stderr; the exit code says "findings". */
+export function reportCoreRefusal(io: CliIo, json: boolean, refusal: { code: string; message: string }): number {
+  if (json) io.stdout(`${JSON.stringify({ error: refusal })}\n`);
+  else io.stderr(`${refusal.message}\n`);
+  return exitCodes.findings;
+}
+
 /** A string option's value, or undefined when it was not given. */
 export function stringOption(values: Record<string, OptionValue>, name: string): string | undefined {
   const value = values[name];

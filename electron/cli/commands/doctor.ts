@@ -8,7 +8,7 @@ import { composeTicket, describeImageState, describeTimelineEntry, describeTrace
 import { localizeError } from '../../shared/message-text.js';
 import { rescanReasonCodePattern } from '../../shared/imaging/rescan-reasons.js';
 import type { CliCommand, StopSignal } from '../cli-context.js';
-import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
+import { exitCodes, reportCoreRefusal, reportUsageError, stringOption } from '../cli-context.js';
 import { signalExitCodes } from '../process-io.js';
 
 const symptoms = ['no-image', 'no-image-needed'] as const;
@@ -152,10 +152,7 @@ async function reclose(code: string, { json, io, t, openCore }: Pick<Parameters<
     return outcome.resent && outcome.after.verdict === 'delivered' ? exitCodes.ok : exitCodes.findings;
   } catch (error) {
     if (!(error instanceof CoreError)) throw error;
-    const message = localizeError(t, error);
-    if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
-    else io.stderr(`${message}\n`);
-    return exitCodes.findings;
+    return reportCoreRefusal(io, json, { code: error.code, message: localizeError(t, error) });
   } finally {
     await core.close();
   }
@@ -268,10 +265,7 @@ export const returnBillCommand: CliCommand = {
       return exitCodes.ok;
     } catch (error) {
       if (!(error instanceof CoreError)) throw error;
-      const message = localizeError(t, error);
-      if (json) io.stdout(`${JSON.stringify({ error: { code: error.code, message } })}\n`);
-      else io.stderr(`${message}\n`);
-      return exitCodes.findings;
+      return reportCoreRefusal(io, json, { code: error.code, message: localizeError(t, error) });
     } finally {
       await core.close();
     }
