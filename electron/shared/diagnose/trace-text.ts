@@ -21,6 +21,8 @@ export interface TraceForText {
       upload: { held: { code: string; params: MessageParams } | null; lastError: { code: string; params: MessageParams } | null; state?: string; pages?: number; sent?: number; closedAt?: string | null; receipts?: unknown[] } | null;
     }>;
     queue: { reason: string | null };
+    /** The open return this station noticed: its rescan reason's name, from the server's list (退扫原因). */
+    returned?: { reasonCode: string | null; reasonName: string | null } | null;
     /** The last time a person discarded a bill with this code. */
     discarded?: { at: string; source: string | null } | null;
     coversMade?: Array<{ at: string }>;
@@ -67,7 +69,7 @@ export function describeImageState(t: Translate, code: string): string {
 }
 
 /** "影像映射维护 will show 影像状态 = 影像已就绪 (image ready), 3 pages, scanned by … at scan point …". */
-export function describeErp(t: Translate, trace: Pick<TraceForText, 'erp' | 'serverError'>): string {
+export function describeErp(t: Translate, trace: Pick<TraceForText, 'erp' | 'serverError'> & { station?: Pick<TraceForText['station'], 'returned'> }): string {
   const erp = trace.erp;
   if (!erp) return t(trace.serverError ? 'troubleshoot.erp.failed' : 'troubleshoot.erp.notAsked');
   const parts: string[] = [];
@@ -78,11 +80,19 @@ export function describeErp(t: Translate, trace: Pick<TraceForText, 'erp' | 'ser
   else if (scan?.point) parts.push(t('troubleshoot.erp.scanPoint', { point: scan.point }));
   if (scan?.stationIp) parts.push(t('troubleshoot.erp.scanIp', { ip: scan.stationIp }));
   if (scan?.scannedAt) parts.push(t('troubleshoot.erp.scanTime', { at: formatWhen(scan.scannedAt) }));
-  if (erp.rescanReason) parts.push(t('troubleshoot.erp.rescanReason', { reason: erp.rescanReason.code ? `${erp.rescanReason.text} [${erp.rescanReason.code}]` : erp.rescanReason.text }));
+  if (erp.rescanReason) parts.push(rescanReasonText(t, erp.rescanReason, trace.station?.returned ?? null));
   if (erp.voided) parts.push(t('troubleshoot.erp.voided', { reason: erp.voided.reason || '—', at: formatWhen(erp.voided.at) }));
   if (!erp.needImageScan) parts.push(t('troubleshoot.erp.noScanNeeded'));
   if (!erp.fromServer) parts.push(t('troubleshoot.erp.derived'));
   return t('troubleshoot.erp.line', { state: describeImageState(t, erp.imageState.code), details: parts.join('') });
+}
+
+/** The rescan reason as the Scan desk says it: its name (from the server's list) and the reviewer's words; a code without a known name is said to be one. */
+function rescanReasonText(t: Translate, reason: { code: string | null; text: string }, noticed: { reasonCode: string | null; reasonName: string | null } | null): string {
+  const name = reason.code && noticed?.reasonCode === reason.code ? noticed.reasonName : null;
+  if (name) return reason.text && reason.text !== name ? t('troubleshoot.erp.rescanReasonNamed', { name, reason: reason.text }) : t('troubleshoot.erp.rescanReason', { reason: name });
+  if (reason.code) return t('troubleshoot.erp.rescanReasonCoded', { reason: reason.text || '—', code: reason.code });
+  return t('troubleshoot.erp.rescanReason', { reason: reason.text });
 }
 
 /** The station's own view of a code in one line: closed, sending, holding, discarded, a cover made, or nothing. */

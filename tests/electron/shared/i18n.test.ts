@@ -48,7 +48,7 @@ test('Chinese text is Chinese and English text has no Han characters', () => {
     // The ERP's own words for its image map (影像状态 and its names, 退扫原因, 是否需要影像扫描, 废弃) stay Chinese
     // in English too: they are what the support person reads on the ERP's page (an English gloss follows).
     quotesChinese.push(
-      ...['heading', 'line', 'rescanReason', 'noScanNeeded', 'notAsked', 'failed', 'badge'].map((key) => `troubleshoot.erp.${key}`),
+      ...['heading', 'line', 'rescanReason', 'rescanReasonNamed', 'rescanReasonCoded', 'noScanNeeded', 'notAsked', 'failed', 'badge'].map((key) => `troubleshoot.erp.${key}`),
       'troubleshoot.reclosed',
       'troubleshoot.verdicts.no-image-needed.evidenceServer',
       'troubleshoot.verdicts.close-lost.evidence',

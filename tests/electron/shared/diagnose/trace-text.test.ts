@@ -50,7 +50,12 @@ test('what 影像映射维护 will show, in one sentence: the ERP\'s words in Ch
   assert.equal(describeTrace(en, trace).erp, '影像映射维护 will show 影像状态 = 影像已就绪 (image ready), 3 pages, scanned by li.si at scan point 深圳-03 (IP 10.8.0.21)');
   // A return names its rescan reason; an older server's state says it was worked out.
   const returned = { ...trace, erp: { ...trace.erp!, imageState: { code: '3', name: '退回重扫' }, fromServer: false, scan: null, rescanReason: { code: 'R02', text: '缺页' } } };
-  assert.equal(describeTrace(zh, returned).erp, '影像映射维护 会显示：影像状态 = 退回重扫，3 张；退扫原因：缺页 [R02]（由旧版影像系统的状态推算）');
+  assert.equal(describeTrace(zh, returned).erp, '影像映射维护 会显示：影像状态 = 退回重扫，3 张；退扫原因：缺页（退扫原因代码 R02）（由旧版影像系统的状态推算）');
+  // The reason's name from the server's list (noticed with the return), as the Scan desk says it; never a bare code.
+  const named = { ...returned, station: { ...returned.station, returned: { reasonCode: 'R02', reasonName: '缺页或漏扫' } } };
+  assert.equal(describeTrace(zh, named).erp, '影像映射维护 会显示：影像状态 = 退回重扫，3 张；退扫原因：缺页或漏扫——缺页（由旧版影像系统的状态推算）');
+  assert.match(describeTrace(en, named).erp, /rescan reason \(退扫原因\): 缺页或漏扫 — 缺页 /);
+  assert.doesNotMatch(describeTrace(en, named).erp, /\[R02\]|R02/);
   // Not asked, or it failed: the station does not know, and says which.
   assert.match(describeTrace(en, { ...trace, erp: null }).erp, /not known here \(the imaging system was not asked\)/);
   assert.match(describeTrace(zh, { ...trace, erp: null, serverError: { code: 'imaging-unreachable', params: {} } }).erp, /无法查询影像系统/);
