@@ -57,7 +57,9 @@ const card = (code: string) => page.getByTestId(`trace-${code}`);
 
 test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就绪 from another scan point, a lost close as the headline and sent again', async () => {
   assert.equal((await session.harness.core.endpoint.preflight(() => undefined)).ok, true);
-  await scanAndSettle('erp-1.pdf', [{ kind: 'cover', code: 'FY-2026-760001' }, { kind: 'content' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-760002' }, { kind: 'content' }]);
+  await scanAndSettle('erp-1.pdf', [{ kind: 'cover', code: 'FY-2026-760001' }, { kind: 'content' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-760002' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-760003' }, { kind: 'content' }]);
+  // A reviewer returned 760003 with a rescan reason from the server's list (UNCLEAR = 影像不清晰).
+  await (await session.harness.core.endpoint.openAdapter('query')).returnBill('FY-2026-760003', { text: '第2页发票看不清', code: 'UNCLEAR' });
 
   // Another desk scanned 760009 at scan point 深圳-03 and closed it with who and where.
   const other = createHttpAdapter({ settings: { apiAddress: server.url, clientId: 'other-desk' }, clientSecret: 'other-secret', env: {} });
@@ -73,7 +75,7 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   const stored = JSON.parse(await readFile(billFile, 'utf8')) as Record<string, unknown>;
   await writeFile(billFile, JSON.stringify({ ...stored, status: 'open', pageCount: null, closedAt: undefined, scan: undefined }));
 
-  await trace('FY-2026-760001\nFY-2026-760002\nFY-2026-760009');
+  await trace('FY-2026-760001\nFY-2026-760002\nFY-2026-760003\nFY-2026-760009');
   assert.equal(await card('FY-2026-760001').getAttribute('data-verdict'), 'delivered');
   assert.equal(await card('FY-2026-760002').getAttribute('data-verdict'), 'close-lost');
   assert.equal(await card('FY-2026-760009').getAttribute('data-verdict'), 'delivered-elsewhere');
@@ -94,6 +96,11 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   await page.getByTestId('trace-disagree-FY-2026-760002').getByText(zhCN.troubleshoot.erp.disagree).waitFor();
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760002').textContent(), '影像状态 上传影像中');
   assert.match((await page.getByTestId('trace-station-FY-2026-760002').textContent()) ?? '', /本站记录：已于 .* 结单，2 张/);
+  // A return names the rescan reason as the Scan desk does (its name from the server's list), never its bare code.
+  assert.equal(await card('FY-2026-760003').getAttribute('data-verdict'), 'returned');
+  const returnedLine = (await page.getByTestId('trace-erp-FY-2026-760003').textContent()) ?? '';
+  assert.match(returnedLine, /影像状态 = 退回重扫，2 张，.*；退扫原因：影像不清晰——第2页发票看不清/);
+  assert.doesNotMatch(returnedLine, /UNCLEAR/);
 
   // English: the ERP's words stay Chinese, with a gloss.
   await page.getByTestId('language-switch').click();
@@ -101,7 +108,12 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760009').textContent(), '影像状态 影像已就绪 (image ready)');
   assert.match((await page.getByTestId('trace-erp-FY-2026-760009').textContent()) ?? '', /影像映射维护 will show 影像状态 = 影像已就绪 \(image ready\), 3 pages, scanned by li\.si at scan point 深圳-03 \(IP 10\.8\.0\.21\)/);
   await card('FY-2026-760002').getByText(en.troubleshoot.verdicts['close-lost'].title).waitFor();
+  // The longest gloss (退回重扫 (returned for rescan)) stays inside its box at 1024 px.
+  assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760003').textContent(), '影像状态 退回重扫 (returned for rescan)');
+  assert.match((await page.getByTestId('trace-erp-FY-2026-760003').textContent()) ?? '', /rescan reason \(退扫原因\): 影像不清晰 — 第2页发票看不清/);
   assert.deepEqual(await findLayoutViolations(page), []);
+  await card('FY-2026-760003').scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'en-1024-troubleshoot-erp-returned');
   await card('FY-2026-760009').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'en-1024-troubleshoot-erp-state');
 
@@ -129,9 +141,14 @@ test('a busy day: 450 codes, the first 200 traced, "另有 250 个未追踪" and
   await writeBusyDayAudit(session.harness.dataDir, day, 450, { append: true });
   await page.getByTestId('lookup-text').fill('');
   await page.getByTestId('lookup-day').fill(day);
-  await page.getByTestId('lookup-run').click();
+  // From the keyboard: while it traces, the focus stays on the button (never the page body), then goes to the answer.
+  await page.getByTestId('lookup-run').focus();
+  await page.keyboard.press('Enter');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
   await page.getByTestId('trace-summary').waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('trace-left-out').textContent(), '另有 250 个未追踪');
+  // The summary counts this page, not a second total beside "共 450 个编码".
+  assert.equal(await page.getByTestId('trace-summary').textContent(), '这一页 200 个编码：已送达 0，需要处理 200');
   assert.match((await page.getByTestId('trace-pages').textContent()) ?? '', /共 450 个编码，这里是第 1–200 个/);
   assert.equal(await page.locator('[data-testid^="trace-FY-"][data-verdict]').count(), 200);
   await page.getByTestId('trace-pages').scrollIntoViewIfNeeded();
@@ -140,6 +157,7 @@ test('a busy day: 450 codes, the first 200 traced, "另有 250 个未追踪" and
 
   await page.getByTestId('trace-next-page').focus();
   await page.keyboard.press('Enter');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
   await page.getByTestId('trace-left-out').getByText('另有 50 个未追踪').waitFor({ timeout: 60_000 });
   assert.match((await page.getByTestId('trace-pages').textContent()) ?? '', /第 201–400 个/);
   await card(busyDayCode(200)).waitFor();

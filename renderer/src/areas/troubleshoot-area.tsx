@@ -90,7 +90,9 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
   const [ticket, setTicket] = useState('');
   const textRef = useRef<HTMLTextAreaElement>(null);
 
+  // Busy buttons stay focusable (aria-disabled, not disabled): a disabled button drops the focus to the page body.
   const run = async (query: string, onDay: string, page = 1) => {
+    if (busy) return;
     if (!query.trim() && !onDay) {
       setProblem(t('troubleshoot.empty'));
       focusWhenPainted(() => textRef.current);
@@ -179,7 +181,7 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
               <option value="no-image-needed">{t('troubleshoot.symptoms.no-image-needed')}</option>
             </select>
           </label>
-          <button type="submit" className="primary" disabled={busy} data-testid="lookup-run">
+          <button type="submit" className="primary" aria-disabled={busy} data-testid="lookup-run">
             {busy ? t('troubleshoot.looking') : t('troubleshoot.lookup')}
             {!busy && <kbd className="button-key">Ctrl+Enter</kbd>}
           </button>
@@ -194,7 +196,8 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
       {result && (
         <div className="trace-results" lang={i18n.language}>
           <p className={`banner banner-${delivered === result.traces.length && result.traces.length > 0 ? 'pass' : 'warn'}`} role="status" data-testid="trace-summary">
-            {t('troubleshoot.resultCount', { count: result.traces.length, delivered, other: result.traces.length - delivered })}
+            {/* A page of a busy day counts this page: "共 200" beside "共 450 个编码" would say two totals. */}
+            {t(result.total > result.traces.length ? 'troubleshoot.resultCountPage' : 'troubleshoot.resultCount', { count: result.traces.length, delivered, other: result.traces.length - delivered })}
           </p>
           {result.resolved.map((entry) => (
             <p key={entry.billNo} className="muted" data-testid="trace-resolved">
@@ -215,12 +218,12 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
               </span>
               <span className="actions">
                 {result.page > 1 && (
-                  <button type="button" className="secondary" disabled={busy} data-testid="trace-previous-page" onClick={() => void run(text, day, result.page - 1)}>
+                  <button type="button" className="secondary" aria-disabled={busy} data-testid="trace-previous-page" onClick={() => void run(text, day, result.page - 1)}>
                     {t('troubleshoot.previousPage')}
                   </button>
                 )}{' '}
                 {result.leftOut > 0 && (
-                  <button type="button" className="primary" disabled={busy} data-testid="trace-next-page" onClick={() => void run(text, day, result.page + 1)}>
+                  <button type="button" className="primary" aria-disabled={busy} data-testid="trace-next-page" onClick={() => void run(text, day, result.page + 1)}>
                     {t('troubleshoot.nextPage', { size: Math.min(200, result.leftOut), first: countText(result.first + result.traces.length, i18n.language), last: countText(result.first + result.traces.length - 1 + Math.min(200, result.leftOut), i18n.language) })}
                   </button>
                 )}
@@ -270,6 +273,7 @@ function TraceCard({ trace, onChanged }: { trace: Trace; onChanged: (trace: Trac
   const [reclosing, setReclosing] = useState(false);
   const [reclosed, setReclosed] = useState<{ ok: boolean; text: string } | null>(null);
   const reclose = async () => {
+    if (reclosing) return;
     setReclosing(true);
     setReclosed(null);
     const answer = await api.support.reclose({ code: trace.code });
@@ -317,7 +321,7 @@ function TraceCard({ trace, onChanged }: { trace: Trace; onChanged: (trace: Trac
       </p>
       {trace.verdict === 'close-lost' && (
         <div className="actions">
-          <button type="button" className="primary" disabled={reclosing} data-testid={`trace-reclose-${trace.code}`} onClick={() => void reclose()}>
+          <button type="button" className="primary" aria-disabled={reclosing} data-testid={`trace-reclose-${trace.code}`} onClick={() => void reclose()}>
             {reclosing ? t('troubleshoot.reclosing') : t('troubleshoot.reclose')}
           </button>
         </div>
@@ -423,6 +427,7 @@ function RecentPanel({ onTrace }: { onTrace: (code: string) => void }) {
     return { from: first.toISOString(), to: new Date(last.getTime() + 86_400_000).toISOString() };
   };
   const load = async (refresh: boolean) => {
+    if (busy) return;
     setBusy(refresh ? 'refresh' : 'list');
     setProblem(null);
     const answer = await api.support.recent({ ...timeRange(), refresh });
@@ -459,10 +464,10 @@ function RecentPanel({ onTrace }: { onTrace: (code: string) => void }) {
           </div>
         )}
         <div className="actions">
-          <button type="button" className="secondary" disabled={busy !== null} data-testid="recent-load" onClick={() => void load(false)}>
+          <button type="button" className="secondary" aria-disabled={busy !== null} data-testid="recent-load" onClick={() => void load(false)}>
             {t('troubleshoot.recent.load')}
           </button>{' '}
-          <button type="button" className="primary" disabled={busy !== null} data-testid="recent-refresh" onClick={() => void load(true)}>
+          <button type="button" className="primary" aria-disabled={busy !== null} data-testid="recent-refresh" onClick={() => void load(true)}>
             {busy === 'refresh' ? t('troubleshoot.recent.refreshing') : t('troubleshoot.recent.refresh')}
           </button>
         </div>
@@ -548,6 +553,7 @@ function BundlePanel({ codes }: { codes: string[] }) {
   const [problem, setProblem] = useState<string | null>(null);
 
   const make = async () => {
+    if (busy) return;
     setBusy(true);
     setProblem(null);
     setMade(null);
@@ -577,7 +583,7 @@ function BundlePanel({ codes }: { codes: string[] }) {
         </label>
       </div>
       <div className="actions">
-        <button type="button" className="primary" disabled={busy} data-testid="bundle-make" onClick={() => void make()}>
+        <button type="button" className="primary" aria-disabled={busy} data-testid="bundle-make" onClick={() => void make()}>
           {busy ? t('troubleshoot.bundle.making') : t('troubleshoot.bundle.make')}
         </button>
       </div>

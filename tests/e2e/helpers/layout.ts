@@ -10,7 +10,7 @@ export interface LayoutViolation {
 /**
  * Measures the current screen: nothing scrolls sideways, the header and status bar are in the
  * window, and no visible control (input, button, select, image, table) pokes out of its panel or
- * the window. Runs in the page; returns every violation so a failure names them all.
+ * the window, nor a badge out of the box it sits in. Runs in the page; returns every violation so a failure names them all.
  */
 export async function findLayoutViolations(page: Page): Promise<LayoutViolation[]> {
   // tsx keeps function names by wrapping them in __name(), which the page does not have.
@@ -47,6 +47,13 @@ export async function findLayoutViolations(page: Page): Promise<LayoutViolation[
         out.push({ kind: 'outside-panel', what: describe(control), px: Math.round(Math.max(frame.left - box.left, box.right - frame.right)) });
       }
       if (box.right > window.innerWidth + tolerance) out.push({ kind: 'outside-window', what: describe(control), px: Math.round(box.right - window.innerWidth) });
+    }
+    // Badges and chips stay inside the box they sit in (a trace card's side, a table cell), not just the panel.
+    for (const badge of document.querySelectorAll('main .erp-badge, main .disagree-chip, main .owner-chip')) {
+      const box = badge.getBoundingClientRect();
+      const frame = badge.parentElement?.closest('.trace-side, td, .trace-card, .panel')?.getBoundingClientRect();
+      if (box.width === 0 || !frame) continue;
+      if (box.left < frame.left - tolerance || box.right > frame.right + tolerance) out.push({ kind: 'outside-panel', what: describe(badge), px: Math.round(Math.max(frame.left - box.left, box.right - frame.right)) });
     }
     // Text cut off inside its own box (a navigation label, a button caption, the status bar).
     for (const element of document.querySelectorAll('.nav-label, button, .status-item, .pill')) {
