@@ -99,6 +99,28 @@ test('the Scan desk header: a clerk signs in from the keyboard (a bad id refused
   await page.getByTestId('language-switch').click();
 });
 
+test('a suspect cover whose code is over 50 characters: the Scan desk says why and shows the whole code inside the panel, in Chinese and English at 1024×700', async () => {
+  await page.getByTestId('nav-scanDesk').click();
+  await page.locator('html[lang="zh-CN"]').waitFor();
+  const longCode = `FY-2026-${'9'.repeat(50)}`;
+  const file = await writeStack([{ kind: 'cover', code: longCode }, { kind: 'content' }], await makeTempDir(), 'pdf');
+  await dropFile(page, '扫描 长编码.pdf', await readFile(file), 'application/pdf', 'desk-drop-zone');
+  await page.getByTestId('desk-notice').getByText(/^扫描 长编码\.pdf：/).waitFor({ timeout: 60_000 });
+  await page.getByTestId('desk-row-suspect').click({ timeout: 60_000 });
+  const held = page.getByTestId('desk-held');
+  await held.getByText(zhCN.split.suspect['code-too-long'], { exact: false }).waitFor();
+  assert.equal(await page.getByTestId('desk-suspect-payload').textContent(), longCode);
+  // One long word: it breaks inside the banner, the page never scrolls sideways.
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await held.scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'zh-1024-desk-code-too-long');
+  await page.getByTestId('language-switch').click();
+  await held.getByText(en.split.suspect['code-too-long'], { exact: false }).waitFor();
+  assert.deepEqual(await findLayoutViolations(page), []);
+  await saveScreenshot(page, 'en-1024-desk-code-too-long');
+  await page.getByTestId('language-switch').click();
+});
+
 test('no console errors on the Settings page and the Scan desk', () => {
   assert.deepEqual(session.problems, []);
 });

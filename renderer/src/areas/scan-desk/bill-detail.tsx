@@ -81,7 +81,15 @@ export function BillDetail({ row, upload, now, onView, onAct, onPageAct, onNotCo
                   {row.bill && row.bill.state !== 'discarded' && held && !fixed && (
                     <p className="banner banner-warn" data-testid="desk-held">
                       {held.cause}
-                      {row.bill.suspect ? ` · ${row.bill.suspect.payload}` : ''}
+                      {/* The QR's text may be one long word (a code over 50 characters): it breaks anywhere, never past the panel. */}
+                      {row.bill.suspect && (
+                        <>
+                          {' · '}
+                          <bdi className="mono suspect-payload" data-testid="desk-suspect-payload">
+                            {row.bill.suspect.payload}
+                          </bdi>
+                        </>
+                      )}
                       {row.bill.damaged?.length ? ` · ${t('scanDeskPage.damagedPages', { pages: row.bill.damaged.join(', ') })}` : ''}
                       <span className="held-next" data-testid="desk-held-next">{held.next}</span>
                     </p>

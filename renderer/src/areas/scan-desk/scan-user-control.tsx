@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppErrorInfo } from '../../../../electron/shared/error-codes.js';
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
@@ -39,6 +39,10 @@ export function ScanUserControl() {
     return () => window.removeEventListener(endpointChangedEvent, load);
   }, [load]);
 
+  // The field takes the focus as it appears (before the next key), so an id typed or scanned right after Enter loses no character.
+  useLayoutEffect(() => {
+    if (editing) inputRef.current?.focus();
+  }, [editing]);
   const backToButton = () => focusWhenPainted(() => buttonRef.current);
   const open = () => {
     setText('');
@@ -52,6 +56,7 @@ export function ScanUserControl() {
     backToButton();
   };
   const send = async (scanUser: string | null) => {
+    if (busy) return;
     setBusy(true);
     const result = await api.scanDesk.signIn({ scanUser });
     setBusy(false);
@@ -114,7 +119,7 @@ export function ScanUserControl() {
           </button>
         </span>
       ) : view?.signedIn ? (
-        <button ref={buttonRef} type="button" className="secondary" disabled={busy} data-testid="desk-scan-user-sign-out" onClick={() => void send(null)}>
+        <button ref={buttonRef} type="button" className="secondary" aria-disabled={busy} data-testid="desk-scan-user-sign-out" onClick={() => void send(null)}>
           {t('scanDeskPage.scanUser.signOut')}
         </button>
       ) : (
