@@ -95,7 +95,9 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   // The disagreement is the headline; the station's side says it closed the bill.
   await page.getByTestId('trace-disagree-FY-2026-760002').getByText(zhCN.troubleshoot.erp.disagree).waitFor();
   assert.equal(await page.getByTestId('trace-erp-state-FY-2026-760002').textContent(), '影像状态 上传影像中');
-  assert.match((await page.getByTestId('trace-station-FY-2026-760002').textContent()) ?? '', /本站记录：已于 .* 结单，2 张/);
+  assert.match((await page.getByTestId('trace-station-FY-2026-760002').textContent()) ?? '', /本站记录：已于 .* 结单，2 页（2 张回执）/);
+  // The station counts pages as the Scan desk does (页); only the ERP's own line says 张 (its 影像张数).
+  assert.match((await card('FY-2026-760002').locator('.trace-line').first().textContent()) ?? '', /本站已发送 2 页并于 .*影像系统有同样的 2 页/);
   // A return names the rescan reason as the Scan desk does (its name from the server's list), never its bare code.
   assert.equal(await card('FY-2026-760003').getAttribute('data-verdict'), 'returned');
   const returnedLine = (await page.getByTestId('trace-erp-FY-2026-760003').textContent()) ?? '';

@@ -523,8 +523,8 @@ export const zhCN = {
     previousPage: '上一页',
     stationLine: '本站记录：{{view}}',
     stationViews: {
-      done: '已于 {{at}} 结单，{{pages}} 张（{{receipts}} 张回执）',
-      sending: '正在上传：已发送 {{sent}}/{{pages}} 张',
+      done: '已于 {{at}} 结单，{{pages}} 页（{{receipts}} 张回执）',
+      sending: '正在上传：已发送 {{sent}}/{{pages}} 页',
       held: '被暂扣，等人处理（来自 {{source}}）',
       ready: '等待上传（来自 {{source}}）',
       discarded: '已于 {{at}} 丢弃',
@@ -661,12 +661,12 @@ export const zhCN = {
       },
       'close-lost': {
         title: '页面已全部送达，但影像系统没有收到结单',
-        evidence: '本站已发送 {{pages}} 张并于 {{closedAt}} 结单（{{receipts}} 张回执，第一张 {{firstReceipt}}）；影像系统有同样的 {{serverPages}} 张，但仍显示 影像状态 = {{stateText}}：结单在途中丢失。',
-        next: '请重新发送结单（本页按钮，或 scan-station doctor {{code}} --reclose）：只重发这 {{pages}} 张的结单，不改动其他内容。若影像系统拒绝，请影像系统管理员凭诊断包检查这张单据。',
+        evidence: '本站已发送 {{pages}} 页并于 {{closedAt}} 结单（{{receipts}} 张回执，第一张 {{firstReceipt}}）；影像系统有同样的 {{serverPages}} 页，但仍显示 影像状态 = {{stateText}}：结单在途中丢失。',
+        next: '请重新发送结单（本页按钮，或 scan-station doctor {{code}} --reclose）：只重发这 {{pages}} 页的结单，不改动其他内容。若影像系统拒绝，请影像系统管理员凭诊断包检查这张单据。',
       },
       'server-has-none': {
         title: '本站已送达，但影像系统没有这张单据的记录',
-        evidence: '本站已发送 {{pages}} 张并于 {{closedAt}} 结单（{{receipts}} 张回执，第一张 {{firstReceipt}}）；影像系统显示 影像状态 = 无影像。',
+        evidence: '本站已发送 {{pages}} 页并于 {{closedAt}} 结单（{{receipts}} 张回执，第一张 {{firstReceipt}}）；影像系统显示 影像状态 = 无影像。',
         next: '请在“连接”页确认本站发往的是 ERP 对应的影像系统和租户；若无误，请影像系统管理员按上面的回执查找。',
       },
       voided: {
