@@ -8,10 +8,11 @@ import { startReferenceImagingServer, type ReferenceServer } from '../../electro
 import { defaultEndpointSettings } from '../../electron/shared/endpoint/endpoint-settings.js';
 import { en } from '../../electron/shared/i18n/en.js';
 import { zhCN } from '../../electron/shared/i18n/zh-cn.js';
-import { writeStack, type StackPage } from '../fixtures/stacks.js';
+import type { StackPage } from '../fixtures/stacks.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { saveScreenshot } from './helpers/chromium.js';
 import { findLayoutViolations } from './helpers/layout.js';
+import { scanAndSettle as scanAndSettleWith } from './helpers/scan-and-settle.js';
 import { openUiSession, type UiSession } from './helpers/ui-session.js';
 
 const secret = 'trouble-secret-9';
@@ -33,17 +34,7 @@ after(async () => {
 });
 
 /** Takes a stack in as the Scan desk does, and waits until the queue has nothing left to send. */
-async function scanAndSettle(name: string, pages: StackPage[]) {
-  const file = await writeStack(pages, await makeTempDir(), 'pdf');
-  assert.equal((await session.harness.core.scanDesk.importUpload(name, new Uint8Array(await readFile(file)))).status, 'ingested');
-  session.harness.core.upload.nudge();
-  for (let tries = 0; tries < 300; tries += 1) {
-    const status = await session.harness.core.upload.status();
-    if (status.counts.queued + status.counts.sending + status.counts.waiting === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail('the queue did not settle');
-}
+const scanAndSettle = (name: string, pages: StackPage[]) => scanAndSettleWith(session.harness, name, pages);
 
 const trace = async (text: string) => {
   await page.getByTestId('lookup-text').fill(text);
