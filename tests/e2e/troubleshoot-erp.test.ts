@@ -139,7 +139,7 @@ test('a busy day: 450 codes, the first 200 traced, "另有 250 个未追踪" and
   await page.keyboard.press('Enter');
   assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
   await page.getByTestId('trace-summary').waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId('trace-left-out').textContent(), '另有 250 个未追踪');
+  assert.equal(await page.getByTestId('trace-left-out').textContent(), '另有 250 个未追踪。');
   // The summary counts this page, not a second total beside "共 450 个编码".
   assert.equal(await page.getByTestId('trace-summary').textContent(), '这一页 200 个编码：已送达 0，需要处理 200');
   assert.match((await page.getByTestId('trace-pages').textContent()) ?? '', /共 450 个编码，这里是第 1–200 个/);
@@ -151,7 +151,7 @@ test('a busy day: 450 codes, the first 200 traced, "另有 250 个未追踪" and
   await page.getByTestId('trace-next-page').focus();
   await page.keyboard.press('Enter');
   assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
-  await page.getByTestId('trace-left-out').getByText('另有 50 个未追踪').waitFor({ timeout: 60_000 });
+  await page.getByTestId('trace-left-out').getByText('另有 50 个未追踪。').waitFor({ timeout: 60_000 });
   assert.match((await page.getByTestId('trace-pages').textContent()) ?? '', /第 201–400 个/);
   await card(busyDayCode(200)).waitFor();
   assert.equal(await card(busyDayCode(199)).count(), 0);

@@ -521,7 +521,7 @@ export const en: Catalog = {
     pageOf: 'Codes {{first}}–{{last}} of {{total}} traced; {{count}} more were not traced.',
     pageMore: 'See them a page at a time: doctor --day … --page {{next}} (or --all, at most {{limit}} codes).',
     totalCapped: 'The day has more than {{total}} codes; only the first {{total}} are counted.',
-    leftOutShort: '{{count}} more not traced',
+    leftOutShort: '{{count}} more not traced.',
     pageRange: 'Codes {{first}}–{{last}} of {{total}} here.',
     nextPage: 'Next {{size}} codes ({{first}}–{{last}})',
     previousPage: 'Previous page',

@@ -517,7 +517,7 @@ export const zhCN = {
     pageOf: '共 {{total}} 个编码，已排查第 {{first}}–{{last}} 个；另有 {{count}} 个未追踪。',
     pageMore: '可逐页查看：doctor --day … --page {{next}}（或 --all，最多 {{limit}} 个编码）。',
     totalCapped: '这一天的编码超过 {{total}} 个，只统计前 {{total}} 个。',
-    leftOutShort: '另有 {{count}} 个未追踪',
+    leftOutShort: '另有 {{count}} 个未追踪。',
     pageRange: '共 {{total}} 个编码，这里是第 {{first}}–{{last}} 个。',
     nextPage: '下 {{size}} 个编码（第 {{first}}–{{last}} 个）',
     previousPage: '上一页',
