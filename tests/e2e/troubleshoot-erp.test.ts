@@ -70,6 +70,8 @@ test('the ERP\'s state beside each verdict, in Chinese and English: 影像已就
   assert.equal(await card('FY-2026-760001').getAttribute('data-verdict'), 'delivered');
   assert.equal(await card('FY-2026-760002').getAttribute('data-verdict'), 'close-lost');
   assert.equal(await card('FY-2026-760009').getAttribute('data-verdict'), 'delivered-elsewhere');
+  // Sent from another desk: nothing for this station to do, so it is not counted as needing attention.
+  assert.match((await page.getByTestId('trace-summary').textContent()) ?? '', /^共 4 个编码：已送达 1，需要处理 2，本站无需处理 1（无需影像、已废弃或由别处上传）$/);
 
   await card('FY-2026-760002').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'zh-1024-troubleshoot-erp-state');

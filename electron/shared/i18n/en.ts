@@ -569,6 +569,7 @@ export const en: Catalog = {
     recloseNotNeeded: 'Nothing sent: this code\'s verdict is now "{{title}}", not a lost close.',
     resultCount: '{{count}} codes: {{delivered}} delivered, {{other}} need attention',
     resultCountPage: 'This page, {{count}} codes: {{delivered}} delivered, {{other}} need attention',
+    resultSettled: ', {{count}} with nothing for this station to do (no images needed, voided, or sent from elsewhere)',
     owner: 'Next step: {{owner}}',
     evidence: 'Evidence',
     next: 'Next step',

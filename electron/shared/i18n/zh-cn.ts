@@ -565,6 +565,8 @@ export const zhCN = {
     recloseNotNeeded: '未发送：这个编码现在的结论是“{{title}}”，不是结单丢失。',
     resultCount: '共 {{count}} 个编码：已送达 {{delivered}}，需要处理 {{other}}',
     resultCountPage: '这一页 {{count}} 个编码：已送达 {{delivered}}，需要处理 {{other}}',
+    /** 无需影像、已废弃（本站没有待传的）、由别处上传：本站无事可做。 */
+    resultSettled: '，本站无需处理 {{count}}（无需影像、已废弃或由别处上传）',
     owner: '下一步由：{{owner}}',
     evidence: '依据',
     next: '下一步',

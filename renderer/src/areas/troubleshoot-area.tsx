@@ -139,6 +139,8 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
   };
 
   const delivered = result?.traces.filter((trace) => trace.verdict === 'delivered').length ?? 0;
+  // No images needed, voided with no copy here, sent from another desk: nothing for this station to do, so not "needs attention".
+  const settled = result?.traces.filter((trace) => verdictTone[trace.verdict] === 'info' && trace.owner !== 'clerk').length ?? 0;
   return (
     <section className="panel" aria-labelledby="lookup-title" data-testid="lookup-panel">
       <h2 id="lookup-title">{t('troubleshoot.lookupTitle')}</h2>
@@ -195,9 +197,10 @@ function LookupPanel({ onTraced, traceCodeRef }: { onTraced: (codes: string[]) =
       )}
       {result && (
         <div className="trace-results" lang={i18n.language}>
-          <p className={`banner banner-${delivered === result.traces.length && result.traces.length > 0 ? 'pass' : 'warn'}`} role="status" data-testid="trace-summary">
+          <p className={`banner banner-${delivered + settled === result.traces.length && result.traces.length > 0 ? 'pass' : 'warn'}`} role="status" data-testid="trace-summary">
             {/* A page of a busy day counts this page: "共 200" beside "共 450 个编码" would say two totals. */}
-            {t(result.total > result.traces.length ? 'troubleshoot.resultCountPage' : 'troubleshoot.resultCount', { count: result.traces.length, delivered, other: result.traces.length - delivered })}
+            {t(result.total > result.traces.length ? 'troubleshoot.resultCountPage' : 'troubleshoot.resultCount', { count: result.traces.length, delivered, other: result.traces.length - delivered - settled })}
+            {settled > 0 && t('troubleshoot.resultSettled', { count: settled })}
           </p>
           {result.resolved.map((entry) => (
             <p key={entry.billNo} className="muted" data-testid="trace-resolved">
