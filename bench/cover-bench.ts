@@ -11,8 +11,8 @@ import { bilingualCoverLabels } from '../electron/core/cover/cover-labels.js';
 import { defaultCoverLayout } from '../electron/core/cover/cover-layout.js';
 import { buildCoverPdf } from '../electron/core/cover/cover-writer.js';
 import { validateCoverFields, type CoverFields } from '../electron/core/cover/cover-fields.js';
-import { defaultCodeRules } from '../electron/core/cover/image-code-rules.js';
-import { createInspectionPool } from '../electron/core/cover/inspection-pool.js';
+import { defaultCodeRules } from '../electron/core/codes/image-code-rules.js';
+import { createInspectionPool } from '../electron/core/inspection/inspection-pool.js';
 import { writeCovers } from '../electron/core/cover/write-covers.js';
 
 const submitters = ['张三', '李四', '王五', '赵六', '钱七', '孙八', '周九', '吴十'];

@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCodeRules } from '../electron/core/cover/image-code-rules.js';
+import { defaultCodeRules } from '../electron/core/codes/image-code-rules.js';
 import { createHttpAdapter } from '../electron/core/imaging/http-adapter.js';
 import { createMemoryLogger } from '../electron/core/log/logger.js';
 import { createSpool, type StackRecord } from '../electron/core/spool/spool.js';
-import { derivePageKey } from '../electron/core/upload/upload-manifest.js';
+import { derivePageKey } from '../electron/core/spool/upload-manifest.js';
 import { createUploadQueue } from '../electron/core/upload/upload-queue.js';
 
 const pageBytes = 200 * 1024;

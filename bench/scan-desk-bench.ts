@@ -8,7 +8,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, st
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openScannerPdf } from '../electron/core/intake/scanner-pdf.js';
+import { openScannerPdf } from '../electron/core/document/scanner-pdf.js';
 import { writeColourScannerPdf } from '../tests/fixtures/colour-stack.js';
 
 const workDir = path.resolve('test-results', 'bench');

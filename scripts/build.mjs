@@ -37,8 +37,8 @@ async function buildNode() {
     // Top-level await in the CLI entry needs ESM, so the CLI bundle is .mjs-free CJS via a wrapper entry.
     esbuild({ ...common, metafile: true, entryPoints: ['electron/cli/bundle-entry.ts'], outfile: 'dist/cli/scan-station.cjs', external: nativeAndWasm }),
     // The inspection worker sits next to each bundle that starts it (see inspection-pool.ts).
-    esbuild({ ...common, metafile: true, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/cli/inspection-worker.cjs', external: nativeAndWasm }),
-    esbuild({ ...common, entryPoints: ['electron/core/cover/inspection-worker.ts'], outfile: 'dist/electron/inspection-worker.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, metafile: true, entryPoints: ['electron/core/inspection/inspection-worker.ts'], outfile: 'dist/cli/inspection-worker.cjs', external: nativeAndWasm }),
+    esbuild({ ...common, entryPoints: ['electron/core/inspection/inspection-worker.ts'], outfile: 'dist/electron/inspection-worker.cjs', external: nativeAndWasm }),
     // The page readers of the split and the spool, likewise.
     esbuild({ ...common, metafile: true, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/cli/page-reader-worker.cjs', external: nativeAndWasm }),
     esbuild({ ...common, entryPoints: ['electron/core/split/page-reader-worker.ts'], outfile: 'dist/electron/page-reader-worker.cjs', external: nativeAndWasm }),

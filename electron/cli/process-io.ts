@@ -1,4 +1,4 @@
-import { pauseNativeWork } from '../core/native-work.js';
+import { pauseNativeWork } from '../core/base/native-work.js';
 import type { CliIo, StopSignal } from './cli-context.js';
 
 /** Exit codes for a stop by signal, as shells report them (128 + signal number). */

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { createFileLogger } from '../core/log/logger.js';
-import { defaultDataDir, resolveCorePaths } from '../core/paths.js';
+import { defaultDataDir, resolveCorePaths } from '../core/app/paths.js';
 import { createTranslator } from '../shared/i18n/catalog.js';
 import { languages, pickLanguage, type Language } from '../shared/i18n/languages.js';
 import type { CliCommand, CliIo, CommandOption } from './cli-context.js';

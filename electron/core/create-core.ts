@@ -8,20 +8,20 @@ import { createSupportService, type SupportService } from './diagnose/support-se
 import { runStationCheck, type StationCheckReport, type StationCheckStep } from './diagnose/station-check.js';
 import type { Logger } from './log/logger.js';
 import { createMemoryLogger } from './log/logger.js';
-import { resolveCorePaths, type CorePaths } from './paths.js';
+import { resolveCorePaths, type CorePaths } from './app/paths.js';
 import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
-import { createTemplateService, type TemplateService } from './cover/template-service.js';
+import { createTemplateService, type TemplateService } from './inspection/template-service.js';
 import { createCoverService, type CoverService } from './cover/cover-service.js';
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
 import { firstRunProfileName, importFirstRunProfile } from './endpoint/first-run-profile.js';
 import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
 import { createFileSecretStore } from './secrets/secret-store.js';
-import { createDeskSettingsStore } from './spool/desk-settings.js';
-import { auditLogPath, createAuditLog } from './spool/audit-log.js';
+import { createDeskSettingsStore } from './desk/desk-settings.js';
+import { auditLogPath, createAuditLog } from './log/audit-log.js';
 import { createUploadQueue, type UploadQueue } from './upload/upload-queue.js';
-import { createReturnedBills, returnedBillsPath } from './upload/returned-bills.js';
-import { createScanDeskService, type ScanDeskService } from './spool/scan-desk-service.js';
-import { createScanIdentity, type ScanIdentity } from './spool/scan-identity.js';
+import { createReturnedBills, returnedBillsPath } from './spool/returned-bills.js';
+import { createScanDeskService, type ScanDeskService } from './desk/scan-desk-service.js';
+import { createScanIdentity, type ScanIdentity } from './desk/scan-identity.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {

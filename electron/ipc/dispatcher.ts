@@ -1,5 +1,5 @@
 import { type z } from 'zod';
-import { CoreError, formatErrorEnglish } from '../core/errors.js';
+import { CoreError, formatErrorEnglish } from '../core/base/errors.js';
 import type { Logger } from '../core/log/logger.js';
 import type { AppErrorInfo, ErrorCode, MessageParams, Result } from '../shared/error-codes.js';
 import { ipcContract, ipcEvents, isChannel, type Channel, type EventName, type EventPayload } from '../shared/ipc-contract.js';

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { PrintPage } from '../core/cover/cover-service.js';
-import { CoreError } from '../core/errors.js';
+import { CoreError } from '../core/base/errors.js';
 import type { Core } from '../core/create-core.js';
-import { summarizeIntake } from '../core/spool/intake-summary.js';
+import { summarizeIntake } from '../core/desk/intake-summary.js';
 import { preflightStepIds } from '../shared/endpoint/endpoint-settings.js';
 import type {
   Channel,

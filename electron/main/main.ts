@@ -1,7 +1,7 @@
 import { app, BrowserWindow, crashReporter, dialog, ipcMain, Menu, Notification, protocol, safeStorage, session, Tray } from 'electron';
 import { createCore } from '../core/create-core.js';
 import { createFileLogger } from '../core/log/logger.js';
-import { resolveCorePaths } from '../core/paths.js';
+import { resolveCorePaths } from '../core/app/paths.js';
 import { createDispatcher } from '../ipc/dispatcher.js';
 import { createHandlers } from '../ipc/handlers.js';
 import { appOrigin, isTrustedElectronSender } from '../ipc/sender-check.js';

@@ -5,7 +5,7 @@ import { validateEndpointSettings, type SettingsProblem } from '../../shared/end
 import { computeErpPrefix } from '../../shared/endpoint/erp-prefix.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
 import type { Core } from '../../core/create-core.js';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/base/errors.js';
 import { writeFileAtomic } from '../../core/fs/atomic-write.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';

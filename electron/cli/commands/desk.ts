@@ -3,10 +3,10 @@ import path from 'node:path';
 import { compileCodePattern } from '../../shared/code-pattern.js';
 import { localizeError } from '../../shared/message-text.js';
 import { releaseModes, type ReleaseMode } from '../../shared/station/bill-status.js';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/base/errors.js';
 import { inputLimits } from '../../core/fs/read-bounded.js';
-import { createDeskSettingsStore, isBatchGap, type DeskSettings } from '../../core/spool/desk-settings.js';
-import type { ScanIdentity, ScanUserView } from '../../core/spool/scan-identity.js';
+import { createDeskSettingsStore, isBatchGap, type DeskSettings } from '../../core/desk/desk-settings.js';
+import type { ScanIdentity, ScanUserView } from '../../core/desk/scan-identity.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes, reportUsageError } from '../cli-context.js';
 

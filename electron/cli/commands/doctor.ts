@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/base/errors.js';
 import { inputLimits, readBoundedText } from '../../core/fs/read-bounded.js';
 import { maxLookupCodes, type LookupResult } from '../../core/diagnose/support-service.js';
 import type { CodeTrace } from '../../core/diagnose/trace-code.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { localizeError, localizeParams } from '../../shared/message-text.js';
-import { defaultCodeRules, describePayload } from '../../core/cover/image-code-rules.js';
-import { causeParams, CoreError } from '../../core/errors.js';
-import { assertWatchableFolder } from '../../core/paths.js';
+import { defaultCodeRules, describePayload } from '../../core/codes/image-code-rules.js';
+import { causeParams, CoreError } from '../../core/base/errors.js';
+import { assertWatchableFolder } from '../../core/app/paths.js';
 import type { BillAction } from '../../core/spool/spool.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
@@ -37,7 +37,7 @@ export const intakeCommand: CliCommand = {
       }
     }
     const { createSpool } = await import('../../core/spool/spool.js');
-    const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
+    const { createDeskSettingsStore } = await import('../../core/desk/desk-settings.js');
     const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');
     const core = await openCore();
     // Pages are decoded and searched on both cores; this thread reads and writes.
@@ -184,11 +184,11 @@ export const billsCommand: CliCommand = {
   options: [{ name: 'state', type: 'string', valueName: 'S', helpKey: 'cli.bills.stateOption' }],
   async run({ values, json, io, t, dataDir, openCore }) {
     const { createSpool } = await import('../../core/spool/spool.js');
-    const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
+    const { createDeskSettingsStore } = await import('../../core/desk/desk-settings.js');
     const core = await openCore();
     try {
       const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });
-      const { readStackManifests } = await import('../../core/upload/upload-manifest.js');
+      const { readStackManifests } = await import('../../core/spool/upload-manifest.js');
       const { statusOfBill, jsonStateOf } = await import('../../shared/station/bill-status.js');
       const state = stringOption(values, 'state');
       const stacks = await spool.listStacks();
@@ -246,7 +246,7 @@ export const billCommand: CliCommand = {
     if (action === 'give' && first && second && !third) change = { id: first, what: { action: 'give-orphans', to: second } };
     if (!change && !releaseAll) return reportUsageError(io, json, t('cli.bill.usage'));
     const { createSpool } = await import('../../core/spool/spool.js');
-    const { createDeskSettingsStore } = await import('../../core/spool/desk-settings.js');
+    const { createDeskSettingsStore } = await import('../../core/desk/desk-settings.js');
     const core = await openCore();
     try {
       const spool = createSpool({ dir: path.join(dataDir, 'spool'), log: core.log, now: core.now, rules: defaultCodeRules, settings: createDeskSettingsStore(dataDir).resolve });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isHostOrIp } from '../../shared/endpoint/endpoint-settings.js';
 import { runPreflight, type PreflightStep } from '../../core/endpoint/preflight.js';
 import { endpointSettingsFileName, readEndpointSettings } from '../../core/endpoint/settings-file.js';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/base/errors.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 

@@ -1,9 +1,9 @@
 import { inputLimits, readBoundedFile, readBoundedText } from '../../core/fs/read-bounded.js';
 import path from 'node:path';
-import { CoreError } from '../../core/errors.js';
+import { CoreError } from '../../core/base/errors.js';
 import { localizeError } from '../../shared/message-text.js';
 import { startReferenceImagingServer } from '../../core/imaging/reference-server.js';
-import { defaultCodePattern } from '../../core/cover/image-code-rules.js';
+import { defaultCodePattern } from '../../core/codes/image-code-rules.js';
 import { parseRescanReasonsBytes, type RescanReasonsFault } from '../../shared/imaging/rescan-reasons.js';
 import type { RescanReason } from '../../shared/imaging/erp-image-state.js';
 import type { CliCommand } from '../cli-context.js';

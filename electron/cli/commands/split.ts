@@ -1,7 +1,7 @@
 import { localizeError } from '../../shared/message-text.js';
-import { readExpectedCodes } from '../../core/cover/expected-codes.js';
-import { compileCodePattern, defaultCodeRules, describePayload, type ImageCodeRules } from '../../core/cover/image-code-rules.js';
-import { CoreError } from '../../core/errors.js';
+import { readExpectedCodes } from '../../core/codes/expected-codes.js';
+import { compileCodePattern, defaultCodeRules, describePayload, type ImageCodeRules } from '../../core/codes/image-code-rules.js';
+import { CoreError } from '../../core/base/errors.js';
 import type { SplitReport } from '../../core/split/split-file.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';

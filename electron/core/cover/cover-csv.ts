@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import { readBoundedFile } from '../fs/read-bounded.js';
 import { decodeText, type TextEncodingName } from '../text/decode-text.js';
 import { parseCsv } from '../text/parse-csv.js';

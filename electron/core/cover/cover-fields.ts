@@ -1,4 +1,4 @@
-import { classifyPayload, type ImageCodeRules } from './image-code-rules.js';
+import { classifyPayload, type ImageCodeRules } from '../codes/image-code-rules.js';
 
 /** What a cover page shows: the image code (required) and the bill's facts. */
 export interface CoverFields {

@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { claimFileName } from '../../shared/file-names.js';
-import type { AuditRecord } from '../spool/audit-log.js';
-import { causeParams, CoreError } from '../errors.js';
+import type { AuditRecord } from '../log/audit-log.js';
+import { causeParams, CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { validateCoverFields, type CoverFields, type CoverRowProblem } from './cover-fields.js';
 import type { CoverFonts } from './cover-fonts.js';
 import { selfCheckClipMm, type CoverLayoutOptions } from './cover-layout.js';
 import { buildCoverPdf, type CoverLabels } from './cover-writer.js';
-import type { ImageCodeRules } from './image-code-rules.js';
-import { inspectInParts, type InspectionPool } from './inspection-pool.js';
-import { defaultInspectionSettings } from './inspection-task.js';
-import type { DocumentReport } from './inspect-document.js';
+import type { ImageCodeRules } from '../codes/image-code-rules.js';
+import { inspectInParts, type InspectionPool } from '../inspection/inspection-pool.js';
+import { defaultInspectionSettings } from '../inspection/inspection-task.js';
+import type { DocumentReport } from '../inspection/inspect-document.js';
 import { quietZoneCap } from '../qr/measure-symbol.js';
 
 /** A cover to make, with the CSV line it came from (0 for a single cover from the command line). */

@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { stationCheckReportSchema, stationCheckStepSchema } from '../../shared/ipc-contract.js';
 import { stationCheckStepIds } from '../../shared/ipc-contract.js';
-import { causeParams } from '../errors.js';
+import { causeParams } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { formatBytes } from '../format.js';
-import type { CorePaths } from '../paths.js';
+import { formatBytes } from '../base/format.js';
+import type { CorePaths } from '../app/paths.js';
 import type { PrefsStore } from '../prefs/prefs-store.js';
 
 /** One finished self-check step. */

@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { AuditEvent, AuditRecord } from '../spool/audit-log.js';
+import type { AuditEvent, AuditRecord } from '../log/audit-log.js';
 
 /** One audit line as read back: the record and its time. */
 export type AuditLine = AuditRecord & { time: string };

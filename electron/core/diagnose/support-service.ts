@@ -1,12 +1,12 @@
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { parseLookupText } from '../../shared/diagnose/lookup-query.js';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import type { EndpointService } from '../endpoint/endpoint-service.js';
 import type { BillState, ImagingAdapter, RescanReason } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { Spool } from '../spool/spool.js';
-import { readManifest, readStackManifests, type UploadManifest } from '../upload/upload-manifest.js';
-import { noticeReturnedState, type ReturnedBill, type ReturnedBills } from '../upload/returned-bills.js';
+import { readManifest, readStackManifests, type UploadManifest } from '../spool/upload-manifest.js';
+import { noticeReturnedState, type ReturnedBill, type ReturnedBills } from '../spool/returned-bills.js';
 import { scanDetailsOf, type UploadQueue } from '../upload/upload-queue.js';
 import { findCodesByBillNumber, findCodesByDay, readCodeHistory } from './station-records.js';
 import { buildTimeline, comparedBill, comparePages, erpViewOf, judgeTrace, serverViewOf, type CodeTrace, type ServerView, type StationView, type Symptom, type TracedBill } from './trace-code.js';

@@ -4,8 +4,8 @@ import type { BillState } from '../imaging/imaging-adapter.js';
 import type { HeldReason } from '../split/split-stack.js';
 import type { AuditLine } from './station-records.js';
 import type { QueueReason, QueueState } from '../upload/upload-queue.js';
-import type { UploadState } from '../upload/upload-manifest.js';
-import type { ReturnedBill } from '../upload/returned-bills.js';
+import type { UploadState } from '../spool/upload-manifest.js';
+import type { ReturnedBill } from '../spool/returned-bills.js';
 
 /** What the person asking saw in the ERP: "无影像", or "当前单据无需上传影像". */
 export type Symptom = 'no-image' | 'no-image-needed';

@@ -14,7 +14,7 @@ import {
   type SettingsProblem,
 } from '../../shared/endpoint/endpoint-settings.js';
 import type { ErrorCode } from '../../shared/error-codes.js';
-import { CoreError, schemaIssueParams } from '../errors.js';
+import { CoreError, schemaIssueParams } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createFolderAdapter } from '../imaging/folder-adapter.js';
 import { createHttpAdapter } from '../imaging/http-adapter.js';

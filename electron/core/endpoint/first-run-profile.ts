@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import { inputLimits, readBoundedText } from '../fs/read-bounded.js';
 import type { Logger } from '../log/logger.js';
 import type { EndpointService } from './endpoint-service.js';

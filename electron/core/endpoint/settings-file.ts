@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CoreError, schemaIssueParams } from '../errors.js';
+import { CoreError, schemaIssueParams } from '../base/errors.js';
 import { inputLimits, readBoundedFile } from '../fs/read-bounded.js';
 import { defaultEndpointSettings, endpointSettingsSchema, type EndpointSettings } from '../../shared/endpoint/endpoint-settings.js';
 

@@ -1,7 +1,7 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { causeParams, CoreError } from '../errors.js';
-import { formatBytes } from '../format.js';
+import { causeParams, CoreError } from '../base/errors.js';
+import { formatBytes } from '../base/format.js';
 
 /** Limits for the small text inputs people hand the CLI and the app (lists, profiles, secrets, certificates). */
 export const inputLimits = {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCodePattern } from '../cover/image-code-rules.js';
+import { defaultCodePattern } from '../codes/image-code-rules.js';
 import { defaultRescanReasons, describeRescanReasonsFault, maxRescanReasonsBytes, parseRescanReasonsBytes } from '../../shared/imaging/rescan-reasons.js';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import { readBoundedFile } from '../fs/read-bounded.js';
 import { createBillStore, describeBill, readScanFields, voidedBillError, type BillConflict, type BillManifest, type BillScan, type RoundOutcome } from './bill-store.js';
 import { ImagingError, pageExtension, readBillState, unknownBill, type BillState, type ImagingAdapter, type RescanReason } from './imaging-adapter.js';

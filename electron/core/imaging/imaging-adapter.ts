@@ -1,6 +1,6 @@
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { escapeHiddenCharacters } from '../../shared/display-text.js';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import type { PageReceipt } from './bill-store.js';
 import { imageStateOfStatus, isErpImageState, maxScanFieldLength, type ErpImageState, type ProtocolBillStatus, type RescanReason } from '../../shared/imaging/erp-image-state.js';
 

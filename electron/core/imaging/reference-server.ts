@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { findNameProblem } from '../../shared/file-names.js';
-import { defaultCodePattern } from '../cover/image-code-rules.js';
+import { defaultCodePattern } from '../codes/image-code-rules.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readBoundedFile } from '../fs/read-bounded.js';
 import { defaultRescanReasons } from '../../shared/imaging/rescan-reasons.js';

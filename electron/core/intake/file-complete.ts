@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { detectFormat } from './detect-format.js';
+import { detectFormat } from '../document/detect-format.js';
 
 /** Why a file is not (yet) complete, or null when it is. */
 export type IncompleteReason = 'pdf-no-trailer' | 'tiff-ifd-past-end' | 'tiff-data-past-end' | 'jpeg-no-eoi' | 'png-no-iend' | null;

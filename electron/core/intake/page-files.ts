@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { detectFormat } from './detect-format.js';
+import { detectFormat } from '../document/detect-format.js';
 
 /** A page file's name read as a scanner writes it: the text around its last number, and that number. */
 export interface PageName {

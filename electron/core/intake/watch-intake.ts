@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { causeParams, CoreError } from '../errors.js';
-import { formatBytes } from '../format.js';
+import { causeParams, CoreError } from '../base/errors.js';
+import { formatBytes } from '../base/format.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSummary } from '../spool/batch-store.js';
 import type { IngestOutcome, IngestProgress, SourceIdentity, Spool, StackRecord } from '../spool/spool.js';
 import { checkFileComplete } from './file-complete.js';
-import { readImageSize } from './image-size.js';
+import { readImageSize } from '../document/image-size.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
 import { createFolderPoller, isIgnoredName } from './watch-folder.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { prefsSchema } from '../../shared/ipc-contract.js';
 import type { Language } from '../../shared/i18n/languages.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { describeCause } from '../errors.js';
+import { describeCause } from '../base/errors.js';
 import type { Logger } from '../log/logger.js';
 
 /** Station UI preferences. */

@@ -1,4 +1,4 @@
-import { cropGray, shrinkGray, type GrayImage, type PixelRect } from './gray-image.js';
+import { cropGray, shrinkGray, type GrayImage, type PixelRect } from '../document/gray-image.js';
 import { readQrWithJsqr } from './jsqr-reader.js';
 import { readQrWithZxing, readQrWithZxingReportingFailures, type ReaderOverrides, type UnreadableSymbol, type ZxingSymbol } from './zxing-reader.js';
 

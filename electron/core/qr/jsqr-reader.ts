@@ -1,5 +1,5 @@
 import jsQRModule from 'jsqr';
-import { grayToRgba, type GrayImage } from './gray-image.js';
+import { grayToRgba, type GrayImage } from '../document/gray-image.js';
 import type { ZxingSymbol } from './zxing-reader.js';
 
 // jsqr is CommonJS with `exports.default`; under Node's ESM interop the function sits on `.default`.

@@ -1,4 +1,4 @@
-import { otsuThreshold, type GrayImage } from './gray-image.js';
+import { otsuThreshold, type GrayImage } from '../document/gray-image.js';
 
 /** Physical and print-quality facts about one symbol on one page. */
 export interface SymbolMeasure {

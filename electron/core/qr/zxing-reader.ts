@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
-import type { GrayImage } from './gray-image.js';
+import type { GrayImage } from '../document/gray-image.js';
 
 let ready: Promise<unknown> | undefined;
 

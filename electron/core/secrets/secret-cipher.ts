@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { causeParams, CoreError } from '../errors.js';
+import { causeParams, CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
 /**

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { SecretCipher } from './secret-cipher.js';
 

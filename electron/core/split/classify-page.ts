@@ -1,7 +1,7 @@
-import { classifyPayload, describePayload, type ImageCodeRules } from '../cover/image-code-rules.js';
-import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
+import { classifyPayload, describePayload, type ImageCodeRules } from '../codes/image-code-rules.js';
+import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../document/read-document.js';
 import { readTopBand, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
-import type { GrayImage } from '../qr/gray-image.js';
+import type { GrayImage } from '../document/gray-image.js';
 import { readQrWithZxing, type UnreadableSymbol, type ZxingSymbol } from '../qr/zxing-reader.js';
 import type { PageKind } from './split-stack.js';
 

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveWorkerScript } from '../cover/inspection-pool.js';
-import { CoreError } from '../errors.js';
-import { registerNativeWork } from '../native-work.js';
+import { resolveWorkerScript } from '../inspection/inspection-pool.js';
+import { CoreError } from '../base/errors.js';
+import { registerNativeWork } from '../base/native-work.js';
 import type { PageReadRequest, PageReadResponse, JpegPageRead } from './read-stack-pages.js';
 
 /** Reads scanned JPEG pages (band, overview, evidence, thumbnail) on worker threads. */

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import { readJpegEvidence, type PageReadRequest, type PageReadResponse } from './read-stack-pages.js';
 
 // One page at a time per worker; ZXing and libvips live for the worker's lifetime.

@@ -1,11 +1,11 @@
 import sharp from 'sharp';
-import { causeParams, CoreError } from '../errors.js';
+import { causeParams, CoreError } from '../base/errors.js';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
-import type { DocumentLimits } from '../intake/document-limits.js';
-import { defaultDocumentLimits } from '../intake/document-limits.js';
-import { checkPixels, decodeJpegGray, overviewOfImage, topRows, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../intake/read-document.js';
+import type { DocumentLimits } from '../document/document-limits.js';
+import { defaultDocumentLimits } from '../document/document-limits.js';
+import { checkPixels, decodeJpegGray, overviewOfImage, topRows, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../document/read-document.js';
 import { topBandShare } from '../qr/find-qr-codes.js';
-import type { GrayImage } from '../qr/gray-image.js';
+import type { GrayImage } from '../document/gray-image.js';
 import { documentPageReads, gatherPageEvidence, judgeEvidenceWithQr, type ClassifyOptions, type PageEvidence, type PagePoint } from './classify-page.js';
 import type { PageKind } from './split-stack.js';
 import type { PageReaderPool } from './page-reader-pool.js';

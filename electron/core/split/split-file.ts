@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AppErrorInfo } from '../../shared/error-codes.js';
-import { causeParams, CoreError, formatErrorEnglish } from '../errors.js';
-import type { ImageCodeRules } from '../cover/image-code-rules.js';
-import { supportedExtensions } from '../intake/detect-format.js';
-import type { DocumentLimits } from '../intake/document-limits.js';
+import { causeParams, CoreError, formatErrorEnglish } from '../base/errors.js';
+import type { ImageCodeRules } from '../codes/image-code-rules.js';
+import { supportedExtensions } from '../document/detect-format.js';
+import type { DocumentLimits } from '../document/document-limits.js';
 import { isIgnoredName } from '../intake/watch-folder.js';
-import { openDocument } from '../intake/read-document.js';
+import { openDocument } from '../document/read-document.js';
 import { defaultBlankInkShare } from './classify-page.js';
 import type { PageReaderPool } from './page-reader-pool.js';
 import { readStackPages } from './read-stack-pages.js';

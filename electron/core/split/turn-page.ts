@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { causeParams, CoreError } from '../errors.js';
+import { causeParams, CoreError } from '../base/errors.js';
 import type { PagePoint } from './classify-page.js';
 
 /** A stored page turned upright, and whether the turn kept every pixel exactly. */

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { isStackFinished, readStackManifests, type UploadManifest, type UploadState } from '../upload/upload-manifest.js';
+import { isStackFinished, readStackManifests, type UploadManifest, type UploadState } from './upload-manifest.js';
 import type { Spool, SpoolBill, StackRecord } from './spool.js';
 
 /** One stack in full: its record with the changes people made, and its bills' upload manifests. */

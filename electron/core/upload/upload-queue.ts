@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
-import { CoreError } from '../errors.js';
+import { CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ImagingError, type ImagingAdapter, type PageReceipt, type ScanDetails } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
@@ -12,8 +12,8 @@ import { computeBackoffMs } from './backoff.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
 import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
-import { noticeReturnedState, type ReturnedBills } from './returned-bills.js';
-import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from './upload-manifest.js';
+import { noticeReturnedState, type ReturnedBills } from '../spool/returned-bills.js';
+import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from '../spool/upload-manifest.js';
 
 /** An error's params as an audit line keeps them: short strings and numbers only. */
 function auditParams(params: MessageParams): Record<string, string | number> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createProcessIo } from '../../../electron/cli/process-io.js';
-import { registerNativeWork } from '../../../electron/core/native-work.js';
+import { registerNativeWork } from '../../../electron/core/base/native-work.js';
 
 test('a SIGTERM during a command that does not wait for stops exits 143 only once the pages on native threads are done; a second one at once', async () => {
   const before = { term: process.listeners('SIGTERM'), int: process.listeners('SIGINT'), out: process.stdout.listeners('error') };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CoreError } from '../../../electron/core/errors.js';
+import { CoreError } from '../../../electron/core/base/errors.js';
 import { createMemoryLogger } from '../../../electron/core/log/logger.js';
 import { createDispatcher, type SenderInfo } from '../../../electron/ipc/dispatcher.js';
 import { createHandlers, type HandlerTable } from '../../../electron/ipc/handlers.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { causeParams, CoreError, schemaIssueParams } from '../../../electron/core/errors.js';
+import { causeParams, CoreError, schemaIssueParams } from '../../../electron/core/base/errors.js';
 import { createTranslator } from '../../../electron/shared/i18n/catalog.js';
 import { localizeError, localizeParams } from '../../../electron/shared/message-text.js';
 import { createCore } from '../../../electron/core/create-core.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { test } from 'node:test';
 import { parseCoverCsv, readCoverCsv } from '../../../../electron/core/cover/cover-csv.js';
-import { CoreError } from '../../../../electron/core/errors.js';
+import { CoreError } from '../../../../electron/core/base/errors.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 test('Chinese or English headers, any order; unknown columns are reported, not fatal', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatAmount, formatBillDate, validateCoverFields } from '../../../../electron/core/cover/cover-fields.js';
 import { computeCoverGeometry, defaultCoverLayout, paperSizes } from '../../../../electron/core/cover/cover-layout.js';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 
 test('amounts as Excel exports them are formatted ¥1,234.50; anything else is refused', () => {
   assert.equal(formatAmount('1234.5'), '¥1,234.50');

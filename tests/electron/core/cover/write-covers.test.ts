@@ -10,9 +10,9 @@ import { bilingualCoverLabels } from '../../../../electron/core/cover/cover-labe
 import { defaultCoverLayout, type CoverLayoutOptions } from '../../../../electron/core/cover/cover-layout.js';
 import { buildCoverPdf } from '../../../../electron/core/cover/cover-writer.js';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
-import { inspectDocument } from '../../../../electron/core/cover/inspect-document.js';
-import { createInspectionPool } from '../../../../electron/core/cover/inspection-pool.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
+import { inspectDocument } from '../../../../electron/core/inspection/inspect-document.js';
+import { createInspectionPool } from '../../../../electron/core/inspection/inspection-pool.js';
 import { coverFileName, selfCheckPdf, writeCovers } from '../../../../electron/core/cover/write-covers.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 

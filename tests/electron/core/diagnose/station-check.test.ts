@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { isVersionAtLeast, runStationCheck } from '../../../../electron/core/diagnose/station-check.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { resolveCorePaths } from '../../../../electron/core/paths.js';
+import { resolveCorePaths } from '../../../../electron/core/app/paths.js';
 import { createPrefsStore } from '../../../../electron/core/prefs/prefs-store.js';
 import { stationCheckStepIds } from '../../../../electron/shared/ipc-contract.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CoreError } from '../../../../electron/core/errors.js';
+import { CoreError } from '../../../../electron/core/base/errors.js';
 import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
 import { defaultEndpointSettings, secretEndpointOf, type EndpointSettings } from '../../../../electron/shared/endpoint/endpoint-settings.js';
 import { makeCoreHarness } from '../../../helpers/core-harness.js';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CoreError } from '../../../../electron/core/errors.js';
+import { CoreError } from '../../../../electron/core/base/errors.js';
 import { readBoundedFile, readBoundedText } from '../../../../electron/core/fs/read-bounded.js';
 import { runCli } from '../../../../electron/cli/run-cli.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';

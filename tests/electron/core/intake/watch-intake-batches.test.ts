@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 import { compareNatural, isLoosePageFile, parsePageName } from '../../../../electron/core/intake/page-files.js';
 import { createWatchIntake, type WatchEvent } from '../../../../electron/core/intake/watch-intake.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findQrCodes, findTopCornerCodes } from '../../../../electron/core/qr/find-qr-codes.js';
-import { cropGray } from '../../../../electron/core/qr/gray-image.js';
+import { cropGray } from '../../../../electron/core/document/gray-image.js';
 import { renderCoverRaster, type FixtureQr } from '../../../fixtures/cover-raster.js';
 
 const page = (qrs: FixtureQr[], dpi = 200) => renderCoverRaster({ dpi, qrs });

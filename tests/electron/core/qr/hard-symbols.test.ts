@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
-import { inspectDocument } from '../../../../electron/core/cover/inspect-document.js';
-import { openDocument } from '../../../../electron/core/intake/read-document.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
+import { inspectDocument } from '../../../../electron/core/inspection/inspect-document.js';
+import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { findQrCodes } from '../../../../electron/core/qr/find-qr-codes.js';
 import { generateHardSymbols } from '../../../fixtures/hard-symbols.js';
 

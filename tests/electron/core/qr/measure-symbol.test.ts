@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findQrCodes } from '../../../../electron/core/qr/find-qr-codes.js';
-import type { GrayImage } from '../../../../electron/core/qr/gray-image.js';
+import type { GrayImage } from '../../../../electron/core/document/gray-image.js';
 import { measureSymbol, quietZoneCap } from '../../../../electron/core/qr/measure-symbol.js';
 import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
 

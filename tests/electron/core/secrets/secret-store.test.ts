@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CoreError } from '../../../../electron/core/errors.js';
+import { CoreError } from '../../../../electron/core/base/errors.js';
 import { createKeyFileCipher, type SecretCipher } from '../../../../electron/core/secrets/secret-cipher.js';
 import { createFileSecretStore } from '../../../../electron/core/secrets/secret-store.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';

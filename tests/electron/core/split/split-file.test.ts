@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
 import { splitFile } from '../../../../electron/core/split/split-file.js';
 import { readFile, writeFile } from 'node:fs/promises';

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
-import { CoreError } from '../../../../electron/core/errors.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
+import { CoreError } from '../../../../electron/core/base/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { defaultSplitOptions } from '../../../../electron/core/split/split-stack.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
-import { manifestPath } from '../../../../electron/core/upload/upload-manifest.js';
+import { manifestPath } from '../../../../electron/core/spool/upload-manifest.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 

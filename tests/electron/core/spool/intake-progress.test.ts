@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { summarizeIntake } from '../../../../electron/core/spool/intake-summary.js';
+import { summarizeIntake } from '../../../../electron/core/desk/intake-summary.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
@@ -26,7 +26,7 @@ test('ingest reports each page as it is stored (page 0 of N once opened); the su
 });
 
 test('the batch gap is a desk setting: 10 s by default, saved within 2–600 s, a stored value out of range falls back', async () => {
-  const { createDeskSettingsStore } = await import('../../../../electron/core/spool/desk-settings.js');
+  const { createDeskSettingsStore } = await import('../../../../electron/core/desk/desk-settings.js');
   const { writeFile } = await import('node:fs/promises');
   const dir = await makeTempDir();
   const store = createDeskSettingsStore(dir);

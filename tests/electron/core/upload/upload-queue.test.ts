@@ -3,15 +3,15 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
-import { CoreError } from '../../../../electron/core/errors.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
+import { CoreError } from '../../../../electron/core/base/errors.js';
 import { createHttpAdapter } from '../../../../electron/core/imaging/http-adapter.js';
 import { ImagingError, unknownBill, type ImagingAdapter, type PageUpload } from '../../../../electron/core/imaging/imaging-adapter.js';
 import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createSpool } from '../../../../electron/core/spool/spool.js';
 import { computeBackoffMs } from '../../../../electron/core/upload/backoff.js';
-import { derivePageKey, readManifest } from '../../../../electron/core/upload/upload-manifest.js';
+import { derivePageKey, readManifest } from '../../../../electron/core/spool/upload-manifest.js';
 import { createUploadQueue, type QueueEndpoint } from '../../../../electron/core/upload/upload-queue.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { assertEveryBillDelivered } from '../../../helpers/delivered-bills.js';
@@ -327,7 +327,7 @@ test('uploaded pages are deleted from the spool after the retention days (30 by 
 
 test('the close carries who scanned where as recorded at intake: after a sign-in change, a sign-out, a batch, a restart; a stack from before has nulls', async () => {
   const { createPrefsStore } = await import('../../../../electron/core/prefs/prefs-store.js');
-  const { createScanIdentity } = await import('../../../../electron/core/spool/scan-identity.js');
+  const { createScanIdentity } = await import('../../../../electron/core/desk/scan-identity.js');
   const { defaultEndpointSettings } = await import('../../../../electron/shared/endpoint/endpoint-settings.js');
   const { readdir: readDir, mkdir } = await import('node:fs/promises');
   const root = await makeTempDir();
@@ -405,7 +405,7 @@ test('the close carries who scanned where as recorded at intake: after a sign-in
 
 test('against the reference server: the query answers who scanned where as the close carried it (the station address filled in by the adapter); a stack from before answers none', async () => {
   const { createPrefsStore } = await import('../../../../electron/core/prefs/prefs-store.js');
-  const { createScanIdentity } = await import('../../../../electron/core/spool/scan-identity.js');
+  const { createScanIdentity } = await import('../../../../electron/core/desk/scan-identity.js');
   const { defaultEndpointSettings } = await import('../../../../electron/shared/endpoint/endpoint-settings.js');
   const root = await makeTempDir();
   await writeFile(path.join(root, 'endpoint.json'), JSON.stringify({ ...defaultEndpointSettings, scanPoint: 'SP-3F 东区', scanUser: 'station-user' }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { defaultCodeRules } from '../../../../electron/core/cover/image-code-rules.js';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 import { unknownBill, type ImagingAdapter } from '../../../../electron/core/imaging/imaging-adapter.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { defaultSplitOptions } from '../../../../electron/core/split/split-stack.js';
