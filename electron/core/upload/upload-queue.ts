@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
+import { listRound, pickNextBill, visitQueueBills, type QueueEntry } from './queue-round.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
 import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
@@ -133,9 +134,6 @@ export function scanDetailsOf(manifest: Pick<UploadManifest, 'scan'>, stack: Pic
   return { scanUser: scan?.user ?? null, scanPoint: scan?.point ?? null, stationIp: null, scannedAt: scan?.scannedAt ?? stack.importedAt };
 }
 
-/** A bill the queue looks at: its stack, the spool's bill and its manifest (none before its upload started). */
-type QueueEntry = { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null };
-
 /**
  * The upload queue: takes the spool's ready bills to the imaging endpoint, oldest first, one bill at
  * a time with up to two pages in flight, and proves each arrived. Every receipt is written into the
@@ -205,7 +203,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     noted = look;
     changed();
   };
-  let round: Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }> = [];
+  let round: QueueEntry[] = [];
   let dirty = true;
   const nudge = () => {
     dirty = true;
@@ -226,41 +224,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
       return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
     });
 
-  /**
-   * Visits every bill that is (or was) in the queue, stack by stack in import order (stack ids begin
-   * with their import time), through the index (memory reads once it holds the stacks). Finished
-   * stacks (every bill done or discarded: they no longer change) are only counted: `onFinished` gets
-   * their done bills in a few fields, without reading the stacks.
-   */
-  const scan = async (visit: (entry: QueueEntry) => void, onFinished?: (stackId: string, done: Array<{ id: string; closedAt: string | null }>) => void): Promise<void> => {
-    for (const id of await index.ids()) {
-      const summary = await index.summary(id);
-      if (!summary) continue;
-      if (summary.finished) {
-        onFinished?.(id, summary.bills.filter((bill) => bill.upload === 'done'));
-        continue;
-      }
-      const found = await index.get(id);
-      if (!found) continue;
-      const { stack, manifests } = found;
-      for (const bill of stack.bills) {
-        const manifest = manifests.get(bill.id) ?? null;
-        // A bill that started uploading stays in the queue whatever people did since (they cannot change it).
-        const listed = manifest ? true : bill.state === 'ready' && bill.code !== null && bill.pages.length > 0;
-        if (listed) visit({ stack, bill, manifest });
-      }
-    }
-  };
-  /** The bills still to go (a round's work), oldest stack first. */
-  const collect = async (): Promise<Array<{ stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }>> => {
-    const found: QueueEntry[] = [];
-    await scan((entry) => {
-      if (entry.manifest?.state !== 'done') found.push(entry);
-    });
-    return found;
-  };
-
-  const toQueueBill = (entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }): QueueBill => {
+  const toQueueBill = (entry: QueueEntry): QueueBill => {
     const { stack, bill, manifest } = entry;
     const receipts = (manifest?.pages ?? []).flatMap((page) => (page.receipt ? [page.receipt] : []));
     const live = current?.billId === bill.id ? current : null;
@@ -288,7 +252,8 @@ export function createUploadQueue(options: UploadQueueOptions) {
     const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
     const bills: QueueBill[] = [];
     const done: Array<{ stackId: string; billId: string; closedAt: string; entry: QueueEntry | null }> = [];
-    await scan(
+    await visitQueueBills(
+      index,
       (entry) => {
         // Done bills are counted; only listed (with their receipts) when asked for, the newest first.
         if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id) {
@@ -340,7 +305,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   };
 
   /** Sends one bill: the pages without a receipt (up to `inFlight` at once), then the close. */
-  const sendBill = async (adapter: ImagingAdapter, entry: { stack: StackRecord; bill: SpoolBill; manifest: UploadManifest | null }, stationId: string): Promise<void> => {
+  const sendBill = async (adapter: ImagingAdapter, entry: QueueEntry, stationId: string): Promise<void> => {
     const { stack, bill } = entry;
     let manifest: UploadManifest = entry.manifest ?? {
       version: 1,
@@ -572,21 +537,14 @@ export function createUploadQueue(options: UploadQueueOptions) {
       // round; a person's action, or the round running out, lists it again.
       const fresh = dirty || round.length === 0;
       if (fresh) {
-        round = await collect();
+        round = await listRound(index);
         dirty = false;
       }
       const entries = round;
       const nowMs = options.now().getTime();
       // A (re)started station tries its waiting bills once at once: the network may be fixed.
       retryAtStart ??= new Set(entries.filter(({ manifest }) => manifest?.state === 'waiting').map(({ bill }) => bill.id));
-      const isDue = (entry: (typeof entries)[number]) => {
-        const { manifest } = entry;
-        if (!manifest || manifest.state === 'queued' || manifest.state === 'sending') return true;
-        return manifest.state === 'waiting' && (retryAtStart?.has(entry.bill.id) === true || Date.parse(manifest.nextAttemptAt ?? '') <= nowMs);
-      };
-      const due = entries.filter(({ bill }) => !unplannable.has(bill.id)).filter(isDue);
-      const later = entries.filter((entry) => entry.manifest?.state === 'waiting' && !isDue(entry)).map(({ manifest }) => Date.parse(manifest?.nextAttemptAt ?? ''));
-      const entry = due.sort((a, b) => (a.manifest?.state === 'sending' ? -1 : 0) - (b.manifest?.state === 'sending' ? -1 : 0))[0];
+      const { entry, later } = pickNextBill(entries, { nowMs, retryAtStart, unplannable });
       if (!entry && !fresh) {
         // Only done, held or not-yet-due bills left in this round: look at the spool afresh.
         round = [];
