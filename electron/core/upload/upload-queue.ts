@@ -9,66 +9,17 @@ import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
-import { listRound, pickNextBill, visitQueueBills, type QueueEntry } from './queue-round.js';
+import { listRound, pickNextBill, type QueueEntry } from './queue-round.js';
+import { createStatusReader, type BillProgress, type QueueState, type QueueStatus } from './queue-status.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
-import { isBookkeepingWaitReason, type PauseReason, type QueueReason } from '../../shared/station/station-state.js';
+import { isBookkeepingWaitReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import { noticeReturnedState, type ReturnedBills } from '../spool/returned-bills.js';
-import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest, type UploadState } from '../spool/upload-manifest.js';
+import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest } from '../spool/upload-manifest.js';
 
 /** An error's params as an audit line keeps them: short strings and numbers only. */
 function auditParams(params: MessageParams): Record<string, string | number> {
   return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, typeof value === 'number' ? value : String(value).slice(0, 200)]));
-}
-
-/** What the queue as a whole is doing. */
-export type QueueState = 'idle' | 'sending' | 'paused' | 'waiting';
-
-/**
- * Why the queue is paused: a person paused it, the upload gate is shut (no, a failed or a stale
- * connection check), the settings need fixing (the server refused the station), or the endpoint is
- * in a mode where no scan station uploads. Or why it waits as a whole (state `waiting`): its own
- * bookkeeping in the data folder failed.
- */
-export type { PauseReason, QueueReason };
-
-/** One bill as the queue shows it. */
-export interface QueueBill {
-  id: string;
-  stackId: string;
-  code: string;
-  state: UploadState;
-  /** Pages to send (the bill's upload pages). */
-  pages: number;
-  /** Pages the server has acknowledged. */
-  sent: number;
-  /** Bytes acknowledged so far and in all. */
-  bytesSent: number;
-  /** Failed attempts in a row (a receipt resets it). */
-  attempts: number;
-  nextAttemptAt: string | null;
-  held: { code: ErrorCode | 'held-by-person'; params: MessageParams } | null;
-  lastError: { code: ErrorCode; params: MessageParams; at: string } | null;
-  importedAt: string;
-  closedAt: string | null;
-  /** The server's receipts, page by page (done bills). */
-  receipts: PageReceipt[];
-}
-
-/** The queue at a glance. */
-export interface QueueStatus {
-  state: QueueState;
-  /** Why it is paused, or why it waits as a whole (null while it waits only for some bills' retries). */
-  reason: QueueReason | null;
-  /** The error behind a `fix-settings` pause. */
-  detail: { code: ErrorCode; params: MessageParams } | null;
-  /** When the next waiting bill is tried, or the bookkeeping again (the countdown); null when nothing waits. */
-  nextAttemptAt: string | null;
-  counts: { queued: number; sending: number; waiting: number; held: number; done: number };
-  /** The station's counts from the one status model (what the status bar shows), null without a counter. */
-  station: StationCounts | null;
-  /** Every bill not done, held ones first, then oldest first; done bills are counted, and listed with `includeDone`. */
-  bills: QueueBill[];
 }
 
 /** A person's action on the queue or one bill. */
@@ -121,8 +72,6 @@ export interface QueueBookkeeping {
   writeManifest: typeof writeManifest;
   appendReceipts: typeof appendReceipts;
 }
-
-const heldFirst: Record<UploadState, number> = { held: 0, sending: 1, waiting: 2, queued: 3, done: 4 };
 
 /**
  * Who scanned a bill where and when, as its close carries it: the manifest's copy of what its stack
@@ -179,7 +128,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   let reason: QueueReason | null = null;
   let detail: QueueStatus['detail'] = null;
   let state: QueueState = 'idle';
-  let current: { billId: string; sent: number; bytesSent: number } | null = null;
+  let current: BillProgress | null = null;
   let wake: (() => void) | null = null;
   let stopping = false;
   let running: Promise<void> | null = null;
@@ -224,76 +173,13 @@ export function createUploadQueue(options: UploadQueueOptions) {
       return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
     });
 
-  const toQueueBill = (entry: QueueEntry): QueueBill => {
-    const { stack, bill, manifest } = entry;
-    const receipts = (manifest?.pages ?? []).flatMap((page) => (page.receipt ? [page.receipt] : []));
-    const live = current?.billId === bill.id ? current : null;
-    return {
-      id: bill.id,
-      stackId: stack.id,
-      code: manifest?.code ?? bill.code ?? '',
-      state: live ? 'sending' : (manifest?.state ?? 'queued'),
-      pages: manifest?.pages.length ?? bill.pages.length,
-      sent: live?.sent ?? receipts.length,
-      bytesSent: live?.bytesSent ?? receipts.reduce((sum, receipt) => sum + receipt.bytes, 0),
-      attempts: manifest?.attempts ?? 0,
-      nextAttemptAt: manifest?.state === 'waiting' ? manifest.nextAttemptAt : null,
-      held: manifest?.held ? { code: manifest.held.code, params: manifest.held.params } : null,
-      lastError: manifest?.lastError ?? null,
-      importedAt: stack.importedAt,
-      closedAt: manifest?.closedAt ?? null,
-      receipts,
-    };
-  };
-
-  /** Done bills as last shown (a done bill never changes): a poll of the queue card reads no stack for them. */
-  let shownDone = new Map<string, QueueBill>();
-  const status = async (includeDone = false, doneLimit = Number.POSITIVE_INFINITY): Promise<QueueStatus> => {
-    const counts = { queued: 0, sending: 0, waiting: 0, held: 0, done: 0 };
-    const bills: QueueBill[] = [];
-    const done: Array<{ stackId: string; billId: string; closedAt: string; entry: QueueEntry | null }> = [];
-    await visitQueueBills(
-      index,
-      (entry) => {
-        // Done bills are counted; only listed (with their receipts) when asked for, the newest first.
-        if (entry.manifest?.state === 'done' && current?.billId !== entry.bill.id) {
-          counts.done += 1;
-          if (includeDone) done.push({ stackId: entry.stack.id, billId: entry.bill.id, closedAt: entry.manifest.closedAt ?? '', entry });
-          return;
-        }
-        const bill = toQueueBill(entry);
-        counts[bill.state] += 1;
-        bills.push(bill);
-      },
-      (stackId, finished) => {
-        counts.done += finished.length;
-        if (includeDone) for (const bill of finished) done.push({ stackId, billId: bill.id, closedAt: bill.closedAt ?? '', entry: null });
-      },
-    );
-    if (done.length > doneLimit) done.sort((a, b) => b.closedAt.localeCompare(a.closedAt));
-    const shown = new Map<string, QueueBill>();
-    for (const { stackId, billId, entry } of done.slice(0, doneLimit)) {
-      let bill = shownDone.get(billId) ?? (entry ? toQueueBill(entry) : null);
-      if (!bill) {
-        // An old stack is read from disk for the few of its bills shown.
-        const found = await index.get(stackId);
-        const spoolBill = found?.stack.bills.find((candidate) => candidate.id === billId);
-        if (!found || !spoolBill) continue;
-        bill = toQueueBill({ stack: found.stack, bill: spoolBill, manifest: found.manifests.get(billId) ?? null });
-      }
-      shown.set(billId, bill);
-      bills.push(bill);
-    }
-    shownDone = shown;
-    const waiting = bills.filter((bill) => bill.state === 'waiting' && bill.nextAttemptAt).map((bill) => bill.nextAttemptAt as string).sort();
-    const listed = bills.filter((bill) => includeDone || bill.state !== 'done').sort((a, b) => heldFirst[a.state] - heldFirst[b.state]);
-    const personPaused = await readPausedByPerson();
-    const station = options.stationCounts ? await options.stationCounts().catch(() => null) : null;
-    if (personPaused) return { state: 'paused', reason: 'paused-by-person', detail: null, nextAttemptAt: waiting[0] ?? null, counts, station, bills: listed };
-    // While the bookkeeping is being tried again the queue still waits for it (until a record is written).
-    if (isBookkeepingWaitReason(reason)) return { state: 'waiting', reason, detail, nextAttemptAt: bookkeepingRetryAt, counts, station, bills: listed };
-    return { state, reason, detail, nextAttemptAt: waiting[0] ?? null, counts, station, bills: listed };
-  };
+  const status = createStatusReader({
+    index,
+    sending: () => current,
+    pausedByPerson: readPausedByPerson,
+    stationCounts: options.stationCounts,
+    whole: () => ({ state, reason, detail, bookkeepingRetryAt }),
+  });
 
   const audit = (record: Parameters<Spool['audit']>[0]) => options.spool.audit(record);
 
