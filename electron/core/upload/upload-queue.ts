@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
+import { createIndexedBookkeeping, type QueueBookkeeping } from './queue-bookkeeping.js';
 import { listRound, pickNextBill, type QueueEntry } from './queue-round.js';
 import { createStatusReader, type BillProgress, type QueueState, type QueueStatus } from './queue-status.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
@@ -67,12 +68,6 @@ export interface UploadQueueOptions {
   stationCounts?: () => Promise<StationCounts>;
 }
 
-/** Where the queue writes its own records: each bill's manifest and its receipts journal. */
-export interface QueueBookkeeping {
-  writeManifest: typeof writeManifest;
-  appendReceipts: typeof appendReceipts;
-}
-
 /**
  * Who scanned a bill where and when, as its close carries it: the manifest's copy of what its stack
  * recorded at intake (a manifest or stack from before that was recorded: no user, no point). The
@@ -104,26 +99,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
     if (isBookkeepingWaitReason(reason)) [reason, detail] = [null, null];
   };
   const index = options.index ?? createUncachedSpoolIndex({ stacksDir: options.stacksDir, findStack: (id) => options.spool.findStack(id) });
-  // A record written is the proof that the data folder takes writes again. Written or not (a write
-  // may fail half-way), the index reads that stack again on its next look.
-  const store: QueueBookkeeping = {
-    writeManifest: async (stacksDir, manifest, writeOptions) => {
-      try {
-        await written.writeManifest(stacksDir, manifest, writeOptions);
-      } finally {
-        index.changed(manifest.stackId);
-      }
-      bookkeepingWorks();
-    },
-    appendReceipts: async (stacksDir, stackId, billId, receipts) => {
-      try {
-        await written.appendReceipts(stacksDir, stackId, billId, receipts);
-      } finally {
-        index.changed(stackId);
-      }
-      bookkeepingWorks();
-    },
-  };
+  const store = createIndexedBookkeeping(written, index, bookkeepingWorks);
   const inFlight = Math.max(1, options.inFlight ?? 2);
   let reason: QueueReason | null = null;
   let detail: QueueStatus['detail'] = null;
