@@ -1,22 +1,21 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { ImagingError, type ImagingAdapter, type PageReceipt, type ScanDetails } from '../imaging/imaging-adapter.js';
+import { ImagingError, type ImagingAdapter } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
-import type { SpoolBill, Spool, StackRecord } from '../spool/spool.js';
+import type { Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { computeBackoffMs } from './backoff.js';
 import { createIndexedBookkeeping, type QueueBookkeeping } from './queue-bookkeeping.js';
 import { listRound, pickNextBill, type QueueEntry } from './queue-round.js';
+import { createBillSender, planPages } from './send-bill.js';
 import { createStatusReader, type BillProgress, type QueueState, type QueueStatus } from './queue-status.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
 import { isBookkeepingWaitReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import { noticeReturnedState, type ReturnedBills } from '../spool/returned-bills.js';
-import { appendReceipts, derivePageKey, readManifest, removeManifestLeftovers, writeManifest, type ManifestPage, type UploadManifest } from '../spool/upload-manifest.js';
+import { appendReceipts, readManifest, removeManifestLeftovers, writeManifest, type UploadManifest } from '../spool/upload-manifest.js';
 
 /** An error's params as an audit line keeps them: short strings and numbers only. */
 function auditParams(params: MessageParams): Record<string, string | number> {
@@ -66,16 +65,6 @@ export interface UploadQueueOptions {
   index?: SpoolIndex;
   /** The station's counts from the one status model (the Scan desk's), given with every status. */
   stationCounts?: () => Promise<StationCounts>;
-}
-
-/**
- * Who scanned a bill where and when, as its close carries it: the manifest's copy of what its stack
- * recorded at intake (a manifest or stack from before that was recorded: no user, no point). The
- * adapter fills in the station's address.
- */
-export function scanDetailsOf(manifest: Pick<UploadManifest, 'scan'>, stack: Pick<StackRecord, 'scan' | 'importedAt'>): ScanDetails {
-  const scan = manifest.scan ?? (stack.scan ? { ...stack.scan, scannedAt: stack.importedAt } : null);
-  return { scanUser: scan?.user ?? null, scanPoint: scan?.point ?? null, stationIp: null, scannedAt: scan?.scannedAt ?? stack.importedAt };
 }
 
 /**
@@ -141,14 +130,6 @@ export function createUploadQueue(options: UploadQueueOptions) {
       () => false,
     );
 
-  /** The upload pages of a bill, in order, with their files and derived keys. */
-  const planPages = (stack: StackRecord, bill: SpoolBill, stationId: string): ManifestPage[] =>
-    bill.pages.map((stackPage, index) => {
-      const stored = stack.pages[stackPage - 1];
-      if (!stored) throw new CoreError('bill-not-found', { bill: bill.code ?? bill.id });
-      return { page: index + 1, stackPage, file: stored.file, sha256: stored.sha256, idempotencyKey: derivePageKey(stationId, bill.id, index + 1, stored.sha256), receipt: null };
-    });
-
   const status = createStatusReader({
     index,
     sending: () => current,
@@ -159,94 +140,21 @@ export function createUploadQueue(options: UploadQueueOptions) {
 
   const audit = (record: Parameters<Spool['audit']>[0]) => options.spool.audit(record);
 
-  /** Reads a page from the spool and checks it is still the page that was taken in. */
-  const readPage = async (stackId: string, page: ManifestPage): Promise<Uint8Array> => {
-    const bytes = new Uint8Array(await fs.readFile(path.join(options.stacksDir, stackId, page.file)));
-    if (createHash('sha256').update(bytes).digest('hex') !== page.sha256) throw new CoreError('upload-page-damaged', { page: page.page, file: page.file });
-    return bytes;
-  };
-
-  /** Sends one bill: the pages without a receipt (up to `inFlight` at once), then the close. */
-  const sendBill = async (adapter: ImagingAdapter, entry: QueueEntry, stationId: string): Promise<void> => {
-    const { stack, bill } = entry;
-    let manifest: UploadManifest = entry.manifest ?? {
-      version: 1,
-      billId: bill.id,
-      stackId: stack.id,
-      code: bill.code as string,
-      pages: planPages(stack, bill, stationId),
-      state: 'sending',
-      attempts: 0,
-      nextAttemptAt: null,
-      lastError: null,
-      held: null,
-      startedAt: options.now().toISOString(),
-      closedAt: null,
-      // As recorded when the pages were taken in, not who is at the desk now.
-      ...(stack.scan ? { scan: { user: stack.scan.user, point: stack.scan.point, scannedAt: stack.importedAt } } : {}),
-    };
-    if (!entry.manifest) {
-      // From here on the bill's pages are fixed: people can no longer move them (the spool checks).
-      await store.writeManifest(options.stacksDir, manifest);
-      audit({ event: 'upload-started', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), detail: `${manifest.pages.length} pages to send` });
-    }
-    // The rescan of a returned bill goes up as the next round (decided before its first page, kept after).
-    if (manifest.round === undefined && manifest.pages.every((page) => !page.receipt)) {
-      const open = await options.returned?.findOpen(manifest.code);
-      if (open) {
-        manifest = { ...manifest, round: open.round + 1 };
-        await store.writeManifest(options.stacksDir, manifest);
-      }
-    }
-    if (manifest.round !== undefined && manifest.pages.some((page) => !page.receipt)) {
-      // Harmless to repeat while the round is open (a crash after the server opened it).
-      await adapter.openRound(manifest.code, manifest.round);
-      if (!manifest.roundOpenedAt) {
-        manifest = { ...manifest, roundOpenedAt: options.now().toISOString() };
-        await store.writeManifest(options.stacksDir, manifest);
-        audit({ event: 'round-opened', stack: stack.id, bill: bill.id, code: manifest.code, round: manifest.round, detail: `round ${manifest.round} opened on the server for the rescan` });
-      }
-    }
-    const receiptsSoFar = () => manifest.pages.filter((page) => page.receipt);
-    current = { billId: bill.id, sent: receiptsSoFar().length, bytesSent: receiptsSoFar().reduce((sum, page) => sum + (page.receipt?.bytes ?? 0), 0) };
-    changed();
-    // Receipts go to the bill's journal (appended and flushed) one write at a time, in arrival order;
-    // the lane goes on only once its receipt is on disk.
-    let writing: Promise<void> = Promise.resolve();
-    const record = (page: number, receipt: PageReceipt) => {
-      writing = writing.then(async () => {
-        await store.appendReceipts(options.stacksDir, stack.id, bill.id, [receipt]);
-        progressed.add(bill.id);
-        manifest = { ...manifest, pages: manifest.pages.map((candidate) => (candidate.page === page ? { ...candidate, receipt } : candidate)) };
-        if (current) current = { ...current, sent: current.sent + 1, bytesSent: current.bytesSent + receipt.bytes };
-        changed();
-      });
-      return writing;
-    };
-    const todo = manifest.pages.filter((page) => !page.receipt);
-    let next = 0;
-    const lane = async () => {
-      while (next < todo.length && !stopping) {
-        const page = todo[next++] as ManifestPage;
-        const bytes = await readPage(stack.id, page);
-        const receipt = await adapter.uploadPage({ imageCode: manifest.code, page: page.page, bytes, sha256: page.sha256, idempotencyKey: page.idempotencyKey });
-        await record(page.page, receipt);
-      }
-    };
-    const lanes = Array.from({ length: Math.min(inFlight, Math.max(1, todo.length)) }, lane);
-    const settled = await Promise.allSettled(lanes);
-    await writing;
-    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (stopping) return;
-    await adapter.closeBill(manifest.code, manifest.pages.length, scanDetailsOf(manifest, stack));
-    manifest = { ...manifest, state: 'done', attempts: 0, closedAt: options.now().toISOString(), nextAttemptAt: null, lastError: null };
-    await store.writeManifest(options.stacksDir, manifest, { foldReceipts: true });
-    progressed.delete(bill.id);
-    if (manifest.round !== undefined) await options.returned?.resolve(manifest.code, bill.id, options.now());
-    audit({ event: 'uploaded', stack: stack.id, bill: bill.id, code: manifest.code, pages: manifest.pages.map((page) => page.stackPage), receipts: manifest.pages.map((page) => page.receipt?.receiptId ?? '?'), ...(manifest.round ? { round: manifest.round } : {}), detail: `closed on the server with ${manifest.pages.length} pages${manifest.round ? ` as round ${manifest.round}` : ''}; receipts ${manifest.pages.map((page) => page.receipt?.receiptId ?? '?').join(',')}` });
-    options.log.info('upload.done', { bill: bill.id, pages: manifest.pages.length });
-  };
+  const sendBill = createBillSender({
+    stacksDir: options.stacksDir,
+    now: options.now,
+    inFlight,
+    returned: options.returned,
+    store,
+    log: options.log,
+    audit,
+    progressed,
+    isStopping: () => stopping,
+    showProgress: (progress) => {
+      current = progress;
+      changed();
+    },
+  });
 
   /** Records a failed attempt by its advice: wait and retry, hold the bill, or pause the queue. */
   const recordFailure = async (billId: string, stackId: string, error: unknown): Promise<'retry' | 'held' | 'pause'> => {
