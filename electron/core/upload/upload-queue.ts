@@ -2,25 +2,20 @@ import { promises as fs } from 'node:fs';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { ImagingError, type ImagingAdapter } from '../imaging/imaging-adapter.js';
+import type { ImagingAdapter } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
 import type { Spool, StackRecord } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
-import { computeBackoffMs } from './backoff.js';
 import { createIndexedBookkeeping, type QueueBookkeeping } from './queue-bookkeeping.js';
 import { listRound, pickNextBill, type QueueEntry } from './queue-round.js';
+import { createFailureRecorder } from './attempt-failure.js';
 import { createBillSender, planPages } from './send-bill.js';
 import { createStatusReader, type BillProgress, type QueueState, type QueueStatus } from './queue-status.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
 import { isBookkeepingWaitReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
-import { noticeReturnedState, type ReturnedBills } from '../spool/returned-bills.js';
+import type { ReturnedBills } from '../spool/returned-bills.js';
 import { appendReceipts, readManifest, removeManifestLeftovers, writeManifest, type UploadManifest } from '../spool/upload-manifest.js';
-
-/** An error's params as an audit line keeps them: short strings and numbers only. */
-function auditParams(params: MessageParams): Record<string, string | number> {
-  return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, typeof value === 'number' ? value : String(value).slice(0, 200)]));
-}
 
 /** A person's action on the queue or one bill. */
 export type QueueAction = { action: 'pause' } | { action: 'resume' } | { action: 'retry-now'; billId: string } | { action: 'hold'; billId: string } | { action: 'resend'; billId: string };
@@ -156,51 +151,28 @@ export function createUploadQueue(options: UploadQueueOptions) {
     },
   });
 
-  /** Records a failed attempt by its advice: wait and retry, hold the bill, or pause the queue. */
-  const recordFailure = async (billId: string, stackId: string, error: unknown): Promise<'retry' | 'held' | 'pause'> => {
-    const manifest = await readManifest(options.stacksDir, stackId, billId);
-    if (!manifest) throw error;
-    const at = options.now().toISOString();
-    const code: ErrorCode = error instanceof CoreError ? error.code : 'internal-error';
-    const params: MessageParams = error instanceof CoreError ? error.params : { reason: String(error).slice(0, 200) };
-    const advice = error instanceof ImagingError ? error.advice : code === 'upload-page-damaged' ? 'needs-person' : 'retry';
-    switch (advice) {
-      case 'retry': {
-        // Receipts since the last failure show the way was clear: the backoff starts over.
-        const attempts = (progressed.has(billId) ? 0 : manifest.attempts) + 1;
-        progressed.delete(billId);
-        const waitMs = computeBackoffMs(attempts, random, error instanceof ImagingError ? error.retryAfterMs : undefined);
-        await store.writeManifest(options.stacksDir, { ...manifest, state: 'waiting', attempts, nextAttemptAt: new Date(options.now().getTime() + waitMs).toISOString(), lastError: { code, params, at } });
-        options.log.warn('upload.retry', { bill: billId, code, attempts, waitMs });
-        audit({ event: 'upload-failed', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `attempt ${attempts}: ${JSON.stringify(params)}; retry in ${Math.ceil(waitMs / 1000)} s` });
-        return 'retry';
-      }
-      case 'needs-person':
-        await store.writeManifest(options.stacksDir, { ...manifest, state: 'held', held: { code, params, at }, lastError: { code, params, at }, nextAttemptAt: null });
-        audit({ event: 'upload-held', stack: stackId, bill: billId, code: manifest.code, reason: code, params: auditParams(params), detail: `held: ${JSON.stringify(params)}` });
-        // Refused because the bill was returned for a rescan the station had not heard of: learn it now,
-        // so "send again" goes up as the next round.
-        if (params.errcode === '2008') await noticeReturn(manifest.code).catch(() => undefined);
-        return 'held';
-      case 'fix-settings':
-        // The bill itself is fine: it goes first again once the settings are.
-        await store.writeManifest(options.stacksDir, { ...manifest, state: 'queued', lastError: { code, params, at }, nextAttemptAt: null });
-        reason = 'fix-settings';
-        detail = { code, params };
-        await options.endpoint.refused?.(code).catch(() => undefined);
-        lastRecheckAt = Date.now();
-        recheckDelayMs = options.recheckEveryMs ?? 15_000;
-        options.log.warn('upload.paused', { code });
-        return 'pause';
-    }
+  /** The imaging system refused the station: the queue pauses until its settings are fixed (it rechecks by itself). */
+  const pauseForSettings = async (code: ErrorCode, params: MessageParams) => {
+    reason = 'fix-settings';
+    detail = { code, params };
+    await options.endpoint.refused?.(code).catch(() => undefined);
+    lastRecheckAt = Date.now();
+    recheckDelayMs = options.recheckEveryMs ?? 15_000;
+    options.log.warn('upload.paused', { code });
   };
 
-  /** Asks the server about a code and records a return it reports. */
-  const noticeReturn = async (code: string) => {
-    if (!options.returned) return;
-    const adapter = await options.endpoint.openAdapter();
-    await noticeReturnedState(options.returned, await adapter.queryBill(code), options.now(), audit, () => adapter.listRescanReasons());
-  };
+  const recordFailure = createFailureRecorder({
+    stacksDir: options.stacksDir,
+    now: options.now,
+    random,
+    log: options.log,
+    audit,
+    store,
+    progressed,
+    returned: options.returned,
+    openAdapter: () => options.endpoint.openAdapter(),
+    pauseForSettings,
+  });
 
   /** Waits until `ms` passed or something nudged the queue. */
   const sleep = (ms: number) =>
