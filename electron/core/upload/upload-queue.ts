@@ -1,24 +1,20 @@
-import { promises as fs } from 'node:fs';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { CoreError } from '../base/errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { ImagingAdapter } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
-import type { Spool, StackRecord } from '../spool/spool.js';
+import type { Spool } from '../spool/spool.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
 import { createIndexedBookkeeping, type QueueBookkeeping } from './queue-bookkeeping.js';
 import { listRound, pickNextBill, type QueueEntry } from './queue-round.js';
 import { createFailureRecorder } from './attempt-failure.js';
-import { createBillSender, planPages } from './send-bill.js';
+import { applyQueueAction, readPausedByPerson, type QueueAction } from './queue-actions.js';
+import { createBillSender } from './send-bill.js';
 import { createStatusReader, type BillProgress, type QueueState, type QueueStatus } from './queue-status.js';
 import type { StationCounts } from '../../shared/station/bill-status.js';
 import { isBookkeepingWaitReason, type QueueReason } from '../../shared/station/station-state.js';
 import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
 import type { ReturnedBills } from '../spool/returned-bills.js';
-import { appendReceipts, readManifest, removeManifestLeftovers, writeManifest, type UploadManifest } from '../spool/upload-manifest.js';
-
-/** A person's action on the queue or one bill. */
-export type QueueAction = { action: 'pause' } | { action: 'resume' } | { action: 'retry-now'; billId: string } | { action: 'hold'; billId: string } | { action: 'resend'; billId: string };
+import { appendReceipts, readManifest, removeManifestLeftovers, writeManifest } from '../spool/upload-manifest.js';
 
 /** What the queue needs from the endpoint service. */
 export interface QueueEndpoint {
@@ -119,16 +115,11 @@ export function createUploadQueue(options: UploadQueueOptions) {
     wake?.();
     wake = null;
   };
-  const readPausedByPerson = async () =>
-    fs.readFile(options.stateFile, 'utf8').then(
-      (text) => (JSON.parse(text) as { paused?: boolean }).paused === true,
-      () => false,
-    );
 
   const status = createStatusReader({
     index,
     sending: () => current,
-    pausedByPerson: readPausedByPerson,
+    pausedByPerson: () => readPausedByPerson(options.stateFile),
     stationCounts: options.stationCounts,
     whole: () => ({ state, reason, detail, bookkeepingRetryAt }),
   });
@@ -227,7 +218,7 @@ export function createUploadQueue(options: UploadQueueOptions) {
   /** One run's work until it is stopped (or, `once`, nothing is left to send now); throws when the bookkeeping fails. */
   const work = async (mode: { once: boolean }): Promise<void> => {
     while (!stopping) {
-      if (await readPausedByPerson()) {
+      if (await readPausedByPerson(options.stateFile)) {
         state = 'paused';
         noteState();
         if (mode.once) break;
@@ -365,52 +356,16 @@ export function createUploadQueue(options: UploadQueueOptions) {
     nudge,
     /** A person's action: pause or resume the queue, retry a waiting bill now, hold a bill, resend a held one. */
     async act(action: QueueAction): Promise<QueueStatus> {
-      switch (action.action) {
-        case 'pause':
-        case 'resume':
-          await writeFileAtomic(options.stateFile, `${JSON.stringify({ paused: action.action === 'pause' })}\n`);
-          audit({ event: action.action === 'pause' ? 'queue-paused' : 'queue-resumed', detail: `the upload queue was ${action.action === 'pause' ? 'paused' : 'resumed'} by a person` });
-          break;
-        case 'retry-now':
-        case 'hold':
-        case 'resend': {
-          const stackId = action.billId.replace(/-\d+$/, '');
-          const manifest = await readManifest(options.stacksDir, stackId, action.billId);
-          const bill = (await options.spool.findStack(stackId))?.bills.find((candidate) => candidate.id === action.billId);
-          if (!bill) throw new CoreError('bill-not-found', { bill: action.billId });
-          // Messages name the bill by its image code, never its internal id.
-          const named = bill.code ?? manifest?.code ?? action.billId;
-          if (manifest?.state === 'done') throw new CoreError('bill-not-changeable', { bill: named, reason: 'uploaded' });
-          if (action.action === 'hold' && current?.billId === action.billId) throw new CoreError('bill-not-changeable', { bill: named, reason: 'uploading' });
-          if (action.action === 'resend' && manifest?.state !== 'held') throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-held' });
-          if (action.action === 'retry-now' && manifest?.state !== 'waiting') throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-waiting' });
-          if (bill.state !== 'ready' || !bill.code) throw new CoreError('bill-not-changeable', { bill: named, reason: 'not-ready' });
-          const at = options.now().toISOString();
-          const base: UploadManifest = manifest ?? {
-            version: 1,
-            billId: bill.id,
-            stackId,
-            code: bill.code,
-            pages: planPages((await options.spool.findStack(stackId)) as StackRecord, bill, (await options.endpoint.describe()).stationId),
-            state: 'queued',
-            attempts: 0,
-            nextAttemptAt: null,
-            lastError: null,
-            held: null,
-            startedAt: at,
-            closedAt: null,
-          };
-          const next: UploadManifest =
-            action.action === 'hold'
-              ? { ...base, state: 'held', held: { code: 'held-by-person', params: {}, at }, nextAttemptAt: null }
-              : action.action === 'resend'
-                ? { ...base, state: 'queued', held: null, attempts: 0, nextAttemptAt: null }
-                : { ...base, state: 'queued', nextAttemptAt: null };
-          await store.writeManifest(options.stacksDir, next);
-          audit({ event: action.action === 'hold' ? 'upload-held' : action.action === 'resend' ? 'upload-resent' : 'upload-retry-now', stack: stackId, bill: bill.id, code: bill.code, detail: `${action.action} by a person` });
-          break;
-        }
-      }
+      await applyQueueAction(action, {
+        stateFile: options.stateFile,
+        stacksDir: options.stacksDir,
+        spool: options.spool,
+        describe: () => options.endpoint.describe(),
+        now: options.now,
+        store,
+        audit,
+        sendingBillId: () => current?.billId ?? null,
+      });
       changed();
       nudge();
       return status();
