@@ -1,20 +1,21 @@
+// The upload queue (createUploadQueue): its loop — a person's pause, the endpoint's mode and gate, a wait while its own bookkeeping fails — taking one bill at a time.
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
+import type { StationCounts } from '../../shared/station/bill-status.js';
+import { isBookkeepingWaitReason, type QueueReason } from '../../shared/station/station-state.js';
 import { CoreError } from '../base/errors.js';
 import type { ImagingAdapter } from '../imaging/imaging-adapter.js';
 import type { Logger } from '../log/logger.js';
-import type { Spool } from '../spool/spool.js';
+import type { ReturnedBills } from '../spool/returned-bills.js';
 import { createUncachedSpoolIndex, type SpoolIndex } from '../spool/spool-index.js';
+import type { Spool } from '../spool/spool.js';
+import { appendReceipts, readManifest, removeManifestLeftovers, writeManifest } from '../spool/upload-manifest.js';
+import { createFailureRecorder } from './attempt-failure.js';
+import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
+import { applyQueueAction, readPausedByPerson, type QueueAction } from './queue-actions.js';
 import { createIndexedBookkeeping, type QueueBookkeeping } from './queue-bookkeeping.js';
 import { listRound, pickNextBill, type QueueEntry } from './queue-round.js';
-import { createFailureRecorder } from './attempt-failure.js';
-import { applyQueueAction, readPausedByPerson, type QueueAction } from './queue-actions.js';
-import { createBillSender } from './send-bill.js';
 import { createStatusReader, type BillProgress, type QueueState, type QueueStatus } from './queue-status.js';
-import type { StationCounts } from '../../shared/station/bill-status.js';
-import { isBookkeepingWaitReason, type QueueReason } from '../../shared/station/station-state.js';
-import { bookkeepingRetryBaseMs, bookkeepingRetryMs, classifyBookkeepingFailure } from './bookkeeping-failure.js';
-import type { ReturnedBills } from '../spool/returned-bills.js';
-import { appendReceipts, readManifest, removeManifestLeftovers, writeManifest } from '../spool/upload-manifest.js';
+import { createBillSender } from './send-bill.js';
 
 /** What the queue needs from the endpoint service. */
 export interface QueueEndpoint {
