@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
-import { QrBox, type PagePoints } from '../components/qr-box.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
+import { QrBox, type PagePoints } from './qr-box.js';
 
 /**
  * One stored page large, exactly as it will be uploaded, with the QR box the split found; a modal

@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
-import { useLiveFigures } from '../api/live-figures.js';
-import { TextField } from '../components/field.js';
-import { formatTime } from '../components/date-text.js';
-import { ProgressBar } from '../components/progress-bar.js';
-import { focusWhenPainted } from '../components/focus.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import type { AppErrorInfo } from '../../../../electron/shared/error-codes.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
+import { useLiveFigures } from '../../api/live-figures.js';
+import { TextField } from '../../components/field.js';
+import { formatTime } from '../../components/date-text.js';
+import { ProgressBar } from '../../components/progress-bar.js';
+import { focusWhenPainted } from '../../components/focus.js';
 
 type WatchReport = ValueOf<'scanDesk:watchStatus'>;
 

@@ -1,16 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useStepJob } from '../components/use-step-job.js';
-import { preflightStepIds } from '../../../electron/shared/endpoint/endpoint-settings.js';
+import { useStepJob } from '../../components/use-step-job.js';
+import { preflightStepIds } from '../../../../electron/shared/endpoint/endpoint-settings.js';
 import { useTranslation } from 'react-i18next';
-import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { useApi } from '../api/api-context.js';
-import { describeCode, describeError } from '../api/error-text.js';
-import { announceEndpointChange } from '../api/endpoint-events.js';
-import { ProgressBar } from '../components/progress-bar.js';
-import { useBridgeHealth } from '../api/bridge-health.js';
-import { focusWhenPainted } from '../components/focus.js';
-import { localizeParams } from '../../../electron/shared/message-text.js';
+import type { AppErrorInfo } from '../../../../electron/shared/error-codes.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { useApi } from '../../api/api-context.js';
+import { describeCode, describeError } from '../../api/error-text.js';
+import { announceEndpointChange } from '../../api/endpoint-events.js';
+import { ProgressBar } from '../../components/progress-bar.js';
+import { useBridgeHealth } from '../../api/bridge-health.js';
+import { focusWhenPainted } from '../../components/focus.js';
+import { localizeParams } from '../../../../electron/shared/message-text.js';
 
 /** `2026-11-27 16:05:09 +08:00`: the station's local time with its offset. */
 function formatLocalTime(date: Date): string {
@@ -18,8 +18,8 @@ function formatLocalTime(date: Date): string {
   const offset = -date.getTimezoneOffset();
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${offset >= 0 ? '+' : '-'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }
-import { StepTable } from '../components/step-table.js';
-import { formatDateTime } from '../components/date-text.js';
+import { StepTable } from '../../components/step-table.js';
+import { formatDateTime } from '../../components/date-text.js';
 
 type Settings = ValueOf<'endpoint:settings'>;
 type Step = ValueOf<'endpoint:preflight'>['steps'][number];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createTranslator } from '../../electron/shared/i18n/catalog.js';
-import { heldText } from '../../renderer/src/areas/scan-desk/held-text.js';
+import { createTranslator } from '../../../../electron/shared/i18n/catalog.js';
+import { heldText } from '../../../../renderer/src/areas/scan-desk/held-text.js';
 
 test('a suspect cover whose code is over 50 characters says so, and what to do, in both languages', () => {
   const bill = { held: 'suspect-cover' as const, pages: [1, 2], cover: 1, onlyBlank: false, suspect: { reason: 'code-too-long', payload: `FY-${'A'.repeat(48)}` } };

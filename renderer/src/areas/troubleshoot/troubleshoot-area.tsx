@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { composeTicket, describeImageState, describeTimelineEntry, describeTrace, disagreementVerdicts, formatWhen } from '../../../electron/shared/diagnose/trace-text.js';
-import { erpImageStateNames, isErpImageState } from '../../../electron/shared/imaging/erp-image-state.js';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { useApi } from '../api/api-context.js';
-import { describeCode, describeError } from '../api/error-text.js';
-import { focusWhenPainted } from '../components/focus.js';
-import { SelfCheckPanel } from '../components/self-check-panel.js';
-import { downloadBytes } from '../files.js';
+import { composeTicket, describeImageState, describeTimelineEntry, describeTrace, disagreementVerdicts, formatWhen } from '../../../../electron/shared/diagnose/trace-text.js';
+import { erpImageStateNames, isErpImageState } from '../../../../electron/shared/imaging/erp-image-state.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { useApi } from '../../api/api-context.js';
+import { describeCode, describeError } from '../../api/error-text.js';
+import { focusWhenPainted } from '../../components/focus.js';
+import { SelfCheckPanel } from './self-check-panel.js';
+import { downloadBytes } from '../../files.js';
 
 type Lookup = ValueOf<'support:lookup'>;
 type Trace = Lookup['traces'][number];

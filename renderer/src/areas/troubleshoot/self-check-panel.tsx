@@ -1,12 +1,12 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
-import { ProgressBar } from './progress-bar.js';
-import { StepTable } from './step-table.js';
-import { useStepJob } from './use-step-job.js';
-import { focusWhenPainted } from './focus.js';
-import { localizeParams } from '../../../electron/shared/message-text.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
+import { ProgressBar } from '../../components/progress-bar.js';
+import { StepTable } from '../../components/step-table.js';
+import { useStepJob } from '../../components/use-step-job.js';
+import { focusWhenPainted } from '../../components/focus.js';
+import { localizeParams } from '../../../../electron/shared/message-text.js';
 
 /** Runs the station self-check with live progress and shows each step's result. */
 export function SelfCheckPanel() {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isOutOfOrder, listRows, nextNeedingRow, orderRows, rowRank, stateOfRow, type Bill, type RowPlaces, type Stack } from '../../renderer/src/areas/scan-desk/desk-rows.js';
-import type { ValueOf } from '../../electron/shared/ipc-contract.js';
+import { isOutOfOrder, listRows, nextNeedingRow, orderRows, rowRank, stateOfRow, type Bill, type RowPlaces, type Stack } from '../../../../renderer/src/areas/scan-desk/desk-rows.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
 
 type Upload = ValueOf<'upload:status'>['bills'][number];
 

@@ -1,16 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { localizeCoverRejection, type CoverRejection } from '../../../electron/shared/cover-messages.js';
-import { safeFileStem } from '../../../electron/shared/file-names.js';
-import type { ArgsOf, ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
-import { ProgressBar } from '../components/progress-bar.js';
-import { downloadBytes, fileToBase64, safeUploadName } from '../files.js';
-import { localizeReason } from '../../../electron/shared/message-text.js';
-import { TextField } from '../components/field.js';
-import { focusWhenPainted } from '../components/focus.js';
-import { readNumberText } from '../components/number-text.js';
+import { localizeCoverRejection, type CoverRejection } from '../../../../electron/shared/cover-messages.js';
+import { safeFileStem } from '../../../../electron/shared/file-names.js';
+import type { ArgsOf, ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
+import { ProgressBar } from '../../components/progress-bar.js';
+import { downloadBytes, fileToBase64, safeUploadName } from '../../files.js';
+import { localizeReason } from '../../../../electron/shared/message-text.js';
+import { TextField } from '../../components/field.js';
+import { focusWhenPainted } from '../../components/focus.js';
+import { readNumberText } from '../../components/number-text.js';
 
 type Fields = ArgsOf<'covers:preview'>['fields'];
 type Layout = ArgsOf<'covers:preview'>['layout'];

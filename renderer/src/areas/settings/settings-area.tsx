@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { languages, type Language } from '../../../electron/shared/i18n/languages.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { languages, type Language } from '../../../../electron/shared/i18n/languages.js';
 import { EndpointSettingsPanel } from './endpoint-settings-panel.js';
 import { DeskSettingsPanel } from './desk-settings-panel.js';
 import { ErpPrefixPanel } from './erp-prefix-panel.js';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
 
 type Info = ValueOf<'app:info'>;
 

@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { isBookkeepingWaitReason } from '../../../electron/shared/station/station-state.js';
-import { isAllSent, type StationCounts } from '../../../electron/shared/station/bill-status.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { isBookkeepingWaitReason } from '../../../../electron/shared/station/station-state.js';
+import { isAllSent, type StationCounts } from '../../../../electron/shared/station/bill-status.js';
 import type { TFunction } from 'i18next';
-import { useApi } from '../api/api-context.js';
-import { announceEndpointChange } from '../api/endpoint-events.js';
-import { describeCode, describeError } from '../api/error-text.js';
-import { useLiveFigures } from '../api/live-figures.js';
-import { StationCountsLine } from '../components/station-counts.js';
+import { useApi } from '../../api/api-context.js';
+import { announceEndpointChange } from '../../api/endpoint-events.js';
+import { describeCode, describeError } from '../../api/error-text.js';
+import { useLiveFigures } from '../../api/live-figures.js';
+import { StationCountsLine } from '../../components/station-counts.js';
 
 /** The upload queue as the Scan desk shows it. */
 export type QueueStatus = ValueOf<'upload:status'>;

@@ -1,17 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { compileCodePattern } from '../../../electron/shared/code-pattern.js';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { maxExpectedCodesUploadBytes } from '../../../electron/shared/ipc-contract.js';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
-import { TextField } from '../components/field.js';
-import { focusWhenPainted } from '../components/focus.js';
-import { readNumberText } from '../components/number-text.js';
-import { useUnsavedChanges } from '../state/unsaved-changes.js';
-import { fileToBase64, safeUploadName } from '../files.js';
-import { formatDateTime } from '../components/date-text.js';
+import { compileCodePattern } from '../../../../electron/shared/code-pattern.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { maxExpectedCodesUploadBytes } from '../../../../electron/shared/ipc-contract.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
+import { TextField } from '../../components/field.js';
+import { focusWhenPainted } from '../../components/focus.js';
+import { readNumberText } from '../../components/number-text.js';
+import { useUnsavedChanges } from '../../state/unsaved-changes.js';
+import { fileToBase64, safeUploadName } from '../../files.js';
+import { formatDateTime } from '../../components/date-text.js';
 
 type DeskSettings = ValueOf<'scanDesk:settings'>;
 

@@ -10,19 +10,19 @@ import {
   validateEndpointSettings,
   type EndpointSettings,
   type SettingsProblem,
-} from '../../../electron/shared/endpoint/endpoint-settings.js';
-import type { AppErrorInfo } from '../../../electron/shared/error-codes.js';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { useApi } from '../api/api-context.js';
-import { describeError } from '../api/error-text.js';
-import { announceEndpointChange } from '../api/endpoint-events.js';
-import { downloadBytes } from '../files.js';
-import { useConfirm } from '../components/confirm-dialog.js';
-import { TextField } from '../components/field.js';
-import { focusWhenPainted } from '../components/focus.js';
-import { readNumberText } from '../components/number-text.js';
-import { useUnsavedChanges } from '../state/unsaved-changes.js';
-import { formatDateTime } from '../components/date-text.js';
+} from '../../../../electron/shared/endpoint/endpoint-settings.js';
+import type { AppErrorInfo } from '../../../../electron/shared/error-codes.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/error-text.js';
+import { announceEndpointChange } from '../../api/endpoint-events.js';
+import { downloadBytes } from '../../files.js';
+import { useConfirm } from '../../components/confirm-dialog.js';
+import { TextField } from '../../components/field.js';
+import { focusWhenPainted } from '../../components/focus.js';
+import { readNumberText } from '../../components/number-text.js';
+import { useUnsavedChanges } from '../../state/unsaved-changes.js';
+import { formatDateTime } from '../../components/date-text.js';
 
 type View = ValueOf<'endpoint:settings'>;
 type Field = keyof EndpointSettings;

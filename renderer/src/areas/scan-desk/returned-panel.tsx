@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatWhen } from '../../../electron/shared/diagnose/trace-text.js';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
-import { useApi } from '../api/api-context.js';
+import { formatWhen } from '../../../../electron/shared/diagnose/trace-text.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
+import { useApi } from '../../api/api-context.js';
 import type { QueueStatus } from './queue-panel.js';
 
 type Returned = ValueOf<'support:returned'>[number];

@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { ValueOf } from '../../../electron/shared/ipc-contract.js';
+import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
 
 type ImportResult = ValueOf<'scanDesk:import'>;
 

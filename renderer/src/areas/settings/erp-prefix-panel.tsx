@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { computeErpPrefix } from '../../../electron/shared/endpoint/erp-prefix.js';
+import { computeErpPrefix } from '../../../../electron/shared/endpoint/erp-prefix.js';
 
 /** The ERP prefix helper: paste the ERP login address, copy what the imaging tenant settings need. */
 export function ErpPrefixPanel() {
