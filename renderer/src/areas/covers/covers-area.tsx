@@ -1,3 +1,4 @@
+// The Covers page: the single cover's form beside its preview, and the CSV batch below.
 import { useState } from 'react';
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
 import { CoverBatchPanel } from './cover-batch-panel.js';

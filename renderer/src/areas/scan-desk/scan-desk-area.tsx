@@ -1,3 +1,4 @@
+// The Scan desk page: its stacks, notice, to-do order, actions and keys (hooks) put together with its panels and the bill list.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBridgeState } from '../../api/bridge-health.js';

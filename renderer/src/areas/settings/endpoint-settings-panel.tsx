@@ -1,3 +1,4 @@
+// Settings → imaging endpoint: the panel that puts the endpoint form's parts together, with Ctrl+S to save.
 import { useTranslation } from 'react-i18next';
 import { useConfirm } from '../../components/confirm-dialog.js';
 import { EndpointFields } from './endpoint-fields.js';

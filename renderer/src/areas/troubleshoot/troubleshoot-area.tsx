@@ -1,3 +1,4 @@
+// The Troubleshoot page: the look-up, the recent bills, the diagnostic bundle and the self-check, one under the other.
 import { useRef, useState } from 'react';
 import { BundlePanel } from './bundle-panel.js';
 import { LookupPanel } from './lookup-panel.js';
