@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ImageCodeRules } from '../codes/image-code-rules.js';
-import { causeParams, CoreError } from '../base/errors.js';
+import { CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
-import { defaultDocumentLimits, type DocumentLimits } from '../document/document-limits.js';
-import { checkDocumentHead, openDocument } from '../document/read-document.js';
+import type { DocumentLimits } from '../document/document-limits.js';
+import { openDocument } from '../document/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
@@ -15,6 +14,7 @@ import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-w
 import { classifyPayload } from '../codes/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from '../log/audit-log.js';
 import { createBatchStore, type BatchStore } from './batch-store.js';
+import { fromSourceIdentity, hashFile, importedLedgerPath, isSameFile, moveSource, readSource, toSourceIdentity } from './source-files.js';
 import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from './upload-manifest.js';
 import { createReturnedBills, returnedBillsPath } from './returned-bills.js';
 import { turnCoversUpright } from './upright-pages.js';
@@ -220,69 +220,6 @@ function isProcessRunning(pid: number): boolean {
   }
 }
 
-/** Appends a line to a file and flushes it. */
-async function appendDurable(file: string, text: string): Promise<void> {
-  const handle = await fs.open(file, 'a');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** SHA-256 of a file, streamed (a 1 GB scan is never held in memory). */
-export async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Which file a path or handle is, and its size and mtime, exactly (bigint: Windows file ids exceed 2^53). */
-interface FileIdentity {
-  dev: bigint;
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-}
-
-/** An identity as stored and passed on (decimal strings: JSON has no bigint). */
-function toSourceIdentity(identity: FileIdentity, sha256: string): SourceIdentity {
-  return { dev: String(identity.dev), ino: String(identity.ino), size: String(identity.size), mtimeNs: String(identity.mtimeNs), sha256 };
-}
-
-/** The identity back from its strings. */
-function fromSourceIdentity(identity: SourceIdentity): FileIdentity {
-  return { dev: BigInt(identity.dev), ino: BigInt(identity.ino), size: BigInt(identity.size), mtimeNs: BigInt(identity.mtimeNs) };
-}
-
-/** Whether two looks saw the very same file, unchanged. */
-function isSameFile(a: FileIdentity, b: FileIdentity): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
-}
-
-/** Reads `size` bytes through an open handle into `target`, hashing them on the way; returns the SHA-256 and the count read. */
-async function copyThroughHandle(handle: FileHandle, size: number, target: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  const out = await fs.open(target, 'wx');
-  const chunk = Buffer.alloc(1024 * 1024);
-  let at = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
-      if (bytesRead === 0) break;
-      hash.update(chunk.subarray(0, bytesRead));
-      await out.write(chunk, 0, bytesRead);
-      at += bytesRead;
-      // A file that grew while read is caught by the identity check after; never read past what it was.
-      if (at >= size) break;
-    }
-  } finally {
-    await out.close();
-  }
-  return { sha256: hash.digest('hex'), bytes: at };
-}
-
 /** Copies grouped by their stack, in order. */
 function groupByStack<T extends { stack: StackRecord }>(copies: T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -297,6 +234,8 @@ export function createSpool(options: SpoolOptions): Spool {
   /** sha256 → stack: the files are the only store; this index is rebuilt from them. */
   let index: Map<string, { id: string; importedAt: string }> | null = null;
   const audit = createAuditLog(path.join(options.dir, 'audit.log'), options.now);
+  /** What reading and moving a source needs: the spool folder (its ledger of moved sources), the log, the clock and the document limits. */
+  const sourceDeps = { dir: options.dir, log: options.log, now: options.now, limits: options.limits };
   // Bills the imaging side returned for a rescan live in the spool's own folder: every intake (the
   // app's, the CLI's) expects their rescans instead of holding them as taken in before.
   const returned = createReturnedBills(returnedBillsPath(options.dir));
@@ -376,56 +315,6 @@ export function createSpool(options: SpoolOptions): Spool {
     }
     return index;
   };
-  /**
-   * Moves the source to `target` only while it is still the very file that was read (same
-   * device and inode, size and mtime): a file replaced meanwhile (same name, atomic rename — what
-   * scanner software does when it rewrites a batch), rewritten or grown in place, renamed or removed
-   * stays where it is, and a replacement is taken in on its own next. The ledger records the SHA-256
-   * of the bytes that were read.
-   */
-  const moveSource = async (file: string, name: string, target: string | undefined, read: FileIdentity, sha256: string): Promise<SourceFate> => {
-    if (!target) return 'kept';
-    const now = await fs.lstat(file, { bigint: true }).catch((error: NodeJS.ErrnoException) => error);
-    if (now instanceof Error) {
-      if (now.code === 'ENOENT') {
-        options.log.warn('spool.source-gone', { name });
-        return 'gone';
-      }
-      throw new CoreError('source-not-moved', { name, folder: target, ...causeParams(now) }, { cause: now });
-    }
-    if (!now.isFile() || !isSameFile(now, read)) {
-      options.log.warn('spool.source-changed', { name });
-      return 'changed';
-    }
-    const notMoved = (error: unknown) => new CoreError('source-not-moved', { name, folder: target, ...causeParams(error) }, { cause: error });
-    await fs.mkdir(target, { recursive: true }).catch((error: unknown) => {
-      throw notMoved(error);
-    });
-    let destination = path.join(target, name);
-    for (let n = 2; await fs.lstat(destination).then(() => true, () => false); n += 1) destination = path.join(target, `${path.parse(name).name} (${n})${path.parse(name).ext}`);
-    await fs.rename(file, destination).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return 'gone' as const;
-      throw notMoved(error);
-    });
-    // Between the look above and the rename another file may have taken the name: put it back.
-    const moved = await fs.lstat(destination, { bigint: true }).catch(() => null);
-    if (!moved) {
-      options.log.warn('spool.source-gone', { name });
-      return 'gone';
-    }
-    if (!isSameFile(moved, read)) {
-      const back = await fs.lstat(file).then(() => false, () => true);
-      if (back) await fs.rename(destination, file).catch(() => undefined);
-      options.log.warn('spool.source-changed', { name, putBack: back });
-      return 'changed';
-    }
-    await syncDirectory(target);
-    await syncDirectory(path.dirname(file));
-    // The ledger says which files we moved there, when, and with what content: only those are ever
-    // deleted by the retention sweep. A crash before this line leaves the file kept for ever.
-    await appendDurable(importedLedgerFile, `${JSON.stringify({ dir: path.resolve(target), name: path.basename(destination), sha256, at: options.now().toISOString() })}\n`);
-    return 'moved';
-  };
 
   /**
    * Deletes sources in `dir` (a watch folder's `imported/`) that the ledger says were moved there
@@ -443,8 +332,7 @@ export function createSpool(options: SpoolOptions): Spool {
     const stack = await findStack(known.id);
     return !stack || isStackFinished(stack, await readStackManifests(stacksDir, stack.id));
   };
-  /** Sources moved to `imported/` folders: kept in the spool, so nothing of ours sits in the clerk's folder. */
-  const importedLedgerFile = path.join(options.dir, 'imported-sources.jsonl');
+  const importedLedgerFile = importedLedgerPath(options.dir);
   const sweepImported = async (dir: string): Promise<number> => {
     const days = (await splitSettings()).importedDays;
     if (days <= 0) return 0;
@@ -1109,55 +997,6 @@ export function createSpool(options: SpoolOptions): Spool {
     return { bills: split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : settings.release === 'review' ? 'review' : 'ready' })), orphans: split.orphans, blank: split.blank };
   };
 
-  /**
-   * Opens `file` once and copies its bytes, hashed on the way, into `<work>/source/` (removing `work`
-   * on any failure): everything after reads that copy, so what is stored is exactly what was hashed.
-   */
-  const readSource = async (file: string, name: string, work: string): Promise<{ read: FileIdentity & { isFile(): boolean }; sha256: string; copy: string }> => {
-    const unreadable = (error: unknown) => new CoreError('file-unreadable', { name, ...causeParams(error) }, { cause: error });
-    // The file is opened once; its bytes are read (and hashed) through that handle into the work
-    // folder, and everything after reads that copy: what is stored is exactly what was hashed,
-    // whatever happens to the path meanwhile.
-    const linked = await fs.lstat(file).catch((error: unknown) => {
-      throw unreadable(error);
-    });
-    if (!linked.isFile()) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
-    const handle = await fs.open(file, 'r').catch((error: unknown) => {
-      throw unreadable(error);
-    });
-    let read: FileIdentity & { isFile(): boolean };
-    let sha256: string;
-    let copy: string;
-    try {
-      read = await handle.stat({ bigint: true });
-      // A link swapped in between the lstat and the open is never read.
-      if (!read.isFile() || Number(read.ino) !== linked.ino) throw new CoreError('file-unreadable', { name, reason: 'not-regular-file' });
-      // Size and format before anything is copied or hashed: a 2 GB file, or one that is no
-      // document at all, is refused from its size and first kilobyte.
-      const head = new Uint8Array(1024);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0).catch((error: unknown) => {
-        throw unreadable(error);
-      });
-      checkDocumentHead(name, Number(read.size), head.subarray(0, bytesRead), options.limits ?? defaultDocumentLimits);
-      await fs.mkdir(path.join(work, 'source'), { recursive: true });
-      copy = path.join(work, 'source', path.basename(name));
-      const copied = await copyThroughHandle(handle, Number(read.size), copy).catch((error: unknown) => {
-        if (error instanceof CoreError) throw error;
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: options.dir }, { cause: error });
-        throw unreadable(error);
-      });
-      sha256 = copied.sha256;
-      // Written to while it was read (grown, rewritten in place): what was read is no stack.
-      if (copied.bytes !== Number(read.size) || !isSameFile(await handle.stat({ bigint: true }), read)) throw new CoreError('file-changed', { name });
-    } catch (error) {
-      await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
-      throw error;
-    } finally {
-      await handle.close();
-    }
-    return { read, sha256, copy };
-  };
 
   const batches = createBatchStore({
     dir: options.dir,
@@ -1166,10 +1005,10 @@ export function createSpool(options: SpoolOptions): Spool {
     now: options.now,
     audit: (record) => audit.write(record),
     async readSource(file, name, work) {
-      const { read, sha256, copy } = await readSource(file, name, work);
+      const { read, sha256, copy } = await readSource(file, name, work, sourceDeps);
       return { identity: toSourceIdentity(read, sha256), copy };
     },
-    moveSource: (file, name, target, identity) => moveSource(file, name, target, fromSourceIdentity(identity), identity.sha256),
+    moveSource: (file, name, target, identity) => moveSource(file, name, target, fromSourceIdentity(identity), identity.sha256, sourceDeps),
     knownSource: async (sha256) => (await loadIndex()).get(sha256),
     async indexStack(stack) {
       const known = await loadIndex();
@@ -1225,7 +1064,7 @@ export function createSpool(options: SpoolOptions): Spool {
         options.log.warn('spool.source-gone', { name: closeOptions.name });
         return 'gone';
       }
-      return moveSource(file, closeOptions.name, closeOptions.moveSourceTo, expected, closeOptions.read.sha256);
+      return moveSource(file, closeOptions.name, closeOptions.moveSourceTo, expected, closeOptions.read.sha256, sourceDeps);
     },
     async recover() {
       await fs.mkdir(tmpDir, { recursive: true });
@@ -1275,7 +1114,7 @@ export function createSpool(options: SpoolOptions): Spool {
       const now = options.now();
       const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
       const work = path.join(tmpDir, id);
-      const { read, sha256, copy } = await readSource(file, name, work);
+      const { read, sha256, copy } = await readSource(file, name, work, sourceDeps);
       const identity = toSourceIdentity(read, sha256);
       const known = (await loadIndex()).get(sha256);
       if (known) {
@@ -1283,7 +1122,7 @@ export function createSpool(options: SpoolOptions): Spool {
         // Already safely in (a crash may have come between storing it and moving the source). The
         // source of a stack still open waits for the watch to close it.
         const open = ingestOptions.sourceMayGrow === true && (await readStack(known.id).then((stack) => stack !== null && isSourceOpen(stack)));
-        const source = open ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+        const source = open ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256, sourceDeps);
         options.log.info('spool.already-imported', { name, stack: known.id });
         audit.write({ event: 'already-imported', stack: known.id, source: name, detail: `same SHA-256 as the file taken in at ${known.importedAt}` });
         return { status: 'already', stackId: known.id, importedAt: known.importedAt, source, read: identity };
@@ -1385,7 +1224,7 @@ export function createSpool(options: SpoolOptions): Spool {
       options.log.info('spool.ingested', { name: record.source.name, stack: id, pages: pages.length, bills: record.bills.length, held: record.bills.filter((bill) => bill.held).length, orphans: record.orphans.length });
       // Only now, with every page on disk, does the source leave the watch folder.
       // A file that may still grow stays until the watch closes it (`closeSource`).
-      const source = ingestOptions.sourceMayGrow ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256);
+      const source = ingestOptions.sourceMayGrow ? 'kept' : await moveSource(file, name, ingestOptions.moveSourceTo, read, sha256, sourceDeps);
       return { status: 'ingested', stack: record, source, read: identity };
     },
   };
