@@ -15,6 +15,7 @@ import { classifyPayload } from '../codes/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from '../log/audit-log.js';
 import { createBatchStore, type BatchStore } from './batch-store.js';
 import { fromSourceIdentity, hashFile, importedLedgerPath, isSameFile, moveSource, readSource, toSourceIdentity } from './source-files.js';
+import { createStackStore, stackFile } from './stack-store.js';
 import { isStackFinished, manifestPath, readStackManifests, receiptsPath } from './upload-manifest.js';
 import { createReturnedBills, returnedBillsPath } from './returned-bills.js';
 import { turnCoversUpright } from './upright-pages.js';
@@ -180,8 +181,6 @@ export interface Spool {
   ingestBatch(files: Array<{ file: string; name: string }>, options?: { label?: string | null; onProgress?: (progress: IngestProgress) => void }): Promise<IngestOutcome>;
 }
 
-const stackFile = 'stack.json';
-
 /** Marks a stack whose page images were deleted after its upload (the record and receipts stay). */
 export const pagesRemovedFile = 'pages-removed.json';
 
@@ -195,20 +194,6 @@ interface ImportedSource {
 
 /** Above this the ledger is not read (about 100,000 files); the sweep says so in the log. */
 const maxImportedLedgerBytes = 16 * 1024 * 1024;
-
-/** `stacks/<id>/edits.json`: every bill of a stack as people left it, and what they did to its orphan pages. */
-interface EditsFile {
-  version: 1;
-  bills: SpoolBill[];
-  orphans: number[];
-  orphansDiscarded?: number[];
-  /** Pages copied in from other stacks' orphans (numbered after the stack's own). */
-  added?: StoredPage[];
-  /** Gives of this stack's orphans to bills of other stacks, done. */
-  given?: Array<{ id: string; to: string; bill: string; pages: number[] }>;
-  /** Gives of other stacks' orphans to bills of this one, committed. */
-  received?: Array<{ id: string; from: string; pages: Array<{ from: number; to: number }> }>;
-}
 
 /** Whether a process with this id is running (a pending give of another live process is left to it). */
 function isProcessRunning(pid: number): boolean {
@@ -230,91 +215,14 @@ function groupByStack<T extends { stack: StackRecord }>(copies: T[]): Map<string
 /** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
 export function createSpool(options: SpoolOptions): Spool {
   const tmpDir = path.join(options.dir, 'tmp');
-  const stacksDir = path.join(options.dir, 'stacks');
-  /** sha256 → stack: the files are the only store; this index is rebuilt from them. */
-  let index: Map<string, { id: string; importedAt: string }> | null = null;
+  const stackStore = createStackStore({ dir: options.dir, onStackChanged: options.onStackChanged });
+  const { stacksDir, editsFile, closedFile, isSourceOpen, withEdits, readEdits, writeEdits, readStack, findStack, listStacks, readEdited, writeBills, liveCopies, loadIndex } = stackStore;
   const audit = createAuditLog(path.join(options.dir, 'audit.log'), options.now);
   /** What reading and moving a source needs: the spool folder (its ledger of moved sources), the log, the clock and the document limits. */
   const sourceDeps = { dir: options.dir, log: options.log, now: options.now, limits: options.limits };
   // Bills the imaging side returned for a rescan live in the spool's own folder: every intake (the
   // app's, the CLI's) expects their rescans instead of holding them as taken in before.
   const returned = createReturnedBills(returnedBillsPath(options.dir));
-  /** A bill as people changed it: `stacks/<id>/bills/<bill>.json` beside the stack, rewritten atomically. */
-  const billFile = (stackId: string, billId: string) => path.join(stacksDir, stackId, 'bills', `${billId}.json`);
-  /** All of a stack's bills as people changed them: one file, rewritten atomically, so a change to two bills (a page moved) is one step. */
-  const editsFile = (stackId: string) => path.join(stacksDir, stackId, 'edits.json');
-  const closedFile = (stackId: string) => path.join(stacksDir, stackId, 'source-closed.json');
-  const isSourceOpen = async (stack: StackRecord) => stack.sourceOpen === true && !(await fs.lstat(closedFile(stack.id)).then(() => true, () => false));
-  /** While its source may still grow, a stack's last live bill waits (an appended page joins it). */
-  const withOpenSource = async (stack: StackRecord): Promise<StackRecord> => {
-    if (!(await isSourceOpen(stack))) return stack;
-    const last = stack.bills.findLastIndex((bill) => bill.state !== 'discarded');
-    const bill = stack.bills[last];
-    if (!bill || (bill.state !== 'ready' && bill.state !== 'review') || bill.sendNow === true) return stack;
-    const bills = [...stack.bills];
-    bills[last] = { ...bill, state: 'held', held: 'source-open' };
-    return { ...stack, bills };
-  };
-  const withChanges = async (stack: StackRecord): Promise<StackRecord> => withOpenSource(await withEdits(stack));
-  const readEdits = async (stackId: string): Promise<EditsFile | null> =>
-    fs.readFile(editsFile(stackId), 'utf8').then(
-      (text) => JSON.parse(text) as EditsFile,
-      () => null,
-    );
-  /** Rewrites a stack's edits atomically, keeping what the change does not touch (pages given in, gives out). */
-  const writeEdits = async (stackId: string, change: Partial<EditsFile> & Pick<EditsFile, 'bills' | 'orphans'>) => {
-    const before = await readEdits(stackId);
-    await writeFileAtomic(editsFile(stackId), `${JSON.stringify({ ...before, ...change, version: 1 }, null, 1)}\n`);
-  };
-  const withEdits = async (stack: StackRecord): Promise<StackRecord> => {
-    const edits = await readEdits(stack.id);
-    if (edits) {
-      return {
-        ...stack,
-        bills: edits.bills,
-        orphans: edits.orphans,
-        ...(edits.added?.length ? { pages: [...stack.pages, ...edits.added] } : {}),
-        ...(edits.orphansDiscarded?.length ? { orphansDiscarded: edits.orphansDiscarded } : {}),
-      };
-    }
-    // Spools written before edits.json kept one file per changed bill.
-    const bills = await Promise.all(
-      stack.bills.map(async (bill) => {
-        try {
-          return JSON.parse(await fs.readFile(billFile(stack.id, bill.id), 'utf8')) as SpoolBill;
-        } catch {
-          return bill;
-        }
-      }),
-    );
-    const orphansTaken = await fs.readFile(path.join(stacksDir, stack.id, 'bills', 'orphans-taken'), 'utf8').then(() => true, () => false);
-    return { ...stack, bills, orphans: orphansTaken ? [] : stack.orphans };
-  };
-
-  const readStack = async (id: string): Promise<StackRecord | null> => {
-    try {
-      return JSON.parse(await fs.readFile(path.join(stacksDir, id, stackFile), 'utf8')) as StackRecord;
-    } catch {
-      return null;
-    }
-  };
-  /** One stack with its changes; ids are checked so a caller's text is never a path. */
-  const findStack = async (id: string): Promise<StackRecord | null> => (/^[\w-]+$/.test(id) ? readStack(id).then((record) => record && withChanges(record)) : null);
-  const listStacks = async (): Promise<StackRecord[]> => {
-    const ids = await fs.readdir(stacksDir).catch(() => [] as string[]);
-    const records = await Promise.all(ids.sort().map(readStack));
-    return Promise.all(records.filter((record): record is StackRecord => record !== null).map(withChanges));
-  };
-  const loadIndex = async () => {
-    if (index) return index;
-    index = new Map();
-    for (const stack of await listStacks()) {
-      index.set(stack.source.sha256, { id: stack.id, importedAt: stack.importedAt });
-      for (const before of stack.previousSources ?? []) index.set(before.sha256, { id: stack.id, importedAt: stack.importedAt });
-      for (const part of stack.batch?.sources ?? []) index.set(part.sha256, { id: stack.id, importedAt: stack.importedAt });
-    }
-    return index;
-  };
 
   /**
    * Deletes sources in `dir` (a watch folder's `imported/`) that the ledger says were moved there
@@ -398,7 +306,7 @@ export function createSpool(options: SpoolOptions): Spool {
     await syncDirectory(stacksDir);
     options.onStackChanged?.(stack.id);
     // The same file may be taken in again (a rescan after discarding everything).
-    index?.delete(stack.source.sha256);
+    stackStore.forgetSource(stack.source.sha256);
     audit.write({ event: 'recycled', stack: stack.id, source: stack.source.name, detail: 'every bill discarded: kept in the recycle folder until the retention days have passed' });
   };
   /**
@@ -714,28 +622,6 @@ export function createSpool(options: SpoolOptions): Spool {
     const run = changing.then(work);
     changing = run.catch(() => undefined);
     return run;
-  };
-  /** A stack as people left it (without the open source's wait, which is shown, never written). */
-  const readEdited = async (stackId: string) => (/^[\w-]+$/.test(stackId) ? readStack(stackId).then((record) => record && withEdits(record)) : null);
-  /** Writes a stack's bills as people changed them (one atomic rewrite of its edits file) and tells the index. */
-  const writeBills = async (stackId: string, bills: SpoolBill[], orphans: number[]) => {
-    await writeEdits(stackId, { bills, orphans });
-    options.onStackChanged?.(stackId);
-  };
-  /** The other live copies of a bill's code in the spool (any stack), in scan order, each with its upload state. */
-  const liveCopies = async (bill: SpoolBill): Promise<Array<{ stack: StackRecord; bill: SpoolBill; started: boolean }>> => {
-    if (!bill.code) return [];
-    const found: Array<{ stack: StackRecord; bill: SpoolBill; started: boolean }> = [];
-    const ids = (await fs.readdir(stacksDir).catch(() => [] as string[])).filter((id) => /^[\w-]+$/.test(id)).sort();
-    for (const id of ids) {
-      const stack = await readEdited(id);
-      if (!stack) continue;
-      const copies = stack.bills.filter((candidate) => candidate.id !== bill.id && candidate.state !== 'discarded' && candidate.code === bill.code);
-      if (copies.length === 0) continue;
-      const manifests = await readStackManifests(stacksDir, id);
-      for (const copy of copies) found.push({ stack, bill: copy, started: manifests.has(copy.id) });
-    }
-    return found;
   };
   /**
    * Keep one copy of a repeated code, or merge the copies into the first (mergeCopies). Keep: the
@@ -1073,7 +959,7 @@ export function createSpool(options: SpoolOptions): Spool {
       const leftovers = await fs.readdir(tmpDir);
       for (const name of leftovers) await fs.rm(path.join(tmpDir, name), { recursive: true, force: true });
       if (leftovers.length > 0) options.log.warn('spool.recovered', { removedTemp: leftovers.length });
-      index = null;
+      stackStore.resetIndex();
       // A give (orphan pages, or a merge of copies) a crash interrupted is finished (committed) or forgotten (not).
       await settleGives();
       await sweepRecycle();
