@@ -15,7 +15,8 @@ import type { ScanIdentity, StackScan } from './scan-identity.js';
 import { claimFileName, findNameProblem } from '../../shared/file-names.js';
 import { createSpoolIndex, indexSpool, type IndexedStack, type SpoolIndex } from '../spool/spool-index.js';
 import { countStation, emptyStationCounts, startOfDay, type CountedStack, type StationCounts } from '../../shared/station/bill-status.js';
-import { createSpool, type BillAction, type IngestOutcome, type Spool } from '../spool/spool.js';
+import { createSpool, type IngestOutcome, type Spool } from '../spool/spool.js';
+import type { BillAction } from '../spool/bill-edits.js';
 import { pagesRemovedFile } from '../spool/recycle.js';
 import { pagesLeftOut, type IngestProgress, type SpoolBill, type StackRecord } from '../spool/stack-record.js';
 

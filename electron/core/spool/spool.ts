@@ -11,69 +11,20 @@ import { defaultBlankInkShare } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
 import { readStackPages } from '../split/read-stack-pages.js';
 import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-write.js';
-import { classifyPayload } from '../codes/image-code-rules.js';
 import { createAuditLog, type AuditRecord } from '../log/audit-log.js';
 import { createBatchStore, type BatchStore } from './batch-store.js';
 import { fromSourceIdentity, isSameFile, moveSource, readSource, toSourceIdentity } from './source-files.js';
 import { createStackStore, stackFile } from './stack-store.js';
 import { createRecycler } from './recycle.js';
-import { manifestPath, readStackManifests, receiptsPath } from './upload-manifest.js';
+import { createPageGives, type GiveStep } from './page-gives.js';
+import { createBillEdits, type BillAction } from './bill-edits.js';
+import { readStackManifests } from './upload-manifest.js';
 import { createReturnedBills, returnedBillsPath } from './returned-bills.js';
 import { turnCoversUpright } from './upright-pages.js';
 import type { SplitSettings } from './split-settings.js';
-import { billLabel, orphansId, pagesLeftOut, stackOfOrphansId, type IngestProgress, type SourceFate, type SourceIdentity, type SpoolBill, type StackRecord, type StoredPage } from './stack-record.js';
+import type { IngestProgress, SourceFate, SourceIdentity, SpoolBill, StackRecord, StoredPage } from './stack-record.js';
 import type { StackScan } from '../../shared/station/scan-fields.js';
 import { defaultSplitOptions, splitStack, type ClassifiedPage, type SplitOptions } from '../split/split-stack.js';
-
-/**
- * A pending give of pages from other stacks to a bill (`stacks/<first source>/giving.json`): a
- * stack's orphan pages, or (a merge) the pages of the other copies of a repeated code.
- */
-interface GiveRecord {
-  id: string;
-  to: string;
-  bill: string;
-  /** What each source stack gives, and the number each page gets in the target stack. */
-  parts: GivePart[];
-  /** A merge of `copies` copies: each source's copies are discarded (`mergedInto`), the bill released once no copy is left. */
-  merge?: { copies: number };
-  pid: number;
-  at: string;
-}
-
-/** One source stack's share of a give: its orphan pages, or the pages of its copies (`copies`) of the bill's code. */
-interface GivePart {
-  from: string;
-  copies?: string[];
-  pages: Array<{ from: number; to: number }>;
-}
-
-/** The steps of giving pages to a bill of another stack, in order (a test seam fails after each; `source-updated` after each source, `target-released` only for a merge). */
-export type GiveStep = 'intent-written' | 'pages-copied' | 'target-committed' | 'source-updated' | 'target-released';
-
-/** What a person can do to a bill in the spool. */
-export type BillAction =
-  | { action: 'release' }
-  | { action: 'discard' }
-  | { action: 'set-code'; code: string }
-  /** Put a stack's orphan pages (before its first cover) at the end of this bill. */
-  | { action: 'take-orphans'; from?: string }
-  /** On an orphans entry (`<stack>-orphans`): give all its pages to this bill, of any stack, not yet sending. */
-  | { action: 'give-orphans'; to: string }
-  /** Move one of this bill's pages (not its cover) to the end of the bill before, or after the cover of the bill after. */
-  | { action: 'move-page'; page: number; to: 'previous' | 'next' }
-  /** Leave one of this bill's pages (not its cover) out of the upload; it stays in the spool. */
-  | { action: 'exclude-page'; page: number }
-  /** Put back a page of this bill's stretch that no bill has (a blank back, or one left out). */
-  | { action: 'restore-page'; page: number }
-  /** This page is a cover the split missed: a new bill with this code starts there, taking the pages after it. */
-  | { action: 'mark-cover'; page: number; code: string }
-  /** This bill's cover is no cover: its pages join the bill before (or, first in the stack, wait as orphans). */
-  | { action: 'not-a-cover' }
-  /** A repeated code: this copy goes up, every other unsent copy of the code is discarded. */
-  | { action: 'keep-copy' }
-  /** A repeated code: the other copies' pages (in scan order) join this bill, they are discarded, this one goes up. */
-  | { action: 'merge-copies' };
 
 /**
  * The outcome of taking one file into the spool. `source` says what became of the file itself:
@@ -182,28 +133,11 @@ export interface Spool {
   ingestBatch(files: Array<{ file: string; name: string }>, options?: { label?: string | null; onProgress?: (progress: IngestProgress) => void }): Promise<IngestOutcome>;
 }
 
-/** Whether a process with this id is running (a pending give of another live process is left to it). */
-function isProcessRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Copies grouped by their stack, in order. */
-function groupByStack<T extends { stack: StackRecord }>(copies: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const copy of copies) groups.set(copy.stack.id, [...(groups.get(copy.stack.id) ?? []), copy]);
-  return groups;
-}
-
 /** Creates the spool over `<dir>` (tmp/ for work in progress, stacks/ for what is safely in). */
 export function createSpool(options: SpoolOptions): Spool {
   const tmpDir = path.join(options.dir, 'tmp');
   const stackStore = createStackStore({ dir: options.dir, onStackChanged: options.onStackChanged });
-  const { stacksDir, editsFile, closedFile, isSourceOpen, withEdits, readEdits, writeEdits, readStack, findStack, listStacks, readEdited, writeBills, liveCopies, loadIndex } = stackStore;
+  const { stacksDir, editsFile, closedFile, isSourceOpen, readStack, findStack, listStacks, loadIndex } = stackStore;
   const audit = createAuditLog(path.join(options.dir, 'audit.log'), options.now);
   /** What reading and moving a source needs: the spool folder (its ledger of moved sources), the log, the clock and the document limits. */
   const sourceDeps = { dir: options.dir, log: options.log, now: options.now, limits: options.limits };
@@ -217,465 +151,9 @@ export function createSpool(options: SpoolOptions): Spool {
   /** Who scans where now; a spool without a source (tools, tests) records nobody and nowhere. */
   const scanNow = async (): Promise<StackScan> => (options.scan ? options.scan() : { user: null, point: null });
   const recycler = createRecycler({ dir: options.dir, stacks: stackStore, log: options.log, now: options.now, audit, splitSettings, onStackChanged: options.onStackChanged });
-  const { recycleStack, recycleIfSpent, sweepDone, sweepRecycle, sweepImported } = recycler;
-  let changing: Promise<unknown> = Promise.resolve();
-  const givingFile = (stackId: string) => path.join(stacksDir, stackId, 'giving.json');
-  /** A stack's orphans entry as a bill-shaped answer (what the CLI and the desk get back). */
-  const orphansEntry = (stack: StackRecord, pages: number[], state: SpoolBill['state']): SpoolBill => ({ id: orphansId(stack.id), stackId: stack.id, code: null, cover: null, pages, held: 'orphans', turned: false, state });
-  /** A give's intent as written (one written before merges gave one stack's orphans: `from` and `pages` at its top). */
-  const readGive = async (stackId: string): Promise<GiveRecord | null> => {
-    const found = await fs.readFile(givingFile(stackId), 'utf8').then((text) => JSON.parse(text) as GiveRecord & { from?: string; pages?: GivePart['pages'] }, () => null);
-    if (!found) return null;
-    return Array.isArray(found.parts) ? found : { ...found, parts: [{ from: found.from as string, pages: found.pages ?? [] }] };
-  };
-  /**
-   * Ends a give a crash (or a failure) interrupted: committed in the target (its edits received it)
-   * → each source drops what it gave and a merged bill is released; not committed → everything stays
-   * as it was (orphans, or held copies; pages copied into the target are unreferenced, replaced by
-   * the next give). A give a live process is still doing is left to it.
-   */
-  const settleGive = async (stackId: string): Promise<void> => {
-    const give = await readGive(stackId);
-    if (!give) return;
-    if (give.pid !== process.pid && isProcessRunning(give.pid)) return;
-    const committed = ((await readEdits(give.to))?.received ?? []).some((entry) => entry.id === give.id);
-    if (committed) await finishGive(give, stackId);
-    else {
-      await fs.rm(givingFile(stackId), { force: true });
-      await syncDirectory(path.join(stacksDir, stackId));
-      for (const part of give.parts)
-        audit.write({ event: 'edited', stack: part.from, pages: part.pages.map((page) => page.from), detail: give.merge ? `merging the copies into ${give.bill} did not finish: every copy is still held` : `giving the orphan pages to ${give.bill} did not finish: they are still orphans` });
-    }
-  };
-  /** Settles every give a crash left (at start, and before a merge reads the copies). */
-  const settleGives = async (): Promise<void> => {
-    for (const id of await fs.readdir(stacksDir).catch(() => [] as string[])) if (await fs.lstat(givingFile(id)).then(() => true, () => false)) await settleGive(id);
-  };
-  /** A merged bill goes up once no other copy of its code is left (a copy taken in meanwhile keeps it held). */
-  const releaseMerged = async (give: GiveRecord): Promise<void> => {
-    const target = await readEdited(give.to);
-    const bill = target?.bills.find((candidate) => candidate.id === give.bill);
-    if (!target || !bill || bill.state !== 'held' || bill.held !== 'duplicate-code' || (await liveCopies(bill)).length > 0) return;
-    const released: SpoolBill = { ...bill, held: null, state: 'ready' };
-    await writeBills(give.to, target.bills.map((candidate) => (candidate.id === bill.id ? released : candidate)), target.orphans);
-    audit.write({ event: 'merged', stack: give.to, bill: bill.id, code: bill.code, source: target.source.name, pages: released.pages, detail: `repeated code: ${give.merge?.copies ?? 2} copies merged in scan order` });
-  };
-  /** The give's second half: each source stack drops what it gave (once), a merged bill is released, then the intent (in `home`) goes. */
-  const finishGive = async (give: GiveRecord, home: string): Promise<void> => {
-    for (const part of give.parts) {
-      const source = await readEdited(part.from);
-      const before = await readEdits(part.from);
-      if (source && !(before?.given ?? []).some((entry) => entry.id === give.id)) {
-        const moved = part.pages.map((page) => page.from);
-        const copies = new Set(part.copies ?? []);
-        // A merge discards the copies (their pages are the merged bill's now); a give of orphans drops them.
-        const bills = source.bills.map((candidate) => (copies.has(candidate.id) ? { ...candidate, state: 'discarded' as const, pages: [], mergedInto: give.bill } : candidate));
-        const orphans = source.orphans.filter((page) => give.merge !== undefined || !moved.includes(page));
-        await writeEdits(part.from, { bills, orphans, given: [...(before?.given ?? []), { id: give.id, to: give.to, bill: give.bill, pages: moved }] });
-        options.onStackChanged?.(part.from);
-        const there = `(there pages ${part.pages.map((page) => page.to).join(', ')})`;
-        if (give.merge) {
-          for (const copy of source.bills.filter((candidate) => copies.has(candidate.id)))
-            audit.write({ event: 'discarded', stack: part.from, bill: copy.id, code: copy.code, source: source.source.name, pages: copy.pages, detail: `repeated code: pages ${copy.pages.join(', ')} merged into ${give.bill} of stack ${give.to} ${there}` });
-        } else audit.write({ event: 'edited', stack: part.from, bill: orphansId(part.from), source: source.source.name, pages: moved, detail: `orphan pages given to bill ${give.bill} of stack ${give.to} ${there}` });
-      }
-      await options.afterGiveStep?.('source-updated');
-    }
-    if (give.merge) {
-      await releaseMerged(give);
-      await options.afterGiveStep?.('target-released');
-    }
-    await fs.rm(givingFile(home), { force: true });
-    await syncDirectory(path.join(stacksDir, home));
-    for (const part of give.parts) {
-      const after = await readEdited(part.from);
-      if (after) await recycleIfSpent(after);
-    }
-  };
-  /**
-   * Gives pages of other stacks to a bill (a stack's orphans, or the copies of a repeated code). The
-   * pages are copied into the target stack (new page numbers after its own; files and thumbnails
-   * flushed), so the bill uploads from its own folder whatever becomes of the sources. Steps: the
-   * intent in the first source (`giving.json`), the copies, the target's edits (`bills`: the commit
-   * point), each source's edits, a merged bill's release, the intent removed. A crash before the
-   * commit leaves everything as it was; after it, the next start (or the next change) finishes the
-   * sources' side. Orphans and held copies are never uploaded, so a page is never uploadable twice
-   * and never lost. With no source (a merge within one stack) it is the one commit write.
-   */
-  const giveInto = async (give: GiveRecord, target: StackRecord, sources: Map<string, StackRecord>, bills: SpoolBill[], audited: () => void): Promise<void> => {
-    const home = give.parts[0]?.from;
-    if (home !== undefined) {
-      await writeFileAtomic(givingFile(home), `${JSON.stringify(give)}\n`);
-      await options.afterGiveStep?.('intent-written');
-    }
-    const added: StoredPage[] = [];
-    const targetDir = path.join(stacksDir, give.to);
-    for (const part of give.parts) {
-      const source = sources.get(part.from);
-      for (const { from, to } of part.pages) {
-        const stored = source?.pages.find((page) => page.page === from);
-        if (!source || !stored) throw new CoreError('bill-not-found', { bill: part.copies?.[0] ?? orphansId(part.from) });
-        const bytes = await fs.readFile(path.join(stacksDir, part.from, stored.file));
-        // The bytes copied are the bytes taken in: a page changed on disk is never given on.
-        if (createHash('sha256').update(bytes).digest('hex') !== stored.sha256) throw new CoreError('upload-page-damaged', { page: from, file: stored.file });
-        const number = String(to).padStart(4, '0');
-        const file = `pages/${number}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-        await writeFileDurable(path.join(targetDir, file), bytes, { replace: true });
-        await writeFileDurable(path.join(targetDir, 'thumbs', `${number}.png`), await fs.readFile(path.join(stacksDir, part.from, 'thumbs', `${String(from).padStart(4, '0')}.png`)), { replace: true });
-        const { from: _from, ...rest } = stored;
-        added.push({ ...rest, page: to, file, from: { stackId: part.from, page: from, source: source.source.name, bill: give.bill } });
-      }
-    }
-    if (home !== undefined) {
-      await syncDirectory(path.join(targetDir, 'pages'));
-      await syncDirectory(path.join(targetDir, 'thumbs'));
-      await options.afterGiveStep?.('pages-copied');
-    }
-    const before = await readEdits(give.to);
-    // The commit point: from this write the pages are the bill's.
-    await writeEdits(give.to, { bills, orphans: target.orphans, added: [...(before?.added ?? []), ...added], received: [...(before?.received ?? []), ...give.parts.map((part) => ({ id: give.id, from: part.from, pages: part.pages }))] });
-    options.onStackChanged?.(give.to);
-    audited();
-    if (home === undefined) return;
-    await options.afterGiveStep?.('target-committed');
-    await finishGive(give, home);
-  };
-  /** Gives a stack's orphan pages to a bill of another stack (see giveInto), at the end of the bill. */
-  const giveOrphans = async (fromId: string, billId: string): Promise<SpoolBill> => {
-    const toId = billId.replace(/-\d+$/, '');
-    await settleGive(fromId);
-    const source = await readEdited(fromId);
-    if (!source) throw new CoreError('bill-not-found', { bill: orphansId(fromId) });
-    if (source.orphans.length === 0) throw new CoreError('orphans-not-changeable', { file: source.source.name, reason: 'no-orphans' });
-    const target = await readEdited(toId);
-    const bill = target?.bills.find((candidate) => candidate.id === billId);
-    if (!target || !bill) throw new CoreError('bill-not-found', { bill: billId });
-    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billLabel(target, bill), reason });
-    if (bill.state === 'discarded') throw refuse('discarded');
-    // Only a bill whose upload has not started: its pages are fixed from its first page on.
-    const manifest = (await readStackManifests(stacksDir, toId)).get(billId);
-    if (manifest) throw refuse(manifest.state === 'done' ? 'uploaded' : 'uploading');
-    // A stack whose file may still grow is split again when it does: no pages of others in it meanwhile.
-    if (await isSourceOpen(target)) throw refuse('source-open');
-    let next = Math.max(0, ...target.pages.map((page) => page.page)) + 1;
-    const pages = source.orphans.map((page) => ({ from: page, to: next++ }));
-    const give: GiveRecord = { id: randomBytes(6).toString('hex'), to: toId, bill: billId, parts: [{ from: fromId, pages }], pid: process.pid, at: options.now().toISOString() };
-    const taken = { ...bill, pages: [...bill.pages, ...pages.map((page) => page.to)] };
-    await giveInto(give, target, new Map([[fromId, source]]), target.bills.map((candidate) => (candidate.id === billId ? taken : candidate)), () =>
-      audit.write({ event: 'edited', stack: toId, bill: billId, code: bill.code, source: target.source.name, pages: taken.pages, detail: `took the orphan pages ${pages.map((page) => page.from).join(', ')} of ${source.source.name} (stack ${fromId}) as pages ${pages.map((page) => page.to).join(', ')}` }),
-    );
-    options.log.info('spool.orphans-given', { from: fromId, bill: billId, pages: pages.length });
-    return taken;
-  };
-  /**
-   * Merges the copies of a repeated code into the first in scan order (oldest stack first, then page
-   * order): the other copies' pages (not their covers) are appended in that order and the copies
-   * discarded with `mergedInto`. Copies in other stacks are given like orphan pages (giveInto: copied
-   * in, crash-safe in steps); copies in the target's own stack are discarded in its commit. The merged
-   * bill stays held until every copy is resolved.
-   */
-  const mergeCopies = async (entries: Array<{ stack: StackRecord; bill: SpoolBill }>): Promise<SpoolBill> => {
-    const at = (entry: { stack: StackRecord; bill: SpoolBill }) => entry.stack.bills.findIndex((known) => known.id === entry.bill.id);
-    // Stack ids start with the second they were taken in: two in one second are ordered by the time kept to the millisecond.
-    const taken = (entry: { stack: StackRecord }) => `${entry.stack.importedAt} ${entry.stack.id}`;
-    const all = [...entries].sort((x, y) => (x.stack.id === y.stack.id ? at(x) - at(y) : taken(x) < taken(y) ? -1 : 1));
-    const { stack: target, bill: merged } = all[0] as { stack: StackRecord; bill: SpoolBill };
-    const others = all.slice(1);
-    if (others.some((other) => other.stack.id !== target.id) && (await isSourceOpen(target))) throw new CoreError('bill-not-changeable', { bill: billLabel(target, merged), reason: 'source-open' });
-    let next = Math.max(0, ...target.pages.map((page) => page.page)) + 1;
-    const parts: GivePart[] = [];
-    const pages = [...merged.pages];
-    for (const other of others) {
-      const own = other.bill.pages.filter((page) => page !== other.bill.cover);
-      if (other.stack.id === target.id) {
-        pages.push(...own);
-        continue;
-      }
-      let part = parts.find((candidate) => candidate.from === other.stack.id);
-      if (!part) parts.push((part = { from: other.stack.id, copies: [], pages: [] }));
-      part.copies?.push(other.bill.id);
-      for (const page of own) {
-        part.pages.push({ from: page, to: next });
-        pages.push(next++);
-      }
-    }
-    // Within one stack every copy is resolved by the one commit; across stacks only once each source has discarded its own.
-    const resolvedNow = parts.length === 0;
-    const kept: SpoolBill = { ...merged, pages, ...(resolvedNow ? { held: null, state: 'ready' as const } : {}) };
-    const sameStack = others.filter((other) => other.stack.id === target.id).map((other) => other.bill);
-    const bills = target.bills.map((candidate) => (candidate.id === merged.id ? kept : sameStack.some((other) => other.id === candidate.id) ? { ...candidate, state: 'discarded' as const, pages: [], mergedInto: merged.id } : candidate));
-    const give: GiveRecord = { id: randomBytes(6).toString('hex'), to: target.id, bill: merged.id, parts, merge: { copies: all.length }, pid: process.pid, at: options.now().toISOString() };
-    await giveInto(give, target, new Map(others.map((other) => [other.stack.id, other.stack])), bills, () => {
-      for (const other of sameStack) audit.write({ event: 'discarded', stack: target.id, bill: other.id, code: other.code, source: target.source.name, pages: other.pages, detail: `repeated code: pages ${other.pages.join(', ')} merged into ${merged.id}` });
-      if (resolvedNow) audit.write({ event: 'merged', stack: target.id, bill: merged.id, code: merged.code, source: target.source.name, pages, detail: `repeated code: ${all.length} copies merged in scan order` });
-      else {
-        const taken = parts.map((part) => `pages ${part.pages.map((page) => page.from).join(', ')} of ${part.copies?.join(', ')} (stack ${part.from}) as ${part.pages.map((page) => page.to).join(', ')}`).join('; ');
-        audit.write({ event: 'edited', stack: target.id, bill: merged.id, code: merged.code, source: target.source.name, pages, detail: `repeated code: took ${taken}; held until every copy is discarded` });
-      }
-    });
-    options.log.info('spool.copies-resolved', { bill: merged.id, mode: 'merge-copies', copies: all.length });
-    return (await readEdited(target.id))?.bills.find((candidate) => candidate.id === merged.id) ?? kept;
-  };
-  /** What people do to a stack's orphan pages: discard them, give them to a bill, start a bill at one. */
-  const changeOrphans = async (stackId: string, change: BillAction): Promise<SpoolBill> => {
-    await settleGive(stackId);
-    const record = /^[\w-]+$/.test(stackId) ? await readStack(stackId) : null;
-    const stack = record && (await withEdits(record));
-    if (!stack) throw new CoreError('bill-not-found', { bill: orphansId(stackId) });
-    const refuse = (reason: string) => new CoreError('orphans-not-changeable', { file: stack.source.name, reason });
-    if (stack.orphans.length === 0) throw refuse('no-orphans');
-    switch (change.action) {
-      case 'discard': {
-        const discarded = stack.orphans;
-        const orphansDiscarded = [...(stack.orphansDiscarded ?? []), ...discarded].sort((a, b) => a - b);
-        await writeEdits(stackId, { bills: stack.bills, orphans: [], orphansDiscarded });
-        options.onStackChanged?.(stackId);
-        audit.write({ event: 'discarded', stack: stackId, bill: orphansId(stackId), source: stack.source.name, pages: discarded, detail: 'the pages before the first cover were discarded (kept with the stack, in the recycle folder once nothing of it is left)' });
-        await recycleIfSpent({ ...stack, orphans: [] });
-        options.log.info('spool.bill-changed', { bill: orphansId(stackId), action: 'discard' });
-        return orphansEntry(stack, discarded, 'discarded');
-      }
-      case 'give-orphans':
-        if (change.to.replace(/-\d+$/, '') === stackId) return changeBillNow(change.to, { action: 'take-orphans' });
-        return giveOrphans(stackId, change.to);
-      case 'mark-cover': {
-        if (!stack.orphans.includes(change.page)) throw refuse('not-an-orphan');
-        let at = stack.bills.findIndex((candidate) => (candidate.cover ?? 0) > change.page);
-        if (at < 0) at = stack.bills.length;
-        const end = stack.bills[at]?.cover ?? Number.POSITIVE_INFINITY;
-        const after = stack.orphans.filter((page) => page > change.page && page < end);
-        const created = await billStartingAt(stack, change.page, change.code, after, refuse);
-        const bills = [...stack.bills];
-        bills.splice(at, 0, created);
-        const orphans = stack.orphans.filter((page) => page !== change.page && !after.includes(page));
-        await writeEdits(stackId, { bills, orphans });
-        options.onStackChanged?.(stackId);
-        audit.write({ event: 'edited', stack: stackId, bill: created.id, code: created.code, source: stack.source.name, pages: created.pages, detail: `orphan page ${change.page} made the cover of new bill ${created.id} (${change.code})` });
-        return created;
-      }
-      default:
-        // Orphan pages are no bill: released, coded or moved they would have nowhere to go.
-        throw refuse('orphans-only');
-    }
-  };
-  /**
-   * A new bill a person starts at `page` with `code` (a cover the split missed), taking `after`: held
-   * when the code is already on a live bill of the stack, else ready or waiting for review by the
-   * desk's release mode. An invalid code is refused.
-   */
-  const billStartingAt = async (stack: StackRecord, page: number, code: string, after: number[], refuse: (reason: string) => Error): Promise<SpoolBill> => {
-    const settings = await splitSettings();
-    if (classifyPayload(code, settings.rules).kind !== 'cover') throw refuse('invalid-code');
-    const number = Math.max(0, ...stack.bills.map((candidate) => Number(/-(\d+)$/.exec(candidate.id)?.[1] ?? 0))) + 1;
-    const duplicate = stack.bills.some((candidate) => candidate.state !== 'discarded' && candidate.code === code);
-    return {
-      id: `${stack.id}-${number}`,
-      stackId: stack.id,
-      code,
-      cover: page,
-      pages: settings.split.coverIsPage ? [page, ...after] : after,
-      held: duplicate ? 'duplicate-code' : null,
-      turned: false,
-      state: duplicate ? 'held' : settings.release === 'review' ? 'review' : 'ready',
-    };
-  };
-  /** Runs one edit of the spool's bills at a time (each is a read-modify-write of a stack's edits file). */
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = changing.then(work);
-    changing = run.catch(() => undefined);
-    return run;
-  };
-  /**
-   * Keep one copy of a repeated code, or merge the copies into the first (mergeCopies). Keep: the
-   * other copies are discarded stack by stack (each stack's edits one atomic write), the kept bill is
-   * written last, still held until then. A crash between the writes leaves it held (never two bills
-   * of one code that both go up, nor a page in two live bills): the worst case is "held".
-   */
-  const resolveCopiesNow = async (billId: string, mode: 'keep-copy' | 'merge-copies'): Promise<SpoolBill> => {
-    // A merge a crash interrupted is finished (or forgotten) before the copies are read.
-    await settleGives();
-    const stack = await readEdited(billId.replace(/-\d+$/, ''));
-    const bill = stack?.bills.find((candidate) => candidate.id === billId);
-    if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
-    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: bill.code ?? billId, reason });
-    if (bill.state === 'discarded') throw refuse('discarded');
-    if (!bill.code) throw refuse('needs-code');
-    if ((await readStackManifests(stacksDir, stack.id)).has(bill.id)) throw refuse('uploading');
-    const copies = await liveCopies(bill);
-    if (copies.some((copy) => copy.started)) throw refuse('copy-sent');
-    if (mode === 'merge-copies') return mergeCopies([...copies, { stack, bill }]);
-    // Other stacks first: their copies discarded.
-    for (const [otherId, group] of groupByStack(copies.filter((copy) => copy.stack.id !== stack.id))) {
-      const other = group[0]?.stack as StackRecord;
-      const ids = new Set(group.map((copy) => copy.bill.id));
-      const bills = other.bills.map((candidate) => (ids.has(candidate.id) ? { ...candidate, state: 'discarded' as const } : candidate));
-      await writeBills(otherId, bills, other.orphans);
-      for (const copy of group) audit.write({ event: 'discarded', stack: otherId, bill: copy.bill.id, code: copy.bill.code, source: other.source.name, pages: copy.bill.pages, detail: `repeated code: the copy ${bill.id} was kept` });
-      if (bills.every((candidate) => candidate.state === 'discarded') && other.orphans.length === 0) await recycleStack(other);
-    }
-    const sameStack = new Set(copies.filter((copy) => copy.stack.id === stack.id).map((copy) => copy.bill.id));
-    const kept: SpoolBill = { ...bill, held: null, state: 'ready' };
-    const bills = stack.bills.map((candidate) => (candidate.id === bill.id ? kept : sameStack.has(candidate.id) ? { ...candidate, state: 'discarded' as const } : candidate));
-    await writeBills(stack.id, bills, stack.orphans);
-    for (const copy of copies.filter((candidate) => sameStack.has(candidate.bill.id))) audit.write({ event: 'discarded', stack: stack.id, bill: copy.bill.id, code: copy.bill.code, source: stack.source.name, pages: copy.bill.pages, detail: `repeated code: the copy ${bill.id} was kept` });
-    audit.write({ event: 'released', stack: stack.id, bill: bill.id, code: bill.code, source: stack.source.name, pages: kept.pages, detail: `repeated code: this copy kept, ${copies.length} discarded` });
-    options.log.info('spool.copies-resolved', { bill: bill.id, mode, copies: copies.length + 1 });
-    return kept;
-  };
-  /**
-   * Holds earlier unsent copies of codes a new stack repeats (the new copies are held by the caller):
-   * written before the new stack exists, so a crash between leaves only held bills.
-   */
-  const holdEarlierCopies = async (copies: Array<{ stack: StackRecord; bill: SpoolBill }>, source: string) => {
-    for (const [stackId, group] of groupByStack(copies)) {
-      const stack = await readEdited(stackId);
-      if (!stack) continue;
-      const manifests = await readStackManifests(stacksDir, stackId);
-      const ids = new Set(group.map((copy) => copy.bill.id).filter((id) => !manifests.has(id)));
-      let changed = false;
-      const bills = stack.bills.map((candidate) => {
-        if (!ids.has(candidate.id) || (candidate.state !== 'ready' && candidate.state !== 'review')) return candidate;
-        changed = true;
-        return { ...candidate, state: 'held' as const, held: 'duplicate-code' as const };
-      });
-      if (!changed) continue;
-      await writeBills(stackId, bills, stack.orphans);
-      for (const bill of bills.filter((candidate) => ids.has(candidate.id) && candidate.held === 'duplicate-code')) audit.write({ event: 'held', stack: stackId, bill: bill.id, code: bill.code, source: stack.source.name, pages: bill.pages, reason: 'duplicate-code', detail: `the same code was taken in again from ${source}: every copy waits for a person` });
-    }
-  };
-  const changeBillNow = async (billId: string, change: BillAction): Promise<SpoolBill> => {
-    const orphansOf = stackOfOrphansId(billId);
-    if (orphansOf !== null) return changeOrphans(orphansOf, change);
-    if (change.action === 'take-orphans' && change.from !== undefined) {
-      const from = stackOfOrphansId(change.from) ?? change.from;
-      return changeOrphans(from, { action: 'give-orphans', to: billId });
-    }
-    if (change.action === 'keep-copy' || change.action === 'merge-copies') return resolveCopiesNow(billId, change.action);
-    const stackId = billId.replace(/-\d+$/, '');
-    // The bills as people left them: the wait of an open source's last bill is shown, never written into edits.
-    const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withEdits(record)) : null;
-    const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;
-    const bill = stack?.bills[index];
-    if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
-    if (bill.state === 'discarded') throw new CoreError('bill-not-changeable', { bill: billLabel(stack, bill), reason: 'discarded' });
-    const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: billLabel(stack, bill), reason });
-    // Bills the upload queue has started are fixed: their pages may already be on the server. Only
-    // a bill the server refused (held by the queue) may be changed; its upload then starts afresh.
-    const manifests = await readStackManifests(stacksDir, stackId);
-    const touched = change.action === 'move-page' || change.action === 'not-a-cover' || change.action === 'mark-cover' ? [stack.bills[index - 1], bill, stack.bills[index + 1]] : [bill];
-    for (const candidate of touched) {
-      const manifest = candidate ? manifests.get(candidate.id) : undefined;
-      if (manifest && manifest.state !== 'held') throw new CoreError('bill-not-changeable', { bill: billLabel(stack, candidate ?? bill), reason: manifest.state === 'done' ? 'uploaded' : 'uploading' });
-    }
-    const heldUpload = manifests.get(billId);
-    const bills = [...stack.bills];
-    let orphans = stack.orphans;
-    let next: SpoolBill;
-    let detail: string | undefined;
-    switch (change.action) {
-      case 'release':
-        // A suspect cover needs its code first; orphans are never a bill of their own.
-        if (bill.held === 'suspect-cover') throw refuse('needs-code');
-        // A `code-closed` copy may be released: only the imaging side knows whether it returned the
-        // bill (then it goes up as the next round, learnt from its 2008 if the station had not heard);
-        // otherwise the server's conflict holds it again with the server's reason.
-        // Copies of a repeated code are resolved together (keep one, or merge), never released one by one.
-        if (bill.held === 'duplicate-code') {
-          const copies = await liveCopies(bill);
-          if (copies.some((copy) => copy.started)) throw refuse('copy-sent');
-          if (copies.length > 0) throw refuse('copies-left');
-        }
-        next = { ...bill, held: null, state: 'ready' };
-        // The last bill of a stack whose file may still grow: released, it goes up now (the wait is only shown).
-        if ((await isSourceOpen(stack)) && stack.bills.findLastIndex((candidate) => candidate.state !== 'discarded') === index) {
-          next = { ...next, sendNow: true };
-          detail = 'released while its file was still open: it goes up without waiting';
-        }
-        break;
-      case 'discard':
-        next = { ...bill, state: 'discarded' };
-        break;
-      case 'set-code': {
-        const settingsRelease = (await splitSettings()).release ?? 'auto';
-        if (classifyPayload(change.code, (await splitSettings()).rules).kind !== 'cover') throw refuse('invalid-code');
-        const { suspect: _suspect, ...rest } = bill;
-        next = { ...rest, code: change.code, held: bill.held === 'suspect-cover' ? null : bill.held, state: bill.held === 'suspect-cover' || bill.held === null ? (bill.state === 'review' || (bill.held === 'suspect-cover' && settingsRelease === 'review') ? 'review' : 'ready') : 'held' };
-        detail = `code set (was ${bill.code ?? 'none'})`;
-        break;
-      }
-      case 'take-orphans':
-        if (stack.orphans.length === 0) throw refuse('no-orphans');
-        next = { ...bill, pages: [...bill.pages, ...stack.orphans] };
-        detail = `took orphan pages ${stack.orphans.join(', ')}`;
-        orphans = [];
-        break;
-      case 'move-page': {
-        if (!bill.pages.includes(change.page) || change.page === bill.cover) throw refuse('not-movable');
-        const targetIndex = change.to === 'previous' ? index - 1 : index + 1;
-        const target = bills[targetIndex];
-        if (!target || target.state === 'discarded') throw refuse('no-neighbour');
-        const moved = target.pages.filter((page) => page !== change.page);
-        const at = change.to === 'previous' ? moved.length : moved[0] === target.cover ? 1 : 0;
-        moved.splice(at, 0, change.page);
-        bills[targetIndex] = { ...target, pages: moved };
-        next = { ...bill, pages: bill.pages.filter((page) => page !== change.page) };
-        detail = `page ${change.page} moved to ${target.code ?? target.id}`;
-        break;
-      }
-      case 'exclude-page':
-        if (!bill.pages.includes(change.page) || change.page === bill.cover) throw refuse('not-movable');
-        next = { ...bill, pages: bill.pages.filter((page) => page !== change.page) };
-        detail = `page ${change.page} left out of the upload`;
-        break;
-      case 'mark-cover': {
-        const at = bill.pages.indexOf(change.page);
-        if (at < 0 || change.page === bill.cover) throw refuse('not-movable');
-        const created = await billStartingAt(stack, change.page, change.code, bill.pages.slice(at + 1), refuse);
-        bills.splice(index + 1, 0, created);
-        next = { ...bill, pages: bill.pages.slice(0, at) };
-        detail = `page ${change.page} made the cover of new bill ${created.id} (${change.code})`;
-        break;
-      }
-      case 'not-a-cover': {
-        const previous = index > 0 ? bills[index - 1] : undefined;
-        const pages = [...new Set([...(bill.cover !== null && !bill.pages.includes(bill.cover) ? [bill.cover] : []), ...bill.pages])].sort((a, b) => a - b);
-        const joins = previous !== undefined && previous.state !== 'discarded';
-        if (joins) bills[index - 1] = { ...previous, pages: [...previous.pages, ...pages] };
-        else orphans = [...orphans, ...pages].sort((a, b) => a - b);
-        next = { ...bill, pages: [], state: 'discarded' };
-        detail = joins ? `not a cover: pages ${pages.join(', ')} joined ${previous.code ?? previous.id}` : `not a cover: pages ${pages.join(', ')} wait as orphans`;
-        break;
-      }
-      case 'give-orphans':
-        // Only a stack's pages before its first cover are given to a bill.
-        throw refuse('not-orphans');
-      case 'restore-page': {
-        if (!pagesLeftOut(stack, billId).includes(change.page)) throw refuse('not-left-out');
-        // Back in stack order among the pages after the cover.
-        const pages = [...bill.pages];
-        let at = pages.findIndex((page) => page !== bill.cover && page > change.page);
-        if (at < 0) at = pages.length;
-        pages.splice(at, 0, change.page);
-        next = { ...bill, pages };
-        detail = `page ${change.page} put back`;
-        break;
-      }
-    }
-    bills[index] = next;
-    await writeEdits(stack.id, { bills, orphans });
-    if (heldUpload) {
-      // The server refused this bill as it was; changed, it is planned and sent again from the start.
-      await fs.rm(manifestPath(stacksDir, stack.id, billId), { force: true });
-      await fs.rm(receiptsPath(stacksDir, stack.id, billId), { force: true });
-      detail = `${detail ? `${detail}; ` : ''}its held upload starts afresh`;
-    }
-    options.onStackChanged?.(stack.id);
-    const event = change.action === 'release' ? 'released' : change.action === 'discard' ? 'discarded' : 'edited';
-    audit.write({ event, stack: stack.id, bill: billId, code: next.code, source: stack.source.name, pages: next.pages, detail });
-    await recycleIfSpent({ ...stack, bills, orphans });
-    options.log.info('spool.bill-changed', { bill: billId, action: change.action });
-    return next;
-  };
+  const { sweepDone, sweepRecycle, sweepImported } = recycler;
+  const gives = createPageGives({ stacks: stackStore, recycler, log: options.log, now: options.now, audit, onStackChanged: options.onStackChanged, afterGiveStep: options.afterGiveStep });
+  const billEdits = createBillEdits({ stacks: stackStore, gives, recycler, log: options.log, audit, splitSettings, onStackChanged: options.onStackChanged });
 
   /** The open stack a grown file continues: same name, smaller, still open, unchanged by people, its pages the first of the new ones. */
   const findContinued = async (name: string, size: number, pages: StoredPage[]): Promise<StackRecord | null> => {
@@ -741,7 +219,7 @@ export function createSpool(options: SpoolOptions): Spool {
         toHold.push(...copies);
       }
     }
-    await serialized(() => holdEarlierCopies(toHold, name));
+    await billEdits.holdEarlierCopies(toHold, name);
     return { bills: split.bills.map((bill, n) => ({ ...bill, id: `${stackId}-${n + 1}`, stackId, state: bill.held ? 'held' : settings.release === 'review' ? 'review' : 'ready' })), orphans: split.orphans, blank: split.blank };
   };
 
@@ -823,7 +301,7 @@ export function createSpool(options: SpoolOptions): Spool {
       if (leftovers.length > 0) options.log.warn('spool.recovered', { removedTemp: leftovers.length });
       stackStore.resetIndex();
       // A give (orphan pages, or a merge of copies) a crash interrupted is finished (committed) or forgotten (not).
-      await settleGives();
+      await gives.settleGives();
       await sweepRecycle();
       const stacks = (await loadIndex()).size;
       // A batch whose stack is in was closed when the crash came: only its folder is left to remove.
@@ -839,16 +317,8 @@ export function createSpool(options: SpoolOptions): Spool {
     async listBills() {
       return (await listStacks()).flatMap((stack) => stack.bills);
     },
-    changeBill(billId, change) {
-      // One change at a time per spool: each is a read-modify-write of its stack's edits file.
-      return serialized(() => changeBillNow(billId, change));
-    },
-    async releaseReviewed() {
-      const waiting = (await listStacks()).flatMap((stack) => stack.bills.filter((bill) => bill.state === 'review'));
-      const released: SpoolBill[] = [];
-      for (const bill of waiting) released.push(await serialized(() => changeBillNow(bill.id, { action: 'release' })));
-      return released;
-    },
+    changeBill: (billId, change) => billEdits.changeBill(billId, change),
+    releaseReviewed: () => billEdits.releaseReviewed(),
     async stationId() {
       const file = path.join(options.dir, 'station-id');
       const known = await fs.readFile(file, 'utf8').then((text) => text.trim(), () => '');
