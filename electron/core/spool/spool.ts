@@ -1,3 +1,4 @@
+// The spool: createSpool wires its parts together and takes files in (a file's pages stored and split into bills, a grown file continued, its source closed, recovery at every start).
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
