@@ -10,7 +10,8 @@ import type { IngestProgress, SourceIdentity, StackRecord } from '../spool/stack
 import { checkFileComplete } from './file-complete.js';
 import { readImageSize } from '../document/image-size.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
-import { createFolderPoller, isIgnoredName } from './watch-folder.js';
+import { isIgnoredName } from '../document/detect-format.js';
+import { createFolderPoller } from './watch-folder.js';
 
 /** A failure as the Scan desk and the CLI show it (the error's code, English text and params). */
 export interface WatchFailure {
