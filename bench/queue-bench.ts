@@ -12,7 +12,8 @@ import path from 'node:path';
 import { defaultCodeRules } from '../electron/core/codes/image-code-rules.js';
 import { createHttpAdapter } from '../electron/core/imaging/http-adapter.js';
 import { createMemoryLogger } from '../electron/core/log/logger.js';
-import { createSpool, type StackRecord } from '../electron/core/spool/spool.js';
+import { createSpool } from '../electron/core/spool/spool.js';
+import type { StackRecord } from '../electron/core/spool/stack-record.js';
 import { derivePageKey } from '../electron/core/spool/upload-manifest.js';
 import { createUploadQueue } from '../electron/core/upload/upload-queue.js';
 

@@ -3,7 +3,7 @@ import { localizeError, localizeParams } from '../../shared/message-text.js';
 import { defaultCodeRules, describePayload } from '../../core/codes/image-code-rules.js';
 import { causeParams, CoreError } from '../../core/base/errors.js';
 import { assertWatchableFolder } from '../../core/app/paths.js';
-import type { BillAction } from '../../core/spool/spool.js';
+import type { BillAction } from '../../core/spool/bill-edits.js';
 import type { CliCommand } from '../cli-context.js';
 import { exitCodes, reportUsageError, stringOption } from '../cli-context.js';
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { compileCodePattern } from '../../shared/code-pattern.js';
-import { defaultCodeRules, type ImageCodeRules } from '../codes/image-code-rules.js';
+import { defaultCodeRules } from '../codes/image-code-rules.js';
 import { parseExpectedCodes } from '../codes/expected-codes.js';
 import { CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -9,8 +9,9 @@ import { inputLimits } from '../fs/read-bounded.js';
 import { formatBytes } from '../base/format.js';
 import { decodeText } from '../text/decode-text.js';
 import { defaultBlankInkShare } from '../split/classify-page.js';
-import { defaultSplitOptions, type SplitOptions } from '../split/split-stack.js';
+import { defaultSplitOptions } from '../split/split-stack.js';
 import { releaseModes, type ReleaseMode } from '../../shared/station/bill-status.js';
+import type { SplitSettings } from '../spool/split-settings.js';
 
 /** How this station splits stacks: the Settings page edits it, the app and the CLI both use it. */
 export interface DeskSettings {
@@ -32,21 +33,6 @@ export interface DeskSettings {
   expectedCodes: { name: string; count: number; importedAt: string } | null;
   /** How new bills leave the desk: `auto` (straight to the upload queue) or `review` (each waits for a person's release). */
   release: ReleaseMode;
-}
-
-/** What the split needs, resolved from the settings. */
-export interface SplitSettings {
-  rules: ImageCodeRules;
-  blankInkShare: number;
-  split: SplitOptions;
-  /** Days a fully discarded stack stays in the recycle folder. */
-  recycleDays: number;
-  /** Days a source stays in `imported/`; 0: for ever. */
-  importedDays: number;
-  /** Days an uploaded stack's page images stay in the spool; 0: for ever. */
-  doneDays: number;
-  /** New bills wait in `review` (review) or go to the queue (auto). */
-  release?: ReleaseMode;
 }
 
 /** Defaults: the built-in rule, 0.3 % ink, the cover uploaded as page 1, no expected list; sources never deleted; uploaded pages kept 30 days. */

@@ -15,7 +15,10 @@ import type { ScanIdentity, StackScan } from './scan-identity.js';
 import { claimFileName, findNameProblem } from '../../shared/file-names.js';
 import { createSpoolIndex, indexSpool, type IndexedStack, type SpoolIndex } from '../spool/spool-index.js';
 import { countStation, emptyStationCounts, startOfDay, type CountedStack, type StationCounts } from '../../shared/station/bill-status.js';
-import { createSpool, pagesLeftOut, pagesRemovedFile, type BillAction, type IngestOutcome, type IngestProgress, type Spool, type SpoolBill, type StackRecord } from '../spool/spool.js';
+import { createSpool, type IngestOutcome, type Spool } from '../spool/spool.js';
+import type { BillAction } from '../spool/bill-edits.js';
+import { pagesRemovedFile } from '../spool/recycle.js';
+import { pagesLeftOut, type IngestProgress, type SpoolBill, type StackRecord } from '../spool/stack-record.js';
 
 /** The watched folder's status, recent events and the spool's revision. */
 export type WatchReport = z.output<typeof watchReportSchema>;

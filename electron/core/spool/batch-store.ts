@@ -12,10 +12,10 @@ import type { PageReaderPool } from '../split/page-reader-pool.js';
 import { readStackPages } from '../split/read-stack-pages.js';
 import type { ClassifiedPage, PageKind } from '../split/split-stack.js';
 import type { AuditRecord } from '../log/audit-log.js';
-import type { SplitSettings } from '../desk/desk-settings.js';
 import { turnCoversUpright } from './upright-pages.js';
 import type { StackScan } from '../../shared/station/scan-fields.js';
-import type { IngestProgress, SourceFate, SourceIdentity, SpoolBill, StackRecord, StoredPage } from './spool.js';
+import type { SplitSettings } from './split-settings.js';
+import type { IngestProgress, SourceFate, SourceIdentity, SpoolBill, StackRecord, StoredPage } from './stack-record.js';
 
 /** One page a batch holds, stored in the batch folder until the batch becomes a stack. */
 export interface BatchPage {

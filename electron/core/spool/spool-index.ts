@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { isStackFinished, readStackManifests, type UploadManifest, type UploadState } from './upload-manifest.js';
-import type { Spool, SpoolBill, StackRecord } from './spool.js';
+import type { Spool } from './spool.js';
+import type { SpoolBill, StackRecord } from './stack-record.js';
 
 /** One stack in full: its record with the changes people made, and its bills' upload manifests. */
 export interface IndexedStack {

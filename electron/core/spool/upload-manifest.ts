@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { PageReceipt } from '../imaging/imaging-adapter.js';
-import type { StackRecord } from './spool.js';
+import type { StackRecord } from './stack-record.js';
 
 /** Where a bill stands in the upload queue. */
 export type UploadState = 'queued' | 'sending' | 'waiting' | 'held' | 'done';

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileDurable } from '../fs/atomic-write.js';
 import { turnPageUpright, turnPointsUpright, turnThumbnailUpright } from '../split/turn-page.js';
-import type { SpoolBill, StoredPage } from './spool.js';
+import type { SpoolBill, StoredPage } from './stack-record.js';
 
 /**
  * Turns a page stored in a stack's work folder upright (180°): its file and thumbnail are written

@@ -1,5 +1,5 @@
 // Which bills the queue holds (read through the spool index) and which of a round goes next.
-import type { SpoolBill, StackRecord } from '../spool/spool.js';
+import type { SpoolBill, StackRecord } from '../spool/stack-record.js';
 import type { SpoolIndex } from '../spool/spool-index.js';
 import type { UploadManifest } from '../spool/upload-manifest.js';
 

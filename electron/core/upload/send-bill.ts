@@ -7,7 +7,7 @@ import type { ImagingAdapter, PageReceipt, ScanDetails } from '../imaging/imagin
 import type { AuditRecord } from '../log/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import type { ReturnedBills } from '../spool/returned-bills.js';
-import type { SpoolBill, StackRecord } from '../spool/spool.js';
+import type { SpoolBill, StackRecord } from '../spool/stack-record.js';
 import { derivePageKey, type ManifestPage, type UploadManifest } from '../spool/upload-manifest.js';
 import type { QueueBookkeeping } from './queue-bookkeeping.js';
 import type { QueueEntry } from './queue-round.js';

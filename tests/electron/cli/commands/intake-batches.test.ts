@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { StackRecord } from '../../../../electron/core/spool/spool.js';
+import type { StackRecord } from '../../../../electron/core/spool/stack-record.js';
 import { encodeJpeg } from '../../../fixtures/encode.js';
 import { renderStackPage, writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';

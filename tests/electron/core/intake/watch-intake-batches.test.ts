@@ -7,7 +7,8 @@ import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rul
 import { compareNatural, isLoosePageFile, parsePageName } from '../../../../electron/core/intake/page-files.js';
 import { createWatchIntake, type WatchEvent } from '../../../../electron/core/intake/watch-intake.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { createSpool, type StackRecord } from '../../../../electron/core/spool/spool.js';
+import { createSpool } from '../../../../electron/core/spool/spool.js';
+import type { StackRecord } from '../../../../electron/core/spool/stack-record.js';
 import { encodeJpeg, encodeMultiPageTiff, encodeLzwTiff } from '../../../fixtures/encode.js';
 import { renderStackPage, writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { StackRecord } from '../../../../electron/core/spool/spool.js';
+import type { StackRecord } from '../../../../electron/core/spool/stack-record.js';
 import { seededRandom } from '../../../fixtures/cover-raster.js';
 import { encodeJpeg } from '../../../fixtures/encode.js';
 import { renderStackPage, type StackPage } from '../../../fixtures/stacks.js';

@@ -7,7 +7,9 @@ import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rul
 import { CoreError } from '../../../../electron/core/base/errors.js';
 import { unknownBill, type ImagingAdapter } from '../../../../electron/core/imaging/imaging-adapter.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { createSpool, type GiveStep, type SpoolOptions, type StackRecord } from '../../../../electron/core/spool/spool.js';
+import { createSpool, type SpoolOptions } from '../../../../electron/core/spool/spool.js';
+import type { GiveStep } from '../../../../electron/core/spool/page-gives.js';
+import type { StackRecord } from '../../../../electron/core/spool/stack-record.js';
 import { manifestPath } from '../../../../electron/core/spool/upload-manifest.js';
 import { createUploadQueue } from '../../../../electron/core/upload/upload-queue.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';

@@ -6,7 +6,7 @@ import { copyFile, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openDocument } from '../../../../electron/core/document/read-document.js';
-import type { StackRecord } from '../../../../electron/core/spool/spool.js';
+import type { StackRecord } from '../../../../electron/core/spool/stack-record.js';
 import { seededRandom } from '../../../fixtures/cover-raster.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import type { StackRecord } from '../../../../electron/core/spool/spool.js';
+import type { StackRecord } from '../../../../electron/core/spool/stack-record.js';
 import { seededRandom } from '../../../fixtures/cover-raster.js';
 import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
