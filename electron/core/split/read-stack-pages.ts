@@ -3,7 +3,7 @@ import { causeParams, CoreError } from '../base/errors.js';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import type { DocumentLimits } from '../document/document-limits.js';
 import { defaultDocumentLimits } from '../document/document-limits.js';
-import { checkPixels, decodeJpegGray, overviewOfImage, topRows, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../document/read-document.js';
+import { checkPixels, decodeJpegGray, overviewOfImage, topRows, type OpenContext, type OpenedDocument, type PageOverview, type PageRaster } from '../document/read-pdf.js';
 import { topBandShare } from '../qr/find-qr-codes.js';
 import type { GrayImage } from '../document/gray-image.js';
 import { documentPageReads, gatherPageEvidence, judgeEvidenceWithQr, type ClassifyOptions, type PageEvidence, type PagePoint } from './classify-page.js';

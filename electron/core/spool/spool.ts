@@ -6,7 +6,7 @@ import type { ImageCodeRules } from '../codes/image-code-rules.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../document/document-limits.js';
-import { checkDocumentHead, openDocument } from '../document/read-document.js';
+import { checkDocumentHead, openDocument } from '../document/read-pdf.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { decodeJpegLuma, readJpegHeader } from '../../../../electron/core/document/jpeg-turbo.js';
 import { shrinkGray } from '../../../../electron/core/document/gray-image.js';
-import { decodeJpegGray, overviewOfImage } from '../../../../electron/core/document/read-document.js';
+import { decodeJpegGray, overviewOfImage } from '../../../../electron/core/document/read-pdf.js';
 import { defaultDocumentLimits } from '../../../../electron/core/document/document-limits.js';
 import { CoreError } from '../../../../electron/core/base/errors.js';
 import type { GrayImage } from '../../../../electron/core/document/gray-image.js';

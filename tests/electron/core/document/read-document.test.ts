@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { CoreError } from '../../../../electron/core/base/errors.js';
 import { detectFormat } from '../../../../electron/core/document/detect-format.js';
 import { defaultDocumentLimits } from '../../../../electron/core/document/document-limits.js';
-import { openDocument, readPageRegion } from '../../../../electron/core/document/read-document.js';
+import { openDocument, readPageRegion } from '../../../../electron/core/document/read-pdf.js';
 import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
 import { encodeG4Tiff, encodeJpeg, encodeLzwTiff, encodePng, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';
 import { corruptPdf, deepPageTreePdf, encryptedPdf, hugePageCountPdf, loopingPageTreePdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';
