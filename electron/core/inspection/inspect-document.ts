@@ -1,6 +1,7 @@
 import { causeParams, CoreError } from '../base/errors.js';
 import type { DocumentLimits } from '../document/document-limits.js';
-import { openDocument, readPageRegion, type ClipMm, type OpenedDocument, type PageRaster } from '../document/read-pdf.js';
+import { openDocument, readPageRegion } from '../document/read-pdf.js';
+import type { ClipMm, OpenedDocument, PageRaster } from '../document/opened-document.js';
 import { findTopCornerCodes } from '../qr/find-qr-codes.js';
 import { classifyPayload } from '../codes/image-code-rules.js';
 import type { AppErrorInfo } from '../../shared/error-codes.js';
