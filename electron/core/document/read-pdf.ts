@@ -1,50 +1,21 @@
 import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import type { GrayImage } from './gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { checkDocumentFile, checkDocumentHead, checkPixels } from './check-document.js';
+import { clipPixels, cropRaster, topRows } from './crop-page.js';
+import { decodeGray, decodeJpegGray, decodeJpegLumaChecked, jpegFailOn } from './decode-gray.js';
 import type { DocumentFormat } from './detect-format.js';
-import { jpegSourceOfBytes, maxJpegPageBytes, readCompactJpeg, type JpegSource } from './jpeg-compact.js';
-import { decodeJpegLuma, readJpegHeader } from './jpeg-turbo.js';
-import { shrinkGray } from './gray-image.js';
+import { jpegSourceOfBytes, type JpegSource } from './jpeg-compact.js';
+import { jpegOverview, overviewOf, overviewOfImage } from './page-overview.js';
 import { closeUnrenderedPage, loadPdfium, markPdfiumFailed, pageQuarterTurns, pdfiumHeapLimit, pdfiumRanOutOfHeap, pdfiumWorkingHeap, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
+import { readPageJpeg, withFileSource } from './read-page-jpeg.js';
 import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
-import type { ClipMm, OpenContext, OpenedDocument, PageOverview, PageRaster, PageRegion } from './opened-document.js';
-
-/** Overviews are never smaller than this (thumbnails are 240 px high). */
-export const overviewHeight = 240;
-
-/** The pixel rectangle of a clip at `dpi`, inside an image of `width` × `height`. */
-function clipPixels(clipMm: ClipMm, dpi: number, width: number, height: number): { x: number; y: number; width: number; height: number } {
-  const px = (mm: number) => Math.round((mm / 25.4) * dpi);
-  const x = Math.min(Math.max(0, px(clipMm.x)), Math.max(0, width - 1));
-  const y = Math.min(Math.max(0, px(clipMm.y)), Math.max(0, height - 1));
-  return { x, y, width: Math.max(1, Math.min(width - x, px(clipMm.w))), height: Math.max(1, Math.min(height - y, px(clipMm.h))) };
-}
-
-/** Cuts a rectangle out of a page raster; the raster says where it came from (`origin`). */
-export function cropRaster(raster: PageRaster, clipMm: ClipMm): PageRaster {
-  const clip = clipPixels(clipMm, raster.dpi, raster.image.width, raster.image.height);
-  const data = new Uint8Array(clip.width * clip.height);
-  for (let row = 0; row < clip.height; row += 1) {
-    const from = (clip.y + row) * raster.image.width + clip.x;
-    data.set(raster.image.data.subarray(from, from + clip.width), row * clip.width);
-  }
-  const base = raster.origin ?? { x: 0, y: 0 };
-  return { ...raster, image: { data, width: clip.width, height: clip.height }, encoded: undefined, origin: { x: base.x + clip.x, y: base.y + clip.y } };
-}
-
-/**
- * Reads one rectangle of a page: rendered alone where the format allows (vector PDF pages), cut from
- * the whole page otherwise. The cover self-check reads the symbol's corner this way.
- */
-export async function readPageRegion(document: OpenedDocument, index: number, clipMm: ClipMm): Promise<PageRaster> {
-  return document.readRegion ? document.readRegion(index, clipMm) : cropRaster(await document.readPage(index), clipMm);
-}
+import type { ClipMm, OpenContext, OpenedDocument, PageRaster } from './opened-document.js';
 
 /** Options for opening a document. */
 export interface OpenDocumentOptions {
@@ -54,66 +25,6 @@ export interface OpenDocumentOptions {
   /** Resolution assumed for images that do not record one. */
   fallbackDpi?: number;
 }
-
-/** The overview of a page image decoded whole: block means at 1/8 (less for a small image: never under `overviewHeight`). */
-export function overviewOfImage(image: GrayImage, dpi: number): PageOverview {
-  const factor = Math.max(1, Math.min(8, Math.floor(image.height / overviewHeight)));
-  const small = factor > 1 ? shrinkGray(image, factor) : image;
-  return { image: small, dpi: (dpi * small.height) / image.height };
-}
-
-/** The overview of a page already decoded whole. */
-export async function overviewOf(page: PageRaster): Promise<PageOverview> {
-  return overviewOfImage(page.image, page.dpi);
-}
-
-/**
- * The overview of a JPEG: from its luma decoded whole by libjpeg-turbo when that is available
- * (faster than libvips' DCT-scaled decode), else decoded small by libvips (DCT scaling).
- */
-export async function jpegOverview(bytes: Uint8Array | string, width: number, height: number, dpi: number, context: OpenContext): Promise<PageOverview> {
-  const inMemory = typeof bytes === 'string' ? null : bytes;
-  const luma = inMemory ? await decodeJpegLumaChecked(inMemory, width, height, context) : null;
-  if (luma) return overviewOfImage(luma, dpi);
-  const targetHeight = Math.min(height, Math.max(overviewHeight, Math.round(height / 8)));
-  try {
-    const input = sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn }).resize({ height: targetHeight });
-    const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
-    const { data, info } = await input.extractChannel((meta.channels ?? 1) >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
-    return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.height) / height };
-  } catch (error) {
-    throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
-  }
-}
-
-/**
- * How strictly libvips decodes JPEG pages: a warning fails. libjpeg calls overwritten entropy data
- * ("Corrupt JPEG data: premature end of data segment", "bad Huffman code") a warning and fills
- * the rest of the page flat gray, which then read as a blank back: a half-overwritten stack lost
- * its middle bills without a word. libjpeg-turbo (the fast path) already refuses on any warning and
- * hands such pages here. (Extraneous bytes before a marker, which some scanners leave, pass.)
- */
-const jpegFailOn = 'warning' as const;
-
-/**
- * A JPEG's luma through libjpeg-turbo, only when its frame header matches the size it should have
- * and is under the pixel limit; null otherwise (libvips then decodes, or refuses with the reason).
- */
-async function decodeJpegLumaChecked(bytes: Uint8Array, width: number, height: number, context: OpenContext, into?: Buffer): Promise<GrayImage | null> {
-  const header = readJpegHeader(bytes);
-  if (!header || header.width !== width || header.height !== height || header.precision !== 8 || width * height > context.limits.maxPixels) return null;
-  const luma = await decodeJpegLuma(bytes, into);
-  return luma && luma.width === width && luma.height === height ? luma : null;
-}
-
-/** The top share of an image's rows, as a view (rows are contiguous: nothing is copied). */
-export function topRows(image: GrayImage, share: number): GrayImage {
-  const height = Math.max(1, Math.min(image.height, Math.ceil(image.height * share)));
-  return { data: image.data.subarray(0, height * image.width), width: image.width, height };
-}
-
-sharp.concurrency(1);
-sharp.cache(false);
 
 /** Opens a file or an in-memory buffer (named `name` in messages) for page-by-page reading. */
 export async function openDocument(source: string | { name: string; bytes: Uint8Array }, options: OpenDocumentOptions = {}): Promise<OpenedDocument> {
@@ -240,68 +151,8 @@ function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocu
   };
 }
 
-/** Runs `use` over a file opened as a JPEG source (positional reads), closing it after. */
-async function withFileSource<T>(file: string, use: (source: JpegSource) => Promise<T>): Promise<T> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    return await use({
-      size,
-      async read(offset, length) {
-        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-        const { bytesRead } = await handle.read(out, 0, out.length, offset);
-        return out.subarray(0, bytesRead);
-      },
-    });
-  } finally {
-    await handle.close();
-  }
-}
-
 /** A scanner PDF's page JPEG up to this size is read in one piece (one read instead of one per segment). */
 const wholeReadBytes = 8 * 1024 * 1024;
-
-/**
- * A page's JPEG bytes as they are stored: without padding (see `readCompactJpeg`), refused above
- * what its pixels can need; a page whose bytes are not a JPEG at all is a damaged page.
- */
-async function readPageJpeg(source: JpegSource, page: { name: string; page: number; width?: number; height?: number }): Promise<Uint8Array> {
-  const compact = await readCompactJpeg(source, page);
-  if (compact) return compact;
-  // A structure the trimmer does not read: bounded by the page's size when the container gives it (the file limit otherwise).
-  const bound = page.width !== undefined && page.height !== undefined ? maxJpegPageBytes(page.width, page.height, 3) : Number.POSITIVE_INFINITY;
-  if (source.size > bound) throw new CoreError('page-too-large', { name: page.name, page: page.page, size: formatBytes(source.size), limit: formatBytes(bound) });
-  const bytes = await source.read(0, source.size);
-  // The file's structure held (its page table was read), only this page's image is not one: a damaged page.
-  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new CoreError('corrupt-image', { name: page.name, page: page.page, reason: 'image-data' });
-  return bytes;
-}
-
-/** Decodes a JPEG (all of it, or its top share) to gray, refusing one that is not what it claims. */
-export async function decodeJpegGray(bytes: Uint8Array, width: number, height: number, context: OpenContext, region?: PageRegion, into?: Buffer): Promise<GrayImage> {
-  // libjpeg-turbo decodes the whole luma faster than libvips decodes the top band in colour; a gray
-  // JPEG has no colour to skip, and libvips stops after the band's rows: for a band, libvips.
-  const grayBand = region !== undefined && region.topShare < 1 && readJpegHeader(bytes)?.components === 1;
-  const luma = grayBand || region?.exact ? null : await decodeJpegLumaChecked(bytes, width, height, context, into);
-  if (luma) return region && region.topShare < 1 ? topRows(luma, region.topShare) : luma;
-  try {
-    const meta = await sharp(bytes, { limitInputPixels: context.limits.maxPixels }).metadata();
-    if (meta.width !== width || meta.height !== height) throw new Error(`the page image is ${meta.width}×${meta.height}, the PDF says ${width}×${height}`);
-    return await decodeGray(sharp(bytes, { limitInputPixels: context.limits.maxPixels, failOn: jpegFailOn }), width, height, meta.channels ?? 1, region);
-  } catch (error) {
-    throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
-  }
-}
-
-/**
- * Decodes to one gray channel ("fast gray": the green channel of colour images, the only channel
- * of gray and 1-bit ones), optionally only the top share of the image.
- */
-async function decodeGray(input: Sharp, width: number, height: number, channels: number, region?: { topShare: number }): Promise<GrayImage> {
-  if (region && region.topShare < 1) input.extract({ left: 0, top: 0, width, height: Math.max(1, Math.ceil(height * region.topShare)) });
-  const { data, info } = await input.extractChannel(channels >= 3 ? 1 : 0).raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
 
 /** Raster files: libvips reads the file itself (sequentially), so no JavaScript copy is held. */
 async function openRaster(input: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
