@@ -1,20 +1,20 @@
 import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import sharp from 'sharp';
 import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
-import type { GrayImage } from './gray-image.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import { checkDocumentFile, checkDocumentHead, checkPixels } from './check-document.js';
-import { clipPixels, cropRaster, topRows } from './crop-page.js';
-import { decodeGray, decodeJpegGray, decodeJpegLumaChecked, jpegFailOn } from './decode-gray.js';
-import type { DocumentFormat } from './detect-format.js';
-import { jpegSourceOfBytes, type JpegSource } from './jpeg-compact.js';
-import { jpegOverview, overviewOf, overviewOfImage } from './page-overview.js';
+import { clipPixels, cropRaster } from './crop-page.js';
+import { decodeGray, jpegFailOn } from './decode-gray.js';
+import type { GrayImage } from './gray-image.js';
+import { jpegSourceOfBytes } from './jpeg-compact.js';
+import { overviewOf } from './page-overview.js';
 import { closeUnrenderedPage, loadPdfium, markPdfiumFailed, pageQuarterTurns, pdfiumHeapLimit, pdfiumRanOutOfHeap, pdfiumWorkingHeap, readPdfIntoPdfium, renderPageRegion, type PdfiumFileBuffer } from './pdfium.js';
-import { readPageJpeg, withFileSource } from './read-page-jpeg.js';
-import { openScannerPdf, type ScannerPdf } from './scanner-pdf.js';
+import { readPageJpeg } from './read-page-jpeg.js';
+import { openRaster } from './read-raster.js';
+import { openSimpleScannerPdf } from './read-scanner-pdf.js';
+import { openScannerPdf } from './scanner-pdf.js';
 import type { ClipMm, OpenContext, OpenedDocument, PageRaster } from './opened-document.js';
 
 /** Options for opening a document. */
@@ -90,143 +90,6 @@ function guardDocument(document: OpenedDocument, context: OpenContext): OpenedDo
       }
     },
   };
-}
-
-/**
- * A scanner PDF whose pages are each one JPEG over the whole page: pages are read straight from
- * the file, one at a time, without PDFium (which would hold the whole file in its heap).
- */
-function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): OpenedDocument {
-  // The last page's bytes and luma are kept: a split reads the band, then the overview (and
-  // sometimes the whole) of the same page, and libjpeg-turbo decodes the luma once for all three.
-  let last: { index: number; bytes: Uint8Array } | null = null;
-  let lastLuma: { index: number; luma: Promise<GrayImage | null> } | null = null;
-  const lumaOf = (index: number, bytes: Uint8Array): Promise<GrayImage | null> => {
-    if (lastLuma?.index !== index) {
-      const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      lastLuma = { index, luma: decodeJpegLumaChecked(bytes, page.width, page.height, context) };
-    }
-    return lastLuma.luma;
-  };
-  const readJpeg = async (index: number): Promise<Uint8Array> => {
-    if (last?.index === index) return last.bytes;
-    const page = pdf.pages[index] as ScannerPdf['pages'][number];
-    checkPixels(context, index + 1, page.width, page.height);
-    const fileError = (error: unknown) => {
-      throw error instanceof CoreError ? error : new CoreError('corrupt-pdf', { name: context.name, ...causeParams(error) }, { cause: error });
-    };
-    // A usual page is read in one piece and trimmed in memory; a large one piece by piece, only what is kept.
-    const source: JpegSource = page.length <= wholeReadBytes ? jpegSourceOfBytes(await pdf.readJpeg(index).catch(fileError)) : { size: page.length, read: (offset, length) => pdf.readJpegRange(index, offset, length) };
-    const bytes = await readPageJpeg(source, { name: context.name, page: index + 1, width: page.width, height: page.height }).catch(fileError);
-    last = { index, bytes };
-    return bytes;
-  };
-  return {
-    format: 'pdf',
-    pageCount: pdf.pages.length,
-    async readPage(index, region) {
-      const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      const bytes = await readJpeg(index);
-      const widthMm = (page.widthPt / 72) * 25.4;
-      const heightMm = (page.heightPt / 72) * 25.4;
-      const base = { page: index + 1, dpi: page.width / (widthMm / 25.4), widthMm, heightMm, dpiAssumed: false };
-      const luma = region?.exact ? null : await lumaOf(index, bytes);
-      const image = luma ? (region && region.topShare < 1 ? topRows(luma, region.topShare) : luma) : await decodeJpegGray(bytes, page.width, page.height, context, region);
-      return { ...base, image, source: 'pdf-embedded-jpeg', coverage: image.height / page.height, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes } }) };
-    },
-    async readEncoded(index) {
-      const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      return { bytes: await readJpeg(index), width: page.width, height: page.height, dpi: page.width / (page.widthPt / 72) };
-    },
-    async readOverview(index) {
-      const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      const bytes = await readJpeg(index);
-      const dpi = page.width / (page.widthPt / 72);
-      const luma = await lumaOf(index, bytes);
-      return luma ? overviewOfImage(luma, dpi) : jpegOverview(bytes, page.width, page.height, dpi, context);
-    },
-    close() {
-      void pdf.close();
-    },
-  };
-}
-
-/** A scanner PDF's page JPEG up to this size is read in one piece (one read instead of one per segment). */
-const wholeReadBytes = 8 * 1024 * 1024;
-
-/** Raster files: libvips reads the file itself (sequentially), so no JavaScript copy is held. */
-async function openRaster(input: string | Uint8Array, format: DocumentFormat, context: OpenContext): Promise<OpenedDocument> {
-  // A JPEG is trimmed of its padding before libvips sees it: libjpeg holds the APP segments libvips
-  // asks for in memory (a JPEG with 900 MB of APP padding peaked at 1 GB in metadata() alone).
-  const page = { name: context.name, page: 1 };
-  const bytes = format !== 'jpeg' ? input : typeof input === 'string' ? await withFileSource(input, (source) => readPageJpeg(source, page)) : await readPageJpeg(jpegSourceOfBytes(input), page);
-  let meta: Metadata;
-  try {
-    // Header only: a PNG declaring 60,000 × 60,000 pixels is refused before a byte is decoded.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
-  }
-  const pageCount = meta.pages ?? 1;
-  if (pageCount > context.limits.maxPages) throw new CoreError('too-many-pages', { name: context.name, pages: pageCount, limit: context.limits.maxPages });
-  const dpiAssumed = !meta.density || meta.density < 50;
-  const dpi = dpiAssumed ? context.fallbackDpi : (meta.density as number);
-  const jpegBytes = async (): Promise<Uint8Array> => (typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes);
-  const document: OpenedDocument = {
-    format,
-    pageCount,
-    async readPage(index, region) {
-      const page = index + 1;
-      let image: GrayImage;
-      let fullHeight: number;
-      try {
-        if (format === 'jpeg' && (meta.orientation ?? 1) === 1) {
-          // An upright JPEG: libjpeg-turbo decodes its luma only (libvips when it cannot).
-          checkPixels(context, page, meta.width ?? 0, meta.height ?? 0);
-          const jpeg = await jpegBytes();
-          fullHeight = meta.height ?? 0;
-          image = await decodeJpegGray(jpeg, meta.width ?? 0, fullHeight, context, region);
-          return { page, image, dpi, widthMm: (image.width / dpi) * 25.4, heightMm: (fullHeight / dpi) * 25.4, source: 'image', dpiAssumed, coverage: image.height / fullHeight, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
-        }
-        const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });
-        const pageMeta = index === 0 ? meta : await input.metadata();
-        const storedWidth = pageMeta.width ?? 0;
-        const storedHeight = pageMeta.pageHeight ?? pageMeta.height ?? 0;
-        checkPixels(context, page, storedWidth, storedHeight);
-        // EXIF/TIFF orientation (a phone photo of a printed template): read the page as it is shown.
-        const orientation = pageMeta.orientation ?? 1;
-        if (orientation > 1) input.rotate();
-        const quarterTurned = orientation >= 5;
-        fullHeight = quarterTurned ? storedWidth : storedHeight;
-        image = await decodeGray(input, quarterTurned ? storedHeight : storedWidth, fullHeight, pageMeta.channels ?? 1, region);
-      } catch (error) {
-        if (error instanceof CoreError) throw error;
-        throw new CoreError('corrupt-image', { name: context.name, ...causeParams(error) }, { cause: error });
-      }
-      return {
-        page,
-        image,
-        dpi,
-        widthMm: (image.width / dpi) * 25.4,
-        heightMm: (fullHeight / dpi) * 25.4,
-        source: 'image',
-        dpiAssumed,
-        coverage: image.height / fullHeight,
-        ...(format === 'jpeg' && !region ? { encoded: { format: 'jpeg' as const, bytes: await jpegBytes() } } : {}),
-      };
-    },
-    ...(format === 'jpeg' && (meta.orientation ?? 1) === 1
-      ? {
-          readEncoded: async () => ({ bytes: await jpegBytes(), width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
-          readOverview: async () => {
-            checkPixels(context, 1, meta.width ?? 0, meta.height ?? 0);
-            return jpegOverview(bytes, meta.width ?? 0, meta.height ?? 0, dpi, context);
-          },
-        }
-      : { readOverview: async (index: number) => overviewOf(await document.readPage(index)) }),
-    close() {},
-  };
-  return document;
 }
 
 /**
