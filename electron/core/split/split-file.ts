@@ -6,7 +6,7 @@ import type { ImageCodeRules } from '../codes/image-code-rules.js';
 import { supportedExtensions } from '../document/detect-format.js';
 import type { DocumentLimits } from '../document/document-limits.js';
 import { isIgnoredName } from '../intake/watch-folder.js';
-import { openDocument } from '../document/read-pdf.js';
+import { openDocument } from '../document/read-document.js';
 import { defaultBlankInkShare } from './classify-page.js';
 import type { PageReaderPool } from './page-reader-pool.js';
 import { readStackPages } from './read-stack-pages.js';

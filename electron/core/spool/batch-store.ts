@@ -5,7 +5,7 @@ import { CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-write.js';
 import type { DocumentLimits } from '../document/document-limits.js';
-import { openDocument } from '../document/read-pdf.js';
+import { openDocument } from '../document/read-document.js';
 import type { Logger } from '../log/logger.js';
 import type { PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';

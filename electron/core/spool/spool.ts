@@ -7,7 +7,7 @@ import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../document/document-limits.js';
 import { checkDocumentHead } from '../document/check-document.js';
-import { openDocument } from '../document/read-pdf.js';
+import { openDocument } from '../document/read-document.js';
 import type { Logger } from '../log/logger.js';
 import { defaultBlankInkShare, type PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';

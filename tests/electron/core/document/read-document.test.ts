@@ -7,7 +7,7 @@ import { CoreError } from '../../../../electron/core/base/errors.js';
 import { detectFormat } from '../../../../electron/core/document/detect-format.js';
 import { defaultDocumentLimits } from '../../../../electron/core/document/document-limits.js';
 import { readPageRegion } from '../../../../electron/core/document/crop-page.js';
-import { openDocument } from '../../../../electron/core/document/read-pdf.js';
+import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
 import { encodeG4Tiff, encodeJpeg, encodeLzwTiff, encodePng, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';
 import { corruptPdf, deepPageTreePdf, encryptedPdf, hugePageCountPdf, loopingPageTreePdf, pngDeclaring, tiffDeclaring, truncatedJpeg } from '../../../fixtures/hostile.js';

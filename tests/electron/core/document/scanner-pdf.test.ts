@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openDocument } from '../../../../electron/core/document/read-pdf.js';
+import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { openScannerPdf } from '../../../../electron/core/document/scanner-pdf.js';
 import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
 import { encodeJpeg, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 import { inspectDocument } from '../../../../electron/core/inspection/inspect-document.js';
-import { openDocument } from '../../../../electron/core/document/read-pdf.js';
+import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { findQrCodes } from '../../../../electron/core/qr/find-qr-codes.js';
 import { generateHardSymbols } from '../../../fixtures/hard-symbols.js';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
 import { inspectDocument } from '../../../../electron/core/inspection/inspect-document.js';
 import { defaultDocumentLimits } from '../../../../electron/core/document/document-limits.js';
-import { openDocument } from '../../../../electron/core/document/read-pdf.js';
+import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { judgeEvidenceWithQr } from '../../../../electron/core/split/classify-page.js';
 import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
 import { readJpegEvidence, readStackPages } from '../../../../electron/core/split/read-stack-pages.js';
