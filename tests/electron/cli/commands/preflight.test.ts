@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../../electron/cli/run-cli.js';
-import { startReferenceImagingServer } from '../../../electron/core/imaging/reference-server.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 async function cli(args: string[]) {
   let stdout = '';

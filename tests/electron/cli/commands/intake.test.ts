@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../../electron/cli/run-cli.js';
-import { loopingPageTreePdf } from '../../fixtures/hostile.js';
-import { writeStack } from '../../fixtures/stacks.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
+import { loopingPageTreePdf } from '../../../fixtures/hostile.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const cliEntry = path.resolve('dist', 'cli', 'scan-station.cjs');
 

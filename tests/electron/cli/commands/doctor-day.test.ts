@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../../electron/cli/run-cli.js';
-import { startReferenceImagingServer } from '../../../electron/core/imaging/reference-server.js';
-import { writeStack } from '../../fixtures/stacks.js';
-import type { StopSignal } from '../../../electron/cli/cli-context.js';
-import { busyDayCode, writeBusyDayAudit } from '../../fixtures/busy-day.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import type { StopSignal } from '../../../../electron/cli/cli-context.js';
+import { busyDayCode, writeBusyDayAudit } from '../../../fixtures/busy-day.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const day = '2026-11-27';
 

@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { test } from 'node:test';
-import { runCli } from '../../../electron/cli/run-cli.js';
-import { renderCoverRaster } from '../../fixtures/cover-raster.js';
-import { encodeJpeg, encodeScannerPdf, encodeVectorPdf } from '../../fixtures/encode.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
+import { renderCoverRaster } from '../../../fixtures/cover-raster.js';
+import { encodeJpeg, encodeScannerPdf, encodeVectorPdf } from '../../../fixtures/encode.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 async function cli(args: string[]) {
   let stdout = '';

@@ -3,10 +3,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
-import { runCli } from '../../../electron/cli/run-cli.js';
-import { startReferenceImagingServer } from '../../../electron/core/imaging/reference-server.js';
-import { writeStack } from '../../fixtures/stacks.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 async function cli(args: string[]) {
   let stdout = '';

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { StopSignal } from '../../../electron/cli/cli-context.js';
-import { runCli } from '../../../electron/cli/run-cli.js';
-import { startReferenceImagingServer } from '../../../electron/core/imaging/reference-server.js';
-import { writeStack } from '../../fixtures/stacks.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import type { StopSignal } from '../../../../electron/cli/cli-context.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
+import { startReferenceImagingServer } from '../../../../electron/core/imaging/reference-server.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 test('upload with a data folder that refuses the queue\'s records: it says why and keeps trying (no quiet exit 0); --once exits 1 with the reason', { timeout: 120_000 }, async () => {
   const dataDir = await makeTempDir();

@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { StackRecord } from '../../../electron/core/spool/spool.js';
-import { encodeJpeg } from '../../fixtures/encode.js';
-import { renderStackPage, writeStack } from '../../fixtures/stacks.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import type { StackRecord } from '../../../../electron/core/spool/spool.js';
+import { encodeJpeg } from '../../../fixtures/encode.js';
+import { renderStackPage, writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 const cliEntry = path.resolve('dist', 'cli', 'scan-station.cjs');
 
