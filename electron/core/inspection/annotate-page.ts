@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { PageRaster } from '../document/read-document.js';
+import type { PageRaster } from '../document/opened-document.js';
 import { describePayload } from '../codes/image-code-rules.js';
 import type { PageReport, Verdict } from './inspect-page.js';
 import { centreZone, cornerZone } from './placement.js';

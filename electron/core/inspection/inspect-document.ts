@@ -1,6 +1,8 @@
 import { causeParams, CoreError } from '../base/errors.js';
 import type { DocumentLimits } from '../document/document-limits.js';
-import { openDocument, readPageRegion, type ClipMm, type OpenedDocument, type PageRaster } from '../document/read-document.js';
+import { readPageRegion } from '../document/crop-page.js';
+import { openDocument } from '../document/read-document.js';
+import type { ClipMm, OpenedDocument, PageRaster } from '../document/opened-document.js';
 import { findTopCornerCodes } from '../qr/find-qr-codes.js';
 import { classifyPayload } from '../codes/image-code-rules.js';
 import type { AppErrorInfo } from '../../shared/error-codes.js';

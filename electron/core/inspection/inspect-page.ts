@@ -1,5 +1,5 @@
 import type { MessageParams } from '../../shared/error-codes.js';
-import type { PageRaster, PageSource } from '../document/read-document.js';
+import type { PageRaster, PageSource } from '../document/opened-document.js';
 import { findQrCodes, type FoundQr, type QrEngine, type SearchMode } from '../qr/find-qr-codes.js';
 import { measureSymbol } from '../qr/measure-symbol.js';
 import { classifyPayload, describePayload, type ImageCodeRules, type PayloadKind } from '../codes/image-code-rules.js';

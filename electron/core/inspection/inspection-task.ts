@@ -1,5 +1,5 @@
 import type { DocumentLimits } from '../document/document-limits.js';
-import type { ClipMm } from '../document/read-document.js';
+import type { ClipMm } from '../document/opened-document.js';
 import type { SearchMode } from '../qr/find-qr-codes.js';
 import { defaultCodePattern, type ImageCodeRules } from '../codes/image-code-rules.js';
 import type { InspectDocumentOptions } from './inspect-document.js';

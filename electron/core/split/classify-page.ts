@@ -1,5 +1,6 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../codes/image-code-rules.js';
-import { overviewOf, type OpenedDocument, type PageOverview, type PageRaster } from '../document/read-document.js';
+import { overviewOf } from '../document/page-overview.js';
+import type { OpenedDocument, PageOverview, PageRaster } from '../document/opened-document.js';
 import { readTopBand, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
 import type { GrayImage } from '../document/gray-image.js';
 import { readQrWithZxing, type UnreadableSymbol, type ZxingSymbol } from '../qr/zxing-reader.js';

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { causeParams, CoreError } from '../base/errors.js';
 import type { DocumentLimits } from '../document/document-limits.js';
 import { defaultDocumentLimits } from '../document/document-limits.js';
-import type { OpenedDocument, PageRaster } from '../document/read-document.js';
+import type { OpenedDocument, PageRaster } from '../document/opened-document.js';
 import { documentPageReads, gatherPageEvidence, judgeEvidenceWithQr, type ClassifyOptions, type PagePoint } from './classify-page.js';
 import { encodeOrRefuse, thumbnailPng, type JpegPageRead } from './read-jpeg-page.js';
 import type { PageKind } from './split-stack.js';

@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { causeParams, CoreError } from '../base/errors.js';
 import { defaultDocumentLimits, type DocumentLimits } from '../document/document-limits.js';
-import { checkDocumentHead } from '../document/read-document.js';
+import { checkDocumentHead } from '../document/check-document.js';
 import { syncDirectory } from '../fs/atomic-write.js';
 import type { Logger } from '../log/logger.js';
 import type { SourceFate, SourceIdentity } from './stack-record.js';
