@@ -1,27 +1,28 @@
+// Builds the core: the rooms below are wired here from the ground up (see docs/architecture.md).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../shared/i18n/languages.js';
 import { featureStates } from './app/features.js';
+import { resolveCorePaths, type CorePaths } from './app/paths.js';
+import type { Logger } from './log/logger.js';
+import { createMemoryLogger } from './log/logger.js';
+import { auditLogPath, createAuditLog } from './log/audit-log.js';
+import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
+import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
+import { createFileSecretStore } from './secrets/secret-store.js';
+import { createTemplateService, type TemplateService } from './inspection/template-service.js';
+import { createCoverService, type CoverService } from './cover/cover-service.js';
+import { createReturnedBills, returnedBillsPath } from './spool/returned-bills.js';
+import { createDeskSettingsStore } from './desk/desk-settings.js';
+import { createScanDeskService, type ScanDeskService } from './desk/scan-desk-service.js';
+import { createScanIdentity, type ScanIdentity } from './desk/scan-identity.js';
+import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
+import { firstRunProfileName, importFirstRunProfile } from './endpoint/first-run-profile.js';
+import { createUploadQueue, type UploadQueue } from './upload/upload-queue.js';
 import { bundleLimits, describeOs, packBundle, readLogTail, redactProfile, summarizeSpool } from './diagnose/diagnostic-bundle.js';
 import { readRecentLines } from './diagnose/station-records.js';
 import { createSupportService, type SupportService } from './diagnose/support-service.js';
 import { runStationCheck, type StationCheckReport, type StationCheckStep } from './diagnose/station-check.js';
-import type { Logger } from './log/logger.js';
-import { createMemoryLogger } from './log/logger.js';
-import { resolveCorePaths, type CorePaths } from './app/paths.js';
-import { createPrefsStore, type PrefsStore } from './prefs/prefs-store.js';
-import { createTemplateService, type TemplateService } from './inspection/template-service.js';
-import { createCoverService, type CoverService } from './cover/cover-service.js';
-import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
-import { firstRunProfileName, importFirstRunProfile } from './endpoint/first-run-profile.js';
-import { createKeyFileCipher, type SecretCipher } from './secrets/secret-cipher.js';
-import { createFileSecretStore } from './secrets/secret-store.js';
-import { createDeskSettingsStore } from './desk/desk-settings.js';
-import { auditLogPath, createAuditLog } from './log/audit-log.js';
-import { createUploadQueue, type UploadQueue } from './upload/upload-queue.js';
-import { createReturnedBills, returnedBillsPath } from './spool/returned-bills.js';
-import { createScanDeskService, type ScanDeskService } from './desk/scan-desk-service.js';
-import { createScanIdentity, type ScanIdentity } from './desk/scan-identity.js';
 
 /** What the edge (Electron main, CLI, tests) injects into core. */
 export interface CoreOptions {

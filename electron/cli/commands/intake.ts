@@ -130,7 +130,7 @@ export const intakeCommand: CliCommand = {
 async function groupIntakeFiles(positionals: string[]): Promise<Array<{ kind: 'one'; file: string; label: string } | { kind: 'batch'; files: string[]; label: string; folder: boolean }>> {
   const { promises: fs } = await import('node:fs');
   const { compareNatural, isLoosePageFile } = await import('../../core/intake/page-files.js');
-  const { isIgnoredName } = await import('../../core/intake/watch-folder.js');
+  const { isIgnoredName } = await import('../../core/document/detect-format.js');
   const groups: Array<{ kind: 'one'; file: string; label: string } | { kind: 'batch'; files: string[]; label: string; folder: boolean }> = [];
   const pages: string[] = [];
   for (const item of positionals) {

@@ -1,6 +1,6 @@
 import { localizeParams } from '../../shared/message-text.js';
 import { jsonStateOf, statusOfBill } from '../../shared/station/bill-status.js';
-import type { QueueStatus } from '../../core/upload/upload-queue.js';
+import type { QueueStatus } from '../../core/upload/queue-status.js';
 import type { CliCommand, CommandContext } from '../cli-context.js';
 import { exitCodes } from '../cli-context.js';
 

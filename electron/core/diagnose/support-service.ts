@@ -7,7 +7,8 @@ import type { Logger } from '../log/logger.js';
 import type { Spool } from '../spool/spool.js';
 import { readManifest, readStackManifests, type UploadManifest } from '../spool/upload-manifest.js';
 import { noticeReturnedState, type ReturnedBill, type ReturnedBills } from '../spool/returned-bills.js';
-import { scanDetailsOf, type UploadQueue } from '../upload/upload-queue.js';
+import { scanDetailsOf } from '../upload/send-bill.js';
+import type { UploadQueue } from '../upload/upload-queue.js';
 import { findCodesByBillNumber, findCodesByDay, readCodeHistory } from './station-records.js';
 import { buildTimeline, comparedBill, comparePages, erpViewOf, judgeTrace, serverViewOf, type CodeTrace, type ServerView, type StationView, type Symptom, type TracedBill } from './trace-code.js';
 

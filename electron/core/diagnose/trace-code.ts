@@ -3,7 +3,7 @@ import { erpImageStateNames, type ErpImageState } from '../../shared/imaging/erp
 import type { BillState } from '../imaging/imaging-adapter.js';
 import type { HeldReason } from '../split/split-stack.js';
 import type { AuditLine } from './station-records.js';
-import type { QueueReason, QueueState } from '../upload/upload-queue.js';
+import type { QueueReason, QueueState } from '../upload/queue-status.js';
 import type { UploadState } from '../spool/upload-manifest.js';
 import type { ReturnedBill } from '../spool/returned-bills.js';
 

@@ -15,3 +15,11 @@ export function detectFormat(head: Uint8Array): DocumentFormat | null {
 
 /** File extensions a folder walk picks up. */
 export const supportedExtensions = ['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png'] as const;
+
+/**
+ * Scanner temp names and our own folders' names, never taken: `~*`, `*.tmp`, `*.part`, dot files,
+ * and `imported`/`refused` (a plain file of that name is no scan; the watch uses `imported-2` then).
+ */
+export function isIgnoredName(name: string): boolean {
+  return /^[.~]/.test(name) || /\.(tmp|part|crdownload)$/i.test(name) || /^(imported|refused)(-\d+)?$/i.test(name);
+}

@@ -4,18 +4,8 @@ import path from 'node:path';
 import { syncDirectory, writeFileAtomic } from '../fs/atomic-write.js';
 import { hasHiddenCharacters } from '../../shared/display-text.js';
 import { findNameProblem, foldNameCase } from '../../shared/file-names.js';
-import { ImagingError } from './imaging-adapter.js';
+import { ImagingError, type PageReceipt } from './imaging-adapter.js';
 import { imageStateOfStatus, maxScanFieldLength } from '../../shared/imaging/erp-image-state.js';
-
-/** What is stored for one page (the same receipt answers a repeated idempotency key). */
-export interface PageReceipt {
-  receiptId: string;
-  imageCode: string;
-  page: number;
-  sha256: string;
-  bytes: number;
-  receivedAt: string;
-}
 
 /** Why and when a closed bill was sent back for a rescan (by the imaging system's reviewers); `reasonCode`: the rescan reason's code, when one was chosen. */
 export interface BillReturn {

@@ -1,12 +1,19 @@
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { escapeHiddenCharacters } from '../../shared/display-text.js';
 import { CoreError } from '../base/errors.js';
-import type { PageReceipt } from './bill-store.js';
 import { imageStateOfStatus, isErpImageState, maxScanFieldLength, type ErpImageState, type ProtocolBillStatus, type RescanReason } from '../../shared/imaging/erp-image-state.js';
 
 export type { RescanReason } from '../../shared/imaging/erp-image-state.js';
 
-export type { PageReceipt } from './bill-store.js';
+/** What is stored for one page (the same receipt answers a repeated idempotency key). */
+export interface PageReceipt {
+  receiptId: string;
+  imageCode: string;
+  page: number;
+  sha256: string;
+  bytes: number;
+  receivedAt: string;
+}
 
 /** One page to deliver; the idempotency key is chosen once per page and kept across retries. */
 export interface PageUpload {

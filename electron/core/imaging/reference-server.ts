@@ -9,8 +9,8 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readBoundedFile } from '../fs/read-bounded.js';
 import { defaultRescanReasons } from '../../shared/imaging/rescan-reasons.js';
 import type { RescanReason } from '../../shared/imaging/erp-image-state.js';
-import { createBillStore, describeBill, describeUnknownBill, isPageNumber, maxPageNumber, readScanFields, type BillConflict, type BillManifest, type PageReceipt, type RoundOutcome } from './bill-store.js';
-import { ImagingError } from './imaging-adapter.js';
+import { createBillStore, describeBill, describeUnknownBill, isPageNumber, maxPageNumber, readScanFields, type BillConflict, type BillManifest, type RoundOutcome } from './bill-store.js';
+import { ImagingError, type PageReceipt } from './imaging-adapter.js';
 import { receiveMultipart } from './multipart-stream.js';
 import { signTokenRequest } from './token-sign.js';
 

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { formatErrorEnglish } from '../base/errors.js';
+import { resolveWorkerScript } from '../base/worker-script.js';
 import type { Logger } from '../log/logger.js';
 import type { DocumentReport } from './inspect-document.js';
 import type { PageReport } from './inspect-page.js';
@@ -34,21 +33,6 @@ export interface InspectionPoolOptions {
   log?: Logger;
 }
 
-/**
- * How to start a worker: the bundled .cjs next to this bundle in a build; from source, a small
- * bootstrap that registers tsx (as bin/scan-station.mjs does) and imports the TypeScript worker.
- */
-export function resolveWorkerScript(name = 'inspection-worker', sourceDir = path.dirname(fileURLToPath(import.meta.url))): { script: string; eval: boolean } {
-  // In a build every module is in one bundle, so import.meta.url is the bundle and the worker sits beside it.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const bundled = path.join(here, `${name}.cjs`);
-  if (existsSync(bundled)) return { script: bundled, eval: false };
-  const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const worker = pathToFileURL(path.join(sourceDir, `${name}.ts`)).href;
-  return { script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`, eval: true };
-}
-
 interface Slot {
   worker: Worker;
   busy: boolean;
@@ -66,7 +50,7 @@ interface Job {
 
 /** Creates a pool of `size` workers (default 2: the stations have 2 cores). */
 export function createInspectionPool({ size = 2, timeoutMs = 60_000, log }: InspectionPoolOptions = {}): InspectionPool {
-  const script = resolveWorkerScript();
+  const script = resolveWorkerScript('inspection-worker', path.dirname(fileURLToPath(import.meta.url)));
   const slots: Slot[] = [];
   const queue: Job[] = [];
   const running = new Map<number, Job>();

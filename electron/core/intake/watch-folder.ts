@@ -1,13 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-
-/**
- * Scanner temp names and our own folders' names, never taken: `~*`, `*.tmp`, `*.part`, dot files,
- * and `imported`/`refused` (a plain file of that name is no scan; the watch uses `imported-2` then).
- */
-export function isIgnoredName(name: string): boolean {
-  return /^[.~]/.test(name) || /\.(tmp|part|crdownload)$/i.test(name) || /^(imported|refused)(-\d+)?$/i.test(name);
-}
+import { isIgnoredName } from '../document/detect-format.js';
 
 /** A candidate file and what was last seen of it. */
 interface Seen {

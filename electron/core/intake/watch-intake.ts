@@ -9,7 +9,8 @@ import type { IngestOutcome, IngestProgress, SourceIdentity, Spool, StackRecord 
 import { checkFileComplete } from './file-complete.js';
 import { readImageSize } from '../document/image-size.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
-import { createFolderPoller, isIgnoredName } from './watch-folder.js';
+import { isIgnoredName } from '../document/detect-format.js';
+import { createFolderPoller } from './watch-folder.js';
 
 /** A failure as the Scan desk and the CLI show it (the error's code, English text and params). */
 export interface WatchFailure {

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveWorkerScript } from '../inspection/inspection-pool.js';
+import { resolveWorkerScript } from '../base/worker-script.js';
 import { CoreError } from '../base/errors.js';
 import { registerNativeWork } from '../base/native-work.js';
-import type { PageReadRequest, PageReadResponse, JpegPageRead } from './read-stack-pages.js';
+import type { PageReadRequest, PageReadResponse, JpegPageRead } from './read-jpeg-page.js';
 
 /** Reads scanned JPEG pages (band, overview, evidence, thumbnail) on worker threads. */
 export interface PageReaderPool {

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { CoreError } from '../base/errors.js';
-import { readJpegEvidence, type PageReadRequest, type PageReadResponse } from './read-stack-pages.js';
+import { readJpegEvidence, type PageReadRequest, type PageReadResponse } from './read-jpeg-page.js';
 
 // One page at a time per worker; ZXing and libvips live for the worker's lifetime.
 const port = parentPort;

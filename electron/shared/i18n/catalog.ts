@@ -5,11 +5,6 @@ import { zhCN } from './zh-cn.js';
 
 export { languages, pickLanguage, type Language } from './languages.js';
 
-type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
-
-/** The shape every language catalogue must have: the zh-CN keys, any strings. */
-export type Catalog = Widen<typeof zhCN>;
-
 /** i18next resources built from the catalogues, shared by renderer and CLI. */
 export const i18nResources = {
   'zh-CN': { translation: zhCN },

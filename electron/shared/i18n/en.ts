@@ -1,4 +1,4 @@
-import type { Catalog } from './catalog.js';
+import type { Catalog } from './catalog-shape.js';
 
 /** The English message catalogue; its shape is checked against zh-CN at compile time. */
 export const en: Catalog = {

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { QrBox } from '../../components/qr-box.js';
+import { QrBox } from './qr-box.js';
 import type { Stack } from './desk-rows.js';
 
 /**

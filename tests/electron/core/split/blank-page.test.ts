@@ -6,7 +6,7 @@ import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rul
 import { defaultDocumentLimits } from '../../../../electron/core/document/document-limits.js';
 import { defaultBlankInkShare, judgeEvidenceWithQr } from '../../../../electron/core/split/classify-page.js';
 import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
-import { readJpegEvidence } from '../../../../electron/core/split/read-stack-pages.js';
+import { readJpegEvidence } from '../../../../electron/core/split/read-jpeg-page.js';
 import { splitFile } from '../../../../electron/core/split/split-file.js';
 import { encodeJpeg, encodeScannerPdf, type ScannerPdfPage } from '../../../fixtures/encode.js';
 import { blankPaperKinds, contentPaperKinds, renderPaperPageGrayJpeg, renderPaperPageJpeg, type PaperPageKind } from '../../../fixtures/paper-pages.js';

@@ -8,7 +8,8 @@ import { defaultDocumentLimits } from '../../../../electron/core/document/docume
 import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { judgeEvidenceWithQr } from '../../../../electron/core/split/classify-page.js';
 import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
-import { readJpegEvidence, readStackPages } from '../../../../electron/core/split/read-stack-pages.js';
+import { readJpegEvidence } from '../../../../electron/core/split/read-jpeg-page.js';
+import { readStackPages } from '../../../../electron/core/split/read-stack-pages.js';
 import { splitFile } from '../../../../electron/core/split/split-file.js';
 import type { PageKind } from '../../../../electron/core/split/split-stack.js';
 import { encodeJpeg, encodeScannerPdf, type ScannerPdfPage } from '../../../fixtures/encode.js';
