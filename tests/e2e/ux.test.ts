@@ -94,6 +94,10 @@ test('number fields keep exactly what is typed; a wrong value is marked under th
 });
 
 test('unsaved settings survive a trip to other pages, are flagged in the navigation, and leaving the app asks first', async () => {
+  // Each test sets up the page it needs: one that failed must not fail the next ones with it.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('preset-private').check();
+  await retype('endpoint-port', '8080');
   await page.getByTestId('endpoint-host').fill('127.0.0.2');
   await page.keyboard.press('Alt+3');
   await page.getByTestId('area-covers').waitFor();
@@ -115,6 +119,8 @@ test('unsaved settings survive a trip to other pages, are flagged in the navigat
 });
 
 test('focus lands on the result after every background action: save, cover, connection check, self-check', async () => {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('preset-private').check();
   // Loopback only: the check below really connects (nothing listens there, so it fails fast).
   await page.getByTestId('endpoint-host').fill('127.0.0.1');
   await page.getByTestId('endpoint-apiAddress').fill('http://127.0.0.1:8080/api');
@@ -149,6 +155,8 @@ test('focus lands on the result after every background action: save, cover, conn
 });
 
 test('a wrong amount or date marks its own field with the reason, and the button says why instead of doing nothing', async () => {
+  await page.getByTestId('nav-covers').click();
+  await page.getByTestId('cover-code').fill('FY-2026-000900');
   await page.getByTestId('cover-amount').fill('12,3a');
   await page.getByTestId('cover-amount-error').waitFor();
   assert.equal(await page.getByTestId('cover-amount-error').textContent(), '金额“12,3a”无法识别（示例：1234.50 或 1,234.50）');
@@ -164,6 +172,7 @@ test('a wrong amount or date marks its own field with the reason, and the button
 });
 
 test('the import table and generation agree on every CSV row', async () => {
+  await page.getByTestId('nav-covers').click();
   const lines = ['影像编码,提交人,金额,日期,公司'];
   const rows: string[] = ['FY-A-0001,张三,-50,2026-11-01,', 'FY-A-0002,李四,"1,234.5",2026/11/2,', 'FY-A-0003,王五,￥88,2026年11月3日,', 'FY-A-0004,赵六,"12,3a",2026-11-04,', 'FY-A-0005,钱七,1,2026-13-45,', 'FY-A-0001,孙八,1,2026-11-06,', `FY-A-0007,周九,1,2026-11-07,${'长'.repeat(121)}`, 'FY-A-0008,吴十,0,,'];
   lines.push(...rows);
@@ -186,6 +195,10 @@ test('the import table and generation agree on every CSV row', async () => {
 });
 
 test('a garbage CSV after a good one replaces the old table with a clear encoding message', async () => {
+  await page.getByTestId('nav-covers').click();
+  // Its own good table first, whatever the test before left.
+  await page.getByTestId('cover-csv-input').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from('影像编码,提交人,金额,日期,公司\r\nFY-A-0001,张三,-50,2026-11-01,\r\n') });
+  await page.getByTestId('cover-import-summary').filter({ hasText: 'good.csv' }).waitFor();
   const garbage = Buffer.from(Array.from({ length: 400 }, (_, index) => (index * 37 + 11) % 256));
   await page.getByTestId('cover-csv-input').setInputFiles({ name: 'garbage.csv', mimeType: 'text/csv', buffer: garbage });
   await page.getByTestId('cover-batch-outcome').getByText('无法识别 garbage.csv 的文字编码').waitFor();
