@@ -7,14 +7,20 @@ const appearLimitMs = 10_000;
  */
 export function focusWhenPainted(target: () => HTMLElement | null | undefined): void {
   const giveUpAt = performance.now() + appearLimitMs;
+  const focusedAtCall = document.activeElement;
+  let late = false;
   // An update made after an await renders in a later scheduler task, which a loaded CPU can run frames
   // after this call: look again each frame until the result is there, not just once.
   const attempt = () => {
     const element = target();
     if (!element) {
+      late = true;
       if (performance.now() < giveUpAt) requestAnimationFrame(attempt);
       return;
     }
+    // A result that came late must not take focus from where the clerk has gone meanwhile.
+    const moved = document.activeElement !== focusedAtCall && document.activeElement !== document.body && document.activeElement !== null;
+    if (late && moved) return;
     if (!element.hasAttribute('tabindex') && !/^(BUTTON|INPUT|SELECT|TEXTAREA|A)$/.test(element.tagName)) element.setAttribute('tabindex', '-1');
     element.focus({ preventScroll: true });
     element.scrollIntoView({ block: 'nearest' });
