@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { PageGives } from './page-gives.js';
 import type { Recycler } from './recycle.js';
 import type { SplitSettings } from './split-settings.js';
-import { billLabel, orphansId, pagesLeftOut, stackOfOrphansId, type SpoolBill, type StackRecord } from './stack-record.js';
+import { billLabel, orphansId, pagesLeftOut, stackIdOfBill, stackOfOrphansId, type SpoolBill, type StackRecord } from './stack-record.js';
 import type { StackStore } from './stack-store.js';
 import { manifestPath, readStackManifests, receiptsPath } from './upload-manifest.js';
 
@@ -82,7 +82,7 @@ export function createBillEdits(deps: BillEditsDeps) {
         return orphansEntry(stack, discarded, 'discarded');
       }
       case 'give-orphans':
-        if (change.to.replace(/-\d+$/, '') === stackId) return changeBillNow(change.to, { action: 'take-orphans' });
+        if (stackIdOfBill(change.to) === stackId) return changeBillNow(change.to, { action: 'take-orphans' });
         return giveOrphans(stackId, change.to);
       case 'mark-cover': {
         if (!stack.orphans.includes(change.page)) throw refuse('not-an-orphan');
@@ -140,7 +140,7 @@ export function createBillEdits(deps: BillEditsDeps) {
   const resolveCopiesNow = async (billId: string, mode: 'keep-copy' | 'merge-copies'): Promise<SpoolBill> => {
     // A merge a crash interrupted is finished (or forgotten) before the copies are read.
     await settleGives();
-    const stack = await readEdited(billId.replace(/-\d+$/, ''));
+    const stack = await readEdited(stackIdOfBill(billId));
     const bill = stack?.bills.find((candidate) => candidate.id === billId);
     if (!stack || !bill) throw new CoreError('bill-not-found', { bill: billId });
     const refuse = (reason: string) => new CoreError('bill-not-changeable', { bill: bill.code ?? billId, reason });
@@ -197,7 +197,7 @@ export function createBillEdits(deps: BillEditsDeps) {
       return changeOrphans(from, { action: 'give-orphans', to: billId });
     }
     if (change.action === 'keep-copy' || change.action === 'merge-copies') return resolveCopiesNow(billId, change.action);
-    const stackId = billId.replace(/-\d+$/, '');
+    const stackId = stackIdOfBill(billId);
     // The bills as people left them: the wait of an open source's last bill is shown, never written into edits.
     const stack = /^[\w-]+$/.test(stackId) ? await readStack(stackId).then((record) => record && withEdits(record)) : null;
     const index = stack ? stack.bills.findIndex((candidate) => candidate.id === billId) : -1;

@@ -7,7 +7,7 @@ import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-w
 import type { AuditLog } from '../log/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import type { Recycler } from './recycle.js';
-import { billLabel, orphansId, type SpoolBill, type StackRecord, type StoredPage } from './stack-record.js';
+import { billLabel, orphansId, stackIdOfBill, storedPagePath, type SpoolBill, type StackRecord, type StoredPage } from './stack-record.js';
 import type { StackStore } from './stack-store.js';
 import { readStackManifests } from './upload-manifest.js';
 
@@ -158,7 +158,7 @@ export function createPageGives(deps: PageGivesDeps) {
       for (const { from, to } of part.pages) {
         const stored = source?.pages.find((page) => page.page === from);
         if (!source || !stored) throw new CoreError('bill-not-found', { bill: part.copies?.[0] ?? orphansId(part.from) });
-        const bytes = await fs.readFile(path.join(stacksDir, part.from, stored.file));
+        const bytes = await fs.readFile(storedPagePath(stacksDir, part.from, stored.file));
         // The bytes copied are the bytes taken in: a page changed on disk is never given on.
         if (createHash('sha256').update(bytes).digest('hex') !== stored.sha256) throw new CoreError('upload-page-damaged', { page: from, file: stored.file });
         const number = String(to).padStart(4, '0');
@@ -185,7 +185,7 @@ export function createPageGives(deps: PageGivesDeps) {
   };
   /** Gives a stack's orphan pages to a bill of another stack (see giveInto), at the end of the bill. */
   const giveOrphans = async (fromId: string, billId: string): Promise<SpoolBill> => {
-    const toId = billId.replace(/-\d+$/, '');
+    const toId = stackIdOfBill(billId);
     await settleGive(fromId);
     const source = await readEdited(fromId);
     if (!source) throw new CoreError('bill-not-found', { bill: orphansId(fromId) });

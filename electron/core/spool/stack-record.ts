@@ -1,4 +1,5 @@
 // What the spool stores about a stack (stack.json: its source, pages and bills) and the small shared types its stores use; imports nothing else of the spool.
+import path from 'node:path';
 import type { StackScan } from '../../shared/station/scan-fields.js';
 import type { PagePoint } from '../split/classify-page.js';
 import type { ClassifiedPage, SplitBill } from '../split/split-stack.js';
@@ -32,6 +33,16 @@ export function orphansId(stackId: string): string {
 export function stackOfOrphansId(id: string): string | null {
   const found = /^([\w-]+)-orphans$/.exec(id);
   return found ? (found[1] as string) : null;
+}
+
+/** The stack a bill belongs to: a bill's id is its stack's id and its number (`<stackId>-<n>`). */
+export function stackIdOfBill(billId: string): string {
+  return billId.replace(/-\d+$/, '');
+}
+
+/** Where a stored page's file is: `stacks/<stackId>/<file>` (the queue and the gives read pages through this). */
+export function storedPagePath(stacksDir: string, stackId: string, file: string): string {
+  return path.join(stacksDir, stackId, file);
 }
 
 /** A bill in the spool: the split's bill plus its id and the stack it came from. */

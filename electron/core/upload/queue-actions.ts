@@ -4,7 +4,7 @@ import { CoreError } from '../base/errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { AuditRecord } from '../log/audit-log.js';
 import type { Spool } from '../spool/spool.js';
-import type { StackRecord } from '../spool/stack-record.js';
+import { stackIdOfBill, type StackRecord } from '../spool/stack-record.js';
 import { readManifest, type UploadManifest } from '../spool/upload-manifest.js';
 import type { QueueBookkeeping } from './queue-bookkeeping.js';
 import { planPages } from './send-bill.js';
@@ -47,7 +47,7 @@ export async function applyQueueAction(action: QueueAction, options: QueueAction
     case 'retry-now':
     case 'hold':
     case 'resend': {
-      const stackId = action.billId.replace(/-\d+$/, '');
+      const stackId = stackIdOfBill(action.billId);
       const manifest = await readManifest(options.stacksDir, stackId, action.billId);
       const bill = (await options.spool.findStack(stackId))?.bills.find((candidate) => candidate.id === action.billId);
       if (!bill) throw new CoreError('bill-not-found', { bill: action.billId });

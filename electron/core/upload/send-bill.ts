@@ -1,13 +1,12 @@
 // Sending one bill exactly once: its pages (each checked against the spool, its receipt journalled before the lane goes on), then its close.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { CoreError } from '../base/errors.js';
 import type { ImagingAdapter, PageReceipt, ScanDetails } from '../imaging/imaging-adapter.js';
 import type { AuditRecord } from '../log/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import type { ReturnedBills } from '../spool/returned-bills.js';
-import type { SpoolBill, StackRecord } from '../spool/stack-record.js';
+import { storedPagePath, type SpoolBill, type StackRecord } from '../spool/stack-record.js';
 import { derivePageKey, type ManifestPage, type UploadManifest } from '../spool/upload-manifest.js';
 import type { QueueBookkeeping } from './queue-bookkeeping.js';
 import type { QueueEntry } from './queue-round.js';
@@ -34,7 +33,7 @@ export function planPages(stack: StackRecord, bill: SpoolBill, stationId: string
 
 /** Reads a page from the spool and checks it is still the page that was taken in. */
 async function readStoredPage(stacksDir: string, stackId: string, page: ManifestPage): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await fs.readFile(path.join(stacksDir, stackId, page.file)));
+  const bytes = new Uint8Array(await fs.readFile(storedPagePath(stacksDir, stackId, page.file)));
   if (createHash('sha256').update(bytes).digest('hex') !== page.sha256) throw new CoreError('upload-page-damaged', { page: page.page, file: page.file });
   return bytes;
 }
