@@ -198,3 +198,14 @@ test('every link and every repository path written in README.md and docs/*.md ex
   const run = spawnSync(process.execPath, ['scripts/check-doc-links.mjs'], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stdout + run.stderr);
 });
+
+test('the files docs/architecture.md names for a room are in that room', () => {
+  const text = readFileSync(path.join('docs', 'architecture.md'), 'utf8');
+  const missing: string[] = [];
+  for (const [, room, rest] of text.matchAll(/^\| `(electron\/core\/[a-z-]+\/)` \|(.*)$/gm)) {
+    for (const [, name] of rest!.matchAll(/`([a-z-]+\.ts)`/g)) {
+      if (!statSync(path.join(room!, name!), { throwIfNoEntry: false })) missing.push(`${room}${name}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
