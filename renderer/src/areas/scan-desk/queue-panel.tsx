@@ -2,42 +2,20 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
 import { isBookkeepingWaitReason } from '../../../../electron/shared/station/station-state.js';
-import { isAllSent, type StationCounts } from '../../../../electron/shared/station/bill-status.js';
-import type { TFunction } from 'i18next';
+import { isAllSent } from '../../../../electron/shared/station/bill-status.js';
 import { useApi } from '../../api/api-context.js';
 import { announceEndpointChange } from '../../api/endpoint-events.js';
 import { describeCode, describeError } from '../../api/error-text.js';
 import { useLiveFigures } from '../../api/live-figures.js';
 import { StationCountsLine } from '../../components/station-counts.js';
+import { secondsUntil, useNow } from './countdown.js';
+import { describeWaiting } from './waiting-text.js';
 
 /** The upload queue as the Scan desk shows it. */
 export type QueueStatus = ValueOf<'upload:status'>;
 
 /** How often the panel asks where the queue stands while the Scan desk is shown. */
 const pollMs = 1500;
-
-/** Seconds until an ISO time, never below 0. */
-export function secondsUntil(at: string | null, nowMs: number): number {
-  return at ? Math.max(0, Math.ceil((Date.parse(at) - nowMs) / 1000)) : 0;
-}
-
-/** What is still unsent, in the one model's words and to-do order: "2 张需要处理、1 张待审核". */
-export function describeWaiting(t: TFunction, station: StationCounts): string {
-  return (['held', 'review', 'receiving', 'ready', 'sending'] as const)
-    .filter((part) => station[part] > 0)
-    .map((part) => t(`billStatus.counts.${part}`, { count: station[part] }))
-    .join(t('common.listSeparator'));
-}
-
-/** A ticking clock (one update a second) for countdowns. */
-export function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
 
 /**
  * The upload queue's header: what it is doing in large status colours (sending, paused and why,

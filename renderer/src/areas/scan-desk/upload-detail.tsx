@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { describeCode } from '../../api/error-text.js';
 import { ProgressBar } from '../../components/progress-bar.js';
-import { secondsUntil, type QueueStatus } from './queue-panel.js';
+import { secondsUntil } from './countdown.js';
+import type { QueueStatus } from './queue-panel.js';
 import { formatDateTime } from '../../components/date-text.js';
 
 /** One bill in the upload queue. */
