@@ -5,45 +5,14 @@ import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSummary } from '../spool/batch-store.js';
-import type { IngestOutcome, Spool } from '../spool/spool.js';
+import type { Spool } from '../spool/spool.js';
 import type { IngestProgress, SourceIdentity, StackRecord } from '../spool/stack-record.js';
 import { checkFileComplete } from './file-complete.js';
 import { readImageSize } from '../document/image-size.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
 import { isIgnoredName } from '../document/detect-format.js';
 import { createFolderPoller } from './watch-folder.js';
-
-/** A failure as the Scan desk and the CLI show it (the error's code, English text and params). */
-export interface WatchFailure {
-  code: CoreError['code'];
-  message: string;
-  params: CoreError['params'];
-}
-
-/** Where a watched scan folder stands, for the Scan desk's status line. */
-export type WatchStatus =
-  | { state: 'off' }
-  /**
-   * `waiting`: files still being written; `backlog`: complete files not reached in the last look
-   * (each look has a time slice); `claimedElsewhere`: files another station sharing the folder is
-   * taking in (left to it), by name.
-   */
-  | { state: 'watching'; folder: string; lastLookAt: string | null; waiting: number; backlog: number; claimedElsewhere: string[] }
-  | { state: 'paused'; folder: string }
-  /** The folder cannot be watched: gone (USB unplugged, share down), not a folder, or a link. */
-  | { state: 'unavailable'; folder: string; reason: 'missing' | 'not-a-folder' | 'link' | 'unreadable'; detail: string }
-  /** The look itself failed the same way twice in a row; the watch keeps trying and recovers by itself. */
-  | { state: 'failing'; folder: string; since: string; error: WatchFailure };
-
-/** What one look at the folder did, file by file. */
-export type WatchEvent =
-  | { kind: 'taken'; file: string; outcome: IngestOutcome }
-  | { kind: 'failed'; file: string; error: CoreError }
-  | { kind: 'refused'; file: string; error: CoreError }
-  /** Something in the folder the clerk should know of that is no file's failure (a name taken by a file). */
-  | { kind: 'notice'; file: string; error: CoreError }
-  /** A page file joined the open batch (`already`: it was in before a crash, only moved now). */
-  | { kind: 'batched'; file: string; status: 'added' | 'already'; batch: BatchSummary };
+import { checkWatchedFolder, type WatchEvent, type WatchStatus } from './watch-report.js';
 
 /** Why an open batch closed: a quiet gap, its numbering restarted, another name pattern, the clerk's request, a subfolder taken whole. */
 export type BatchCloseReason = 'quiet' | 'restart' | 'pattern' | 'requested' | 'folder';
@@ -169,15 +138,6 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     claimPoller?.forget(file);
     options.log.warn('intake.refused', { name, code: error.code });
     return { kind: 'refused', file: path.join(options.folder, name), error };
-  };
-
-  /** Checks the folder itself: present, a real folder (not a link or junction), readable. */
-  const checkFolder = async (): Promise<WatchStatus | null> => {
-    const stat = await fs.lstat(options.folder).catch((error: NodeJS.ErrnoException) => error);
-    if (stat instanceof Error) return { state: 'unavailable', folder: options.folder, reason: stat.code === 'ENOENT' ? 'missing' : 'unreadable', detail: stat.code ?? stat.message };
-    if (stat.isSymbolicLink()) return { state: 'unavailable', folder: options.folder, reason: 'link', detail: 'symlink' };
-    if (!stat.isDirectory()) return { state: 'unavailable', folder: options.folder, reason: 'not-a-folder', detail: '' };
-    return null;
   };
 
   /** A quick look at a file's header: too small to hold a scanned page? (no split, no decode). */
@@ -450,7 +410,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   };
 
   const lookNow = async (shouldStop: () => boolean, events: WatchEvent[]) => {
-    const unavailable = await checkFolder();
+    const unavailable = await checkWatchedFolder(options.folder);
     if (unavailable) {
       if (status.state !== 'unavailable') options.log.warn('intake.folder-unavailable', { reason: unavailable.state === 'unavailable' ? unavailable.reason : '' });
       status = unavailable;
