@@ -11,6 +11,7 @@ import { checkFileComplete } from './file-complete.js';
 import { readImageSize } from '../document/image-size.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
 import { isIgnoredName } from '../document/detect-format.js';
+import { createFolderClaims } from './folder-claims.js';
 import { createFolderPoller } from './watch-folder.js';
 import { checkWatchedFolder, type WatchEvent, type WatchStatus } from './watch-report.js';
 
@@ -55,9 +56,6 @@ export const minScanBytes = 128;
 /** An image narrower or lower than this (pixels) is no scanned page (A6 at 50 dpi is 207 × 291). */
 export const minScanSidePx = 100;
 
-/** Where this station's claims live in the watched folder (a dot folder: every poller skips it). */
-export const claimsFolder = path.join('.scan-station', 'claims');
-
 /**
  * The watched-folder intake, shared by `scan-station intake --watch` and the desktop app: each look
  * claims settled, complete files (a rename into `.scan-station/claims/<station>/`, so two stations
@@ -72,9 +70,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const now = options.now ?? (() => Date.now());
   const budgetMs = options.lookBudgetMs ?? defaultLookBudgetMs;
   const poller = createFolderPoller(options.folder, { settleMs: options.settleMs, now });
-  const claimsRoot = path.join(options.folder, claimsFolder);
-  let claimDir: string | null = null;
-  let claimPoller: ReturnType<typeof createFolderPoller> | null = null;
+  const claims = createFolderClaims({ folder: options.folder, settleMs: options.settleMs, now, log: options.log, poller });
   const failures = new Map<string, string>();
   const incompleteSince = new Map<string, { signature: string; since: number }>();
   const noticedNames = new Set<string>();
@@ -135,7 +131,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     failures.delete(name);
     incompleteSince.delete(file);
     poller.forget(file);
-    claimPoller?.forget(file);
+    claims.forget(file);
     options.log.warn('intake.refused', { name, code: error.code });
     return { kind: 'refused', file: path.join(options.folder, name), error };
   };
@@ -154,9 +150,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     try {
       const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name, sourceMayGrow: true, onProgress: (progress) => (receiving = progress) });
       failures.delete(name);
-      claimPoller?.forget(claimed);
+      claims.forget(claimed);
       // Changed while it was read: what was read is in; the file goes back to settle and be taken on its own.
-      if (outcome.source === 'changed') await releaseClaim(claimed, name);
+      if (outcome.source === 'changed') await claims.release(claimed, name);
       // The quiet gap: a scanner may still append pages; the source is closed only once unchanged.
       if (outcome.source === 'kept') quiet.set(claimed, { name, stackId: outcome.status === 'ingested' ? outcome.stack.id : outcome.stackId, read: outcome.read, since: now() });
       return { kind: 'taken', file: path.join(options.folder, name), outcome };
@@ -174,7 +170,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       if (!(thrown instanceof CoreError)) options.log.error('intake.unexpected-error', { name, error: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) });
       if (error.code === 'file-changed') {
         // Still being written: back to the folder to settle again; never a failure of the file.
-        await releaseClaim(claimed, name);
+        await claims.release(claimed, name);
         return { kind: 'failed', file: path.join(options.folder, name), error };
       }
       // The same failure twice on an unchanged file is not a file still being written. A full
@@ -182,7 +178,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       const key = `${error.code}:${String(error.params['reason'] ?? '')}:${signature}`;
       if (failures.get(name) === key && error.code !== 'disk-full') return refuse(claimed, name, error, dirs.refused);
       failures.set(name, key);
-      claimPoller?.forget(claimed);
+      claims.forget(claimed);
       return { kind: 'failed', file: path.join(options.folder, name), error };
     }
   };
@@ -204,7 +200,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       quiet.delete(claimed);
       const fate = await options.spool.closeSource(entry.stackId, claimed, { name: entry.name, moveSourceTo: importedDir, read: entry.read });
       if (fate === 'changed') continue;
-      claimPoller?.forget(claimed);
+      claims.forget(claimed);
     }
   };
 
@@ -263,13 +259,13 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       const batch = openBatch;
       const added = await options.spool.batches.addToBatch(batch.id, claimed, { name, number, moveSourceTo: dirs.imported, onProgress: (progress) => (receiving = progress) });
       failures.delete(name);
-      claimPoller?.forget(claimed);
+      claims.forget(claimed);
       lastActivity = now();
       if (added.status === 'added') {
         batch.numbers = added.batch.sources.map((source) => source.number);
         batch.summary = { ...batch.summary, ...summarizeAdded(added.batch.sources) };
       }
-      if (added.source === 'changed') await releaseClaim(claimed, name);
+      if (added.source === 'changed') await claims.release(claimed, name);
       return { kind: 'batched', file: path.join(options.folder, name), status: added.status, batch: batch.summary };
     } catch (thrown) {
       return failFile(claimed, name, thrown, signature, dirs);
@@ -353,60 +349,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         if (entry.isFile() && !isIgnoredName(entry.name) && (await checkFileComplete(path.join(dir, entry.name)).catch(() => null)) !== null) complete = false;
       }
       if (!complete) continue;
-      const claimed = await claim(dir, name);
+      const claimed = await claims.claim(dir, name);
       if (claimed) await takeFolder(claimed, name, dirs, events, shouldStop);
     }
-  };
-
-  /** Gives a claimed file back to the folder under its own name (when that name is free; else it stays claimed and is retried). */
-  const releaseClaim = async (claimed: string, name: string) => {
-    const back = path.join(options.folder, name);
-    if (await fs.lstat(back).then(() => false, () => true)) await fs.rename(claimed, back).catch(() => undefined);
-    claimPoller?.forget(claimed);
-  };
-
-  /** Claims `file` for this station by renaming it into its claim folder; null when another station (or the clerk) took it first. */
-  const claim = async (file: string, name: string): Promise<string | null> => {
-    const claimed = path.join(claimDir as string, name);
-    // Our own earlier claim of the same name waits its turn: a rename would replace it.
-    if (await fs.lstat(claimed).then(() => true, () => false)) return null;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await fs.mkdir(claimDir as string, { recursive: true });
-        await fs.rename(file, claimed);
-        return claimed;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EBUSY' || code === 'EPERM' || code === 'EACCES') {
-          // Still open in the scanner (Windows refuses to rename such a file): one file's wait, never the look's failure.
-          options.log.info('intake.file-busy', { name, code });
-          poller.forget(file);
-          return null;
-        }
-        if (code !== 'ENOENT') throw error;
-        // The claim folder was tidied away by another station at that instant: once more.
-        if (attempt === 0 && (await fs.lstat(file).then(() => true, () => false))) continue;
-        // Renamed, removed or claimed by another station between the look and the claim.
-        options.log.info('intake.file-gone', { name });
-        poller.forget(file);
-        return null;
-      }
-    }
-  };
-
-  /** Removes this station's empty claim folder, and the claims folders above it when no station uses them (rmdir refuses a full one). */
-  const tidyClaims = async () => {
-    for (const dir of [claimDir as string, claimsRoot, path.dirname(claimsRoot)]) if (!(await fs.rmdir(dir).then(() => true, () => false))) return;
-  };
-
-  /** The names other stations have claimed (left alone, shown). */
-  const listOtherClaims = async (ownId: string): Promise<string[]> => {
-    const names: string[] = [];
-    for (const station of await fs.readdir(claimsRoot).catch(() => [] as string[])) {
-      if (station === ownId) continue;
-      for (const name of await fs.readdir(path.join(claimsRoot, station)).catch(() => [] as string[])) names.push(name);
-    }
-    return names.sort();
   };
 
   const lookNow = async (shouldStop: () => boolean, events: WatchEvent[]) => {
@@ -420,13 +365,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     const dirs = { imported: await pickFolder('imported', events), refused: await pickFolder('refused', events) };
     await sweepImportedNow(dirs.imported);
     const stationId = options.stationId ?? (await options.spool.stationId());
-    if (!claimDir) {
-      claimDir = path.join(claimsRoot, stationId);
-      claimPoller = createFolderPoller(claimDir, { settleMs: options.settleMs, now });
-    }
+    claims.start(stationId);
     // A plain file where the claims folder goes blocks every claim: the look fails (and says so).
-    const root = await fs.lstat(path.dirname(claimsRoot)).catch(() => null);
-    if (root && !root.isDirectory()) throw new CoreError('watch-look-failed', { folder: options.folder, reason: 'ENOTDIR', detail: `${path.dirname(claimsFolder)} is not a folder` });
+    await claims.checkRoot();
     await loadBatches(events);
     // The clerk's "batch complete" comes first: the pages that settle after it start the next batch.
     if (openBatch && (await options.spool.batches.isRequested(openBatch.id))) await closeOpenBatch('requested', events);
@@ -437,13 +378,10 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       events.push(await refuse(path.join(options.folder, entry.name), entry.name, new CoreError('file-unreadable', { name: entry.name, reason: 'not-regular-file' }), dirs.refused));
     }
     // This station's own claims first (a claim a crash left is resumed), then the folder's files.
-    const ownClaims = await (claimPoller as NonNullable<typeof claimPoller>).settledFiles().catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
+    const ownClaims = await claims.settledClaims();
     await closeQuietSources(dirs.imported);
     // A subfolder this station claimed and did not finish (a crash) is resumed first, then new ones.
-    for (const entry of await fs.readdir(claimDir, { withFileTypes: true }).catch(() => [])) if (entry.isDirectory() && !shouldStop()) await takeFolder(path.join(claimDir, entry.name), entry.name, dirs, events, shouldStop);
+    for (const entry of await fs.readdir(claims.dir(), { withFileTypes: true }).catch(() => [])) if (entry.isDirectory() && !shouldStop()) await takeFolder(path.join(claims.dir(), entry.name), entry.name, dirs, events, shouldStop);
     await lookAtFolders(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
     // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
     const claimed = ownClaims.filter((file) => !quiet.has(file)).map((file) => ({ file, claimed: true }));
@@ -479,7 +417,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         continue;
       }
       incompleteSince.delete(candidate.file);
-      const file = candidate.claimed ? candidate.file : await claim(candidate.file, name);
+      const file = candidate.claimed ? candidate.file : await claims.claim(candidate.file, name);
       if (!file) continue;
       const junk = await checkPlausibleScan(file, name, stat.size);
       if (junk) {
@@ -491,8 +429,8 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       events.push(await (page ? takePage(file, name, dirs, events) : takeClaimed(file, name, dirs)));
     }
     if (!shouldStop()) await checkBatchClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
-    await tidyClaims();
-    status = { state: 'watching', folder: options.folder, lastLookAt: new Date(now()).toISOString(), waiting, backlog: candidates.length - done, claimedElsewhere: await listOtherClaims(stationId) };
+    await claims.tidy();
+    status = { state: 'watching', folder: options.folder, lastLookAt: new Date(now()).toISOString(), waiting, backlog: candidates.length - done, claimedElsewhere: await claims.listOthers(stationId) };
   };
 
   return {
