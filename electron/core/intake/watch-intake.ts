@@ -2,16 +2,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { causeParams, CoreError } from '../base/errors.js';
-import { formatBytes } from '../base/format.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSummary } from '../spool/batch-store.js';
 import type { Spool } from '../spool/spool.js';
-import type { IngestProgress, SourceIdentity, StackRecord } from '../spool/stack-record.js';
+import type { IngestProgress, StackRecord } from '../spool/stack-record.js';
 import { checkFileComplete } from './file-complete.js';
-import { readImageSize } from '../document/image-size.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
 import { isIgnoredName } from '../document/detect-format.js';
 import { createFolderClaims } from './folder-claims.js';
+import { createFileTaker, type MoveFolders } from './take-file.js';
 import { createFolderPoller } from './watch-folder.js';
 import { checkWatchedFolder, type WatchEvent, type WatchStatus } from './watch-report.js';
 
@@ -50,12 +49,6 @@ const importedSweepEveryMs = 60 * 60_000;
 /** The default time slice of one look, in ms of real time (see `lookBudgetMs`). */
 export const defaultLookBudgetMs = 3000;
 
-/** Below this a file holds no scanned page (a one-page scan at the lowest usable resolution is tens of KB). */
-export const minScanBytes = 128;
-
-/** An image narrower or lower than this (pixels) is no scanned page (A6 at 50 dpi is 207 × 291). */
-export const minScanSidePx = 100;
-
 /**
  * The watched-folder intake, shared by `scan-station intake --watch` and the desktop app: each look
  * claims settled, complete files (a rename into `.scan-station/claims/<station>/`, so two stations
@@ -71,11 +64,13 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const budgetMs = options.lookBudgetMs ?? defaultLookBudgetMs;
   const poller = createFolderPoller(options.folder, { settleMs: options.settleMs, now });
   const claims = createFolderClaims({ folder: options.folder, settleMs: options.settleMs, now, log: options.log, poller });
-  const failures = new Map<string, string>();
-  const incompleteSince = new Map<string, { signature: string; since: number }>();
+  /** The file being taken in, page by page. */
+  let receiving: IngestProgress | null = null;
+  const showReceiving = (progress: IngestProgress | null) => {
+    receiving = progress;
+  };
+  const taker = createFileTaker({ folder: options.folder, spool: options.spool, log: options.log, settleMs: options.settleMs, now, incompleteGraceMs: options.incompleteGraceMs, poller, claims, showReceiving });
   const noticedNames = new Set<string>();
-  /** Sources taken in and still claimed, waiting to stay unchanged for the settle time before they are closed and moved. */
-  const quiet = new Map<string, { name: string; stackId: string; read: SourceIdentity; since: number }>();
   let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
   let lastSweepAt: number | null = null;
   /** The open batch of loose page files this watch fills (resumed from the spool at the first look). */
@@ -83,8 +78,6 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   let batchesLoaded = false;
   /** When a page last joined the batch or a file was last seen still changing: the quiet gap counts from it. */
   let lastActivity = now();
-  /** The file being taken in, page by page. */
-  let receiving: IngestProgress | null = null;
   /** Subfolders seen in the folder: what they held and since when unchanged. */
   const folderSeen = new Map<string, { signature: string; since: number }>();
   let lookFailure: { key: string; count: number; since: number } | null = null;
@@ -119,89 +112,6 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       return 0;
     });
     if (deleted > 0) options.log.info('intake.imported-deleted', { count: deleted });
-  };
-
-  /** Moves `file` (shown as `name`) to the refused folder with the reason; a file gone meanwhile is only logged. */
-  const refuse = async (file: string, name: string, error: CoreError, refusedDir: string): Promise<WatchEvent> => {
-    await fs.mkdir(refusedDir, { recursive: true });
-    let target = path.join(refusedDir, name);
-    for (let n = 2; await fs.lstat(target).then(() => true, () => false); n += 1) target = path.join(refusedDir, `${path.parse(name).name} (${n})${path.parse(name).ext}`);
-    // A rename moves a link or a FIFO itself, never what it points to, and never opens it.
-    await fs.rename(file, target).catch((moveError: unknown) => options.log.warn('intake.refuse-move-failed', { name, ...causeParams(moveError) }));
-    failures.delete(name);
-    incompleteSince.delete(file);
-    poller.forget(file);
-    claims.forget(file);
-    options.log.warn('intake.refused', { name, code: error.code });
-    return { kind: 'refused', file: path.join(options.folder, name), error };
-  };
-
-  /** A quick look at a file's header: too small to hold a scanned page? (no split, no decode). */
-  const checkPlausibleScan = async (file: string, name: string, size: number): Promise<CoreError | null> => {
-    const pixels = await readImageSize(file).catch(() => null);
-    if (size >= minScanBytes && (!pixels || (pixels.width >= minScanSidePx && pixels.height >= minScanSidePx))) return null;
-    return new CoreError('not-a-scan', { name, size: formatBytes(size), pixels: pixels ? `${pixels.width}×${pixels.height}` : '—' });
-  };
-
-  /** Takes one claimed file in; every throw becomes this file's failure (refused after the same failure twice). */
-  const takeClaimed = async (claimed: string, name: string, dirs: { imported: string; refused: string }): Promise<WatchEvent> => {
-    const stat = await fs.stat(claimed).catch(() => null);
-    const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
-    try {
-      const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name, sourceMayGrow: true, onProgress: (progress) => (receiving = progress) });
-      failures.delete(name);
-      claims.forget(claimed);
-      // Changed while it was read: what was read is in; the file goes back to settle and be taken on its own.
-      if (outcome.source === 'changed') await claims.release(claimed, name);
-      // The quiet gap: a scanner may still append pages; the source is closed only once unchanged.
-      if (outcome.source === 'kept') quiet.set(claimed, { name, stackId: outcome.status === 'ingested' ? outcome.stack.id : outcome.stackId, read: outcome.read, since: now() });
-      return { kind: 'taken', file: path.join(options.folder, name), outcome };
-    } catch (thrown) {
-      return failFile(claimed, name, thrown, signature, dirs);
-    } finally {
-      receiving = null;
-    }
-  };
-
-  /** A file's failure: back to settle when it changed, refused after the same failure twice, else looked at again. */
-  const failFile = async (claimed: string, name: string, thrown: unknown, signature: string, dirs: { imported: string; refused: string }): Promise<WatchEvent> => {
-    {
-      const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name, ...causeParams(thrown) }, { cause: thrown });
-      if (!(thrown instanceof CoreError)) options.log.error('intake.unexpected-error', { name, error: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) });
-      if (error.code === 'file-changed') {
-        // Still being written: back to the folder to settle again; never a failure of the file.
-        await claims.release(claimed, name);
-        return { kind: 'failed', file: path.join(options.folder, name), error };
-      }
-      // The same failure twice on an unchanged file is not a file still being written. A full
-      // disk is the station's problem, never the file's: it is retried, never refused.
-      const key = `${error.code}:${String(error.params['reason'] ?? '')}:${signature}`;
-      if (failures.get(name) === key && error.code !== 'disk-full') return refuse(claimed, name, error, dirs.refused);
-      failures.set(name, key);
-      claims.forget(claimed);
-      return { kind: 'failed', file: path.join(options.folder, name), error };
-    }
-  };
-
-  /**
-   * Closes the sources taken in that stayed unchanged for the settle time since they were read (the
-   * stack's last bill may then go up; the file moves to `imported/`). One that changed is left to
-   * settle and be taken again as its stack's continuation; one that went closes its stack.
-   */
-  const closeQuietSources = async (importedDir: string) => {
-    for (const [claimed, entry] of [...quiet]) {
-      const found = await fs.lstat(claimed, { bigint: true }).catch(() => null);
-      const same = found !== null && String(found.ino) === entry.read.ino && String(found.size) === entry.read.size && String(found.mtimeNs) === entry.read.mtimeNs;
-      if (found && !same) {
-        quiet.delete(claimed);
-        continue;
-      }
-      if (found && now() - entry.since < options.settleMs) continue;
-      quiet.delete(claimed);
-      const fate = await options.spool.closeSource(entry.stackId, claimed, { name: entry.name, moveSourceTo: importedDir, read: entry.read });
-      if (fate === 'changed') continue;
-      claims.forget(claimed);
-    }
   };
 
   /** A stack made of a closed batch, as the event a taken file gives (the CLI and the desk report it alike). */
@@ -245,7 +155,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   };
 
   /** Takes one claimed loose page file into the open batch (closing the batch first when its numbering restarts or its name pattern changes). */
-  const takePage = async (claimed: string, name: string, dirs: { imported: string; refused: string }, events: WatchEvent[]): Promise<WatchEvent> => {
+  const takePage = async (claimed: string, name: string, dirs: MoveFolders, events: WatchEvent[]): Promise<WatchEvent> => {
     const stat = await fs.stat(claimed).catch(() => null);
     const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
     const { pattern, number } = parsePageName(name);
@@ -257,9 +167,8 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         openBatch = { id: opened.id, pattern, numbers: [], summary: { id: opened.id, folder: opened.folder, pattern, pages: 0, files: 0, first: null, last: null, openedAt: opened.openedAt, lastAt: null, closeRequested: false, numbers: [] } };
       }
       const batch = openBatch;
-      const added = await options.spool.batches.addToBatch(batch.id, claimed, { name, number, moveSourceTo: dirs.imported, onProgress: (progress) => (receiving = progress) });
-      failures.delete(name);
-      claims.forget(claimed);
+      const added = await options.spool.batches.addToBatch(batch.id, claimed, { name, number, moveSourceTo: dirs.imported, onProgress: (progress) => showReceiving(progress) });
+      taker.taken(claimed, name);
       lastActivity = now();
       if (added.status === 'added') {
         batch.numbers = added.batch.sources.map((source) => source.number);
@@ -268,9 +177,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       if (added.source === 'changed') await claims.release(claimed, name);
       return { kind: 'batched', file: path.join(options.folder, name), status: added.status, batch: batch.summary };
     } catch (thrown) {
-      return failFile(claimed, name, thrown, signature, dirs);
+      return taker.fail(claimed, name, thrown, signature, dirs);
     } finally {
-      receiving = null;
+      showReceiving(null);
     }
   };
 
@@ -303,7 +212,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
    * folder's batch before it moves to `imported/<folder>/`; what cannot be taken goes to
    * `refused/<folder>/`. Resumed after a crash (the claimed folder and its batch are both durable).
    */
-  const takeFolder = async (claimedDir: string, name: string, dirs: { imported: string; refused: string }, events: WatchEvent[], shouldStop: () => boolean) => {
+  const takeFolder = async (claimedDir: string, name: string, dirs: MoveFolders, events: WatchEvent[], shouldStop: () => boolean) => {
     const pattern = `dir:${name}`;
     const found = (await options.spool.batches.listBatches(options.folder)).find((batch) => batch.pattern === pattern);
     const batchId = found?.id ?? (await options.spool.batches.openBatch({ folder: options.folder, pattern, label: name })).id;
@@ -312,14 +221,14 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       if (shouldStop()) return;
       const source = path.join(claimedDir, file);
       try {
-        await options.spool.batches.addToBatch(batchId, source, { name: file, number: null, moveSourceTo: path.join(dirs.imported, name), onProgress: (progress) => (receiving = progress) });
+        await options.spool.batches.addToBatch(batchId, source, { name: file, number: null, moveSourceTo: path.join(dirs.imported, name), onProgress: (progress) => showReceiving(progress) });
       } catch (thrown) {
         const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name: file, ...causeParams(thrown) }, { cause: thrown });
         // The station's trouble (a full disk) is retried at the next look; a file's own is refused.
         if (error.code === 'disk-full') throw error;
-        events.push(await refuse(source, file, error, path.join(dirs.refused, name)));
+        events.push(await taker.refuse(source, file, error, path.join(dirs.refused, name)));
       } finally {
-        receiving = null;
+        showReceiving(null);
       }
     }
     const stack = await options.spool.batches.closeBatch(batchId);
@@ -327,12 +236,12 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     folderSeen.delete(name);
     // What is left (scanner temp names, folders inside) is never deleted: it goes to refused/ as it is.
     if (!(await fs.rmdir(claimedDir).then(() => true, () => false))) {
-      events.push(await refuse(claimedDir, name, new CoreError('file-unreadable', { name, reason: 'not-regular-file' }), dirs.refused));
+      events.push(await taker.refuse(claimedDir, name, new CoreError('file-unreadable', { name, reason: 'not-regular-file' }), dirs.refused));
     }
   };
 
   /** Subfolders in the folder that stayed unchanged (and whose files are complete) for the settle time, claimed and taken whole. */
-  const lookAtFolders = async (names: string[], dirs: { imported: string; refused: string }, events: WatchEvent[], shouldStop: () => boolean) => {
+  const lookAtFolders = async (names: string[], dirs: MoveFolders, events: WatchEvent[], shouldStop: () => boolean) => {
     for (const [name] of folderSeen) if (!names.includes(name)) folderSeen.delete(name);
     for (const name of names) {
       if (shouldStop()) return;
@@ -375,16 +284,16 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     for (const entry of entries) {
       if (isIgnoredName(entry.name) || entry.isDirectory() || entry.isFile()) continue;
       // A link, junction, FIFO, socket or device: never opened, moved aside with the reason.
-      events.push(await refuse(path.join(options.folder, entry.name), entry.name, new CoreError('file-unreadable', { name: entry.name, reason: 'not-regular-file' }), dirs.refused));
+      events.push(await taker.refuse(path.join(options.folder, entry.name), entry.name, new CoreError('file-unreadable', { name: entry.name, reason: 'not-regular-file' }), dirs.refused));
     }
     // This station's own claims first (a claim a crash left is resumed), then the folder's files.
     const ownClaims = await claims.settledClaims();
-    await closeQuietSources(dirs.imported);
+    await taker.closeQuietSources(dirs.imported);
     // A subfolder this station claimed and did not finish (a crash) is resumed first, then new ones.
     for (const entry of await fs.readdir(claims.dir(), { withFileTypes: true }).catch(() => [])) if (entry.isDirectory() && !shouldStop()) await takeFolder(path.join(claims.dir(), entry.name), entry.name, dirs, events, shouldStop);
     await lookAtFolders(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
     // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
-    const claimed = ownClaims.filter((file) => !quiet.has(file)).map((file) => ({ file, claimed: true }));
+    const claimed = ownClaims.filter((file) => !taker.isQuiet(file)).map((file) => ({ file, claimed: true }));
     const settled = (await poller.settledFiles()).map((file) => ({ file, claimed: false }));
     // Page images in natural name order (scan_2 before scan_10): a batch fills in its order.
     const isImageName = (file: string) => /\.(jpe?g|png|tiff?)$/i.test(file);
@@ -407,26 +316,21 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         continue;
       }
       const signature = `${stat.size}:${stat.mtimeMs}`;
-      const incomplete = await checkFileComplete(candidate.file).catch(() => null);
-      if (incomplete) {
-        // Still being written, or cut short for good: wait, and refuse only after a long quiet.
-        const since = incompleteSince.get(candidate.file);
-        if (!since || since.signature !== signature) incompleteSince.set(candidate.file, { signature, since: now() });
-        else if (now() - since.since >= (options.incompleteGraceMs ?? 10 * 60_000)) events.push(await refuse(candidate.file, name, new CoreError('file-incomplete', { name, reason: incomplete }), dirs.refused));
+      // Still being written, or cut short for good: wait, and refuse only after a long quiet.
+      if (await taker.checkIncomplete(candidate.file, name, signature, dirs.refused, events)) {
         waiting += 1;
         continue;
       }
-      incompleteSince.delete(candidate.file);
       const file = candidate.claimed ? candidate.file : await claims.claim(candidate.file, name);
       if (!file) continue;
-      const junk = await checkPlausibleScan(file, name, stat.size);
+      const junk = await taker.checkPlausibleScan(file, name, stat.size);
       if (junk) {
-        events.push(await refuse(file, name, junk, dirs.refused));
+        events.push(await taker.refuse(file, name, junk, dirs.refused));
         continue;
       }
       // A numbered image of one page is a page of a batch; a name without a number stays a stack of its own (and may grow).
       const page = parsePageName(name).number !== null && (await isLoosePageFile(file).catch(() => false));
-      events.push(await (page ? takePage(file, name, dirs, events) : takeClaimed(file, name, dirs)));
+      events.push(await (page ? takePage(file, name, dirs, events) : taker.take(file, name, dirs)));
     }
     if (!shouldStop()) await checkBatchClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
     await claims.tidy();
