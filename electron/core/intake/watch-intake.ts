@@ -10,15 +10,10 @@ import { checkFileComplete } from './file-complete.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
 import { isIgnoredName } from '../document/detect-format.js';
 import { createFolderClaims } from './folder-claims.js';
+import { createOpenBatch } from './open-batch.js';
 import { createFileTaker, type MoveFolders } from './take-file.js';
 import { createFolderPoller } from './watch-folder.js';
-import { checkWatchedFolder, type WatchEvent, type WatchStatus } from './watch-report.js';
-
-/** Why an open batch closed: a quiet gap, its numbering restarted, another name pattern, the clerk's request, a subfolder taken whole. */
-export type BatchCloseReason = 'quiet' | 'restart' | 'pattern' | 'requested' | 'folder';
-
-/** The default quiet gap after which an open batch of page files closes (a desk setting). */
-export const defaultBatchGapMs = 10_000;
+import { checkWatchedFolder, closedBatchEvent, type WatchEvent, type WatchStatus } from './watch-report.js';
 
 /** The watch loop's options. */
 export interface WatchIntakeOptions {
@@ -35,12 +30,6 @@ export interface WatchIntakeOptions {
   lookBudgetMs?: number;
   /** The quiet gap after the last page of an open batch before it closes (read at every look; default 10 s). */
   batchGapMs?: () => number | Promise<number>;
-}
-
-/** The figures of a batch the screens show, from its sources. */
-function summarizeAdded(sources: Array<{ name: string; number: number | null; seq: number; at: string; pages: unknown[] }>): Pick<BatchSummary, 'pages' | 'files' | 'first' | 'last' | 'lastAt' | 'numbers'> {
-  const ordered = [...sources].sort((a, b) => (a.number ?? Number.MAX_SAFE_INTEGER) - (b.number ?? Number.MAX_SAFE_INTEGER) || a.seq - b.seq);
-  return { pages: sources.reduce((sum, source) => sum + source.pages.length, 0), files: sources.length, first: ordered[0]?.name ?? null, last: ordered.at(-1)?.name ?? null, lastAt: sources.map((source) => source.at).sort().at(-1) ?? null, numbers: sources.map((source) => source.number) };
 }
 
 /** How often a running watch applies the `imported/` retention. */
@@ -73,11 +62,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const noticedNames = new Set<string>();
   let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
   let lastSweepAt: number | null = null;
-  /** The open batch of loose page files this watch fills (resumed from the spool at the first look). */
-  let openBatch: { id: string; pattern: string; numbers: Array<number | null>; summary: BatchSummary } | null = null;
-  let batchesLoaded = false;
-  /** When a page last joined the batch or a file was last seen still changing: the quiet gap counts from it. */
-  let lastActivity = now();
+  const pageBatch = createOpenBatch({ folder: options.folder, spool: options.spool, log: options.log, now, batchGapMs: options.batchGapMs, claims, taker, showReceiving });
   /** Subfolders seen in the folder: what they held and since when unchanged. */
   const folderSeen = new Map<string, { signature: string; since: number }>();
   let lookFailure: { key: string; count: number; since: number } | null = null;
@@ -112,87 +97,6 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       return 0;
     });
     if (deleted > 0) options.log.info('intake.imported-deleted', { count: deleted });
-  };
-
-  /** A stack made of a closed batch, as the event a taken file gives (the CLI and the desk report it alike). */
-  const closedEvent = (stack: StackRecord): WatchEvent => ({
-    kind: 'taken',
-    file: path.join(options.folder, stack.source.name),
-    outcome: { status: 'ingested', stack, source: 'moved', read: { dev: '0', ino: '0', size: String(stack.source.size), mtimeNs: '0', sha256: stack.source.sha256 } },
-  });
-
-  /** Closes the open batch into one stack (split like any stack); its pages' sources already moved. */
-  const closeOpenBatch = async (reason: BatchCloseReason, events: WatchEvent[]) => {
-    const batch = openBatch;
-    if (!batch) return;
-    openBatch = null;
-    const stack = await options.spool.batches.closeBatch(batch.id);
-    options.log.info('intake.batch-closed', { batch: batch.id, reason, stack: stack?.id ?? null, pages: stack?.pages.length ?? 0 });
-    if (stack) events.push(closedEvent(stack));
-  };
-
-  /** This folder's open batch, resumed from the spool at the first look (an older one a crash left open is closed). */
-  const loadBatches = async (events: WatchEvent[]) => {
-    if (batchesLoaded) return;
-    const open = (await options.spool.batches.listBatches(options.folder)).filter((batch) => !batch.pattern.startsWith('dir:'));
-    batchesLoaded = true;
-    for (const older of open.slice(0, -1)) {
-      const stack = await options.spool.batches.closeBatch(older.id);
-      if (stack) events.push(closedEvent(stack));
-    }
-    const newest = open.at(-1);
-    if (newest) openBatch = { id: newest.id, pattern: newest.pattern, numbers: newest.numbers, summary: newest };
-    // After a restart the quiet gap starts again: the scanner may have written pages meanwhile.
-    lastActivity = now();
-  };
-
-  /** Whether a page numbered `number` restarts the numbering of the open batch (its number, or one at or below where it began, again). */
-  const restartsNumbering = (numbers: Array<number | null>, number: number | null) => {
-    if (numbers.length === 0) return false;
-    if (number === null) return true;
-    const known = numbers.filter((value): value is number => value !== null);
-    return known.includes(number) || (known.length > 0 && number <= Math.min(...known));
-  };
-
-  /** Takes one claimed loose page file into the open batch (closing the batch first when its numbering restarts or its name pattern changes). */
-  const takePage = async (claimed: string, name: string, dirs: MoveFolders, events: WatchEvent[]): Promise<WatchEvent> => {
-    const stat = await fs.stat(claimed).catch(() => null);
-    const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
-    const { pattern, number } = parsePageName(name);
-    try {
-      if (openBatch && openBatch.pattern !== pattern) await closeOpenBatch('pattern', events);
-      if (openBatch && restartsNumbering(openBatch.numbers, number)) await closeOpenBatch('restart', events);
-      if (!openBatch) {
-        const opened = await options.spool.batches.openBatch({ folder: options.folder, pattern });
-        openBatch = { id: opened.id, pattern, numbers: [], summary: { id: opened.id, folder: opened.folder, pattern, pages: 0, files: 0, first: null, last: null, openedAt: opened.openedAt, lastAt: null, closeRequested: false, numbers: [] } };
-      }
-      const batch = openBatch;
-      const added = await options.spool.batches.addToBatch(batch.id, claimed, { name, number, moveSourceTo: dirs.imported, onProgress: (progress) => showReceiving(progress) });
-      taker.taken(claimed, name);
-      lastActivity = now();
-      if (added.status === 'added') {
-        batch.numbers = added.batch.sources.map((source) => source.number);
-        batch.summary = { ...batch.summary, ...summarizeAdded(added.batch.sources) };
-      }
-      if (added.source === 'changed') await claims.release(claimed, name);
-      return { kind: 'batched', file: path.join(options.folder, name), status: added.status, batch: batch.summary };
-    } catch (thrown) {
-      return taker.fail(claimed, name, thrown, signature, dirs);
-    } finally {
-      showReceiving(null);
-    }
-  };
-
-  /** Closes the open batch when the clerk asked (`batch complete`, `intake --close-batch`) or after the quiet gap. */
-  const checkBatchClose = async (events: WatchEvent[], pending: boolean) => {
-    if (!openBatch) return;
-    if (await options.spool.batches.isRequested(openBatch.id)) return closeOpenBatch('requested', events);
-    if (pending) {
-      lastActivity = now();
-      return;
-    }
-    const gap = options.batchGapMs ? await options.batchGapMs() : defaultBatchGapMs;
-    if (now() - lastActivity >= gap) await closeOpenBatch('quiet', events);
   };
 
   /** What a subfolder holds now (names, sizes, mtimes of its entries): unchanged for the settle time, it is taken. */
@@ -232,7 +136,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       }
     }
     const stack = await options.spool.batches.closeBatch(batchId);
-    if (stack) events.push(closedEvent(stack));
+    if (stack) events.push(closedBatchEvent(options.folder, stack));
     folderSeen.delete(name);
     // What is left (scanner temp names, folders inside) is never deleted: it goes to refused/ as it is.
     if (!(await fs.rmdir(claimedDir).then(() => true, () => false))) {
@@ -277,9 +181,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     claims.start(stationId);
     // A plain file where the claims folder goes blocks every claim: the look fails (and says so).
     await claims.checkRoot();
-    await loadBatches(events);
+    await pageBatch.load(events);
     // The clerk's "batch complete" comes first: the pages that settle after it start the next batch.
-    if (openBatch && (await options.spool.batches.isRequested(openBatch.id))) await closeOpenBatch('requested', events);
+    await pageBatch.closeIfRequested(events);
     const entries = await fs.readdir(options.folder, { withFileTypes: true });
     for (const entry of entries) {
       if (isIgnoredName(entry.name) || entry.isDirectory() || entry.isFile()) continue;
@@ -330,9 +234,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
       }
       // A numbered image of one page is a page of a batch; a name without a number stays a stack of its own (and may grow).
       const page = parsePageName(name).number !== null && (await isLoosePageFile(file).catch(() => false));
-      events.push(await (page ? takePage(file, name, dirs, events) : taker.take(file, name, dirs)));
+      events.push(await (page ? pageBatch.takePage(file, name, dirs, events) : taker.take(file, name, dirs)));
     }
-    if (!shouldStop()) await checkBatchClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
+    if (!shouldStop()) await pageBatch.checkClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
     await claims.tidy();
     status = { state: 'watching', folder: options.folder, lastLookAt: new Date(now()).toISOString(), waiting, backlog: candidates.length - done, claimedElsewhere: await claims.listOthers(stationId) };
   };
@@ -341,15 +245,15 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     /** Where the folder stood at the last look. */
     status: (): WatchStatus => status,
     /** The open batch of page files (null: none), as the screens show it ("receiving… 12 pages"). */
-    batch: (): BatchSummary | null => openBatch?.summary ?? null,
+    batch: (): BatchSummary | null => pageBatch.summary(),
     /**
      * Closes the open batch now (the clerk stopped watching this folder: its pages must not wait for
      * a watch that will not come). Call between looks. Returns the stack made, if any.
      */
     async closeBatchNow(): Promise<StackRecord | null> {
       const events: WatchEvent[] = [];
-      if (!batchesLoaded) await loadBatches(events);
-      await closeOpenBatch('requested', events);
+      await pageBatch.load(events);
+      await pageBatch.close('requested', events);
       const made = events.flatMap((event) => (event.kind === 'taken' && event.outcome.status === 'ingested' ? [event.outcome.stack] : []));
       return made.at(-1) ?? null;
     },

@@ -1,8 +1,10 @@
 // What a watch reports: where the watched folder stands (the Scan desk's status line) and what one look did, file by file.
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { CoreError } from '../base/errors.js';
 import type { BatchSummary } from '../spool/batch-store.js';
 import type { IngestOutcome } from '../spool/spool.js';
+import type { StackRecord } from '../spool/stack-record.js';
 
 /** A failure as the Scan desk and the CLI show it (the error's code, English text and params). */
 export interface WatchFailure {
@@ -43,4 +45,13 @@ export async function checkWatchedFolder(folder: string): Promise<WatchStatus | 
   if (stat.isSymbolicLink()) return { state: 'unavailable', folder, reason: 'link', detail: 'symlink' };
   if (!stat.isDirectory()) return { state: 'unavailable', folder, reason: 'not-a-folder', detail: '' };
   return null;
+}
+
+/** A stack made of a closed batch, as the event a taken file gives (the CLI and the desk report it alike). */
+export function closedBatchEvent(folder: string, stack: StackRecord): WatchEvent {
+  return {
+    kind: 'taken',
+    file: path.join(folder, stack.source.name),
+    outcome: { status: 'ingested', stack, source: 'moved', read: { dev: '0', ino: '0', size: String(stack.source.size), mtimeNs: '0', sha256: stack.source.sha256 } },
+  };
 }
