@@ -1,19 +1,20 @@
+// The watch loop: one look at a watched folder after another — what it takes in which order, the time slice and its backlog, the imported/ and refused/ folders, the status it reports.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { causeParams, CoreError } from '../base/errors.js';
+import { isIgnoredName } from '../document/detect-format.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSummary } from '../spool/batch-store.js';
 import type { Spool } from '../spool/spool.js';
 import type { IngestProgress, StackRecord } from '../spool/stack-record.js';
-import { checkFileComplete } from './file-complete.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
-import { isIgnoredName } from '../document/detect-format.js';
 import { createFolderClaims } from './folder-claims.js';
 import { createOpenBatch } from './open-batch.js';
-import { createFileTaker, type MoveFolders } from './take-file.js';
+import { createFileTaker } from './take-file.js';
+import { createSubfolderTaker } from './take-subfolder.js';
 import { createFolderPoller } from './watch-folder.js';
-import { checkWatchedFolder, closedBatchEvent, type WatchEvent, type WatchStatus } from './watch-report.js';
+import { checkWatchedFolder, type WatchEvent, type WatchStatus } from './watch-report.js';
 
 /** The watch loop's options. */
 export interface WatchIntakeOptions {
@@ -63,8 +64,7 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
   let lastSweepAt: number | null = null;
   const pageBatch = createOpenBatch({ folder: options.folder, spool: options.spool, log: options.log, now, batchGapMs: options.batchGapMs, claims, taker, showReceiving });
-  /** Subfolders seen in the folder: what they held and since when unchanged. */
-  const folderSeen = new Map<string, { signature: string; since: number }>();
+  const subfolders = createSubfolderTaker({ folder: options.folder, spool: options.spool, settleMs: options.settleMs, now, claims, taker, showReceiving });
   let lookFailure: { key: string; count: number; since: number } | null = null;
 
   /**
@@ -99,74 +99,6 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     if (deleted > 0) options.log.info('intake.imported-deleted', { count: deleted });
   };
 
-  /** What a subfolder holds now (names, sizes, mtimes of its entries): unchanged for the settle time, it is taken. */
-  const folderSignature = async (dir: string): Promise<string | null> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => null);
-    if (!entries || entries.length === 0) return null;
-    const parts: string[] = [];
-    for (const entry of entries) {
-      const stat = await fs.lstat(path.join(dir, entry.name)).catch(() => null);
-      parts.push(`${entry.name}:${entry.isDirectory() ? 'd' : `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`}`);
-    }
-    return parts.sort().join('\n');
-  };
-
-  /**
-   * Takes a claimed subfolder in as one stack: its files in natural name order, each committed to the
-   * folder's batch before it moves to `imported/<folder>/`; what cannot be taken goes to
-   * `refused/<folder>/`. Resumed after a crash (the claimed folder and its batch are both durable).
-   */
-  const takeFolder = async (claimedDir: string, name: string, dirs: MoveFolders, events: WatchEvent[], shouldStop: () => boolean) => {
-    const pattern = `dir:${name}`;
-    const found = (await options.spool.batches.listBatches(options.folder)).find((batch) => batch.pattern === pattern);
-    const batchId = found?.id ?? (await options.spool.batches.openBatch({ folder: options.folder, pattern, label: name })).id;
-    const files = (await fs.readdir(claimedDir, { withFileTypes: true })).filter((entry) => entry.isFile() && !isIgnoredName(entry.name)).map((entry) => entry.name).sort(compareNatural);
-    for (const file of files) {
-      if (shouldStop()) return;
-      const source = path.join(claimedDir, file);
-      try {
-        await options.spool.batches.addToBatch(batchId, source, { name: file, number: null, moveSourceTo: path.join(dirs.imported, name), onProgress: (progress) => showReceiving(progress) });
-      } catch (thrown) {
-        const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name: file, ...causeParams(thrown) }, { cause: thrown });
-        // The station's trouble (a full disk) is retried at the next look; a file's own is refused.
-        if (error.code === 'disk-full') throw error;
-        events.push(await taker.refuse(source, file, error, path.join(dirs.refused, name)));
-      } finally {
-        showReceiving(null);
-      }
-    }
-    const stack = await options.spool.batches.closeBatch(batchId);
-    if (stack) events.push(closedBatchEvent(options.folder, stack));
-    folderSeen.delete(name);
-    // What is left (scanner temp names, folders inside) is never deleted: it goes to refused/ as it is.
-    if (!(await fs.rmdir(claimedDir).then(() => true, () => false))) {
-      events.push(await taker.refuse(claimedDir, name, new CoreError('file-unreadable', { name, reason: 'not-regular-file' }), dirs.refused));
-    }
-  };
-
-  /** Subfolders in the folder that stayed unchanged (and whose files are complete) for the settle time, claimed and taken whole. */
-  const lookAtFolders = async (names: string[], dirs: MoveFolders, events: WatchEvent[], shouldStop: () => boolean) => {
-    for (const [name] of folderSeen) if (!names.includes(name)) folderSeen.delete(name);
-    for (const name of names) {
-      if (shouldStop()) return;
-      const dir = path.join(options.folder, name);
-      const signature = await folderSignature(dir);
-      const seen = folderSeen.get(name);
-      if (signature === null || !seen || seen.signature !== signature) {
-        if (signature !== null) folderSeen.set(name, { signature, since: now() });
-        continue;
-      }
-      if (now() - seen.since < options.settleMs) continue;
-      let complete = true;
-      for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-        if (entry.isFile() && !isIgnoredName(entry.name) && (await checkFileComplete(path.join(dir, entry.name)).catch(() => null)) !== null) complete = false;
-      }
-      if (!complete) continue;
-      const claimed = await claims.claim(dir, name);
-      if (claimed) await takeFolder(claimed, name, dirs, events, shouldStop);
-    }
-  };
-
   const lookNow = async (shouldStop: () => boolean, events: WatchEvent[]) => {
     const unavailable = await checkWatchedFolder(options.folder);
     if (unavailable) {
@@ -194,9 +126,9 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     const ownClaims = await claims.settledClaims();
     await taker.closeQuietSources(dirs.imported);
     // A subfolder this station claimed and did not finish (a crash) is resumed first, then new ones.
-    for (const entry of await fs.readdir(claims.dir(), { withFileTypes: true }).catch(() => [])) if (entry.isDirectory() && !shouldStop()) await takeFolder(path.join(claims.dir(), entry.name), entry.name, dirs, events, shouldStop);
-    await lookAtFolders(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
-    // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
+    await subfolders.resumeClaimed(dirs, events, shouldStop);
+    await subfolders.lookAt(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
+    // A source in its quiet gap is not taken again; one that changed has left its gap and is taken as a continuation.
     const claimed = ownClaims.filter((file) => !taker.isQuiet(file)).map((file) => ({ file, claimed: true }));
     const settled = (await poller.settledFiles()).map((file) => ({ file, claimed: false }));
     // Page images in natural name order (scan_2 before scan_10): a batch fills in its order.
