@@ -56,3 +56,6 @@ export function createFolderPoller(folder: string, options: { settleMs: number; 
     },
   };
 }
+
+/** A folder poller (see `createFolderPoller`). */
+export type FolderPoller = ReturnType<typeof createFolderPoller>;

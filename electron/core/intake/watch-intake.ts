@@ -1,55 +1,20 @@
+// The watch loop: one look at a watched folder after another — what it takes in which order, the time slice and its backlog, the imported/ and refused/ folders, the status it reports.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { causeParams, CoreError } from '../base/errors.js';
-import { formatBytes } from '../base/format.js';
+import { isIgnoredName } from '../document/detect-format.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchSummary } from '../spool/batch-store.js';
-import type { IngestOutcome, Spool } from '../spool/spool.js';
-import type { IngestProgress, SourceIdentity, StackRecord } from '../spool/stack-record.js';
-import { checkFileComplete } from './file-complete.js';
-import { readImageSize } from '../document/image-size.js';
+import type { Spool } from '../spool/spool.js';
+import type { IngestProgress, StackRecord } from '../spool/stack-record.js';
 import { compareNatural, isLoosePageFile, parsePageName } from './page-files.js';
-import { isIgnoredName } from '../document/detect-format.js';
+import { createFolderClaims } from './folder-claims.js';
+import { createOpenBatch } from './open-batch.js';
+import { createFileTaker } from './take-file.js';
+import { createSubfolderTaker } from './take-subfolder.js';
 import { createFolderPoller } from './watch-folder.js';
-
-/** A failure as the Scan desk and the CLI show it (the error's code, English text and params). */
-export interface WatchFailure {
-  code: CoreError['code'];
-  message: string;
-  params: CoreError['params'];
-}
-
-/** Where a watched scan folder stands, for the Scan desk's status line. */
-export type WatchStatus =
-  | { state: 'off' }
-  /**
-   * `waiting`: files still being written; `backlog`: complete files not reached in the last look
-   * (each look has a time slice); `claimedElsewhere`: files another station sharing the folder is
-   * taking in (left to it), by name.
-   */
-  | { state: 'watching'; folder: string; lastLookAt: string | null; waiting: number; backlog: number; claimedElsewhere: string[] }
-  | { state: 'paused'; folder: string }
-  /** The folder cannot be watched: gone (USB unplugged, share down), not a folder, or a link. */
-  | { state: 'unavailable'; folder: string; reason: 'missing' | 'not-a-folder' | 'link' | 'unreadable'; detail: string }
-  /** The look itself failed the same way twice in a row; the watch keeps trying and recovers by itself. */
-  | { state: 'failing'; folder: string; since: string; error: WatchFailure };
-
-/** What one look at the folder did, file by file. */
-export type WatchEvent =
-  | { kind: 'taken'; file: string; outcome: IngestOutcome }
-  | { kind: 'failed'; file: string; error: CoreError }
-  | { kind: 'refused'; file: string; error: CoreError }
-  /** Something in the folder the clerk should know of that is no file's failure (a name taken by a file). */
-  | { kind: 'notice'; file: string; error: CoreError }
-  /** A page file joined the open batch (`already`: it was in before a crash, only moved now). */
-  | { kind: 'batched'; file: string; status: 'added' | 'already'; batch: BatchSummary };
-
-/** Why an open batch closed: a quiet gap, its numbering restarted, another name pattern, the clerk's request, a subfolder taken whole. */
-export type BatchCloseReason = 'quiet' | 'restart' | 'pattern' | 'requested' | 'folder';
-
-/** The default quiet gap after which an open batch of page files closes (a desk setting). */
-export const defaultBatchGapMs = 10_000;
+import { checkWatchedFolder, type WatchEvent, type WatchStatus } from './watch-report.js';
 
 /** The watch loop's options. */
 export interface WatchIntakeOptions {
@@ -68,26 +33,11 @@ export interface WatchIntakeOptions {
   batchGapMs?: () => number | Promise<number>;
 }
 
-/** The figures of a batch the screens show, from its sources. */
-function summarizeAdded(sources: Array<{ name: string; number: number | null; seq: number; at: string; pages: unknown[] }>): Pick<BatchSummary, 'pages' | 'files' | 'first' | 'last' | 'lastAt' | 'numbers'> {
-  const ordered = [...sources].sort((a, b) => (a.number ?? Number.MAX_SAFE_INTEGER) - (b.number ?? Number.MAX_SAFE_INTEGER) || a.seq - b.seq);
-  return { pages: sources.reduce((sum, source) => sum + source.pages.length, 0), files: sources.length, first: ordered[0]?.name ?? null, last: ordered.at(-1)?.name ?? null, lastAt: sources.map((source) => source.at).sort().at(-1) ?? null, numbers: sources.map((source) => source.number) };
-}
-
 /** How often a running watch applies the `imported/` retention. */
 const importedSweepEveryMs = 60 * 60_000;
 
 /** The default time slice of one look, in ms of real time (see `lookBudgetMs`). */
 export const defaultLookBudgetMs = 3000;
-
-/** Below this a file holds no scanned page (a one-page scan at the lowest usable resolution is tens of KB). */
-export const minScanBytes = 128;
-
-/** An image narrower or lower than this (pixels) is no scanned page (A6 at 50 dpi is 207 × 291). */
-export const minScanSidePx = 100;
-
-/** Where this station's claims live in the watched folder (a dot folder: every poller skips it). */
-export const claimsFolder = path.join('.scan-station', 'claims');
 
 /**
  * The watched-folder intake, shared by `scan-station intake --watch` and the desktop app: each look
@@ -103,25 +53,18 @@ export function createWatchIntake(options: WatchIntakeOptions) {
   const now = options.now ?? (() => Date.now());
   const budgetMs = options.lookBudgetMs ?? defaultLookBudgetMs;
   const poller = createFolderPoller(options.folder, { settleMs: options.settleMs, now });
-  const claimsRoot = path.join(options.folder, claimsFolder);
-  let claimDir: string | null = null;
-  let claimPoller: ReturnType<typeof createFolderPoller> | null = null;
-  const failures = new Map<string, string>();
-  const incompleteSince = new Map<string, { signature: string; since: number }>();
-  const noticedNames = new Set<string>();
-  /** Sources taken in and still claimed, waiting to stay unchanged for the settle time before they are closed and moved. */
-  const quiet = new Map<string, { name: string; stackId: string; read: SourceIdentity; since: number }>();
-  let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
-  let lastSweepAt: number | null = null;
-  /** The open batch of loose page files this watch fills (resumed from the spool at the first look). */
-  let openBatch: { id: string; pattern: string; numbers: Array<number | null>; summary: BatchSummary } | null = null;
-  let batchesLoaded = false;
-  /** When a page last joined the batch or a file was last seen still changing: the quiet gap counts from it. */
-  let lastActivity = now();
+  const claims = createFolderClaims({ folder: options.folder, settleMs: options.settleMs, now, log: options.log, poller });
   /** The file being taken in, page by page. */
   let receiving: IngestProgress | null = null;
-  /** Subfolders seen in the folder: what they held and since when unchanged. */
-  const folderSeen = new Map<string, { signature: string; since: number }>();
+  const showReceiving = (progress: IngestProgress | null) => {
+    receiving = progress;
+  };
+  const taker = createFileTaker({ folder: options.folder, spool: options.spool, log: options.log, settleMs: options.settleMs, now, incompleteGraceMs: options.incompleteGraceMs, poller, claims, showReceiving });
+  const noticedNames = new Set<string>();
+  let status: WatchStatus = { state: 'watching', folder: options.folder, lastLookAt: null, waiting: 0, backlog: 0, claimedElsewhere: [] };
+  let lastSweepAt: number | null = null;
+  const pageBatch = createOpenBatch({ folder: options.folder, spool: options.spool, log: options.log, now, batchGapMs: options.batchGapMs, claims, taker, showReceiving });
+  const subfolders = createSubfolderTaker({ folder: options.folder, spool: options.spool, settleMs: options.settleMs, now, claims, taker, showReceiving });
   let lookFailure: { key: string; count: number; since: number } | null = null;
 
   /**
@@ -156,301 +99,8 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     if (deleted > 0) options.log.info('intake.imported-deleted', { count: deleted });
   };
 
-  /** Moves `file` (shown as `name`) to the refused folder with the reason; a file gone meanwhile is only logged. */
-  const refuse = async (file: string, name: string, error: CoreError, refusedDir: string): Promise<WatchEvent> => {
-    await fs.mkdir(refusedDir, { recursive: true });
-    let target = path.join(refusedDir, name);
-    for (let n = 2; await fs.lstat(target).then(() => true, () => false); n += 1) target = path.join(refusedDir, `${path.parse(name).name} (${n})${path.parse(name).ext}`);
-    // A rename moves a link or a FIFO itself, never what it points to, and never opens it.
-    await fs.rename(file, target).catch((moveError: unknown) => options.log.warn('intake.refuse-move-failed', { name, ...causeParams(moveError) }));
-    failures.delete(name);
-    incompleteSince.delete(file);
-    poller.forget(file);
-    claimPoller?.forget(file);
-    options.log.warn('intake.refused', { name, code: error.code });
-    return { kind: 'refused', file: path.join(options.folder, name), error };
-  };
-
-  /** Checks the folder itself: present, a real folder (not a link or junction), readable. */
-  const checkFolder = async (): Promise<WatchStatus | null> => {
-    const stat = await fs.lstat(options.folder).catch((error: NodeJS.ErrnoException) => error);
-    if (stat instanceof Error) return { state: 'unavailable', folder: options.folder, reason: stat.code === 'ENOENT' ? 'missing' : 'unreadable', detail: stat.code ?? stat.message };
-    if (stat.isSymbolicLink()) return { state: 'unavailable', folder: options.folder, reason: 'link', detail: 'symlink' };
-    if (!stat.isDirectory()) return { state: 'unavailable', folder: options.folder, reason: 'not-a-folder', detail: '' };
-    return null;
-  };
-
-  /** A quick look at a file's header: too small to hold a scanned page? (no split, no decode). */
-  const checkPlausibleScan = async (file: string, name: string, size: number): Promise<CoreError | null> => {
-    const pixels = await readImageSize(file).catch(() => null);
-    if (size >= minScanBytes && (!pixels || (pixels.width >= minScanSidePx && pixels.height >= minScanSidePx))) return null;
-    return new CoreError('not-a-scan', { name, size: formatBytes(size), pixels: pixels ? `${pixels.width}×${pixels.height}` : '—' });
-  };
-
-  /** Takes one claimed file in; every throw becomes this file's failure (refused after the same failure twice). */
-  const takeClaimed = async (claimed: string, name: string, dirs: { imported: string; refused: string }): Promise<WatchEvent> => {
-    const stat = await fs.stat(claimed).catch(() => null);
-    const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
-    try {
-      const outcome = await options.spool.ingest(claimed, { moveSourceTo: dirs.imported, name, sourceMayGrow: true, onProgress: (progress) => (receiving = progress) });
-      failures.delete(name);
-      claimPoller?.forget(claimed);
-      // Changed while it was read: what was read is in; the file goes back to settle and be taken on its own.
-      if (outcome.source === 'changed') await releaseClaim(claimed, name);
-      // The quiet gap: a scanner may still append pages; the source is closed only once unchanged.
-      if (outcome.source === 'kept') quiet.set(claimed, { name, stackId: outcome.status === 'ingested' ? outcome.stack.id : outcome.stackId, read: outcome.read, since: now() });
-      return { kind: 'taken', file: path.join(options.folder, name), outcome };
-    } catch (thrown) {
-      return failFile(claimed, name, thrown, signature, dirs);
-    } finally {
-      receiving = null;
-    }
-  };
-
-  /** A file's failure: back to settle when it changed, refused after the same failure twice, else looked at again. */
-  const failFile = async (claimed: string, name: string, thrown: unknown, signature: string, dirs: { imported: string; refused: string }): Promise<WatchEvent> => {
-    {
-      const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name, ...causeParams(thrown) }, { cause: thrown });
-      if (!(thrown instanceof CoreError)) options.log.error('intake.unexpected-error', { name, error: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) });
-      if (error.code === 'file-changed') {
-        // Still being written: back to the folder to settle again; never a failure of the file.
-        await releaseClaim(claimed, name);
-        return { kind: 'failed', file: path.join(options.folder, name), error };
-      }
-      // The same failure twice on an unchanged file is not a file still being written. A full
-      // disk is the station's problem, never the file's: it is retried, never refused.
-      const key = `${error.code}:${String(error.params['reason'] ?? '')}:${signature}`;
-      if (failures.get(name) === key && error.code !== 'disk-full') return refuse(claimed, name, error, dirs.refused);
-      failures.set(name, key);
-      claimPoller?.forget(claimed);
-      return { kind: 'failed', file: path.join(options.folder, name), error };
-    }
-  };
-
-  /**
-   * Closes the sources taken in that stayed unchanged for the settle time since they were read (the
-   * stack's last bill may then go up; the file moves to `imported/`). One that changed is left to
-   * settle and be taken again as its stack's continuation; one that went closes its stack.
-   */
-  const closeQuietSources = async (importedDir: string) => {
-    for (const [claimed, entry] of [...quiet]) {
-      const found = await fs.lstat(claimed, { bigint: true }).catch(() => null);
-      const same = found !== null && String(found.ino) === entry.read.ino && String(found.size) === entry.read.size && String(found.mtimeNs) === entry.read.mtimeNs;
-      if (found && !same) {
-        quiet.delete(claimed);
-        continue;
-      }
-      if (found && now() - entry.since < options.settleMs) continue;
-      quiet.delete(claimed);
-      const fate = await options.spool.closeSource(entry.stackId, claimed, { name: entry.name, moveSourceTo: importedDir, read: entry.read });
-      if (fate === 'changed') continue;
-      claimPoller?.forget(claimed);
-    }
-  };
-
-  /** A stack made of a closed batch, as the event a taken file gives (the CLI and the desk report it alike). */
-  const closedEvent = (stack: StackRecord): WatchEvent => ({
-    kind: 'taken',
-    file: path.join(options.folder, stack.source.name),
-    outcome: { status: 'ingested', stack, source: 'moved', read: { dev: '0', ino: '0', size: String(stack.source.size), mtimeNs: '0', sha256: stack.source.sha256 } },
-  });
-
-  /** Closes the open batch into one stack (split like any stack); its pages' sources already moved. */
-  const closeOpenBatch = async (reason: BatchCloseReason, events: WatchEvent[]) => {
-    const batch = openBatch;
-    if (!batch) return;
-    openBatch = null;
-    const stack = await options.spool.batches.closeBatch(batch.id);
-    options.log.info('intake.batch-closed', { batch: batch.id, reason, stack: stack?.id ?? null, pages: stack?.pages.length ?? 0 });
-    if (stack) events.push(closedEvent(stack));
-  };
-
-  /** This folder's open batch, resumed from the spool at the first look (an older one a crash left open is closed). */
-  const loadBatches = async (events: WatchEvent[]) => {
-    if (batchesLoaded) return;
-    const open = (await options.spool.batches.listBatches(options.folder)).filter((batch) => !batch.pattern.startsWith('dir:'));
-    batchesLoaded = true;
-    for (const older of open.slice(0, -1)) {
-      const stack = await options.spool.batches.closeBatch(older.id);
-      if (stack) events.push(closedEvent(stack));
-    }
-    const newest = open.at(-1);
-    if (newest) openBatch = { id: newest.id, pattern: newest.pattern, numbers: newest.numbers, summary: newest };
-    // After a restart the quiet gap starts again: the scanner may have written pages meanwhile.
-    lastActivity = now();
-  };
-
-  /** Whether a page numbered `number` restarts the numbering of the open batch (its number, or one at or below where it began, again). */
-  const restartsNumbering = (numbers: Array<number | null>, number: number | null) => {
-    if (numbers.length === 0) return false;
-    if (number === null) return true;
-    const known = numbers.filter((value): value is number => value !== null);
-    return known.includes(number) || (known.length > 0 && number <= Math.min(...known));
-  };
-
-  /** Takes one claimed loose page file into the open batch (closing the batch first when its numbering restarts or its name pattern changes). */
-  const takePage = async (claimed: string, name: string, dirs: { imported: string; refused: string }, events: WatchEvent[]): Promise<WatchEvent> => {
-    const stat = await fs.stat(claimed).catch(() => null);
-    const signature = `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`;
-    const { pattern, number } = parsePageName(name);
-    try {
-      if (openBatch && openBatch.pattern !== pattern) await closeOpenBatch('pattern', events);
-      if (openBatch && restartsNumbering(openBatch.numbers, number)) await closeOpenBatch('restart', events);
-      if (!openBatch) {
-        const opened = await options.spool.batches.openBatch({ folder: options.folder, pattern });
-        openBatch = { id: opened.id, pattern, numbers: [], summary: { id: opened.id, folder: opened.folder, pattern, pages: 0, files: 0, first: null, last: null, openedAt: opened.openedAt, lastAt: null, closeRequested: false, numbers: [] } };
-      }
-      const batch = openBatch;
-      const added = await options.spool.batches.addToBatch(batch.id, claimed, { name, number, moveSourceTo: dirs.imported, onProgress: (progress) => (receiving = progress) });
-      failures.delete(name);
-      claimPoller?.forget(claimed);
-      lastActivity = now();
-      if (added.status === 'added') {
-        batch.numbers = added.batch.sources.map((source) => source.number);
-        batch.summary = { ...batch.summary, ...summarizeAdded(added.batch.sources) };
-      }
-      if (added.source === 'changed') await releaseClaim(claimed, name);
-      return { kind: 'batched', file: path.join(options.folder, name), status: added.status, batch: batch.summary };
-    } catch (thrown) {
-      return failFile(claimed, name, thrown, signature, dirs);
-    } finally {
-      receiving = null;
-    }
-  };
-
-  /** Closes the open batch when the clerk asked (`batch complete`, `intake --close-batch`) or after the quiet gap. */
-  const checkBatchClose = async (events: WatchEvent[], pending: boolean) => {
-    if (!openBatch) return;
-    if (await options.spool.batches.isRequested(openBatch.id)) return closeOpenBatch('requested', events);
-    if (pending) {
-      lastActivity = now();
-      return;
-    }
-    const gap = options.batchGapMs ? await options.batchGapMs() : defaultBatchGapMs;
-    if (now() - lastActivity >= gap) await closeOpenBatch('quiet', events);
-  };
-
-  /** What a subfolder holds now (names, sizes, mtimes of its entries): unchanged for the settle time, it is taken. */
-  const folderSignature = async (dir: string): Promise<string | null> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => null);
-    if (!entries || entries.length === 0) return null;
-    const parts: string[] = [];
-    for (const entry of entries) {
-      const stat = await fs.lstat(path.join(dir, entry.name)).catch(() => null);
-      parts.push(`${entry.name}:${entry.isDirectory() ? 'd' : `${stat?.size ?? 0}:${stat?.mtimeMs ?? 0}`}`);
-    }
-    return parts.sort().join('\n');
-  };
-
-  /**
-   * Takes a claimed subfolder in as one stack: its files in natural name order, each committed to the
-   * folder's batch before it moves to `imported/<folder>/`; what cannot be taken goes to
-   * `refused/<folder>/`. Resumed after a crash (the claimed folder and its batch are both durable).
-   */
-  const takeFolder = async (claimedDir: string, name: string, dirs: { imported: string; refused: string }, events: WatchEvent[], shouldStop: () => boolean) => {
-    const pattern = `dir:${name}`;
-    const found = (await options.spool.batches.listBatches(options.folder)).find((batch) => batch.pattern === pattern);
-    const batchId = found?.id ?? (await options.spool.batches.openBatch({ folder: options.folder, pattern, label: name })).id;
-    const files = (await fs.readdir(claimedDir, { withFileTypes: true })).filter((entry) => entry.isFile() && !isIgnoredName(entry.name)).map((entry) => entry.name).sort(compareNatural);
-    for (const file of files) {
-      if (shouldStop()) return;
-      const source = path.join(claimedDir, file);
-      try {
-        await options.spool.batches.addToBatch(batchId, source, { name: file, number: null, moveSourceTo: path.join(dirs.imported, name), onProgress: (progress) => (receiving = progress) });
-      } catch (thrown) {
-        const error = thrown instanceof CoreError ? thrown : new CoreError('file-unreadable', { name: file, ...causeParams(thrown) }, { cause: thrown });
-        // The station's trouble (a full disk) is retried at the next look; a file's own is refused.
-        if (error.code === 'disk-full') throw error;
-        events.push(await refuse(source, file, error, path.join(dirs.refused, name)));
-      } finally {
-        receiving = null;
-      }
-    }
-    const stack = await options.spool.batches.closeBatch(batchId);
-    if (stack) events.push(closedEvent(stack));
-    folderSeen.delete(name);
-    // What is left (scanner temp names, folders inside) is never deleted: it goes to refused/ as it is.
-    if (!(await fs.rmdir(claimedDir).then(() => true, () => false))) {
-      events.push(await refuse(claimedDir, name, new CoreError('file-unreadable', { name, reason: 'not-regular-file' }), dirs.refused));
-    }
-  };
-
-  /** Subfolders in the folder that stayed unchanged (and whose files are complete) for the settle time, claimed and taken whole. */
-  const lookAtFolders = async (names: string[], dirs: { imported: string; refused: string }, events: WatchEvent[], shouldStop: () => boolean) => {
-    for (const [name] of folderSeen) if (!names.includes(name)) folderSeen.delete(name);
-    for (const name of names) {
-      if (shouldStop()) return;
-      const dir = path.join(options.folder, name);
-      const signature = await folderSignature(dir);
-      const seen = folderSeen.get(name);
-      if (signature === null || !seen || seen.signature !== signature) {
-        if (signature !== null) folderSeen.set(name, { signature, since: now() });
-        continue;
-      }
-      if (now() - seen.since < options.settleMs) continue;
-      let complete = true;
-      for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-        if (entry.isFile() && !isIgnoredName(entry.name) && (await checkFileComplete(path.join(dir, entry.name)).catch(() => null)) !== null) complete = false;
-      }
-      if (!complete) continue;
-      const claimed = await claim(dir, name);
-      if (claimed) await takeFolder(claimed, name, dirs, events, shouldStop);
-    }
-  };
-
-  /** Gives a claimed file back to the folder under its own name (when that name is free; else it stays claimed and is retried). */
-  const releaseClaim = async (claimed: string, name: string) => {
-    const back = path.join(options.folder, name);
-    if (await fs.lstat(back).then(() => false, () => true)) await fs.rename(claimed, back).catch(() => undefined);
-    claimPoller?.forget(claimed);
-  };
-
-  /** Claims `file` for this station by renaming it into its claim folder; null when another station (or the clerk) took it first. */
-  const claim = async (file: string, name: string): Promise<string | null> => {
-    const claimed = path.join(claimDir as string, name);
-    // Our own earlier claim of the same name waits its turn: a rename would replace it.
-    if (await fs.lstat(claimed).then(() => true, () => false)) return null;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await fs.mkdir(claimDir as string, { recursive: true });
-        await fs.rename(file, claimed);
-        return claimed;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EBUSY' || code === 'EPERM' || code === 'EACCES') {
-          // Still open in the scanner (Windows refuses to rename such a file): one file's wait, never the look's failure.
-          options.log.info('intake.file-busy', { name, code });
-          poller.forget(file);
-          return null;
-        }
-        if (code !== 'ENOENT') throw error;
-        // The claim folder was tidied away by another station at that instant: once more.
-        if (attempt === 0 && (await fs.lstat(file).then(() => true, () => false))) continue;
-        // Renamed, removed or claimed by another station between the look and the claim.
-        options.log.info('intake.file-gone', { name });
-        poller.forget(file);
-        return null;
-      }
-    }
-  };
-
-  /** Removes this station's empty claim folder, and the claims folders above it when no station uses them (rmdir refuses a full one). */
-  const tidyClaims = async () => {
-    for (const dir of [claimDir as string, claimsRoot, path.dirname(claimsRoot)]) if (!(await fs.rmdir(dir).then(() => true, () => false))) return;
-  };
-
-  /** The names other stations have claimed (left alone, shown). */
-  const listOtherClaims = async (ownId: string): Promise<string[]> => {
-    const names: string[] = [];
-    for (const station of await fs.readdir(claimsRoot).catch(() => [] as string[])) {
-      if (station === ownId) continue;
-      for (const name of await fs.readdir(path.join(claimsRoot, station)).catch(() => [] as string[])) names.push(name);
-    }
-    return names.sort();
-  };
-
   const lookNow = async (shouldStop: () => boolean, events: WatchEvent[]) => {
-    const unavailable = await checkFolder();
+    const unavailable = await checkWatchedFolder(options.folder);
     if (unavailable) {
       if (status.state !== 'unavailable') options.log.warn('intake.folder-unavailable', { reason: unavailable.state === 'unavailable' ? unavailable.reason : '' });
       status = unavailable;
@@ -460,33 +110,26 @@ export function createWatchIntake(options: WatchIntakeOptions) {
     const dirs = { imported: await pickFolder('imported', events), refused: await pickFolder('refused', events) };
     await sweepImportedNow(dirs.imported);
     const stationId = options.stationId ?? (await options.spool.stationId());
-    if (!claimDir) {
-      claimDir = path.join(claimsRoot, stationId);
-      claimPoller = createFolderPoller(claimDir, { settleMs: options.settleMs, now });
-    }
+    claims.start(stationId);
     // A plain file where the claims folder goes blocks every claim: the look fails (and says so).
-    const root = await fs.lstat(path.dirname(claimsRoot)).catch(() => null);
-    if (root && !root.isDirectory()) throw new CoreError('watch-look-failed', { folder: options.folder, reason: 'ENOTDIR', detail: `${path.dirname(claimsFolder)} is not a folder` });
-    await loadBatches(events);
+    await claims.checkRoot();
+    await pageBatch.load(events);
     // The clerk's "batch complete" comes first: the pages that settle after it start the next batch.
-    if (openBatch && (await options.spool.batches.isRequested(openBatch.id))) await closeOpenBatch('requested', events);
+    await pageBatch.closeIfRequested(events);
     const entries = await fs.readdir(options.folder, { withFileTypes: true });
     for (const entry of entries) {
       if (isIgnoredName(entry.name) || entry.isDirectory() || entry.isFile()) continue;
       // A link, junction, FIFO, socket or device: never opened, moved aside with the reason.
-      events.push(await refuse(path.join(options.folder, entry.name), entry.name, new CoreError('file-unreadable', { name: entry.name, reason: 'not-regular-file' }), dirs.refused));
+      events.push(await taker.refuse(path.join(options.folder, entry.name), entry.name, new CoreError('file-unreadable', { name: entry.name, reason: 'not-regular-file' }), dirs.refused));
     }
     // This station's own claims first (a claim a crash left is resumed), then the folder's files.
-    const ownClaims = await (claimPoller as NonNullable<typeof claimPoller>).settledFiles().catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
-    await closeQuietSources(dirs.imported);
+    const ownClaims = await claims.settledClaims();
+    await taker.closeQuietSources(dirs.imported);
     // A subfolder this station claimed and did not finish (a crash) is resumed first, then new ones.
-    for (const entry of await fs.readdir(claimDir, { withFileTypes: true }).catch(() => [])) if (entry.isDirectory() && !shouldStop()) await takeFolder(path.join(claimDir, entry.name), entry.name, dirs, events, shouldStop);
-    await lookAtFolders(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
-    // A source in its quiet gap is not taken again; one that changed has left `quiet` and is taken as a continuation.
-    const claimed = ownClaims.filter((file) => !quiet.has(file)).map((file) => ({ file, claimed: true }));
+    await subfolders.resumeClaimed(dirs, events, shouldStop);
+    await subfolders.lookAt(entries.filter((entry) => entry.isDirectory() && !isIgnoredName(entry.name)).map((entry) => entry.name), dirs, events, shouldStop);
+    // A source in its quiet gap is not taken again; one that changed has left its gap and is taken as a continuation.
+    const claimed = ownClaims.filter((file) => !taker.isQuiet(file)).map((file) => ({ file, claimed: true }));
     const settled = (await poller.settledFiles()).map((file) => ({ file, claimed: false }));
     // Page images in natural name order (scan_2 before scan_10): a batch fills in its order.
     const isImageName = (file: string) => /\.(jpe?g|png|tiff?)$/i.test(file);
@@ -509,45 +152,40 @@ export function createWatchIntake(options: WatchIntakeOptions) {
         continue;
       }
       const signature = `${stat.size}:${stat.mtimeMs}`;
-      const incomplete = await checkFileComplete(candidate.file).catch(() => null);
-      if (incomplete) {
-        // Still being written, or cut short for good: wait, and refuse only after a long quiet.
-        const since = incompleteSince.get(candidate.file);
-        if (!since || since.signature !== signature) incompleteSince.set(candidate.file, { signature, since: now() });
-        else if (now() - since.since >= (options.incompleteGraceMs ?? 10 * 60_000)) events.push(await refuse(candidate.file, name, new CoreError('file-incomplete', { name, reason: incomplete }), dirs.refused));
+      // Still being written, or cut short for good: wait, and refuse only after a long quiet.
+      if (await taker.checkIncomplete(candidate.file, name, signature, dirs.refused, events)) {
         waiting += 1;
         continue;
       }
-      incompleteSince.delete(candidate.file);
-      const file = candidate.claimed ? candidate.file : await claim(candidate.file, name);
+      const file = candidate.claimed ? candidate.file : await claims.claim(candidate.file, name);
       if (!file) continue;
-      const junk = await checkPlausibleScan(file, name, stat.size);
+      const junk = await taker.checkPlausibleScan(file, name, stat.size);
       if (junk) {
-        events.push(await refuse(file, name, junk, dirs.refused));
+        events.push(await taker.refuse(file, name, junk, dirs.refused));
         continue;
       }
       // A numbered image of one page is a page of a batch; a name without a number stays a stack of its own (and may grow).
       const page = parsePageName(name).number !== null && (await isLoosePageFile(file).catch(() => false));
-      events.push(await (page ? takePage(file, name, dirs, events) : takeClaimed(file, name, dirs)));
+      events.push(await (page ? pageBatch.takePage(file, name, dirs, events) : taker.take(file, name, dirs)));
     }
-    if (!shouldStop()) await checkBatchClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
-    await tidyClaims();
-    status = { state: 'watching', folder: options.folder, lastLookAt: new Date(now()).toISOString(), waiting, backlog: candidates.length - done, claimedElsewhere: await listOtherClaims(stationId) };
+    if (!shouldStop()) await pageBatch.checkClose(events, waiting > 0 || candidates.length - done > 0 || poller.unsettled() > 0);
+    await claims.tidy();
+    status = { state: 'watching', folder: options.folder, lastLookAt: new Date(now()).toISOString(), waiting, backlog: candidates.length - done, claimedElsewhere: await claims.listOthers(stationId) };
   };
 
   return {
     /** Where the folder stood at the last look. */
     status: (): WatchStatus => status,
     /** The open batch of page files (null: none), as the screens show it ("receiving… 12 pages"). */
-    batch: (): BatchSummary | null => openBatch?.summary ?? null,
+    batch: (): BatchSummary | null => pageBatch.summary(),
     /**
      * Closes the open batch now (the clerk stopped watching this folder: its pages must not wait for
      * a watch that will not come). Call between looks. Returns the stack made, if any.
      */
     async closeBatchNow(): Promise<StackRecord | null> {
       const events: WatchEvent[] = [];
-      if (!batchesLoaded) await loadBatches(events);
-      await closeOpenBatch('requested', events);
+      await pageBatch.load(events);
+      await pageBatch.close('requested', events);
       const made = events.flatMap((event) => (event.kind === 'taken' && event.outcome.status === 'ingested' ? [event.outcome.stack] : []));
       return made.at(-1) ?? null;
     },

@@ -4,7 +4,9 @@ import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { test } from 'node:test';
 import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
-import { claimsFolder, createWatchIntake, type WatchEvent } from '../../../../electron/core/intake/watch-intake.js';
+import { claimsFolder } from '../../../../electron/core/intake/folder-claims.js';
+import { createWatchIntake } from '../../../../electron/core/intake/watch-intake.js';
+import type { WatchEvent } from '../../../../electron/core/intake/watch-report.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { createSpool, type Spool } from '../../../../electron/core/spool/spool.js';
 import { encodeJpeg } from '../../../fixtures/encode.js';
