@@ -109,11 +109,14 @@ export async function runQueueBench(): Promise<void> {
     const queued = path.join(dir, 'queued');
     await writeSpool(queued, pages, 'B');
     const spool = createSpool({ dir: path.join(queued, 'spool'), log: createMemoryLogger(), now: () => new Date(), rules: defaultCodeRules });
+    // One adapter for the whole run, as the station's endpoint service keeps one while its settings hold:
+    // a fresh one per bill would fetch a token and open a connection for every bill.
+    const queueAdapter = adapterOf();
     const queue = createUploadQueue({
       spool,
       stacksDir: path.join(queued, 'spool', 'stacks'),
       stateFile: path.join(queued, 'spool', 'queue.json'),
-      endpoint: { openAdapter: async () => adapterOf(), describe: async () => ({ mode: 'basic', stationId: 'bench' }), recheck: async () => true },
+      endpoint: { openAdapter: async () => queueAdapter, describe: async () => ({ mode: 'basic', stationId: 'bench' }), recheck: async () => true },
       log: createMemoryLogger(),
       now: () => new Date(),
     });
