@@ -10,6 +10,7 @@ import type { Recycler } from './recycle.js';
 import { billLabel, orphansId, stackIdOfBill, storedPagePath, type SpoolBill, type StackRecord, type StoredPage } from './stack-record.js';
 import type { StackStore } from './stack-store.js';
 import { readStackManifests } from './upload-manifest.js';
+import { isProcessRunning } from '../base/process-running.js';
 
 /**
  * A pending give of pages from other stacks to a bill (`stacks/<first source>/giving.json`): a
@@ -36,16 +37,6 @@ export interface GivePart {
 
 /** The steps of giving pages to a bill of another stack, in order (a test seam fails after each; `source-updated` after each source, `target-released` only for a merge). */
 export type GiveStep = 'intent-written' | 'pages-copied' | 'target-committed' | 'source-updated' | 'target-released';
-
-/** Whether a process with this id is running (a pending give of another live process is left to it). */
-function isProcessRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** What giving pages needs from its spool. */
 export interface PageGivesDeps {

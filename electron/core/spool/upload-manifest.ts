@@ -5,6 +5,7 @@ import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { PageReceipt } from '../imaging/imaging-adapter.js';
 import type { StackRecord } from './stack-record.js';
+import { isProcessRunning } from '../base/process-running.js';
 
 /** Where a bill stands in the upload queue. */
 export type UploadState = 'queued' | 'sending' | 'waiting' | 'held' | 'done';
@@ -132,16 +133,6 @@ export async function readStackManifests(stacksDir: string, stackId: string): Pr
   return found;
 }
 
-/** Whether a process with this id is running (a temp file's writer may still be writing). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes manifest temp files a killed process left mid-write (`.<bill>.json.<pid>.<random>.tmp`):
  * only those of processes no longer running, so a live writer's file is never pulled away.
@@ -152,7 +143,7 @@ export async function removeManifestLeftovers(stacksDir: string): Promise<number
     const dir = path.join(stacksDir, stackId, 'upload');
     for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
       const pid = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
-      if (!pid || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+      if (!pid || Number(pid) === process.pid || isProcessRunning(Number(pid))) continue;
       await fs.rm(path.join(dir, name), { force: true });
       removed += 1;
     }
