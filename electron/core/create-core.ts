@@ -14,6 +14,7 @@ import { createTemplateService, type TemplateService } from './inspection/templa
 import { createCoverService, type CoverService } from './cover/cover-service.js';
 import { createReturnedBills, returnedBillsPath } from './spool/returned-bills.js';
 import { createDeskSettingsStore } from './desk/desk-settings.js';
+import { createCaptureService, type CaptureService } from './capture/capture-service.js';
 import { createScanDeskService, type ScanDeskService } from './desk/scan-desk-service.js';
 import { createScanIdentity, type ScanIdentity } from './desk/scan-identity.js';
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
@@ -85,6 +86,8 @@ export interface Core {
   scanDesk: ScanDeskService;
   /** Who scans where (扫描人, 扫描点): read at every intake, signed in and out at the desk and by the CLI. */
   scanner: ScanIdentity;
+  /** Direct capture: scanners (eSCL, SANE) driven from the station, each job's pages into the spool as they arrive. */
+  capture: CaptureService;
   /** The upload queue: ready bills to the imaging endpoint, each page exactly once. */
   upload: UploadQueue;
   /** The "no image" troubleshooter, the uploaded bills' status and the diagnostic bundle. */
@@ -115,6 +118,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Who scans where: the clerk signed in at the desk (prefs) or the station's scan user, and its scan point (the profile).
   const scanner = createScanIdentity({ dataDir: paths.dataDir, prefs, log });
   const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, ownFolders: [paths.dataDir, path.join(paths.dataDir, 'spool')], log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), scanner, settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
+  const capture = createCaptureService();
   const returned = createReturnedBills(returnedBillsPath(path.join(paths.dataDir, 'spool')));
   const upload = createUploadQueue({
     spool: scanDesk.spool,
@@ -198,11 +202,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     endpoint,
     scanDesk,
     scanner,
+    capture,
     upload,
     support: { ...support, bundle },
     close: async () => {
       await upload.stop();
-      await Promise.all([templates.close(), endpoint.close(), scanDesk.close()]);
+      await Promise.all([templates.close(), endpoint.close(), capture.close(), scanDesk.close()]);
     },
   };
 }

@@ -155,6 +155,14 @@ export function createHandlers(core: Core, runtime: Runtime, shell?: ShellServic
     'scanDesk:releaseReviewed': async () => ({ released: (await core.scanDesk.releaseReviewed()).length }),
     'scanDesk:scanUser': () => core.scanner.view(),
     'scanDesk:signIn': ({ scanUser }) => core.scanner.signIn(scanUser),
+    'capture:devices': async ({ refresh }) => ({ devices: await core.capture.listDevices({ refresh }), settings: await core.capture.readSettings() }),
+    'capture:addDevice': async ({ address }) => core.capture.addDevice(address),
+    'capture:removeDevice': async ({ id }) => ({ removed: await core.capture.removeDevice(id) }),
+    'capture:saveSettings': async (settings) => core.capture.saveSettings(settings),
+    'capture:state': async () => core.capture.readState(),
+    'capture:start': async ({ into }) => core.capture.start({ into }),
+    'capture:cancel': async () => core.capture.cancel(),
+    'capture:release': async ({ batchId }) => core.capture.release(batchId),
     'templateCheck:cancel': async ({ jobId }) => {
       const job = templateJobs.get(jobId);
       job?.abort();

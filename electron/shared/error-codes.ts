@@ -66,6 +66,18 @@ export const errorCodes = [
   'folder-name-taken',
   'watch-look-failed',
   'not-a-scan',
+  'scanner-unreachable',
+  'scanner-bad-answer',
+  'scanner-not-found',
+  'scanner-feeder-empty',
+  'scanner-jammed',
+  'scanner-door-open',
+  'scanner-busy',
+  'scanner-failed',
+  'scanner-setting-unsupported',
+  'scan-already-running',
+  'scan-cancelled',
+  'scan-not-interrupted',
 ] as const;
 
 /** A stable, documented error code. */

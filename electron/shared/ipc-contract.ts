@@ -5,6 +5,7 @@ import { channelNameList, eventNameList } from './ipc-names.js';
 import { erpImageStates } from './imaging/erp-image-state.js';
 import { bookkeepingWaitReasons, pauseReasons } from './station/station-state.js';
 import { releaseModes } from './station/bill-status.js';
+import { scanColors, scannerConditions, scannerDeviceKinds, scanSources } from './capture/capture-types.js';
 
 /**
  * The one IPC contract. Each entry is a channel `domain:action` with the zod schemas of its
@@ -325,6 +326,89 @@ export const deskStackSchema = z.object({
   scan: z.object({ user: z.string().nullable(), point: z.string().nullable() }).nullable(),
 });
 
+/** What a scanner offers (ipc twin of `ScannerCapabilities`, electron/shared/capture/capture-types.ts). */
+export const scannerCapabilitiesSchema = z.object({
+  makeAndModel: z.string().nullable(),
+  sources: z.array(z.enum(scanSources)),
+  resolutions: z.array(z.number().int()),
+  colors: z.array(z.enum(scanColors)),
+  formats: z.array(z.string()),
+  feederCapacity: z.number().int().nullable(),
+});
+
+/** A scanner's state in one word, and its own text for support. */
+export const scannerStatusSchema = z.object({ condition: z.enum(scannerConditions), detail: z.string().nullable() });
+
+/** A scanner the desk can pick: found on the network, typed by someone, or listed by SANE; what it offers and its state when it answered. */
+export const scannerDeviceSchema = z.object({
+  /** The eSCL base URL (`http://host:port/eSCL`) or `sane:NAME`: what `scan --device` takes. */
+  id: z.string(),
+  kind: z.enum(scannerDeviceKinds),
+  name: z.string(),
+  origin: z.enum(['discovered', 'typed', 'sane']),
+  capabilities: scannerCapabilitiesSchema.nullable(),
+  status: scannerStatusSchema.nullable(),
+  /** Why it could not be read (unreachable, a bad answer); null when it answered. */
+  error: errorInfoSchema.nullable(),
+});
+
+/** One job's scan settings: the source, the resolution and the colour mode. */
+export const scanSettingsSchema = z.object({ source: z.enum(scanSources), dpi: z.number().int().min(75).max(1200), color: z.enum(scanColors) });
+
+/** The desk's scan settings: the scanner picked (null: none yet) and how it scans. */
+export const captureSettingsSchema = scanSettingsSchema.extend({ device: z.string().min(1).max(2000).nullable() });
+
+/** A page received in a scan, as the desk shows it while the stack grows. */
+export const capturePageSchema = z.object({
+  page: z.number().int().positive(),
+  kind: z.enum(['cover', 'suspect', 'content', 'blank', 'damaged']),
+  /** A cover's image code. */
+  code: z.string().nullable(),
+  thumbPng: z.string().startsWith('data:image/png;base64,'),
+});
+
+/** The scan job running now (or the last one, until the next starts): device, settings, pages in, the split so far. */
+export const captureJobSchema = z.object({
+  id: z.string(),
+  /** The open batch its pages go to (null until the first page is stored). */
+  batchId: z.string().nullable(),
+  device: z.object({ id: z.string(), name: z.string() }),
+  settings: scanSettingsSchema,
+  /** checking: the device's state read before the job; scanning: pages coming; finishing: the batch closing into a stack. */
+  phase: z.enum(['checking', 'scanning', 'cancelling', 'finishing', 'done', 'failed', 'cancelled']),
+  /** Pages received and stored (fsync'd) in this job's stack so far, earlier ones of a continued scan included. */
+  pages: z.number().int().nonnegative(),
+  startedAt: z.string(),
+  lastPageAt: z.string().nullable(),
+  /** The last pages received (at most 12), newest last, with thumbnails. */
+  recent: z.array(capturePageSchema),
+  /** The split so far: each bill's code (null: pages before any cover) and its page count. */
+  bills: z.array(z.object({ code: z.string().nullable(), pages: z.number().int() })),
+  /** The stack the job became (done). */
+  stackId: z.string().nullable(),
+  /** Why it stopped (failed): a scanner code (jam, feeder empty…) or a spool one. */
+  error: errorInfoSchema.nullable(),
+});
+
+/** A scan the station was cut off from (a crash, a restart, a lost scanner): its pages held until someone continues or releases it. */
+export const interruptedScanSchema = z.object({
+  batchId: z.string(),
+  device: z.object({ id: z.string(), name: z.string() }),
+  pages: z.number().int(),
+  openedAt: z.string(),
+  lastAt: z.string().nullable(),
+});
+
+/** The capture as the Scan desk and the status bar show it. */
+export const captureStateSchema = z.object({
+  job: captureJobSchema.nullable(),
+  interrupted: z.array(interruptedScanSchema),
+  /** The picked scanner's state when last read (status bar); null: none picked or never read. */
+  scanner: z.object({ device: z.string(), name: z.string(), status: scannerStatusSchema, at: z.string() }).nullable(),
+  /** What this desk's system offers: Windows desks scan with the vendor tool or a network scanner (no WIA/TWAIN here). */
+  platform: z.enum(['windows', 'linux', 'mac', 'other']),
+});
+
 /** Who scans at this desk: the clerk signed in, else the station's scan user; and the station's scan point. */
 export const scanUserViewSchema = z.object({ signedIn: z.string().nullable(), stationUser: z.string().nullable(), scanPoint: z.string().nullable() });
 
@@ -517,6 +601,17 @@ export const ipcContract = {
   'scanDesk:scanUser': { args: noArgs, result: scanUserViewSchema },
   // null or empty: signs out. Checked in core (length, hidden characters) so the refusal names the fix in both languages.
   'scanDesk:signIn': { args: z.object({ scanUser: z.string().max(500).nullable() }).strict(), result: scanUserViewSchema },
+  // Direct capture (docs/capture.md): scanners found and typed, the desk's scan settings, one job at a time.
+  'capture:devices': { args: z.object({ refresh: z.boolean().optional() }).strict(), result: z.object({ devices: z.array(scannerDeviceSchema), settings: captureSettingsSchema }) },
+  'capture:addDevice': { args: z.object({ address: z.string().min(1).max(2000) }).strict(), result: scannerDeviceSchema },
+  'capture:removeDevice': { args: z.object({ id: z.string().min(1).max(2000) }).strict(), result: z.object({ removed: z.boolean() }) },
+  'capture:saveSettings': { args: captureSettingsSchema.strict(), result: captureSettingsSchema },
+  'capture:state': { args: noArgs, result: captureStateSchema },
+  /** Starts a job with the saved settings; `into`: continue an interrupted scan (its batch). Resolves once the job is under way. */
+  'capture:start': { args: z.object({ into: z.string().max(100).optional() }).strict(), result: captureStateSchema },
+  'capture:cancel': { args: noArgs, result: captureStateSchema },
+  /** Closes an interrupted scan into a stack with what came (null: it held no page). */
+  'capture:release': { args: z.object({ batchId: z.string().min(1).max(100) }).strict(), result: z.object({ stackId: z.string().nullable() }) },
   'templateCheck:cancel': { args: z.object({ jobId: jobIdSchema }).strict(), result: z.object({ cancelled: z.boolean() }) },
   'upload:status': { args: noArgs, result: queueStatusSchema },
   'upload:act': {
@@ -641,6 +736,8 @@ export const ipcEvents = {
   }),
   /** The spool or the queue changed: the screens reload now (pushed, not polled late), with the counts of the one model. */
   'station:changed': z.object({ revision: z.number().int(), counts: stationCountsSchema }),
+  /** The capture changed (a page received, the job's phase, the scanner's state): the whole state, pushed. */
+  'capture:changed': captureStateSchema,
 } as const;
 
 /** An invoke channel name. */

@@ -27,6 +27,14 @@ export const channelNameList = [
   'scanDesk:releaseReviewed',
   'scanDesk:scanUser',
   'scanDesk:signIn',
+  'capture:devices',
+  'capture:addDevice',
+  'capture:removeDevice',
+  'capture:saveSettings',
+  'capture:state',
+  'capture:start',
+  'capture:cancel',
+  'capture:release',
   'upload:status',
   'upload:act',
   'support:lookup',
@@ -46,7 +54,7 @@ export const channelNameList = [
 ] as const;
 
 /** Every event channel main pushes to the renderer. */
-export const eventNameList = ['diagnose:progress', 'endpoint:preflightStep', 'covers:progress', 'templateCheck:progress', 'station:changed'] as const;
+export const eventNameList = ['diagnose:progress', 'endpoint:preflightStep', 'covers:progress', 'templateCheck:progress', 'station:changed', 'capture:changed'] as const;
 
 /** Narrows a string to an event channel name. */
 export function isEventNameListed(name: unknown): name is (typeof eventNameList)[number] {
