@@ -122,10 +122,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const scanner = createScanIdentity({ dataDir: paths.dataDir, prefs, log });
   const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, ownFolders: [paths.dataDir, path.join(paths.dataDir, 'spool')], log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), scanner, settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
   // A scan's pages go into the desk's own spool: its closes tell the desk (and its index) a stack came.
+  let spoolReady: Promise<void> | null = null;
   const capture = createCaptureService({
     dataDir: paths.dataDir,
     batches: async () => {
-      await scanDesk.prepare();
+      await (spoolReady ??= scanDesk.prepare().catch((error: unknown) => {
+        spoolReady = null;
+        throw error;
+      }));
       return scanDesk.spool.batches;
     },
     splitOptions: async () => (await scanDesk.settings.resolve()).split,

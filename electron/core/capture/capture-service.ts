@@ -5,7 +5,7 @@ import type { captureJobSchema, captureSettingsSchema, captureStateSchema, scann
 import { CoreError } from '../base/errors.js';
 import { isProcessRunning } from '../base/process-running.js';
 import type { Logger } from '../log/logger.js';
-import type { ScannerDevice, ScannerStatus } from '../scanner/scanner-driver.js';
+import type { ScanSettings, ScannerDevice, ScannerStatus } from '../scanner/scanner-driver.js';
 import type { BatchRecord, BatchStore } from '../spool/batch-store.js';
 import type { SplitOptions } from '../split/split-stack.js';
 import { runCaptureJob, toCaptureError, type CaptureJobRun } from './capture-job.js';
@@ -24,7 +24,7 @@ export type CaptureState = z.output<typeof captureStateSchema>;
 /** What the Scan desk, the status bar and the CLI drive. */
 export interface CaptureService {
   /** Scanners found (mDNS, SANE) and typed, each with its capabilities and state; `refresh` looks again now. */
-  listDevices(options?: { refresh?: boolean; signal?: AbortSignal }): Promise<ScannerDeviceView[]>;
+  listDevices(options?: { refresh?: boolean; signal?: AbortSignal; timeoutMs?: number }): Promise<ScannerDeviceView[]>;
   /** Adds a scanner typed by address (an eSCL URL, or a host), checked by reading its capabilities. */
   addDevice(address: string): Promise<ScannerDeviceView>;
   /** Forgets a typed scanner. */
@@ -35,8 +35,14 @@ export interface CaptureService {
   saveSettings(settings: CaptureSettings): Promise<CaptureSettings>;
   /** The capture now: the job, the interrupted scans, the picked scanner's state. */
   readState(): Promise<CaptureState>;
-  /** Starts a job with the saved settings (or continues an interrupted scan); resolves once it is under way. */
-  start(options?: { into?: string }): Promise<CaptureState>;
+  /**
+   * Starts a job with the saved settings (or continues an interrupted scan: its batch, its device);
+   * resolves once it is under way, rejects with the device's refusal (feeder empty, jam…). The CLI
+   * names its device and settings instead of the desk's.
+   */
+  start(options?: { into?: string; device?: string; settings?: ScanSettings }): Promise<CaptureState>;
+  /** Resolves with the state once no job runs (the CLI waits for its job). */
+  idle(): Promise<CaptureState>;
   /** Cancels the running job (the pages received are kept and become the stack). */
   cancel(): Promise<CaptureState>;
   /** Closes an interrupted scan into a stack with what came. */
@@ -205,11 +211,12 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       onChange: (_job, page) => push(page),
     });
     current = run;
+    const began = run.started.then(() => true, () => false);
     void run.done.then(async (job) => {
       lastJob = { ...job };
       if (current === run) current = null;
-      // After a stop the device's state is worth showing (a jam, an empty feeder).
-      if (job.phase === 'failed') {
+      // After a stop mid-job the device's state is worth reading again (a jam); a refusal already said it.
+      if (job.phase === 'failed' && (await began)) {
         scanner = null;
         refreshStatus();
       }
@@ -236,7 +243,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       if (lastListed && !options.refresh) return lastListed;
       listing = (async () => {
         const { devices: typed } = await store.read();
-        const discovered = await deps.drivers.findDevices({ timeoutMs: deps.discoverMs ?? 2500, signal: options.signal }).catch((error: unknown) => {
+        const discovered = await deps.drivers.findDevices({ timeoutMs: options.timeoutMs ?? deps.discoverMs ?? 2500, signal: options.signal }).catch((error: unknown) => {
           deps.log.warn('capture.discover-failed', { reason: String(error) });
           return [] as ScannerDevice[];
         });
@@ -306,10 +313,16 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         const device = await resolveDevice(batch.capture.device.id).catch(() => ({ id: batch.capture?.device.id ?? '', kind: 'escl' as const, name: batch.capture?.device.name ?? '', origin: 'typed' as const }));
         return startJob({ ...device, name: batch.capture.device.name }, batch.capture.settings, batch);
       }
-      const { settings } = await store.read();
-      if (!settings.device) throw new CoreError('scanner-not-found', { device: '' });
-      const device = await resolveDevice(settings.device);
+      const { settings: saved } = await store.read();
+      const id = options.device ?? saved.device;
+      if (!id) throw new CoreError('scanner-not-found', { device: '' });
+      const device = await resolveDevice(id);
+      const settings = options.settings ?? { source: saved.source, dpi: saved.dpi, color: saved.color };
       return startJob(device, { source: settings.source, dpi: settings.dpi, color: settings.color });
+    },
+    async idle() {
+      while (current) await current.done.then(() => new Promise((resolve) => setImmediate(resolve)));
+      return readState();
     },
     async cancel() {
       const run = current;
