@@ -9,7 +9,7 @@ import { readScanSettings, writeCapabilitiesXml, writeStatusXml, type ReferenceS
 
 /** How to start the reference scanner. */
 export interface ReferenceScannerOptions {
-  /** Address to listen on (default 127.0.0.1). */
+  /** Address to listen on (default 127.0.0.1; all interfaces when advertised). */
   host?: string;
   /** Port (0: any free one). */
   port: number;
@@ -50,7 +50,7 @@ export interface ReferenceScanJob {
 
 /** A running reference scanner. */
 export interface ReferenceScanner {
-  /** Its eSCL base URL, `http://host:port/eSCL`. */
+  /** Its eSCL base URL, `http://host:port/eSCL` (127.0.0.1 when it listens on every interface). */
   url: string;
   /** How many pages it serves (a feeder job sends them all). */
   pageCount: number;
@@ -311,7 +311,8 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   // Inactivity: with no 'timeout' listener Node destroys the socket.
   server.timeout = limits.idleTimeoutMs;
-  const host = options.host ?? '127.0.0.1';
+  // An announced scanner must answer at the addresses mDNS gives out (every interface's), not only on loopback.
+  const host = options.host ?? (options.advertise ? '0.0.0.0' : '127.0.0.1');
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -325,7 +326,8 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/eSCL`;
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  listenUrl = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}/eSCL`;
   let advert: ScannerAdvert | null = null;
   if (options.advertise) advert = advertiseScanner({ name, port, uuid, makeAndModel: referenceMakeAndModel, log });
   log?.info('escl-server.started', { url: listenUrl, pages: supply.count, source: supply.label });

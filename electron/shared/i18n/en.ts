@@ -1375,7 +1375,7 @@ export const en: Catalog = {
     },
     serveScanner: {
       summary: 'run the reference eSCL (AirScan) scanner serving given pages (training, tests, benches)',
-      hostOption: 'address to listen on (default 127.0.0.1, this PC only; 0.0.0.0 for the network)',
+      hostOption: 'address to listen on (default 127.0.0.1, this PC only; with --advertise every address of this PC)',
       pagesOption: 'the pages to scan: a PDF (a scanner PDF’s pages are sent as they are) or a folder of JPEG/PNG page images (in name order)',
       adfEmptyOption: 'the feeder is empty: its status says so and a feeder job is refused',
       jamAfterOption: 'the feeder jams after this many pages of a job (the job stops, the status says “jammed”)',
