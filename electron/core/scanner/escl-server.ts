@@ -239,7 +239,7 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
       job.busy = false;
       return send(res, 410, 'the job was cancelled');
     }
-    // The page counts as sent only when all its bytes left: a dropped connection gets the same page again.
+    // The page counts as sent once all its bytes were handed to the socket: a connection dropped before that gets the same page again.
     res.once('close', () => {
       job.busy = false;
       if (!res.writableFinished) return;
@@ -278,7 +278,8 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
         if (method !== 'DELETE') return send(res, 405, 'method not allowed', { Allow: 'DELETE' });
         if (!job) return send(res, 404, 'no such job');
         job.deleted = true;
-        finish(job, 'Canceled', 'deleted');
+        // Deleting a job whose pages all went out (without asking for the 404) is its clean-up, not a cancel.
+        finish(job, job.next >= job.pages.length ? 'Completed' : 'Canceled', 'deleted');
         if (jammedBy === job) jammedBy = null;
         return send(res, 200);
       }

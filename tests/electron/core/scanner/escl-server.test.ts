@@ -13,7 +13,7 @@ import { openDocument } from '../../../../electron/core/document/read-document.j
 import { startReferenceScanner, type ReferenceScanner } from '../../../../electron/core/scanner/escl-server.js';
 import { compareNaturalNames } from '../../../../electron/core/scanner/escl-server-pages.js';
 import { encodeColourJpeg } from '../../../fixtures/colour-stack.js';
-import { encodeJpeg, encodePng } from '../../../fixtures/encode.js';
+import { encodeJpeg, encodeMultiPageTiff, encodePng, encodeVectorPdf } from '../../../fixtures/encode.js';
 import { renderStackPage, writeStack, type StackPage } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -264,6 +264,28 @@ test('a folder of page images in natural name order; PNG sent as JPEG; grey, col
   // An empty folder is refused at start.
   await assert.rejects(startReferenceScanner({ port: 0, pages: await makeTempDir() }), { code: 'file-empty' });
   await assert.rejects(startReferenceScanner({ port: 0, pages: path.join(dir, 'missing.pdf') }), { code: 'file-unreadable' });
+});
+
+test('other documents the station reads: a vector PDF rendered and a multi-page TIFF decoded, each page sent as JPEG', async () => {
+  const dir = await makeTempDir();
+  const vector = path.join(dir, 'template.pdf');
+  await writeFile(vector, await encodeVectorPdf({ dpi: 200, qrs: [{ text: 'FY-2026-000888', placement: 'top-right', sizeMm: 22 }] }));
+  const tiff = path.join(dir, 'stack.tif');
+  await writeFile(tiff, await encodeMultiPageTiff([renderStackPage({ kind: 'content' }, 100, 1), renderStackPage({ kind: 'blank' }, 100, 2)], 100));
+  for (const [file, pages] of [[vector, 1], [tiff, 2]] as const) {
+    const scanner = await start({ pages: file });
+    assert.equal(scanner.pageCount, pages);
+    const job = await startJob(scanner, settings({ color: 'RGB24', dpi: 200 }));
+    for (let page = 0; page < pages; page += 1) {
+      const answer = await next(job);
+      assert.equal(answer.status, 200);
+      const meta = await sharp(answer.bytes).metadata();
+      assert.deepEqual([meta.format, meta.channels], ['jpeg', 3], `${file} page ${page + 1}`);
+      // A4 at the asked 200 dpi, whatever the source's own resolution.
+      assert.ok(Math.abs((meta.width as number) - 1654) <= 2, `${file}: ${meta.width}`);
+    }
+    assert.equal((await next(job)).status, 404);
+  }
 });
 
 test('close() ends kept-alive connections and stops listening', async () => {
