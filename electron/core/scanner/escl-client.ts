@@ -124,7 +124,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
         }
         // An answer too big for its kind (an XML over 1 MB, a page over the document limits) is no answer the station can use.
         if (code === deviceErrorCodes.tooBig) throw badAnswer('unrecognised', detail);
-        const reason = code === deviceErrorCodes.cutOff ? 'ECONNRESET' : errnoLike.test(code) ? code : 'unrecognised';
+        // EAI_AGAIN (no DNS server answered) reads to a clerk like a name not found, which is what it means for them.
+        const reason = code === deviceErrorCodes.cutOff ? 'ECONNRESET' : code === 'EAI_AGAIN' ? 'ENOTFOUND' : errnoLike.test(code) ? code : 'unrecognised';
         throw new CoreError('scanner-unreachable', { device: deviceName, reason, detail }, { cause: error });
       }
     }
@@ -185,7 +186,12 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
       if (attempt < startAttempts) await pause(retryPauseMs, signal);
     }
     if (!answer) throw badAnswer('unrecognised', 'no answer');
-    if (answer.status === 503 || answer.status === 409) throw new CoreError('scanner-busy', { device: deviceName, detail: `POST ScanJobs: HTTP ${answer.status}` });
+    if (answer.status === 503) throw new CoreError('scanner-busy', { device: deviceName, detail: 'POST ScanJobs: HTTP 503' });
+    if (answer.status === 409) {
+      // A conflict is the device's state (a jam or an empty feeder since the first look, another job) or a setting it refused: its status tells which.
+      const now = await readStatus(signal);
+      throw statusError(now, feeder) ?? badAnswer('409', `POST ScanJobs: HTTP 409 ${answer.body.toString('utf8').slice(0, 200)}; status ${now.detail ?? 'unknown'}`);
+    }
     if (answer.status !== 201 && answer.status !== 200) throw badAnswer(String(answer.status), `POST ScanJobs: HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
     const location = answer.headers.location;
     const jobPath = typeof location === 'string' ? readJobPath(location, basePath()) : null;
@@ -233,7 +239,9 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
           pages += 1;
           lastLoadMs = Date.now() - started;
           log.debug('escl.page', { device: device.id, job: job.jobPath, page: pages, bytes: answer.body.length, ms: lastLoadMs });
-          return { bytes: new Uint8Array(answer.body.buffer, answer.body.byteOffset, answer.body.length), mime };
+          // A small answer may sit in Node's shared buffer pool: hand out bytes of their own then.
+          const own = answer.body.byteOffset === 0 && answer.body.buffer.byteLength === answer.body.length;
+          return { bytes: own ? new Uint8Array(answer.body.buffer) : new Uint8Array(answer.body), mime };
         }
         if (answer.status === 503) {
           unavailable += 1;

@@ -175,6 +175,16 @@ test('the status is checked first: an empty feeder, a jam, an open door, a busy 
       await device.close();
     }
   }
+  // The feeder emptied between the look and the job: the device's 409 is read from its status; a 409 with nothing wrong there is a refusal.
+  let looks = 0;
+  const racing = await startDevice({ ...defaultDevice(), status: () => statusXml('Idle', ++looks > 1 ? 'ScannerAdfEmpty' : 'ScannerAdfLoaded'), post: (_req, res) => res.writeHead(409).end('no paper') });
+  try {
+    await rejectsWith(driverFor(racing.url).driver.startJob(duplexGray, never()), 'scanner-feeder-empty');
+    looks = -100;
+    await rejectsWith(driverFor(racing.url).driver.startJob(duplexGray, never()), 'scanner-bad-answer', { reason: '409' });
+  } finally {
+    await racing.close();
+  }
   // The glass does not care about an empty feeder.
   const device = await startDevice({ ...defaultDevice(), status: () => statusXml('Idle', 'ScannerAdfEmpty'), next: pagesScript([fakeJpeg(1)]) });
   try {
@@ -272,16 +282,19 @@ test('a device that cannot be reached, does not answer, or answers junk: scanner
     await junk.close();
   }
   await rejectsWith(driverFor('sane:test').driver.readStatus(never()), 'scanner-not-found');
+  await rejectsWith(driverFor('http://no-such-scanner.invalid/eSCL').driver.readStatus(never()), 'scanner-unreachable', { reason: 'ENOTFOUND' });
 });
 
 test('an answer complete per Content-Length counts although the connection drops; one cut short is asked for once more, twice is an error', async () => {
-  const device = await startDevice({ ...defaultDevice(), next: pagesScript(['cut-after-full', 'cut', fakeJpeg(3)]) });
+  // The device sends page 2 again after the cut, as the reference scanner (and NAPS2's server) do: a page counts as sent once all its bytes left.
+  const device = await startDevice({ ...defaultDevice(), next: pagesScript(['cut-after-full', 'cut', fakeJpeg(2)]) });
   try {
-    const job = await driverFor(device.url).driver.startJob(duplexGray, never());
+    const { driver, log } = driverFor(device.url);
+    const job = await driver.startJob(duplexGray, never());
     const pages = await drain(job);
-    assert.deepEqual(pages, [fakeJpeg(1), fakeJpeg(3)]);
-    // The cut page was asked for again: the device answered the retry with its next page (here the third).
+    assert.deepEqual(pages, [fakeJpeg(1), fakeJpeg(2)]);
     assert.equal(device.seen.filter((entry) => entry.url.endsWith('/NextDocument')).length, 4);
+    assert.equal(log.records.filter((record) => record.event === 'escl.answer-cut-off').length, 1);
     await job.close();
   } finally {
     await device.close();
