@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { CoreError } from '../../../../electron/core/base/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { createEsclDriver, readJobPath, type EsclDriverOptions } from '../../../../electron/core/scanner/escl-client.js';
+import { backOff, createEsclDriver, readJobPath, type EsclDriverOptions } from '../../../../electron/core/scanner/escl-client.js';
 import type { ScanSettings } from '../../../../electron/core/scanner/scanner-driver.js';
 import { canonLikeCapabilities, epsonLikeCapabilities, readBrotherCapabilities, statusXml } from '../../../fixtures/escl-documents.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
@@ -397,4 +397,10 @@ test('the job path from Location: the path only, whatever host or shape the devi
   assert.equal(readJobPath('ScanJobs/7', '/eSCL'), '/eSCL/ScanJobs/7');
   assert.equal(readJobPath('http://host', '/eSCL'), null);
   assert.equal(readJobPath('/eSCL/../admin', '/eSCL'), null);
+});
+
+test('503 back-off: short first, up to the longest pause; thirty retries wait about thirty seconds', () => {
+  assert.deepEqual([1, 2, 3, 4, 5, 30].map((retry) => backOff(retry, 1000)), [200, 400, 800, 1000, 1000, 1000]);
+  const total = Array.from({ length: 30 }, (_, index) => backOff(index + 1, 1000)).reduce((sum, ms) => sum + ms, 0);
+  assert.ok(total > 25_000 && total <= 30_000, String(total));
 });
