@@ -156,8 +156,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     return capabilities;
   }
 
-  async function readStatus(signal: AbortSignal): Promise<ScannerStatus> {
-    return describeEsclStatus(await readXml('ScannerStatus', parseEsclStatus, signal));
+  async function readStatus(signal: AbortSignal, ownJobRunning = false): Promise<ScannerStatus> {
+    return describeEsclStatus(await readXml('ScannerStatus', parseEsclStatus, signal), { ownJobRunning });
   }
 
   /** The error for a device state that stops a job, or null when it does not. */
@@ -222,11 +222,11 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     async function failureFromStatus(httpStatus: number, signal: AbortSignal): Promise<CoreError> {
       let status: ScannerStatus | null = null;
       try {
-        status = await readStatus(signal);
+        status = await readStatus(signal, true);
       } catch (error) {
         if (isAbort(error, signal)) throw error;
       }
-      const known = status ? statusError({ ...status, condition: status.condition === 'busy' ? 'ready' : status.condition }, job.feeder) : null;
+      const known = status ? statusError(status, job.feeder) : null;
       return known ?? new CoreError('scanner-failed', { device: deviceName, reason: String(httpStatus), detail: `NextDocument: HTTP ${httpStatus}; status ${status?.detail ?? 'unknown'}` });
     }
 
@@ -264,8 +264,7 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
           finished = true;
           if (pages === 0 && job.feeder) {
             // No first page from the feeder: an empty feeder says so in its status (some devices accept the job anyway).
-            const status = await readStatus(signal);
-            const error = statusError({ ...status, condition: status.condition === 'busy' ? 'ready' : status.condition }, true);
+            const error = statusError(await readStatus(signal, true), true);
             if (error) throw error;
           }
           log.info('escl.job-done', { device: device.id, job: job.jobPath, pages });
@@ -308,7 +307,7 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     async readCapabilities(signal: AbortSignal): Promise<ScannerCapabilities> {
       return summarizeEsclCapabilities(await loadCapabilities(signal));
     },
-    readStatus,
+    readStatus: (signal: AbortSignal) => readStatus(signal),
     startJob,
   };
 }

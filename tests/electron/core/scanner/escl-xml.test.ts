@@ -62,6 +62,8 @@ test('status in one word: jam and open door first, then a running job, then an e
   assert.equal(word('Idle', 'ScannerAdfDoorOpen').condition, 'door-open');
   assert.equal(word('Idle', 'ScannerAdfCoverOpen').condition, 'door-open');
   assert.equal(word('Processing', 'ScannerAdfEmpty').condition, 'busy');
+  assert.equal(describeEsclStatus(parseEsclStatus(statusXml('Processing', 'ScannerAdfEmpty')), { ownJobRunning: true }).condition, 'feeder-empty', 'our own job running: the feeder speaks');
+  assert.equal(describeEsclStatus(parseEsclStatus(statusXml('Processing', 'ScannerAdfLoaded')), { ownJobRunning: true }).condition, 'ready');
   assert.equal(word('Testing').condition, 'busy');
   assert.equal(word('Stopped').condition, 'error');
   assert.equal(word('Down').condition, 'offline');
