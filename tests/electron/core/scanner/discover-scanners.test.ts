@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { Bonjour, type Service } from 'bonjour-service';
+import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { describeService, discoverEsclScanners } from '../../../../electron/core/scanner/discover-scanners.js';
+import { createEsclDriver } from '../../../../electron/core/scanner/escl-client.js';
+import { startReferenceScanner } from '../../../../electron/core/scanner/escl-server.js';
+import { writeStack } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 /** Whether mDNS multicast works here: an advertisement on this host is seen by a browser on it. */
 async function multicastWorks(): Promise<boolean> {
@@ -56,6 +61,25 @@ test('a scanner advertised over mDNS (_uscan and _uscans) is found with its base
     assert.ok(Date.now() - quick < 1500);
   } finally {
     await new Promise<void>((resolve) => publisher.unpublishAll(() => publisher.destroy(() => resolve())));
+  }
+});
+
+test('the reference scanner advertised on every interface is found, and the found address answers', async (t) => {
+  if (!(await multicastWorks())) {
+    t.skip('mDNS multicast does not reach this host from itself (no multicast route in this sandbox); discovery untested here');
+    return;
+  }
+  const pages = await writeStack([{ kind: 'blank' }], await makeTempDir(), 'jpeg-folder', 100);
+  const scanner = await startReferenceScanner({ host: '0.0.0.0', port: 0, pages, advertise: true, name: `Scan Station discovery ${randomUUID().slice(0, 8)}` });
+  try {
+    const port = new URL(scanner.url).port;
+    const found = (await discoverEsclScanners({ timeoutMs: 3000 })).find((device) => device.id.endsWith(`:${port}/eSCL`));
+    assert.ok(found, 'the advertised scanner is among those found');
+    assert.equal(found.name, 'Scan Station reference scanner');
+    const driver = createEsclDriver({ device: found, log: createMemoryLogger(), timeoutMs: 3000 });
+    assert.equal((await driver.readCapabilities(new AbortController().signal)).makeAndModel, 'Scan Station reference scanner');
+  } finally {
+    await scanner.close();
   }
 });
 
