@@ -10,7 +10,7 @@ import { CoreError } from '../../../../electron/core/base/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { backOff, createEsclDriver, readJobPath, type EsclDriverOptions } from '../../../../electron/core/scanner/escl-client.js';
 import type { ScanSettings } from '../../../../electron/core/scanner/scanner-driver.js';
-import { canonLikeCapabilities, epsonLikeCapabilities, readBrotherCapabilities, statusXml } from '../../../fixtures/escl-documents.js';
+import { canonLikeCapabilities, epsonLikeCapabilities, brotherLikeCapabilities, statusXml } from '../../../fixtures/escl-documents.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
 /** A stand-in JPEG: the driver never decodes pages, it checks their first bytes. */
@@ -40,7 +40,7 @@ interface FakeDevice {
 
 function defaultDevice(): FakeDevice {
   return {
-    caps: readBrotherCapabilities(),
+    caps: brotherLikeCapabilities(),
     status: () => statusXml('Idle', 'ScannerAdfLoaded'),
     post: (_req, res) => res.writeHead(201, { location: 'http://printer.internal:9999/eSCL/ScanJobs/job-1' }).end(),
     next: (_req, res) => res.writeHead(404).end(),

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildEsclScanSettings, describeEsclStatus, parseEsclCapabilities, parseEsclStatus, summarizeEsclCapabilities } from '../../../../electron/core/scanner/escl-xml.js';
-import { canonLikeCapabilities, epsonLikeCapabilities, hpLikeCapabilities, readBrotherCapabilities, statusXml } from '../../../fixtures/escl-documents.js';
+import { canonLikeCapabilities, epsonLikeCapabilities, hpLikeCapabilities, brotherLikeCapabilities, statusXml } from '../../../fixtures/escl-documents.js';
 
-test('a real Brother capabilities document: glass, feeder one and both sides, 100–600 dpi, grey and colour, PDF and JPEG, 20 sheets', () => {
-  const caps = parseEsclCapabilities(readBrotherCapabilities());
+test('a Brother-like capabilities document: glass, feeder one and both sides, 100–600 dpi, grey and colour, PDF and JPEG, 20 sheets', () => {
+  const caps = parseEsclCapabilities(brotherLikeCapabilities());
   assert.deepEqual(summarizeEsclCapabilities(caps), {
     makeAndModel: 'Brother MFC-L8690CDW series',
     sources: ['adf', 'duplex', 'flatbed'],
