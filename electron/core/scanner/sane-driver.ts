@@ -139,7 +139,7 @@ export function createSaneDriver(options: SaneDriverOptions): ScannerDriver {
         killGraceMs: options.killGraceMs ?? 3000,
         log,
         onEnd: () => busyDevices.delete(device.id),
-      });
+      }, signal);
     },
   };
 }

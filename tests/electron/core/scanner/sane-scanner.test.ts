@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmod, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { CoreError } from '../../../../electron/core/base/errors.js';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
 import { listSaneDevices } from '../../../../electron/core/scanner/sane-devices.js';
@@ -39,7 +39,20 @@ function runningScanimages(): string[] {
   return out.split('\n').filter((line) => /\s(scanimage|fake-scanimage|sleep)$/.test(line) && !/\sZ/.test(line));
 }
 
+// A test that fails midway still ends its job, so the next test finds the device free.
+const openJobs: ScanJob[] = [];
+afterEach(async () => {
+  await Promise.all(openJobs.splice(0).map((job) => job.close()));
+});
+
+/** The job, closed after the test whatever happens. */
+function track(job: ScanJob): ScanJob {
+  openJobs.push(job);
+  return job;
+}
+
 async function drain(job: ScanJob): Promise<ScannedPage[]> {
+  track(job);
   const pages: ScannedPage[] = [];
   try {
     for (let page = await job.nextPage(never); page; page = await job.nextPage(never)) pages.push(page);
@@ -98,7 +111,7 @@ test('the test device\'s capabilities: feeder and flatbed, gray and colour, 200 
 
 test('a feeder job gives the 10 pages as JPEG, then null; the folder and the process are gone', async () => {
   const { driver, workDir } = await makeDriver();
-  const job = await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
+  const job = track(await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never));
   assert.equal((await driver.readStatus(never)).condition, 'busy');
   const pages = await drain(job);
   assert.equal(pages.length, 10);
@@ -144,33 +157,47 @@ for (const [status, code, reason] of [
   ['SANE_STATUS_IO_ERROR', 'scanner-failed', 'EIO'],
   ['SANE_STATUS_ACCESS_DENIED', 'scanner-failed', 'EACCES'],
 ] as const) {
-  test(`the device's ${status} is ${code}${reason ? ` (${reason})` : ''}, and nothing is left behind`, async () => {
+  test(`the device's ${status} before the first page fails the start as ${code}${reason ? ` (${reason})` : ''}, and nothing is left behind`, async () => {
     const { driver, workDir } = await makeDriver({ extraArgs: ['--enable-test-options', '--read-return-value', status] });
-    const job = await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
-    const error = await rejection(job.nextPage(never));
+    const error = await rejection(driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never));
     assert.equal(error.code, code);
     assert.equal(error.params['reason'], reason);
     assert.equal(error.params['device'], 'SANE test');
-    await job.close();
     assert.deepEqual(await readdir(workDir), []);
     assert.deepEqual(runningScanimages(), []);
     assert.equal((await driver.readStatus(never)).condition, 'ready');
   });
 }
 
-// Slow enough that no page is finished before the cancel: 200 ms after every 4 KB.
-const slowArgs = ['--read-limit=yes', '--read-limit-size', '4096', '--read-delay=yes', '--read-delay-duration', '200000'];
+// The test backend pausing 200 ms between its writes: a colour page at 200 dpi takes about 4.5 s, so a
+// cancel lands while a page is being scanned, not after the job ended.
+const slowArgs = ['--read-limit=yes', '--read-limit-size', '1024', '--read-delay=yes', '--read-delay-duration', '200000'];
+const slow = { source: 'adf', dpi: 200, color: 'color' } as const;
 
-test('a cancel while waiting for a page stops scanimage and removes its files', async () => {
+test('a cancel before the first page stops scanimage and removes its files', async () => {
   const { driver, workDir } = await makeDriver({ extraArgs: slowArgs });
-  const job = await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const stop = new AbortController();
+  const starting = driver.startJob(slow, stop.signal);
+  await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(runningScanimages().length, 1, 'scanimage is scanning');
   assert.equal((await rejection(driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never))).code, 'scanner-busy', 'one job per device');
+  stop.abort();
+  const error = await rejection(starting);
+  assert.deepEqual([error.code, error.params['pages']], ['scan-cancelled', 0]);
+  assert.deepEqual(runningScanimages(), []);
+  assert.deepEqual(await readdir(workDir), []);
+  assert.equal((await driver.readStatus(never)).condition, 'ready');
+});
+
+test('a cancel while the next page is scanned stops scanimage; the pages taken stay counted', async () => {
+  const { driver, workDir } = await makeDriver({ extraArgs: slowArgs });
+  const job = track(await driver.startJob(slow, never));
+  assert.ok(isJpeg((await job.nextPage(never))!));
+  assert.equal(runningScanimages().length, 1, 'scanimage is on the second page');
   const stop = new AbortController();
   setTimeout(() => stop.abort(), 200);
   const error = await rejection(job.nextPage(stop.signal));
-  assert.deepEqual([error.code, error.params['pages']], ['scan-cancelled', 0]);
+  assert.deepEqual([error.code, error.params['pages']], ['scan-cancelled', 1]);
   assert.deepEqual(runningScanimages(), []);
   assert.deepEqual(await readdir(workDir), []);
   await job.close();
@@ -179,8 +206,7 @@ test('a cancel while waiting for a page stops scanimage and removes its files', 
 
 test('close() mid-job (the caller failed storing a page) stops scanimage too', async () => {
   const { driver, workDir } = await makeDriver({ extraArgs: slowArgs });
-  const job = await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const job = track(await driver.startJob(slow, never));
   assert.equal(runningScanimages().length, 1);
   await Promise.all([job.close(), job.close()]);
   assert.deepEqual(runningScanimages(), []);
@@ -210,7 +236,7 @@ const text = (page: ScannedPage) => Buffer.from(page.bytes).toString('utf8');
 test('pages finished before a jam come first, in order, then the jam', async () => {
   const fake = await makeFakeScanimage('page 1; page 2; page 3\necho "scanimage: sane_read: Document feeder jammed" >&2\nexit 6');
   const { driver, workDir } = await makeDriver({ scanimage: fake });
-  const job = await driver.startJob({ source: 'adf', dpi: 300, color: 'gray' }, never);
+  const job = track(await driver.startJob({ source: 'adf', dpi: 300, color: 'gray' }, never));
   const pages: string[] = [];
   const error = await rejection((async () => {
     for (;;) {
@@ -230,25 +256,30 @@ test('"out of documents" after some pages is the normal end; a feeder with none 
   assert.deepEqual((await drain(await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never))).map(text), ['page 1', 'page 2']);
   const empty = await makeFakeScanimage('echo "scanimage: sane_start: Document feeder out of documents" >&2\nexit 7');
   const second = await makeDriver({ scanimage: empty });
-  const job = await second.driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
-  assert.equal((await rejection(job.nextPage(never))).code, 'scanner-feeder-empty');
+  assert.equal((await rejection(second.driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never))).code, 'scanner-feeder-empty');
+  assert.deepEqual(await readdir(second.workDir), []);
 });
 
-test('a device that stalls is given up after the page timeout, its process killed', async () => {
+test('a device that stalls is given up after the page timeout (mid-job or before the first page), its process killed', async () => {
   const fake = await makeFakeScanimage('page 1\nexec sleep 30');
   const { driver, workDir } = await makeDriver({ scanimage: fake, pageTimeoutMs: 600, killGraceMs: 200 });
-  const job = await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
+  const job = track(await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never));
   assert.equal(text((await job.nextPage(never))!), 'page 1');
   const error = await rejection(job.nextPage(never));
   assert.deepEqual([error.code, error.params['reason']], ['scanner-failed', 'ETIMEDOUT']);
   assert.deepEqual(runningScanimages(), []);
   assert.deepEqual(await readdir(workDir), []);
+  const silent = await makeFakeScanimage('exec sleep 30');
+  const never2 = await makeDriver({ scanimage: silent, pageTimeoutMs: 600, killGraceMs: 200 });
+  const before = await rejection(never2.driver.startJob({ source: 'flatbed', dpi: 200, color: 'gray' }, never));
+  assert.deepEqual([before.code, before.params['reason']], ['scanner-failed', 'ETIMEDOUT']);
+  assert.deepEqual(runningScanimages(), []);
 });
 
 test('a page past the size bound is refused, the job stopped', async () => {
   const fake = await makeFakeScanimage('page 1; page 2');
   const { driver, workDir } = await makeDriver({ scanimage: fake, maxPageBytes: 3 });
-  const job = await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never);
+  const job = track(await driver.startJob({ source: 'adf', dpi: 200, color: 'gray' }, never));
   assert.equal((await rejection(job.nextPage(never))).code, 'file-too-large');
   assert.deepEqual(runningScanimages(), []);
   assert.deepEqual(await readdir(workDir), []);
