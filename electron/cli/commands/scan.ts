@@ -88,7 +88,6 @@ export const scanCommand: CliCommand = {
           batchSaid = true;
           io.stderr(`${t('cli.scan.batch', { batch: job.batchId })}\n`);
         }
-        if (said === 0 && into !== undefined) said = Math.max(0, job.pages - job.recent.length);
         for (let page = said + 1; page <= job.pages; page += 1) {
           const shown = job.recent.find((entry) => entry.page === page);
           if (json) io.stdout(`${JSON.stringify({ status: 'received', page, kind: shown?.kind ?? null, code: shown?.code ?? null, batch: job.batchId })}\n`);
@@ -96,6 +95,8 @@ export const scanCommand: CliCommand = {
         }
         said = Math.max(said, job.pages);
       };
+      // A continued scan's pages are numbered after the ones it had.
+      if (into !== undefined) said = (await core.capture.readState()).interrupted.find((scan) => scan.batchId === into)?.pages ?? 0;
       core.capture.onChanged((state) => sayPages(state.job));
       let started: CaptureState;
       try {

@@ -2,13 +2,16 @@
 import { causeParams, CoreError } from '../base/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanJob, ScannerDriver, ScanSettings } from '../scanner/scanner-driver.js';
-import { orderBatchPages, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
+import { orderBatchPages, type BatchPage, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
 import type { SplitSettings } from '../spool/split-settings.js';
 import { splitStack, type ClassifiedPage, type SplitOptions } from '../split/split-stack.js';
 import type { CaptureJob } from './capture-service.js';
 
 /** Pages a job shows with thumbnails (the newest). */
 export const recentPagesShown = 12;
+
+/** Pages received but not yet read a job lets the device run ahead by (the page readers catch up). */
+const maxUnread = 4;
 
 /** What one job needs. */
 export interface CaptureJobOptions {
@@ -83,9 +86,11 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
     job.bills = [...(split.orphans.length ? [{ code: null, pages: split.orphans.length }] : []), ...split.bills.map((bill) => ({ code: bill.code, pages: bill.pages.length }))];
   };
   // A continued scan shows its earlier pages in the count and the split.
+  const earlier: ClassifiedPage[] = [];
   if (options.into) {
-    for (const { page } of orderBatchPages(options.into)) classified.push({ page: classified.length + 1, what: page.what });
-    job.pages = classified.length;
+    for (const { page } of orderBatchPages(options.into)) earlier.push({ page: earlier.length + 1, what: page.what });
+    classified.push(...earlier);
+    job.pages = options.into.sources.reduce((sum, source) => sum + (source.raw ? 1 : source.pages.length), 0);
   }
   const emit = (page = false) => options.onChange(job, page);
 
@@ -121,28 +126,76 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
     options.log.info('capture.job-started', { job: job.id, device: device.id, source: options.settings.source, dpi: options.settings.dpi, color: options.settings.color, into: options.into?.id ?? null });
     let batchId = options.into?.id ?? null;
     let received = 0;
+    // Pages received (committed) are read and classified on the page readers while the device scans
+    // the next: this job's pages in the order received, each with its classification once it is done.
+    const mine: Array<{ seq: number; read: { pages: BatchPage[]; thumbs: Uint8Array[] } | null }> = [];
+    const reading = new Set<Promise<void>>();
+    let readFailure: unknown = null;
+    const showRead = () => {
+      const shown = [...earlier];
+      const recent: CaptureJob['recent'] = [];
+      for (const entry of mine) {
+        if (!entry.read) break;
+        for (const [n, page] of entry.read.pages.entries()) {
+          shown.push({ page: shown.length + 1, what: page.what });
+          const thumb = entry.read.thumbs[n];
+          recent.push({ page: shown.length, kind: page.what.kind, code: page.what.kind === 'cover' ? page.what.code : null, thumbPng: `data:image/png;base64,${thumb ? Buffer.from(thumb).toString('base64') : ''}` });
+        }
+      }
+      classified.length = 0;
+      classified.push(...shown);
+      job.recent = recent.slice(-recentPagesShown);
+      showSplit();
+    };
+    const readLater = (id: string, entry: (typeof mine)[number]) => {
+      const work = batches.classifyCapturedPage(id, entry.seq, { settings: settings ?? undefined }).then(
+        ({ source, thumbs }) => {
+          entry.read = { pages: source.pages, thumbs };
+          showRead();
+          emit(true);
+        },
+        (error: unknown) => {
+          readFailure ??= error;
+        },
+      );
+      reading.add(work);
+      void work.finally(() => reading.delete(work));
+    };
+    const readAll = async () => {
+      while (reading.size > 0) await Promise.all([...reading]);
+    };
     try {
+      if (options.into) {
+        // Pages a crash left unread are read before the scan goes on.
+        for (const source of options.into.sources) if (source.raw) await batches.classifyCapturedPage(options.into.id, source.seq, { settings: settings ?? undefined });
+        const again = await batches.readBatch(options.into.id);
+        earlier.length = 0;
+        for (const { page } of again ? orderBatchPages(again) : []) earlier.push({ page: earlier.length + 1, what: page.what });
+        showRead();
+      }
       for (;;) {
+        if (readFailure) throw readFailure;
         if (controller.signal.aborted) break;
+        // A device faster than the readers waits a little: at most a few pages unread behind it.
+        while (reading.size >= maxUnread) await Promise.race([...reading]);
         const page = await scanJob.nextPage(controller.signal);
         if (!page) break;
         // The page is in hand: it is stored whole even if a cancel comes meanwhile (the paper has gone through).
         batchId ??= (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid } })).id;
         job.batchId = batchId;
-        const { source, thumbs } = await batches.addCapturedPage(batchId, page, { settings: settings ?? undefined });
+        const source = await batches.receiveCapturedPage(batchId, page);
         received += 1;
-        for (const [n, stored] of source.pages.entries()) {
-          classified.push({ page: classified.length + 1, what: stored.what });
-          const thumb = thumbs[n];
-          job.recent.push({ page: classified.length, kind: stored.what.kind, code: stored.what.kind === 'cover' ? stored.what.code : null, thumbPng: `data:image/png;base64,${thumb ? Buffer.from(thumb).toString('base64') : ''}` });
-        }
-        job.recent = job.recent.slice(-recentPagesShown);
-        job.pages = classified.length;
+        const entry = { seq: source.seq, read: null };
+        mine.push(entry);
+        readLater(batchId, entry);
+        job.pages = earlier.length + received;
         job.lastPageAt = options.now().toISOString();
-        showSplit();
         emit(true);
       }
+      await readAll();
+      if (readFailure) throw readFailure;
     } catch (thrown) {
+      await readAll();
       if (!isAbort(thrown, controller.signal)) {
         // A jam, a lost scanner, a full disk: the pages stored stay in the open batch, an interrupted scan.
         const error = toCaptureError(thrown, device.name);

@@ -126,7 +126,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     interrupted: (await interrupted()).map((batch) => ({
       batchId: batch.id,
       device: batch.capture?.device ?? { id: '', name: '' },
-      pages: batch.sources.reduce((sum, source) => sum + source.pages.length, 0),
+      pages: batch.sources.reduce((sum, source) => sum + (source.raw ? 1 : source.pages.length), 0),
       openedAt: batch.openedAt,
       lastAt: batch.sources.map((source) => source.at).sort().at(-1) ?? null,
     })),

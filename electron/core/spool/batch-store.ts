@@ -39,6 +39,10 @@ export interface BatchSource {
   size: number;
   at: string;
   pages: BatchPage[];
+  /** A scanned page received but not read yet: its bytes as the device sent them (`raw/0007.jpg`). */
+  raw?: string;
+  /** A scanned page no reader could read (its error code): kept in the record, in no bill. */
+  unreadable?: string;
 }
 
 /**
@@ -155,7 +159,7 @@ export function summarizeBatch(batch: BatchRecord, closeRequested: boolean): Bat
     id: batch.id,
     folder: batch.folder,
     pattern: batch.pattern,
-    pages: batch.sources.reduce((sum, source) => sum + source.pages.length, 0),
+    pages: batch.sources.reduce((sum, source) => sum + (source.raw ? 1 : source.pages.length), 0),
     files: batch.sources.length,
     first: ordered[0]?.name ?? null,
     last: ordered.at(-1)?.name ?? null,
@@ -193,8 +197,26 @@ export function createBatchStore(deps: BatchStoreDeps) {
     return (await Promise.all(ids.map(readBatch))).filter((batch): batch is BatchRecord => batch !== null);
   };
   const isRequested = (id: string) => fs.lstat(requestFile(id)).then(() => true, () => false);
+  /** Writes to one batch's record one at a time in this process (a scan receives and classifies at once). */
+  const recordQueues = new Map<string, Promise<unknown>>();
+  const withRecord = <T>(id: string, change: (batch: BatchRecord) => Promise<{ next: BatchRecord; result: T }>): Promise<T> => {
+    const run = (recordQueues.get(id) ?? Promise.resolve()).then(async () => {
+      const batch = await readBatch(id);
+      if (!batch) throw new CoreError('scan-not-interrupted', { batch: id });
+      const { next, result } = await change(batch);
+      // The commit point of what changed: before it the batch is as it was.
+      await writeFileAtomic(recordFile(id), `${JSON.stringify(next, null, 1)}\n`);
+      return result;
+    });
+    const settled = run.catch(() => undefined);
+    recordQueues.set(id, settled);
+    void settled.then(() => {
+      if (recordQueues.get(id) === settled) recordQueues.delete(id);
+    });
+    return run;
+  };
 
-  return {
+  const store = {
     /** Open batches (of one watched folder when given), oldest first. */
     async listBatches(folder?: string): Promise<BatchSummary[]> {
       const wanted = folder === undefined ? null : path.resolve(folder);
@@ -275,62 +297,102 @@ export function createBatchStore(deps: BatchStoreDeps) {
     /** An open batch's record (null: no such batch). */
     readBatch,
     /**
-     * Stores one page a scanner sent into a capture batch: read and classified with the same readers
-     * as any file, its page and thumbnail written and flushed, then `batch.json` rewritten atomically
-     * — the commit point; the caller asks the device for the next page only after. Never deduplicated
-     * by SHA-256 (two identical pages are two sheets: blank backs, test patterns); no source to move.
+     * Receives one page a scanner sent into a capture batch: its bytes written as they came and
+     * flushed (`raw/`), then `batch.json` rewritten atomically — the commit point; the caller asks the
+     * device for the next page only after. Read and classified later (`classifyCapturedPage`, on the
+     * page readers while the device scans on; a close does what is left). Never deduplicated by
+     * SHA-256 (two identical pages are two sheets: blank backs, test patterns); no source to move.
      */
-    async addCapturedPage(batchId: string, page: CapturedPageInput, options: { onProgress?: (progress: IngestProgress) => void; settings?: SplitSettings } = {}): Promise<{ batch: BatchRecord; source: BatchSource; thumbs: Uint8Array[] }> {
-      const batch = await readBatch(batchId);
-      if (!batch?.capture) throw new CoreError('scan-not-interrupted', { batch: batchId });
-      const seq = Math.max(0, ...batch.sources.map((source) => source.seq)) + 1;
+    async receiveCapturedPage(batchId: string, page: CapturedPageInput): Promise<BatchSource> {
       const extension = capturedExtensions[page.mime];
-      if (!extension) throw new CoreError('scanner-bad-answer', { device: batch.capture.device.name, reason: 'page-type' });
-      const name = `page-${String(seq).padStart(4, '0')}.${extension}`;
+      return withRecord(batchId, async (batch) => {
+        if (!batch.capture) throw new CoreError('scan-not-interrupted', { batch: batchId });
+        if (!extension) throw new CoreError('scanner-bad-answer', { device: batch.capture.device.name, reason: 'page-type' });
+        const seq = Math.max(0, ...batch.sources.map((source) => source.seq)) + 1;
+        const raw = `raw/${String(seq).padStart(4, '0')}.${extension}`;
+        try {
+          await fs.mkdir(path.join(dirOf(batchId), 'raw'), { recursive: true });
+          // Named by its place in the scan: a file an interrupted attempt left under this name is unreferenced and replaced.
+          await writeFileDurable(path.join(dirOf(batchId), raw), page.bytes, { replace: true });
+          await syncDirectory(path.join(dirOf(batchId), 'raw'));
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name: raw, dir: deps.dir }, { cause: error });
+          throw error;
+        }
+        const source: BatchSource = { seq, name: `page-${String(seq).padStart(4, '0')}.${extension}`, number: seq, sha256: createHash('sha256').update(page.bytes).digest('hex'), size: page.bytes.length, at: deps.now().toISOString(), pages: [], raw };
+        return { next: { ...batch, sources: [...batch.sources, source] }, result: source };
+      }).then((source) => {
+        deps.log.info('spool.capture-page', { batch: batchId, page: source.seq, bytes: source.size });
+        return source;
+      });
+    },
+    /**
+     * Reads and classifies a received page with the same readers as any file: its page and thumbnail
+     * written and flushed, then `batch.json` rewritten atomically with them. A page no reader can read
+     * is kept in the record with why (it is in no bill); the scan goes on.
+     */
+    async classifyCapturedPage(batchId: string, seq: number, options: { settings?: SplitSettings } = {}): Promise<{ source: BatchSource; thumbs: Uint8Array[] }> {
+      const batch = await readBatch(batchId);
+      const found = batch?.sources.find((source) => source.seq === seq);
+      if (!batch || !found) throw new CoreError('scan-not-interrupted', { batch: batchId });
+      if (!found.raw) return { source: found, thumbs: [] };
+      const name = found.name;
       // A job reads the split settings once (an expected-codes list is megabytes), not at every page.
       const settings = options.settings ?? (await deps.splitSettings());
-      const budget = deps.maxBytes(page.bytes.length);
+      const budget = deps.maxBytes(found.size);
       const pages: BatchPage[] = [];
       const thumbs: Uint8Array[] = [];
+      let unreadable: string | undefined;
       let storedBytes = 0;
-      const document = await openDocument({ name, bytes: page.bytes }, { limits: deps.limits, renderDpi: deps.renderDpi });
-      options.onProgress?.({ name, page: 0, pages: document.pageCount });
       try {
-        for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: deps.limits, pool: deps.pool, store: true })) {
-          const stored = item.stored as NonNullable<typeof item.stored>;
-          storedBytes += stored.bytes.length + item.thumbPng.length;
-          if (storedBytes > budget) throw new CoreError('stack-too-large', { name, limit: formatBytes(budget) });
-          // Named by the source's arrival: a page an interrupted attempt left under this name is unreferenced and replaced.
-          const base = `${String(seq).padStart(4, '0')}-${String(item.index + 1).padStart(4, '0')}`;
-          const pageFile = `pages/${base}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
-          const thumb = `thumbs/${base}.png`;
-          await Promise.all([writeFileDurable(path.join(dirOf(batchId), pageFile), stored.bytes, { replace: true }), writeFileDurable(path.join(dirOf(batchId), thumb), item.thumbPng, { replace: true })]);
-          pages.push({ file: pageFile, thumb, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), what: item.what, ...(item.qr ? { qr: item.qr } : {}) });
-          thumbs.push(item.thumbPng);
-          options.onProgress?.({ name, page: item.index + 1, pages: document.pageCount });
+        const bytes = await fs.readFile(path.join(dirOf(batchId), found.raw));
+        const document = await openDocument({ name, bytes }, { limits: deps.limits, renderDpi: deps.renderDpi });
+        try {
+          for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: deps.limits, pool: deps.pool, store: true })) {
+            const stored = item.stored as NonNullable<typeof item.stored>;
+            storedBytes += stored.bytes.length + item.thumbPng.length;
+            if (storedBytes > budget) throw new CoreError('stack-too-large', { name, limit: formatBytes(budget) });
+            const base = `${String(seq).padStart(4, '0')}-${String(item.index + 1).padStart(4, '0')}`;
+            const pageFile = `pages/${base}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+            const thumb = `thumbs/${base}.png`;
+            await Promise.all([writeFileDurable(path.join(dirOf(batchId), pageFile), stored.bytes, { replace: true }), writeFileDurable(path.join(dirOf(batchId), thumb), item.thumbPng, { replace: true })]);
+            pages.push({ file: pageFile, thumb, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), what: item.what, ...(item.qr ? { qr: item.qr } : {}) });
+            thumbs.push(item.thumbPng);
+          }
+        } finally {
+          document.close();
         }
+        await Promise.all([syncDirectory(path.join(dirOf(batchId), 'pages')), syncDirectory(path.join(dirOf(batchId), 'thumbs'))]);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: deps.dir }, { cause: error });
-        throw error;
-      } finally {
-        document.close();
+        // The device's own bad page: kept and said, never a reason to lose the scan.
+        if (!(error instanceof CoreError) || error.code === 'disk-full') throw error;
+        unreadable = error.code;
+        pages.length = 0;
+        thumbs.length = 0;
+        deps.log.warn('spool.capture-page-unreadable', { batch: batchId, page: seq, code: error.code });
       }
-      await Promise.all([syncDirectory(path.join(dirOf(batchId), 'pages')), syncDirectory(path.join(dirOf(batchId), 'thumbs'))]);
-      const source: BatchSource = { seq, name, number: seq, sha256: createHash('sha256').update(page.bytes).digest('hex'), size: page.bytes.length, at: deps.now().toISOString(), pages };
-      const next: BatchRecord = { ...batch, sources: [...batch.sources, source] };
-      // The commit point of this page: before it its files are unreferenced, after it the page is in the scan.
-      await writeFileAtomic(recordFile(batchId), `${JSON.stringify(next, null, 1)}\n`);
-      deps.log.info('spool.capture-page', { batch: batchId, page: seq, bytes: page.bytes.length });
-      return { batch: next, source, thumbs };
+      const source = await withRecord(batchId, async (current) => {
+        const updated: BatchSource = { ...found, pages, ...(unreadable ? { unreadable } : {}) };
+        delete updated.raw;
+        return { next: { ...current, sources: current.sources.map((entry) => (entry.seq === seq ? updated : entry)) }, result: updated };
+      });
+      return { source, thumbs };
+    },
+    /** Receives and classifies one page (see `receiveCapturedPage`): stored whole before it returns. */
+    async addCapturedPage(batchId: string, page: CapturedPageInput, options: { settings?: SplitSettings } = {}): Promise<{ source: BatchSource; thumbs: Uint8Array[] }> {
+      const received = await store.receiveCapturedPage(batchId, page);
+      return store.classifyCapturedPage(batchId, received.seq, options);
     },
     /** Records what a capture batch's scan is now (the job filling it, or interrupted): `batch.json` rewritten atomically. */
     async markCapture(batchId: string, change: Partial<BatchCapture>): Promise<BatchRecord | null> {
-      const batch = await readBatch(batchId);
-      if (!batch?.capture) return null;
-      const next: BatchRecord = { ...batch, capture: { ...batch.capture, ...change } };
-      await writeFileAtomic(recordFile(batchId), `${JSON.stringify(next, null, 1)}\n`);
-      return next;
+      if (!(await readBatch(batchId))?.capture) return null;
+      return withRecord(batchId, async (batch) => {
+        const next: BatchRecord = { ...batch, ...(batch.capture ? { capture: { ...batch.capture, ...change } } : {}) };
+        return { next, result: next };
+      });
     },
     /** Removes a batch of one call that failed (its sources were never moved: nothing is lost). */
     async dropBatch(batchId: string): Promise<void> {
@@ -351,6 +413,10 @@ export function createBatchStore(deps: BatchStoreDeps) {
      * folder removed. An empty batch is only removed (null).
      */
     async closeBatch(batchId: string): Promise<StackRecord | null> {
+      const pending = await readBatch(batchId);
+      if (!pending) return null;
+      // A scan's pages received and not read yet (a crash, a cancel) are read now: the stack has them all.
+      for (const source of pending.sources) if (source.raw) await store.classifyCapturedPage(batchId, source.seq);
       const batch = await readBatch(batchId);
       if (!batch) return null;
       if (batch.sources.length === 0) {
@@ -450,6 +516,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       return removed;
     },
   };
+  return store;
 }
 
 /** The type of a batch store. */
