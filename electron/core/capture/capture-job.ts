@@ -5,7 +5,7 @@ import type { ScanJob, ScannerDriver, ScanSettings } from '../scanner/scanner-dr
 import { orderBatchPages, type BatchPage, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
 import type { SplitSettings } from '../spool/split-settings.js';
 import { splitStack, type ClassifiedPage, type SplitOptions } from '../split/split-stack.js';
-import type { CaptureJob } from './capture-service.js';
+import type { CaptureJob } from './capture-types.js';
 
 /** Pages a job shows with thumbnails (the newest). */
 export const recentPagesShown = 12;

@@ -1,7 +1,5 @@
 // The capture as the station runs it: scanners found and typed, the desk's scan settings, one scan job at a time into the spool (see docs/capture.md).
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
-import type { captureJobSchema, captureSettingsSchema, captureStateSchema, scannerDeviceSchema } from '../../shared/ipc-contract.js';
 import { CoreError } from '../base/errors.js';
 import { isProcessRunning } from '../base/process-running.js';
 import type { Logger } from '../log/logger.js';
@@ -11,15 +9,9 @@ import type { SplitSettings } from '../spool/split-settings.js';
 import { runCaptureJob, toCaptureError, type CaptureJobRun } from './capture-job.js';
 import { parseSaneId, type ScannerDrivers } from './capture-drivers.js';
 import { createCaptureStore, maxTypedDevices } from './capture-store.js';
+import type { CaptureJob, CaptureSettings, CaptureState, ScannerDeviceView } from './capture-types.js';
 
-/** A scanner as the desk lists it (with what it offers and its state, or why it could not be read). */
-export type ScannerDeviceView = z.output<typeof scannerDeviceSchema>;
-/** The desk's scan settings (the picked scanner and how it scans). */
-export type CaptureSettings = z.output<typeof captureSettingsSchema>;
-/** One scan job as the screens and `scan --json` show it. */
-export type CaptureJob = z.output<typeof captureJobSchema>;
-/** The whole capture state pushed to the screens. */
-export type CaptureState = z.output<typeof captureStateSchema>;
+export type { CaptureJob, CaptureSettings, CaptureState, ScannerDeviceView };
 
 /** What the Scan desk, the status bar and the CLI drive. */
 export interface CaptureService {

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readBoundedText } from '../fs/read-bounded.js';
 import type { Logger } from '../log/logger.js';
 import type { ScannerDevice } from '../scanner/scanner-driver.js';
-import type { CaptureSettings } from './capture-service.js';
+import type { CaptureSettings } from './capture-types.js';
 
 /** The file's name in the data folder. */
 export const captureFileName = 'capture.json';
