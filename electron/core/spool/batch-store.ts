@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CoreError } from '../base/errors.js';
+import { isProcessRunning } from '../base/process-running.js';
 import { formatBytes } from '../base/format.js';
 import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-write.js';
 import type { DocumentLimits } from '../document/document-limits.js';
@@ -504,7 +505,9 @@ export function createBatchStore(deps: BatchStoreDeps) {
       const closedIds = ids.length > 0 ? await findClosedIds() : new Set<string>();
       for (const id of ids) {
         const batch = await readBatch(id);
-        if (batch && (batch.folder !== null || batch.capture) && !closedIds.has(id)) {
+        // A scan's batch with no page yet is kept only while the process scanning into it lives.
+        const emptyScan = batch?.capture && batch.sources.length === 0 && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isProcessRunning(batch.capture.pid));
+        if (batch && (batch.folder !== null || (batch.capture && !emptyScan)) && !closedIds.has(id)) {
           // Half-read files of an interrupted intake are unreferenced: gone.
           for (const name of await fs.readdir(dirOf(id)).catch(() => [] as string[])) if (name.startsWith('incoming-')) await fs.rm(path.join(dirOf(id), name), { recursive: true, force: true });
           continue;
