@@ -101,8 +101,9 @@ export function requestDevice(url: URL, request: DeviceRequest): Promise<DeviceA
     });
     const timer = setTimeout(() => finish(Object.assign(new Error(`no full answer within ${request.timeoutMs} ms`), { code: 'ETIMEDOUT' })), request.timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
-    // After the answer began, the response's own events decide (see settleBroken).
-    req.on('error', (error) => (settleBroken ? settleBroken() : finish(error)));
+    // After the answer began, the response's own events decide (see settleBroken); they may still be queued when the
+    // parser fails on bytes past the declared end (a Content-Length shorter than what came), so they go first.
+    req.on('error', (error) => (settleBroken ? setImmediate(() => settleBroken?.()) : finish(error)));
     req.end(body);
   });
 }

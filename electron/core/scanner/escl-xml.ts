@@ -37,6 +37,13 @@ export interface EsclStatus {
 
 /** The XML we accept from a device at most (a capabilities document is some 15 KB). */
 export const maxEsclXmlBytes = 1024 * 1024;
+/**
+ * The most markup (`<`) a device's document may hold: real capabilities documents have some 250
+ * elements, a few HP ones over a thousand. The parser's time grows faster than the element count
+ * (200,000 empty elements in 1 MB hold the main process for seconds), so a flood is refused before
+ * parsing.
+ */
+export const maxEsclXmlTags = 5000;
 
 // Elements that repeat; parsed as arrays even when a device sends one of them.
 const repeated = new Set(['SettingProfile', 'ColorMode', 'DocumentFormat', 'DocumentFormatExt', 'DiscreteResolution', 'JobInfo', 'AdfOption', 'StateReason', 'JobStateReason']);
@@ -46,8 +53,9 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   trimValues: true,
+  // The five XML entities and numeric references (`&#x49;`); a DOCTYPE's own entities never get here (refused in parseRoot).
   processEntities: true,
-  htmlEntities: false,
+  htmlEntities: true,
   isArray: (name) => repeated.has(name),
 });
 
@@ -56,6 +64,13 @@ type Node = Record<string, unknown>;
 /** Parses one document and returns its root element, or throws a plain Error saying why (the caller names the device). */
 function parseRoot(xml: string, root: string): Node {
   if (xml.length > maxEsclXmlBytes) throw new Error(`XML over ${maxEsclXmlBytes} bytes`);
+  // eSCL has no DTD: a DOCTYPE only brings entity games (expansion bombs, external files, words that change the state read).
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('XML with a DOCTYPE');
+  let tags = 0;
+  for (let at = xml.indexOf('<'); at >= 0; at = xml.indexOf('<', at + 1)) {
+    tags += 1;
+    if (tags > maxEsclXmlTags) throw new Error(`XML with over ${maxEsclXmlTags} tags`);
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`not XML: ${valid.err.msg} (line ${valid.err.line})`);
   const document = parser.parse(xml) as Node;
