@@ -91,10 +91,19 @@ const text = (node: unknown, name: string): string | null => {
   const value = node && typeof node === 'object' ? (node as Node)[name] : undefined;
   return typeof value === 'string' && value !== '' ? value : null;
 };
+/** A whole number a device states (sizes, resolutions, counts); absurd ones (over a million) count as not stated. */
 const count = (node: unknown, name: string): number | null => {
   const value = text(node, name);
-  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+  return value !== null && /^\d{1,7}$/.test(value) && Number(value) <= 1_000_000 ? Number(value) : null;
 };
+/** A device's words for people (its model, its state): no control or hidden direction characters, at most `max` characters. */
+const words = (value: string | null, max: number): string | null => {
+  if (value === null) return null;
+  const clean = [...value.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim()].slice(0, max).join('').trim();
+  return clean === '' ? null : clean;
+};
+/** A MIME type as devices name formats (`image/jpeg`, `application/pdf`). */
+const mimeType = /^[a-z]+\/[a-z0-9.+-]{1,60}$/;
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 // Resolutions a range-only device is asked about: the usual steps of scanner drivers.
@@ -113,7 +122,8 @@ function readResolutions(profile: unknown): number[] {
     const step = count(range, 'Step') ?? 1;
     found.push(...commonResolutions.filter((dpi) => dpi >= min && dpi <= max && (step <= 1 || (dpi - min) % step === 0)));
   }
-  return found.filter((dpi) => dpi > 0);
+  // Scanners go from 50 to a few thousand dpi; anything else is no resolution to offer.
+  return found.filter((dpi) => dpi >= 50 && dpi <= 9600);
 }
 
 /** One input's caps (`PlatenInputCaps`, `AdfSimplexInputCaps`, `AdfDuplexInputCaps`). */
@@ -138,7 +148,7 @@ function readInputCaps(node: Node): EsclInputCaps {
     minHeight: count(node, 'MinHeight'),
     maxHeight: count(node, 'MaxHeight'),
     colorModes: unique(colorModes),
-    formats: unique(formats.map((format) => format.toLowerCase())),
+    formats: unique(formats.map((format) => format.trim().toLowerCase()).filter((format) => mimeType.test(format))),
     resolutions: unique(resolutions).sort((a, b) => a - b),
   };
 }
@@ -157,7 +167,7 @@ export function parseEsclCapabilities(xml: string): EsclCapabilities {
   const duplexOption = children(child(adf, 'AdfOptions'), 'AdfOption').includes('Duplex');
   if (duplex) inputs.duplex = readInputCaps(duplex);
   else if (simplex && duplexOption) inputs.duplex = inputs.adf;
-  return { makeAndModel: text(root, 'MakeAndModel'), uuid: text(root, 'UUID'), inputs, feederCapacity: count(adf, 'FeederCapacity') };
+  return { makeAndModel: words(text(root, 'MakeAndModel'), 128), uuid: words(text(root, 'UUID'), 64), inputs, feederCapacity: count(adf, 'FeederCapacity') };
 }
 
 /** The eSCL colour mode for a desk colour. */
@@ -187,7 +197,7 @@ export function summarizeEsclCapabilities(caps: EsclCapabilities): ScannerCapabi
 export function parseEsclStatus(xml: string): EsclStatus {
   const root = parseRoot(xml, 'ScannerStatus');
   const jobs = children(child(root, 'Jobs'), 'JobInfo').map((job) => ({ uri: text(job, 'JobUri') ?? '', state: text(job, 'JobState'), imagesCompleted: count(job, 'ImagesCompleted') }));
-  return { state: text(root, 'State'), adfState: text(root, 'AdfState'), jobs };
+  return { state: words(text(root, 'State'), 64), adfState: words(text(root, 'AdfState'), 64), jobs };
 }
 
 /**

@@ -127,6 +127,25 @@ test('XML bombs and junk are refused quickly as a bad answer: entities, a DOCTYP
   }
 });
 
+test('what a device says for people is cleaned and bounded: model, state, formats, resolutions, sizes', () => {
+  const caps = parseEsclCapabilities(
+    '<ScannerCapabilities><MakeAndModel>Evil\u202e MFP\u0007 ' + 'x'.repeat(5000) + '</MakeAndModel><UUID>' + 'u'.repeat(500) + '</UUID>' +
+      '<Platen><PlatenInputCaps><MaxWidth>99999999999999999999999</MaxWidth><SettingProfiles><SettingProfile><ColorModes><ColorMode>Grayscale8</ColorMode></ColorModes>' +
+      '<DocumentFormats><DocumentFormat>image/jpeg</DocumentFormat><DocumentFormat>' + 'a'.repeat(3000) + '</DocumentFormat><DocumentFormat>image/jpeg\u0000; x</DocumentFormat></DocumentFormats>' +
+      '<SupportedResolutions><DiscreteResolutions>' + [0, 1, 200, 300, 123456, 99999999].map((dpi) => `<DiscreteResolution><XResolution>${dpi}</XResolution><YResolution>${dpi}</YResolution></DiscreteResolution>`).join('') + '</DiscreteResolutions></SupportedResolutions>' +
+      '</SettingProfile></SettingProfiles></PlatenInputCaps></Platen><Adf><FeederCapacity>1e9</FeederCapacity></Adf></ScannerCapabilities>',
+  );
+  assert.ok(caps.makeAndModel && caps.makeAndModel.length <= 128 && !/[\p{Cc}\p{Cf}]/u.test(caps.makeAndModel), caps.makeAndModel ?? '');
+  assert.ok((caps.uuid ?? '').length <= 64);
+  assert.deepEqual(caps.inputs.flatbed?.formats, ['image/jpeg']);
+  assert.deepEqual(caps.inputs.flatbed?.resolutions, [200, 300]);
+  assert.equal(caps.inputs.flatbed?.maxWidth, null);
+  assert.equal(caps.feederCapacity, null);
+  const status = parseEsclStatus(`<ScannerStatus><State>Idle\u202e${'z'.repeat(5000)}</State><AdfState>\u0007ScannerAdfJam</AdfState></ScannerStatus>`);
+  assert.ok((status.state ?? '').length <= 64 && !/[\p{Cc}\p{Cf}]/u.test(status.state ?? ''));
+  assert.equal(status.adfState, 'ScannerAdfJam');
+});
+
 test('answers too big, streaming forever, dripping, gzipped or with huge headers: bounded, a bad answer or unreachable, no socket left', async () => {
   let endless: NodeJS.Timeout | null = null;
   const device = await startHostile({
