@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { startReferenceScanner, type ReferenceScanner, type ReferenceScannerLimits } from '../../../../electron/core/scanner/escl-server.js';
+import { readScanSettings } from '../../../../electron/core/scanner/escl-server-xml.js';
 import { writeStack } from '../../../fixtures/stacks.js';
 import { makeTempDir } from '../../../helpers/temp-dir.js';
 
@@ -142,5 +143,16 @@ test('a slowloris client is cut off; many connections are bounded and the scanne
   const idle = Array.from({ length: 60 }, () => connect(port));
   // Every silent connection is closed: those over the limit at once, the others when their headers are overdue.
   await Promise.all(idle.map((client, index) => within(client.closed, 4000, `idle connection ${index}`)));
+  assert.ok(await answers(scanner));
+});
+
+test('a settings document that is a flood of elements is refused before parsing (the scanner has one thread)', async () => {
+  const flood = `<scan:ScanSettings xmlns:scan="s">${'<a/>'.repeat(16_000)}</scan:ScanSettings>`;
+  const started = performance.now();
+  assert.equal(readScanSettings(flood), null);
+  assert.ok(performance.now() - started < 30, `${Math.round(performance.now() - started)} ms`);
+  const { scanner } = await start();
+  const answer = await fetch(`${scanner.url}/ScanJobs`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: flood });
+  assert.equal(answer.status, 400);
   assert.ok(await answers(scanner));
 });
