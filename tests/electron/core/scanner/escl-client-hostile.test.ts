@@ -190,6 +190,25 @@ test('answers too big, streaming forever, dripping, gzipped or with huge headers
     await drip.close();
   }
 
+  // Broken chunked framing mid-answer, or no HTTP at all: the device answered, in something that is not HTTP the station reads.
+  const broken = await startHostile({
+    status: (_req, res) => {
+      res.socket?.write('HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n<Scan\r\nZZZZ\r\nnot a chunk\r\n');
+    },
+    caps: (_req, res) => {
+      res.socket?.end('SSH-2.0-OpenSSH_9.6\r\n');
+    },
+  });
+  try {
+    const { driver } = driverFor(broken.url);
+    assertClerkWords(await rejectsWith(driver.readStatus(never()), 'scanner-bad-answer', { reason: 'unrecognised' }));
+    await rejectsWith(driver.readCapabilities(never()), 'scanner-bad-answer', { reason: 'unrecognised' });
+    assert.equal(broken.requests.filter((request) => request.url.endsWith('/ScannerStatus')).length, 1, 'broken HTTP is not asked for again');
+    await noSocketsLeft(broken);
+  } finally {
+    await broken.close();
+  }
+
   // Headers beyond Node's limit: a device that cannot speak HTTP properly is a bad answer, not a network failure.
   const huge = await startHostile({ status: (_req, res) => res.writeHead(200, { 'x-junk': 'j'.repeat(100_000) }).end('<ScannerStatus/>') });
   try {
