@@ -12,6 +12,12 @@ export interface DeviceRequest {
   /** Answers beyond this are refused (error code `EANSWERTOOBIG`). */
   maxBytes: number;
   signal: AbortSignal;
+  /**
+   * The status and headers are the answer; a body cut off after them still counts (what came of it
+   * is kept). For `POST ScanJobs`: the job exists once the device sent `201` and `Location`, and
+   * asking again would start a second one.
+   */
+  headersSuffice?: boolean;
 }
 
 /** A device's answer. */
@@ -84,7 +90,7 @@ export function requestDevice(url: URL, request: DeviceRequest): Promise<DeviceA
       const answer = () => ({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) });
       // Whether what came is the whole answer although the connection broke: only a declared length can say.
       settleBroken = (error?: Error) => {
-        if (declared !== null && size === declared) finish(null, answer());
+        if ((declared !== null && size === declared) || request.headersSuffice) finish(null, answer());
         // The parser gave up on the body (a chunk size that is no number…): a device speaking broken HTTP, not a connection that broke.
         else if (error && 'code' in error && String(error.code).startsWith('HPE_')) finish(error);
         else finish(Object.assign(new Error(`answer cut off after ${size} bytes${declared === null ? '' : ` of ${declared}`}`), { code: deviceErrorCodes.cutOff }));

@@ -153,11 +153,11 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
   const badAnswer = (reason: string, detail: string) => new CoreError('scanner-bad-answer', { device: deviceName, reason, detail: detail.slice(0, 300) });
 
   /** One request; network failures as scanner errors; an answer cut off is asked for once more. */
-  async function call(path: string, method: 'GET' | 'POST' | 'DELETE', signal: AbortSignal, extra: { body?: string; timeoutMs?: number; maxBytes?: number } = {}): Promise<DeviceAnswer> {
+  async function call(path: string, method: 'GET' | 'POST' | 'DELETE', signal: AbortSignal, extra: { body?: string; timeoutMs?: number; maxBytes?: number; headersSuffice?: boolean } = {}): Promise<DeviceAnswer> {
     const url = urlFor(path);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await requestDevice(url, { method, body: extra.body, timeoutMs: extra.timeoutMs ?? timeoutMs, maxBytes: extra.maxBytes ?? maxEsclXmlBytes, signal });
+        return await requestDevice(url, { method, body: extra.body, timeoutMs: extra.timeoutMs ?? timeoutMs, maxBytes: extra.maxBytes ?? maxEsclXmlBytes, signal, headersSuffice: extra.headersSuffice });
       } catch (error) {
         if (isAbort(error, signal)) throw abortReason(signal);
         const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
@@ -227,7 +227,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
 
     let answer: DeviceAnswer | null = null;
     for (let attempt = 1; attempt <= startAttempts; attempt += 1) {
-      answer = await call(`${basePath()}/ScanJobs`, 'POST', signal, { body });
+      // Its status and Location are the answer: a body cut off after them must not post (and start) the job twice.
+      answer = await call(`${basePath()}/ScanJobs`, 'POST', signal, { body, headersSuffice: true });
       if (answer.status !== 503) break;
       if (attempt < startAttempts) await pause(backOff(attempt, retryPauseMs), signal);
     }

@@ -354,3 +354,22 @@ test('a device sending pages forever: a feeder job stops at the page limit with 
     await device.close();
   }
 });
+
+test('a job start whose answer breaks off after the status and Location is the job: it is not posted twice', async () => {
+  const device = await startHostile({
+    post: (_req, res) => {
+      res.socket?.write('HTTP/1.1 201 Created\r\nLocation: /eSCL/ScanJobs/9\r\nContent-Length: 100\r\n\r\nshort');
+      setTimeout(() => res.socket?.destroy(), 20);
+    },
+    next: (_req, res) => res.writeHead(404).end(),
+  });
+  try {
+    const job = await driverFor(device.url).driver.startJob(duplexGray, never());
+    assert.equal(await job.nextPage(never()), null);
+    await job.close();
+    assert.equal(device.requests.filter((request) => request.method === 'POST').length, 1);
+    assert.deepEqual(device.requests.filter((request) => request.method !== 'POST' && request.url.includes('ScanJobs')).map((request) => `${request.method} ${request.url}`), ['GET /eSCL/ScanJobs/9/NextDocument', 'DELETE /eSCL/ScanJobs/9']);
+  } finally {
+    await device.close();
+  }
+});
