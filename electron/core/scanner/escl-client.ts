@@ -81,8 +81,10 @@ export function findIncompletePage(bytes: Uint8Array, mime: ScannedPage['mime'])
   let end = bytes.length;
   while (end > 0 && bytes.length - end < 64 * 1024 && isPadding(bytes[end - 1])) end -= 1;
   if (mime === 'image/jpeg') {
-    // The last byte was taken as 0xFF padding when it is the marker's first byte: look at what came before the fill.
-    return bytes[end - 1] === 0xd9 && bytes[end - 2] === 0xff ? null : 'jpeg-no-eoi';
+    // FF D9 is the end marker and nothing else (in the image data an FF is always followed by 00 or a restart marker);
+    // a few bytes of a device's own after it are tolerated.
+    for (let at = end - 2; at >= Math.max(0, end - 1024); at -= 1) if (bytes[at] === 0xff && bytes[at + 1] === 0xd9) return null;
+    return 'jpeg-no-eoi';
   }
   if (mime === 'image/png') {
     const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];

@@ -266,6 +266,10 @@ test('pages that are not what they claim: no image, a truncated JPEG or PNG, zer
     (res) => res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': '0' }).end(),
     // Shorter than the body: the first bytes only, which are no whole JPEG.
     (res) => res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': '100' }).end(fakeJpeg(2)),
+    // What real devices do and is fine: a whole JPEG labelled as something else, fill after the end marker, a whole PNG.
+    (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(fakeJpeg(3)),
+    (res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.concat([fakeJpeg(4), Buffer.alloc(4096, 0), Buffer.from([0xff, 0xff, 0x0d, 0x0a])])),
+    (res) => res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.concat([png, Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82])])),
   ];
   let call = 0;
   const device = await startHostile({
@@ -285,6 +289,10 @@ test('pages that are not what they claim: no image, a truncated JPEG or PNG, zer
     await rejectsWith(job.nextPage(never()), 'scanner-bad-answer', { reason: 'unsupported-image' });
     // A Content-Length shorter than the page: what it declares is the answer, and that is no whole JPEG.
     assertClerkWords(await rejectsWith(job.nextPage(never()), 'scanner-bad-answer', { reason: 'jpeg-no-eoi' }));
+    assert.deepEqual(Buffer.from((await job.nextPage(never()))?.bytes ?? []), fakeJpeg(3));
+    assert.equal((await job.nextPage(never()))?.mime, 'image/jpeg');
+    assert.equal((await job.nextPage(never()))?.mime, 'image/png');
+    assert.equal(await job.nextPage(never()), null);
     await job.close();
     await noSocketsLeft(device);
   } finally {
