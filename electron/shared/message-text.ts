@@ -53,6 +53,7 @@ export const reasonCodes = [
   'unsupported-version',
   'wrong-fields',
   'cancelled',
+  'too-many-pages',
   'nothing-to-print',
   'unavailable',
   'name-empty',

@@ -34,15 +34,20 @@ export const serveScannerCommand: CliCommand = {
       if (!/^\d{1,7}$/.test(value) || Number(value) < min || Number(value) > max) return reportUsageError(io, json, t('cli.check.badNumber', { option: `--${option}`, value, min, max }));
       faults[key] = Number(value);
     }
+    const host = text('host');
+    // An empty or over-long address would listen somewhere unexpected (every interface) or fail in the resolver: said like a taken address.
+    if (host !== undefined && (host.trim() === '' || host.length > 253 || /[\s\p{Cc}]/u.test(host))) return reportUsageError(io, json, t('cli.serveScanner.cannotListen', { host: host.slice(0, 80), port, reason: 'EINVAL' }));
     const name = text('name');
     // A name goes into mDNS (63 bytes a label) and into logs: plain text only.
     if (name !== undefined && (name.trim() === '' || Buffer.byteLength(name) > 63 || /[\p{Cc}\p{Cf}]/u.test(name))) return reportUsageError(io, json, t('cli.serveScanner.badName', { value: name }));
     let scanner;
     try {
-      scanner = await startReferenceScanner({ ...(text('host') !== undefined ? { host: text('host') } : {}), port, pages: path.resolve(pages), adfEmpty: values['adf-empty'] === true, advertise: values['advertise'] === true, ...(name !== undefined ? { name } : {}), ...faults });
+      scanner = await startReferenceScanner({ ...(host !== undefined ? { host } : {}), port, pages: path.resolve(pages), adfEmpty: values['adf-empty'] === true, advertise: values['advertise'] === true, ...(name !== undefined ? { name } : {}), ...faults });
     } catch (error) {
       if (error instanceof CoreError) return reportUsageError(io, json, t('cli.serveScanner.badPages', { pages, reason: localizeError(t, error) }));
-      if (error instanceof Error && 'code' in error && (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES')) return reportUsageError(io, json, t('cli.serveScanner.cannotListen', { host: text('host') ?? (values['advertise'] === true ? '0.0.0.0' : '127.0.0.1'), port, reason: error.code }));
+      // A taken port, an address not this PC's, a name that does not resolve or is no address at all.
+      const listenFailures = ['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EINVAL'];
+      if (error instanceof Error && 'code' in error && listenFailures.includes(String(error.code))) return reportUsageError(io, json, t('cli.serveScanner.cannotListen', { host: host ?? (values['advertise'] === true ? '0.0.0.0' : '127.0.0.1'), port, reason: String(error.code) }));
       throw error;
     }
     const pageCount = scanner.pageCount;

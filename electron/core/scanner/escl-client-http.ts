@@ -12,6 +12,12 @@ export interface DeviceRequest {
   /** Answers beyond this are refused (error code `EANSWERTOOBIG`). */
   maxBytes: number;
   signal: AbortSignal;
+  /**
+   * The status and headers are the answer; a body cut off after them still counts (what came of it
+   * is kept). For `POST ScanJobs`: the job exists once the device sent `201` and `Location`, and
+   * asking again would start a second one.
+   */
+  headersSuffice?: boolean;
 }
 
 /** A device's answer. */
@@ -72,7 +78,7 @@ export function requestDevice(url: URL, request: DeviceRequest): Promise<DeviceA
     const onAbort = () => {
       finish(abortReason(signal));
     };
-    let settleBroken: (() => void) | null = null;
+    let settleBroken: ((error?: Error) => void) | null = null;
     const req = (secure ? https : http).request(options, (res) => {
       const declared = res.headers['content-length'] === undefined ? null : Number(res.headers['content-length']);
       if (declared !== null && declared > request.maxBytes) {
@@ -83,8 +89,10 @@ export function requestDevice(url: URL, request: DeviceRequest): Promise<DeviceA
       let size = 0;
       const answer = () => ({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) });
       // Whether what came is the whole answer although the connection broke: only a declared length can say.
-      settleBroken = () => {
-        if (declared !== null && size === declared) finish(null, answer());
+      settleBroken = (error?: Error) => {
+        if ((declared !== null && size === declared) || request.headersSuffice) finish(null, answer());
+        // The parser gave up on the body (a chunk size that is no number…): a device speaking broken HTTP, not a connection that broke.
+        else if (error && 'code' in error && String(error.code).startsWith('HPE_')) finish(error);
         else finish(Object.assign(new Error(`answer cut off after ${size} bytes${declared === null ? '' : ` of ${declared}`}`), { code: deviceErrorCodes.cutOff }));
       };
       res.on('data', (chunk: Buffer) => {
@@ -101,8 +109,9 @@ export function requestDevice(url: URL, request: DeviceRequest): Promise<DeviceA
     });
     const timer = setTimeout(() => finish(Object.assign(new Error(`no full answer within ${request.timeoutMs} ms`), { code: 'ETIMEDOUT' })), request.timeoutMs);
     signal.addEventListener('abort', onAbort, { once: true });
-    // After the answer began, the response's own events decide (see settleBroken).
-    req.on('error', (error) => (settleBroken ? settleBroken() : finish(error)));
+    // After the answer began, the response's own events decide (see settleBroken); they may still be queued when the
+    // parser fails on bytes past the declared end (a Content-Length shorter than what came), so they go first.
+    req.on('error', (error) => (settleBroken ? setImmediate(() => settleBroken?.(error)) : finish(error)));
     req.end(body);
   });
 }

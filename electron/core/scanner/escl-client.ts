@@ -26,6 +26,8 @@ export interface EsclDriverOptions {
    * too soon, and the job would end early); none for others.
    */
   pageGapMs?: number | 'auto';
+  /** The most pages one job may bring (a device sending the same page forever); default the document limits' page count. */
+  maxPages?: number;
 }
 
 /** The A4 page in 1/300 inch (the region every job asks for, clamped to what the input takes). */
@@ -66,6 +68,35 @@ export function backOff(retry: number, longestMs: number): number {
   return Math.min(longestMs, (longestMs / 5) * 2 ** Math.max(0, retry - 1));
 }
 
+/** Bytes devices pad an image with after its end (zeros, 0xFF fill, a line break). */
+const isPadding = (byte: number | undefined) => byte === 0x00 || byte === 0xff || byte === 0x0d || byte === 0x0a;
+
+/**
+ * Why a page of a known type is not whole, or null: a JPEG ends with its EOI marker (FF D9), a PNG
+ * with its IEND chunk, padding after them allowed. A device that says 200 and sends part of a page
+ * (or a Content-Length shorter than the page) would otherwise put half a page in the stack. TIFF
+ * has no end mark; the document reader checks it when the page is opened.
+ */
+export function findIncompletePage(bytes: Uint8Array, mime: ScannedPage['mime']): 'jpeg-no-eoi' | 'png-no-iend' | null {
+  let end = bytes.length;
+  while (end > 0 && bytes.length - end < 64 * 1024 && isPadding(bytes[end - 1])) end -= 1;
+  if (mime === 'image/jpeg') {
+    // FF D9 is the end marker and nothing else (in the image data an FF is always followed by 00 or a restart marker);
+    // a few bytes of a device's own after it are tolerated.
+    for (let at = end - 2; at >= Math.max(0, end - 1024); at -= 1) if (bytes[at] === 0xff && bytes[at + 1] === 0xd9) return null;
+    return 'jpeg-no-eoi';
+  }
+  if (mime === 'image/png') {
+    const iend = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+    // The IEND chunk's CRC ends in 0x82, no padding byte: the end is the real end or padding came after it.
+    for (const last of [end, bytes.length]) {
+      if (last >= 8 && iend.every((byte, index) => bytes[last - 8 + index] === byte)) return null;
+    }
+    return 'png-no-iend';
+  }
+  return null;
+}
+
 /** A page's type from its first bytes (what the device says in Content-Type is not always right). */
 function sniffPageType(bytes: Uint8Array): ScannedPage['mime'] | null {
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
@@ -80,13 +111,17 @@ function sniffPageType(bytes: Uint8Array): ScannedPage['mime'] | null {
  * internal name, another interface) or cannot even parse (`http://[fe80/eSCL/ScanJobs/1`).
  */
 export function readJobPath(location: string, basePath: string): string | null {
-  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/.exec(location);
+  // A path with anything a URL parser would resolve (`..`, `%2e%2e`, backslashes read as slashes) or that is no plain text is no job's path.
+  if (location.length > 1024 || /[\\\s\p{Cc}]/u.test(location)) return null;
+  // `scheme://host/path` and `//host/path` (a network-path reference) alike: the host is dropped.
+  const absolute = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/[^/?#]*(\/[^?#]*)?/.exec(location);
   let path: string;
   if (absolute) path = absolute[1] ?? '';
   else if (location.startsWith('/')) path = location.replace(/[?#].*$/, '');
   else path = `${basePath}/${location.replace(/[?#].*$/, '')}`;
   path = path.replace(/\/+$/, '');
-  return path === '' || path.includes('..') ? null : path;
+  const dotSegment = path.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
+  return path === '' || dotSegment || path.includes('..') ? null : path;
 }
 
 /** The eSCL driver for one device (its id the base URL, `http://host:port/eSCL`). */
@@ -97,6 +132,7 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
   const maxPageBytes = options.maxPageBytes ?? defaultDocumentLimits.maxBytes;
   const retryPauseMs = options.retryPauseMs ?? 1000;
   const maxRetries = options.maxRetries ?? 30;
+  const maxPages = options.maxPages ?? defaultDocumentLimits.maxPages;
   const deviceName = device.name || device.id;
   let capabilities: EsclCapabilities | null = null;
 
@@ -119,11 +155,11 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
   const badAnswer = (reason: string, detail: string) => new CoreError('scanner-bad-answer', { device: deviceName, reason, detail: detail.slice(0, 300) });
 
   /** One request; network failures as scanner errors; an answer cut off is asked for once more. */
-  async function call(path: string, method: 'GET' | 'POST' | 'DELETE', signal: AbortSignal, extra: { body?: string; timeoutMs?: number; maxBytes?: number } = {}): Promise<DeviceAnswer> {
+  async function call(path: string, method: 'GET' | 'POST' | 'DELETE', signal: AbortSignal, extra: { body?: string; timeoutMs?: number; maxBytes?: number; headersSuffice?: boolean } = {}): Promise<DeviceAnswer> {
     const url = urlFor(path);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await requestDevice(url, { method, body: extra.body, timeoutMs: extra.timeoutMs ?? timeoutMs, maxBytes: extra.maxBytes ?? maxEsclXmlBytes, signal });
+        return await requestDevice(url, { method, body: extra.body, timeoutMs: extra.timeoutMs ?? timeoutMs, maxBytes: extra.maxBytes ?? maxEsclXmlBytes, signal, headersSuffice: extra.headersSuffice });
       } catch (error) {
         if (isAbort(error, signal)) throw abortReason(signal);
         const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
@@ -134,6 +170,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
         }
         // An answer too big for its kind (an XML over 1 MB, a page over the document limits) is no answer the station can use.
         if (code === deviceErrorCodes.tooBig) throw badAnswer('unrecognised', detail);
+        // Node's HTTP parser refused the answer (headers over its limit, no HTTP at all): the device answered, but not in HTTP the station reads.
+        if (code.startsWith('HPE_')) throw badAnswer('unrecognised', detail);
         // EAI_AGAIN (no DNS server answered) reads to a clerk like a name not found, which is what it means for them.
         const reason = code === deviceErrorCodes.cutOff ? 'ECONNRESET' : code === 'EAI_AGAIN' ? 'ENOTFOUND' : errnoLike.test(code) ? code : 'unrecognised';
         throw new CoreError('scanner-unreachable', { device: deviceName, reason, detail }, { cause: error });
@@ -191,7 +229,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
 
     let answer: DeviceAnswer | null = null;
     for (let attempt = 1; attempt <= startAttempts; attempt += 1) {
-      answer = await call(`${basePath()}/ScanJobs`, 'POST', signal, { body });
+      // Its status and Location are the answer: a body cut off after them must not post (and start) the job twice.
+      answer = await call(`${basePath()}/ScanJobs`, 'POST', signal, { body, headersSuffice: true });
       if (answer.status !== 503) break;
       if (attempt < startAttempts) await pause(backOff(attempt, retryPauseMs), signal);
     }
@@ -235,9 +274,20 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
       const gap = pages > 0 ? job.gap(lastLoadMs) : 0;
       if (gap > 0) await pause(gap, signal);
       let cutOffs = 0;
+      // The page as a whole, however the device spreads it over slow answers and 503s: one request's time plus every retry's longest pause.
+      const deadline = Date.now() + pageTimeoutMs + maxRetries * retryPauseMs;
+      const outOfTime = (detail: string) => new CoreError('scanner-failed', { device: deviceName, reason: 'ETIMEDOUT', detail: `NextDocument: ${detail}` });
       for (let unavailable = 0; ; ) {
         const started = Date.now();
-        const answer = await call(`${job.jobPath}/NextDocument`, 'GET', signal, { timeoutMs: pageTimeoutMs, maxBytes: maxPageBytes });
+        const left = deadline - started;
+        if (left <= 0) throw outOfTime(`no page within ${pageTimeoutMs + maxRetries * retryPauseMs} ms`);
+        let answer: DeviceAnswer;
+        try {
+          answer = await call(`${job.jobPath}/NextDocument`, 'GET', signal, { timeoutMs: Math.min(pageTimeoutMs, left), maxBytes: maxPageBytes });
+        } catch (error) {
+          if (error instanceof CoreError && error.params['reason'] === 'ETIMEDOUT' && Date.now() >= deadline) throw outOfTime(`no page within ${pageTimeoutMs + maxRetries * retryPauseMs} ms`);
+          throw error;
+        }
         if (answer.status === 200) {
           const mime = sniffPageType(answer.body);
           if (answer.body.length === 0 && cutOffs === 0) {
@@ -246,7 +296,16 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
             continue;
           }
           if (!mime) throw badAnswer('unsupported-image', `NextDocument: ${answer.body.length} bytes of ${String(answer.headers['content-type'])}`);
+          const incomplete = findIncompletePage(answer.body, mime);
+          if (incomplete) throw badAnswer(incomplete, `NextDocument: ${answer.body.length} bytes of ${mime} without its end`);
+          if (pages >= maxPages) {
+            // A device sending the same page forever (or a stack beyond what one intake takes): the job stops here.
+            finished = true;
+            throw new CoreError('scanner-failed', { device: deviceName, reason: 'too-many-pages', limit: maxPages, detail: `NextDocument: a page past ${maxPages}` });
+          }
           pages += 1;
+          // The glass holds one sheet: a device that keeps answering 200 for a platen job is not asked again.
+          if (!job.feeder) finished = true;
           lastLoadMs = Date.now() - started;
           log.debug('escl.page', { device: device.id, job: job.jobPath, page: pages, bytes: answer.body.length, ms: lastLoadMs });
           // A small answer may sit in Node's shared buffer pool: hand out bytes of their own then.

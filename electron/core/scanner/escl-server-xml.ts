@@ -113,6 +113,9 @@ const parser = new XMLParser({
   trimValues: true,
 });
 
+/** The most markup (`<`) a settings document may hold. */
+const maxSettingsTags = 500;
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 
 /**
@@ -121,6 +124,8 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
  * Absent settings take the usual device defaults (platen, colour, 300 dpi, JPEG).
  */
 export function readScanSettings(body: string): { ok: true; settings: ReferenceScanSettings } | { ok: false; refusal: SettingsRefusal } | null {
+  // A settings document has some 25 elements; a flood of them would hold the scanner's one thread (the parser slows down faster than it grows).
+  if ((body.match(/</g)?.length ?? 0) > maxSettingsTags) return null;
   let parsed: unknown;
   try {
     parsed = parser.parse(body, true);

@@ -28,6 +28,21 @@ export interface ReferenceScannerOptions {
   /** The name it is announced under (default: its model). */
   name?: string;
   log?: Logger;
+  /** Its bounds against clients that misbehave (defaults suit a scanner on a network; tests shorten them). */
+  limits?: Partial<ReferenceScannerLimits>;
+}
+
+/** How long and how many: what a client can hold of the reference scanner. */
+export interface ReferenceScannerLimits {
+  /** The request line and headers must have arrived within this. */
+  headersTimeoutMs: number;
+  /** The whole request, body included. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** A connection silent this long is closed. */
+  idleTimeoutMs: number;
+  /** Connections beyond this are refused at once. */
+  maxConnections: number;
 }
 
 /** A job as the reference scanner keeps it (what tests look at). */
@@ -70,7 +85,7 @@ const abandonedJobMs = 60_000;
 /** Jobs kept for the status document and tests. */
 const keptJobs = 32;
 
-const limits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000, maxConnections: 64 };
+const defaultLimits: ReferenceScannerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000, maxConnections: 64 };
 
 interface JobRecord extends ReferenceScanJob {
   /** Page indexes of the supply this job sends, in order. */
@@ -95,6 +110,7 @@ function uuidOfName(name: string): string {
  * the given page when it differs (see escl-server-pages.ts).
  */
 export async function startReferenceScanner(options: ReferenceScannerOptions): Promise<ReferenceScanner> {
+  const limits: ReferenceScannerLimits = { ...defaultLimits, ...options.limits };
   const supply: PageSupply = await openPageSupply(options.pages);
   const log = options.log;
   const name = options.name?.trim() || referenceMakeAndModel;
@@ -254,9 +270,16 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://scanner');
-    const parts = url.pathname.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://scanner');
+    } catch {
+      // A request target no URL parser takes (`//[`): the client's mistake, not the scanner's.
+      req.resume();
+      return send(res, 400, 'bad request target', { Connection: 'close' });
+    }
+    const parts = url.pathname.split('/').filter(Boolean);
     if (method !== 'POST') req.resume();
     if (parts[0]?.toLowerCase() !== 'escl') return send(res, 404, 'not found');
     const [, resource, jobId, action] = parts;
@@ -293,7 +316,7 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
     return send(res, 404, 'not found');
   };
 
-  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+  const server = http.createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) }, (req, res) => {
     // Node's own request timeout is checked on an interval and not for every way a body can stall.
     const deadline = setTimeout(() => {
       if (!req.complete) req.socket.destroy();

@@ -37,6 +37,13 @@ export interface EsclStatus {
 
 /** The XML we accept from a device at most (a capabilities document is some 15 KB). */
 export const maxEsclXmlBytes = 1024 * 1024;
+/**
+ * The most markup (`<`) a device's document may hold: real capabilities documents have some 250
+ * elements, a few HP ones over a thousand. The parser's time grows faster than the element count
+ * (200,000 empty elements in 1 MB hold the main process for seconds), so a flood is refused before
+ * parsing.
+ */
+export const maxEsclXmlTags = 5000;
 
 // Elements that repeat; parsed as arrays even when a device sends one of them.
 const repeated = new Set(['SettingProfile', 'ColorMode', 'DocumentFormat', 'DocumentFormatExt', 'DiscreteResolution', 'JobInfo', 'AdfOption', 'StateReason', 'JobStateReason']);
@@ -46,8 +53,9 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   trimValues: true,
+  // The five XML entities and numeric references (`&#x49;`); a DOCTYPE's own entities never get here (refused in parseRoot).
   processEntities: true,
-  htmlEntities: false,
+  htmlEntities: true,
   isArray: (name) => repeated.has(name),
 });
 
@@ -56,6 +64,13 @@ type Node = Record<string, unknown>;
 /** Parses one document and returns its root element, or throws a plain Error saying why (the caller names the device). */
 function parseRoot(xml: string, root: string): Node {
   if (xml.length > maxEsclXmlBytes) throw new Error(`XML over ${maxEsclXmlBytes} bytes`);
+  // eSCL has no DTD: a DOCTYPE only brings entity games (expansion bombs, external files, words that change the state read).
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('XML with a DOCTYPE');
+  let tags = 0;
+  for (let at = xml.indexOf('<'); at >= 0; at = xml.indexOf('<', at + 1)) {
+    tags += 1;
+    if (tags > maxEsclXmlTags) throw new Error(`XML with over ${maxEsclXmlTags} tags`);
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`not XML: ${valid.err.msg} (line ${valid.err.line})`);
   const document = parser.parse(xml) as Node;
@@ -76,10 +91,19 @@ const text = (node: unknown, name: string): string | null => {
   const value = node && typeof node === 'object' ? (node as Node)[name] : undefined;
   return typeof value === 'string' && value !== '' ? value : null;
 };
+/** A whole number a device states (sizes, resolutions, counts); absurd ones (over a million) count as not stated. */
 const count = (node: unknown, name: string): number | null => {
   const value = text(node, name);
-  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+  return value !== null && /^\d{1,7}$/.test(value) && Number(value) <= 1_000_000 ? Number(value) : null;
 };
+/** A device's words for people (its model, its state): no control or hidden direction characters, at most `max` characters. */
+const words = (value: string | null, max: number): string | null => {
+  if (value === null) return null;
+  const clean = [...value.replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim()].slice(0, max).join('').trim();
+  return clean === '' ? null : clean;
+};
+/** A MIME type as devices name formats (`image/jpeg`, `application/pdf`). */
+const mimeType = /^[a-z]+\/[a-z0-9.+-]{1,60}$/;
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 // Resolutions a range-only device is asked about: the usual steps of scanner drivers.
@@ -98,7 +122,8 @@ function readResolutions(profile: unknown): number[] {
     const step = count(range, 'Step') ?? 1;
     found.push(...commonResolutions.filter((dpi) => dpi >= min && dpi <= max && (step <= 1 || (dpi - min) % step === 0)));
   }
-  return found.filter((dpi) => dpi > 0);
+  // Scanners go from 50 to a few thousand dpi; anything else is no resolution to offer.
+  return found.filter((dpi) => dpi >= 50 && dpi <= 9600);
 }
 
 /** One input's caps (`PlatenInputCaps`, `AdfSimplexInputCaps`, `AdfDuplexInputCaps`). */
@@ -123,7 +148,7 @@ function readInputCaps(node: Node): EsclInputCaps {
     minHeight: count(node, 'MinHeight'),
     maxHeight: count(node, 'MaxHeight'),
     colorModes: unique(colorModes),
-    formats: unique(formats.map((format) => format.toLowerCase())),
+    formats: unique(formats.map((format) => format.trim().toLowerCase()).filter((format) => mimeType.test(format))),
     resolutions: unique(resolutions).sort((a, b) => a - b),
   };
 }
@@ -142,7 +167,7 @@ export function parseEsclCapabilities(xml: string): EsclCapabilities {
   const duplexOption = children(child(adf, 'AdfOptions'), 'AdfOption').includes('Duplex');
   if (duplex) inputs.duplex = readInputCaps(duplex);
   else if (simplex && duplexOption) inputs.duplex = inputs.adf;
-  return { makeAndModel: text(root, 'MakeAndModel'), uuid: text(root, 'UUID'), inputs, feederCapacity: count(adf, 'FeederCapacity') };
+  return { makeAndModel: words(text(root, 'MakeAndModel'), 128), uuid: words(text(root, 'UUID'), 64), inputs, feederCapacity: count(adf, 'FeederCapacity') };
 }
 
 /** The eSCL colour mode for a desk colour. */
@@ -172,7 +197,7 @@ export function summarizeEsclCapabilities(caps: EsclCapabilities): ScannerCapabi
 export function parseEsclStatus(xml: string): EsclStatus {
   const root = parseRoot(xml, 'ScannerStatus');
   const jobs = children(child(root, 'Jobs'), 'JobInfo').map((job) => ({ uri: text(job, 'JobUri') ?? '', state: text(job, 'JobState'), imagesCompleted: count(job, 'ImagesCompleted') }));
-  return { state: text(root, 'State'), adfState: text(root, 'AdfState'), jobs };
+  return { state: words(text(root, 'State'), 64), adfState: words(text(root, 'AdfState'), 64), jobs };
 }
 
 /**

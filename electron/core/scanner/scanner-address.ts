@@ -3,11 +3,23 @@ import net from 'node:net';
 import type { ScannerDevice } from './scanner-driver.js';
 
 const hostLabel = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+/** The longest address taken (a host name is at most 253 characters; an eSCL path is short). */
+const maxAddressLength = 512;
+
+/** Addresses no scanner has: unspecified (0.0.0.0 reaches this machine), broadcast, multicast. */
+function isNoDeviceAddress(bare: string): boolean {
+  if (net.isIPv4(bare)) {
+    const first = Number(bare.split('.')[0]);
+    return bare === '0.0.0.0' || bare === '255.255.255.255' || (first >= 224 && first <= 239);
+  }
+  // URL hosts come normalised: the unspecified IPv6 address is always `::`.
+  return net.isIPv6(bare) && (bare === '::' || /^ff/i.test(bare));
+}
 
 /** Whether a URL's host part is an IP or a plausible host name (not `foo bar`, `..`, `-x`). */
 function isPlausibleHost(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, '');
-  if (net.isIP(bare) !== 0) return true;
+  if (net.isIP(bare) !== 0) return !isNoDeviceAddress(bare);
   if (bare.length === 0 || bare.length > 253) return false;
   const labels = bare.replace(/\.$/, '').split('.');
   return labels.every((label) => hostLabel.test(label));
@@ -20,7 +32,9 @@ function isPlausibleHost(hostname: string): boolean {
  */
 export function parseScannerAddress(text: string): ScannerDevice | null {
   const typed = text.trim();
-  if (typed === '' || /\s/.test(typed)) return null;
+  // Whitespace inside, a backslash (read as a slash) or a dot segment (`..`, `%2e`) would make the address used differ from the one typed.
+  if (typed === '' || typed.length > maxAddressLength || /[\s\\\p{Cc}]/u.test(typed)) return null;
+  if (typed.split(/[/?#]/).slice(1).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) return null;
   let candidate: string;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(typed)) {
     if (!/^https?:\/\//i.test(typed)) return null;
@@ -31,6 +45,8 @@ export function parseScannerAddress(text: string): ScannerDevice | null {
     const [address, ...rest] = typed.split('/');
     candidate = `http://[${address}]${rest.length > 0 ? `/${rest.join('/')}` : ''}`;
   } else {
+    // `host` or `host:port`, then a path: anything else after a colon (`http:/host`, `javascript:…`) is no address.
+    if (!/^(?:\[[^\]/?#]*\]|[^:/?#[\]]+)(?::\d{1,5})?(?:[/?#]|$)/.test(typed)) return null;
     candidate = `http://${typed}`;
   }
   // WHATWG URLs read `192.168.1` as 192.168.0.1 and `3232235796` as an address: a typed number must be a full IPv4.
@@ -42,7 +58,7 @@ export function parseScannerAddress(text: string): ScannerDevice | null {
   } catch {
     return null;
   }
-  if (url.username || url.password || url.search || url.hash || !isPlausibleHost(url.hostname)) return null;
+  if (url.username || url.password || url.search || url.hash || url.port === '0' || !isPlausibleHost(url.hostname)) return null;
   const path = url.pathname.replace(/\/+$/, '');
   const id = `${url.protocol}//${url.host}${path === '' ? '/eSCL' : path}`;
   return { id, kind: 'escl', name: url.host, origin: 'typed' };

@@ -1060,6 +1060,7 @@ export const en: Catalog = {
     'unsupported-version': 'it is not a Scan Station profile, or its version is not supported',
     'wrong-fields': 'these values are not valid: {{fields}}',
     cancelled: 'cancelled',
+    'too-many-pages': 'it sent more than {{limit}} pages in one scan (it may be sending the same page again and again)',
     'nothing-to-print': 'there is no cover to print',
     unavailable: 'this way of running cannot print directly',
     'name-empty': 'the name is empty',

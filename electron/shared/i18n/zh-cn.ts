@@ -1057,6 +1057,7 @@ export const zhCN = {
     'unsupported-version': '不是扫描台助手导出的配置，或版本不受支持',
     'wrong-fields': '这些项的值不正确：{{fields}}',
     cancelled: '已取消',
+    'too-many-pages': '一次扫描送来的页数超过 {{limit}} 页（可能在反复送同一页）',
     'nothing-to-print': '没有可打印的封面',
     unavailable: '此运行方式不能直接打印',
     'name-empty': '名称为空',

@@ -91,6 +91,16 @@ test('serve-scanner usage errors in English and Chinese: no pages, pages that ca
       assert.match(taken.stderr, new RegExp(`Cannot listen on 127\\.0\\.0\\.1 port ${port} \\(EADDRINUSE\\)`));
     },
   });
+
+  // A --host that is empty, no address, a name that does not resolve or an invalid IPv6 zone: a usage error in both languages, not a crash or a URL without a host.
+  for (const [host, reason] of [['', 'EINVAL'], ['no such host', 'EINVAL'], ['nonexistent.invalid', 'ENOTFOUND'], ['fe80::1%nosuch', 'EINVAL'], ['x'.repeat(3000), 'EINVAL']] as const) {
+    const english = await cli(['serve-scanner', '--port', '0', '--pages', pdf, '--host', host]);
+    assert.equal(english.code, 2, host.slice(0, 40));
+    assert.match(english.stderr, new RegExp(`Cannot listen on .* port 0 \\((${reason}|EAI_AGAIN)\\)`), host.slice(0, 40));
+    const chinese = await cli(['serve-scanner', '--port', '0', '--pages', pdf, '--host', host], { lang: 'zh_CN.UTF-8' });
+    assert.equal(chinese.code, 2);
+    assert.match(chinese.stderr, /无法在 .* 上监听/);
+  }
 });
 
 test('the built serve-scanner stops at once on the first SIGTERM and the first Ctrl+C', async () => {

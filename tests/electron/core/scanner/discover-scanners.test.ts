@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { Bonjour, type Service } from 'bonjour-service';
 import { createMemoryLogger } from '../../../../electron/core/log/logger.js';
-import { describeService, discoverEsclScanners } from '../../../../electron/core/scanner/discover-scanners.js';
+import { createDeviceCollector, describeService, discoverEsclScanners, maxDiscoveredScanners } from '../../../../electron/core/scanner/discover-scanners.js';
 import { createEsclDriver } from '../../../../electron/core/scanner/escl-client.js';
 import { startReferenceScanner } from '../../../../electron/core/scanner/escl-server.js';
 import { writeStack } from '../../../fixtures/stacks.js';
@@ -91,4 +91,34 @@ test('a service record becomes a device: rs, ty, IPv4 first, a link-local IPv6 n
   assert.equal(describeService(service({ txt: { rs: '' } }), false)?.id, 'http://192.168.1.20');
   assert.equal(describeService(service({ txt: {} }), false)?.name, 'Brother MFC [3c2af4]');
   assert.equal(describeService(service({ port: 0 }), false), null);
+});
+
+test('junk announcements: rs with traversal or a URL, addresses off the office network, huge or hidden-character names, odd uuids, thousands of devices', () => {
+  const service = (extra: Partial<Service>) => ({ name: 'MFP', port: 80, host: 'mfp.local', addresses: ['192.168.1.20'], txt: { ty: 'Model' }, ...extra }) as unknown as Service;
+  for (const rs of ['../../admin', 'eSCL/../x', 'http://evil.example/eSCL', '%2e%2e/x', 'e SCL', 'e\\SCL', 'x'.repeat(300)]) {
+    assert.equal(describeService(service({ txt: { rs } }), false), null, rs);
+  }
+  assert.equal(describeService(service({ txt: { rs: 'scan/eSCL' } }), false)?.id, 'http://192.168.1.20/scan/eSCL');
+  // An announced Internet address is not followed, unless the announcement came from it.
+  assert.equal(describeService(service({ addresses: ['8.8.8.8'], host: 'evil.example' }), false), null);
+  assert.equal(describeService(service({ addresses: ['8.8.8.8', '10.0.0.9'] }), false)?.id, 'http://10.0.0.9/eSCL');
+  assert.equal(describeService(service({ addresses: ['8.8.8.8'], host: 'mfp.local' }), false)?.id, 'http://mfp.local/eSCL');
+  assert.equal(describeService(service({ addresses: ['203.0.113.5'], referer: { address: '203.0.113.5', family: 'IPv4', port: 5353, size: 100 } }), false)?.id, 'http://203.0.113.5/eSCL');
+  assert.equal(describeService(service({ addresses: ['2001:db8::1'], host: 'x.example' }), false), null);
+  for (const port of [0, -1, 65536, 1.5, Number.NaN]) assert.equal(describeService(service({ port }), false), null, String(port));
+  // Names shown to a clerk: no control or direction-changing characters, not endless; undecodable bytes do not break anything.
+  const named = describeService(service({ txt: { ty: `Evil\u202e\u0000 ${'x'.repeat(5000)}` } }), false);
+  assert.ok(named && named.name.length <= 100 && !/[\p{Cc}\p{Cf}]/u.test(named.name), named?.name);
+  assert.equal(describeService(service({ txt: { ty: Buffer.from([0xff, 0xfe, 0x41]) } }), false)?.name, '\ufffd\ufffdA');
+  assert.equal(describeService(service({ txt: { ty: '\u200b' } }), false)?.name, 'MFP');
+  assert.equal(describeService(service({ txt: { uuid: 'u'.repeat(1000) } }), false)?.uuid, null);
+  // A flood of announcements stays a bounded list.
+  const collector = createDeviceCollector();
+  for (let i = 0; i < 5000; i += 1) collector.add(service({ port: 1000 + i, txt: { uuid: `uuid-${i}` } }), i % 2 === 0);
+  assert.equal(collector.list().length, maxDiscoveredScanners);
+  // Both services of one device: listed once, over plain HTTP.
+  const both = createDeviceCollector();
+  both.add(service({ port: 443, txt: { uuid: 'same' } }), true);
+  both.add(service({ port: 80, txt: { uuid: 'SAME' } }), false);
+  assert.deepEqual(both.list().map((device) => device.id), ['http://192.168.1.20/eSCL']);
 });

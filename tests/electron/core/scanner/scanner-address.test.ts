@@ -28,3 +28,19 @@ test('junk is refused', () => {
     assert.equal(parseScannerAddress(junk), null, junk);
   }
 });
+
+test('hostile or odd typing is refused rather than turned into another address: schemes, credentials, ports, zones, traversal, junk', () => {
+  const refused = [
+    'file:///etc/passwd', 'javascript:alert(1)', 'JavaScript://%0aalert(1)', 'http:/host', 'http:host', 'user@host', 'http://user@host/eSCL',
+    'host:0', 'host:65536', 'host:-1', '192.168.1.20:', 'fe80::1%eth0', '[fe80::1%25eth0]:80', 'http://[fe80::1%25eth0]/eSCL',
+    'http://host/eSCL/../../admin', 'http://host/%2e%2e/admin', 'http://host/eSCL/%2E', 'http://host\\eSCL', 'http://host/eSCL\\..\\x', 'host/a\u0000b',
+    'http://0.0.0.0/eSCL', 'http://255.255.255.255', 'http://[::]/eSCL', 'http://224.0.0.251', '[ff02::fb]',
+    'a'.repeat(2000), `http://host/${'a'.repeat(2000)}`, `${'a.'.repeat(200)}b`, 'http://host/e SCL', '192.168.1.20\t8080',
+  ];
+  for (const junk of refused) assert.equal(parseScannerAddress(junk), null, JSON.stringify(junk.slice(0, 80)));
+  // Whitespace around (a pasted address, a full-width space from a Chinese input method) is not part of it.
+  assert.equal(idOf(' 192.168.1.20\n'), 'http://192.168.1.20/eSCL');
+  assert.equal(idOf('\u3000192.168.1.20'), 'http://192.168.1.20/eSCL');
+  assert.equal(idOf('[::1]'), 'http://[::1]/eSCL');
+  assert.equal(idOf('host:08080'), 'http://host:8080/eSCL');
+});
