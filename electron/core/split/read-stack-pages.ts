@@ -64,7 +64,7 @@ function isPageDamage(error: unknown): error is CoreError {
 let placeholder: Promise<Uint8Array> | undefined;
 
 /** A flat mid-gray page (170 × 240 px PNG), shown and kept where a damaged page was: it is in no bill and never uploaded. */
-function damagedPlaceholder(): Promise<Uint8Array> {
+export function damagedPlaceholder(): Promise<Uint8Array> {
   placeholder ??= sharp(Buffer.alloc(170 * 240, 160), { raw: { width: 170, height: 240, channels: 1 } })
     .png()
     .toBuffer()

@@ -10,7 +10,7 @@ import { openDocument } from '../document/read-document.js';
 import type { Logger } from '../log/logger.js';
 import type { PagePoint } from '../split/classify-page.js';
 import type { PageReaderPool } from '../split/page-reader-pool.js';
-import { readStackPages } from '../split/read-stack-pages.js';
+import { damagedPlaceholder, readStackPages } from '../split/read-stack-pages.js';
 import type { ClassifiedPage, PageKind } from '../split/split-stack.js';
 import type { AuditRecord } from '../log/audit-log.js';
 import { turnCoversUpright } from './upright-pages.js';
@@ -42,7 +42,7 @@ export interface BatchSource {
   pages: BatchPage[];
   /** A scanned page received but not read yet: its bytes as the device sent them (`raw/0007.jpg`). */
   raw?: string;
-  /** A scanned page no reader could read (its error code): kept in the record, in no bill. */
+  /** A scanned page no reader could read (its error code): kept as a damaged page (in no bill; the bill around it held). */
   unreadable?: string;
 }
 
@@ -331,7 +331,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
     /**
      * Reads and classifies a received page with the same readers as any file: its page and thumbnail
      * written and flushed, then `batch.json` rewritten atomically with them. A page no reader can read
-     * is kept in the record with why (it is in no bill); the scan goes on.
+     * is kept as a damaged page with why (in no bill, the bill around it held); the scan goes on.
      */
     async classifyCapturedPage(batchId: string, seq: number, options: { settings?: SplitSettings } = {}): Promise<{ source: BatchSource; thumbs: Uint8Array[] }> {
       const batch = await readBatch(batchId);
@@ -368,11 +368,18 @@ export function createBatchStore(deps: BatchStoreDeps) {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: deps.dir }, { cause: error });
-        // The device's own bad page: kept and said, never a reason to lose the scan.
+        // The device's own bad page (a truncated JPEG): kept as a damaged page, as intake keeps one, and the scan goes on.
         if (!(error instanceof CoreError) || error.code === 'disk-full') throw error;
         unreadable = error.code;
+        const png = await damagedPlaceholder();
+        const base = `${String(seq).padStart(4, '0')}-0001`;
+        await writeFileDurable(path.join(dirOf(batchId), `pages/${base}.png`), png, { replace: true });
+        await writeFileDurable(path.join(dirOf(batchId), `thumbs/${base}.png`), png, { replace: true });
+        await Promise.all([syncDirectory(path.join(dirOf(batchId), 'pages')), syncDirectory(path.join(dirOf(batchId), 'thumbs'))]);
         pages.length = 0;
         thumbs.length = 0;
+        pages.push({ file: `pages/${base}.png`, thumb: `thumbs/${base}.png`, format: 'png', sha256: createHash('sha256').update(png).digest('hex'), what: { kind: 'damaged', reason: String(error.params['reason'] ?? error.code) } });
+        thumbs.push(png);
         deps.log.warn('spool.capture-page-unreadable', { batch: batchId, page: seq, code: error.code });
       }
       const source = await withRecord(batchId, async (current) => {

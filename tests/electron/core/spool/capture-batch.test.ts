@@ -54,3 +54,20 @@ test('a scan batch keeps identical pages, survives a restart with pages received
   assert.deepEqual(stack.blank, [2, 3]);
   assert.deepEqual(await readdir(path.join(dir, 'batches')), []);
 });
+
+test('a page no reader can read (a truncated JPEG from the device) is kept as a damaged page: the scan goes on, its bill is held', async () => {
+  const dir = await makeTempDir();
+  const spool = await openSpool(dir);
+  const cover = new Uint8Array(await encodeJpeg(renderStackPage({ kind: 'cover', code: 'FY-SPOOL-0002' }, 100, 1), 100));
+  const content = new Uint8Array(await encodeJpeg(renderStackPage({ kind: 'content' }, 100, 3), 100));
+  const batch = await spool.batches.openBatch({ folder: null, pattern: 'capture', label: 'Test scanner', capture });
+  await spool.batches.addCapturedPage(batch.id, { bytes: cover, mime: 'image/jpeg' });
+  const { source } = await spool.batches.addCapturedPage(batch.id, { bytes: content.subarray(0, 600), mime: 'image/jpeg' });
+  assert.equal(source.pages[0]?.what.kind, 'damaged');
+  assert.ok(source.unreadable);
+  await spool.batches.addCapturedPage(batch.id, { bytes: content, mime: 'image/jpeg' });
+  const stack = await spool.batches.closeBatch(batch.id);
+  assert.equal(stack?.pages.length, 3);
+  assert.equal(stack?.pages[1]?.kind, 'damaged');
+  assert.equal(stack?.bills[0]?.held, 'damaged-pages');
+});
