@@ -9,6 +9,7 @@ import { showBrowserNotices } from './browser-notices.js';
 import { StationCountsLine } from './station-counts.js';
 import { isAllSent, type StationCounts } from '../../../electron/shared/station/bill-status.js';
 import type { TFunction } from 'i18next';
+import { toneOfCondition } from './scanner-condition.js';
 
 type Info = ValueOf<'app:info'>;
 
@@ -87,6 +88,17 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       clearInterval(timer);
     };
   }, [api, notifies, t, onLook]);
+  // The picked scanner's state, as core last read it: read once, then pushed with every capture change.
+  const [scanner, setScanner] = useState<ValueOf<'capture:state'>['scanner']>(null);
+  useEffect(() => {
+    let stopped = false;
+    void api.capture.state().then((result) => !stopped && result.ok && setScanner(result.value.scanner));
+    const unsubscribe = api.on('capture:changed', (state) => setScanner(state.scanner));
+    return () => {
+      stopped = true;
+      unsubscribe();
+    };
+  }, [api]);
   const last = endpoint?.lastPreflight;
   // With the background service gone nothing is known: never show a stale green.
   const gateOpen = bridgeUp && last !== null && last !== undefined && last.ok && !last.stale;
@@ -135,6 +147,13 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
           '…'
         )}
       </span>
+      {scanner && (
+        <span className="status-item" data-testid="status-scanner" data-condition={scanner.status.condition}>
+          <strong>{t('capture.statusBar')}</strong>
+          <bdi className="status-scanner-name">{scanner.name}</bdi>
+          <span className={`status-dot status-dot-${toneOfCondition(scanner.status.condition)}`}>● {t(`capture.conditions.${scanner.status.condition}`)}</span>
+        </span>
+      )}
       <span className="status-spacer" />
       {info && (
         <span className="status-item muted" title={t(runtimeKey)}>
