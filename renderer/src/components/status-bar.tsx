@@ -148,9 +148,9 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
         )}
       </span>
       {scanner && (
-        <span className="status-item" data-testid="status-scanner" data-condition={scanner.status.condition}>
+        // The scanner's name on hover only: the state is what the bar must fit at 1024 px.
+        <span className="status-item" data-testid="status-scanner" data-condition={scanner.status.condition} title={scanner.name}>
           <strong>{t('capture.statusBar')}</strong>
-          <bdi className="status-scanner-name">{scanner.name}</bdi>
           <span className={`status-dot status-dot-${toneOfCondition(scanner.status.condition)}`}>● {t(`capture.conditions.${scanner.status.condition}`)}</span>
         </span>
       )}

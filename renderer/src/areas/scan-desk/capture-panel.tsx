@@ -174,7 +174,7 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
                 <button type="button" className="primary" data-testid="capture-continue" onClick={() => void scan(job.batchId ?? undefined)}>
                   {t('capture.continue')}
                 </button>{' '}
-                <button type="button" data-testid="capture-release" onClick={() => job.batchId && void release(job.batchId)}>
+                <button type="button" className="secondary" data-testid="capture-release" onClick={() => job.batchId && void release(job.batchId)}>
                   {t('capture.release')}
                 </button>
               </div>
@@ -210,7 +210,7 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
                 <button type="button" className="primary" data-testid="capture-interrupted-continue" disabled={running} onClick={() => void capture.start(scan.batchId).then((ok) => focusWhenPainted(() => (ok ? cancelRef.current : noticeRef.current)))}>
                   {t('capture.continue')}
                 </button>{' '}
-                <button type="button" data-testid="capture-interrupted-release" disabled={running} onClick={() => void release(scan.batchId)}>
+                <button type="button" className="secondary" data-testid="capture-interrupted-release" disabled={running} onClick={() => void release(scan.batchId)}>
                   {t('capture.release')}
                 </button>
               </li>

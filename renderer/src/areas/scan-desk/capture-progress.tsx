@@ -1,4 +1,5 @@
 // A scan as it runs: "page 7 received", a bar that moves with no end known, the last pages with their covers marked, the split so far.
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeProgress, describeSplit, type CaptureJob } from './capture-text.js';
 
@@ -6,6 +7,13 @@ import { describeProgress, describeSplit, type CaptureJob } from './capture-text
 export function CaptureProgress({ job }: { job: CaptureJob }) {
   const { t } = useTranslation();
   const split = describeSplit(t, job.bills);
+  const thumbs = useRef<HTMLOListElement>(null);
+  const newest = job.recent.at(-1)?.page;
+  // The newest page is the one to see: the strip keeps its end in view as pages come.
+  useEffect(() => {
+    const strip = thumbs.current;
+    if (strip) strip.scrollLeft = strip.scrollWidth;
+  }, [newest]);
   return (
     <div className="capture-progress" data-testid="capture-progress" data-phase={job.phase} data-pages={job.pages}>
       <p className="capture-live" role="status" aria-live="polite" data-testid="capture-live">
@@ -22,7 +30,7 @@ export function CaptureProgress({ job }: { job: CaptureJob }) {
       </div>
       <div className="capture-live-body">
         {job.recent.length > 0 && (
-          <ol className="capture-thumbs" aria-label={t('capture.recent')} data-testid="capture-thumbs">
+          <ol ref={thumbs} className="capture-thumbs" aria-label={t('capture.recent')} data-testid="capture-thumbs">
             {job.recent.map((page) => (
               <li key={page.page} className={`capture-thumb capture-thumb-${page.kind}`} data-page={page.page} data-kind={page.kind}>
                 <img src={page.thumbPng} alt={t('capture.pageAlt', { page: page.page })} />
