@@ -15,6 +15,7 @@ import { createCoverService, type CoverService } from './cover/cover-service.js'
 import { createReturnedBills, returnedBillsPath } from './spool/returned-bills.js';
 import { createDeskSettingsStore } from './desk/desk-settings.js';
 import { createCaptureService, type CaptureService } from './capture/capture-service.js';
+import { createDefaultDrivers, type ScannerDrivers } from './capture/capture-drivers.js';
 import { createScanDeskService, type ScanDeskService } from './desk/scan-desk-service.js';
 import { createScanIdentity, type ScanIdentity } from './desk/scan-identity.js';
 import { createEndpointService, type EndpointService } from './endpoint/endpoint-service.js';
@@ -54,6 +55,8 @@ export interface CoreOptions {
    * after `<dataDir>/scan-station-profile.json`: the desktop app passes the one beside the installed app.
    */
   firstRunProfiles?: string[];
+  /** How scanners are reached (eSCL, SANE by default); injected so tests drive a scanner of their own. */
+  scannerDrivers?: ScannerDrivers;
 }
 
 /** Station facts core knows (the edge adds how it runs). */
@@ -118,7 +121,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // Who scans where: the clerk signed in at the desk (prefs) or the station's scan user, and its scan point (the profile).
   const scanner = createScanIdentity({ dataDir: paths.dataDir, prefs, log });
   const scanDesk = createScanDeskService({ spoolDir: path.join(paths.dataDir, 'spool'), tmpDir: paths.tmpDir, ownFolders: [paths.dataDir, path.join(paths.dataDir, 'spool')], log, now, prefs, settings: createDeskSettingsStore(paths.dataDir), scanner, settleMs: options.watchSettleMs, pollMs: options.watchPollMs });
-  const capture = createCaptureService();
+  // A scan's pages go into the desk's own spool: its closes tell the desk (and its index) a stack came.
+  let spoolReady: Promise<void> | null = null;
+  const capture = createCaptureService({
+    dataDir: paths.dataDir,
+    batches: async () => {
+      await (spoolReady ??= scanDesk.prepare().catch((error: unknown) => {
+        spoolReady = null;
+        throw error;
+      }));
+      return scanDesk.spool.batches;
+    },
+    splitOptions: async () => (await scanDesk.settings.resolve()).split,
+    drivers: options.scannerDrivers ?? createDefaultDrivers({ log, workDir: path.join(paths.tmpDir, 'sane'), env: options.env }),
+    log,
+    now,
+  });
   const returned = createReturnedBills(returnedBillsPath(path.join(paths.dataDir, 'spool')));
   const upload = createUploadQueue({
     spool: scanDesk.spool,

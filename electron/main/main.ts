@@ -65,6 +65,11 @@ async function startApp(): Promise<void> {
     const payload = ipcEvents['station:changed'].parse(change);
     for (const win of BrowserWindow.getAllWindows()) if (ownWindows.has(win.webContents.id) && !win.webContents.isDestroyed()) win.webContents.send('station:changed', payload);
   });
+  // A scan's every page, phase and the scanner's state, pushed as the whole capture state.
+  core.capture.onChanged((state) => {
+    const payload = ipcEvents['capture:changed'].parse(state);
+    for (const win of BrowserWindow.getAllWindows()) if (ownWindows.has(win.webContents.id) && !win.webContents.isDestroyed()) win.webContents.send('capture:changed', payload);
+  });
 
   // Closing the window hides it: the watched folder and the upload queue keep running behind the tray
   // until the clerk quits from the tray (the page in flight's bookkeeping is finished first).

@@ -34,10 +34,13 @@ export const serveCommand: CliCommand = {
     const server = await startBrowserServer({ dispatcher, staticDir, port, log: core.log });
     // Every change of the spool or the queue reaches the open pages at once (not at their next poll).
     const unsubscribe = core.scanDesk.onChanged((change) => server.broadcast('station:changed', change));
+    // A scan's pages and phases, and the scanner's state, reach them the same way.
+    const unsubscribeCapture = core.capture.onChanged((state) => server.broadcast('capture:changed', state));
     if (json) io.stdout(`${JSON.stringify({ url: server.url, origin: server.origin, port: server.port })}\n`);
     else io.stdout(`${t('cli.serve.listening')}\n\n    ${server.url}\n\n${t('cli.serve.tokenNote')}\n`);
     await io.waitForStop();
     unsubscribe();
+    unsubscribeCapture();
     await server.close();
     await core.close();
     return exitCodes.ok;

@@ -1,7 +1,16 @@
 // The capture as the station runs it: scanners found and typed, the desk's scan settings, one scan job at a time into the spool (see docs/capture.md).
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { captureJobSchema, captureSettingsSchema, captureStateSchema, scannerDeviceSchema } from '../../shared/ipc-contract.js';
 import { CoreError } from '../base/errors.js';
+import { isProcessRunning } from '../base/process-running.js';
+import type { Logger } from '../log/logger.js';
+import type { ScanSettings, ScannerDevice, ScannerStatus } from '../scanner/scanner-driver.js';
+import type { BatchRecord, BatchStore } from '../spool/batch-store.js';
+import type { SplitOptions } from '../split/split-stack.js';
+import { runCaptureJob, toCaptureError, type CaptureJobRun } from './capture-job.js';
+import { parseSaneId, type ScannerDrivers } from './capture-drivers.js';
+import { createCaptureStore, maxTypedDevices } from './capture-store.js';
 
 /** A scanner as the desk lists it (with what it offers and its state, or why it could not be read). */
 export type ScannerDeviceView = z.output<typeof scannerDeviceSchema>;
@@ -15,7 +24,7 @@ export type CaptureState = z.output<typeof captureStateSchema>;
 /** What the Scan desk, the status bar and the CLI drive. */
 export interface CaptureService {
   /** Scanners found (mDNS, SANE) and typed, each with its capabilities and state; `refresh` looks again now. */
-  listDevices(options?: { refresh?: boolean; signal?: AbortSignal }): Promise<ScannerDeviceView[]>;
+  listDevices(options?: { refresh?: boolean; signal?: AbortSignal; timeoutMs?: number }): Promise<ScannerDeviceView[]>;
   /** Adds a scanner typed by address (an eSCL URL, or a host), checked by reading its capabilities. */
   addDevice(address: string): Promise<ScannerDeviceView>;
   /** Forgets a typed scanner. */
@@ -26,8 +35,14 @@ export interface CaptureService {
   saveSettings(settings: CaptureSettings): Promise<CaptureSettings>;
   /** The capture now: the job, the interrupted scans, the picked scanner's state. */
   readState(): Promise<CaptureState>;
-  /** Starts a job with the saved settings (or continues an interrupted scan); resolves once it is under way. */
-  start(options?: { into?: string }): Promise<CaptureState>;
+  /**
+   * Starts a job with the saved settings (or continues an interrupted scan: its batch, its device);
+   * resolves once it is under way, rejects with the device's refusal (feeder empty, jam…). The CLI
+   * names its device and settings instead of the desk's.
+   */
+  start(options?: { into?: string; device?: string; settings?: ScanSettings }): Promise<CaptureState>;
+  /** Resolves with the state once no job runs (the CLI waits for its job). */
+  idle(): Promise<CaptureState>;
   /** Cancels the running job (the pages received are kept and become the stack). */
   cancel(): Promise<CaptureState>;
   /** Closes an interrupted scan into a stack with what came. */
@@ -38,22 +53,308 @@ export interface CaptureService {
   close(): Promise<void>;
 }
 
-/** Creates the capture service (to be replaced by the real one: issue 25, in progress). */
-export function createCaptureService(): CaptureService {
-  const refuse = async (): Promise<never> => {
-    throw new CoreError('scanner-not-found', { device: '' });
+/** What the capture service needs: the spool's batches, the data folder, the drivers (injected in tests). */
+export interface CaptureServiceDeps {
+  dataDir: string;
+  /** The spool's batch store (the one whose closes tell the desk a stack came). */
+  batches: () => Promise<BatchStore>;
+  /** The split's options now (the split so far while the stack grows). */
+  splitOptions: () => Promise<SplitOptions>;
+  drivers: ScannerDrivers;
+  log: Logger;
+  now: () => Date;
+  /** Time allowed to find scanners on the network (ms, default 2500). */
+  discoverMs?: number;
+  /** Time allowed to read one device's capabilities and state (ms, default 5000). */
+  deviceMs?: number;
+  /** Pushes of a page at most this often (ms, default 150): a fast feeder's thumbnails are sent in bursts. */
+  pushMs?: number;
+  platform?: NodeJS.Platform;
+}
+
+const activePhases = new Set<CaptureJob['phase']>(['checking', 'scanning', 'cancelling', 'finishing']);
+
+/** The system word the desk shows (Windows desks scan with the vendor tool or a network scanner). */
+function platformOf(platform: NodeJS.Platform): CaptureState['platform'] {
+  return platform === 'win32' ? 'windows' : platform === 'linux' ? 'linux' : platform === 'darwin' ? 'mac' : 'other';
+}
+
+/** A signal that aborts after `ms`, or with `outer`. */
+function boundedSignal(ms: number, outer?: AbortSignal): AbortSignal {
+  return outer ? AbortSignal.any([outer, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms);
+}
+
+/** What the stack of a scan is called: the device and when it began. */
+function scanLabel(device: { name: string }, at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${device.name} ${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+/**
+ * Creates the capture service: one job at a time into the spool (see `runCaptureJob`), the scans a
+ * crash or a device error interrupted held until continued or released, typed scanners and the
+ * desk's settings in `<data>/capture.json`, every change pushed to `onChanged`.
+ */
+export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
+  const store = createCaptureStore({ dataDir: deps.dataDir, log: deps.log });
+  const listeners = new Set<(state: CaptureState) => void>();
+  let current: CaptureJobRun | null = null;
+  let lastJob: CaptureJob | null = null;
+  let scanner: CaptureState['scanner'] = null;
+  let found: ScannerDevice[] = [];
+  let listing: Promise<ScannerDeviceView[]> | null = null;
+  let lastListed: ScannerDeviceView[] | null = null;
+  let statusReading: Promise<void> | null = null;
+  let pushTimer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const isActive = () => current !== null && activePhases.has(current.job.phase);
+  /** Open scan batches not filled by a job: ours not running, or one whose process is gone. */
+  const interrupted = async (): Promise<BatchRecord[]> => {
+    const batches = await deps.batches();
+    const summaries = (await batches.listBatches()).filter((summary) => summary.capture);
+    const records = await Promise.all(summaries.map((summary) => batches.readBatch(summary.id)));
+    const running = isActive() ? current?.job.batchId : null;
+    return records.filter((batch): batch is BatchRecord => {
+      if (!batch?.capture || batch.id === running || batch.sources.length === 0) return false;
+      const pid = batch.capture.pid;
+      return pid === undefined || pid === process.pid || !isProcessRunning(pid);
+    });
   };
+  const readState = async (): Promise<CaptureState> => ({
+    job: current?.job ? { ...current.job, recent: [...current.job.recent], bills: [...current.job.bills] } : lastJob,
+    interrupted: (await interrupted()).map((batch) => ({
+      batchId: batch.id,
+      device: batch.capture?.device ?? { id: '', name: '' },
+      pages: batch.sources.reduce((sum, source) => sum + source.pages.length, 0),
+      openedAt: batch.openedAt,
+      lastAt: batch.sources.map((source) => source.at).sort().at(-1) ?? null,
+    })),
+    scanner,
+    platform: platformOf(deps.platform ?? process.platform),
+  });
+  const pushNow = () => {
+    if (pushTimer) clearTimeout(pushTimer);
+    pushTimer = null;
+    if (listeners.size === 0) return;
+    void readState().then(
+      (state) => {
+        for (const listener of listeners) listener(state);
+      },
+      (error: unknown) => deps.log.warn('capture.state-failed', { reason: String(error) }),
+    );
+  };
+  /** A page is pushed at most every `pushMs` (the last one always); a phase change at once. */
+  const push = (page: boolean) => {
+    if (!page) return pushNow();
+    if (pushTimer) return;
+    pushTimer = setTimeout(pushNow, deps.pushMs ?? 150);
+    pushTimer.unref?.();
+  };
+
+  /** The device an id names: one listed or typed, else read from the id itself. */
+  const resolveDevice = async (id: string): Promise<ScannerDevice> => {
+    const typed = (await store.read()).devices.find((device) => device.id === id);
+    const known = typed ?? found.find((device) => device.id === id) ?? parseSaneId(id) ?? deps.drivers.parseAddress(id);
+    if (!known) throw new CoreError('scanner-not-found', { device: id });
+    return known;
+  };
+  const noteStatus = (device: ScannerDevice, status: ScannerStatus) => {
+    scanner = { device: device.id, name: device.name, status, at: deps.now().toISOString() };
+  };
+  /** One device read: what it offers and its state, or why not (never throws). */
+  const describe = async (device: ScannerDevice, signal?: AbortSignal): Promise<ScannerDeviceView> => {
+    try {
+      const driver = deps.drivers.createDriver(device);
+      const bounded = boundedSignal(deps.deviceMs ?? 5000, signal);
+      const [capabilities, status] = await Promise.all([driver.readCapabilities(bounded), driver.readStatus(bounded)]);
+      return { ...device, capabilities, status, error: null };
+    } catch (thrown) {
+      const error = toCaptureError(thrown, device.name);
+      return { ...device, capabilities: null, status: null, error: { code: error.code, params: error.params } };
+    }
+  };
+  /** Reads the picked scanner's state in the background (the status bar), at most every 15 s, never during a job. */
+  const refreshStatus = () => {
+    if (statusReading || isActive() || closed) return;
+    if (scanner && Date.now() - Date.parse(scanner.at) < 15_000) return;
+    statusReading = (async () => {
+      const { settings } = await store.read();
+      if (!settings.device) return;
+      const device = await resolveDevice(settings.device);
+      try {
+        noteStatus(device, await deps.drivers.createDriver(device).readStatus(boundedSignal(deps.deviceMs ?? 5000)));
+      } catch (thrown) {
+        const error = toCaptureError(thrown, device.name);
+        noteStatus(device, { condition: error.code === 'scanner-unreachable' ? 'offline' : 'error', detail: error.message });
+      }
+      pushNow();
+    })()
+      .catch((error: unknown) => deps.log.warn('capture.status-failed', { reason: String(error) }))
+      .finally(() => {
+        statusReading = null;
+      });
+  };
+
+  const startJob = async (device: ScannerDevice, settings: CaptureJob['settings'], into?: BatchRecord): Promise<CaptureState> => {
+    const batches = await deps.batches();
+    const run = runCaptureJob({
+      id: `${deps.now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`,
+      driver: deps.drivers.createDriver(device),
+      settings,
+      batches,
+      into,
+      label: into?.label ?? scanLabel(device, deps.now()),
+      splitOptions: deps.splitOptions,
+      log: deps.log,
+      now: deps.now,
+      onChange: (_job, page) => push(page),
+    });
+    current = run;
+    const began = run.started.then(() => true, () => false);
+    void run.done.then(async (job) => {
+      lastJob = { ...job };
+      if (current === run) current = null;
+      // After a stop mid-job the device's state is worth reading again (a jam); a refusal already said it.
+      if (job.phase === 'failed' && (await began)) {
+        scanner = null;
+        refreshStatus();
+      }
+      pushNow();
+    });
+    try {
+      await run.started;
+    } catch (error) {
+      lastJob = { ...run.job };
+      if (current === run) current = null;
+      if (error instanceof CoreError && ['scanner-feeder-empty', 'scanner-jammed', 'scanner-door-open', 'scanner-busy'].includes(error.code)) {
+        noteStatus(device, { condition: ({ 'scanner-feeder-empty': 'feeder-empty', 'scanner-jammed': 'jammed', 'scanner-door-open': 'door-open', 'scanner-busy': 'busy' } as const)[error.code as 'scanner-busy'], detail: null });
+      }
+      pushNow();
+      throw error;
+    }
+    noteStatus(device, { condition: 'busy', detail: null });
+    return readState();
+  };
+
   return {
-    listDevices: async () => [],
-    addDevice: refuse,
-    removeDevice: async () => false,
-    readSettings: refuse,
-    saveSettings: refuse,
-    readState: refuse,
-    start: refuse,
-    cancel: refuse,
-    release: refuse,
-    onChanged: () => () => undefined,
-    close: async () => undefined,
+    async listDevices(options = {}) {
+      if (listing && !options.refresh) return listing;
+      if (lastListed && !options.refresh) return lastListed;
+      listing = (async () => {
+        const { devices: typed } = await store.read();
+        const discovered = await deps.drivers.findDevices({ timeoutMs: options.timeoutMs ?? deps.discoverMs ?? 2500, signal: options.signal }).catch((error: unknown) => {
+          deps.log.warn('capture.discover-failed', { reason: String(error) });
+          return [] as ScannerDevice[];
+        });
+        found = discovered;
+        const seen = new Set<string>();
+        const all = [...typed, ...discovered].filter((device) => !seen.has(device.id) && seen.add(device.id));
+        const views = await Promise.all(all.map((device) => describe(device, options.signal)));
+        const { settings } = await store.read();
+        const picked = views.find((view) => view.id === settings.device);
+        if (picked?.status) noteStatus(picked, picked.status);
+        lastListed = views;
+        return views;
+      })().finally(() => {
+        listing = null;
+      });
+      return listing;
+    },
+    async addDevice(address) {
+      const parsed = parseSaneId(address) ?? deps.drivers.parseAddress(address);
+      if (!parsed) throw new CoreError('scanner-not-found', { device: address.slice(0, 200) });
+      const device: ScannerDevice = { ...parsed, origin: parsed.kind === 'sane' ? 'sane' : 'typed' };
+      const view = await describe(device);
+      // A typed address that does not answer is not kept: the clerk sees why at once.
+      if (view.error) throw new CoreError(view.error.code as never, view.error.params);
+      const named = { ...device, name: view.capabilities?.makeAndModel ?? device.name };
+      await store.change((file) => {
+        const devices = [...file.devices.filter((entry) => entry.id !== named.id), named];
+        if (devices.length > maxTypedDevices) devices.shift();
+        return { ...file, devices };
+      });
+      lastListed = null;
+      return { ...view, name: named.name };
+    },
+    async removeDevice(id) {
+      let removed = false;
+      await store.change((file) => {
+        removed = file.devices.some((device) => device.id === id);
+        return { ...file, devices: file.devices.filter((device) => device.id !== id) };
+      });
+      lastListed = null;
+      return removed;
+    },
+    async readSettings() {
+      return (await store.read()).settings;
+    },
+    async saveSettings(settings) {
+      const saved = (await store.change((file) => ({ ...file, settings }))).settings;
+      if (scanner && scanner.device !== saved.device) scanner = null;
+      pushNow();
+      return saved;
+    },
+    async readState() {
+      refreshStatus();
+      return readState();
+    },
+    async start(options = {}) {
+      if (closed) throw new CoreError('scan-already-running', { device: '' });
+      if (isActive()) throw new CoreError('scan-already-running', { device: current?.job.device.name ?? '' });
+      if (options.into) {
+        const batches = await deps.batches();
+        const batch = await batches.readBatch(options.into);
+        const open = (await interrupted()).some((candidate) => candidate.id === options.into);
+        if (!batch?.capture || !open) {
+          if (batch?.capture?.pid !== undefined && isProcessRunning(batch.capture.pid) && batch.capture.pid !== process.pid) throw new CoreError('scan-already-running', { device: batch.capture.device.name });
+          throw new CoreError('scan-not-interrupted', { batch: options.into });
+        }
+        const device = await resolveDevice(batch.capture.device.id).catch(() => ({ id: batch.capture?.device.id ?? '', kind: 'escl' as const, name: batch.capture?.device.name ?? '', origin: 'typed' as const }));
+        return startJob({ ...device, name: batch.capture.device.name }, batch.capture.settings, batch);
+      }
+      const { settings: saved } = await store.read();
+      const id = options.device ?? saved.device;
+      if (!id) throw new CoreError('scanner-not-found', { device: '' });
+      const device = await resolveDevice(id);
+      const settings = options.settings ?? { source: saved.source, dpi: saved.dpi, color: saved.color };
+      return startJob(device, { source: settings.source, dpi: settings.dpi, color: settings.color });
+    },
+    async idle() {
+      while (current) await current.done.then(() => new Promise((resolve) => setImmediate(resolve)));
+      return readState();
+    },
+    async cancel() {
+      const run = current;
+      if (run && isActive()) {
+        run.cancel();
+        pushNow();
+      }
+      return readState();
+    },
+    async release(batchId) {
+      const batches = await deps.batches();
+      const open = (await interrupted()).find((candidate) => candidate.id === batchId);
+      if (!open) throw new CoreError('scan-not-interrupted', { batch: batchId });
+      const stack = await batches.closeBatch(batchId);
+      deps.log.info('capture.released', { batch: batchId, stack: stack?.id ?? null });
+      pushNow();
+      return { stackId: stack?.id ?? null };
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      closed = true;
+      const run = current;
+      if (run) {
+        run.cancel();
+        await run.done;
+      }
+      await statusReading;
+      if (pushTimer) clearTimeout(pushTimer);
+      listeners.clear();
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { ClassifiedPage, PageKind } from '../split/split-stack.js';
 import type { AuditRecord } from '../log/audit-log.js';
 import { turnCoversUpright } from './upright-pages.js';
 import type { StackScan } from '../../shared/station/scan-fields.js';
+import type { ScanSettings } from '../../shared/capture/capture-types.js';
 import type { SplitSettings } from './split-settings.js';
 import type { IngestProgress, SourceFate, SourceIdentity, SpoolBill, StackRecord, StoredPage } from './stack-record.js';
 
@@ -57,7 +58,30 @@ export interface BatchRecord {
   sources: BatchSource[];
   /** Who scanned where when the batch opened (its first file): the stack it becomes keeps it. Absent in batches opened before it was recorded. */
   scan?: StackScan;
+  /** A scan job's batch (direct capture): its pages came from a device, not from files; absent for every other batch. */
+  capture?: BatchCapture;
 }
+
+/** What a capture batch records of the scan that fills it: an open one after a restart is an interrupted scan. */
+export interface BatchCapture {
+  device: { id: string; name: string };
+  settings: ScanSettings;
+  /** The job filling it now (or last); a continued scan writes its own. */
+  jobId: string;
+  /** `scanning` while a job fills it; `interrupted` once a job stopped on a device error (a crash leaves `scanning`: read as interrupted at the next start). */
+  state: 'scanning' | 'interrupted';
+  /** The process filling it (a scan another process runs is not interrupted while that process lives). */
+  pid?: number;
+}
+
+/** One page a scanner sent, as the capture gives it to its batch (bytes never decoded before). */
+export interface CapturedPageInput {
+  bytes: Uint8Array;
+  mime: 'image/jpeg' | 'image/png' | 'image/tiff';
+}
+
+/** The mime types a scanner's page may have, with the extension its page file gets. */
+const capturedExtensions: Record<CapturedPageInput['mime'], string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/tiff': 'tif' };
 
 /** An open batch as the watch and the screens see it. */
 export interface BatchSummary {
@@ -73,6 +97,8 @@ export interface BatchSummary {
   closeRequested: boolean;
   /** The numbers in its files' names, in arrival order (a restart of the numbering closes it). */
   numbers: Array<number | null>;
+  /** A scan's batch: the device and the job (absent for files). */
+  capture?: BatchCapture;
 }
 
 /** What became of a file given to a batch. */
@@ -137,6 +163,7 @@ export function summarizeBatch(batch: BatchRecord, closeRequested: boolean): Bat
     lastAt: batch.sources.map((source) => source.at).sort().at(-1) ?? null,
     closeRequested,
     numbers: batch.sources.map((source) => source.number),
+    ...(batch.capture ? { capture: batch.capture } : {}),
   };
 }
 
@@ -175,10 +202,10 @@ export function createBatchStore(deps: BatchStoreDeps) {
       return Promise.all(batches.map(async (batch) => summarizeBatch(batch, await isRequested(batch.id))));
     },
     /** Opens an empty batch (created in `tmp/` and renamed in, so a batch folder always has its record). */
-    async openBatch(init: { folder: string | null; pattern: string; label?: string | null }): Promise<BatchRecord> {
+    async openBatch(init: { folder: string | null; pattern: string; label?: string | null; capture?: BatchCapture }): Promise<BatchRecord> {
       const id = makeId();
       // Who scans is the one at the batch's first file: a sign-out before it closes changes nothing.
-      const record: BatchRecord = { version: 1, id, folder: init.folder === null ? null : path.resolve(init.folder), pattern: init.pattern, label: init.label ?? null, openedAt: deps.now().toISOString(), sources: [], scan: await deps.scan() };
+      const record: BatchRecord = { version: 1, id, folder: init.folder === null ? null : path.resolve(init.folder), pattern: init.pattern, label: init.label ?? null, openedAt: deps.now().toISOString(), sources: [], scan: await deps.scan(), ...(init.capture ? { capture: init.capture } : {}) };
       const work = path.join(tmpDir, `batch-${id}`);
       await fs.mkdir(path.join(work, 'pages'), { recursive: true });
       await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
@@ -203,7 +230,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
       const { identity, copy } = await deps.readSource(file, options.name, work);
       try {
         const known = await deps.knownSource(identity.sha256);
-        const inBatch = known ? null : (await list()).find((open) => open.sources.some((source) => source.sha256 === identity.sha256));
+        // A scan's pages are no files: a file that equals one (a blank back) is still a file of its own.
+        const inBatch = known ? null : (await list()).find((open) => !open.capture && open.sources.some((source) => source.sha256 === identity.sha256));
         if (known || inBatch) {
           // Already safely in (a crash may have come between the commit and the move): only moved.
           const source = await deps.moveSource(file, options.name, options.moveSourceTo, identity);
@@ -243,6 +271,67 @@ export function createBatchStore(deps: BatchStoreDeps) {
       } finally {
         await fs.rm(work, { recursive: true, force: true }).catch(() => undefined);
       }
+    },
+    /** An open batch's record (null: no such batch). */
+    readBatch,
+    /**
+     * Stores one page a scanner sent into a capture batch: read and classified with the same readers
+     * as any file, its page and thumbnail written and flushed, then `batch.json` rewritten atomically
+     * — the commit point; the caller asks the device for the next page only after. Never deduplicated
+     * by SHA-256 (two identical pages are two sheets: blank backs, test patterns); no source to move.
+     */
+    async addCapturedPage(batchId: string, page: CapturedPageInput, options: { onProgress?: (progress: IngestProgress) => void } = {}): Promise<{ batch: BatchRecord; source: BatchSource; thumbs: Uint8Array[] }> {
+      const batch = await readBatch(batchId);
+      if (!batch?.capture) throw new CoreError('scan-not-interrupted', { batch: batchId });
+      const seq = Math.max(0, ...batch.sources.map((source) => source.seq)) + 1;
+      const extension = capturedExtensions[page.mime];
+      if (!extension) throw new CoreError('scanner-bad-answer', { device: batch.capture.device.name, reason: 'page-type' });
+      const name = `page-${String(seq).padStart(4, '0')}.${extension}`;
+      const settings = await deps.splitSettings();
+      const budget = deps.maxBytes(page.bytes.length);
+      const pages: BatchPage[] = [];
+      const thumbs: Uint8Array[] = [];
+      let storedBytes = 0;
+      const document = await openDocument({ name, bytes: page.bytes }, { limits: deps.limits, renderDpi: deps.renderDpi });
+      options.onProgress?.({ name, page: 0, pages: document.pageCount });
+      try {
+        for await (const item of readStackPages(document, { name, rules: settings.rules, blankInkShare: settings.blankInkShare, limits: deps.limits, pool: deps.pool, store: true })) {
+          const stored = item.stored as NonNullable<typeof item.stored>;
+          storedBytes += stored.bytes.length + item.thumbPng.length;
+          if (storedBytes > budget) throw new CoreError('stack-too-large', { name, limit: formatBytes(budget) });
+          // Named by the source's arrival: a page an interrupted attempt left under this name is unreferenced and replaced.
+          const base = `${String(seq).padStart(4, '0')}-${String(item.index + 1).padStart(4, '0')}`;
+          const pageFile = `pages/${base}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
+          const thumb = `thumbs/${base}.png`;
+          await writeFileDurable(path.join(dirOf(batchId), pageFile), stored.bytes, { replace: true });
+          await writeFileDurable(path.join(dirOf(batchId), thumb), item.thumbPng, { replace: true });
+          pages.push({ file: pageFile, thumb, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), what: item.what, ...(item.qr ? { qr: item.qr } : {}) });
+          thumbs.push(item.thumbPng);
+          options.onProgress?.({ name, page: item.index + 1, pages: document.pageCount });
+        }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: deps.dir }, { cause: error });
+        throw error;
+      } finally {
+        document.close();
+      }
+      await syncDirectory(path.join(dirOf(batchId), 'pages'));
+      await syncDirectory(path.join(dirOf(batchId), 'thumbs'));
+      const source: BatchSource = { seq, name, number: seq, sha256: createHash('sha256').update(page.bytes).digest('hex'), size: page.bytes.length, at: deps.now().toISOString(), pages };
+      const next: BatchRecord = { ...batch, sources: [...batch.sources, source] };
+      // The commit point of this page: before it its files are unreferenced, after it the page is in the scan.
+      await writeFileAtomic(recordFile(batchId), `${JSON.stringify(next, null, 1)}\n`);
+      deps.log.info('spool.capture-page', { batch: batchId, page: seq, bytes: page.bytes.length });
+      return { batch: next, source, thumbs };
+    },
+    /** Records what a capture batch's scan is now (the job filling it, or interrupted): `batch.json` rewritten atomically. */
+    async markCapture(batchId: string, change: Partial<BatchCapture>): Promise<BatchRecord | null> {
+      const batch = await readBatch(batchId);
+      if (!batch?.capture) return null;
+      const next: BatchRecord = { ...batch, capture: { ...batch.capture, ...change } };
+      await writeFileAtomic(recordFile(batchId), `${JSON.stringify(next, null, 1)}\n`);
+      return next;
     },
     /** Removes a batch of one call that failed (its sources were never moved: nothing is lost). */
     async dropBatch(batchId: string): Promise<void> {
@@ -340,7 +429,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
     /**
      * At start: a batch whose stack exists (a crash after the commit) is removed, as is one of a
      * single call (its sources were never moved: taken in again by the clerk) and any folder without
-     * its record. A watched folder's batch stays open and resumes.
+     * its record. A watched folder's batch stays open and resumes; a scan's batch stays open too (its
+     * pages cannot be taken again): an interrupted scan, continued or released by the clerk.
      */
     async recoverBatches(findClosedIds: () => Promise<ReadonlySet<string>>): Promise<number> {
       let removed = 0;
@@ -349,7 +439,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       const closedIds = ids.length > 0 ? await findClosedIds() : new Set<string>();
       for (const id of ids) {
         const batch = await readBatch(id);
-        if (batch && batch.folder !== null && !closedIds.has(id)) {
+        if (batch && (batch.folder !== null || batch.capture) && !closedIds.has(id)) {
           // Half-read files of an interrupted intake are unreferenced: gone.
           for (const name of await fs.readdir(dirOf(id)).catch(() => [] as string[])) if (name.startsWith('incoming-')) await fs.rm(path.join(dirOf(id), name), { recursive: true, force: true });
           continue;

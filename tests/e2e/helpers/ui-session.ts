@@ -24,6 +24,7 @@ export async function openUiSession(options: { area?: string; viewport?: { width
   const server = await startBrowserServer({ dispatcher: harness.dispatcher, staticDir: path.resolve('dist', 'renderer'), log: harness.core.log });
   // As `serve` does: the spool's and the queue's changes are pushed to the page.
   harness.core.scanDesk.onChanged((change) => server.broadcast('station:changed', change));
+  harness.core.capture.onChanged((state) => server.broadcast('capture:changed', state));
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 900 }, acceptDownloads: true, locale: options.locale ?? 'zh-CN' });
   const problems = watchPageErrors(page);
