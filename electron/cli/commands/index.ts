@@ -13,6 +13,7 @@ import { splitCommand } from './split.js';
 import { billCommand, billsCommand, intakeCommand } from './intake.js';
 import { queueCommand, uploadCommand } from './upload.js';
 import { bundleCommand, doctorCommand, returnBillCommand } from './doctor.js';
+import { scanCommand, scannersCommand } from './scan.js';
 
 /** Every subcommand, in help order. */
-export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, serveScannerCommand, splitCommand, intakeCommand, billsCommand, billCommand, deskCommand, uploadCommand, queueCommand, doctorCommand, bundleCommand, returnBillCommand];
+export const cliCommands: readonly CliCommand[] = [checkCommand, configCommand, coverCommand, infoCommand, preflightCommand, selfCheckCommand, serveCommand, serveImagingCommand, serveScannerCommand, splitCommand, intakeCommand, scannersCommand, scanCommand, billsCommand, billCommand, deskCommand, uploadCommand, queueCommand, doctorCommand, bundleCommand, returnBillCommand];
