@@ -837,6 +837,8 @@ export const en: Catalog = {
       error: 'Look at the message on the scanner’s screen; if it stays, restart the scanner.',
     },
     stateLine: 'Scanner {{name}}: {{condition}}',
+    scanningNow: 'scanning',
+    justScanned: 'scan just finished',
     stateAt: '(looked at {{at}})',
     statusBar: 'Scanner',
     details: 'Details for support',

@@ -834,6 +834,8 @@ export const zhCN = {
       error: '请看扫描仪屏幕上的提示；如果一直这样，请重启扫描仪。',
     },
     stateLine: '扫描仪 {{name}}：{{condition}}',
+    scanningNow: '正在扫描',
+    justScanned: '刚扫描完',
     stateAt: '（{{at}} 查看）',
     statusBar: '扫描仪',
     details: '给技术支持的详细信息',

@@ -6,7 +6,7 @@ import { formatDateTime, formatTime } from '../../components/date-text.js';
 import { focusWhenPainted } from '../../components/focus.js';
 import { CaptureDevices } from './capture-devices.js';
 import { CaptureProgress } from './capture-progress.js';
-import { describeCondition, describeSettings, isRunning, listInterrupted, scanKey, toneOfCondition } from './capture-text.js';
+import { describeCondition, describeSettings, isRunning, listInterrupted, scanKey, showCondition, toneOfShown } from './capture-text.js';
 import { useCapture, type CaptureEnd } from './use-capture.js';
 
 /** What the desk knows of a stack a scan made: its bills, how many need a person, the first of them. */
@@ -41,8 +41,9 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
   const job = state?.job ?? null;
   const running = isRunning(job);
   const picked = devices?.find((device) => device.id === settings?.device) ?? null;
-  // Shown by itself until a scanner is picked; after that the clerk opens it.
-  const showSetup = setupOpen ?? (settings !== null && settings.device === null);
+  // Opened by itself on a desk with no scanner picked (and left open while the clerk picks one); else the clerk opens it.
+  if (setupOpen === null && settings !== null) setSetupOpen(settings.device === null);
+  const showSetup = setupOpen ?? false;
 
   const scan = async (into?: string) => {
     if (running) return;
@@ -52,8 +53,8 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
       focusWhenPainted(() => document.querySelector<HTMLInputElement>('[data-testid="capture-device"] input') ?? addressRef.current);
       return;
     }
-    if (await capture.start(into)) focusWhenPainted(() => cancelRef.current);
-    else focusWhenPainted(() => noticeRef.current);
+    const outcome = await capture.start(into);
+    focusWhenPainted(() => (outcome === 'started' ? cancelRef.current : outcome === 'failed' ? resultRef.current : noticeRef.current));
   };
   const cancel = () => {
     if (job?.phase === 'scanning' || job?.phase === 'checking') void capture.cancel();
@@ -95,8 +96,10 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
 
   // The state the core last read of the picked scanner, else what the picker heard from it.
   const scanner = state?.scanner && state.scanner.device === settings?.device ? state.scanner : picked?.status ? { device: picked.id, name: picked.name, status: picked.status, at: null } : null;
+  // Busy with this desk's own scan is no warning: the scan is what it is doing.
+  const shown = scanner ? showCondition(scanner, job) : null;
   const condition = scanner?.status.condition ?? null;
-  const tone = condition ? toneOfCondition(condition) : 'info';
+  const tone = shown ? toneOfShown(shown) : 'info';
   const interrupted = state ? listInterrupted(state) : [];
   const summary = job?.stackId ? summarize(job.stackId) : null;
   const releasedSummary = capture.released ? summarize(capture.released) : null;
@@ -116,9 +119,9 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
             {t('capture.scan')} <kbd className="button-key">{scanKey}</kbd>
           </button>
         )}
-        <div className={`capture-state capture-state-${tone}`} data-testid="capture-scanner-state" data-condition={condition ?? 'unknown'}>
-          <strong>{scanner ? describeCondition(t, scanner.name, scanner.status.condition) : picked ? `${t('capture.scanner')} ${picked.name}` : `${t('capture.scanner')}: ${t('capture.noScanner')}`}</strong>
-          {condition && condition !== 'ready' && <span className="capture-state-help">{t(`capture.conditionHelp.${condition}`)}</span>}
+        <div className={`capture-state capture-state-${tone}`} data-testid="capture-scanner-state" data-condition={shown ?? 'unknown'}>
+          <strong>{scanner ? describeCondition(t, scanner.name, shown ?? scanner.status.condition) : picked ? `${t('capture.scanner')} ${picked.name}` : `${t('capture.scanner')}: ${t('capture.noScanner')}`}</strong>
+          {condition && condition === shown && condition !== 'ready' && <span className="capture-state-help">{t(`capture.conditionHelp.${condition}`)}</span>}
           <span className="capture-state-line">
             {settings && describeSettings(t, settings)}
             {scanner?.at && <> {t('capture.stateAt', { at: formatTime(scanner.at, undefined, { seconds: true }) })}</>}
@@ -204,13 +207,13 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
           <h3>{t('capture.interrupted.title')}</h3>
           <p className="muted">{t('capture.interrupted.hint')}</p>
           <ul>
-            {interrupted.map((scan) => (
-              <li key={scan.batchId} className="banner banner-warn" data-batch={scan.batchId}>
-                <span>{t('capture.interrupted.line', { pages: scan.pages, device: scan.device.name, at: formatDateTime(scan.lastAt ?? scan.openedAt) })}</span>{' '}
-                <button type="button" className="primary" data-testid="capture-interrupted-continue" disabled={running} onClick={() => void capture.start(scan.batchId).then((ok) => focusWhenPainted(() => (ok ? cancelRef.current : noticeRef.current)))}>
+            {interrupted.map((held) => (
+              <li key={held.batchId} className="banner banner-warn" data-batch={held.batchId}>
+                <span>{t('capture.interrupted.line', { pages: held.pages, device: held.device.name, at: formatDateTime(held.lastAt ?? held.openedAt) })}</span>{' '}
+                <button type="button" className="primary" data-testid="capture-interrupted-continue" disabled={running} onClick={() => void scan(held.batchId)}>
                   {t('capture.continue')}
                 </button>{' '}
-                <button type="button" className="secondary" data-testid="capture-interrupted-release" disabled={running} onClick={() => void release(scan.batchId)}>
+                <button type="button" className="secondary" data-testid="capture-interrupted-release" disabled={running} onClick={() => void release(held.batchId)}>
                   {t('capture.release')}
                 </button>
               </li>

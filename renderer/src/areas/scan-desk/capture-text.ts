@@ -1,8 +1,9 @@
 // Direct capture in the desk's words and colours: a scanner's state, what a device offers, the scan's progress and its end.
 import type { TFunction } from 'i18next';
 import type { ValueOf } from '../../../../electron/shared/ipc-contract.js';
-export { toneOfCondition, type Tone } from '../../components/scanner-condition.js';
-import { scanColors, scanResolutions, scanSources, type ScanColor, type ScannerCondition, type ScanSource } from '../../../../electron/shared/capture/capture-types.js';
+import { describeShown, type ShownCondition } from '../../components/scanner-condition.js';
+export { describeShown, isRunning, showCondition, toneOfCondition, toneOfShown, type ShownCondition, type Tone } from '../../components/scanner-condition.js';
+import { scanColors, scanResolutions, scanSources, type ScanColor, type ScanSource } from '../../../../electron/shared/capture/capture-types.js';
 
 /** The capture as core pushes it. */
 export type CaptureState = ValueOf<'capture:state'>;
@@ -16,14 +17,9 @@ export type CaptureSettings = ValueOf<'capture:devices'>['settings'];
 /** The key that starts a scan on the Scan desk (R and Delete are the bill keys; Alt+digit the pages). */
 export const scanKey = 'F8';
 
-/** A scanner's state in clerk words: "Scanner HP M480: paper jam". */
-export function describeCondition(t: TFunction, name: string, condition: ScannerCondition): string {
-  return t('capture.stateLine', { name, condition: t(`capture.conditions.${condition}`) });
-}
-
-/** True while a job runs (the Scan key does nothing, Esc cancels). */
-export function isRunning(job: CaptureJob | null | undefined): boolean {
-  return job !== null && job !== undefined && (job.phase === 'checking' || job.phase === 'scanning' || job.phase === 'cancelling' || job.phase === 'finishing');
+/** A scanner's state in clerk words: "Scanner HP M480: paper jam" (busy with this desk's own scan: "scanning"). */
+export function describeCondition(t: TFunction, name: string, shown: ShownCondition): string {
+  return t('capture.stateLine', { name, condition: describeShown(t, shown) });
 }
 
 /** Which settings a device offers (a device never read offers the desk's usual choices: it says at scan time). */

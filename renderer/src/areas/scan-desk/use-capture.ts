@@ -125,17 +125,27 @@ export function useCapture({ onEnd, onStackMade }: { onEnd: (end: CaptureEnd) =>
     await loadDevices(false);
   };
 
-  /** Starts a scan (or continues an interrupted one); true once it is under way. */
-  const start = async (into?: string): Promise<boolean> => {
+  /**
+   * Starts a scan (or continues an interrupted one): 'started' once under way; 'failed' when the
+   * scanner refused it and the job says why (feeder empty, jam: said once, by the job's result);
+   * 'refused' when no job came of it (no scanner, one running already: said on the notice line).
+   */
+  const start = async (into?: string): Promise<'started' | 'failed' | 'refused'> => {
     setNotice(null);
     setReleased(null);
     const result = await api.capture.start(into ? { into } : {});
-    if (!result.ok) {
-      setNotice({ tone: 'fail', error: result.error });
-      return false;
+    if (result.ok) {
+      take(result.value);
+      return 'started';
     }
-    take(result.value);
-    return true;
+    const fresh = await api.capture.state();
+    if (fresh.ok) {
+      setState(fresh.value);
+      const job = fresh.value.job;
+      if (job?.phase === 'failed' && job.error?.code === result.error.code) return 'failed';
+    }
+    setNotice({ tone: 'fail', error: result.error });
+    return 'refused';
   };
 
   const cancel = async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scannerConditions } from '../../../../electron/shared/capture/capture-types.js';
 import { createTranslator } from '../../../../electron/shared/i18n/catalog.js';
-import { describeCondition, describeProgress, describeSettings, describeSplit, fitSettings, isRunning, listInterrupted, offeredSettings, scanKey, toneOfCondition, type CaptureJob, type CaptureState, type ScannerDevice } from '../../../../renderer/src/areas/scan-desk/capture-text.js';
+import { describeCondition, describeProgress, describeShown, showCondition, toneOfShown, describeSettings, describeSplit, fitSettings, isRunning, listInterrupted, offeredSettings, scanKey, toneOfCondition, type CaptureJob, type CaptureState, type ScannerDevice } from '../../../../renderer/src/areas/scan-desk/capture-text.js';
 
 const zh = createTranslator('zh-CN').t;
 const en = createTranslator('en').t;
@@ -36,6 +36,7 @@ test('every scanner state has clerk words in both languages and a colour: ready 
   assert.equal(describeCondition(en, 'HP', 'door-open'), 'Scanner HP: cover open');
   assert.equal(describeCondition(zh, 'HP', 'feeder-empty'), '扫描仪 HP：进纸器里没有纸');
   assert.equal(toneOfCondition('ready'), 'pass');
+  assert.equal(toneOfShown('scanning'), 'info');
   assert.equal(toneOfCondition('feeder-empty'), 'warn');
   assert.equal(toneOfCondition('busy'), 'warn');
   for (const condition of ['jammed', 'door-open', 'offline', 'error'] as const) assert.equal(toneOfCondition(condition), 'fail');
@@ -83,4 +84,18 @@ test('a failed job’s batch is offered once: by its error, not again among the 
   const state: CaptureState = { job: job('failed', 4, 'b1'), interrupted: scans, scanner: null, platform: 'linux' };
   assert.deepEqual(listInterrupted(state).map((scan) => scan.batchId), ['b2']);
   assert.deepEqual(listInterrupted({ ...state, job: job('done', 4, 'b1') }).map((scan) => scan.batchId), ['b1', 'b2']);
+});
+
+test('busy with this desk’s own scan reads “scanning”, then “scan just finished”, never “someone else is using it”', () => {
+  const started = '2026-12-06T10:00:00.000Z';
+  const busy = (at: string) => ({ status: { condition: 'busy' as const, detail: null }, at });
+  assert.equal(showCondition(busy('2026-12-06T10:00:01.000Z'), { ...job('scanning', 3), startedAt: started }), 'scanning');
+  assert.equal(showCondition(busy('2026-12-06T10:00:01.000Z'), { ...job('done', 3), startedAt: started }), 'just-scanned');
+  // Busy read before this desk's job (someone else's) stays busy; no job, the device's own word.
+  assert.equal(showCondition(busy('2026-12-06T09:59:00.000Z'), { ...job('done', 3), startedAt: started }), 'busy');
+  assert.equal(showCondition(busy(started), null), 'busy');
+  assert.equal(showCondition({ status: { condition: 'jammed', detail: null }, at: started }, { ...job('failed', 3), startedAt: started }), 'jammed');
+  assert.equal(describeCondition(zh, 'HP', 'scanning'), '扫描仪 HP：正在扫描');
+  assert.equal(describeShown(en, 'just-scanned'), 'scan just finished');
+  assert.equal(describeShown(en, 'busy'), 'busy');
 });
