@@ -36,18 +36,15 @@ const afternoonFirst: StackPage[] = [{ kind: 'cover', code: 'FY-2026-007101' }, 
 const afternoonRest: StackPage[] = [{ kind: 'cover', code: 'FY-2026-007102' }, { kind: 'content' }, { kind: 'content' }];
 
 /** Serves `pages` as the scanner on the test's one port (the same address the desk added), replacing the one before. */
-async function serveScanner(pages: StackPage[], options: { jamAfter?: number; slowMs?: number } = {}) {
+async function serveScanner(pages: StackPage[], options: { jamAfter?: number; slowMs?: number; adfEmpty?: boolean } = {}) {
   await scanner?.close();
-  scanner = await startReferenceScanner({ port, pages: await writeStack(pages, await makeTempDir(), 'pdf'), slowMs: options.slowMs ?? 400, jamAfter: options.jamAfter });
+  scanner = await startReferenceScanner({ port, pages: await writeStack(pages, await makeTempDir(), 'pdf'), slowMs: options.slowMs ?? 400, jamAfter: options.jamAfter, adfEmpty: options.adfEmpty });
   port = Number(new URL(scanner.url).port);
 }
 
-/** The element that has the keyboard, named by its test id (or tag): never the page body. */
-async function focused(): Promise<string> {
-  return page.evaluate(() => {
-    const element = document.activeElement;
-    return element?.getAttribute('data-testid') ?? element?.closest('[data-testid]')?.getAttribute('data-testid') ?? element?.tagName.toLowerCase() ?? 'none';
-  });
+/** Waits until the keyboard is on `testId` (the element or what it sits in): never the page body. */
+async function waitForFocus(testId: string) {
+  await page.waitForFunction((id) => document.activeElement?.closest(`[data-testid="${id}"]`) !== null, testId, { timeout: 10_000 });
 }
 
 /** Waits until the running scan has received at least `pages` pages. */
@@ -75,7 +72,7 @@ test('zh: a scanner added by address, Scan by its key, pages arrive one by one w
   await added.waitFor({ timeout: 30_000 });
   await page.getByTestId('capture-notice').getByText(zhCN.capture.devices.added.replace('{{name}}', referenceMakeAndModel)).waitFor();
   // The keyboard goes to the scanner just added (the Add button went grey with the field emptied).
-  await page.waitForFunction(() => document.activeElement?.closest('[data-testid="capture-device"]') !== null);
+  await waitForFocus('capture-device');
   assert.equal(await added.getAttribute('data-condition'), 'ready');
   assert.match((await added.textContent()) ?? '', new RegExp(zhCN.capture.conditions.ready));
   // The desk's settings, saved: what the scanner offers is enabled.
@@ -85,6 +82,10 @@ test('zh: a scanner added by address, Scan by its key, pages arrive one by one w
   await page.getByTestId('capture-settings').getByText(zhCN.capture.settings.saved).waitFor();
   assert.equal((await session.harness.core.capture.readSettings()).dpi, 300);
   await page.getByTestId('capture-dpi').locator('input[value="200"]').check();
+  // Looking again keeps the typed scanner (mDNS finds nothing here); the bar shows while it looks.
+  await page.getByTestId('capture-refresh').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="capture-refresh"]')?.getAttribute('aria-disabled') === 'false', undefined, { timeout: 30_000 });
+  await added.waitFor();
   assert.deepEqual(await findLayoutViolations(page), [], 'setup');
   await saveScreenshot(page, 'zh-1024-capture-setup');
 
@@ -92,7 +93,7 @@ test('zh: a scanner added by address, Scan by its key, pages arrive one by one w
   await page.getByTestId('capture-setup-toggle').click();
   await page.keyboard.press('F8');
   await page.getByTestId('capture-progress').waitFor({ timeout: 30_000 });
-  await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'capture-cancel');
+  await waitForFocus('capture-cancel');
   await waitForPages(4);
   const live = (await page.getByTestId('capture-live').textContent()) ?? '';
   assert.match(live, /^已收到第 \d+ 页$/);
@@ -111,12 +112,12 @@ test('zh: a scanner added by address, Scan by its key, pages arrive one by one w
   await page.getByTestId('capture-done').waitFor({ timeout: 60_000 });
   const done = (await page.getByTestId('capture-done').textContent()) ?? '';
   assert.match(done, /扫描完成：10 页/);
-  assert.equal(await focused(), 'capture-result');
+  await waitForFocus('capture-result');
   assert.notEqual(await page.getByTestId('capture-scanner-state').getAttribute('data-condition'), 'busy');
   for (const code of ['FY-2026-007001', 'FY-2026-007002', 'FY-2026-007003']) await page.getByTestId(`desk-row-${code}`).first().waitFor();
   await page.getByTestId('capture-done').getByText(zhCN.capture.doneNeed.replace('{{need}}', '1')).waitFor();
   await page.getByTestId('capture-jump').click();
-  await page.waitForFunction(() => document.activeElement?.closest('[data-testid="desk-rows"]') !== null);
+  await waitForFocus('desk-rows');
   assert.deepEqual(await findLayoutViolations(page), [], 'done');
   await page.getByTestId('capture-panel').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'zh-1024-capture-done');
@@ -136,7 +137,7 @@ test('en: a jam stops the scan in clerk words with what to do next; Continue tak
   assert.ok(failed.includes(en.capture.failed.replace('{{pages}}', '3')), failed);
   assert.equal(await page.getByTestId('capture-failed').getAttribute('data-code'), 'scanner-jammed');
   // The eye and the keyboard are on the error with its two ways on; the batch is not listed twice.
-  assert.equal(await focused(), 'capture-result');
+  await waitForFocus('capture-result');
   assert.equal(await page.getByTestId('capture-interrupted').count(), 0);
   await page.getByTestId('capture-panel').scrollIntoViewIfNeeded();
   assert.deepEqual(await findLayoutViolations(page), [], 'jam');
@@ -170,8 +171,61 @@ test('en: Esc cancels a running scan, the pages received kept as a stack; the st
   const pages = (await session.harness.core.capture.readState()).job?.pages ?? 0;
   assert.ok(pages >= 2 && pages < morning.length, String(pages));
   assert.ok(((await page.getByTestId('capture-cancelled').textContent()) ?? '').includes(en.capture.cancelled.replace('{{pages}}', String(pages))));
-  assert.equal(await focused(), 'capture-result');
+  await waitForFocus('capture-result');
   await page.getByTestId('status-scanner').waitFor();
   assert.match((await page.getByTestId('status-scanner').textContent()) ?? '', /^Scanner● /);
+  assert.deepEqual(session.problems, []);
+});
+
+test('zh: a jammed scan left for later is listed as interrupted (pages, scanner); an empty feeder is said with what to do; Release makes the stack of what came', async () => {
+  await page.getByTestId('language-switch').click();
+  await serveScanner([{ kind: 'cover', code: 'FY-2026-007201' }, { kind: 'content' }, { kind: 'cover', code: 'FY-2026-007202' }, { kind: 'content' }], { jamAfter: 3, slowMs: 100 });
+  await page.keyboard.press('F8');
+  await page.getByTestId('capture-failed').waitFor({ timeout: 60_000 });
+  // Not continued: the next scan finds the feeder empty. No job, no batch: the words and the fix, once.
+  await serveScanner(morning, { adfEmpty: true });
+  await page.getByTestId('capture-scan').click();
+  await page.getByTestId('capture-failed').and(page.locator('[data-code="scanner-feeder-empty"]')).waitFor({ timeout: 30_000 });
+  const name = (await session.harness.core.capture.readState()).job?.device.name ?? '';
+  assert.ok(((await page.getByTestId('capture-failed').textContent()) ?? '').includes(zhCN.errors['scanner-feeder-empty'].replace('{{device}}', name)));
+  assert.equal(await page.getByTestId('capture-continue').count(), 0);
+  assert.equal(await page.getByTestId('capture-notice').count(), 0);
+  await waitForFocus('capture-result');
+  // The jammed scan is held on the desk: its pages, its scanner, when.
+  const held = page.getByTestId('capture-interrupted');
+  await held.waitFor();
+  assert.match((await held.textContent()) ?? '', new RegExp(`3 页 · ${name}`));
+  assert.deepEqual(await findLayoutViolations(page), [], 'interrupted');
+  await held.scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'zh-1024-capture-interrupted');
+  await held.getByTestId('capture-interrupted-release').click();
+  await page.getByTestId('capture-released').waitFor({ timeout: 30_000 });
+  await waitForFocus('capture-result');
+  await page.getByTestId('desk-row-FY-2026-007202').first().waitFor();
+  assert.equal(await page.getByTestId('capture-interrupted').count(), 0);
+  assert.deepEqual((await session.harness.core.capture.readState()).interrupted, []);
+  assert.deepEqual(session.problems, []);
+});
+
+test('en: a Windows desk says how its scanners are used (no WIA/TWAIN device offered); a typed scanner is removed', async () => {
+  await page.getByTestId('language-switch').click();
+  const capture = session.harness.core.capture;
+  const readState = capture.readState.bind(capture);
+  // This desk's system as a Windows PC's (the core says it; this machine is Linux).
+  capture.readState = async () => ({ ...(await readState()), platform: 'windows' });
+  try {
+    await page.reload();
+    await page.getByTestId('nav-scanDesk').click();
+    await page.getByTestId('capture-windows').getByText(en.capture.windows).waitFor();
+    assert.equal(await page.locator('[data-testid="capture-device"][data-device^="wia"], [data-testid="capture-device"][data-device^="twain"]').count(), 0);
+  } finally {
+    capture.readState = readState;
+  }
+  await page.getByTestId('capture-setup-toggle').click();
+  const typed = page.locator(`[data-testid="capture-device"][data-device="${scanner.url}"]`);
+  await typed.getByTestId('capture-device-remove').click();
+  await page.getByTestId('capture-notice').getByText(en.capture.devices.removed.replace('{{name}}', referenceMakeAndModel)).waitFor();
+  await typed.waitFor({ state: 'detached' });
+  await waitForFocus('capture-notice');
   assert.deepEqual(session.problems, []);
 });

@@ -94,9 +94,7 @@ export function CaptureDevices({ devices, settings, finding, adding, saved, onRe
           </button>
           {finding && (
             <span className="capture-finding" role="status">
-              <span className="progress progress-indeterminate" role="progressbar" aria-label={t('capture.devices.finding')}>
-                <span className="progress-fill" />
-              </span>
+              <span className="progress progress-indeterminate" role="progressbar" aria-label={t('capture.devices.finding')} />
               <span className="muted">{t('capture.devices.finding')}</span>
             </span>
           )}

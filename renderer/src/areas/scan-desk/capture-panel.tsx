@@ -232,7 +232,8 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
             onRefresh={() => void capture.loadDevices(true)}
             onPick={(id) => void capture.pick(id)}
             onAdd={capture.addDevice}
-            onRemove={(device) => void capture.removeDevice(device)}
+            // The removed scanner's button goes with it: the keyboard goes to the line that says so.
+            onRemove={(device) => void capture.removeDevice(device).then(() => focusWhenPainted(() => noticeRef.current))}
             onSave={(next) => void capture.save(next)}
             addressRef={addressRef}
           />

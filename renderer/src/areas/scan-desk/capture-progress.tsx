@@ -21,9 +21,7 @@ export function CaptureProgress({ job }: { job: CaptureJob }) {
       </p>
       {/* The feeder's stack has no known end: the bar moves without a total, the count beside it. */}
       <div className="progress-row">
-        <div className="progress progress-indeterminate" role="progressbar" aria-label={t('capture.progressLabel')} aria-valuetext={t('capture.pagesSoFar', { pages: job.pages })}>
-          <div className="progress-fill" />
-        </div>
+        <div className="progress progress-indeterminate" role="progressbar" aria-label={t('capture.progressLabel')} aria-valuetext={t('capture.pagesSoFar', { pages: job.pages })} />
         <span className="progress-text" data-testid="capture-pages">
           {t('capture.pagesSoFar', { pages: job.pages })}
         </span>
