@@ -165,6 +165,11 @@ test('en: a jam stops the scan in clerk words with what to do next; Continue tak
 test('en: Esc cancels a running scan, the pages received kept as a stack; the status bar says the scanner’s state', async () => {
   await serveScanner(morning, { slowMs: 700 });
   await page.getByTestId('capture-scan').click();
+  await waitForPages(1);
+  // The scan goes on while the clerk looks elsewhere; back on the desk, the panel shows where it stands.
+  await page.getByTestId('nav-settings').click();
+  await page.waitForTimeout(1500);
+  await page.getByTestId('nav-scanDesk').click();
   await waitForPages(2);
   await page.keyboard.press('Escape');
   await page.getByTestId('capture-cancelled').waitFor({ timeout: 30_000 });

@@ -21,7 +21,8 @@ export function useCapture({ onEnd, onStackMade }: { onEnd: (end: CaptureEnd) =>
   const [unavailable, setUnavailable] = useState<AppErrorInfo | null>(null);
   const [devices, setDevices] = useState<ScannerDevice[] | null>(null);
   const [settings, setSettings] = useState<CaptureSettings | null>(null);
-  const [finding, setFinding] = useState(false);
+  // The first look for scanners starts with the panel (it may take the discovery's few seconds).
+  const [finding, setFinding] = useState(true);
   const [adding, setAdding] = useState(false);
   const [saved, setSaved] = useState(false);
   const [notice, setNotice] = useState<CaptureNotice | null>(null);
@@ -78,7 +79,9 @@ export function useCapture({ onEnd, onStackMade }: { onEnd: (end: CaptureEnd) =>
   useEffect(() => {
     let stopped = false;
     void api.capture.devices({}).then((result) => {
-      if (stopped || !result.ok) return;
+      if (stopped) return;
+      setFinding(false);
+      if (!result.ok) return;
       setDevices(result.value.devices);
       setSettings(result.value.settings);
     });
