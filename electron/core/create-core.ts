@@ -132,7 +132,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }));
       return scanDesk.spool.batches;
     },
-    splitOptions: async () => (await scanDesk.settings.resolve()).split,
+    splitSettings: () => scanDesk.settings.resolve(),
     drivers: options.scannerDrivers ?? createDefaultDrivers({ log, workDir: path.join(paths.tmpDir, 'sane'), env: options.env }),
     log,
     now,

@@ -39,10 +39,10 @@ export const serveScannerCommand: CliCommand = {
     if (name !== undefined && (name.trim() === '' || Buffer.byteLength(name) > 63 || /[\p{Cc}\p{Cf}]/u.test(name))) return reportUsageError(io, json, t('cli.serveScanner.badName', { value: name }));
     let scanner;
     try {
-      scanner = await startReferenceScanner({ host: text('host') ?? '127.0.0.1', port, pages: path.resolve(pages), adfEmpty: values['adf-empty'] === true, advertise: values['advertise'] === true, ...(name !== undefined ? { name } : {}), ...faults });
+      scanner = await startReferenceScanner({ ...(text('host') !== undefined ? { host: text('host') } : {}), port, pages: path.resolve(pages), adfEmpty: values['adf-empty'] === true, advertise: values['advertise'] === true, ...(name !== undefined ? { name } : {}), ...faults });
     } catch (error) {
       if (error instanceof CoreError) return reportUsageError(io, json, t('cli.serveScanner.badPages', { pages, reason: localizeError(t, error) }));
-      if (error instanceof Error && 'code' in error && (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES')) return reportUsageError(io, json, t('cli.serveScanner.cannotListen', { host: text('host') ?? '127.0.0.1', port, reason: error.code }));
+      if (error instanceof Error && 'code' in error && (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES')) return reportUsageError(io, json, t('cli.serveScanner.cannotListen', { host: text('host') ?? (values['advertise'] === true ? '0.0.0.0' : '127.0.0.1'), port, reason: error.code }));
       throw error;
     }
     const pageCount = scanner.pageCount;

@@ -3,6 +3,7 @@ import { causeParams, CoreError } from '../base/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanJob, ScannerDriver, ScanSettings } from '../scanner/scanner-driver.js';
 import { orderBatchPages, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
+import type { SplitSettings } from '../spool/split-settings.js';
 import { splitStack, type ClassifiedPage, type SplitOptions } from '../split/split-stack.js';
 import type { CaptureJob } from './capture-service.js';
 
@@ -19,8 +20,8 @@ export interface CaptureJobOptions {
   into?: BatchRecord;
   /** What the stack will be called (the device and the time). */
   label: string;
-  /** The split's options now (the split so far is shown as the stack grows). */
-  splitOptions: () => Promise<SplitOptions>;
+  /** The split settings now, read once at the job's start (its pages classified by them, the split so far shown by them). */
+  splitSettings: () => Promise<SplitSettings>;
   log: Logger;
   now: () => Date;
   /** Told every change of the job (a page stored, a phase); `page` is true when a page came. */
@@ -75,6 +76,7 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
     stackId: null,
     error: null,
   };
+  let settings: SplitSettings | null = null;
   let splitOptions: SplitOptions | null = null;
   const showSplit = () => {
     const split = splitStack(classified, splitOptions ?? undefined);
@@ -99,7 +101,8 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
   const run = async (): Promise<CaptureJob> => {
     let scanJob: ScanJob;
     try {
-      splitOptions = await options.splitOptions();
+      settings = await options.splitSettings();
+      splitOptions = settings.split;
       if (options.into) showSplit();
       scanJob = await driver.startJob(options.settings, controller.signal);
     } catch (thrown) {
@@ -126,7 +129,7 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
         // The page is in hand: it is stored whole even if a cancel comes meanwhile (the paper has gone through).
         batchId ??= (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid } })).id;
         job.batchId = batchId;
-        const { source, thumbs } = await batches.addCapturedPage(batchId, page);
+        const { source, thumbs } = await batches.addCapturedPage(batchId, page, { settings: settings ?? undefined });
         received += 1;
         for (const [n, stored] of source.pages.entries()) {
           classified.push({ page: classified.length + 1, what: stored.what });

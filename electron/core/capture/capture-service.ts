@@ -7,7 +7,7 @@ import { isProcessRunning } from '../base/process-running.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanSettings, ScannerDevice, ScannerStatus } from '../scanner/scanner-driver.js';
 import type { BatchRecord, BatchStore } from '../spool/batch-store.js';
-import type { SplitOptions } from '../split/split-stack.js';
+import type { SplitSettings } from '../spool/split-settings.js';
 import { runCaptureJob, toCaptureError, type CaptureJobRun } from './capture-job.js';
 import { parseSaneId, type ScannerDrivers } from './capture-drivers.js';
 import { createCaptureStore, maxTypedDevices } from './capture-store.js';
@@ -58,8 +58,8 @@ export interface CaptureServiceDeps {
   dataDir: string;
   /** The spool's batch store (the one whose closes tell the desk a stack came). */
   batches: () => Promise<BatchStore>;
-  /** The split's options now (the split so far while the stack grows). */
-  splitOptions: () => Promise<SplitOptions>;
+  /** The split settings now (read at each job's start). */
+  splitSettings: () => Promise<SplitSettings>;
   drivers: ScannerDrivers;
   log: Logger;
   now: () => Date;
@@ -205,7 +205,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       batches,
       into,
       label: into?.label ?? scanLabel(device, deps.now()),
-      splitOptions: deps.splitOptions,
+      splitSettings: deps.splitSettings,
       log: deps.log,
       now: deps.now,
       onChange: (_job, page) => push(page),

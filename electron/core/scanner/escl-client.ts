@@ -16,7 +16,7 @@ export interface EsclDriverOptions {
   pageTimeoutMs?: number;
   /** The largest page accepted; default the document limits' file size. */
   maxPageBytes?: number;
-  /** The pause before asking again after `503 Service Unavailable`; default 1 s. */
+  /** The longest pause before asking again after `503 Service Unavailable` (the first ones are shorter, see `backOff`); default 1 s. */
   retryPauseMs?: number;
   /** How many 503s in a row a page may take before the job fails; default 30 (sane-airscan's figure). */
   maxRetries?: number;
@@ -54,6 +54,16 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The pause before the n-th retry after a 503: a fifth of the longest pause, doubling up to it
+ * (0.2, 0.4, 0.8, 1, 1… s). A device that paces pages with 503s gets asked again soon after the
+ * page is ready rather than up to a second later, and thirty retries still wait about as long as
+ * sane-airscan's thirty one-second ones.
+ */
+export function backOff(retry: number, longestMs: number): number {
+  return Math.min(longestMs, (longestMs / 5) * 2 ** Math.max(0, retry - 1));
 }
 
 /** A page's type from its first bytes (what the device says in Content-Type is not always right). */
@@ -124,7 +134,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
         }
         // An answer too big for its kind (an XML over 1 MB, a page over the document limits) is no answer the station can use.
         if (code === deviceErrorCodes.tooBig) throw badAnswer('unrecognised', detail);
-        const reason = code === deviceErrorCodes.cutOff ? 'ECONNRESET' : errnoLike.test(code) ? code : 'unrecognised';
+        // EAI_AGAIN (no DNS server answered) reads to a clerk like a name not found, which is what it means for them.
+        const reason = code === deviceErrorCodes.cutOff ? 'ECONNRESET' : code === 'EAI_AGAIN' ? 'ENOTFOUND' : errnoLike.test(code) ? code : 'unrecognised';
         throw new CoreError('scanner-unreachable', { device: deviceName, reason, detail }, { cause: error });
       }
     }
@@ -145,8 +156,8 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     return capabilities;
   }
 
-  async function readStatus(signal: AbortSignal): Promise<ScannerStatus> {
-    return describeEsclStatus(await readXml('ScannerStatus', parseEsclStatus, signal));
+  async function readStatus(signal: AbortSignal, ownJobRunning = false): Promise<ScannerStatus> {
+    return describeEsclStatus(await readXml('ScannerStatus', parseEsclStatus, signal), { ownJobRunning });
   }
 
   /** The error for a device state that stops a job, or null when it does not. */
@@ -182,10 +193,15 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     for (let attempt = 1; attempt <= startAttempts; attempt += 1) {
       answer = await call(`${basePath()}/ScanJobs`, 'POST', signal, { body });
       if (answer.status !== 503) break;
-      if (attempt < startAttempts) await pause(retryPauseMs, signal);
+      if (attempt < startAttempts) await pause(backOff(attempt, retryPauseMs), signal);
     }
     if (!answer) throw badAnswer('unrecognised', 'no answer');
-    if (answer.status === 503 || answer.status === 409) throw new CoreError('scanner-busy', { device: deviceName, detail: `POST ScanJobs: HTTP ${answer.status}` });
+    if (answer.status === 503) throw new CoreError('scanner-busy', { device: deviceName, detail: 'POST ScanJobs: HTTP 503' });
+    if (answer.status === 409) {
+      // A conflict is the device's state (a jam or an empty feeder since the first look, another job) or a setting it refused: its status tells which.
+      const now = await readStatus(signal);
+      throw statusError(now, feeder) ?? badAnswer('409', `POST ScanJobs: HTTP 409 ${answer.body.toString('utf8').slice(0, 200)}; status ${now.detail ?? 'unknown'}`);
+    }
     if (answer.status !== 201 && answer.status !== 200) throw badAnswer(String(answer.status), `POST ScanJobs: HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
     const location = answer.headers.location;
     const jobPath = typeof location === 'string' ? readJobPath(location, basePath()) : null;
@@ -206,11 +222,11 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     async function failureFromStatus(httpStatus: number, signal: AbortSignal): Promise<CoreError> {
       let status: ScannerStatus | null = null;
       try {
-        status = await readStatus(signal);
+        status = await readStatus(signal, true);
       } catch (error) {
         if (isAbort(error, signal)) throw error;
       }
-      const known = status ? statusError({ ...status, condition: status.condition === 'busy' ? 'ready' : status.condition }, job.feeder) : null;
+      const known = status ? statusError(status, job.feeder) : null;
       return known ?? new CoreError('scanner-failed', { device: deviceName, reason: String(httpStatus), detail: `NextDocument: HTTP ${httpStatus}; status ${status?.detail ?? 'unknown'}` });
     }
 
@@ -233,21 +249,22 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
           pages += 1;
           lastLoadMs = Date.now() - started;
           log.debug('escl.page', { device: device.id, job: job.jobPath, page: pages, bytes: answer.body.length, ms: lastLoadMs });
-          return { bytes: new Uint8Array(answer.body.buffer, answer.body.byteOffset, answer.body.length), mime };
+          // A small answer may sit in Node's shared buffer pool: hand out bytes of their own then.
+          const own = answer.body.byteOffset === 0 && answer.body.buffer.byteLength === answer.body.length;
+          return { bytes: own ? new Uint8Array(answer.body.buffer) : new Uint8Array(answer.body), mime };
         }
         if (answer.status === 503) {
           unavailable += 1;
           if (unavailable > maxRetries) throw new CoreError('scanner-failed', { device: deviceName, reason: 'ETIMEDOUT', detail: `NextDocument: HTTP 503 ${unavailable} times` });
           log.debug('escl.page-not-ready', { device: device.id, job: job.jobPath, attempt: unavailable });
-          await pause(retryPauseMs, signal);
+          await pause(backOff(unavailable, retryPauseMs), signal);
           continue;
         }
         if (answer.status === 404) {
           finished = true;
           if (pages === 0 && job.feeder) {
             // No first page from the feeder: an empty feeder says so in its status (some devices accept the job anyway).
-            const status = await readStatus(signal);
-            const error = statusError({ ...status, condition: status.condition === 'busy' ? 'ready' : status.condition }, true);
+            const error = statusError(await readStatus(signal, true), true);
             if (error) throw error;
           }
           log.info('escl.job-done', { device: device.id, job: job.jobPath, pages });
@@ -290,7 +307,7 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
     async readCapabilities(signal: AbortSignal): Promise<ScannerCapabilities> {
       return summarizeEsclCapabilities(await loadCapabilities(signal));
     },
-    readStatus,
+    readStatus: (signal: AbortSignal) => readStatus(signal),
     startJob,
   };
 }

@@ -139,7 +139,7 @@ async function fitPage(bytes: Buffer, knownDpi: number | null, request: PageRequ
   if (scale !== 1) pipeline = pipeline.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), { kernel: 'lanczos3' });
   pipeline = wantGray ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
   return pipeline
-    .withMetadata({ density: request.dpi })
+    .withDensity(request.dpi)
     .jpeg({ quality: 85, chromaSubsampling: '4:2:0' })
     .toBuffer()
     .catch((error: unknown) => {

@@ -9,7 +9,7 @@ import { readScanSettings, writeCapabilitiesXml, writeStatusXml, type ReferenceS
 
 /** How to start the reference scanner. */
 export interface ReferenceScannerOptions {
-  /** Address to listen on (default 127.0.0.1). */
+  /** Address to listen on (default 127.0.0.1; all interfaces when advertised). */
   host?: string;
   /** Port (0: any free one). */
   port: number;
@@ -50,7 +50,7 @@ export interface ReferenceScanJob {
 
 /** A running reference scanner. */
 export interface ReferenceScanner {
-  /** Its eSCL base URL, `http://host:port/eSCL`. */
+  /** Its eSCL base URL, `http://host:port/eSCL` (127.0.0.1 when it listens on every interface). */
   url: string;
   /** How many pages it serves (a feeder job sends them all). */
   pageCount: number;
@@ -239,7 +239,7 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
       job.busy = false;
       return send(res, 410, 'the job was cancelled');
     }
-    // The page counts as sent only when all its bytes left: a dropped connection gets the same page again.
+    // The page counts as sent once all its bytes were handed to the socket: a connection dropped before that gets the same page again.
     res.once('close', () => {
       job.busy = false;
       if (!res.writableFinished) return;
@@ -278,7 +278,8 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
         if (method !== 'DELETE') return send(res, 405, 'method not allowed', { Allow: 'DELETE' });
         if (!job) return send(res, 404, 'no such job');
         job.deleted = true;
-        finish(job, 'Canceled', 'deleted');
+        // Deleting a job whose pages all went out (without asking for the 404) is its clean-up, not a cancel.
+        finish(job, job.next >= job.pages.length ? 'Completed' : 'Canceled', 'deleted');
         if (jammedBy === job) jammedBy = null;
         return send(res, 200);
       }
@@ -311,7 +312,8 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   // Inactivity: with no 'timeout' listener Node destroys the socket.
   server.timeout = limits.idleTimeoutMs;
-  const host = options.host ?? '127.0.0.1';
+  // An announced scanner must answer at the addresses mDNS gives out (every interface's), not only on loopback.
+  const host = options.host ?? (options.advertise ? '0.0.0.0' : '127.0.0.1');
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -325,7 +327,8 @@ export async function startReferenceScanner(options: ReferenceScannerOptions): P
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
-  listenUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/eSCL`;
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  listenUrl = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}/eSCL`;
   let advert: ScannerAdvert | null = null;
   if (options.advertise) advert = advertiseScanner({ name, port, uuid, makeAndModel: referenceMakeAndModel, log });
   log?.info('escl-server.started', { url: listenUrl, pages: supply.count, source: supply.label });

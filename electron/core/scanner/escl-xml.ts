@@ -177,15 +177,17 @@ export function parseEsclStatus(xml: string): EsclStatus {
 
 /**
  * A device's status in one word. A feeder that cannot feed (jam, open door) comes first, then a
- * job running, then an empty feeder (which only matters for a feeder job), then the device state.
+ * job running (unless it is the caller's own), then an empty feeder (which only matters for a
+ * feeder job), then the device state.
  */
-export function describeEsclStatus(status: EsclStatus): ScannerStatus {
+export function describeEsclStatus(status: EsclStatus, options: { ownJobRunning?: boolean } = {}): ScannerStatus {
   const detail = [status.state, status.adfState].filter(Boolean).join(' / ') || null;
   const adf = status.adfState ?? '';
   const state = status.state ?? '';
   if (/Jam/i.test(adf)) return { condition: 'jammed', detail };
   if (/(Door|Cover)Open/i.test(adf)) return { condition: 'door-open', detail };
-  if (state === 'Processing' || state === 'Testing') return { condition: 'busy', detail };
+  // While the station's own job runs, Processing is that job: what the feeder says comes next.
+  if ((state === 'Processing' || state === 'Testing') && !options.ownJobRunning) return { condition: 'busy', detail };
   if (adf === 'ScannerAdfEmpty') return { condition: 'feeder-empty', detail };
   if (state === 'Stopped') return { condition: 'error', detail };
   if (state === 'Down') return { condition: 'offline', detail };

@@ -115,12 +115,15 @@ export function createSaneDriver(options: SaneDriverOptions): ScannerDriver {
     async startJob(settings: ScanSettings, signal: AbortSignal): Promise<ScanJob> {
       const name = requireName();
       if (busyDevices.has(device.id)) throw new CoreError('scanner-busy', { device: device.name });
-      const found = await readOptions(signal);
+      const cancelled = () => new CoreError('scan-cancelled', { pages: 0 });
+      const found = await readOptions(signal).catch((error: unknown) => {
+        throw signal.aborted ? cancelled() : error;
+      });
       const args = ['-d', name, ...settingArgs(found, settings)];
       const formats = found.formats ?? ['image/jpeg'];
       const mime = (['image/jpeg', 'image/png', 'image/tiff'] as const).find((type) => formats.includes(type));
       if (mime === undefined) throw new CoreError('scanner-setting-unsupported', { device: device.name, setting: 'format', value: 'image/jpeg' });
-      signal.throwIfAborted();
+      if (signal.aborted) throw cancelled();
       if (busyDevices.has(device.id)) throw new CoreError('scanner-busy', { device: device.name });
       busyDevices.add(device.id);
       const { format, extension } = formatByMime[mime];
@@ -139,7 +142,7 @@ export function createSaneDriver(options: SaneDriverOptions): ScannerDriver {
         killGraceMs: options.killGraceMs ?? 3000,
         log,
         onEnd: () => busyDevices.delete(device.id),
-      });
+      }, signal);
     },
   };
 }

@@ -41,8 +41,12 @@ type Ending = { kind: 'done' } | { kind: 'failed'; error: CoreError };
 const maxLine = 4096;
 const maxStderr = 64 * 1024;
 
-/** Starts a scanimage batch into `jobDir` and returns the job that hands its pages out one by one. */
-export async function startSaneJob(options: SaneJobOptions): Promise<ScanJob> {
+/**
+ * Starts a scanimage batch into `jobDir` and returns the job that hands its pages out one by one,
+ * once the first page is finished (or scanimage ended): SANE has no status call, so an empty feeder,
+ * a jam or an open cover before any page fails the start, as the driver contract wants.
+ */
+export async function startSaneJob(options: SaneJobOptions, signal: AbortSignal): Promise<ScanJob> {
   // scanimage expands the pattern with printf: a % in the folder name must stay literal.
   const pattern = path.join(options.jobDir.replaceAll('%', '%%'), `p%04d.${options.extension}`);
   const args = [...options.args, `--batch=${pattern}`, '--batch-print', ...(options.feeder ? [] : ['--batch-count=1'])];
@@ -63,7 +67,9 @@ export async function startSaneJob(options: SaneJobOptions): Promise<ScanJob> {
     const code = (error as { syscall?: string }).syscall?.startsWith('spawn') ? 'scanner-unreachable' : 'scanner-failed';
     throw new CoreError(code, { device: options.device, reason, detail: String(error) }, { cause: error });
   }
-  return new SaneJob(child, args, options);
+  const job = new SaneJob(child, args, options);
+  await job.started(signal);
+  return job;
 }
 
 /** The job over a running scanimage: a queue of finished files and, once it has exited, how it ended. */
@@ -96,6 +102,23 @@ class SaneJob implements ScanJob {
       this.ending = this.readEnding(code, signal);
       this.notify();
     });
+  }
+
+  /** Waits for the first finished page or scanimage's end; a failure before any page is thrown (the job closed). */
+  async started(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted) {
+        await this.close();
+        throw new CoreError('scan-cancelled', { pages: 0 });
+      }
+      if (this.files.length > 0) return;
+      if (this.ending) {
+        if (this.ending.kind === 'done') return;
+        await this.close();
+        throw this.ending.error;
+      }
+      await this.waitForChange(signal);
+    }
   }
 
   async nextPage(signal: AbortSignal): Promise<ScannedPage | null> {

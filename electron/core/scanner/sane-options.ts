@@ -39,15 +39,30 @@ export interface SaneDeviceOptions {
 const optionLine = /^ {4}(--[A-Za-z0-9][\w-]*|-[A-Za-z])(\[=\(([^)]*)\)\])?(?: (.*))?$/;
 const units = /(?:dpi|mm|%|us|bit|pel)$/;
 
+/** The start of the balanced `[…]` group that ends `text`, or -1 (brscan's defaults nest: `[24bit Color[Fast]]`). */
+function openingOfLastGroup(text: string): number {
+  let depth = 0;
+  for (let at = text.length - 1; at >= 0; at -= 1) {
+    if (text[at] === ']') depth += 1;
+    else if (text[at] === '[') {
+      depth -= 1;
+      if (depth === 0) return at;
+    }
+    if (depth === 0) return -1;
+  }
+  return -1;
+}
+
 /** Splits `CONSTRAINT [default] [tag]…` into the constraint and its bracketed tails, read from the end. */
 function splitTails(rest: string): { constraint: string; tails: string[] } {
   const tails: string[] = [];
   let text = rest.trimEnd();
   for (;;) {
-    const match = /(?:^| )\[([^[\]]*)\]$/.exec(text);
-    if (!match) break;
-    tails.unshift(match[1] ?? '');
-    text = text.slice(0, match.index).trimEnd();
+    const at = openingOfLastGroup(text);
+    // A tail stands apart after a space; `Color[Fast]` at the end of the choices is a choice.
+    if (at < 0 || (at > 0 && text[at - 1] !== ' ')) break;
+    tails.unshift(text.slice(at + 1, -1));
+    text = text.slice(0, at).trimEnd();
   }
   return { constraint: text.trim(), tails };
 }

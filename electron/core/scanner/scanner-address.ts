@@ -10,8 +10,6 @@ function isPlausibleHost(hostname: string): boolean {
   if (net.isIP(bare) !== 0) return true;
   if (bare.length === 0 || bare.length > 253) return false;
   const labels = bare.replace(/\.$/, '').split('.');
-  // All-digit names that are no IPv4 address (`192.168.1`, `999.1.1.1`) are typing mistakes, not hosts.
-  if (labels.every((label) => /^\d+$/.test(label))) return false;
   return labels.every((label) => hostLabel.test(label));
 }
 
@@ -35,6 +33,9 @@ export function parseScannerAddress(text: string): ScannerDevice | null {
   } else {
     candidate = `http://${typed}`;
   }
+  // WHATWG URLs read `192.168.1` as 192.168.0.1 and `3232235796` as an address: a typed number must be a full IPv4.
+  const typedHost = /^https?:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^:/?#]*)/i.exec(candidate)?.[1] ?? '';
+  if (/^[\d.]+$/.test(typedHost) && !net.isIPv4(typedHost)) return null;
   let url: URL;
   try {
     url = new URL(candidate);

@@ -280,14 +280,15 @@ export function createBatchStore(deps: BatchStoreDeps) {
      * — the commit point; the caller asks the device for the next page only after. Never deduplicated
      * by SHA-256 (two identical pages are two sheets: blank backs, test patterns); no source to move.
      */
-    async addCapturedPage(batchId: string, page: CapturedPageInput, options: { onProgress?: (progress: IngestProgress) => void } = {}): Promise<{ batch: BatchRecord; source: BatchSource; thumbs: Uint8Array[] }> {
+    async addCapturedPage(batchId: string, page: CapturedPageInput, options: { onProgress?: (progress: IngestProgress) => void; settings?: SplitSettings } = {}): Promise<{ batch: BatchRecord; source: BatchSource; thumbs: Uint8Array[] }> {
       const batch = await readBatch(batchId);
       if (!batch?.capture) throw new CoreError('scan-not-interrupted', { batch: batchId });
       const seq = Math.max(0, ...batch.sources.map((source) => source.seq)) + 1;
       const extension = capturedExtensions[page.mime];
       if (!extension) throw new CoreError('scanner-bad-answer', { device: batch.capture.device.name, reason: 'page-type' });
       const name = `page-${String(seq).padStart(4, '0')}.${extension}`;
-      const settings = await deps.splitSettings();
+      // A job reads the split settings once (an expected-codes list is megabytes), not at every page.
+      const settings = options.settings ?? (await deps.splitSettings());
       const budget = deps.maxBytes(page.bytes.length);
       const pages: BatchPage[] = [];
       const thumbs: Uint8Array[] = [];
@@ -303,8 +304,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
           const base = `${String(seq).padStart(4, '0')}-${String(item.index + 1).padStart(4, '0')}`;
           const pageFile = `pages/${base}.${stored.format === 'jpeg' ? 'jpg' : 'png'}`;
           const thumb = `thumbs/${base}.png`;
-          await writeFileDurable(path.join(dirOf(batchId), pageFile), stored.bytes, { replace: true });
-          await writeFileDurable(path.join(dirOf(batchId), thumb), item.thumbPng, { replace: true });
+          await Promise.all([writeFileDurable(path.join(dirOf(batchId), pageFile), stored.bytes, { replace: true }), writeFileDurable(path.join(dirOf(batchId), thumb), item.thumbPng, { replace: true })]);
           pages.push({ file: pageFile, thumb, format: stored.format, sha256: createHash('sha256').update(stored.bytes).digest('hex'), what: item.what, ...(item.qr ? { qr: item.qr } : {}) });
           thumbs.push(item.thumbPng);
           options.onProgress?.({ name, page: item.index + 1, pages: document.pageCount });
@@ -316,8 +316,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       } finally {
         document.close();
       }
-      await syncDirectory(path.join(dirOf(batchId), 'pages'));
-      await syncDirectory(path.join(dirOf(batchId), 'thumbs'));
+      await Promise.all([syncDirectory(path.join(dirOf(batchId), 'pages')), syncDirectory(path.join(dirOf(batchId), 'thumbs'))]);
       const source: BatchSource = { seq, name, number: seq, sha256: createHash('sha256').update(page.bytes).digest('hex'), size: page.bytes.length, at: deps.now().toISOString(), pages };
       const next: BatchRecord = { ...batch, sources: [...batch.sources, source] };
       // The commit point of this page: before it its files are unreferenced, after it the page is in the scan.

@@ -1178,6 +1178,9 @@ export const en: Catalog = {
       ENOTFOUND: 'the host name was not found',
       EHOSTUNREACH: 'the host is unreachable',
       ENETUNREACH: 'the network is unreachable',
+      EIO: 'the device had an input/output error',
+      ENOMEM: 'out of memory',
+      EINVAL: 'the device refused a parameter',
       other: 'system error {{code}}',
     },
   },
@@ -1496,7 +1499,7 @@ export const en: Catalog = {
     },
     serveScanner: {
       summary: 'run the reference eSCL (AirScan) scanner serving given pages (training, tests, benches)',
-      hostOption: 'address to listen on (default 127.0.0.1, this PC only; 0.0.0.0 for the network)',
+      hostOption: 'address to listen on (default 127.0.0.1, this PC only; with --advertise every address of this PC)',
       pagesOption: 'the pages to scan: a PDF (a scanner PDF’s pages are sent as they are) or a folder of JPEG/PNG page images (in name order)',
       adfEmptyOption: 'the feeder is empty: its status says so and a feeder job is refused',
       jamAfterOption: 'the feeder jams after this many pages of a job (the job stops, the status says “jammed”)',

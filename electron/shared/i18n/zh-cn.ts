@@ -1175,6 +1175,9 @@ export const zhCN = {
       ENOTFOUND: '找不到该主机名',
       EHOSTUNREACH: '主机不可达',
       ENETUNREACH: '网络不可达',
+      EIO: '设备读写出错（输入输出错误）',
+      ENOMEM: '内存不足',
+      EINVAL: '设备不接受这个参数',
       other: '系统错误 {{code}}',
     },
   },
@@ -1491,7 +1494,7 @@ export const zhCN = {
     },
     serveScanner: {
       summary: '运行参考 eSCL（AirScan）扫描仪，把给定的页面当作扫描结果送出（练习、测试、测速）',
-      hostOption: '监听地址（默认 127.0.0.1，仅本机；0.0.0.0 表示对网络开放）',
+      hostOption: '监听地址（默认 127.0.0.1，仅本机；加 --advertise 时为本机所有地址）',
       pagesOption: '要“扫描”的页面：一个 PDF（扫描仪生成的 PDF 按原样送出各页），或一个放 JPEG/PNG 页面图片的文件夹（按文件名顺序）',
       adfEmptyOption: '进纸器没有纸：状态显示没纸，从进纸器扫描的任务会被拒绝',
       jamAfterOption: '每个任务扫到这么多页后卡纸（任务停止，状态显示“卡纸”）',

@@ -60,6 +60,7 @@ test(`a scan killed with SIGKILL ${kills} times mid-job and continued each time:
       const last = round === kills;
       const args = batch ? ['scan', '--into', batch] : ['scan', '--device', url, '--source', 'adf'];
       const child = spawn(process.execPath, [cliEntry, ...args, '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = once(child, 'exit') as Promise<[number | null]>;
       let printed = 0;
       let result: { status: string; stack?: string } | null = null;
       const wanted = 1 + Math.floor(random() * 3);
@@ -72,17 +73,17 @@ test(`a scan killed with SIGKILL ${kills} times mid-job and continued each time:
             if (printed >= wanted) resolve();
           } else result = message;
         });
-        child.once('exit', () => resolve());
+        void exited.then(() => resolve());
       });
       if (last) {
-        const [code] = (await once(child, 'exit')) as [number | null];
+        const [code] = await exited;
         assert.equal(code, 0, JSON.stringify(result));
       } else {
         await reached;
         // Killed at a random moment after k pages: storing a page, asking the device, or in between.
         await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 200)));
         child.kill('SIGKILL');
-        await once(child, 'exit');
+        await exited;
       }
       await new Promise((resolve) => setImmediate(resolve));
       // The job the killed process left on the device is ended there (the clerk presses Stop; a device also gives up on it).
