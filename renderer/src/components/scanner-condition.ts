@@ -23,7 +23,7 @@ export type ShownCondition = ScannerCondition | 'scanning' | 'just-scanned';
  * doing: "scanning" while it runs, "scan just finished" after (until the scanner is read again) —
  * never "someone else is using it".
  */
-export function showCondition(scanner: { status: { condition: ScannerCondition }; at: string | null }, job: Pick<Job, 'phase' | 'startedAt'> | null | undefined): ShownCondition {
+export function showCondition(scanner: { status: { condition: ScannerCondition; detail?: string | null }; at: string | null }, job: Pick<Job, 'phase' | 'startedAt'> | null | undefined): ShownCondition {
   const condition = scanner.status.condition;
   if (condition !== 'busy' || !job) return condition;
   if (isRunning(job)) return 'scanning';
