@@ -9,6 +9,7 @@ import { showBrowserNotices } from './browser-notices.js';
 import { StationCountsLine } from './station-counts.js';
 import { isAllSent, type StationCounts } from '../../../electron/shared/station/bill-status.js';
 import type { TFunction } from 'i18next';
+import { describeShown, showCondition, toneOfShown } from './scanner-condition.js';
 
 type Info = ValueOf<'app:info'>;
 
@@ -87,6 +88,19 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
       clearInterval(timer);
     };
   }, [api, notifies, t, onLook]);
+  // The picked scanner's state, as core last read it: read once, then pushed with every capture change.
+  const [capture, setCapture] = useState<Pick<ValueOf<'capture:state'>, 'scanner' | 'job'> | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    void api.capture.state().then((result) => !stopped && result.ok && setCapture(result.value));
+    const unsubscribe = api.on('capture:changed', (state) => setCapture(state));
+    return () => {
+      stopped = true;
+      unsubscribe();
+    };
+  }, [api]);
+  const scanner = capture?.scanner ?? null;
+  const shownScanner = scanner ? showCondition(scanner, capture?.job) : null;
   const last = endpoint?.lastPreflight;
   // With the background service gone nothing is known: never show a stale green.
   const gateOpen = bridgeUp && last !== null && last !== undefined && last.ok && !last.stale;
@@ -135,6 +149,13 @@ export function StatusBar({ info, bridgeUp }: { info: Info | null; bridgeUp: boo
           '…'
         )}
       </span>
+      {scanner && (
+        // The scanner's name on hover only: the state is what the bar must fit at 1024 px.
+        <span className="status-item" data-testid="status-scanner" data-condition={shownScanner ?? scanner.status.condition} title={scanner.name}>
+          <strong>{t('capture.statusBar')}</strong>
+          <span className={`status-dot status-dot-${toneOfShown(shownScanner ?? scanner.status.condition)}`}>● {describeShown(t, shownScanner ?? scanner.status.condition)}</span>
+        </span>
+      )}
       <span className="status-spacer" />
       {info && (
         <span className="status-item muted" title={t(runtimeKey)}>

@@ -7,6 +7,7 @@ import { formatTime } from '../../components/date-text.js';
 import { StationCountsLine } from '../../components/station-counts.js';
 import { BillDetail } from './bill-detail.js';
 import { BillList } from './bill-list.js';
+import { CapturePanel, type StackSummary } from './capture-panel.js';
 import { useNow } from './countdown.js';
 import { DeskTodoBanner } from './desk-todo-banner.js';
 import { handleDeskKey } from './desk-keys.js';
@@ -51,6 +52,18 @@ export function ScanDeskArea() {
     focusRow(first.key);
   };
   const { progress, takeIn } = useTakeIn({ tell, refresh, onSelect: setSelected });
+  // A scan's stack: the list reads it at once and the first bill that needs the clerk is selected (the result keeps the focus).
+  const onStackMade = async (stackId: string) => {
+    const fresh = await refresh(true);
+    const first = fresh ? listRows(fresh, uploads).find((row) => row.stack.id === stackId && needsPerson(row, uploads)) : undefined;
+    if (first) setSelected(first.key);
+  };
+  const summarize = (stackId: string): StackSummary | null => {
+    const own = rows.filter((row) => row.stack.id === stackId);
+    if (own.length === 0) return null;
+    const need = own.filter((row) => needsPerson(row, uploads));
+    return { bills: own.filter((row) => row.bill).length, need: need.length, firstKey: need[0]?.key ?? null };
+  };
   const [viewing, setViewing] = useState<{ stackId: string; page: number; pages: number[] } | null>(null);
   const actions = useDeskActions({ stacks, rows, uploads, places, current, refresh, tell, setNotice, setSelected, setQueue, ask });
   const { pageAct, notCover, act, giveTargets, discardOrphans, giveOrphans, markOrphanCover, releaseReviewed, uploadAct } = actions;
@@ -63,6 +76,15 @@ export function ScanDeskArea() {
       {rows.length > 0 && <DeskTodoBanner needCount={needCount} onJump={jump} />}
       {viewing && <PageViewer stackId={viewing.stackId} page={viewing.page} pages={viewing.pages} onPage={(page: number) => setViewing({ ...viewing, page })} title={t('scanDeskPage.pageTitle', { page: viewing.page, name: stacks.find((stack) => stack.id === viewing.stackId)?.name ?? '' })} onClose={() => setViewing(null)} />}
       <ReturnedPanel queue={queue} />
+      <CapturePanel
+        summarize={summarize}
+        onStackMade={(stackId) => void onStackMade(stackId)}
+        onJump={(key) => {
+          setOnlyMine(false);
+          setSelected(key);
+          focusRow(key);
+        }}
+      />
       <WatchPanel onSpoolChanged={() => void refresh(true)} />
       <QueuePanel onStatus={setQueue} />
       <TakeInPanel progress={progress} onFiles={(files) => void takeIn(files)} notice={notice} noticeRef={noticeRef} />
