@@ -816,6 +816,7 @@ export const en: Catalog = {
     setup: 'Scanner and settings',
     setupClose: 'Hide settings',
     scanner: 'Scanner',
+    readingScanner: 'Scanner: reading…',
     noScannerLine: 'Scanner: none picked yet',
     noScannerHelp: 'First: under “Scanner and settings”, type the scanner’s address and add it; then load the paper and press Scan.',
     settingsLine: '{{source}} · {{dpi}} dpi · {{color}}',

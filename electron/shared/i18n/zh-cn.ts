@@ -813,6 +813,7 @@ export const zhCN = {
     setup: '扫描仪与设置',
     setupClose: '收起设置',
     scanner: '扫描仪',
+    readingScanner: '扫描仪：正在读取…',
     noScannerLine: '扫描仪：还没有选',
     noScannerHelp: '第一步：在“扫描仪与设置”里输入扫描仪的地址，添加它；然后放好纸，按“扫描”。',
     settingsLine: '{{source}} · {{dpi}} dpi · {{color}}',

@@ -122,7 +122,7 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
           </button>
         )}
         <div className={`capture-state capture-state-${tone}`} data-testid="capture-scanner-state" data-condition={shown ?? 'unknown'}>
-          <strong>{scanner ? describeCondition(t, scanner.name, shown ?? scanner.status.condition) : picked ? t('capture.stateLineUnread', { name: picked.name }) : t('capture.noScannerLine')}</strong>
+          <strong>{scanner ? describeCondition(t, scanner.name, shown ?? scanner.status.condition) : picked ? t('capture.stateLineUnread', { name: picked.name }) : settings === null || (settings.device !== null && devices === null) ? t('capture.readingScanner') : t('capture.noScannerLine')}</strong>
           {condition && condition !== 'ready' && <span className="capture-state-help">{t(`capture.conditionHelp.${condition}`)}</span>}
           {!scanner && !picked && settings?.device === null && (
             <span className="capture-state-help" data-testid="capture-first-step">
