@@ -66,11 +66,25 @@ after(async () => {
 test('zh: a scanner added by address, Scan by its key, pages arrive one by one with thumbnails and the split, the stack appears with its bills (screenshots)', async () => {
   // No scanner yet: the setup is open by itself, with the address field.
   await page.getByTestId('capture-setup').waitFor();
+  // The first step is said where the eye starts, and the address field is in view (first in the setup while nothing is found).
+  await page.getByTestId('capture-first-step').getByText(zhCN.capture.noScannerHelp).waitFor();
+  assert.ok(await page.getByTestId('capture-address').isVisible());
+  const fieldBox = await page.getByTestId('capture-address').boundingBox();
+  assert.ok(fieldBox && fieldBox.y + fieldBox.height < 700, 'the address field is in view at 1024×700');
+  // Something that is not an address: said under the field in words about the address, the keyboard left there.
+  await page.getByTestId('capture-address').fill('三楼 打印机 !!');
+  await page.getByTestId('capture-address').press('Enter');
+  await page.getByTestId('capture-address-error').getByText(zhCN.capture.devices.addFailed['scanner-not-found'].replace('{{address}}', '三楼 打印机 !!')).waitFor();
+  assert.equal(await page.getByTestId('capture-notice').count(), 0);
+  await waitForFocus('capture-address');
   await page.getByTestId('capture-address').fill(scanner.url);
+  assert.equal(await page.getByTestId('capture-address-error').count(), 0);
   await page.getByTestId('capture-address').press('Enter');
   const added = page.locator(`[data-testid="capture-device"][data-device="${scanner.url}"]`);
   await added.waitFor({ timeout: 30_000 });
   await page.getByTestId('capture-notice').getByText(zhCN.capture.devices.added.replace('{{name}}', referenceMakeAndModel)).waitFor();
+  // What to do next is said with it: load the paper, press Scan (F8).
+  assert.match((await page.getByTestId('capture-notice').textContent()) ?? '', /F8/);
   // The keyboard goes to the scanner just added (the Add button went grey with the field emptied).
   await waitForFocus('capture-device');
   assert.equal(await added.getAttribute('data-condition'), 'ready');
@@ -97,7 +111,8 @@ test('zh: a scanner added by address, Scan by its key, pages arrive one by one w
   await waitForPages(4);
   const live = (await page.getByTestId('capture-live').textContent()) ?? '';
   assert.match(live, /^已收到第 \d+ 页$/);
-  assert.ok((await page.getByTestId('capture-thumbs').locator('li').count()) >= 4);
+  // A page's thumbnail follows its count (read after it is stored): on a busy machine a moment later.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="capture-thumbs"] li').length >= 4, undefined, { timeout: 30_000 });
   assert.ok((await page.getByTestId('capture-cover-mark').first().textContent())?.includes('FY-2026-007001'));
   assert.match((await page.getByTestId('capture-split').textContent()) ?? '', /FY-2026-007001：3 页/);
   assert.match((await page.getByTestId('capture-pages').textContent()) ?? '', /已收到 \d+ 页/);
@@ -136,6 +151,10 @@ test('en: a jam stops the scan in clerk words with what to do next; Continue tak
   assert.ok(failed.includes(en.errors['scanner-jammed'].replace('{{device}}', name)), failed);
   assert.ok(failed.includes(en.capture.failed.replace('{{pages}}', '3')), failed);
   assert.equal(await page.getByTestId('capture-failed').getAttribute('data-code'), 'scanner-jammed');
+  // The scanner's state beside it and in the status bar says the jam too (never “ready” read before the scan), in red.
+  assert.equal(await page.getByTestId('capture-scanner-state').getAttribute('data-condition'), 'jammed');
+  assert.match((await page.getByTestId('capture-scanner-state').getAttribute('class')) ?? '', /capture-state-fail/);
+  assert.equal(await page.getByTestId('status-scanner').getAttribute('data-condition'), 'jammed');
   // The eye and the keyboard are on the error with its two ways on; the batch is not listed twice.
   await waitForFocus('capture-result');
   assert.equal(await page.getByTestId('capture-interrupted').count(), 0);
@@ -221,6 +240,9 @@ test('en: a Windows desk says how its scanners are used (no WIA/TWAIN device off
   try {
     await page.reload();
     await page.getByTestId('nav-scanDesk').click();
+    // A desk with a scanner never says “none picked”, not even while the scanners are still being looked for.
+    await page.getByTestId('capture-scanner-state').waitFor();
+    assert.doesNotMatch((await page.getByTestId('capture-scanner-state').textContent()) ?? '', /none picked|no scanner picked/);
     await page.getByTestId('capture-windows').getByText(en.capture.windows).waitFor();
     assert.equal(await page.locator('[data-testid="capture-device"][data-device^="wia"], [data-testid="capture-device"][data-device^="twain"]').count(), 0);
   } finally {

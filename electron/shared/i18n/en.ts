@@ -816,7 +816,9 @@ export const en: Catalog = {
     setup: 'Scanner and settings',
     setupClose: 'Hide settings',
     scanner: 'Scanner',
-    noScanner: 'no scanner picked',
+    readingScanner: 'Scanner: reading…',
+    noScannerLine: 'Scanner: none picked yet',
+    noScannerHelp: 'First: under “Scanner and settings”, type the scanner’s address and add it; then load the paper and press Scan.',
     settingsLine: '{{source}} · {{dpi}} dpi · {{color}}',
     conditions: {
       ready: 'ready',
@@ -837,6 +839,7 @@ export const en: Catalog = {
       error: 'Look at the message on the scanner’s screen; if it stays, restart the scanner.',
     },
     stateLine: 'Scanner {{name}}: {{condition}}',
+    stateLineUnread: 'Scanner {{name}}',
     scanningNow: 'scanning',
     justScanned: 'scan just finished',
     stateAt: '(looked at {{at}})',
@@ -844,7 +847,7 @@ export const en: Catalog = {
     details: 'Details for support',
     devices: {
       title: 'Scanners',
-      none: 'No scanner found yet. Add a network scanner by its address; a scanner on this PC needs its SANE driver installed.',
+      none: 'No scanner found yet. Add a network scanner by its address (shown on the scanner’s screen or network settings page); a scanner plugged into this PC needs its driver installed first: ask support.',
       refresh: 'Look again',
       finding: 'Looking for scanners…',
       origin: { discovered: 'found on the network', typed: 'added by address', sane: 'on this PC' },
@@ -855,7 +858,12 @@ export const en: Catalog = {
       addressHint: 'A network scanner’s IP address or web address, e.g. 192.168.1.20',
       add: 'Add',
       adding: 'Connecting to the scanner…',
-      added: 'Scanner {{name}} added.',
+      added: 'Scanner {{name}} added and picked. Load the paper and press Scan (F8).',
+      addFailed: {
+        'scanner-unreachable': 'Cannot reach {{address}}. Check the address and that the scanner is switched on and connected, then press Add again.',
+        'scanner-bad-answer': '{{address}} is not a scanner (its answer cannot be read). Check the address: the scanner’s screen or network settings page shows its IP address.',
+        'scanner-not-found': '“{{address}}” is not a scanner address. Type an IP address such as 192.168.1.20.',
+      },
       picked: '(picked)',
     },
     settings: {
@@ -898,7 +906,7 @@ export const en: Catalog = {
       line: 'Pages: {{pages}} · {{device}} · {{at}}',
       hint: 'The scan was cut off (the app restarted or the scanner was lost). The pages received are kept: put the rest of the paper back and continue, or release what came.',
     },
-    windows: 'This is a Windows PC: USB scanners (WIA/TWAIN) scan with the maker’s software into the scan folder; network scanners that speak eSCL/AirScan scan directly here.',
+    windows: 'This is a Windows PC: a scanner plugged into this PC’s USB port scans as before, with the maker’s software into the scan folder; network scanners (most office multifunction printers) scan directly here.',
     unavailable: 'Direct scanning is not available now: {{reason}}',
   },
   scanDeskPage: {

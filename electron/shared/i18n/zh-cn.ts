@@ -813,7 +813,9 @@ export const zhCN = {
     setup: '扫描仪与设置',
     setupClose: '收起设置',
     scanner: '扫描仪',
-    noScanner: '未选扫描仪',
+    readingScanner: '扫描仪：正在读取…',
+    noScannerLine: '扫描仪：还没有选',
+    noScannerHelp: '第一步：在“扫描仪与设置”里输入扫描仪的地址，添加它；然后放好纸，按“扫描”。',
     settingsLine: '{{source}} · {{dpi}} dpi · {{color}}',
     conditions: {
       ready: '就绪',
@@ -834,6 +836,7 @@ export const zhCN = {
       error: '请看扫描仪屏幕上的提示；如果一直这样，请重启扫描仪。',
     },
     stateLine: '扫描仪 {{name}}：{{condition}}',
+    stateLineUnread: '扫描仪 {{name}}',
     scanningNow: '正在扫描',
     justScanned: '刚扫描完',
     stateAt: '（{{at}} 查看）',
@@ -841,7 +844,7 @@ export const zhCN = {
     details: '给技术支持的详细信息',
     devices: {
       title: '扫描仪',
-      none: '还没有找到扫描仪。网络扫描仪可以输入地址添加；本机连接的扫描仪需要装好它的 SANE 驱动。',
+      none: '还没有找到扫描仪。网络扫描仪请输入它的地址添加（地址在扫描仪的屏幕或网络设置页上）；接在这台电脑上的扫描仪要先装好驱动，请找技术支持。',
       refresh: '重新查找',
       finding: '正在查找扫描仪…',
       origin: { discovered: '网络上找到的', typed: '手动添加的', sane: '本机连接的' },
@@ -852,7 +855,12 @@ export const zhCN = {
       addressHint: '网络扫描仪的 IP 地址或网址，例如 192.168.1.20',
       add: '添加',
       adding: '正在连接扫描仪…',
-      added: '已添加扫描仪 {{name}}。',
+      added: '已添加并选用扫描仪 {{name}}。放好纸后按“扫描”（F8）。',
+      addFailed: {
+        'scanner-unreachable': '连不上 {{address}}。请核对地址，确认扫描仪开着机、连着网线或无线，然后再按“添加”。',
+        'scanner-bad-answer': '{{address}} 不是一台扫描仪（它的回答看不懂）。请核对地址：扫描仪的屏幕或网络设置页上写着它的 IP 地址。',
+        'scanner-not-found': '“{{address}}”不是扫描仪的地址。请输入像 192.168.1.20 这样的 IP 地址。',
+      },
       picked: '（已选）',
     },
     settings: {
@@ -895,7 +903,7 @@ export const zhCN = {
       line: '{{pages}} 页 · {{device}} · {{at}}',
       hint: '扫描被打断（程序重启或扫描仪断开）。已收到的页面都保存着：可以把剩下的纸放回去继续扫描，或者放行已收到的。',
     },
-    windows: '这是 Windows 电脑：USB 扫描仪（WIA/TWAIN）请用厂家的扫描软件把文件存到“扫描文件夹”；支持 eSCL/AirScan 的网络扫描仪可以在这里直接扫描。',
+    windows: '这是 Windows 电脑：接在这台电脑 USB 口上的扫描仪，请照旧用厂家的扫描软件把文件存到“扫描文件夹”；网络扫描仪（办公室的多功能一体机大多是）可以在这里直接扫描。',
     unavailable: '直接扫描暂时不可用：{{reason}}',
   },
   scanDeskPage: {

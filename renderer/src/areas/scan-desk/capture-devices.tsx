@@ -2,7 +2,9 @@
 import { useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import { scanColors, scanResolutions, scanSources } from '../../../../electron/shared/capture/capture-types.js';
-import { describeCode } from '../../api/error-text.js';
+import type { TFunction } from 'i18next';
+import type { AppErrorInfo } from '../../../../electron/shared/error-codes.js';
+import { describeCode, describeError } from '../../api/error-text.js';
 import { TextField } from '../../components/field.js';
 import { focusWhenPainted } from '../../components/focus.js';
 import { offeredSettings, toneOfCondition, type CaptureSettings, type ScannerDevice } from './capture-text.js';
@@ -37,6 +39,12 @@ function DeviceOption({ device, picked, onPick, onRemove }: { device: ScannerDev
   );
 }
 
+/** Why a typed address could not be added, in words about the address (the scan-time words say "press Scan again"). */
+function describeAddError(t: TFunction, address: string, error: AppErrorInfo): string {
+  const known = ['scanner-unreachable', 'scanner-bad-answer', 'scanner-not-found'];
+  return known.includes(error.code) ? t(`capture.devices.addFailed.${error.code}`, { address }) : describeError(t, error);
+}
+
 /** A row of radio cards for one setting; the choices the picked scanner lacks are shown but not offered. */
 function Choice<V extends string | number>({ legend, name, values, offered, value, label, onChange }: { legend: string; name: string; values: readonly V[]; offered: readonly V[]; value: V; label: (value: V) => string; onChange: (value: V) => void }) {
   const { t } = useTranslation();
@@ -67,27 +75,78 @@ export function CaptureDevices({ devices, settings, finding, adding, saved, onRe
   saved: boolean;
   onRefresh: () => void;
   onPick: (id: string) => void;
-  onAdd: (address: string) => Promise<string | null>;
+  onAdd: (address: string) => Promise<{ id: string } | { error: AppErrorInfo }>;
   onRemove: (device: ScannerDevice) => void;
   onSave: (settings: CaptureSettings) => void;
   addressRef: Ref<HTMLInputElement>;
 }) {
   const { t } = useTranslation();
   const [address, setAddress] = useState('');
+  // Why the address typed could not be added: said under the field, until the clerk types again.
+  const [addError, setAddError] = useState<string | null>(null);
   const picked = devices?.find((device) => device.id === settings?.device) ?? null;
   const offered = offeredSettings(picked);
   const add = async () => {
     if (!address.trim() || adding) return;
-    const added = await onAdd(address.trim());
-    if (added === null) return;
+    const typed = address.trim();
+    const outcome = await onAdd(typed);
+    if ('error' in outcome) {
+      setAddError(describeAddError(t, typed, outcome.error));
+      focusWhenPainted(() => document.querySelector<HTMLInputElement>('[data-testid="capture-address"]'));
+      return;
+    }
+    const added = outcome.id;
+    setAddError(null);
     setAddress('');
     // The Add button goes grey with the field emptied: the keyboard goes to the scanner just added.
     focusWhenPainted(() => document.querySelector<HTMLInputElement>(`[data-testid="capture-device"][data-device="${CSS.escape(added)}"] input`));
   };
+  // Nothing found (or still looking): the address field first.
+  const noneFound = devices === null || devices.length === 0;
+  const addForm = (
+    <>
+      <form
+        className="watch-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void add();
+        }}
+      >
+        <TextField
+          label={t('capture.devices.address')}
+          hint={t('capture.devices.addressHint')}
+          value={address}
+          onChange={(text) => {
+            setAddress(text);
+            setAddError(null);
+          }}
+          error={addError}
+          revealError
+          mono
+          testId="capture-address"
+          placeholder="192.168.1.20"
+          maxLength={2000}
+          inputRef={addressRef}
+        />
+        <div className="actions">
+          <button type="submit" className="primary" data-testid="capture-add" disabled={!address.trim()} aria-disabled={adding}>
+            {t('capture.devices.add')}
+          </button>
+        </div>
+      </form>
+      {adding && (
+        <p className="muted" role="status">
+          {t('capture.devices.adding')}
+        </p>
+      )}
+    </>
+  );
   return (
     <div className="capture-setup" data-testid="capture-setup">
       <div className="capture-setup-col">
         <h3>{t('capture.devices.title')}</h3>
+        {/* Nothing found yet: typing the address is the first thing to do, so it comes first (in view at 1024×700). */}
+        {noneFound && addForm}
         <div className="capture-refresh">
           <button type="button" className="secondary small" data-testid="capture-refresh" onClick={() => !finding && onRefresh()} aria-disabled={finding}>
             {t('capture.devices.refresh')}
@@ -107,25 +166,7 @@ export function CaptureDevices({ devices, settings, finding, adding, saved, onRe
             ))}
           </ul>
         )}
-        <form
-          className="watch-form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void add();
-          }}
-        >
-          <TextField label={t('capture.devices.address')} hint={t('capture.devices.addressHint')} value={address} onChange={setAddress} mono testId="capture-address" placeholder="192.168.1.20" maxLength={2000} inputRef={addressRef} />
-          <div className="actions">
-            <button type="submit" className="primary" data-testid="capture-add" disabled={!address.trim()} aria-disabled={adding}>
-              {t('capture.devices.add')}
-            </button>
-          </div>
-        </form>
-        {adding && (
-          <p className="muted" role="status">
-            {t('capture.devices.adding')}
-          </p>
-        )}
+        {!noneFound && addForm}
       </div>
       {settings && (
         <div className="capture-setup-col" data-testid="capture-settings">

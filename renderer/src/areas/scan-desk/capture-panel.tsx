@@ -94,11 +94,13 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
     );
   }
 
-  // The state the core last read of the picked scanner, else what the picker heard from it.
-  const scanner = state?.scanner && state.scanner.device === settings?.device ? state.scanner : picked?.status ? { device: picked.id, name: picked.name, status: picked.status, at: null } : null;
+  // The state the core last read of the picked scanner (also while the settings are still loading: never "no scanner" for a
+  // moment on a desk that has one), else what the picker heard from it.
+  const scanner = state?.scanner && (settings === null || state.scanner.device === settings.device) ? state.scanner : picked?.status ? { device: picked.id, name: picked.name, status: picked.status, at: null } : null;
   // Busy with this desk's own scan is no warning: the scan is what it is doing.
   const shown = scanner ? showCondition(scanner, job) : null;
-  const condition = scanner?.status.condition ?? null;
+  // The help line follows what is shown: a jam the last scan ran into, not a "ready" read before it.
+  const condition = shown === null || shown === 'scanning' || shown === 'just-scanned' ? null : shown;
   const tone = shown ? toneOfShown(shown) : 'info';
   const interrupted = state ? listInterrupted(state) : [];
   const summary = job?.stackId ? summarize(job.stackId) : null;
@@ -120,8 +122,13 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
           </button>
         )}
         <div className={`capture-state capture-state-${tone}`} data-testid="capture-scanner-state" data-condition={shown ?? 'unknown'}>
-          <strong>{scanner ? describeCondition(t, scanner.name, shown ?? scanner.status.condition) : picked ? `${t('capture.scanner')} ${picked.name}` : `${t('capture.scanner')}: ${t('capture.noScanner')}`}</strong>
-          {condition && condition === shown && condition !== 'ready' && <span className="capture-state-help">{t(`capture.conditionHelp.${condition}`)}</span>}
+          <strong>{scanner ? describeCondition(t, scanner.name, shown ?? scanner.status.condition) : picked ? t('capture.stateLineUnread', { name: picked.name }) : settings === null || (settings.device !== null && devices === null) ? t('capture.readingScanner') : t('capture.noScannerLine')}</strong>
+          {condition && condition !== 'ready' && <span className="capture-state-help">{t(`capture.conditionHelp.${condition}`)}</span>}
+          {!scanner && !picked && settings?.device === null && (
+            <span className="capture-state-help" data-testid="capture-first-step">
+              {t('capture.noScannerHelp')}
+            </span>
+          )}
           <span className="capture-state-line">
             {settings && describeSettings(t, settings)}
             {scanner?.at && <> {t('capture.stateAt', { at: formatTime(scanner.at, undefined, { seconds: true }) })}</>}
@@ -131,7 +138,7 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
           {showSetup ? t('capture.setupClose') : t('capture.setup')}
         </button>
       </div>
-      {scanner?.status.detail && condition !== 'ready' && (
+      {scanner?.status.detail && scanner.status.condition !== 'ready' && (
         <details className="support-details">
           <summary>{t('capture.details')}</summary>
           <code className="mono">{scanner.status.detail}</code>

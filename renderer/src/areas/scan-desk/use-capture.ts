@@ -105,20 +105,21 @@ export function useCapture({ onEnd, onStackMade }: { onEnd: (end: CaptureEnd) =>
     await save(fitSettings({ ...settings, device: id }, devices?.find((device) => device.id === id)));
   };
 
-  /** Adds a scanner by address (checked by reading it) and picks it; its id, or null when it could not be added. */
-  const addDevice = async (address: string): Promise<string | null> => {
+  /**
+   * Adds a scanner by address (checked by reading it) and picks it: its id, or why it could not be
+   * added (said under the address field, where the clerk typed it, not on the panel's notice line).
+   */
+  const addDevice = async (address: string): Promise<{ id: string } | { error: AppErrorInfo }> => {
     setAdding(true);
+    setNotice(null);
     const result = await api.capture.addDevice({ address });
     setAdding(false);
-    if (!result.ok) {
-      setNotice({ tone: 'fail', error: result.error });
-      return null;
-    }
+    if (!result.ok) return { error: result.error };
     const device = result.value;
     setDevices((list) => [...(list ?? []).filter((known) => known.id !== device.id), device]);
     setNotice({ tone: 'pass', key: 'capture.devices.added', params: { name: device.name } });
     if (settings) await save(fitSettings({ ...settings, device: device.id }, device));
-    return device.id;
+    return { id: device.id };
   };
 
   const removeDevice = async (device: ScannerDevice) => {

@@ -99,3 +99,15 @@ test('busy with this desk’s own scan reads “scanning”, then “scan just f
   assert.equal(describeShown(en, 'just-scanned'), 'scan just finished');
   assert.equal(describeShown(en, 'busy'), 'busy');
 });
+
+test('a scan that failed on the device shows what it ran into, never “ready” read before or after it dropped the job', () => {
+  const started = '2026-12-06T10:00:00.000Z';
+  const ready = { device: 'http://s/eSCL', status: { condition: 'ready' as const, detail: null }, at: '2026-12-06T10:00:05.000Z' };
+  const failed = (code: string) => ({ ...job('failed', 3), startedAt: started, device: { id: 'http://s/eSCL', name: 'S' }, error: { code, params: {} } });
+  assert.equal(showCondition(ready, failed('scanner-jammed')), 'jammed');
+  assert.equal(showCondition(ready, failed('scanner-unreachable')), 'offline');
+  assert.equal(showCondition(ready, failed('scanner-door-open')), 'door-open');
+  // Another scanner's failure, or an error that is not the device's, leaves the state read as it is.
+  assert.equal(showCondition({ ...ready, device: 'http://other/eSCL' }, failed('scanner-jammed')), 'ready');
+  assert.equal(showCondition(ready, failed('spool-write-failed')), 'ready');
+});
