@@ -1323,7 +1323,7 @@ export const en: Catalog = {
     'watch-look-failed': 'Looking at the scan folder {{folder}} failed: {{reason}}. The station tries again by itself; if this stays, check the folder and send the log to support.',
     'not-a-scan': '{{name}} is too small to be a scanned page ({{size}}, {{pixels}} pixels). It was moved to the refused folder without being read further. If it is a real scan, scan it again at a normal resolution.',
     'scanner-unreachable': 'Cannot reach the scanner {{device}} ({{reason}}). Check that it is switched on and connected, and that its address is right; then press Scan again.',
-    'scanner-bad-answer': 'The scanner {{device}} gave an answer the station cannot read ({{reason}}). It may not speak eSCL/AirScan, or the address points at another device. Check the address, or send the log to support.',
+    'scanner-bad-answer': 'The scanner {{device}} gave an answer the station cannot read ({{reason}}). The device at this address may not be a network scanner, or the address points at another device. Check the address; if it keeps happening, send the log to support.',
     'scanner-not-found': 'The scanner {{device}} was not found. Pick it again under Scanners, or type its address.',
     'scanner-feeder-empty': 'The feeder of the scanner {{device}} is empty. Load the paper and press Scan again.',
     'scanner-jammed': 'The scanner {{device}} has a paper jam. Open it and take out the jammed sheet; every page received so far is kept. Put the sheets not yet scanned back in the feeder and continue scanning.',

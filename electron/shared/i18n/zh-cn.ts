@@ -1318,7 +1318,7 @@ export const zhCN = {
     'watch-look-failed': '查看扫描文件夹 {{folder}} 失败：{{reason}}。本站会自动重试；如果一直这样，请检查该文件夹，并把日志发给技术支持。',
     'not-a-scan': '文件 {{name}} 太小，不像扫描页（{{size}}，{{pixels}} 像素）。已移到 refused 文件夹，没有进一步读取。如果确实是扫描件，请用正常分辨率重新扫描。',
     'scanner-unreachable': '连不上扫描仪 {{device}}（{{reason}}）。请检查扫描仪是否开机、网线或无线是否连着，地址是否正确；然后再按“扫描”。',
-    'scanner-bad-answer': '扫描仪 {{device}} 的回答看不懂（{{reason}}）。它可能不支持 eSCL/AirScan，或地址指向了别的设备。请核对地址，或把日志发给技术支持。',
+    'scanner-bad-answer': '扫描仪 {{device}} 的回答看不懂（{{reason}}）。这个地址上的设备可能不是网络扫描仪，或者地址指向了别的设备。请核对地址；如果一直这样，请把日志发给技术支持。',
     'scanner-not-found': '找不到扫描仪 {{device}}。请在“扫描仪”里重新选择，或输入它的地址。',
     'scanner-feeder-empty': '扫描仪 {{device}} 的进纸器里没有纸。请放好纸后再按“扫描”。',
     'scanner-jammed': '扫描仪 {{device}} 卡纸了。请打开扫描仪取出卡住的纸，已收到的页面都保留着；把没扫的纸放回进纸器后继续扫描。',
