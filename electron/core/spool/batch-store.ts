@@ -199,7 +199,15 @@ export function createBatchStore(deps: BatchStoreDeps) {
 
   const readBatch = async (id: string): Promise<BatchRecord | null> => {
     if (!/^[\w-]+$/.test(id)) return null;
-    return fs.readFile(recordFile(id), 'utf8').then((text) => JSON.parse(text) as BatchRecord, () => null);
+    const text = await fs.readFile(recordFile(id), 'utf8').catch(() => null);
+    if (text === null) return null;
+    // A damaged record (by hand, by the disk) reads as none here; recovery keeps its folder (see `isDamaged`).
+    try {
+      const batch = JSON.parse(text) as BatchRecord | null;
+      return batch && typeof batch === 'object' && Array.isArray(batch.sources) ? batch : null;
+    } catch {
+      return null;
+    }
   };
   const list = async (): Promise<BatchRecord[]> => {
     const ids = (await fs.readdir(batchesDir).catch(() => [] as string[])).filter((id) => /^[\w-]+$/.test(id)).sort();
