@@ -115,3 +115,16 @@ test('SIGTERM cancels the built CLI\'s scan: the job ended on the device, the pa
     await scanner.close();
   }
 });
+
+test('scan --into or --release of a name that is no scan: said plainly in English and Chinese, exit 1, nothing changed', async () => {
+  const dataDir = await makeTempDir();
+  const english = await run(['scan', '--into', 'no-such-batch', '--data-dir', dataDir]);
+  assert.equal(english.code, 1);
+  assert.match(english.stderr, /There is no scan no-such-batch in the spool/);
+  let stderr = '';
+  const code = await runCli(['scan', '--release', 'no-such-batch', '--data-dir', dataDir, '--lang', 'zh-CN'], { stdout: () => undefined, stderr: (text) => (stderr += text), env: { ...process.env }, waitForStop: () => new Promise(() => undefined) });
+  assert.equal(code, 1);
+  assert.match(stderr, /暂存区里没有扫描 no-such-batch/);
+  const json = await run(['scan', '--into', 'no-such-batch', '--data-dir', dataDir, '--json']);
+  assert.equal((JSON.parse(json.lines[0] ?? '{}') as { error?: { code?: string } }).error?.code, 'scan-not-interrupted');
+});
