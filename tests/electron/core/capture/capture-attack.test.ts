@@ -323,3 +323,18 @@ test('a damaged batch.json: the scan\'s folder and pages are kept at the next st
     await station.core.close();
   }
 });
+
+test('a damaged capture.json reads as the defaults and is kept beside the new one when the desk saves (nothing of it lost)', async () => {
+  const dataDir = await makeTempDir();
+  const damaged = '{"version":1,"devices":[{"id":"http://192.168.1.20/eSCL","kind":"escl","name":"Office MFP","origin":"typed"}],"settings":';
+  await writeFile(path.join(dataDir, 'capture.json'), damaged);
+  const station = await openStation({ dataDir });
+  try {
+    assert.equal((await station.core.capture.readSettings()).device, device.id);
+    const aside = (await readdir(dataDir)).filter((name) => name.startsWith('capture.json.damaged-'));
+    assert.equal(aside.length, 1);
+    assert.equal(await readFile(path.join(dataDir, aside[0] as string), 'utf8'), damaged);
+  } finally {
+    await station.core.close();
+  }
+});
