@@ -192,6 +192,11 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
         for (const { page } of again ? orderBatchPages(again) : []) earlier.push({ page: earlier.length + 1, what: page.what });
         showRead();
       }
+      // The scan's batch is opened as the job starts, with the job's address: a kill before the first page still leaves the job findable, to be ended on the device (an empty batch is removed then).
+      if (!batchId) {
+        batchId = (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid, ...(await uriField()) } })).id;
+        job.batchId = batchId;
+      }
       for (;;) {
         if (readFailure) throw readFailure;
         if (controller.signal.aborted) break;
@@ -200,8 +205,6 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
         const page = await scanJob.nextPage(controller.signal);
         if (!page) break;
         // The page is in hand: it is stored whole even if a cancel comes meanwhile (the paper has gone through).
-        batchId ??= (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid, ...(await uriField()) } })).id;
-        job.batchId = batchId;
         const source = await batches.receiveCapturedPage(batchId, page);
         received += 1;
         const entry = { seq: source.seq, read: null };

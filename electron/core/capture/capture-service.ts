@@ -141,14 +141,19 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
   const sweepLeftJobs = (): Promise<void> =>
     (leftJobsSwept ??= (async () => {
       const batches = await deps.batches();
-      const left = (await interrupted()).filter((batch) => batch.capture?.jobUri);
+      const running = isActive() ? current?.job.batchId : null;
+      // Interrupted scans, and scans a kill stopped before their first page (empty, kept only for this).
+      const left = (await batches.listBatches()).filter((summary) => summary.capture?.jobUri && summary.id !== running && !(summary.capture.pid !== undefined && summary.capture.pid !== process.pid && isProcessRunning(summary.capture.pid)));
       await Promise.all(
-        left.map(async (batch) => {
-          if (!(await batches.claimCapture(batch.id).catch(() => false))) return;
+        left.map(async (summary) => {
+          if (!(await batches.claimCapture(summary.id).catch(() => false))) return;
           try {
+            const batch = await batches.readBatch(summary.id);
+            if (!batch) return;
             await endLeftJob(batch);
+            if (batch.sources.length === 0) await batches.dropBatch(batch.id);
           } finally {
-            await batches.releaseCapture(batch.id);
+            await batches.releaseCapture(summary.id);
           }
         }),
       );

@@ -490,6 +490,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       if (!/^[\w-]+$/.test(batchId)) return;
       await fs.rm(dirOf(batchId), { recursive: true, force: true });
       await syncDirectory(batchesDir).catch(() => undefined);
+      claims.delete(batchId);
     },
     /** Asks the watch that fills this batch to close it at its next look (a file in the batch folder: another process may ask). */
     async requestClose(batchId: string): Promise<boolean> {
@@ -615,7 +616,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
           continue;
         }
         // A scan's batch with no page yet is kept only while the process scanning into it lives.
-        const emptyScan = batch?.capture && batch.sources.length === 0 && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isProcessRunning(batch.capture.pid));
+        // One with its job's address is kept for the capture to end that job on the device first (it removes the batch then).
+        const emptyScan = batch?.capture && batch.sources.length === 0 && !batch.capture.jobUri && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isProcessRunning(batch.capture.pid));
         if (batch && (batch.folder !== null || (batch.capture && !emptyScan)) && !closedIds.has(id)) {
           // Half-read files of an interrupted intake are unreferenced: gone.
           for (const name of await fs.readdir(dirOf(id)).catch(() => [] as string[])) if (name.startsWith('incoming-')) await fs.rm(path.join(dirOf(id), name), { recursive: true, force: true });

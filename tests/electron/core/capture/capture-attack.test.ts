@@ -338,3 +338,32 @@ test('a damaged capture.json reads as the defaults and is kept beside the new on
     await station.core.close();
   }
 });
+
+test('a kill after the job started, before its first page: the batch is there with the job\'s address; the next start ends that job and removes the empty batch', async () => {
+  const dataDir = await makeTempDir();
+  const station = await openStation({ dataDir, delayMs: 3000 });
+  let batchId = '';
+  try {
+    await station.core.capture.start();
+    await waitFor(async () => Boolean((batchId = (await station.core.capture.readState()).job?.batchId ?? '')));
+    assert.equal((await readRecord(dataDir, batchId)).capture?.jobUri, station.scanner.jobs[0]?.uri);
+    // What a kill leaves: the record as it is now, its process gone (the test's own cancel removes the batch, so it is put back).
+    const record = await readRecord(dataDir, batchId);
+    await station.core.capture.cancel();
+    await station.core.capture.idle();
+    const gone = await otherProcess();
+    await gone.stop();
+    await fsp.mkdir(path.join(batchesDir(dataDir), batchId), { recursive: true });
+    await writeFile(path.join(batchesDir(dataDir), batchId, 'batch.json'), JSON.stringify({ ...record, capture: { ...record.capture, pid: gone.pid } }));
+  } finally {
+    await station.core.close();
+  }
+  const next = await openStation({ dataDir });
+  try {
+    assert.deepEqual((await next.core.capture.readState()).interrupted, []);
+    await waitFor(async () => (await readdir(batchesDir(dataDir))).length === 0);
+    assert.deepEqual(next.scanner.ended, [station.scanner.jobs[0]?.uri]);
+  } finally {
+    await next.core.close();
+  }
+});
