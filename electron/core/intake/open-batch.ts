@@ -7,6 +7,7 @@ import type { Spool } from '../spool/spool.js';
 import type { IngestProgress } from '../spool/stack-record.js';
 import type { FolderClaims } from './folder-claims.js';
 import { parsePageName } from './page-files.js';
+import { hashFile } from '../spool/source-files.js';
 import type { FileTaker, MoveFolders } from './take-file.js';
 import { closedBatchEvent, type WatchEvent } from './watch-report.js';
 
@@ -84,6 +85,17 @@ export function createOpenBatch(options: OpenBatchOptions) {
     lastActivity = now();
   };
 
+  /**
+   * Whether this file is the very one the open batch already holds under its number: a crash between
+   * the batch's commit and the source's move leaves it claimed, and taking it again is "already in"
+   * (only moved), never a restart of the numbering that would close the batch early.
+   */
+  const isInOpenBatch = async (batchId: string, file: string, number: number | null, size: number | undefined): Promise<boolean> => {
+    if (number === null || size === undefined) return false;
+    const held = (await options.spool.batches.readBatch(batchId))?.sources.find((source) => source.number === number && source.size === size);
+    return held !== undefined && (await hashFile(file).catch(() => null)) === held.sha256;
+  };
+
   /** Takes one claimed loose page file into the open batch (closing the batch first when its numbering restarts or its name pattern changes). */
   const takePage = async (claimed: string, name: string, dirs: MoveFolders, events: WatchEvent[]): Promise<WatchEvent> => {
     const stat = await fs.stat(claimed).catch(() => null);
@@ -91,7 +103,7 @@ export function createOpenBatch(options: OpenBatchOptions) {
     const { pattern, number } = parsePageName(name);
     try {
       if (openBatch && openBatch.pattern !== pattern) await close('pattern', events);
-      if (openBatch && restartsNumbering(openBatch.numbers, number)) await close('restart', events);
+      if (openBatch && restartsNumbering(openBatch.numbers, number) && !(await isInOpenBatch(openBatch.id, claimed, number, stat?.size))) await close('restart', events);
       if (!openBatch) {
         const opened = await options.spool.batches.openBatch({ folder: options.folder, pattern });
         openBatch = { id: opened.id, pattern, numbers: [], summary: { id: opened.id, folder: opened.folder, pattern, pages: 0, files: 0, first: null, last: null, openedAt: opened.openedAt, lastAt: null, closeRequested: false, numbers: [] } };

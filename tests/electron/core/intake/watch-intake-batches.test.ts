@@ -230,3 +230,28 @@ test('stopping the watch of a folder closes its open batch (its pages never wait
   assert.equal(watcher.batch(), null);
   assert.deepEqual(await spool.batches.listBatches(), []);
 });
+
+test('a page committed to the open batch just before a crash (its source not yet moved) is taken again as already in: the batch stays open, no restart', async () => {
+  const root = await makeTempDir();
+  const clock = { now: 0 };
+  const first = await setUp({ root, clock });
+  const pages: StackPage[] = [{ kind: 'cover', code: 'FY-2026-000301' }, { kind: 'content' }, { kind: 'content' }, { kind: 'content' }];
+  const bytes = await Promise.all(pages.map((page, index) => pageJpeg(page, index + 1)));
+  for (const index of [0, 1]) await writeFile(path.join(first.folder, `scan_${index + 1}.jpg`), bytes[index] as Buffer);
+  await first.settle();
+  const [open] = await first.spool.batches.listBatches(first.folder);
+  assert.ok(open);
+  // The crash's state: scan_3's page is in the batch (the commit came) but the file was never moved.
+  await writeFile(path.join(first.folder, 'scan_3.jpg'), bytes[2] as Buffer);
+  await first.spool.batches.addToBatch(open.id, path.join(first.folder, 'scan_3.jpg'), { name: 'scan_3.jpg', number: 3 });
+  // The station starts again over the same spool and folder.
+  const again = await setUp({ root, clock });
+  const events = await again.settle();
+  assert.deepEqual(events.map((event) => [event.kind, path.basename(event.file), event.kind === 'batched' ? event.status : '']), [['batched', 'scan_3.jpg', 'already']]);
+  assert.deepEqual(await again.spool.listStacks(), [], 'the batch is still open: a file already in it is no restart of the numbering');
+  await writeFile(path.join(again.folder, 'scan_4.jpg'), bytes[3] as Buffer);
+  await again.settle();
+  clock.now += 6000;
+  const closed = stacksOf(await again.watcher.lookOnce());
+  assert.deepEqual(closed.map((stack) => stack.pages.map((page) => page.sha256 === sha(bytes[page.page - 1] as Buffer))), [[true, true, true, true]], 'one stack, every page once, in order');
+});

@@ -18,7 +18,7 @@ const kills = Number(process.env['SCAN_STATION_BATCH_KILLS'] ?? 16);
 const cliEntry = path.resolve('dist', 'cli', 'scan-station.cjs');
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-test(`an open batch survives ${kills} SIGKILLs of intake --watch: closed on request, every page once, in order, byte for byte, sources moved`, { timeout: Math.max(240_000, kills * 5000) }, async () => {
+test(`an open batch survives ${kills} SIGKILLs of intake --watch: closed on request, every page once, in order, byte for byte, sources moved`, { timeout: Math.max(240_000, kills * 5000) }, async (t) => {
   const random = seededRandom(20261206);
   const watch = await makeTempDir();
   const dataDir = await makeTempDir();
@@ -39,7 +39,16 @@ test(`an open batch survives ${kills} SIGKILLs of intake --watch: closed on requ
       await rename(path.join(watch, `~${next.name}.part`), path.join(watch, next.name));
     } else await writeFile(path.join(watch, next.name), next.bytes);
   };
-  const start = (announce = false): ChildProcess => spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '150', ...(announce ? [] : ['--json']), '--data-dir', dataDir], { stdio: ['ignore', announce ? 'pipe' : 'ignore', 'ignore'] });
+  // A failed assertion must not leave a watch running: the test run would wait on it for ever.
+  const children = new Set<ChildProcess>();
+  t.after(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const start = (announce = false): ChildProcess => track(spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '150', ...(announce ? [] : ['--json']), '--data-dir', dataDir], { stdio: ['ignore', announce ? 'pipe' : 'ignore', 'ignore'] }));
+  function track(child: ChildProcess): ChildProcess {
+    children.add(child);
+    return child;
+  }
   for (let round = 0; round < kills; round += 1) {
     // Killed while it works: once it watches, a page arrives, and the kill comes 0–1.6 s later
     // (the page settles, is read, committed to the batch, its source moved — or the batch closes).

@@ -30,7 +30,7 @@ async function expectedPages(file: string): Promise<string[]> {
   }
 }
 
-test(`intake --watch survives ${kills} SIGKILLs at random moments: every page in exactly one stack, byte for byte`, { timeout: Math.max(240_000, kills * 4000) }, async () => {
+test(`intake --watch survives ${kills} SIGKILLs at random moments: every page in exactly one stack, byte for byte`, { timeout: Math.max(240_000, kills * 4000) }, async (t) => {
   const random = seededRandom(20261127);
   const sources = await makeTempDir();
   const watch = await makeTempDir();
@@ -54,6 +54,11 @@ test(`intake --watch survives ${kills} SIGKILLs at random moments: every page in
     child = spawn(process.execPath, [cliEntry, 'intake', '--watch', watch, '--settle-ms', '150', ...(announce ? [] : ['--json']), '--data-dir', dataDir], { stdio: ['ignore', announce ? 'pipe' : 'ignore', 'ignore'] });
     return child;
   };
+  // A failed assertion must not leave a watch running: the test run would wait on it for ever.
+  t.after(() => {
+    const running = child as ChildProcess | null;
+    if (running && running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
+  });
   // The scanner keeps writing while the station is killed and restarted.
   let copied = 0;
   const copyNext = async () => {
