@@ -2,7 +2,7 @@
 import { causeParams, CoreError } from '../base/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanJob, ScannerDriver, ScanSettings } from '../scanner/scanner-driver.js';
-import { orderBatchPages, type BatchPage, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
+import { orderBatchPages, readBootId, type BatchPage, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
 import type { SplitSettings } from '../spool/split-settings.js';
 import { splitStack, type ClassifiedPage, type SplitOptions } from '../split/split-stack.js';
 import type { CaptureJob } from './capture-types.js';
@@ -133,7 +133,7 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
     };
     if (options.into) {
       try {
-        await batches.markCapture(options.into.id, { jobId: job.id, state: 'scanning', pid: process.pid, jobUri: undefined, ...(await uriField()) });
+        await batches.markCapture(options.into.id, { jobId: job.id, state: 'scanning', pid: process.pid, boot: readBootId(), jobUri: undefined, ...(await uriField()) });
       } catch (error) {
         // Not recorded (a full disk): the job is ended on the device at once, the scan stays as it was.
         await scanJob.close().catch(() => undefined);
@@ -194,7 +194,7 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
       }
       // The scan's batch is opened as the job starts, with the job's address: a kill before the first page still leaves the job findable, to be ended on the device (an empty batch is removed then).
       if (!batchId) {
-        batchId = (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid, ...(await uriField()) } })).id;
+        batchId = (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid, boot: readBootId(), ...(await uriField()) } })).id;
         job.batchId = batchId;
       }
       for (;;) {

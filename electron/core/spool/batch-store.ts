@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CoreError } from '../base/errors.js';
 import { isProcessRunning } from '../base/process-running.js';
@@ -77,8 +78,39 @@ export interface BatchCapture {
   state: 'scanning' | 'interrupted';
   /** The process filling it (a scan another process runs is not interrupted while that process lives). */
   pid?: number;
+  /** The boot the process ran in (`readBootId`): after a reboot its pid may be another process's, and the scan is interrupted. */
+  boot?: string;
   /** The device's own address of the job filling it (an eSCL job path): a crash leaves the job on the device, ended at the next start. */
   jobUri?: string;
+}
+
+let bootId: string | null = null;
+
+/** This machine's boot: Linux's boot id, elsewhere `t` and the boot time in seconds (read once). */
+export function readBootId(): string {
+  if (bootId) return bootId;
+  try {
+    bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    bootId = null;
+  }
+  bootId ??= `t${Math.round(Date.now() / 1000 - os.uptime())}`;
+  return bootId;
+}
+
+/**
+ * Whether the process that recorded `pid` in boot `boot` still runs: a pid of an earlier boot (a power
+ * cut, a restart) is gone whatever runs under that number now. No boot recorded: the pid alone decides.
+ */
+export function isScanProcessRunning(pid: number | undefined, boot?: string): boolean {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return false;
+  if (boot !== undefined) {
+    const now = readBootId();
+    // A boot time read from the uptime moves with clock corrections: ten minutes of slack.
+    const same = boot.startsWith('t') && now.startsWith('t') ? Math.abs(Number(boot.slice(1)) - Number(now.slice(1))) <= 600 : boot === now;
+    if (!same) return false;
+  }
+  return isProcessRunning(pid);
 }
 
 /** One page a scanner sent, as the capture gives it to its batch (bytes never decoded before). */
@@ -224,10 +256,16 @@ export function createBatchStore(deps: BatchStoreDeps) {
     if (typeof stack !== 'string' || !/^[\w-]+$/.test(stack)) return null;
     return (await fs.lstat(path.join(stacksDir, stack, 'stack.json')).then(() => true, () => false)) ? stack : null;
   };
+  /** A scan batch's lock: the pid and boot of its holder (none: no lock, or one that cannot be read). */
+  const readLock = async (id: string): Promise<{ pid?: number; boot?: string }> => {
+    const [pid, boot] = (await fs.readFile(lockFile(id), 'utf8').catch(() => '')).trim().split(/\s+/);
+    const number = Number(pid);
+    return Number.isInteger(number) && number > 0 ? { pid: number, ...(boot ? { boot } : {}) } : {};
+  };
   /** Takes the lock file of a scan's batch for this process (its content written before it appears: never seen empty). */
   const takeLock = async (id: string): Promise<boolean> => {
     const temp = path.join(dirOf(id), `.capture.lock.${process.pid}.${randomBytes(4).toString('hex')}`);
-    await writeFileDurable(temp, `${process.pid}\n`);
+    await writeFileDurable(temp, `${process.pid} ${readBootId()}\n`);
     try {
       await fs.link(temp, lockFile(id));
       return true;
@@ -271,8 +309,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
           claims.add(batchId);
           return true;
         }
-        const owner = Number((await fs.readFile(lockFile(batchId), 'utf8').catch(() => '')).trim());
-        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessRunning(owner)) return false;
+        const owner = await readLock(batchId);
+        if (owner.pid !== process.pid && isScanProcessRunning(owner.pid, owner.boot)) return false;
         // A lock of a process that is gone (kill -9) or of an earlier run of this pid: moved aside in one rename, so two claimers cannot both take it over.
         const aside = `${lockFile(batchId)}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
         await fs.rename(lockFile(batchId), aside).then(() => fs.rm(aside, { force: true }), () => undefined);
@@ -282,14 +320,13 @@ export function createBatchStore(deps: BatchStoreDeps) {
     /** Gives up this process's claim on a scan's batch (it stays open, an interrupted scan). */
     async releaseCapture(batchId: string): Promise<void> {
       if (!claims.delete(batchId)) return;
-      const owner = Number((await fs.readFile(lockFile(batchId), 'utf8').catch(() => '')).trim());
-      if (owner === process.pid) await fs.rm(lockFile(batchId), { force: true });
+      if ((await readLock(batchId)).pid === process.pid) await fs.rm(lockFile(batchId), { force: true });
     },
     /** The pid holding a scan batch's lock, or null (none, or its process is gone). */
     async captureOwner(batchId: string): Promise<number | null> {
       if (!/^[\w-]+$/.test(batchId)) return null;
-      const owner = Number((await fs.readFile(lockFile(batchId), 'utf8').catch(() => '')).trim());
-      return Number.isInteger(owner) && owner > 0 && isProcessRunning(owner) ? owner : null;
+      const owner = await readLock(batchId);
+      return owner.pid !== undefined && isScanProcessRunning(owner.pid, owner.boot) ? owner.pid : null;
     },
     findClosedStack,
     isDamaged,
@@ -309,7 +346,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
       await writeFileAtomic(path.join(work, 'batch.json'), `${JSON.stringify(record, null, 1)}\n`);
       // A scan's batch is born locked by the process filling it: no other can continue or release it meanwhile.
-      if (init.capture) await writeFileAtomic(path.join(work, 'capture.lock'), `${process.pid}\n`);
+      if (init.capture) await writeFileAtomic(path.join(work, 'capture.lock'), `${process.pid} ${readBootId()}\n`);
       await fs.mkdir(batchesDir, { recursive: true });
       await fs.rename(work, dirOf(id));
       await syncDirectory(batchesDir);
@@ -617,7 +654,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
         }
         // A scan's batch with no page yet is kept only while the process scanning into it lives.
         // One with its job's address is kept for the capture to end that job on the device first (it removes the batch then).
-        const emptyScan = batch?.capture && batch.sources.length === 0 && !batch.capture.jobUri && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isProcessRunning(batch.capture.pid));
+        const emptyScan = batch?.capture && batch.sources.length === 0 && !batch.capture.jobUri && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isScanProcessRunning(batch.capture.pid, batch.capture.boot));
         if (batch && (batch.folder !== null || (batch.capture && !emptyScan)) && !closedIds.has(id)) {
           // Half-read files of an interrupted intake are unreferenced: gone.
           for (const name of await fs.readdir(dirOf(id)).catch(() => [] as string[])) if (name.startsWith('incoming-')) await fs.rm(path.join(dirOf(id), name), { recursive: true, force: true });

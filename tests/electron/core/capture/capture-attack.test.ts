@@ -367,3 +367,25 @@ test('a kill after the job started, before its first page: the batch is there wi
     await next.core.close();
   }
 });
+
+test('after a reboot (a power cut mid-scan) the scan is interrupted even when another process now has the pid it recorded', async () => {
+  const dataDir = await makeTempDir();
+  const id = await interruptedScan(dataDir, 2);
+  const stranger = await otherProcess();
+  try {
+    const record = await readRecord(dataDir, id);
+    // Recorded in an earlier boot by a process whose number a stranger has now.
+    await writeFile(path.join(batchesDir(dataDir), id, 'batch.json'), JSON.stringify({ ...record, capture: { ...record.capture, state: 'scanning', pid: stranger.pid, boot: 'an-earlier-boot' } }));
+    await writeFile(path.join(batchesDir(dataDir), id, 'capture.lock'), `${stranger.pid} an-earlier-boot\n`);
+    const station = await openStation({ dataDir });
+    try {
+      assert.deepEqual((await station.core.capture.readState()).interrupted.map((scan) => scan.batchId), [id]);
+      const { stackId } = await station.core.capture.release(id);
+      assert.equal((await station.core.scanDesk.spool.findStack(stackId ?? ''))?.pages.length, 2);
+    } finally {
+      await station.core.close();
+    }
+  } finally {
+    await stranger.stop();
+  }
+});
