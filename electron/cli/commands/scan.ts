@@ -70,8 +70,25 @@ export const scanCommand: CliCommand = {
     if (!(scanColors as readonly string[]).includes(color)) return reportUsageError(io, json, t('cli.scan.badChoice', { option: '--color', value: color, choices: scanColors.join(', ') }));
     if (!/^\d{2,4}$/.test(dpiText) || Number(dpiText) < 75 || Number(dpiText) > 1200) return reportUsageError(io, json, t('cli.check.badNumber', { option: '--dpi', value: dpiText, min: 75, max: 1200 }));
     const settings: ScanSettings = { source: source as ScanSource, dpi: Number(dpiText), color: color as ScanColor };
+    // The first Ctrl+C/SIGTERM stops the scan at any phase (a job being set up too): the pages received are kept and become the stack.
+    const stop = new AbortController();
+    let stopping = false;
+    void io.waitForStop().then((signal) => {
+      if (signal === undefined) return;
+      stopping = true;
+      stop.abort();
+    });
     const core = await openCore();
     try {
+      const named = release ?? into;
+      if (named !== undefined) {
+        // A name typed by hand: said plainly when it is no scan, a folder's batch, or a damaged record.
+        const found = await core.capture.describeBatch(named);
+        if (found.kind !== 'scan') {
+          const key = found.kind === 'files' ? 'cli.scan.notAScan' : found.kind === 'damaged' ? 'cli.scan.damagedBatch' : 'cli.scan.noSuchBatch';
+          return reportCoreRefusal(io, json, { code: 'scan-not-interrupted', message: t(key, { batch: named, file: found.file ?? '' }) });
+        }
+      }
       if (release !== undefined) {
         const { stackId } = await core.capture.release(release);
         const stack = stackId ? await core.scanDesk.spool.findStack(stackId) : null;
@@ -98,20 +115,17 @@ export const scanCommand: CliCommand = {
       // A continued scan's pages are numbered after the ones it had.
       if (into !== undefined) said = (await core.capture.readState()).interrupted.find((scan) => scan.batchId === into)?.pages ?? 0;
       core.capture.onChanged((state) => sayPages(state.job));
+      if (stopping) return reportCoreRefusal(io, json, refusal(t, new CoreError('scan-cancelled', { pages: 0 })));
+      const onStop = () => void core.capture.cancel();
+      stop.signal.addEventListener('abort', onStop, { once: true });
       let started: CaptureState;
       try {
-        started = await core.capture.start(into !== undefined ? { into } : { device, settings });
+        started = await core.capture.start(into !== undefined ? { into, signal: stop.signal } : { device, settings, signal: stop.signal });
       } catch (error) {
         if (error instanceof CoreError) return reportCoreRefusal(io, json, refusal(t, error));
         throw error;
       }
       if (!json) io.stderr(`${t('cli.scan.started', { device: describePayload(started.job?.device.name ?? device ?? ''), stop: 'Ctrl+C' })}\n`);
-      // The first Ctrl+C/SIGTERM cancels: the pages received are kept and become the stack.
-      let stopping = false;
-      void io.waitForStop().then(() => {
-        stopping = true;
-        return core.capture.cancel();
-      });
       const end = (await core.capture.idle()).job;
       sayPages(end);
       if (!end) return exitCodes.findings;

@@ -1,11 +1,13 @@
 // Which driver drives which device, and how scanners are found: eSCL for http(s) ids, SANE for `sane:` ids (injected in tests).
 import type { Logger } from '../log/logger.js';
 import { discoverEsclScanners } from '../scanner/discover-scanners.js';
-import { createEsclDriver } from '../scanner/escl-client.js';
+import { createEsclDriver, readJobPath } from '../scanner/escl-client.js';
+import { requestDevice } from '../scanner/escl-client-http.js';
+import { maxEsclXmlBytes, parseEsclStatus } from '../scanner/escl-xml.js';
 import { listSaneDevices, saneIdPrefix } from '../scanner/sane-devices.js';
 import { createSaneDriver } from '../scanner/sane-driver.js';
 import { parseScannerAddress } from '../scanner/scanner-address.js';
-import type { ScannerDevice, ScannerDriver } from '../scanner/scanner-driver.js';
+import type { ScanJob, ScannerDevice, ScannerDriver } from '../scanner/scanner-driver.js';
 
 /** How the capture reaches devices: a driver for one device, the devices found now, a typed address read. */
 export interface ScannerDrivers {
@@ -15,6 +17,37 @@ export interface ScannerDrivers {
   findDevices(options: { timeoutMs: number; signal?: AbortSignal }): Promise<ScannerDevice[]>;
   /** A typed address (`192.168.1.20`, `http://host/eSCL`) as a device, or null when it is none. */
   parseAddress(text: string): ScannerDevice | null;
+  /** The device's own address of a job just started (an eSCL job path), recorded so a crash can end it later; null when unknown. */
+  findJobUri?(device: ScannerDevice, job: ScanJob, signal: AbortSignal): Promise<string | null>;
+  /** Ends a job a crashed process left on the device (eSCL `DELETE`); true when it is gone (or was already). */
+  endJob?(device: ScannerDevice, uri: string, signal: AbortSignal): Promise<boolean>;
+}
+
+/** A job's own address when its driver tells it (`uri` on the job; a driver may add it), else null. */
+export function readOwnJobUri(job: ScanJob): string | null {
+  const uri = (job as ScanJob & { uri?: unknown }).uri;
+  return typeof uri === 'string' && uri.length > 0 && uri.length <= 1024 ? uri : null;
+}
+
+/** The job an eSCL device runs now, from its ScannerStatus: the one Processing or Pending job (a device runs one at a time; a second is refused as busy), else null. */
+async function findEsclJobPath(device: ScannerDevice, job: ScanJob, signal: AbortSignal): Promise<string | null> {
+  const base = new URL(device.id);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const own = readOwnJobUri(job);
+  if (own) return readJobPath(own, basePath);
+  const answer = await requestDevice(new URL(`${base.protocol}//${base.host}${basePath}/ScannerStatus`), { method: 'GET', timeoutMs: 3000, maxBytes: maxEsclXmlBytes, signal });
+  if (answer.status !== 200) return null;
+  const running = parseEsclStatus(answer.body.toString('utf8')).jobs.filter((entry) => entry.state === 'Processing' || entry.state === 'Pending');
+  return running.length === 1 && running[0] ? readJobPath(running[0].uri, basePath) : null;
+}
+
+/** Ends an eSCL job by its path (`DELETE`, joined to the device's own host as every request is); 404/410: already gone. */
+async function endEsclJob(device: ScannerDevice, uri: string, signal: AbortSignal): Promise<boolean> {
+  const base = new URL(device.id);
+  const jobPath = readJobPath(uri, base.pathname.replace(/\/+$/, ''));
+  if (!jobPath) return true;
+  const answer = await requestDevice(new URL(`${base.protocol}//${base.host}${jobPath}`), { method: 'DELETE', timeoutMs: 5000, maxBytes: 64 * 1024, signal });
+  return answer.status < 300 || answer.status === 404 || answer.status === 410;
 }
 
 /** A `sane:NAME` id as a device. */
@@ -48,5 +81,8 @@ export function createDefaultDrivers(options: { log: Logger; workDir: string; en
       return [...escl, ...sane];
     },
     parseAddress: (text) => parseSaneId(text) ?? parseScannerAddress(text),
+    // SANE's job is a child process of the station: nothing of it outlives the station on the device.
+    findJobUri: (device, job, signal) => (device.kind === 'escl' && /^https?:/.test(device.id) ? findEsclJobPath(device, job, signal) : Promise.resolve(null)),
+    endJob: (device, uri, signal) => (device.kind === 'escl' && /^https?:/.test(device.id) ? endEsclJob(device, uri, signal) : Promise.resolve(true)),
   };
 }

@@ -2,7 +2,7 @@
 import { causeParams, CoreError } from '../base/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanJob, ScannerDriver, ScanSettings } from '../scanner/scanner-driver.js';
-import { orderBatchPages, type BatchPage, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
+import { orderBatchPages, readBootId, type BatchPage, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
 import type { SplitSettings } from '../spool/split-settings.js';
 import { splitStack, type ClassifiedPage, type SplitOptions } from '../split/split-stack.js';
 import type { CaptureJob } from './capture-types.js';
@@ -27,6 +27,8 @@ export interface CaptureJobOptions {
   splitSettings: () => Promise<SplitSettings>;
   log: Logger;
   now: () => Date;
+  /** The device's own address of the job once started (recorded in the batch: a crash leaves it on the device, ended at the next start). */
+  findJobUri?: (job: ScanJob, signal: AbortSignal) => Promise<string | null>;
   /** Told every change of the job (a page stored, a phase); `page` is true when a page came. */
   onChange: (job: CaptureJob, page: boolean) => void;
 }
@@ -120,7 +122,24 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
       return job;
     }
     job.phase = 'scanning';
-    if (options.into) await batches.markCapture(options.into.id, { jobId: job.id, state: 'scanning', pid: process.pid });
+    // Read while the device scans its first page; in the batch before that page is.
+    const jobUri = (options.findJobUri?.(scanJob, AbortSignal.any([controller.signal, AbortSignal.timeout(5000)])) ?? Promise.resolve(null)).catch((error: unknown) => {
+      options.log.warn('capture.job-uri-unknown', { job: job.id, reason: String(error) });
+      return null;
+    });
+    const uriField = async () => {
+      const uri = await jobUri;
+      return uri ? { jobUri: uri } : {};
+    };
+    if (options.into) {
+      try {
+        await batches.markCapture(options.into.id, { jobId: job.id, state: 'scanning', pid: process.pid, boot: readBootId(), jobUri: undefined, ...(await uriField()) });
+      } catch (error) {
+        // Not recorded (a full disk): the job is ended on the device at once, the scan stays as it was.
+        await scanJob.close().catch(() => undefined);
+        throw error;
+      }
+    }
     resolveStarted();
     emit();
     options.log.info('capture.job-started', { job: job.id, device: device.id, source: options.settings.source, dpi: options.settings.dpi, color: options.settings.color, into: options.into?.id ?? null });
@@ -173,6 +192,11 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
         for (const { page } of again ? orderBatchPages(again) : []) earlier.push({ page: earlier.length + 1, what: page.what });
         showRead();
       }
+      // The scan's batch is opened as the job starts, with the job's address: a kill before the first page still leaves the job findable, to be ended on the device (an empty batch is removed then).
+      if (!batchId) {
+        batchId = (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid, boot: readBootId(), ...(await uriField()) } })).id;
+        job.batchId = batchId;
+      }
       for (;;) {
         if (readFailure) throw readFailure;
         if (controller.signal.aborted) break;
@@ -181,8 +205,6 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
         const page = await scanJob.nextPage(controller.signal);
         if (!page) break;
         // The page is in hand: it is stored whole even if a cancel comes meanwhile (the paper has gone through).
-        batchId ??= (await batches.openBatch({ folder: null, pattern: 'capture', label: options.label, capture: { device, settings: options.settings, jobId: job.id, state: 'scanning', pid: process.pid } })).id;
-        job.batchId = batchId;
         const source = await batches.receiveCapturedPage(batchId, page);
         received += 1;
         const entry = { seq: source.seq, read: null };
@@ -200,7 +222,9 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
         // A jam, a lost scanner, a full disk: the pages stored stay in the open batch, an interrupted scan.
         const error = toCaptureError(thrown, device.name);
         await scanJob.close().catch((closing: unknown) => options.log.warn('capture.job-close-failed', { job: job.id, reason: String(closing) }));
-        if (batchId) await batches.markCapture(batchId, { state: 'interrupted' }).catch(() => null);
+        // The job was ended on the device just now: nothing of it is left to end at the next start.
+        if (batchId) await batches.markCapture(batchId, { state: 'interrupted', jobUri: undefined }).catch(() => null);
+        if (batchId) await batches.releaseCapture(batchId).catch(() => undefined);
         job.phase = 'failed';
         job.error = { code: error.code, params: error.params };
         options.log.warn('capture.job-failed', { job: job.id, device: device.id, pages: received, code: error.code, batch: batchId });
@@ -220,7 +244,8 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
     } catch (thrown) {
       // The batch is still whole: held as an interrupted scan, released again later.
       const error = toCaptureError(thrown, device.name);
-      if (batchId) await batches.markCapture(batchId, { state: 'interrupted' }).catch(() => null);
+      if (batchId) await batches.markCapture(batchId, { state: 'interrupted', jobUri: undefined }).catch(() => null);
+      if (batchId) await batches.releaseCapture(batchId).catch(() => undefined);
       job.phase = 'failed';
       job.error = { code: error.code, params: error.params };
       options.log.error('capture.close-failed', { job: job.id, batch: batchId, code: error.code });
@@ -234,6 +259,7 @@ export function runCaptureJob(options: CaptureJobOptions): CaptureJobRun {
     job.phase = 'failed';
     job.error = { code: error.code, params: error.params };
     options.log.error('capture.job-crashed', { job: job.id, reason: String(thrown) });
+    if (job.batchId) void batches.releaseCapture(job.batchId).catch(() => undefined);
     emit();
     return job;
   });

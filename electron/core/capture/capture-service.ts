@@ -1,13 +1,13 @@
 // The capture as the station runs it: scanners found and typed, the desk's scan settings, one scan job at a time into the spool (see docs/capture.md).
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { CoreError } from '../base/errors.js';
-import { isProcessRunning } from '../base/process-running.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanSettings, ScannerDevice, ScannerStatus } from '../scanner/scanner-driver.js';
-import type { BatchRecord, BatchStore } from '../spool/batch-store.js';
+import { isScanProcessRunning, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
 import type { SplitSettings } from '../spool/split-settings.js';
 import { runCaptureJob, toCaptureError, type CaptureJobRun } from './capture-job.js';
-import { parseSaneId, type ScannerDrivers } from './capture-drivers.js';
+import { parseSaneId, readOwnJobUri, type ScannerDrivers } from './capture-drivers.js';
 import { createCaptureStore, maxTypedDevices } from './capture-store.js';
 import type { CaptureJob, CaptureSettings, CaptureState, ScannerDeviceView } from './capture-types.js';
 
@@ -32,13 +32,15 @@ export interface CaptureService {
    * resolves once it is under way, rejects with the device's refusal (feeder empty, jam…). The CLI
    * names its device and settings instead of the desk's.
    */
-  start(options?: { into?: string; device?: string; settings?: ScanSettings }): Promise<CaptureState>;
+  start(options?: { into?: string; device?: string; settings?: ScanSettings; signal?: AbortSignal }): Promise<CaptureState>;
   /** Resolves with the state once no job runs (the CLI waits for its job). */
   idle(): Promise<CaptureState>;
   /** Cancels the running job (the pages received are kept and become the stack). */
   cancel(): Promise<CaptureState>;
   /** Closes an interrupted scan into a stack with what came. */
   release(batchId: string): Promise<{ stackId: string | null }>;
+  /** What a batch name given by hand (`scan --into`) is: a scan, a batch of files, a damaged record (its file), or nothing in the spool. */
+  describeBatch(batchId: string): Promise<{ kind: 'scan' | 'files' | 'damaged' | 'missing'; file: string | null }>;
   /** Tells `listener` every change of the capture state; returns the unsubscribe. */
   onChanged(listener: (state: CaptureState) => void): () => void;
   /** Stops the running job (as a cancel) and any discovery, for shutdown. */
@@ -107,12 +109,54 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     const summaries = (await batches.listBatches()).filter((summary) => summary.capture);
     const records = await Promise.all(summaries.map((summary) => batches.readBatch(summary.id)));
     const running = isActive() ? current?.job.batchId : null;
-    return records.filter((batch): batch is BatchRecord => {
-      if (!batch?.capture || batch.id === running || batch.sources.length === 0) return false;
-      const pid = batch.capture.pid;
-      return pid === undefined || pid === process.pid || !isProcessRunning(pid);
-    });
+    const held = await Promise.all(
+      records.map(async (batch) => {
+        if (!batch?.capture || batch.id === running || batch.sources.length === 0) return false;
+        const pid = batch.capture.pid;
+        if (pid !== undefined && pid !== process.pid && isScanProcessRunning(pid, batch.capture.boot)) return false;
+        // Scanned into or being released by another process now (its lock), or already a stack (a crash mid-close): not interrupted.
+        const owner = await batches.captureOwner(batch.id);
+        if (owner !== null && owner !== process.pid) return false;
+        return (await batches.findClosedStack(batch.id)) === null;
+      }),
+    );
+    return records.filter((batch, index): batch is BatchRecord => held[index] === true);
   };
+  /** Ends the job a crashed process left on the device of this scan (bounded, logged; never throws): the device is not busy with it until it gives up. */
+  const endLeftJob = async (batch: BatchRecord): Promise<void> => {
+    const uri = batch.capture?.jobUri;
+    if (!uri || !batch.capture) return;
+    const device = await resolveDevice(batch.capture.device.id).catch(() => null);
+    try {
+      const ended = device && deps.drivers.endJob ? await deps.drivers.endJob(device, uri, boundedSignal(deps.deviceMs ?? 5000)) : true;
+      deps.log.info('capture.left-job-ended', { batch: batch.id, device: batch.capture.device.id, job: uri, ended });
+      if (ended) await (await deps.batches()).markCapture(batch.id, { jobUri: undefined });
+    } catch (error) {
+      deps.log.warn('capture.left-job-not-ended', { batch: batch.id, device: batch.capture.device.id, job: uri, reason: String(error) });
+    }
+  };
+  let leftJobsSwept: Promise<void> | null = null;
+  /** Once per station run, in the background: the jobs crashed processes left on devices are ended (each scan claimed meanwhile). */
+  const sweepLeftJobs = (): Promise<void> =>
+    (leftJobsSwept ??= (async () => {
+      const batches = await deps.batches();
+      const running = isActive() ? current?.job.batchId : null;
+      // Interrupted scans, and scans a kill stopped before their first page (empty, kept only for this).
+      const left = (await batches.listBatches()).filter((summary) => summary.capture?.jobUri && summary.id !== running && !(summary.capture.pid !== undefined && summary.capture.pid !== process.pid && isScanProcessRunning(summary.capture.pid, summary.capture.boot)));
+      await Promise.all(
+        left.map(async (summary) => {
+          if (!(await batches.claimCapture(summary.id).catch(() => false))) return;
+          try {
+            const batch = await batches.readBatch(summary.id);
+            if (!batch) return;
+            await endLeftJob(batch);
+            if (batch.sources.length === 0) await batches.dropBatch(batch.id);
+          } finally {
+            await batches.releaseCapture(summary.id);
+          }
+        }),
+      );
+    })().catch((error: unknown) => deps.log.warn('capture.left-jobs-failed', { reason: String(error) })));
   const readState = async (): Promise<CaptureState> => ({
     job: current?.job ? { ...current.job, recent: [...current.job.recent], bills: [...current.job.bills] } : lastJob,
     interrupted: (await interrupted()).map((batch) => ({
@@ -166,14 +210,15 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       return { ...device, capabilities: null, status: null, error: { code: error.code, params: error.params } };
     }
   };
-  /** Reads the picked scanner's state in the background (the status bar), at most every 15 s, never during a job. */
-  const refreshStatus = () => {
+  /** Reads the picked scanner's state in the background (the status bar), at most every 15 s, never during a job; `device`: this one now (a job just ended on it). */
+  const refreshStatus = (ended?: ScannerDevice) => {
     if (statusReading || isActive() || closed) return;
-    if (scanner && Date.now() - Date.parse(scanner.at) < 15_000) return;
+    if (!ended && scanner && Date.now() - Date.parse(scanner.at) < 15_000) return;
     statusReading = (async () => {
       const { settings } = await store.read();
-      if (!settings.device) return;
-      const device = await resolveDevice(settings.device);
+      const id = ended?.id ?? settings.device;
+      if (!id) return;
+      const device = ended ?? (await resolveDevice(id));
       try {
         noteStatus(device, await deps.drivers.createDriver(device).readStatus(boundedSignal(deps.deviceMs ?? 5000)));
       } catch (thrown) {
@@ -188,9 +233,10 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       });
   };
 
-  const startJob = async (device: ScannerDevice, settings: CaptureJob['settings'], into?: BatchRecord): Promise<CaptureState> => {
+  const startJob = async (device: ScannerDevice, settings: CaptureJob['settings'], into?: BatchRecord, signal?: AbortSignal): Promise<CaptureState> => {
     const batches = await deps.batches();
     const run = runCaptureJob({
+      findJobUri: (job, bounded) => (deps.drivers.findJobUri ? deps.drivers.findJobUri(device, job, bounded) : Promise.resolve(readOwnJobUri(job))),
       id: `${deps.now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`,
       driver: deps.drivers.createDriver(device),
       settings,
@@ -203,20 +249,27 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       onChange: (_job, page) => push(page),
     });
     current = run;
+    // A stop (the CLI's Ctrl+C) that came while the job was being set up cancels it there.
+    const onAbort = () => run.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) run.cancel();
     const began = run.started.then(() => true, () => false);
     void run.done.then(async (job) => {
+      signal?.removeEventListener('abort', onAbort);
       lastJob = { ...job };
       if (current === run) current = null;
-      // After a stop mid-job the device's state is worth reading again (a jam); a refusal already said it.
-      if (job.phase === 'failed' && (await began)) {
-        scanner = null;
-        refreshStatus();
+      // Whatever ended the job (done, cancelled, a jam), the device is read again at once: its "busy" of the job is over; a refusal already said its state.
+      if (await began) {
+        if (scanner?.device === device.id) scanner = { ...scanner, status: { condition: 'busy', detail: null } };
+        refreshStatus(device);
       }
       pushNow();
     });
     try {
       await run.started;
     } catch (error) {
+      signal?.removeEventListener('abort', onAbort);
+      if (into) await batches.releaseCapture(into.id).catch(() => undefined);
       lastJob = { ...run.job };
       if (current === run) current = null;
       if (error instanceof CoreError && ['scanner-feeder-empty', 'scanner-jammed', 'scanner-door-open', 'scanner-busy'].includes(error.code)) {
@@ -289,6 +342,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     },
     async readState() {
       refreshStatus();
+      void sweepLeftJobs();
       return readState();
     },
     async start(options = {}) {
@@ -296,21 +350,39 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       if (isActive()) throw new CoreError('scan-already-running', { device: current?.job.device.name ?? '' });
       if (options.into) {
         const batches = await deps.batches();
-        const batch = await batches.readBatch(options.into);
+        // Jobs crashed processes left on devices are ended first (the sweep holds its scans for that moment).
+        await sweepLeftJobs();
+        const found = await batches.readBatch(options.into);
         const open = (await interrupted()).some((candidate) => candidate.id === options.into);
-        if (!batch?.capture || !open) {
-          if (batch?.capture?.pid !== undefined && isProcessRunning(batch.capture.pid) && batch.capture.pid !== process.pid) throw new CoreError('scan-already-running', { device: batch.capture.device.name });
+        if (!found?.capture || !open) {
+          const owner = found?.capture ? await batches.captureOwner(found.id) : null;
+          if (found?.capture && ((owner !== null && owner !== process.pid) || (found.capture.pid !== undefined && isScanProcessRunning(found.capture.pid, found.capture.boot) && found.capture.pid !== process.pid))) throw new CoreError('scan-already-running', { device: found.capture.device.name });
           throw new CoreError('scan-not-interrupted', { batch: options.into });
         }
-        const device = await resolveDevice(batch.capture.device.id).catch(() => ({ id: batch.capture?.device.id ?? '', kind: 'escl' as const, name: batch.capture?.device.name ?? '', origin: 'typed' as const }));
-        return startJob({ ...device, name: batch.capture.device.name }, batch.capture.settings, batch);
+        // One process scans into it: the app and a CLI asking at once, one gets it, the other is told a scan runs.
+        if (!(await batches.claimCapture(found.id))) throw new CoreError('scan-already-running', { device: found.capture.device.name });
+        try {
+          await endLeftJob(found);
+          const batch = await batches.readBatch(found.id);
+          if (!batch?.capture) throw new CoreError('scan-not-interrupted', { batch: options.into });
+          const capture = batch.capture;
+          const device = await resolveDevice(capture.device.id).catch(() => ({ id: capture.device.id, kind: 'escl' as const, name: capture.device.name, origin: 'typed' as const }));
+          if (isActive()) throw new CoreError('scan-already-running', { device: current?.job.device.name ?? '' });
+          return await startJob({ ...device, name: capture.device.name }, capture.settings, batch, options.signal);
+        } catch (error) {
+          await batches.releaseCapture(found.id);
+          throw error;
+        }
       }
+      // A job a crashed process left on the device would keep it busy: ended first.
+      await sweepLeftJobs();
       const { settings: saved } = await store.read();
       const id = options.device ?? saved.device;
       if (!id) throw new CoreError('scanner-not-found', { device: '' });
       const device = await resolveDevice(id);
       const settings = options.settings ?? { source: saved.source, dpi: saved.dpi, color: saved.color };
-      return startJob(device, { source: settings.source, dpi: settings.dpi, color: settings.color });
+      if (isActive()) throw new CoreError('scan-already-running', { device: current?.job.device.name ?? '' });
+      return startJob(device, { source: settings.source, dpi: settings.dpi, color: settings.color }, undefined, options.signal);
     },
     async idle() {
       while (current) await current.done.then(() => new Promise((resolve) => setImmediate(resolve)));
@@ -326,12 +398,34 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     },
     async release(batchId) {
       const batches = await deps.batches();
+      await sweepLeftJobs();
       const open = (await interrupted()).find((candidate) => candidate.id === batchId);
-      if (!open) throw new CoreError('scan-not-interrupted', { batch: batchId });
-      const stack = await batches.closeBatch(batchId);
+      if (!open) {
+        const owner = await batches.captureOwner(batchId);
+        if (owner !== null && owner !== process.pid) throw new CoreError('scan-already-running', { device: (await batches.readBatch(batchId))?.capture?.device.name ?? '' });
+        throw new CoreError('scan-not-interrupted', { batch: batchId });
+      }
+      // Claimed while it closes: a CLI continuing it meanwhile is refused, never pages into a batch being closed.
+      if (!(await batches.claimCapture(batchId))) throw new CoreError('scan-already-running', { device: open.capture?.device.name ?? '' });
+      let stack: Awaited<ReturnType<BatchStore['closeBatch']>>;
+      try {
+        await endLeftJob(open);
+        stack = await batches.closeBatch(batchId);
+      } catch (error) {
+        await batches.releaseCapture(batchId);
+        throw error;
+      }
       deps.log.info('capture.released', { batch: batchId, stack: stack?.id ?? null });
       pushNow();
       return { stackId: stack?.id ?? null };
+    },
+    async describeBatch(batchId) {
+      const batches = await deps.batches();
+      const file = /^[\w-]+$/.test(batchId) ? path.join(deps.dataDir, 'spool', 'batches', batchId, 'batch.json') : null;
+      if (!file) return { kind: 'missing', file: null };
+      const batch = await batches.readBatch(batchId);
+      if (batch) return { kind: batch.capture ? 'scan' : 'files', file };
+      return (await batches.isDamaged(batchId)) ? { kind: 'damaged', file } : { kind: 'missing', file: null };
     },
     onChanged(listener) {
       listeners.add(listener);
@@ -345,6 +439,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         await run.done;
       }
       await statusReading;
+      await leftJobsSwept;
       if (pushTimer) clearTimeout(pushTimer);
       listeners.clear();
     },

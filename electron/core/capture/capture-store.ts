@@ -1,4 +1,5 @@
 // The capture's own small file in the data folder: scanners typed by address and the desk's scan settings (atomic writes, read with limits).
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultScanSettings, scanColors, scanSources } from '../../shared/capture/capture-types.js';
@@ -31,7 +32,10 @@ export const defaultCaptureSettings: CaptureSettings = { device: null, ...defaul
 export function createCaptureStore(options: { dataDir: string; log: Logger }) {
   const file = path.join(options.dataDir, captureFileName);
   let writing: Promise<unknown> = Promise.resolve();
+  /** Whether the file on disk is damaged (read, not parsed): kept aside before the first write replaces it. */
+  let damaged = false;
   const read = async (): Promise<CaptureFile> => {
+    damaged = false;
     const text = await readBoundedText(file, 256 * 1024).catch((error: unknown) => {
       if ((error as { params?: { reason?: string } }).params?.reason !== 'ENOENT') options.log.warn('capture.file-unreadable', { reason: String(error) });
       return null;
@@ -45,6 +49,7 @@ export function createCaptureStore(options: { dataDir: string; log: Logger }) {
     }
     const parsed = fileSchema.safeParse(json);
     if (!parsed.success) {
+      damaged = true;
       options.log.warn('capture.file-damaged', { file });
       return { devices: [], settings: { ...defaultCaptureSettings } };
     }
@@ -55,6 +60,12 @@ export function createCaptureStore(options: { dataDir: string; log: Logger }) {
     const next = writing.then(async () => {
       const updated = update(await read());
       const checked = fileSchema.parse({ version: 1, ...updated });
+      if (damaged) {
+        // The typed scanners it may still hold are not lost: the damaged file is kept beside it for support.
+        const aside = `${file}.damaged-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+        await fs.copyFile(file, aside).catch((error: unknown) => options.log.warn('capture.file-aside-failed', { reason: String(error) }));
+        options.log.warn('capture.file-kept-aside', { file, aside });
+      }
       await writeFileAtomic(file, `${JSON.stringify(checked, null, 1)}\n`);
       return { devices: checked.devices, settings: checked.settings };
     });

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CoreError } from '../base/errors.js';
 import { isProcessRunning } from '../base/process-running.js';
 import { formatBytes } from '../base/format.js';
 import { syncDirectory, writeFileAtomic, writeFileDurable } from '../fs/atomic-write.js';
-import type { DocumentLimits } from '../document/document-limits.js';
+import { defaultDocumentLimits, type DocumentLimits } from '../document/document-limits.js';
 import { openDocument } from '../document/read-document.js';
 import type { Logger } from '../log/logger.js';
 import type { PagePoint } from '../split/classify-page.js';
@@ -77,6 +78,39 @@ export interface BatchCapture {
   state: 'scanning' | 'interrupted';
   /** The process filling it (a scan another process runs is not interrupted while that process lives). */
   pid?: number;
+  /** The boot the process ran in (`readBootId`): after a reboot its pid may be another process's, and the scan is interrupted. */
+  boot?: string;
+  /** The device's own address of the job filling it (an eSCL job path): a crash leaves the job on the device, ended at the next start. */
+  jobUri?: string;
+}
+
+let bootId: string | null = null;
+
+/** This machine's boot: Linux's boot id, elsewhere `t` and the boot time in seconds (read once). */
+export function readBootId(): string {
+  if (bootId) return bootId;
+  try {
+    bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    bootId = null;
+  }
+  bootId ??= `t${Math.round(Date.now() / 1000 - os.uptime())}`;
+  return bootId;
+}
+
+/**
+ * Whether the process that recorded `pid` in boot `boot` still runs: a pid of an earlier boot (a power
+ * cut, a restart) is gone whatever runs under that number now. No boot recorded: the pid alone decides.
+ */
+export function isScanProcessRunning(pid: number | undefined, boot?: string): boolean {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return false;
+  if (boot !== undefined) {
+    const now = readBootId();
+    // A boot time read from the uptime moves with clock corrections: ten minutes of slack.
+    const same = boot.startsWith('t') && now.startsWith('t') ? Math.abs(Number(boot.slice(1)) - Number(now.slice(1))) <= 600 : boot === now;
+    if (!same) return false;
+  }
+  return isProcessRunning(pid);
 }
 
 /** One page a scanner sent, as the capture gives it to its batch (bytes never decoded before). */
@@ -187,17 +221,61 @@ export function createBatchStore(deps: BatchStoreDeps) {
   const dirOf = (id: string) => path.join(batchesDir, id);
   const recordFile = (id: string) => path.join(dirOf(id), 'batch.json');
   const requestFile = (id: string) => path.join(dirOf(id), 'close-requested.json');
+  /** Who fills or closes a scan's batch now (a pid): one process at a time, the app or a CLI. */
+  const lockFile = (id: string) => path.join(dirOf(id), 'capture.lock');
+  /** The stack a close is making of the batch: written before the stack's rename, so a crash after it is known to have closed it. */
+  const closingFile = (id: string) => path.join(dirOf(id), 'closing.json');
+  /** Scan batches this process holds the lock of. */
+  const claims = new Set<string>();
   const makeId = () => `${deps.now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(4).toString('hex')}`;
 
   const readBatch = async (id: string): Promise<BatchRecord | null> => {
     if (!/^[\w-]+$/.test(id)) return null;
-    return fs.readFile(recordFile(id), 'utf8').then((text) => JSON.parse(text) as BatchRecord, () => null);
+    const text = await fs.readFile(recordFile(id), 'utf8').catch(() => null);
+    if (text === null) return null;
+    // A damaged record (by hand, by the disk) reads as none here; recovery keeps its folder (see `isDamaged`).
+    try {
+      const batch = JSON.parse(text) as BatchRecord | null;
+      return batch && typeof batch === 'object' && Array.isArray(batch.sources) ? batch : null;
+    } catch {
+      return null;
+    }
   };
   const list = async (): Promise<BatchRecord[]> => {
     const ids = (await fs.readdir(batchesDir).catch(() => [] as string[])).filter((id) => /^[\w-]+$/.test(id)).sort();
     return (await Promise.all(ids.map(readBatch))).filter((batch): batch is BatchRecord => batch !== null);
   };
   const isRequested = (id: string) => fs.lstat(requestFile(id)).then(() => true, () => false);
+  /** Whether a batch's record is there but cannot be read (damaged by hand or by the disk): such a batch is kept, never removed. */
+  const isDamaged = async (id: string): Promise<boolean> => (await fs.lstat(recordFile(id)).then(() => true, () => false)) && (await readBatch(id)) === null;
+  /** The stack a batch already became (a crash between the stack's rename and the batch folder's removal), or null. */
+  const findClosedStack = async (id: string): Promise<string | null> => {
+    if (!/^[\w-]+$/.test(id)) return null;
+    const text = await fs.readFile(closingFile(id), 'utf8').catch(() => null);
+    const stack = text === null ? null : (JSON.parse(text) as { stack?: unknown }).stack;
+    if (typeof stack !== 'string' || !/^[\w-]+$/.test(stack)) return null;
+    return (await fs.lstat(path.join(stacksDir, stack, 'stack.json')).then(() => true, () => false)) ? stack : null;
+  };
+  /** A scan batch's lock: the pid and boot of its holder (none: no lock, or one that cannot be read). */
+  const readLock = async (id: string): Promise<{ pid?: number; boot?: string }> => {
+    const [pid, boot] = (await fs.readFile(lockFile(id), 'utf8').catch(() => '')).trim().split(/\s+/);
+    const number = Number(pid);
+    return Number.isInteger(number) && number > 0 ? { pid: number, ...(boot ? { boot } : {}) } : {};
+  };
+  /** Takes the lock file of a scan's batch for this process (its content written before it appears: never seen empty). */
+  const takeLock = async (id: string): Promise<boolean> => {
+    const temp = path.join(dirOf(id), `.capture.lock.${process.pid}.${randomBytes(4).toString('hex')}`);
+    await writeFileDurable(temp, `${process.pid} ${readBootId()}\n`);
+    try {
+      await fs.link(temp, lockFile(id));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  };
   /** Writes to one batch's record one at a time in this process (a scan receives and classifies at once). */
   const recordQueues = new Map<string, Promise<unknown>>();
   const withRecord = <T>(id: string, change: (batch: BatchRecord) => Promise<{ next: BatchRecord; result: T }>): Promise<T> => {
@@ -218,6 +296,40 @@ export function createBatchStore(deps: BatchStoreDeps) {
   };
 
   const store = {
+    /**
+     * Claims a scan's batch for this process (to scan into it or close it): a lock file holding the
+     * pid, taken over only from a process that is gone. False when another process (the app, a CLI)
+     * or another call of this one holds it: never two jobs filling one batch.
+     */
+    async claimCapture(batchId: string): Promise<boolean> {
+      if (!/^[\w-]+$/.test(batchId) || claims.has(batchId)) return false;
+      if (!(await readBatch(batchId))?.capture) throw new CoreError('scan-not-interrupted', { batch: batchId });
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        if (await takeLock(batchId)) {
+          claims.add(batchId);
+          return true;
+        }
+        const owner = await readLock(batchId);
+        if (owner.pid !== process.pid && isScanProcessRunning(owner.pid, owner.boot)) return false;
+        // A lock of a process that is gone (kill -9) or of an earlier run of this pid: moved aside in one rename, so two claimers cannot both take it over.
+        const aside = `${lockFile(batchId)}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+        await fs.rename(lockFile(batchId), aside).then(() => fs.rm(aside, { force: true }), () => undefined);
+      }
+      return false;
+    },
+    /** Gives up this process's claim on a scan's batch (it stays open, an interrupted scan). */
+    async releaseCapture(batchId: string): Promise<void> {
+      if (!claims.delete(batchId)) return;
+      if ((await readLock(batchId)).pid === process.pid) await fs.rm(lockFile(batchId), { force: true });
+    },
+    /** The pid holding a scan batch's lock, or null (none, or its process is gone). */
+    async captureOwner(batchId: string): Promise<number | null> {
+      if (!/^[\w-]+$/.test(batchId)) return null;
+      const owner = await readLock(batchId);
+      return owner.pid !== undefined && isScanProcessRunning(owner.pid, owner.boot) ? owner.pid : null;
+    },
+    findClosedStack,
+    isDamaged,
     /** Open batches (of one watched folder when given), oldest first. */
     async listBatches(folder?: string): Promise<BatchSummary[]> {
       const wanted = folder === undefined ? null : path.resolve(folder);
@@ -233,9 +345,12 @@ export function createBatchStore(deps: BatchStoreDeps) {
       await fs.mkdir(path.join(work, 'pages'), { recursive: true });
       await fs.mkdir(path.join(work, 'thumbs'), { recursive: true });
       await writeFileAtomic(path.join(work, 'batch.json'), `${JSON.stringify(record, null, 1)}\n`);
+      // A scan's batch is born locked by the process filling it: no other can continue or release it meanwhile.
+      if (init.capture) await writeFileAtomic(path.join(work, 'capture.lock'), `${process.pid} ${readBootId()}\n`);
       await fs.mkdir(batchesDir, { recursive: true });
       await fs.rename(work, dirOf(id));
       await syncDirectory(batchesDir);
+      if (init.capture) claims.add(id);
       deps.log.info('spool.batch-opened', { batch: id, pattern: record.pattern });
       return record;
     },
@@ -311,12 +426,17 @@ export function createBatchStore(deps: BatchStoreDeps) {
         if (!extension) throw new CoreError('scanner-bad-answer', { device: batch.capture.device.name, reason: 'page-type' });
         const seq = Math.max(0, ...batch.sources.map((source) => source.seq)) + 1;
         const raw = `raw/${String(seq).padStart(4, '0')}.${extension}`;
+        // A page over what one file may be (a driver without its own bound, a device sending junk) is refused before a byte is written: the job stops, interrupted.
+        const limit = deps.limits?.maxBytes ?? defaultDocumentLimits.maxBytes;
+        if (page.bytes.length > limit) throw new CoreError('file-too-large', { name: `page-${String(seq).padStart(4, '0')}.${extension}`, size: formatBytes(page.bytes.length), limit: formatBytes(limit) });
         try {
           await fs.mkdir(path.join(dirOf(batchId), 'raw'), { recursive: true });
           // Named by its place in the scan: a file an interrupted attempt left under this name is unreferenced and replaced.
           await writeFileDurable(path.join(dirOf(batchId), raw), page.bytes, { replace: true });
           await syncDirectory(path.join(dirOf(batchId), 'raw'));
         } catch (error) {
+          // Nothing half-written stays (a full disk): the page is not in the batch, its file not either.
+          await fs.rm(path.join(dirOf(batchId), raw), { force: true }).catch(() => undefined);
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name: raw, dir: deps.dir }, { cause: error });
           throw error;
@@ -407,6 +527,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       if (!/^[\w-]+$/.test(batchId)) return;
       await fs.rm(dirOf(batchId), { recursive: true, force: true });
       await syncDirectory(batchesDir).catch(() => undefined);
+      claims.delete(batchId);
     },
     /** Asks the watch that fills this batch to close it at its next look (a file in the batch folder: another process may ask). */
     async requestClose(batchId: string): Promise<boolean> {
@@ -423,6 +544,17 @@ export function createBatchStore(deps: BatchStoreDeps) {
     async closeBatch(batchId: string): Promise<StackRecord | null> {
       const pending = await readBatch(batchId);
       if (!pending) return null;
+      // Already a stack (a crash after its rename, before the batch folder went): only the folder is left to remove — never two stacks.
+      const closed = await findClosedStack(batchId);
+      if (closed) {
+        const existing = JSON.parse(await fs.readFile(path.join(stacksDir, closed, 'stack.json'), 'utf8')) as StackRecord;
+        await deps.indexStack(existing);
+        await fs.rm(dirOf(batchId), { recursive: true, force: true });
+        await syncDirectory(batchesDir);
+        claims.delete(batchId);
+        deps.log.warn('spool.batch-closed-before', { batch: batchId, stack: closed });
+        return existing;
+      }
       // A scan's pages received and not read yet (a crash, a cancel) are read now: the stack has them all.
       for (const source of pending.sources) if (source.raw) await store.classifyCapturedPage(batchId, source.seq);
       const batch = await readBatch(batchId);
@@ -480,6 +612,8 @@ export function createBatchStore(deps: BatchStoreDeps) {
         await syncDirectory(path.join(work, 'pages'));
         await syncDirectory(path.join(work, 'thumbs'));
         await syncDirectory(work);
+        // Which stack this batch becomes, said before it exists: a crash after the rename leaves a batch known to be closed.
+        await writeFileAtomic(closingFile(batchId), `${JSON.stringify({ stack: id })}\n`);
         // The one step that makes the stack exist; the batch folder goes only after it.
         await fs.rename(work, path.join(stacksDir, id));
         await deps.indexStack(record);
@@ -493,6 +627,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
       }
       await fs.rm(dirOf(batchId), { recursive: true, force: true });
       await syncDirectory(batchesDir);
+      claims.delete(batchId);
       deps.audit({ event: 'imported', stack: id, source: record.source.name, pages: record.pages.map((page) => page.page), detail: `a batch of ${batch.sources.length} files (${record.batch?.sources.map((source) => source.name).join(', ') ?? ''}), sha256 ${record.source.sha256}`, scan: record.scan });
       for (const bill of record.bills) deps.audit({ event: bill.held ? 'held' : 'split', stack: id, bill: bill.id, code: bill.code, source: record.source.name, pages: bill.pages, reason: bill.held ?? undefined });
       if (record.orphans.length) deps.audit({ event: 'held', stack: id, source: record.source.name, pages: record.orphans, reason: 'orphans' });
@@ -512,8 +647,14 @@ export function createBatchStore(deps: BatchStoreDeps) {
       const closedIds = ids.length > 0 ? await findClosedIds() : new Set<string>();
       for (const id of ids) {
         const batch = await readBatch(id);
+        if (!batch && (await isDamaged(id))) {
+          // A record that cannot be read: the folder (its pages) is kept for support, never removed by a guess.
+          deps.log.error('spool.batch-damaged', { batch: id, file: recordFile(id) });
+          continue;
+        }
         // A scan's batch with no page yet is kept only while the process scanning into it lives.
-        const emptyScan = batch?.capture && batch.sources.length === 0 && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isProcessRunning(batch.capture.pid));
+        // One with its job's address is kept for the capture to end that job on the device first (it removes the batch then).
+        const emptyScan = batch?.capture && batch.sources.length === 0 && !batch.capture.jobUri && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isScanProcessRunning(batch.capture.pid, batch.capture.boot));
         if (batch && (batch.folder !== null || (batch.capture && !emptyScan)) && !closedIds.has(id)) {
           // Half-read files of an interrupted intake are unreferenced: gone.
           for (const name of await fs.readdir(dirOf(id)).catch(() => [] as string[])) if (name.startsWith('incoming-')) await fs.rm(path.join(dirOf(id), name), { recursive: true, force: true });

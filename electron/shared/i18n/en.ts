@@ -1381,6 +1381,9 @@ export const en: Catalog = {
       nothing: 'No page came: nothing was taken in.',
       interrupted: 'The {{pages}} pages received are kept as an interrupted scan. Clear the scanner and continue with “scan-station scan --into {{batch}}”, or keep what came with “scan-station scan --release {{batch}}”.',
       released: 'The interrupted scan {{batch}} is closed: {{pages}} pages, {{bills}} bills, {{held}} of them held.',
+      noSuchBatch: 'There is no scan {{batch}} in the spool (it may have been released already, or the name is mistyped). “scan-station scan” starts a new scan; the Scan desk lists the interrupted ones.',
+      notAScan: '{{batch}} is a batch of files from a folder, not a scan: it cannot be continued or released as one. The Scan desk closes it by itself.',
+      damagedBatch: 'The record of the scan {{batch}} ({{file}}) cannot be read: it was damaged. Nothing was changed and its pages are kept in that folder; send the log to support.',
     },
     desk: {
       summary: 'show or change the scan desk settings (release mode, batch gap, blank threshold, cover as page, image-code rule, expected codes)',

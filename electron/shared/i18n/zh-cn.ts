@@ -1376,6 +1376,9 @@ export const zhCN = {
       nothing: '没有收到任何页：什么也没收进来。',
       interrupted: '已收到的 {{pages}} 页作为中断的扫描保留。处理好扫描仪后用“scan-station scan --into {{batch}}”继续，或用“scan-station scan --release {{batch}}”收下已扫的页。',
       released: '中断的扫描 {{batch}} 已收下：{{pages}} 页，{{bills}} 张单据，其中 {{held}} 张需要处理。',
+      noSuchBatch: '暂存区里没有扫描 {{batch}}（可能已经收下，或名字输错了）。“scan-station scan” 开始新的扫描；扫描台列出中断的扫描。',
+      notAScan: '{{batch}} 是文件夹里的一批文件，不是扫描：不能当作扫描继续或收下。扫描台会自己把它收下。',
+      damagedBatch: '扫描 {{batch}} 的记录（{{file}}）读不出来：已经损坏。什么都没有改动，它的页面都还保留在那个文件夹里；请把日志发给技术支持。',
     },
     desk: {
       summary: '查看或修改扫描台设置（放行方式、批次间隔、空白阈值、封面作为第 1 页、影像编码规则、预期编码清单）',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -111,6 +112,66 @@ test('SIGTERM cancels the built CLI\'s scan: the job ended on the device, the pa
     assert.ok(last.pages >= 2 && last.pages < kinds.length);
     assert.deepEqual(await readdir(path.join(dataDir, 'spool', 'stacks')), [last.stack]);
     assert.equal(scanner.jobs()[0]?.deleted, true);
+  } finally {
+    await scanner.close();
+  }
+});
+
+test('scan --into or --release of a name that is no scan: said plainly in English and Chinese, exit 1, nothing changed', async () => {
+  const dataDir = await makeTempDir();
+  const english = await run(['scan', '--into', 'no-such-batch', '--data-dir', dataDir]);
+  assert.equal(english.code, 1);
+  assert.match(english.stderr, /There is no scan no-such-batch in the spool/);
+  let stderr = '';
+  const code = await runCli(['scan', '--release', 'no-such-batch', '--data-dir', dataDir, '--lang', 'zh-CN'], { stdout: () => undefined, stderr: (text) => (stderr += text), env: { ...process.env }, waitForStop: () => new Promise(() => undefined) });
+  assert.equal(code, 1);
+  assert.match(stderr, /暂存区里没有扫描 no-such-batch/);
+  const json = await run(['scan', '--into', 'no-such-batch', '--data-dir', dataDir, '--json']);
+  assert.equal((JSON.parse(json.lines[0] ?? '{}') as { error?: { code?: string } }).error?.code, 'scan-not-interrupted');
+});
+
+test('SIGTERM while the scanner is being checked, and before its first page: the first one stops the scan, nothing left on the device, no batch', { timeout: 120_000 }, async () => {
+  // A scanner that takes the connection and never answers: the CLI is checking its state when the stop comes.
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => sockets.add(socket));
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  const connected = once(silent, 'connection');
+  const dataDir = await makeTempDir();
+  try {
+    const child = spawn(process.execPath, [cliEntry, 'scan', '--device', `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/eSCL`, '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    await connected;
+    const at = Date.now();
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.ok(Date.now() - at < 4000, 'stopped at once, not after the 5 s grace');
+    assert.equal(code, 1, stdout);
+    assert.equal((JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { error?: { code?: string } }).error?.code, 'scan-cancelled');
+    assert.deepEqual(await readdir(path.join(dataDir, 'spool', 'batches')).catch(() => []), []);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
+  // Before the first page: the job is ended on the device, nothing is kept because nothing came.
+  const scanner = await startReferenceScanner({ port: 0, pages: await writeFeeder(), slowMs: 5000 });
+  const second = await makeTempDir();
+  try {
+    const child = spawn(process.execPath, [cliEntry, 'scan', '--device', scanner.url, '--json', '--data-dir', second], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    while (scanner.jobs().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0, stdout);
+    const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { status: string; pages: number; stack: string | null };
+    assert.deepEqual([last.status, last.pages, last.stack], ['cancelled', 0, null]);
+    assert.equal(scanner.jobs()[0]?.deleted, true);
+    assert.deepEqual(await readdir(path.join(second, 'spool', 'batches')).catch(() => []), []);
   } finally {
     await scanner.close();
   }

@@ -71,3 +71,14 @@ test('a page no reader can read (a truncated JPEG from the device) is kept as a 
   assert.equal(stack?.pages[1]?.kind, 'damaged');
   assert.equal(stack?.bills[0]?.held, 'damaged-pages');
 });
+
+test('a scanned page far over the file limit is refused before a byte is written: the batch as it was', async () => {
+  const dir = await makeTempDir();
+  const spool = createSpool({ dir, log: createMemoryLogger(), now: () => new Date('2026-12-06T09:00:00Z'), rules: defaultCodeRules, limits: { maxBytes: 4096, maxPages: 100, maxPixels: 10_000_000 } });
+  await spool.recover();
+  const batch = await spool.batches.openBatch({ folder: null, pattern: 'capture', label: 'Test scanner', capture });
+  const huge = new Uint8Array(64 * 1024).fill(0xff);
+  await assert.rejects(spool.batches.receiveCapturedPage(batch.id, { bytes: huge, mime: 'image/jpeg' }), (error: unknown) => (error as { code?: string }).code === 'file-too-large');
+  assert.equal((await spool.batches.readBatch(batch.id))?.sources.length, 0);
+  assert.deepEqual(await readdir(path.join(dir, 'batches', batch.id, 'raw')).catch(() => []), []);
+});
