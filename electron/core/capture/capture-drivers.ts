@@ -23,9 +23,9 @@ export interface ScannerDrivers {
   endJob?(device: ScannerDevice, uri: string, signal: AbortSignal): Promise<boolean>;
 }
 
-/** A job's own address when its driver tells it (`uri` on the job; a driver may add it), else null. */
+/** A job's own address when its driver tells it (`uri` on the job: the eSCL client's job path), else null. */
 export function readOwnJobUri(job: ScanJob): string | null {
-  const uri = (job as ScanJob & { uri?: unknown }).uri;
+  const uri: unknown = job.uri;
   return typeof uri === 'string' && uri.length > 0 && uri.length <= 1024 ? uri : null;
 }
 

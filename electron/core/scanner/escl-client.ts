@@ -358,7 +358,7 @@ export function createEsclDriver(options: EsclDriverOptions): ScannerDriver {
       return closing;
     }
 
-    return { nextPage, close };
+    return { nextPage, close, uri: job.jobPath };
   }
 
   return {

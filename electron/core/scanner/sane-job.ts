@@ -54,7 +54,7 @@ export async function startSaneJob(options: SaneJobOptions, signal: AbortSignal)
   let child: ChildProcess;
   try {
     await fs.mkdir(options.jobDir, { recursive: true });
-    child = spawnScanimage(options.scanimage, args, options.env);
+    child = spawnScanimage(options.scanimage, args, options.env, { dieWithStation: true });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);

@@ -1,14 +1,18 @@
 // Running scanimage as a child process: bounded in time and output, stopped on a signal, never left running behind the station.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /** The scanimage the station runs unless told otherwise (found on PATH). */
 export const defaultScanimage = 'scanimage';
 
 const live = new Set<ChildProcess>();
+
+/** util-linux's setpriv where it is (every Debian-based desk): it gives scanimage a signal for the station's death. */
+const deathSignalWrapper = process.platform === 'linux' ? (['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file)) ?? null) : null;
 let exitHookSet = false;
 
 /** Starts scanimage (no shell) and keeps it on the list killed when the station exits. */
-export function spawnScanimage(scanimage: string, args: string[], env: NodeJS.ProcessEnv | undefined): ChildProcess {
+export function spawnScanimage(scanimage: string, args: string[], env: NodeJS.ProcessEnv | undefined, options: { dieWithStation?: boolean } = {}): ChildProcess {
   if (!exitHookSet) {
     exitHookSet = true;
     // A station that exits (an uncaught error, process.exit) takes its scans with it; a kill -9 cannot be caught.
@@ -17,7 +21,14 @@ export function spawnScanimage(scanimage: string, args: string[], env: NodeJS.Pr
     });
   }
   // The C locale keeps scanimage's messages and numbers in the form the parsers read.
-  const child = spawn(scanimage, args, { env: { ...(env ?? process.env), LC_ALL: 'C', LANGUAGE: '' }, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const spawnOptions = { env: { ...(env ?? process.env), LC_ALL: 'C', LANGUAGE: '' }, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], windowsHide: true };
+  // A station killed outright (kill -9, a power button) cannot stop its scan itself: on Linux the
+  // kernel kills scanimage when the station dies (setpriv execs it, same pid) instead of letting it
+  // feed sheets into a folder nobody reads (SIGKILL: scanimage's own SIGTERM handling waits for the
+  // page under way, and nobody is left to finish the job).
+  // Only a scan job gets it (list and option reads are short and bounded, and keep spawn's own ENOENT for a missing scanimage).
+  const wrapper = options.dieWithStation ? deathSignalWrapper : null;
+  const child = wrapper ? spawn(wrapper, ['--pdeathsig', 'KILL', '--', scanimage, ...args], spawnOptions) : spawn(scanimage, args, spawnOptions);
   live.add(child);
   child.once('close', () => live.delete(child));
   child.once('error', () => live.delete(child));

@@ -31,6 +31,8 @@ export interface ScanJob {
   nextPage(signal: AbortSignal): Promise<ScannedPage | null>;
   /** Ends the job on the device (cancels it if still running, or cleans it up); safe to call twice. */
   close(): Promise<void>;
+  /** The job's own address on the device (an eSCL job path), when it has one: recorded so a crash can end it later. */
+  readonly uri?: string;
 }
 
 /**

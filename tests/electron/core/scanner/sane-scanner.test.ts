@@ -284,3 +284,40 @@ test('a page past the size bound is refused, the job stopped', async () => {
   assert.deepEqual(runningScanimages(), []);
   assert.deepEqual(await readdir(workDir), []);
 });
+
+test('a station killed outright (SIGKILL) takes its scanimage with it on Linux: no sheets fed into a folder nobody reads', { skip: process.platform !== 'linux' }, async () => {
+  const workDir = await makeTempDir('sane-orphan-');
+  // A station of its own: starts a slow job and says scanimage's pid, then waits to be killed.
+  const script = path.join(workDir, 'station.ts');
+  const driverModule = path.resolve('electron/core/scanner/sane-driver.ts');
+  const loggerModule = path.resolve('electron/core/log/logger.ts');
+  await writeFile(script, `import { createSaneDriver } from ${JSON.stringify(driverModule)};
+import { createMemoryLogger } from ${JSON.stringify(loggerModule)};
+import { execFileSync } from 'node:child_process';
+const driver = createSaneDriver({ device: { id: 'sane:test', kind: 'sane', name: 'SANE test', origin: 'sane' }, log: createMemoryLogger(), workDir: ${JSON.stringify(path.join(workDir, 'jobs'))}, extraArgs: ${JSON.stringify(slowArgs)} });
+void driver.startJob({ source: 'adf', dpi: 200, color: 'color' }, new AbortController().signal).catch(() => undefined);
+setTimeout(() => console.log(execFileSync('pgrep', ['-P', String(process.pid), 'scanimage'], { encoding: 'utf8' }).trim()), 800);
+setInterval(() => undefined, 1000);
+`);
+  const { spawn } = await import('node:child_process');
+  const station = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((resolve, reject) => {
+    station.stdout.on('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim().split('\n')[0])));
+    station.once('exit', () => reject(new Error('the station ended before scanning')));
+  });
+  assert.ok(pid > 0, 'scanimage runs under the station');
+  station.kill('SIGKILL');
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return !/\sZ/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
+    } catch {
+      return false;
+    }
+  };
+  // At once, not after the page it is on (a slow colour page takes about 4.5 s here): without the
+  // death signal scanimage would only die of a broken pipe when it next prints a page's name.
+  const deadline = Date.now() + 1500;
+  while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(alive(), false, 'scanimage ended with its station');
+});
