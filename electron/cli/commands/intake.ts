@@ -129,7 +129,8 @@ export const intakeCommand: CliCommand = {
 /** A call's files as they are taken in: a folder's files, or the page images among the files given, are one stack; every other file its own. */
 async function groupIntakeFiles(positionals: string[]): Promise<Array<{ kind: 'one'; file: string; label: string } | { kind: 'batch'; files: string[]; label: string; folder: boolean }>> {
   const { promises: fs } = await import('node:fs');
-  const { compareNatural, isLoosePageFile } = await import('../../core/intake/page-files.js');
+  const { isLoosePageFile } = await import('../../core/intake/page-files.js');
+  const { compareNatural } = await import('../../core/text/natural-order.js');
   const { isIgnoredName } = await import('../../core/document/detect-format.js');
   const groups: Array<{ kind: 'one'; file: string; label: string } | { kind: 'batch'; files: string[]; label: string; folder: boolean }> = [];
   const pages: string[] = [];

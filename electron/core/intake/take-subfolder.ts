@@ -7,7 +7,7 @@ import type { Spool } from '../spool/spool.js';
 import type { IngestProgress } from '../spool/stack-record.js';
 import { checkFileComplete } from './file-complete.js';
 import type { FolderClaims } from './folder-claims.js';
-import { compareNatural } from './page-files.js';
+import { compareNatural } from '../text/natural-order.js';
 import type { FileTaker, MoveFolders } from './take-file.js';
 import { closedBatchEvent, type WatchEvent } from './watch-report.js';
 

@@ -8,6 +8,7 @@ import { detectFormat, isIgnoredName } from '../document/detect-format.js';
 import { defaultDocumentLimits } from '../document/document-limits.js';
 import type { OpenedDocument } from '../document/opened-document.js';
 import { openDocument } from '../document/read-document.js';
+import { compareNatural } from '../text/natural-order.js';
 
 /** What a page is asked as: grey or colour, at this resolution. */
 export interface PageRequest {
@@ -32,21 +33,6 @@ const maxImageFileBytes = 200 * 1024 * 1024;
 /** File names a folder of pages offers. */
 const pageImageName = /\.(jpe?g|png)$/i;
 
-/** Orders names as people read them: page2 before page10 (scanner software numbers pages so). */
-export function compareNaturalNames(a: string, b: string): number {
-  const split = (text: string) => text.toLowerCase().split(/(\d+)/);
-  const left = split(a);
-  const right = split(b);
-  for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
-    const x = left[i] as string;
-    const y = right[i] as string;
-    if (x === y) continue;
-    if (i % 2 === 1) return Number(x) - Number(y) || x.length - y.length;
-    return x < y ? -1 : 1;
-  }
-  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 /**
  * Opens the pages to serve: a folder's JPEG and PNG files in natural name order, or a document
  * file (a scanner PDF's pages are its embedded JPEGs, sent as they are when grey/colour and
@@ -66,7 +52,7 @@ async function openFolderSupply(dir: string): Promise<PageSupply> {
   const names = entries
     .filter((entry) => entry.isFile() && pageImageName.test(entry.name) && !isIgnoredName(entry.name))
     .map((entry) => entry.name)
-    .sort(compareNaturalNames);
+    .sort(compareNatural);
   if (names.length === 0) throw new CoreError('file-empty', { name: dir });
   if (names.length > defaultDocumentLimits.maxPages) throw new CoreError('too-many-pages', { name: dir, pages: names.length, limit: defaultDocumentLimits.maxPages });
   return {

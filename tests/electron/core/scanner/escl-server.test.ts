@@ -11,7 +11,7 @@ import { XMLParser } from 'fast-xml-parser';
 import sharp from 'sharp';
 import { openDocument } from '../../../../electron/core/document/read-document.js';
 import { startReferenceScanner, type ReferenceScanner } from '../../../../electron/core/scanner/escl-server.js';
-import { compareNaturalNames } from '../../../../electron/core/scanner/escl-server-pages.js';
+import { compareNatural } from '../../../../electron/core/text/natural-order.js';
 import { encodeColourJpeg } from '../../../fixtures/colour-stack.js';
 import { encodeJpeg, encodeMultiPageTiff, encodePng, encodeVectorPdf } from '../../../fixtures/encode.js';
 import { renderStackPage, writeStack, type StackPage } from '../../../fixtures/stacks.js';
@@ -235,7 +235,7 @@ test('a folder of page images in natural name order; PNG sent as JPEG; grey, col
   await writeFile(path.join(dir, 'page10.jpg'), await encodeJpeg(gray, 200));
   await writeFile(path.join(dir, '~page3.jpg'), 'a scanner temp file');
   await writeFile(path.join(dir, 'notes.txt'), 'not a page');
-  assert.deepEqual(names.filter((name) => /\.(jpg|png)$/.test(name) && !name.startsWith('~')).sort(compareNaturalNames), ['page1.jpg', 'page2.png', 'page10.jpg']);
+  assert.deepEqual(names.filter((name) => /\.(jpg|png)$/.test(name) && !name.startsWith('~')).sort(compareNatural), ['page1.jpg', 'page2.png', 'page10.jpg']);
   const scanner = await start({ pages: dir });
   assert.equal(scanner.pageCount, 3);
   const shapes = async (job: string) => {
@@ -431,6 +431,6 @@ test('sane-airscan reads a jam as "Document feeder jammed" after the pages befor
   assert.equal(empty.jobs().length, 0, 'no job was made');
 });
 
-test('compareNaturalNames orders numbered pages as people read them', () => {
-  assert.deepEqual(['p10.jpg', 'p9.jpg', 'P1.jpg', 'p01.jpg', 'a.jpg'].sort(compareNaturalNames), ['a.jpg', 'P1.jpg', 'p01.jpg', 'p9.jpg', 'p10.jpg']);
+test('compareNatural orders numbered pages as people read them', () => {
+  assert.deepEqual(['p10.jpg', 'p9.jpg', 'P1.jpg', 'p01.jpg', 'a.jpg'].sort(compareNatural), ['a.jpg', 'P1.jpg', 'p01.jpg', 'p9.jpg', 'p10.jpg']);
 });
