@@ -28,6 +28,19 @@ function isKeyTakenElsewhere(event: KeyboardEvent): boolean {
  * follows its pushes), so a scan goes on while the clerk looks elsewhere. The result appears here and
  * takes the focus; `summarize` says what the desk made of a stack, `onJump` goes to a bill.
  */
+/** The finished scan's "go to the first bill that needs you" (none when every bill is fine). */
+function JumpToFirst({ firstKey, onJump }: { firstKey: string | null; onJump: (key: string) => void }) {
+  const { t } = useTranslation();
+  if (!firstKey) return null;
+  return (
+    <div className="actions">
+      <button type="button" className="primary" data-testid="capture-jump" onClick={() => onJump(firstKey)}>
+        {t('capture.jump')}
+      </button>
+    </div>
+  );
+}
+
 export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (stackId: string) => StackSummary | null; onJump: (key: string) => void; onStackMade: (stackId: string) => void }) {
   const { t } = useTranslation();
   const resultRef = useRef<HTMLDivElement>(null);
@@ -154,25 +167,13 @@ export function CapturePanel({ summarize, onJump, onStackMade }: { summarize: (s
         {job && !running && capture.released === null && job.phase === 'done' && (
           <div className="banner banner-pass" role="status" data-testid="capture-done">
             {t('capture.done', { pages: job.pages, bills: summary?.bills ?? job.bills.filter((bill) => bill.code !== null).length })} {summary && (summary.need > 0 ? t('capture.doneNeed', { need: summary.need }) : t('capture.doneAllGood'))}
-            {summary?.firstKey && (
-              <div className="actions">
-                <button type="button" className="primary" data-testid="capture-jump" onClick={() => summary.firstKey && onJump(summary.firstKey)}>
-                  {t('capture.jump')}
-                </button>
-              </div>
-            )}
+            <JumpToFirst firstKey={summary?.firstKey ?? null} onJump={onJump} />
           </div>
         )}
         {job && !running && capture.released === null && job.phase === 'cancelled' && (
           <div className="banner banner-warn" role="status" data-testid="capture-cancelled">
             {t('capture.cancelled', { pages: job.pages })} {summary && summary.need > 0 && t('capture.doneNeed', { need: summary.need })}
-            {summary?.firstKey && (
-              <div className="actions">
-                <button type="button" className="primary" data-testid="capture-jump" onClick={() => summary.firstKey && onJump(summary.firstKey)}>
-                  {t('capture.jump')}
-                </button>
-              </div>
-            )}
+            <JumpToFirst firstKey={summary?.firstKey ?? null} onJump={onJump} />
           </div>
         )}
         {job && !running && capture.released === null && job.phase === 'failed' && (
