@@ -78,6 +78,7 @@ export const errorCodes = [
   'scan-already-running',
   'scan-cancelled',
   'scan-not-interrupted',
+  'scan-disk-full',
 ] as const;
 
 /** A stable, documented error code. */

@@ -438,7 +438,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
           // Nothing half-written stays (a full disk): the page is not in the batch, its file not either.
           await fs.rm(path.join(dirOf(batchId), raw), { force: true }).catch(() => undefined);
           const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name: raw, dir: deps.dir }, { cause: error });
+          if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('scan-disk-full', { page: seq, dir: deps.dir }, { cause: error });
           throw error;
         }
         const source: BatchSource = { seq, name: `page-${String(seq).padStart(4, '0')}.${extension}`, number: seq, sha256: createHash('sha256').update(page.bytes).digest('hex'), size: page.bytes.length, at: deps.now().toISOString(), pages: [], raw };
@@ -487,9 +487,9 @@ export function createBatchStore(deps: BatchStoreDeps) {
         await Promise.all([syncDirectory(path.join(dirOf(batchId), 'pages')), syncDirectory(path.join(dirOf(batchId), 'thumbs'))]);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('disk-full', { name, dir: deps.dir }, { cause: error });
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CoreError('scan-disk-full', { page: seq, dir: deps.dir }, { cause: error });
         // The device's own bad page (a truncated JPEG): kept as a damaged page, as intake keeps one, and the scan goes on.
-        if (!(error instanceof CoreError) || error.code === 'disk-full') throw error;
+        if (!(error instanceof CoreError) || error.code === 'disk-full' || error.code === 'scan-disk-full') throw error;
         unreadable = error.code;
         const png = await damagedPlaceholder();
         const base = `${String(seq).padStart(4, '0')}-0001`;

@@ -1334,6 +1334,7 @@ export const en: Catalog = {
     'scan-already-running': 'A scan is already running ({{device}}). Wait for it to finish, or press Cancel first.',
     'scan-cancelled': 'The scan was cancelled. The {{pages}} pages received are kept.',
     'scan-not-interrupted': 'This scan ({{batch}}) is no longer interrupted: it may have been released or continued. Refresh the Scan desk.',
+    'scan-disk-full': 'The disk holding the station’s data ({{dir}}) is full: the scan stopped at page {{page}}. Every page received before it is kept and nothing was half-stored. Free some space (or move the data folder to a bigger disk), put the sheets not yet scanned back in the feeder, and press Continue.',
   },
   deskTodo: {
     needYou_one: '{{count}} waits for you (needs you or to review)',

@@ -1329,6 +1329,7 @@ export const zhCN = {
     'scan-already-running': '已经在扫描了（{{device}}）。请等这一批扫完，或先按“取消”。',
     'scan-cancelled': '扫描已取消。已收到的 {{pages}} 页都保留着。',
     'scan-not-interrupted': '这批扫描（{{batch}}）已经不是“扫描中断”的状态，可能已被放行或正在继续扫描。请刷新扫描台。',
+    'scan-disk-full': '保存本机数据的磁盘（{{dir}}）已满，扫描停在第 {{page}} 页：之前收到的页面都保留着，没有留下半截页面。请腾出空间（或把数据文件夹移到更大的磁盘），把没扫的纸放回进纸器，再按“继续扫描”。',
   },
   deskTodo: {
     needYou_one: '{{count}} 张等您处理（需要处理的和待审核的）',

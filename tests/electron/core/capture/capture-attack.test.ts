@@ -169,7 +169,7 @@ test('a crash after the stack\'s rename, before the batch folder went: never a s
   }
 });
 
-test('a full disk mid-scan: the scan stops interrupted with disk-full, nothing half-written; continued once there is room, every page once', async () => {
+test('a full disk mid-scan: the scan stops interrupted with scan-disk-full (said as a scan, not a file), nothing half-written; continued once there is room, every page once', async () => {
   const dataDir = await makeTempDir();
   const station = await openStation({ dataDir, delayMs: 10 });
   const realOpen = fsp.open;
@@ -193,7 +193,7 @@ test('a full disk mid-scan: the scan stops interrupted with disk-full, nothing h
     full = true;
     const end = await station.core.capture.idle();
     assert.equal(end.job?.phase, 'failed');
-    assert.equal(end.job?.error?.code, 'disk-full');
+    assert.equal(end.job?.error?.code, 'scan-disk-full');
     batchId = end.interrupted[0]?.batchId ?? '';
     const record = await readRecord(dataDir, batchId);
     const pages = record.sources.length;
