@@ -310,7 +310,8 @@ setInterval(() => undefined, 1000);
   const alive = () => {
     try {
       process.kill(pid, 0);
-      return !/\sZ/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
+      // A zombie (killed, not yet reaped by init) has ended: `ps -o stat=` prints its state alone (`Z`).
+      return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
     } catch {
       return false;
     }
