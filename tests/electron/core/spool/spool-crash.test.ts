@@ -14,7 +14,7 @@ import { makeTempDir } from '../../../helpers/temp-dir.js';
 // Durability, proven by killing a real process: the built CLI watches a folder while stacks are
 // copied in, and is killed with SIGKILL by pid at random moments and restarted. At the end every
 // source page must be in exactly one spool stack, byte for byte, none twice, none lost.
-const kills = Number(process.env['SCAN_STATION_SOAK_KILLS'] ?? 50);
+const kills = Number(process.env['SCAN_STATION_SOAK_KILLS'] ?? 25);
 const cliEntry = path.resolve('dist', 'cli', 'scan-station.cjs');
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

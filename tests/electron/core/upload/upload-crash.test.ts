@@ -17,7 +17,7 @@ import { makeTempDir } from '../../../helpers/temp-dir.js';
 // killed with SIGKILL by pid at random moments and restarted; the server is killed and restarted a
 // few times too. At the end every bill is closed on the server with exactly its pages, byte for
 // byte: none missing, none twice, the queue empty, nothing held.
-const kills = Number(process.env['SCAN_STATION_SOAK_KILLS'] ?? 50);
+const kills = Number(process.env['SCAN_STATION_SOAK_KILLS'] ?? 25);
 const cliEntry = path.resolve('dist', 'cli', 'scan-station.cjs');
 const run = promisify(execFile);
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
