@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CoreError } from '../base/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ScanSettings, ScannerDevice, ScannerStatus } from '../scanner/scanner-driver.js';
-import { isScanProcessRunning, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
+import { isScanFilledElsewhere, type BatchRecord, type BatchStore } from '../spool/batch-store.js';
 import type { SplitSettings } from '../spool/split-settings.js';
 import { runCaptureJob, toCaptureError, type CaptureJobRun } from './capture-job.js';
 import { parseSaneId, readOwnJobUri, type ScannerDrivers } from './capture-drivers.js';
@@ -112,8 +112,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     const held = await Promise.all(
       records.map(async (batch) => {
         if (!batch?.capture || batch.id === running || batch.sources.length === 0) return false;
-        const pid = batch.capture.pid;
-        if (pid !== undefined && pid !== process.pid && isScanProcessRunning(pid, batch.capture.boot)) return false;
+        if (isScanFilledElsewhere(batch.capture)) return false;
         // Scanned into or being released by another process now (its lock), or already a stack (a crash mid-close): not interrupted.
         const owner = await batches.captureOwner(batch.id);
         if (owner !== null && owner !== process.pid) return false;
@@ -142,7 +141,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
       const batches = await deps.batches();
       const running = isActive() ? current?.job.batchId : null;
       // Interrupted scans, and scans a kill stopped before their first page (empty, kept only for this).
-      const left = (await batches.listBatches()).filter((summary) => summary.capture?.jobUri && summary.id !== running && !(summary.capture.pid !== undefined && summary.capture.pid !== process.pid && isScanProcessRunning(summary.capture.pid, summary.capture.boot)));
+      const left = (await batches.listBatches()).filter((summary) => summary.capture?.jobUri && summary.id !== running && !isScanFilledElsewhere(summary.capture));
       await Promise.all(
         left.map(async (summary) => {
           if (!(await batches.claimCapture(summary.id).catch(() => false))) return;
@@ -356,7 +355,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
         const open = (await interrupted()).some((candidate) => candidate.id === options.into);
         if (!found?.capture || !open) {
           const owner = found?.capture ? await batches.captureOwner(found.id) : null;
-          if (found?.capture && ((owner !== null && owner !== process.pid) || (found.capture.pid !== undefined && isScanProcessRunning(found.capture.pid, found.capture.boot) && found.capture.pid !== process.pid))) throw new CoreError('scan-already-running', { device: found.capture.device.name });
+          if (found?.capture && ((owner !== null && owner !== process.pid) || isScanFilledElsewhere(found.capture))) throw new CoreError('scan-already-running', { device: found.capture.device.name });
           throw new CoreError('scan-not-interrupted', { batch: options.into });
         }
         // One process scans into it: the app and a CLI asking at once, one gets it, the other is told a scan runs.

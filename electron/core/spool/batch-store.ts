@@ -113,6 +113,11 @@ export function isScanProcessRunning(pid: number | undefined, boot?: string): bo
   return isProcessRunning(pid);
 }
 
+/** Whether another live process fills this scan now (its recorded pid, in this boot, is not ours). */
+export function isScanFilledElsewhere(capture: BatchCapture): boolean {
+  return capture.pid !== undefined && capture.pid !== process.pid && isScanProcessRunning(capture.pid, capture.boot);
+}
+
 /** One page a scanner sent, as the capture gives it to its batch (bytes never decoded before). */
 export interface CapturedPageInput {
   bytes: Uint8Array;
@@ -654,7 +659,7 @@ export function createBatchStore(deps: BatchStoreDeps) {
         }
         // A scan's batch with no page yet is kept only while the process scanning into it lives.
         // One with its job's address is kept for the capture to end that job on the device first (it removes the batch then).
-        const emptyScan = batch?.capture && batch.sources.length === 0 && !batch.capture.jobUri && !(batch.capture.pid !== undefined && batch.capture.pid !== process.pid && isScanProcessRunning(batch.capture.pid, batch.capture.boot));
+        const emptyScan = batch?.capture && batch.sources.length === 0 && !batch.capture.jobUri && !isScanFilledElsewhere(batch.capture);
         if (batch && (batch.folder !== null || (batch.capture && !emptyScan)) && !closedIds.has(id)) {
           // Half-read files of an interrupted intake are unreferenced: gone.
           for (const name of await fs.readdir(dirOf(id)).catch(() => [] as string[])) if (name.startsWith('incoming-')) await fs.rm(path.join(dirOf(id), name), { recursive: true, force: true });
