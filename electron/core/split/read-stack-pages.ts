@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import type { DocumentLimits } from '../document/document-limits.js';
 import { defaultDocumentLimits } from '../document/document-limits.js';
@@ -49,7 +49,7 @@ async function readPageHere(document: OpenedDocument, index: number, options: Re
       const encoded = document.readEncoded ? await document.readEncoded(index) : null;
       stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index)), options.name));
     }
-    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview, options.name), stored };
+    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview), stored };
   } catch (error) {
     if (error instanceof CoreError) throw error;
     throw new CoreError('inspection-crashed', { name: options.name, ...causeParams(error) }, { cause: error });
