@@ -177,26 +177,36 @@ export function resizeGrayToHeight(image: GrayImage, height: number): GrayImage 
   const columns = areaWeights(image.width, width);
   const rows = areaWeights(image.height, height);
   // Columns first (one row of output width per source row), then rows; weights in 1/65536ths.
-  const across = new Uint32Array(width * image.height);
+  // (Typed arrays in locals: the hot loops never look anything up on an object.)
+  const pixels = image.data;
+  const { first: columnFirst, source: columnSource, weight: columnWeight } = columns;
+  const scaleBack = 1 / (65536 * 65536);
+  const across = new Float32Array(width * image.height);
   for (let y = 0; y < image.height; y += 1) {
     const row = y * image.width;
     const out = y * width;
     for (let x = 0; x < width; x += 1) {
       let sum = 0;
-      for (let k = columns.first[x] as number, end = columns.first[x + 1] as number; k < end; k += 1) sum += (image.data[row + (columns.source[k] as number)] as number) * (columns.weight[k] as number);
-      across[out + x] = sum >>> 8;
+      const end = columnFirst[x + 1] as number;
+      for (let k = columnFirst[x] as number; k < end; k += 1) sum += (pixels[row + (columnSource[k] as number)] as number) * (columnWeight[k] as number);
+      across[out + x] = sum;
     }
   }
+  const { first: rowFirst, source: rowSource, weight: rowWeight } = rows;
   const data = new Uint8Array(width * height);
   const sums = new Float64Array(width);
   for (let y = 0; y < height; y += 1) {
     sums.fill(0);
-    for (let k = rows.first[y] as number, end = rows.first[y + 1] as number; k < end; k += 1) {
-      const from = (rows.source[k] as number) * width;
-      const weight = rows.weight[k] as number;
+    const end = rowFirst[y + 1] as number;
+    for (let k = rowFirst[y] as number; k < end; k += 1) {
+      const from = (rowSource[k] as number) * width;
+      const weight = rowWeight[k] as number;
       for (let x = 0; x < width; x += 1) sums[x] = (sums[x] as number) + (across[from + x] as number) * weight;
     }
-    for (let x = 0; x < width; x += 1) data[y * width + x] = Math.min(255, Math.round((sums[x] as number) / 16777216));
+    for (let x = 0; x < width; x += 1) {
+      const level = Math.round((sums[x] as number) * scaleBack);
+      data[y * width + x] = level > 255 ? 255 : level;
+    }
   }
   return { data, width, height };
 }

@@ -122,8 +122,9 @@ async function* readStackPagesRaw(document: OpenedDocument, options: ReadStackOp
       async (encoded) => ({
         index,
         bytes: encoded.bytes,
-        // The worker gets a copy; the bytes stay here to be stored.
-        read: await pool.read({ name: options.name, page: index + 1, bytes: encoded.bytes.slice(), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
+        // The worker gets a copy (moved to it, not copied again); the bytes stay here to be stored.
+        // (A plain Uint8Array: a Buffer's slice() is a view, and moving it would empty the bytes kept here.)
+        read: await pool.read({ name: options.name, page: index + 1, bytes: new Uint8Array(encoded.bytes), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
       }),
     ).catch((error: unknown) => ({ index, error }));
     inFlight.push(read);
