@@ -23,7 +23,7 @@ export const jpegFailOn = 'warning' as const;
 export async function decodeJpegLumaChecked(bytes: Uint8Array, width: number, height: number, context: OpenContext, into?: Buffer): Promise<GrayImage | null> {
   const header = readJpegHeader(bytes);
   if (!header || header.width !== width || header.height !== height || header.precision !== 8 || width * height > context.limits.maxPixels) return null;
-  const luma = await decodeJpegLuma(bytes, into);
+  const luma = await decodeJpegLuma(bytes, into, context.decodeOnThisThread);
   return luma && luma.width === width && luma.height === height ? luma : null;
 }
 

@@ -134,16 +134,20 @@ function shrinkGrayBy8(image: GrayImage): GrayImage {
   for (let y = 0; y < height; y += 1) {
     sums.fill(0);
     for (let dy = 0; dy < 8; dy += 1) {
-      const base = (y * 8 + dy) * rowWords;
-      for (let x = 0; x < width; x += 1) {
-        const a = words[base + 2 * x] as number;
-        const b = words[base + 2 * x + 1] as number;
-        // Each lane sums at most four bytes (≤ 1020): no carry into the next lane.
-        const lanes = (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff);
-        sums[x] = (sums[x] as number) + (lanes & 0xffff) + (lanes >>> 16);
+      let at = (y * 8 + dy) * rowWords;
+      for (let x = 0; x < width; x += 1, at += 2) {
+        const a = words[at] as number;
+        const b = words[at + 1] as number;
+        // Two 16-bit lanes, each summing four bytes a row for eight rows (≤ 8,160): no carry into
+        // the other lane, so the lanes are added up once per block, not once per row.
+        sums[x] = (sums[x] as number) + (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff);
       }
     }
-    for (let x = 0; x < width; x += 1) data[y * width + x] = ((sums[x] as number) + 32) >> 6;
+    const out = y * width;
+    for (let x = 0; x < width; x += 1) {
+      const lanes = sums[x] as number;
+      data[out + x] = ((lanes & 0xffff) + (lanes >>> 16) + 32) >> 6;
+    }
   }
   return { data, width, height };
 }

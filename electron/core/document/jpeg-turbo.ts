@@ -59,6 +59,8 @@ interface TurboBinding {
   FORMAT_GRAY: number;
   decompress(image: Buffer, out: Buffer, options: { format: number }): Promise<TurboDecoded>;
   decompress(image: Buffer, options: { format: number }): Promise<TurboDecoded>;
+  decompressSync(image: Buffer, out: Buffer, options: { format: number }): TurboDecoded;
+  decompressSync(image: Buffer, options: { format: number }): TurboDecoded;
 }
 
 let binding: TurboBinding | null | undefined;
@@ -81,9 +83,11 @@ function loadTurbo(): TurboBinding | null {
  * cannot read this JPEG (CMYK, 12-bit, damaged): the caller then decodes with sharp, which gives the
  * proper error. The header must already have been checked against the pixel limit. `into`, when
  * large enough, receives the pixels (a page reader reuses it for every page: no 9 MB allocation and
- * garbage collection per page); the image returned is then a view of it.
+ * garbage collection per page); the image returned is then a view of it. `onThisThread` decodes on
+ * the calling thread instead of libuv's pool (a worker with one page at a time has nothing else to
+ * do meanwhile, and leaves the pool to file reads).
  */
-export async function decodeJpegLuma(bytes: Uint8Array, into?: Buffer): Promise<GrayImage | null> {
+export async function decodeJpegLuma(bytes: Uint8Array, into?: Buffer, onThisThread = false): Promise<GrayImage | null> {
   const turbo = loadTurbo();
   if (!turbo) return null;
   const header = readJpegHeader(bytes);
@@ -91,7 +95,8 @@ export async function decodeJpegLuma(bytes: Uint8Array, into?: Buffer): Promise<
   try {
     const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     // The binding reads its second argument as options unless it is a Buffer.
-    const decoded = await (out ? turbo.decompress(source, out, { format: turbo.FORMAT_GRAY }) : turbo.decompress(source, { format: turbo.FORMAT_GRAY }));
+    const format = { format: turbo.FORMAT_GRAY };
+    const decoded = onThisThread ? (out ? turbo.decompressSync(source, out, format) : turbo.decompressSync(source, format)) : await (out ? turbo.decompress(source, out, format) : turbo.decompress(source, format));
     if (decoded.size < decoded.width * decoded.height) return null;
     return { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.width * decoded.height), width: decoded.width, height: decoded.height };
   } catch {

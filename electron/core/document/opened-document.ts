@@ -94,6 +94,8 @@ export interface OpenContext {
   fallbackDpi: number;
   /** Where decoded JPEG pages may land (see `OpenDocumentOptions.scratch`). */
   scratch?: PixelScratch;
+  /** Decode JPEG pages on the calling thread (see `OpenDocumentOptions.decodeOnThisThread`). */
+  decodeOnThisThread?: boolean;
 }
 
 /**

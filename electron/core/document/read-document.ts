@@ -22,6 +22,11 @@ export interface OpenDocumentOptions {
    * is read (one page at a time, as `check` reads). Without it every page gets its own pixels.
    */
   scratch?: PixelScratch;
+  /**
+   * Decode JPEG pages on the calling thread rather than on libuv's pool: for a worker thread that
+   * reads one page at a time (`check`), which would otherwise sleep while its page is decoded.
+   */
+  decodeOnThisThread?: boolean;
 }
 
 /** Opens a file or an in-memory buffer (named `name` in messages) for page-by-page reading. */
@@ -29,7 +34,7 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
   const limits = options.limits ?? defaultDocumentLimits;
   const name = typeof source === 'string' ? path.basename(source) : source.name;
   const { size, format } = typeof source === 'string' ? await checkDocumentFile(source, limits) : { size: source.bytes.length, format: checkDocumentHead(name, source.bytes.length, source.bytes.subarray(0, 1024), limits) };
-  const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200, scratch: options.scratch };
+  const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200, scratch: options.scratch, decodeOnThisThread: options.decodeOnThisThread };
   const input = typeof source === 'string' ? { file: source, size } : { bytes: source.bytes };
   if (format === 'pdf' && typeof source === 'string') {
     const simple = await openScannerPdf(source, size, limits.maxPages).catch((error: unknown) => {

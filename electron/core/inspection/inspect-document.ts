@@ -22,6 +22,8 @@ export interface InspectDocumentOptions extends InspectOptions {
   pages?: { first: number; last?: number; step?: number };
   /** A reused buffer for decoded pages (a worker checks one page at a time). */
   scratch?: PixelScratch;
+  /** Decode JPEG pages on this thread (a worker with one file at a time). */
+  decodeOnThisThread?: boolean;
 }
 
 /** A page's report with its annotated image when asked for. */
@@ -75,7 +77,7 @@ export async function inspectDocument(
   const pages: PageReport[] = [];
   let pageCount = 0;
   try {
-    const document = await openDocument(source, { limits: options.limits, renderDpi: options.renderDpi, fallbackDpi: options.stationDpi, scratch: options.scratch });
+    const document = await openDocument(source, { limits: options.limits, renderDpi: options.renderDpi, fallbackDpi: options.stationDpi, scratch: options.scratch, decodeOnThisThread: options.decodeOnThisThread });
     pageCount = document.pageCount;
     try {
       const first = Math.max(1, options.pages?.first ?? 1) - 1;

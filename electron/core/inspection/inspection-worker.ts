@@ -12,11 +12,12 @@ if (!port) throw new Error('inspection-worker must run in a worker thread');
 loadZxing().catch(() => undefined);
 
 // Decoded pages land in one reused buffer: pages are checked one at a time, and nothing refers to
-// a page's pixels once its report (and annotation) is made.
+// a page's pixels once its report (and annotation) is made. They are decoded on this thread: with
+// one file at a time it would only wait while libuv's pool (shared with every file read) decoded.
 const scratch = createPixelScratch();
 
 port.on('message', (request: InspectionRequest) => {
-  void inspectDocument(request.source, { ...toInspectOptions(request.settings), scratch }, ({ report, annotation }, pageCount) => {
+  void inspectDocument(request.source, { ...toInspectOptions(request.settings), scratch, decodeOnThisThread: true }, ({ report, annotation }, pageCount) => {
     const message: InspectionMessage = { type: 'page', id: request.id, pageCount, report, annotation: annotation ? new Uint8Array(annotation) : undefined };
     port.postMessage(message);
   }).then((report) => {

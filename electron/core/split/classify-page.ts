@@ -157,9 +157,19 @@ export function inkShare(image: GrayImage, dpi: number, marginShare = 0.06): num
         continue;
       }
       let local = value;
-      for (let k = from; k <= to; k += 1) {
-        const candidate = across[k * w + x] as number;
-        if (candidate > local) local = candidate;
+      if (r === 1) {
+        // The common case: the brightest of the three rows' row-maxima, without a loop.
+        const up = across[from * w + x] as number;
+        const here = across[y * w + x] as number;
+        const down = across[to * w + x] as number;
+        if (up > local) local = up;
+        if (here > local) local = here;
+        if (down > local) local = down;
+      } else {
+        for (let k = from; k <= to; k += 1) {
+          const candidate = across[k * w + x] as number;
+          if (candidate > local) local = candidate;
+        }
       }
       contrast[y * w + x] = local - value;
     }
