@@ -249,11 +249,22 @@ export function hasQrShapeInBottomCorners(overview: PageOverview): boolean {
         if (x > maxX) maxX = x;
         if (y < minY) minY = y;
         if (y > maxY) maxY = y;
-        for (const next of [at - 1, at + 1, at - zoneWidth, at + zoneWidth]) {
-          if (next < 0 || next >= ink.length || seen[next] || !ink[next]) continue;
-          if ((next === at - 1 || next === at + 1) && Math.floor(next / zoneWidth) !== y) continue;
-          seen[next] = 1;
-          queue[tail++] = next;
+        // The four neighbours, left and right only within the row (no array per pixel: this runs for every ink pixel).
+        if (x > 0 && ink[at - 1] && !seen[at - 1]) {
+          seen[at - 1] = 1;
+          queue[tail++] = at - 1;
+        }
+        if (x < zoneWidth - 1 && ink[at + 1] && !seen[at + 1]) {
+          seen[at + 1] = 1;
+          queue[tail++] = at + 1;
+        }
+        if (y > 0 && ink[at - zoneWidth] && !seen[at - zoneWidth]) {
+          seen[at - zoneWidth] = 1;
+          queue[tail++] = at - zoneWidth;
+        }
+        if (y < zoneHeight - 1 && ink[at + zoneWidth] && !seen[at + zoneWidth]) {
+          seen[at + zoneWidth] = 1;
+          queue[tail++] = at + zoneWidth;
         }
       }
       const widthMm = (maxX - minX + 1) * mmPerPixel;
