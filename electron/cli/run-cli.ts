@@ -63,8 +63,9 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const usageError = (message: string): number => reportUsageError(io, wantsJson, message);
 
   const commandName = argv.find((arg) => !arg.startsWith('-') && arg !== langFlag && !isOptionValue(argv, arg));
-  const command: CliCommand | undefined = cliCommands.find((candidate) => candidate.name === commandName);
-  if (commandName !== undefined && !command) return usageError(t('cli.unknownCommand', { name: commandName }));
+  const entry = cliCommands.find((candidate) => candidate.name === commandName);
+  if (commandName !== undefined && !entry) return usageError(t('cli.unknownCommand', { name: commandName }));
+  const command: CliCommand | undefined = await entry?.load();
 
   const options = [...globalOptions, ...(command?.options ?? [])];
   let parsed: ReturnType<typeof parseArgs>;

@@ -9,7 +9,7 @@ export const infoCommand: CliCommand = {
   async run({ openCore, json, io, t }) {
     const core = await openCore();
     // Which CLI is this: the esbuild bundle, or the TypeScript source through tsx (bin/scan-station.mjs says).
-    const runsFrom = process.env['SCAN_STATION_RUNS'] === 'source' || (!process.env['SCAN_STATION_RUNS'] && !import.meta.url.endsWith('.cjs')) ? 'source' : 'bundle';
+    const runsFrom = process.env['SCAN_STATION_RUNS'] === 'source' || (!process.env['SCAN_STATION_RUNS'] && !/\.[cm]js$/.test(import.meta.url)) ? 'source' : 'bundle';
     const info = { ...core.app.describeStation(), runtime: 'cli' as const, runsFrom };
     if (json) {
       io.stdout(`${JSON.stringify(info, null, 2)}\n`);

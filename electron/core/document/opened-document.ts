@@ -92,4 +92,22 @@ export interface OpenContext {
   limits: DocumentLimits;
   renderDpi: number;
   fallbackDpi: number;
+  /** Where decoded JPEG pages may land (see `OpenDocumentOptions.scratch`). */
+  scratch?: PixelScratch;
+}
+
+/**
+ * Gives a buffer of at least `bytes` for a decoded page, reused page after page: a 300-dpi page is
+ * about 9 MB, and a fresh one per page kept the garbage collector and the kernel (page faults on
+ * fresh mappings) busy for a third of a `check` worker's time.
+ */
+export type PixelScratch = (bytes: number) => Buffer;
+
+/** A scratch that keeps one buffer and grows it when a larger page comes. */
+export function createPixelScratch(): PixelScratch {
+  let buffer = Buffer.alloc(0);
+  return (bytes) => {
+    if (buffer.length < bytes) buffer = Buffer.allocUnsafe(bytes);
+    return buffer;
+  };
 }

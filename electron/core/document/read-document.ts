@@ -4,7 +4,7 @@ import { causeParams, CoreError } from '../base/errors.js';
 import { checkDocumentFile, checkDocumentHead } from './check-document.js';
 import { defaultDocumentLimits, type DocumentLimits } from './document-limits.js';
 import type { GrayImage } from './gray-image.js';
-import type { ClipMm, OpenContext, OpenedDocument } from './opened-document.js';
+import type { ClipMm, OpenContext, OpenedDocument, PixelScratch } from './opened-document.js';
 import { openPdf } from './read-pdf.js';
 import { openRaster } from './read-raster.js';
 import { openSimpleScannerPdf } from './read-scanner-pdf.js';
@@ -17,6 +17,11 @@ export interface OpenDocumentOptions {
   renderDpi?: number;
   /** Resolution assumed for images that do not record one. */
   fallbackDpi?: number;
+  /**
+   * Decode JPEG pages into this reused buffer: a page read is then valid only until the next page
+   * is read (one page at a time, as `check` reads). Without it every page gets its own pixels.
+   */
+  scratch?: PixelScratch;
 }
 
 /** Opens a file or an in-memory buffer (named `name` in messages) for page-by-page reading. */
@@ -24,7 +29,7 @@ export async function openDocument(source: string | { name: string; bytes: Uint8
   const limits = options.limits ?? defaultDocumentLimits;
   const name = typeof source === 'string' ? path.basename(source) : source.name;
   const { size, format } = typeof source === 'string' ? await checkDocumentFile(source, limits) : { size: source.bytes.length, format: checkDocumentHead(name, source.bytes.length, source.bytes.subarray(0, 1024), limits) };
-  const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200 };
+  const context = { name, limits, renderDpi: options.renderDpi ?? 200, fallbackDpi: options.fallbackDpi ?? 200, scratch: options.scratch };
   const input = typeof source === 'string' ? { file: source, size } : { bytes: source.bytes };
   if (format === 'pdf' && typeof source === 'string') {
     const simple = await openScannerPdf(source, size, limits.maxPages).catch((error: unknown) => {

@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { causeParams, CoreError } from '../base/errors.js';
 import { checkPixels } from './check-document.js';
-import { decodeGray, decodeJpegGray } from './decode-gray.js';
+import { topRows } from './crop-page.js';
+import { decodeGray, decodeJpegGray, decodeJpegLumaChecked } from './decode-gray.js';
+import { readJpegHeader } from './jpeg-turbo.js';
 import type { DocumentFormat } from './detect-format.js';
 import type { GrayImage } from './gray-image.js';
 import { jpegSourceOfBytes } from './jpeg-compact.js';
@@ -29,6 +31,8 @@ export async function openRaster(input: string | Uint8Array, format: DocumentFor
   const dpiAssumed = !meta.density || meta.density < 50;
   const dpi = dpiAssumed ? context.fallbackDpi : (meta.density as number);
   const jpegBytes = async (): Promise<Uint8Array> => (typeof bytes === 'string' ? new Uint8Array(await fs.readFile(bytes)) : bytes);
+  // The page's luma, decoded once: `check --fast` reads the band, then (no cover there) the whole page.
+  let lastLuma: Promise<GrayImage | null> | null = null;
   const document: OpenedDocument = {
     format,
     pageCount,
@@ -41,8 +45,12 @@ export async function openRaster(input: string | Uint8Array, format: DocumentFor
           // An upright JPEG: libjpeg-turbo decodes its luma only (libvips when it cannot).
           checkPixels(context, page, meta.width ?? 0, meta.height ?? 0);
           const jpeg = await jpegBytes();
+          const width = meta.width ?? 0;
           fullHeight = meta.height ?? 0;
-          image = await decodeJpegGray(jpeg, meta.width ?? 0, fullHeight, context, region);
+          // A gray JPEG's band is left to libvips, which stops after its rows; an exact band too.
+          const grayBand = region !== undefined && region.topShare < 1 && readJpegHeader(jpeg)?.components === 1;
+          const luma = region?.exact || grayBand ? null : await (lastLuma ??= decodeJpegLumaChecked(jpeg, width, fullHeight, context, context.scratch?.(width * fullHeight)));
+          image = luma ? (region && region.topShare < 1 ? topRows(luma, region.topShare) : luma) : await decodeJpegGray(jpeg, width, fullHeight, context, region);
           return { page, image, dpi, widthMm: (image.width / dpi) * 25.4, heightMm: (fullHeight / dpi) * 25.4, source: 'image', dpiAssumed, coverage: image.height / fullHeight, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
         }
         const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });

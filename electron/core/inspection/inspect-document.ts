@@ -2,7 +2,7 @@ import { causeParams, CoreError } from '../base/errors.js';
 import type { DocumentLimits } from '../document/document-limits.js';
 import { readPageRegion } from '../document/crop-page.js';
 import { openDocument } from '../document/read-document.js';
-import type { ClipMm, OpenedDocument, PageRaster } from '../document/opened-document.js';
+import type { ClipMm, OpenedDocument, PageRaster, PixelScratch } from '../document/opened-document.js';
 import { findTopCornerCodes } from '../qr/find-qr-codes.js';
 import { classifyPayload } from '../codes/image-code-rules.js';
 import type { AppErrorInfo } from '../../shared/error-codes.js';
@@ -20,6 +20,8 @@ export interface InspectDocumentOptions extends InspectOptions {
   clipMm?: ClipMm;
   /** Check only these pages (1-based, inclusive; every `step`-th from `first`: workers sharing a file). */
   pages?: { first: number; last?: number; step?: number };
+  /** A reused buffer for decoded pages (a worker checks one page at a time). */
+  scratch?: PixelScratch;
 }
 
 /** A page's report with its annotated image when asked for. */
@@ -73,7 +75,7 @@ export async function inspectDocument(
   const pages: PageReport[] = [];
   let pageCount = 0;
   try {
-    const document = await openDocument(source, { limits: options.limits, renderDpi: options.renderDpi, fallbackDpi: options.stationDpi });
+    const document = await openDocument(source, { limits: options.limits, renderDpi: options.renderDpi, fallbackDpi: options.stationDpi, scratch: options.scratch });
     pageCount = document.pageCount;
     try {
       const first = Math.max(1, options.pages?.first ?? 1) - 1;

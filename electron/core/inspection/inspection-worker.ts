@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { createPixelScratch } from '../document/opened-document.js';
 import { inspectDocument } from './inspect-document.js';
 import { toInspectOptions, type InspectionMessage, type InspectionRequest } from './inspection-task.js';
 
@@ -6,8 +7,12 @@ import { toInspectOptions, type InspectionMessage, type InspectionRequest } from
 const port = parentPort;
 if (!port) throw new Error('inspection-worker must run in a worker thread');
 
+// Decoded pages land in one reused buffer: pages are checked one at a time, and nothing refers to
+// a page's pixels once its report (and annotation) is made.
+const scratch = createPixelScratch();
+
 port.on('message', (request: InspectionRequest) => {
-  void inspectDocument(request.source, toInspectOptions(request.settings), ({ report, annotation }, pageCount) => {
+  void inspectDocument(request.source, { ...toInspectOptions(request.settings), scratch }, ({ report, annotation }, pageCount) => {
     const message: InspectionMessage = { type: 'page', id: request.id, pageCount, report, annotation: annotation ? new Uint8Array(annotation) : undefined };
     port.postMessage(message);
   }).then((report) => {
