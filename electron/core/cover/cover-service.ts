@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { loadPdfium } from '../document/pdfium.js';
 import type { Logger } from '../log/logger.js';
 import type { AuditLog } from '../log/audit-log.js';

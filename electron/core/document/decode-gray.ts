@@ -1,14 +1,11 @@
 // Decoding page images to one gray channel: JPEGs through libjpeg-turbo (libvips when it cannot), anything else through libvips.
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import { topRows } from './crop-page.js';
 import type { GrayImage } from './gray-image.js';
 import { decodeJpegLuma, readJpegHeader } from './jpeg-turbo.js';
 import type { OpenContext, PageRegion } from './opened-document.js';
-
-// libvips settings for the whole process, made once, when the first page reader loads.
-sharp.concurrency(1);
-sharp.cache(false);
 
 /**
  * How strictly libvips decodes JPEG pages: a warning fails. libjpeg calls overwritten entropy data

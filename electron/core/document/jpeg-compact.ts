@@ -30,6 +30,9 @@ export function jpegSourceOfBytes(bytes: Uint8Array): JpegSource {
 
 const ascii = new TextDecoder('latin1');
 
+/** The end-of-image marker. */
+const endOfImage = Buffer.of(0xff, 0xd9);
+
 /** Whether an APPn/COM segment is metadata that changes how the page is shown (kept) or padding (dropped). */
 function keeps(marker: number, head: string, kept: { jfif: boolean; exif: boolean; adobe: boolean }): 'jfif' | 'exif' | 'adobe' | 'icc' | null {
   if (marker === 0xe0 && head.startsWith('JFIF\0') && !kept.jfif) return 'jfif';
@@ -105,12 +108,9 @@ export async function readCompactJpeg(source: JpegSource, page: { name: string; 
   const chunk = 1024 * 1024;
   for (let offset = scanStart; offset < source.size && scanEnd < 0; offset += chunk - 1) {
     const piece = await source.read(offset, Math.min(chunk, source.size - offset));
-    for (let i = 0; i + 1 < piece.length; i += 1) {
-      if (piece[i] === 0xff && piece[i + 1] === 0xd9) {
-        scanEnd = offset + i + 2;
-        break;
-      }
-    }
+    // Buffer's native search: a byte-by-byte loop here took about 1 ms of the main thread per heavy page.
+    const found = Buffer.from(piece.buffer, piece.byteOffset, piece.length).indexOf(endOfImage);
+    if (found >= 0) scanEnd = offset + found + 2;
     if (scanEnd < 0 && keptBytes + (offset + piece.length - scanStart) > bound) throw tooLarge(source.size);
   }
   // No end marker (a truncated file): everything to the end, for the decoder to judge.

@@ -1,5 +1,5 @@
 // Overviews: a whole page at small scale (about 1/8), for thumbnails and blank-page and layout checks.
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import { decodeJpegLumaChecked, jpegFailOn } from './decode-gray.js';
 import { shrinkGray, type GrayImage } from './gray-image.js';

@@ -1,6 +1,6 @@
 // Reading any PDF through PDFium (WebAssembly, heap-capped): a scanned page's own image when it is one, a rendering otherwise.
 import type { PDFiumDocument, PDFiumLibrary, PDFiumPage } from '@hyzyla/pdfium';
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import { checkPixels } from './check-document.js';

@@ -1,6 +1,7 @@
 // Reading image files (JPEG, PNG, TIFF) page by page: JPEG luma through libjpeg-turbo, everything else through libvips.
 import { promises as fs } from 'node:fs';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import { checkPixels } from './check-document.js';
 import { topRows } from './crop-page.js';

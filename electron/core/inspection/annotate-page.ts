@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import type { PageRaster } from '../document/opened-document.js';
 import { describePayload } from '../codes/image-code-rules.js';
 import type { PageReport, Verdict } from './inspect-page.js';

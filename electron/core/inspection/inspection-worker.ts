@@ -1,11 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import { createPixelScratch } from '../document/opened-document.js';
+import { loadZxing } from '../qr/zxing-reader.js';
 import { inspectDocument } from './inspect-document.js';
 import { toInspectOptions, type InspectionMessage, type InspectionRequest } from './inspection-task.js';
 
 // One file at a time per worker; ZXing and PDFium instances live for the worker's lifetime.
 const port = parentPort;
 if (!port) throw new Error('inspection-worker must run in a worker thread');
+// ZXing's WebAssembly compiles while the first file is still being read (a failure is reported by
+// the first read that needs it).
+loadZxing().catch(() => undefined);
 
 // Decoded pages land in one reused buffer: pages are checked one at a time, and nothing refers to
 // a page's pixels once its report (and annotation) is made.

@@ -198,7 +198,7 @@ export async function findQrCodes(page: GrayImage, mode: SearchMode = 'thorough'
   const corners = cornerRects(source.width, source.height);
   for (const corner of ['top-right', 'top-left'] as const) {
     const rect = corners[corner];
-    const symbols = readQrWithJsqr(cropGray(source, rect));
+    const symbols = await readQrWithJsqr(cropGray(source, rect));
     addUnique(found, half ? scaleUp(shift(symbols, rect, 'jsqr'), 2).map((symbol) => ({ ...symbol, engine: 'jsqr' as const })) : shift(symbols, rect, 'jsqr'));
   }
   return found;

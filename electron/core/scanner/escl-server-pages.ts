@@ -1,7 +1,7 @@
 // The reference eSCL scanner's paper: pages read one at a time from a PDF (or any document the station reads) or a folder of page images, sent as JPEG in the colour and resolution asked.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import { formatBytes } from '../base/format.js';
 import { detectFormat, isIgnoredName } from '../document/detect-format.js';

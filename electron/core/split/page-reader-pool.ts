@@ -11,6 +11,7 @@ export interface PageReaderPool {
   readonly size: number;
   /** Pages a reader is given at once. */
   readonly pagesPerReader: number;
+  /** Reads a page; its `bytes` are handed over (moved to the reader when they own their buffer): do not use them after. */
   read(request: Omit<PageReadRequest, 'id'>): Promise<JpegPageRead>;
   close(): Promise<void>;
 }
@@ -84,7 +85,11 @@ export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?:
       slot.jobs.set(job.request.id, job);
       job.timer = setTimeout(() => drop(slot, 'inspection-timeout', 'timeout'), timeoutMs);
       slot.worker.ref();
-      slot.worker.postMessage(job.request);
+      // A page's bytes that own their buffer move to the reader instead of being copied twice
+      // (serialised, then deserialised): the caller hands over a copy it no longer uses.
+      const { bytes } = job.request;
+      const movable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
+      slot.worker.postMessage(job.request, movable ? [bytes.buffer as ArrayBuffer] : []);
     }
     for (const slot of workers) if (slot.jobs.size === 0) slot.worker.unref();
   };

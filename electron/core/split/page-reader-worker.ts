@@ -1,10 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import { CoreError } from '../base/errors.js';
+import { loadZxing } from '../qr/zxing-reader.js';
 import { readJpegEvidence, type PageReadRequest, type PageReadResponse } from './read-jpeg-page.js';
 
 // One page at a time per worker; ZXing and libvips live for the worker's lifetime.
 const port = parentPort;
 if (!port) throw new Error('page-reader-worker must run in a worker thread');
+// ZXing's WebAssembly compiles while the first page is still being read and sent (a failure is
+// reported by the first read that needs it).
+loadZxing().catch(() => undefined);
 
 // Decoded pages land in reused buffers, one per page in progress: a page is about 9 MB, and a fresh
 // one per page kept the garbage collector busy for a sixth of the worker's time.

@@ -1,5 +1,4 @@
 // The page reader's job: one scanned JPEG page's evidence and thumbnail, from its bytes (run on a worker).
-import sharp from 'sharp';
 import { causeParams, CoreError } from '../base/errors.js';
 import type { ErrorCode, MessageParams } from '../../shared/error-codes.js';
 import type { DocumentLimits } from '../document/document-limits.js';
@@ -9,7 +8,8 @@ import { decodeJpegGray } from '../document/decode-gray.js';
 import { overviewOfImage } from '../document/page-overview.js';
 import type { OpenContext, PageOverview, PageRaster } from '../document/opened-document.js';
 import { topBandShare } from '../qr/find-qr-codes.js';
-import type { GrayImage } from '../document/gray-image.js';
+import { resizeGrayToHeight, type GrayImage } from '../document/gray-image.js';
+import { encodeGrayPng } from '../document/gray-png.js';
 import { gatherPageEvidence, type PageEvidence } from './classify-page.js';
 
 /** A JPEG page sent to a page reader. */
@@ -35,11 +35,12 @@ export interface JpegPageRead {
 export type PageReadResponse = { id: number; read: JpegPageRead } | { id: number; error: { code: ErrorCode; params?: MessageParams } };
 
 /** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
-export async function thumbnailPng(overview: PageOverview, name = 'page'): Promise<Uint8Array> {
-  const { data, width, height } = overview.image;
-  const png = await encodeOrRefuse(name, () => sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw: { width, height, channels: 1 } }).resize({ height: 240 }).png({ compressionLevel: 2 }).toBuffer());
-  return new Uint8Array(png.buffer, png.byteOffset, png.length);
+export async function thumbnailPng(overview: PageOverview): Promise<Uint8Array> {
+  return encodeGrayPng(resizeGrayToHeight(overview.image, thumbnailHeight));
 }
+
+/** Thumbnails are this many pixels high. */
+export const thumbnailHeight = 240;
 
 /** Runs one libvips encode; what it throws becomes the page's CoreError (never an untyped throw out of a file's job). */
 export async function encodeOrRefuse(name: string, encode: () => Promise<Buffer>): Promise<Buffer> {
@@ -68,5 +69,5 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
     whole: async () => rasterOf(whole),
     overview: async () => overviewOfImage(whole, request.dpi),
   });
-  return { evidence, thumbPng: await thumbnailPng(overview, request.name) };
+  return { evidence, thumbPng: await thumbnailPng(overview) };
 }

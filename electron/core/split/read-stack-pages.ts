@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import type { DocumentLimits } from '../document/document-limits.js';
 import { defaultDocumentLimits } from '../document/document-limits.js';
@@ -49,7 +49,7 @@ async function readPageHere(document: OpenedDocument, index: number, options: Re
       const encoded = document.readEncoded ? await document.readEncoded(index) : null;
       stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index)), options.name));
     }
-    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview, options.name), stored };
+    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview), stored };
   } catch (error) {
     if (error instanceof CoreError) throw error;
     throw new CoreError('inspection-crashed', { name: options.name, ...causeParams(error) }, { cause: error });
@@ -122,8 +122,9 @@ async function* readStackPagesRaw(document: OpenedDocument, options: ReadStackOp
       async (encoded) => ({
         index,
         bytes: encoded.bytes,
-        // The worker gets a copy; the bytes stay here to be stored.
-        read: await pool.read({ name: options.name, page: index + 1, bytes: encoded.bytes.slice(), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
+        // The worker gets a copy (moved to it, not copied again); the bytes stay here to be stored.
+        // (A plain Uint8Array: a Buffer's slice() is a view, and moving it would empty the bytes kept here.)
+        read: await pool.read({ name: options.name, page: index + 1, bytes: new Uint8Array(encoded.bytes), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
       }),
     ).catch((error: unknown) => ({ index, error }));
     inFlight.push(read);

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { sharp } from '../base/sharp.js';
 import { causeParams, CoreError } from '../base/errors.js';
 import type { PagePoint } from './classify-page.js';
 

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultCodeRules } from '../../../../electron/core/codes/image-code-rules.js';
+import { openDocument } from '../../../../electron/core/document/read-document.js';
+import { openScannerPdf } from '../../../../electron/core/document/scanner-pdf.js';
+import { createPageReaderPool } from '../../../../electron/core/split/page-reader-pool.js';
+import { defaultBlankInkShare } from '../../../../electron/core/split/classify-page.js';
+import { readStackPages } from '../../../../electron/core/split/read-stack-pages.js';
+import { statSync } from 'node:fs';
+import { writeStack, type StackPage } from '../../../fixtures/stacks.js';
+import { makeTempDir } from '../../../helpers/temp-dir.js';
+
+test('pages read on the page readers are stored byte for byte as scanned (the copy sent to a reader is moved, never the bytes kept)', async () => {
+  const stack: StackPage[] = [{ kind: 'cover', code: 'FY-2026-000201' }, { kind: 'content' }, { kind: 'invoice' }, { kind: 'blank' }, { kind: 'content' }];
+  const file = await writeStack(stack, await makeTempDir(), 'pdf');
+  const scanned = await openScannerPdf(file, statSync(file).size, 100);
+  assert.ok(scanned);
+  const originals = await Promise.all(stack.map((_, index) => scanned.readJpeg(index)));
+  await scanned.close();
+  const pool = createPageReaderPool({ size: 2 });
+  const document = await openDocument(file);
+  try {
+    const stored: Array<Uint8Array | undefined> = [];
+    for await (const page of readStackPages(document, { name: 'stack.pdf', rules: defaultCodeRules, blankInkShare: defaultBlankInkShare, pool, store: true })) {
+      assert.equal(page.stored?.format, 'jpeg');
+      stored[page.index] = page.stored?.bytes;
+      assert.ok(page.thumbPng.length > 100);
+    }
+    assert.equal(stored.length, stack.length);
+    for (const [index, bytes] of stored.entries()) assert.deepEqual(Buffer.from(bytes ?? []), Buffer.from(originals[index] ?? []), `page ${index + 1}`);
+  } finally {
+    document.close();
+    await pool.close();
+  }
+});
