@@ -84,7 +84,7 @@ function print(title: string, rows: Row[]): void {
   for (const row of rows) console.log(`  ${row.name.padEnd(40)} ${row.perSecond.toFixed(0).padStart(8)} /s   ${row.note}`);
 }
 
-// `npm run bench -- scan-desk qr` runs only the named sections (ipc, cli, cover, qr, upload, queue, scan-desk, spool-index, capture).
+// `npm run bench -- scan-desk qr` runs only the named sections (ipc, cli, cover, qr, upload, queue, scan-desk, spool-index, capture, engine).
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 console.log(`Scan Station bench · Node ${process.versions.node} · ${os.cpus().length} cores · ratios are from this one run`);
@@ -97,3 +97,4 @@ if (wanted('queue')) await (await import('./queue-bench.js')).runQueueBench();
 if (wanted('scan-desk')) await (await import('./scan-desk-bench.js')).runScanDeskBench();
 if (wanted('spool-index')) await (await import('./spool-index-bench.js')).runSpoolIndexBench();
 if (wanted('capture')) await (await import('./capture-bench.js')).runCaptureBench();
+if (wanted('engine')) await (await import('./engine-bench.js')).runEngineBench();
