@@ -23,6 +23,8 @@ export interface PageReadRequest {
   height: number;
   dpi: number;
   limits: DocumentLimits;
+  /** Make the thumbnail (false: `thumbPng` comes back empty). */
+  thumbnail?: boolean;
 }
 
 /** What a page reader sends back: the evidence and the thumbnail. */
@@ -69,5 +71,5 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
     whole: async () => rasterOf(whole),
     overview: async () => overviewOfImage(whole, request.dpi),
   });
-  return { evidence, thumbPng: await thumbnailPng(overview) };
+  return { evidence, thumbPng: request.thumbnail === false ? new Uint8Array(0) : await thumbnailPng(overview) };
 }

@@ -14,6 +14,7 @@ export interface StackPageRead {
   what: PageKind;
   /** The corners of the QR the judgement rests on, as shares of the page; null without one. */
   qr: PagePoint[] | null;
+  /** The page's thumbnail (PNG); empty when `thumbnails: false` was asked. */
   thumbPng: Uint8Array;
   /** The page as it will be stored and sent: its own JPEG bytes, or lossless PNG (only with `store`). */
   stored: { format: 'jpeg' | 'png'; bytes: Uint8Array } | null;
@@ -27,6 +28,8 @@ export interface ReadStackOptions extends ClassifyOptions {
   pool?: PageReaderPool;
   /** Also hand back each page as it will be stored. */
   store?: boolean;
+  /** Make each page's thumbnail (default true); a dry-run split, which shows none, skips them. */
+  thumbnails?: boolean;
 }
 
 /** A page as the imaging system will receive it when it is not a JPEG: lossless PNG (1-bit when bilevel). */
@@ -49,7 +52,7 @@ async function readPageHere(document: OpenedDocument, index: number, options: Re
       const encoded = document.readEncoded ? await document.readEncoded(index) : null;
       stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index)), options.name));
     }
-    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: await thumbnailPng(overview), stored };
+    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: options.thumbnails === false ? new Uint8Array(0) : await thumbnailPng(overview), stored };
   } catch (error) {
     if (error instanceof CoreError) throw error;
     throw new CoreError('inspection-crashed', { name: options.name, ...causeParams(error) }, { cause: error });
@@ -124,7 +127,7 @@ async function* readStackPagesRaw(document: OpenedDocument, options: ReadStackOp
         bytes: encoded.bytes,
         // The worker gets a copy (moved to it, not copied again); the bytes stay here to be stored.
         // (A plain Uint8Array: a Buffer's slice() is a view, and moving it would empty the bytes kept here.)
-        read: await pool.read({ name: options.name, page: index + 1, bytes: new Uint8Array(encoded.bytes), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
+        read: await pool.read({ name: options.name, page: index + 1, thumbnail: options.thumbnails !== false, bytes: new Uint8Array(encoded.bytes), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
       }),
     ).catch((error: unknown) => ({ index, error }));
     inFlight.push(read);

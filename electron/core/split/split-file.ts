@@ -67,7 +67,7 @@ export async function splitFile(input: string, options: SplitFileOptions): Promi
     for (const file of files) {
       const document = await openDocument(file, { limits: options.limits, fallbackDpi: options.fallbackDpi });
       try {
-        for await (const { index, what } of readStackPages(document, { name: path.basename(file), rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, limits: options.limits, pool: options.pool })) {
+        for await (const { index, what } of readStackPages(document, { name: path.basename(file), rules: options.rules, blankInkShare: options.blankInkShare ?? defaultBlankInkShare, limits: options.limits, pool: options.pool, thumbnails: false })) {
           classified.push({ page: classified.length + 1, what });
           sources.push({ file, page: index + 1 });
           options.onPage?.(classified.length, files.length === 1 ? document.pageCount : classified.length);
