@@ -33,3 +33,28 @@ test('pages read on the page readers are stored byte for byte as scanned (the co
     await pool.close();
   }
 });
+
+test('a split that shows no thumbnails makes none, on the page readers and on this thread, and judges the pages the same', async () => {
+  const stack: StackPage[] = [{ kind: 'cover', code: 'FY-2026-000202' }, { kind: 'content' }, { kind: 'blank' }];
+  const file = await writeStack(stack, await makeTempDir(), 'pdf');
+  const pool = createPageReaderPool({ size: 2 });
+  try {
+    for (const reader of [pool, undefined]) {
+      const kinds: Record<string, string[]> = {};
+      for (const thumbnails of [true, false]) {
+        const document = await openDocument(file);
+        kinds[String(thumbnails)] = [];
+        for await (const page of readStackPages(document, { name: 'stack.pdf', rules: defaultCodeRules, blankInkShare: defaultBlankInkShare, pool: reader, thumbnails })) {
+          kinds[String(thumbnails)]?.push(page.what.kind);
+          if (thumbnails) assert.ok(page.thumbPng.length > 100);
+          else assert.equal(page.thumbPng.length, 0);
+        }
+        document.close();
+      }
+      assert.deepEqual(kinds['false'], ['cover', 'content', 'blank']);
+      assert.deepEqual(kinds['false'], kinds['true']);
+    }
+  } finally {
+    await pool.close();
+  }
+});
