@@ -99,17 +99,27 @@ export interface OpenContext {
 }
 
 /**
- * Gives a buffer of at least `bytes` for a decoded page, reused page after page: a 300-dpi page is
- * about 9 MB, and a fresh one per page kept the garbage collector and the kernel (page faults on
- * fresh mappings) busy for a third of a `check` worker's time.
+ * Buffers for decoded pages, reused page after page: a 300-dpi page is about 9 MB, and a fresh one
+ * per page kept the garbage collector and the kernel (page faults on fresh mappings) busy for a third
+ * of a `check` worker's time.
  */
-export type PixelScratch = (bytes: number) => Buffer;
+export interface PixelScratch {
+  /** A buffer of at least `bytes` (the previous page's pixels are gone). */
+  take(bytes: number): Buffer;
+  /** Lets go of the buffer when it is larger than `bytes` (after an unusually large page). */
+  trim(bytes: number): void;
+}
 
 /** A scratch that keeps one buffer and grows it when a larger page comes. */
 export function createPixelScratch(): PixelScratch {
   let buffer = Buffer.alloc(0);
-  return (bytes) => {
-    if (buffer.length < bytes) buffer = Buffer.allocUnsafe(bytes);
-    return buffer;
+  return {
+    take(bytes) {
+      if (buffer.length < bytes) buffer = Buffer.allocUnsafe(bytes);
+      return buffer;
+    },
+    trim(bytes) {
+      if (buffer.length > bytes) buffer = Buffer.alloc(0);
+    },
   };
 }

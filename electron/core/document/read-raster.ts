@@ -50,8 +50,9 @@ export async function openRaster(input: string | Uint8Array, format: DocumentFor
           fullHeight = meta.height ?? 0;
           // A gray JPEG's band is left to libvips, which stops after its rows; an exact band too.
           const grayBand = region !== undefined && region.topShare < 1 && readJpegHeader(jpeg)?.components === 1;
-          const luma = region?.exact || grayBand ? null : await (lastLuma ??= decodeJpegLumaChecked(jpeg, width, fullHeight, context, context.scratch?.(width * fullHeight)));
-          image = luma ? (region && region.topShare < 1 ? topRows(luma, region.topShare) : luma) : await decodeJpegGray(jpeg, width, fullHeight, context, region);
+          const luma = region?.exact || grayBand ? null : await (lastLuma ??= decodeJpegLumaChecked(jpeg, width, fullHeight, context, context.scratch?.take(width * fullHeight)));
+          // (Where libjpeg-turbo could not read it, libvips decodes: no second libjpeg-turbo attempt.)
+          image = luma ? (region && region.topShare < 1 ? topRows(luma, region.topShare) : luma) : await decodeJpegGray(jpeg, width, fullHeight, context, { topShare: region?.topShare ?? 1, exact: true });
           return { page, image, dpi, widthMm: (image.width / dpi) * 25.4, heightMm: (fullHeight / dpi) * 25.4, source: 'image', dpiAssumed, coverage: image.height / fullHeight, ...(region ? {} : { encoded: { format: 'jpeg' as const, bytes: jpeg } }) };
         }
         const input = sharp(bytes, { page: index, pages: 1, limitInputPixels: context.limits.maxPixels, failOn: 'error' });

@@ -22,7 +22,7 @@ export function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): Ope
   const lumaOf = (index: number, bytes: Uint8Array): Promise<GrayImage | null> => {
     if (lastLuma?.index !== index) {
       const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      lastLuma = { index, luma: decodeJpegLumaChecked(bytes, page.width, page.height, context, context.scratch?.(page.width * page.height)) };
+      lastLuma = { index, luma: decodeJpegLumaChecked(bytes, page.width, page.height, context, context.scratch?.take(page.width * page.height)) };
     }
     return lastLuma.luma;
   };

@@ -16,11 +16,18 @@ loadZxing().catch(() => undefined);
 // one file at a time it would only wait while libuv's pool (shared with every file read) decoded.
 const scratch = createPixelScratch();
 
+/**
+ * The buffer kept between files: a 300-dpi A3 page and less. A larger one (up to the 120-megapixel
+ * limit) goes with its file, or the desktop app's long-lived workers would hold it until closed.
+ */
+const keptScratchBytes = 32 * 1024 * 1024;
+
 port.on('message', (request: InspectionRequest) => {
   void inspectDocument(request.source, { ...toInspectOptions(request.settings), scratch, decodeOnThisThread: true }, ({ report, annotation }, pageCount) => {
     const message: InspectionMessage = { type: 'page', id: request.id, pageCount, report, annotation: annotation ? new Uint8Array(annotation) : undefined };
     port.postMessage(message);
   }).then((report) => {
+    scratch.trim(keptScratchBytes);
     const message: InspectionMessage = { type: 'done', id: request.id, report };
     port.postMessage(message);
   });
