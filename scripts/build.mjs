@@ -76,9 +76,10 @@ async function cliLauncher() {
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '${poolSize}';
 process.env.SCAN_STATION_RUNS ??= 'bundle';
+// An error that escapes the CLI exits 1, as Node does for an uncaught error (and as from source).
 import(require('node:url').pathToFileURL(require('node:path').join(__dirname, 'scan-station-main.mjs')).href).catch((error) => {
   console.error(error);
-  process.exitCode = 2;
+  process.exitCode = 1;
 });
 `;
 }
