@@ -9,7 +9,7 @@ type SharpFactory = typeof SharpModule;
 let loaded: SharpFactory | undefined;
 
 /** sharp itself, loaded once, with the settings every part of the app shares. */
-export function loadSharp(): SharpFactory {
+function loadSharp(): SharpFactory {
   if (!loaded) {
     loaded = createRequire(import.meta.url)('sharp') as SharpFactory;
     // One libvips thread per operation (the page readers and workers are the parallelism) and no

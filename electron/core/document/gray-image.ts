@@ -226,18 +226,16 @@ function areaWeights(from: number, to: number): { first: Int32Array; source: Int
     const start = target * scale;
     const end = start + scale;
     let left = 65536;
-    const cells: number[] = [];
     for (let cell = Math.floor(start); cell < Math.min(from, Math.ceil(end)); cell += 1) {
       const covered = Math.min(end, cell + 1) - Math.max(start, cell);
-      if (covered > 1e-9) cells.push(cell);
-    }
-    cells.forEach((cell, n) => {
-      const covered = Math.min(end, cell + 1) - Math.max(start, cell);
-      const share = n === cells.length - 1 ? left : Math.round((covered / scale) * 65536);
+      if (covered <= 1e-9) continue;
+      const share = Math.round((covered / scale) * 65536);
       left -= share;
       source.push(cell);
       weight.push(share);
-    });
+    }
+    // The last cell takes what rounding left, so each cell's weights sum to exactly 65536.
+    weight[weight.length - 1] = (weight[weight.length - 1] as number) + left;
   }
   first[to] = source.length;
   return { first, source: Int32Array.from(source), weight: Int32Array.from(weight) };

@@ -9,8 +9,12 @@ let loaded: Promise<JsQr> | undefined;
  * every process and page reader cost each of them about 25 ms of start-up (issue 26).
  */
 function loadJsqr(): Promise<JsQr> {
-  // jsqr is CommonJS with `exports.default`; under Node's ESM interop the function sits on `.default`.
-  loaded ??= import('jsqr').then((module) => module.default as unknown as { default?: JsQr }).then((module) => module.default ?? (module as unknown as JsQr));
+  // jsqr is CommonJS with `exports.default`: Node's ESM interop gives the exports object as the
+  // default (the function on its `.default`), a bundler may give the function itself.
+  loaded ??= import('jsqr').then(({ default: exported }) => {
+    const found = exported as unknown as JsQr | { default: JsQr };
+    return typeof found === 'function' ? found : found.default;
+  });
   return loaded;
 }
 

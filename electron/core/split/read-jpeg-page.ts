@@ -37,7 +37,7 @@ export interface JpegPageRead {
 export type PageReadResponse = { id: number; read: JpegPageRead } | { id: number; error: { code: ErrorCode; params?: MessageParams } };
 
 /** A small thumbnail for the Scan desk (the page as shown, 240 px high), from the page's overview. */
-export async function thumbnailPng(overview: PageOverview): Promise<Uint8Array> {
+export function thumbnailPng(overview: PageOverview): Uint8Array {
   return encodeGrayPng(resizeGrayToHeight(overview.image, thumbnailHeight));
 }
 
@@ -71,5 +71,5 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
     whole: async () => rasterOf(whole),
     overview: async () => overviewOfImage(whole, request.dpi),
   });
-  return { evidence, thumbPng: request.thumbnail === false ? new Uint8Array(0) : await thumbnailPng(overview) };
+  return { evidence, thumbPng: request.thumbnail === false ? new Uint8Array(0) : thumbnailPng(overview) };
 }

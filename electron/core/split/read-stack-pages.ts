@@ -52,7 +52,7 @@ async function readPageHere(document: OpenedDocument, index: number, options: Re
       const encoded = document.readEncoded ? await document.readEncoded(index) : null;
       stored = whole?.encoded ?? (encoded ? { format: 'jpeg', bytes: encoded.bytes } : await encodeLosslessPage(whole ?? (await document.readPage(index)), options.name));
     }
-    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: options.thumbnails === false ? new Uint8Array(0) : await thumbnailPng(overview), stored };
+    return { index, ...judgeEvidenceWithQr(evidence, options), thumbPng: options.thumbnails === false ? new Uint8Array(0) : thumbnailPng(overview), stored };
   } catch (error) {
     if (error instanceof CoreError) throw error;
     throw new CoreError('inspection-crashed', { name: options.name, ...causeParams(error) }, { cause: error });
