@@ -1,9 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
+import {
+  BINARIZERS,
+  CHARACTER_SETS,
+  defaultReaderOptions,
+  EAN_ADD_ON_SYMBOLS,
+  encodeFormats,
+  prepareZXingModule,
+  TEXT_MODES,
+  type ReaderOptions,
+  type ZXingReaderModule,
+  type ZXingReaderOptions,
+  type ZXingReadResult,
+} from 'zxing-wasm/reader';
 import type { GrayImage } from '../document/gray-image.js';
 
-let ready: Promise<unknown> | undefined;
+/** The reader module with the Emscripten memory calls it carries (typed by @types/emscripten, which we do not install). */
+type ZxingModule = ZXingReaderModule & { _malloc(size: number): number; _free(at: number): void; HEAPU8: Uint8Array };
+
+let ready: Promise<ZxingModule> | undefined;
 
 /** Where the reader's .wasm sits in the installed package (or beside a packaged app's bundle). */
 export function resolveZxingWasmPath(): string {
@@ -17,9 +32,15 @@ export function resolveZxingWasmPath(): string {
 export function loadZxing(wasmPath: string = resolveZxingWasmPath()): Promise<unknown> {
   ready ??= readFile(wasmPath).then((bytes) => {
     const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    return prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true });
+    return prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true }) as Promise<ZxingModule>;
   });
   return ready;
+}
+
+/** This thread's loaded module. */
+function zxingModule(): Promise<ZxingModule> {
+  void loadZxing();
+  return ready as Promise<ZxingModule>;
 }
 
 /** A QR symbol as ZXing saw it, in the coordinates of the image it was given. */
@@ -59,20 +80,63 @@ export function readQrWithZxing(image: GrayImage, overrides: ReaderOverrides = {
   return run;
 }
 
-let pgmScratch = new Uint8Array(0);
+/** The thread's pixel buffer inside ZXing's WebAssembly memory: allocated once, grown when a larger image comes. */
+let pixels = { at: 0, size: 0 };
 
 /**
- * The image as a binary PGM (a 15-byte header, then the gray bytes), in one per-thread scratch
- * buffer. zxing-wasm's ImageData path takes RGBA and turns it back into gray in JavaScript; a PGM
- * goes to its built-in image reader as gray bytes: same pixels, same results, about 2.5x faster.
+ * Reads an image with ZXing through its gray-pixmap entry point (the one zxing-wasm's own ImageData
+ * path ends in): the gray bytes are copied once, into a buffer kept in ZXing's memory. zxing-wasm's
+ * byte-array path wanted an encoded image (we built a PGM: a copy), copied it into a fresh
+ * allocation, decoded it into another and never freed its result list: three copies of a 2.6 MB
+ * band and a heap that kept growing, about 30 % of a read on a 300-dpi page. Same pixels, same
+ * options, same results (tests/electron/core/qr/zxing-reader.test.ts compares both paths).
  */
-function toPgm(image: GrayImage): Uint8Array {
-  const header = new TextEncoder().encode(`P5\n${image.width} ${image.height}\n255\n`);
-  const size = header.length + image.width * image.height;
-  if (pgmScratch.length < size) pgmScratch = new Uint8Array(Math.ceil(size * 1.1));
-  pgmScratch.set(header);
-  pgmScratch.set(image.data.subarray(0, image.width * image.height), header.length);
-  return pgmScratch.subarray(0, size);
+function readPixels(zxing: ZxingModule, image: GrayImage, options: ReaderOptions): ZXingReadResult[] {
+  const size = image.width * image.height;
+  if (size > pixels.size) {
+    if (pixels.at) zxing._free(pixels.at);
+    const at = zxing._malloc(size);
+    if (!at) throw new Error(`ZXing could not allocate ${size} bytes`);
+    pixels = { at, size };
+  }
+  // (HEAPU8 is read after any call that may have grown the memory: growth replaces the view.)
+  zxing.HEAPU8.set(image.data.subarray(0, size), pixels.at);
+  const found = zxing.readBarcodesFromPixmap(pixels.at, image.width, image.height, toZxingOptions(options)) as ReturnType<ZXingReaderModule['readBarcodesFromPixmap']> & { delete?: () => void };
+  try {
+    const results: ZXingReadResult[] = [];
+    for (let i = 0; i < found.size(); i += 1) {
+      const result = found.get(i);
+      if (result) results.push(result);
+    }
+    return results;
+  } finally {
+    found.delete?.();
+  }
+}
+
+/** Reader options as the WebAssembly side takes them (enum names as indices, formats as one string), as zxing-wasm converts them. */
+function toZxingOptions(options: ReaderOptions): ZXingReaderOptions {
+  const all = { ...defaultReaderOptions, ...options };
+  return {
+    formats: encodeFormats(all.formats),
+    tryHarder: all.tryHarder,
+    tryRotate: all.tryRotate,
+    tryInvert: all.tryInvert,
+    tryDownscale: all.tryDownscale,
+    tryDenoise: all.tryDenoise,
+    binarizer: BINARIZERS.indexOf(all.binarizer),
+    isPure: all.isPure,
+    downscaleThreshold: all.downscaleThreshold,
+    downscaleFactor: all.downscaleFactor,
+    minLineCount: all.minLineCount,
+    maxNumberOfSymbols: all.maxNumberOfSymbols,
+    validateOptionalChecksum: all.validateOptionalChecksum,
+    returnErrors: all.returnErrors,
+    eanAddOnSymbol: EAN_ADD_ON_SYMBOLS.indexOf(all.eanAddOnSymbol),
+    textMode: TEXT_MODES.indexOf(all.textMode),
+    characterSet: CHARACTER_SETS.indexOf(all.characterSet),
+    tryCode39ExtendedMode: all.tryCode39ExtendedMode ?? true,
+  };
 }
 
 /** A QR symbol ZXing located (three finder patterns, a sampling grid) but could not decode. */
@@ -104,21 +168,19 @@ export function readQrWithZxingReportingFailures(image: GrayImage, overrides: Re
 
 async function decodeWithZxing(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingSymbol[]> {
   if (image.width < 21 || image.height < 21) return [];
-  await loadZxing();
-  const results = await readBarcodes(toPgm(image), { ...readerOptions, ...overrides });
+  const results = readPixels(await zxingModule(), image, { ...readerOptions, ...overrides });
   return results.filter((result) => result.isValid).map(toSymbol);
 }
 
 async function decodeWithZxingAndFailures(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingRead> {
   if (image.width < 21 || image.height < 21) return { symbols: [], unreadable: [] };
-  await loadZxing();
-  const results = await readBarcodes(toPgm(image), { ...readerOptions, ...overrides, returnErrors: true });
+  const results = readPixels(await zxingModule(), image, { ...readerOptions, ...overrides, returnErrors: true });
   const symbols = results.filter((result) => result.isValid).map(toSymbol);
   const unreadable = results.filter((result) => !result.isValid && result.format === 'QRCode').map((result) => ({ corners: toSymbol(result).corners, error: result.error }));
   return { symbols, unreadable };
 }
 
-function toSymbol(result: ReadResult): ZxingSymbol {
+function toSymbol(result: ZXingReadResult): ZxingSymbol {
   const { topLeft, topRight, bottomRight, bottomLeft } = result.position;
   return {
     text: result.text,
