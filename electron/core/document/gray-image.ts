@@ -122,7 +122,8 @@ export function shrinkGray(image: GrayImage, factor: number): GrayImage {
 /**
  * The 1/8 shrink of a page whose rows are whole 32-bit words (the common case): every pixel of a
  * block counted, four at a time, two bytes summed per 16-bit lane. Exact block means, faster than
- * sampling a quarter of them byte by byte.
+ * sampling a quarter of them byte by byte. A block's eight rows are summed in one step, in
+ * registers: a running sum per column in memory cost a load and a store per row.
  */
 function shrinkGrayBy8(image: GrayImage): GrayImage {
   const width = Math.max(1, Math.floor(image.width / 8));
@@ -130,23 +131,45 @@ function shrinkGrayBy8(image: GrayImage): GrayImage {
   const data = new Uint8Array(width * height);
   const words = new Uint32Array(image.data.buffer, image.data.byteOffset, (image.width * image.height) >> 2);
   const rowWords = image.width >> 2;
-  const sums = new Uint32Array(width);
+  const lanes = 0x00ff00ff;
   for (let y = 0; y < height; y += 1) {
-    sums.fill(0);
-    for (let dy = 0; dy < 8; dy += 1) {
-      let at = (y * 8 + dy) * rowWords;
-      for (let x = 0; x < width; x += 1, at += 2) {
-        const a = words[at] as number;
-        const b = words[at + 1] as number;
-        // Two 16-bit lanes, each summing four bytes a row for eight rows (≤ 8,160): no carry into
-        // the other lane, so the lanes are added up once per block, not once per row.
-        sums[x] = (sums[x] as number) + (a & 0x00ff00ff) + ((a >>> 8) & 0x00ff00ff) + (b & 0x00ff00ff) + ((b >>> 8) & 0x00ff00ff);
-      }
-    }
+    const r0 = y * 8 * rowWords;
+    const r1 = r0 + rowWords;
+    const r2 = r1 + rowWords;
+    const r3 = r2 + rowWords;
+    const r4 = r3 + rowWords;
+    const r5 = r4 + rowWords;
+    const r6 = r5 + rowWords;
+    const r7 = r6 + rowWords;
     const out = y * width;
-    for (let x = 0; x < width; x += 1) {
-      const lanes = sums[x] as number;
-      data[out + x] = ((lanes & 0xffff) + (lanes >>> 16) + 32) >> 6;
+    for (let x = 0, k = 0; x < width; x += 1, k += 2) {
+      // Two 16-bit lanes, each summing four bytes a row for eight rows (≤ 8,160): no carry into
+      // the other lane, so the lanes are added up once per block.
+      let a = words[r0 + k] as number;
+      let b = words[r0 + k + 1] as number;
+      let sum = (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r1 + k] as number;
+      b = words[r1 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r2 + k] as number;
+      b = words[r2 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r3 + k] as number;
+      b = words[r3 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r4 + k] as number;
+      b = words[r4 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r5 + k] as number;
+      b = words[r5 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r6 + k] as number;
+      b = words[r6 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      a = words[r7 + k] as number;
+      b = words[r7 + k + 1] as number;
+      sum += (a & lanes) + ((a >>> 8) & lanes) + (b & lanes) + ((b >>> 8) & lanes);
+      data[out + x] = ((sum & 0xffff) + (sum >>> 16) + 32) >> 6;
     }
   }
   return { data, width, height };

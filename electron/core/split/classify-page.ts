@@ -2,7 +2,7 @@ import { classifyPayload, describePayload, type ImageCodeRules } from '../codes/
 import { overviewOf } from '../document/page-overview.js';
 import type { OpenedDocument, PageOverview, PageRaster } from '../document/opened-document.js';
 import { readTopBand, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
-import type { GrayImage } from '../document/gray-image.js';
+import { cropGray, type GrayImage, type PixelRect } from '../document/gray-image.js';
 import { readQrWithZxing, type UnreadableSymbol, type ZxingSymbol } from '../qr/zxing-reader.js';
 import type { PageKind } from './split-stack.js';
 
@@ -199,13 +199,15 @@ export function inkShare(image: GrayImage, dpi: number, marginShare = 0.06): num
 }
 
 /**
- * Whether a bottom corner of the overview holds something shaped like a QR symbol: a compact,
- * dense, roughly square patch of ink (5–80 mm a side) with paper around it, as the quiet zone
- * guarantees. Text lines, signatures and seals are long, sparse or thin and do not qualify; a
- * solid logo does, and only costs a full read. Only then is the page decoded whole to look for a
- * cover fed upside down: decoding every page whole was the slow path.
+ * The patches in the bottom corners of the overview shaped like a QR symbol: compact, dense,
+ * roughly square patches of ink (5–80 mm a side) with paper around them, as the quiet zone
+ * guarantees, in overview pixels. Text lines, signatures and seals are long, sparse or thin and do
+ * not qualify; a solid logo or a short stub of text does, and only costs a read around it. Only
+ * where one stands is the page searched for a cover fed upside down: decoding every page whole was
+ * the slow path, and searching the whole bottom band for each stub of text the next one.
  */
-export function hasQrShapeInBottomCorners(overview: PageOverview): boolean {
+export function findQrShapesInBottomCorners(overview: PageOverview): PixelRect[] {
+  const shapes: PixelRect[] = [];
   const { image, dpi } = overview;
   const threshold = Math.min(200, paperLevel(image) - inkContrast / 2);
   const zoneWidth = Math.ceil(image.width * 0.45);
@@ -271,10 +273,10 @@ export function hasQrShapeInBottomCorners(overview: PageOverview): boolean {
       const heightMm = (maxY - minY + 1) * mmPerPixel;
       const aspect = widthMm / heightMm;
       const fill = count / ((maxX - minX + 1) * (maxY - minY + 1));
-      if (widthMm >= 5 && heightMm >= 5 && widthMm <= 80 && heightMm <= 80 && aspect > 0.6 && aspect < 1.6 && fill > 0.45) return true;
+      if (widthMm >= 5 && heightMm >= 5 && widthMm <= 80 && heightMm <= 80 && aspect > 0.6 && aspect < 1.6 && fill > 0.45) shapes.push({ x: x0 + minX, y: y0 + minY, w: maxX - minX + 1, h: maxY - minY + 1 });
     }
   }
-  return false;
+  return shapes;
 }
 
 /**
@@ -308,9 +310,10 @@ export interface PageReads {
 /**
  * Gathers a page's evidence. The top band is always decoded at full resolution and its two
  * corners searched (the cover's place: no shortcut here); the overview gives the ink. A page with
- * no QR at the top whose overview shows a QR-shaped patch in a bottom corner is decoded whole, and
- * its bottom corners searched for a cover fed upside down. A page with a QR at the top (an
- * invoice) is upright and is not.
+ * no QR at the top whose overview shows QR-shaped patches in a bottom corner is decoded whole, and
+ * the page around each patch searched for a cover fed upside down. A page with a QR at the top (an
+ * invoice) is upright and is not. A page read whole anyway (a small image) has its bottom band
+ * searched whatever its overview shows.
  */
 export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: PageEvidence; overview: PageOverview; whole: PageRaster | null }> {
   const band = await reads.band();
@@ -318,21 +321,54 @@ export async function gatherPageEvidence(reads: PageReads): Promise<{ evidence: 
   const overview = await reads.overview();
   let whole = band.coverage >= 1 ? band : null;
   let bottom: ZxingSymbol[][] | null = null;
-  if (top.length === 0 && (whole || hasQrShapeInBottomCorners(overview))) {
-    whole ??= await reads.whole();
-    bottom = await readBottomCorners(whole);
+  if (top.length === 0) {
+    const shapes = whole ? null : findQrShapesInBottomCorners(overview);
+    if (!shapes || shapes.length > 0) {
+      whole ??= await reads.whole();
+      bottom = await readBottomCorners(whole, shapes && shapes.map((shape) => aroundShape(shape, overview, whole as PageRaster)));
+    }
   }
   const size = { width: band.image.width, height: Math.round(band.image.height / band.coverage) };
   return { evidence: { top, unreadableTop, bottom, ink: inkShare(overview.image, overview.dpi), size }, overview, whole };
 }
 
-/** Symbols in the two bottom corners of a whole page (left, then right), from one search of its bottom band. */
-async function readBottomCorners(page: PageRaster): Promise<ZxingSymbol[][]> {
+/** The least paper searched around a QR-shaped patch, each side (mm): a quiet zone and then some. */
+const aroundShapeMinMm = 10;
+
+/**
+ * Where on the page a QR-shaped patch of the overview is searched: the patch, and as much again
+ * each side (at least 10 mm), so a symbol the patch is only part of (ink that did not join into one
+ * patch at 1/8 scale) and its quiet zone are inside.
+ */
+function aroundShape(shape: PixelRect, overview: PageOverview, page: PageRaster): PixelRect {
+  const scaleX = page.image.width / overview.image.width;
+  const scaleY = page.image.height / overview.image.height;
+  const minPx = (aroundShapeMinMm * page.dpi) / 25.4;
+  const padX = Math.max(shape.w * scaleX, minPx);
+  const padY = Math.max(shape.h * scaleY, minPx);
+  const x0 = Math.max(0, Math.floor(shape.x * scaleX - padX));
+  const y0 = Math.max(0, Math.floor(shape.y * scaleY - padY));
+  const x1 = Math.min(page.image.width, Math.ceil((shape.x + shape.w) * scaleX + padX));
+  const y1 = Math.min(page.image.height, Math.ceil((shape.y + shape.h) * scaleY + padY));
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/**
+ * Symbols in the two bottom corners of a whole page (left, then right): from one search of its
+ * bottom band, or, given regions, from a search of each (a symbol found in two that overlap counts once).
+ */
+async function readBottomCorners(page: PageRaster, regions: PixelRect[] | null): Promise<ZxingSymbol[][]> {
   const { width, height } = page.image;
   const h = Math.ceil(height * topBandShare);
-  const y = height - h;
-  const band: GrayImage = { data: page.image.data.subarray(y * width, height * width), width, height: h };
-  const symbols = (await readQrWithZxing(band)).map((symbol) => ({ ...symbol, corners: symbol.corners.map((point) => ({ x: point.x, y: point.y + y })) }));
+  const searched = regions ?? [{ x: 0, y: height - h, w: width, h }];
+  const symbols: ZxingSymbol[] = [];
+  for (const region of searched) {
+    for (const symbol of await readQrWithZxing(cropGray(page.image, region))) {
+      const corners = symbol.corners.map((point) => ({ x: point.x + region.x, y: point.y + region.y }));
+      const centre = symbolCentre({ corners });
+      if (!symbols.some((other) => other.text === symbol.text && Math.hypot(symbolCentre(other).x - centre.x, symbolCentre(other).y - centre.y) < 8)) symbols.push({ ...symbol, corners });
+    }
+  }
   return [symbols.filter((symbol) => symbolCentre(symbol).x < width / 2), symbols.filter((symbol) => symbolCentre(symbol).x >= width / 2)];
 }
 
