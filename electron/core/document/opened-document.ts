@@ -32,6 +32,8 @@ export interface PageRaster {
 /** A page's own JPEG bytes with its pixel size and resolution. */
 export interface EncodedPage {
   bytes: Uint8Array;
+  /** The bytes are the caller's alone (the document keeps and reads no reference to them): they may be moved to another thread. */
+  owned?: boolean;
   width: number;
   height: number;
   dpi: number;

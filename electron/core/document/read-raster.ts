@@ -84,7 +84,8 @@ export async function openRaster(input: string | Uint8Array, format: DocumentFor
     },
     ...(format === 'jpeg' && (meta.orientation ?? 1) === 1
       ? {
-          readEncoded: async () => ({ bytes: await jpegBytes(), width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
+          // (A file's bytes are read afresh for each call: the caller's alone.)
+          readEncoded: async () => ({ bytes: await jpegBytes(), owned: typeof bytes === 'string', width: meta.width ?? 0, height: meta.height ?? 0, dpi }),
           readOverview: async () => {
             checkPixels(context, 1, meta.width ?? 0, meta.height ?? 0);
             return jpegOverview(bytes, meta.width ?? 0, meta.height ?? 0, dpi, context);

@@ -54,7 +54,10 @@ export function openSimpleScannerPdf(pdf: ScannerPdf, context: OpenContext): Ope
     },
     async readEncoded(index) {
       const page = pdf.pages[index] as ScannerPdf['pages'][number];
-      return { bytes: await readJpeg(index), width: page.width, height: page.height, dpi: page.width / (page.widthPt / 72) };
+      const bytes = await readJpeg(index);
+      // The bytes are handed over: a later read of this page reads the file again, never a buffer moved away.
+      if (last?.index === index) last = null;
+      return { bytes, owned: lastLuma?.index !== index, width: page.width, height: page.height, dpi: page.width / (page.widthPt / 72) };
     },
     async readOverview(index) {
       const page = pdf.pages[index] as ScannerPdf['pages'][number];

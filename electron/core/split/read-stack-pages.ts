@@ -125,9 +125,11 @@ async function* readStackPagesRaw(document: OpenedDocument, options: ReadStackOp
       async (encoded) => ({
         index,
         bytes: encoded.bytes,
-        // The worker gets a copy (moved to it, not copied again); the bytes stay here to be stored.
-        // (A plain Uint8Array: a Buffer's slice() is a view, and moving it would empty the bytes kept here.)
-        read: await pool.read({ name: options.name, page: index + 1, thumbnail: options.thumbnails !== false, bytes: new Uint8Array(encoded.bytes), width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
+        // Bytes to be stored stay here and the worker gets a copy (moved to it, not copied again); bytes
+        // only read, and the caller's alone, are moved as they are (a copy of a heavy page cost about
+        // 1 ms of this thread). (A plain Uint8Array: a Buffer's slice() is a view, and moving it would
+        // empty the bytes kept here.)
+        read: await pool.read({ name: options.name, page: index + 1, thumbnail: options.thumbnails !== false, bytes: options.store || !encoded.owned ? new Uint8Array(encoded.bytes) : encoded.bytes, width: encoded.width, height: encoded.height, dpi: encoded.dpi, limits: options.limits ?? defaultDocumentLimits }),
       }),
     ).catch((error: unknown) => ({ index, error }));
     inFlight.push(read);

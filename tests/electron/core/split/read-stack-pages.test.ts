@@ -58,3 +58,38 @@ test('a split that shows no thumbnails makes none, on the page readers and on th
     await pool.close();
   }
 });
+
+test('a read that stores nothing moves each page’s bytes to its reader as they are, only when the document gives them up, and reads them again when asked', async () => {
+  const stack: StackPage[] = [{ kind: 'cover', code: 'FY-2026-000203' }, { kind: 'content' }, { kind: 'invoice' }];
+  const file = await writeStack(stack, await makeTempDir(), 'pdf');
+  const pool = createPageReaderPool({ size: 2 });
+  try {
+    for (const owned of [true, false]) {
+      const document = await openDocument(file);
+      const handedOut: Uint8Array[] = [];
+      const readEncoded = document.readEncoded?.bind(document);
+      assert.ok(readEncoded);
+      // The document's own answer, with `owned` forced: bytes it does not give up must never be moved.
+      document.readEncoded = async (index) => {
+        const encoded = await readEncoded(index);
+        handedOut.push(encoded.bytes);
+        return { ...encoded, owned: owned && encoded.owned };
+      };
+      const kinds: string[] = [];
+      for await (const page of readStackPages(document, { name: 'stack.pdf', rules: defaultCodeRules, blankInkShare: defaultBlankInkShare, pool, thumbnails: false })) kinds.push(page.what.kind);
+      assert.deepEqual(kinds, ['cover', 'content', 'content']);
+      assert.equal(handedOut.length, stack.length);
+      // Moved: the buffer went to the reader (detached here); kept: untouched.
+      for (const bytes of handedOut) assert.equal(bytes.byteLength === 0, owned, `owned ${owned}`);
+      // The last page read again after its bytes were moved is the page, not an empty buffer (the
+      // document forgot the bytes it gave up).
+      const last = stack.length - 1;
+      const again = await document.readPage(last);
+      assert.ok(again.image.width > 0 && again.image.height > 0);
+      assert.ok((await readEncoded(last)).bytes.byteLength > 1000);
+      document.close();
+    }
+  } finally {
+    await pool.close();
+  }
+});
