@@ -47,9 +47,10 @@ export const splitCommand: CliCommand = {
       }
     }
     // Loaded here, not at start-up: `--help` and `--version` stay light.
-    const { splitFile } = await import('../../core/split/split-file.js');
+    // The page readers start first: they boot on the other core while this thread loads the rest.
     const { createPageReaderPool } = await import('../../core/split/page-reader-pool.js');
-    const pool = createPageReaderPool();
+    const pool = createPageReaderPool({ prestart: true });
+    const { splitFile } = await import('../../core/split/split-file.js');
     const reports: SplitReport[] = [];
     try {
       for (const input of positionals) reports.push(await splitFile(input, { rules, pool }));

@@ -28,9 +28,10 @@ interface Pending {
  * bytes from disk and writes them). Each reader has two pages at a time: libjpeg-turbo decodes one
  * on libuv's threads while the reader searches the other, so no core waits. A page that takes
  * longer than `timeoutMs` stops its worker, which is replaced; its pages fail with
- * `inspection-timeout`.
+ * `inspection-timeout`. Readers start with their first page, or all at once with `prestart` (a
+ * command about to read: they boot on the idle core while the main thread loads and opens the file).
  */
-export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?: number; timeoutMs?: number } = {}): PageReaderPool {
+export function createPageReaderPool({ size = 2, timeoutMs = 120_000, prestart = false }: { size?: number; timeoutMs?: number; prestart?: boolean } = {}): PageReaderPool {
   const pagesPerReader = 2;
   const script = resolveWorkerScript('page-reader-worker', path.dirname(fileURLToPath(import.meta.url)));
   const workers: Array<{ worker: Worker; jobs: Map<number, Pending> }> = [];
@@ -93,6 +94,8 @@ export function createPageReaderPool({ size = 2, timeoutMs = 120_000 }: { size?:
     }
     for (const slot of workers) if (slot.jobs.size === 0) slot.worker.unref();
   };
+
+  if (prestart) while (workers.length < size) spawn();
 
   // On a stop, no new page is sent and the pages being decoded finish before the process may exit.
   const unregister = registerNativeWork(async () => {
