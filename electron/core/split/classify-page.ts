@@ -215,19 +215,25 @@ export function findQrShapesInBottomCorners(overview: PageOverview): PixelRect[]
   const mmPerPixel = 25.4 / dpi;
   for (const x0 of [0, image.width - zoneWidth]) {
     const y0 = image.height - zoneHeight;
-    // Ink mask, grown by one pixel so a symbol's modules join into one patch.
+    // Ink mask, grown by one pixel (a 3 × 3 dilation, as a row pass and a column pass) so a symbol's
+    // modules join into one patch.
+    const inRow = new Uint8Array(zoneWidth * zoneHeight);
+    for (let y = 0; y < zoneHeight; y += 1) {
+      const from = (y0 + y) * image.width + x0;
+      const out = y * zoneWidth;
+      for (let x = 0; x < zoneWidth; x += 1) {
+        if ((image.data[from + x] as number) >= threshold) continue;
+        inRow[out + x] = 1;
+        if (x > 0) inRow[out + x - 1] = 1;
+        if (x < zoneWidth - 1) inRow[out + x + 1] = 1;
+      }
+    }
     const ink = new Uint8Array(zoneWidth * zoneHeight);
     for (let y = 0; y < zoneHeight; y += 1) {
-      for (let x = 0; x < zoneWidth; x += 1) {
-        if ((image.data[(y0 + y) * image.width + x0 + x] ?? 255) >= threshold) continue;
-        for (let dy = -1; dy <= 1; dy += 1) {
-          for (let dx = -1; dx <= 1; dx += 1) {
-            const yy = y + dy;
-            const xx = x + dx;
-            if (yy >= 0 && yy < zoneHeight && xx >= 0 && xx < zoneWidth) ink[yy * zoneWidth + xx] = 1;
-          }
-        }
-      }
+      const out = y * zoneWidth;
+      const up = y > 0 ? out - zoneWidth : out;
+      const down = y < zoneHeight - 1 ? out + zoneWidth : out;
+      for (let x = 0; x < zoneWidth; x += 1) ink[out + x] = (inRow[up + x] as number) | (inRow[out + x] as number) | (inRow[down + x] as number);
     }
     const seen = new Uint8Array(ink.length);
     const queue = new Int32Array(ink.length);

@@ -173,3 +173,29 @@ for (const encoding of ['gray-jpeg', 'colour-jpeg'] satisfies CoverEncoding[]) {
     }
   });
 }
+
+test('a cover fed upside down is found by the search around its QR-shaped patch, beside a stub of text that qualifies too', async () => {
+  const cover: GeneratedCover = { ...(generateCovers(1, 26, 300, 'gray-jpeg')[0] as GeneratedCover), corner: 'top-right', code: 'FY-2026-TURNED-26' };
+  const upright = renderGeneratedCover(cover);
+  // Fed upside down: the page turned 180° (the QR now in the bottom-left corner)…
+  const page = { ...upright, data: upright.data.slice().reverse() };
+  // …and a stub of two short lines of print in the bottom-right corner: a compact dense patch at 1/8
+  // scale, as a fifth of heavy office pages have.
+  const px = cover.dpi / 25.4;
+  for (let line = 0; line < 2; line += 1) {
+    for (let x = Math.round(150 * px); x < Math.round(159 * px); x += 9) {
+      for (let y = Math.round((268 + line * 4) * px); y < Math.round((270.6 + line * 4) * px); y += 1) page.data.fill(30, y * page.width + x, y * page.width + x + 6);
+    }
+  }
+  const { findQrShapesInBottomCorners } = await import('../../../../electron/core/split/classify-page.js');
+  const { overviewOfImage } = await import('../../../../electron/core/document/page-overview.js');
+  const shapes = findQrShapesInBottomCorners(overviewOfImage(page, cover.dpi));
+  const overviewMm = 25.4 / (cover.dpi / 8);
+  // Both qualify: the symbol on the left and the stub on the right.
+  assert.deepEqual([...new Set(shapes.map((shape) => ((shape.x + shape.w / 2) * overviewMm < 105 ? 'left' : 'right')))].sort(), ['left', 'right']);
+  const bytes = await encodeJpeg(page, cover.dpi);
+  const { evidence } = await readJpegEvidence({ name: 'turned.pdf', page: 1, bytes, width: page.width, height: page.height, dpi: cover.dpi, limits: defaultDocumentLimits });
+  assert.deepEqual(evidence.top, []);
+  assert.deepEqual(evidence.bottom?.map((corner) => corner.map((symbol) => symbol.text)), [[cover.code], []]);
+  assert.deepEqual(judgeEvidenceWithQr(evidence, classify).what, { kind: 'cover', code: cover.code, turned: true });
+});
