@@ -118,7 +118,7 @@ export function inkShare(image: GrayImage, dpi: number, marginShare = 0.06): num
       let middle = left;
       for (let x = 0; x < w; x += 1) {
         const right = x + 1 < w ? (data[row + x + 1] as number) : middle;
-        across[out + x] = left > middle ? (left > right ? left : right) : middle > right ? middle : right;
+        across[out + x] = max3(left, middle, right);
         left = middle;
         middle = right;
       }
@@ -158,13 +158,9 @@ export function inkShare(image: GrayImage, dpi: number, marginShare = 0.06): num
       }
       let local = value;
       if (r === 1) {
-        // The common case: the brightest of the three rows' row-maxima, without a loop.
-        const up = across[from * w + x] as number;
-        const here = across[y * w + x] as number;
-        const down = across[to * w + x] as number;
-        if (up > local) local = up;
-        if (here > local) local = here;
-        if (down > local) local = down;
+        // The common case: the brightest of the three rows' row-maxima, without a loop. (A row-max
+        // is never darker than the pixel itself, so the pixel need not take part.)
+        local = max3(across[from * w + x] as number, across[y * w + x] as number, across[to * w + x] as number);
       } else {
         for (let k = from; k <= to; k += 1) {
           const candidate = across[k * w + x] as number;
@@ -196,6 +192,15 @@ export function inkShare(image: GrayImage, dpi: number, marginShare = 0.06): num
     }
   }
   return dark / total;
+}
+
+/**
+ * The largest of three gray levels, without a branch: on scanned paper which neighbour is brightest
+ * is noise, and a mispredicted branch per comparison was most of the ink measure's time.
+ */
+function max3(a: number, b: number, c: number): number {
+  const ab = a - ((a - b) & ((a - b) >> 31));
+  return ab - ((ab - c) & ((ab - c) >> 31));
 }
 
 /**
