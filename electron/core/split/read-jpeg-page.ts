@@ -58,7 +58,8 @@ export async function encodeOrRefuse(name: string, encode: () => Promise<Buffer>
  * given, holds the decoded page (reused page after page); nothing refers to it after the return.
  */
 export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scratch?: Buffer): Promise<JpegPageRead> {
-  const context: OpenContext = { name: request.name, limits: request.limits, renderDpi: request.dpi, fallbackDpi: request.dpi };
+  // Decoded on this (the reader's) thread: see createPageReaderPool.
+  const context: OpenContext = { name: request.name, limits: request.limits, renderDpi: request.dpi, fallbackDpi: request.dpi, decodeOnThisThread: true };
   checkPixels(context, request.page, request.width, request.height);
   const widthMm = (request.width / request.dpi) * 25.4;
   const heightMm = (request.height / request.dpi) * 25.4;
