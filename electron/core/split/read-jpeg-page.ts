@@ -56,8 +56,10 @@ export async function encodeOrRefuse(name: string, encode: () => Promise<Buffer>
 /**
  * Gathers a JPEG page's evidence and thumbnail from its bytes (what a worker does). `scratch`, when
  * given, holds the decoded page (reused page after page); nothing refers to it after the return.
+ * `shrinkBy8`, when given, makes the 1/8 overview of a page decoded into that scratch (the SIMD
+ * shrink whose memory it is), else the JavaScript shrink does.
  */
-export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scratch?: Buffer): Promise<JpegPageRead> {
+export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scratch?: Buffer, shrinkBy8?: (image: GrayImage) => GrayImage | null): Promise<JpegPageRead> {
   // Decoded on this (the reader's) thread: see createPageReaderPool.
   const context: OpenContext = { name: request.name, limits: request.limits, renderDpi: request.dpi, fallbackDpi: request.dpi, decodeOnThisThread: true };
   checkPixels(context, request.page, request.width, request.height);
@@ -70,7 +72,7 @@ export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scr
     band: async () => rasterOf(topRows(whole, topBandShare)),
     exactBand: async () => rasterOf(await decodeJpegGray(request.bytes, request.width, request.height, context, { topShare: topBandShare, exact: true })),
     whole: async () => rasterOf(whole),
-    overview: async () => overviewOfImage(whole, request.dpi),
+    overview: async () => overviewOfImage(whole, request.dpi, shrinkBy8),
   });
   return { evidence, thumbPng: request.thumbnail === false ? new Uint8Array(0) : thumbnailPng(overview) };
 }
