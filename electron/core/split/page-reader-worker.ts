@@ -21,9 +21,11 @@ const spare: Buffer[] = [];
 
 port.on('message', (request: PageReadRequest) => {
   const needed = request.width * request.height;
-  if (simd && !simdInUse) {
+  // (Its memory may fail to grow for a very large page: that page gets a plain buffer.)
+  const inSimd = simd && !simdInUse ? takeOrNull(() => simd.take(needed)) : null;
+  if (simd && inSimd) {
     simdInUse = true;
-    readJpegEvidence(request, simd.take(needed), (image) => simd.shrinkBy8(image)).finally(() => (simdInUse = false)).then(answer(request), fail(request));
+    readJpegEvidence(request, inSimd, (image) => simd.shrinkBy8(image)).finally(() => (simdInUse = false)).then(answer(request), fail(request));
     return;
   }
   let scratch = spare.pop();
@@ -31,6 +33,15 @@ port.on('message', (request: PageReadRequest) => {
   const buffer = scratch;
   readJpegEvidence(request, buffer).finally(() => spare.push(buffer)).then(answer(request), fail(request));
 });
+
+/** The buffer `take` gives, or null when it throws (WebAssembly memory that cannot grow). */
+function takeOrNull(take: () => Buffer): Buffer | null {
+  try {
+    return take();
+  } catch {
+    return null;
+  }
+}
 
 /** Sends a page's evidence and thumbnail back. */
 function answer(request: PageReadRequest): (read: JpegPageRead) => void {
