@@ -11,7 +11,8 @@ export const overviewHeight = 240;
 /** The overview of a page image decoded whole: block means at 1/8 (less for a small image: never under `overviewHeight`). */
 export function overviewOfImage(image: GrayImage, dpi: number, shrinkBy8?: (image: GrayImage) => GrayImage | null): PageOverview {
   const factor = Math.max(1, Math.min(8, Math.floor(image.height / overviewHeight)));
-  const small = factor === 8 && shrinkBy8 ? (shrinkBy8(image) ?? shrinkGray(image, 8)) : factor > 1 ? shrinkGray(image, factor) : image;
+  const faster = factor === 8 ? (shrinkBy8?.(image) ?? null) : null;
+  const small = faster ?? (factor > 1 ? shrinkGray(image, factor) : image);
   return { image: small, dpi: (dpi * small.height) / image.height };
 }
 

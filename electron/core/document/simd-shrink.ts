@@ -16,6 +16,7 @@ const op = {
   localTee: 0x22,
   i32Store8: 0x3a,
   i32Const: 0x41,
+  i32GtU: 0x4b,
   i32GeU: 0x4f,
   i32LtU: 0x49,
   i32Add: 0x6a,
@@ -79,14 +80,17 @@ function sumEightRows(half: boolean): number[] {
   return code;
 }
 
-/** Stores the mean of 64 pixels whose sum is the sum of lanes `a` and `b` of the i32x4 on the stack's `acc` at `dst + by·outWidth + bx + k`. */
+/** Widens `acc`'s eight 16-bit pair sums to four 32-bit sums of four pixels × eight rows, in place. */
+const widenSums = [...get(acc), ...simd(op.i32x4ExtaddPairwiseI16x8U), op.localSet, acc];
+
+/** Stores the mean of the 64 pixels in lanes `a` and `b` of the widened `acc` at `dst + by·outWidth + bx + k`. */
 function storeMean(lanes: [number, number], k: number): number[] {
   return [
     // address
     ...get(dst), ...get(by), ...get(outWidth), op.i32Mul, op.i32Add, ...get(bx), op.i32Add, ...constant(k), op.i32Add,
     // (lane a + lane b + 32) >> 6
-    ...get(acc), ...simd(op.i32x4ExtaddPairwiseI16x8U), ...simd(op.i32x4ExtractLane, lanes[0]),
-    ...get(acc), ...simd(op.i32x4ExtaddPairwiseI16x8U), ...simd(op.i32x4ExtractLane, lanes[1]),
+    ...get(acc), ...simd(op.i32x4ExtractLane, lanes[0]),
+    ...get(acc), ...simd(op.i32x4ExtractLane, lanes[1]),
     op.i32Add, ...constant(32), op.i32Add, ...constant(6), op.i32ShrU,
     op.i32Store8, ...memarg,
   ];
@@ -105,9 +109,10 @@ export function buildShrinkModule(): Uint8Array {
     ...constant(0), ...set(bx),
     // Two blocks (16 pixels) at a time while two fit.
     op.block, 0x40, op.loop, 0x40,
-    ...get(bx), ...constant(2), op.i32Add, ...get(outWidth), 0x4b /* i32.gt_u */, op.brIf, 1,
+    ...get(bx), ...constant(2), op.i32Add, ...get(outWidth), op.i32GtU, op.brIf, 1,
     ...get(row), ...get(bx), ...constant(8), op.i32Mul, op.i32Add, ...set(p),
     ...sumEightRows(false),
+    ...widenSums,
     ...storeMean([0, 1], 0),
     ...storeMean([2, 3], 1),
     ...get(bx), ...constant(2), op.i32Add, ...set(bx),
@@ -117,6 +122,7 @@ export function buildShrinkModule(): Uint8Array {
     ...get(bx), ...get(outWidth), op.i32LtU, op.if, 0x40,
     ...get(row), ...get(bx), ...constant(8), op.i32Mul, op.i32Add, ...set(p),
     ...sumEightRows(true),
+    ...widenSums,
     ...storeMean([0, 1], 0),
     op.end,
     ...get(by), ...constant(1), op.i32Add, ...set(by),

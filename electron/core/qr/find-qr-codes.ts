@@ -40,7 +40,7 @@ export function symbolCentre(symbol: Pick<ZxingSymbol, 'corners'>): { x: number;
 }
 
 /** Merges results of overlapping searches: the same text at (nearly) the same place is one symbol. */
-function addUnique(into: FoundQr[], found: FoundQr[]): void {
+export function addUnique<T extends ZxingSymbol>(into: T[], found: T[]): void {
   for (const symbol of found) {
     const c = symbolCentre(symbol);
     const size = Math.hypot(symbol.corners[1]!.x - symbol.corners[0]!.x, symbol.corners[1]!.y - symbol.corners[0]!.y);

@@ -16,7 +16,7 @@ import {
 import type { GrayImage } from '../document/gray-image.js';
 
 /** The reader module with the Emscripten memory calls it carries (typed by @types/emscripten, which we do not install). */
-type ZxingModule = ZXingReaderModule & { _malloc(size: number): number; _free(at: number): void; HEAPU8: Uint8Array };
+export type ZxingModule = ZXingReaderModule & { _malloc(size: number): number; _free(at: number): void; HEAPU8: Uint8Array };
 
 let ready: Promise<ZxingModule> | undefined;
 
@@ -29,18 +29,12 @@ export function resolveZxingWasmPath(): string {
  * Loads ZXing's WebAssembly from the installed package, once per thread. By default zxing-wasm
  * fetches it from a CDN, which must never happen: scanning desks are offline and CDNs leak data.
  */
-export function loadZxing(wasmPath: string = resolveZxingWasmPath()): Promise<unknown> {
+export function loadZxing(wasmPath: string = resolveZxingWasmPath()): Promise<ZxingModule> {
   ready ??= readFile(wasmPath).then((bytes) => {
     const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     return prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true }) as Promise<ZxingModule>;
   });
   return ready;
-}
-
-/** This thread's loaded module. */
-function zxingModule(): Promise<ZxingModule> {
-  void loadZxing();
-  return ready as Promise<ZxingModule>;
 }
 
 /** A QR symbol as ZXing saw it, in the coordinates of the image it was given. */
@@ -168,13 +162,13 @@ export function readQrWithZxingReportingFailures(image: GrayImage, overrides: Re
 
 async function decodeWithZxing(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingSymbol[]> {
   if (image.width < 21 || image.height < 21) return [];
-  const results = readPixels(await zxingModule(), image, { ...readerOptions, ...overrides });
+  const results = readPixels(await loadZxing(), image, { ...readerOptions, ...overrides });
   return results.filter((result) => result.isValid).map(toSymbol);
 }
 
 async function decodeWithZxingAndFailures(image: GrayImage, overrides: ReaderOverrides): Promise<ZxingRead> {
   if (image.width < 21 || image.height < 21) return { symbols: [], unreadable: [] };
-  const results = readPixels(await zxingModule(), image, { ...readerOptions, ...overrides, returnErrors: true });
+  const results = readPixels(await loadZxing(), image, { ...readerOptions, ...overrides, returnErrors: true });
   const symbols = results.filter((result) => result.isValid).map(toSymbol);
   const unreadable = results.filter((result) => !result.isValid && result.format === 'QRCode').map((result) => ({ corners: toSymbol(result).corners, error: result.error }));
   return { symbols, unreadable };

@@ -1,7 +1,7 @@
 import { classifyPayload, describePayload, type ImageCodeRules } from '../codes/image-code-rules.js';
 import { overviewOf } from '../document/page-overview.js';
 import type { OpenedDocument, PageOverview, PageRaster } from '../document/opened-document.js';
-import { readTopBand, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
+import { addUnique, readTopBand, symbolCentre, topBandShare } from '../qr/find-qr-codes.js';
 import { cropGray, type GrayImage, type PixelRect } from '../document/gray-image.js';
 import { readQrWithZxing, type UnreadableSymbol, type ZxingSymbol } from '../qr/zxing-reader.js';
 import type { PageKind } from './split-stack.js';
@@ -374,11 +374,8 @@ async function readBottomCorners(page: PageRaster, regions: PixelRect[] | null):
   const searched = regions ?? [{ x: 0, y: height - h, w: width, h }];
   const symbols: ZxingSymbol[] = [];
   for (const region of searched) {
-    for (const symbol of await readQrWithZxing(cropGray(page.image, region))) {
-      const corners = symbol.corners.map((point) => ({ x: point.x + region.x, y: point.y + region.y }));
-      const centre = symbolCentre({ corners });
-      if (!symbols.some((other) => other.text === symbol.text && Math.hypot(symbolCentre(other).x - centre.x, symbolCentre(other).y - centre.y) < 8)) symbols.push({ ...symbol, corners });
-    }
+    const found = await readQrWithZxing(cropGray(page.image, region));
+    addUnique(symbols, found.map((symbol) => ({ ...symbol, corners: symbol.corners.map((point) => ({ x: point.x + region.x, y: point.y + region.y })) })));
   }
   return [symbols.filter((symbol) => symbolCentre(symbol).x < width / 2), symbols.filter((symbol) => symbolCentre(symbol).x >= width / 2)];
 }
