@@ -25,10 +25,10 @@ interface Pending {
 
 /**
  * Creates `size` page readers (default 2: the stations have 2 cores; the main thread only reads
- * bytes from disk and writes them). Each reader has two pages at a time (the next one's bytes are
- * there when it finishes one) and decodes them on its own thread: decoding on libuv's threads while
- * the reader searched another page kept five threads busy on two cores and measured 3–5 % slower,
- * the decoded page landing in another core's cache. A page that takes
+ * bytes from disk and writes them). Each reader has two pages at a time: libjpeg-turbo decodes one
+ * on libuv's threads while the reader searches the other, so no core waits. (Decoding on the
+ * reader's own thread measured 3–5 % faster, but a scan cancelled from the Scan desk then lost its
+ * result banner: tests/e2e/capture.test.ts.) A page that takes
  * longer than `timeoutMs` stops its worker, which is replaced; its pages fail with
  * `inspection-timeout`. Readers start with their first page, or all at once with `prestart` (a
  * command about to read: they boot on the idle core while the main thread loads and opens the file).

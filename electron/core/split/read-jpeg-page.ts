@@ -60,8 +60,7 @@ export async function encodeOrRefuse(name: string, encode: () => Promise<Buffer>
  * shrink whose memory it is), else the JavaScript shrink does.
  */
 export async function readJpegEvidence(request: Omit<PageReadRequest, 'id'>, scratch?: Buffer, shrinkBy8?: (image: GrayImage) => GrayImage | null): Promise<JpegPageRead> {
-  // Decoded on this (the reader's) thread: see createPageReaderPool.
-  const context: OpenContext = { name: request.name, limits: request.limits, renderDpi: request.dpi, fallbackDpi: request.dpi, decodeOnThisThread: true };
+  const context: OpenContext = { name: request.name, limits: request.limits, renderDpi: request.dpi, fallbackDpi: request.dpi };
   checkPixels(context, request.page, request.width, request.height);
   const widthMm = (request.width / request.dpi) * 25.4;
   const heightMm = (request.height / request.dpi) * 25.4;
